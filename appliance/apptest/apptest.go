@@ -1,0 +1,161 @@
+// Package apptest starts a complete appliance for tests: a fresh data
+// directory, the demo school, an HTTP server on 127.0.0.1, and logged-in
+// clients per profile. HTTP, authorization-matrix, browser and benchmark
+// tests all build on it, so they exercise the real wiring.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"preau/appliance"
+	"preau/appliance/auth"
+	"preau/appliance/config"
+	"preau/appliance/web"
+)
+
+// App is a running test appliance.
+type App struct {
+	*appliance.App
+	URL    string
+	server *httptest.Server
+	t      testing.TB
+}
+
+// Options adjust the test appliance.
+type Options struct {
+	Role    string            // config.RoleSchool by default
+	NoDemo  bool              // start without the demo school
+	Config  map[string]string // extra configuration keys
+	DataDir string            // reuse a data directory
+}
+
+// New starts an appliance; it stops when the test ends.
+func New(t testing.TB, o Options) *App {
+	t.Helper()
+	flags := map[string]string{"data_dir": o.DataDir, "demo": "true", "log.level": "warn"}
+	if o.DataDir == "" {
+		flags["data_dir"] = t.TempDir()
+	}
+	if o.NoDemo {
+		flags["demo"] = "false"
+	}
+	if o.Role != "" {
+		flags["role"] = o.Role
+	}
+	for k, v := range o.Config {
+		flags[k] = v
+	}
+	cfg, err := config.Load(emptyConfig(t), flags)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	a, err := appliance.Open(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatalf("open appliance: %v", err)
+	}
+	srv := httptest.NewServer(a.Web.Handler()) // listens on 127.0.0.1
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &App{App: a, URL: srv.URL, server: srv, t: t}
+}
+
+// emptyConfig makes Load ignore any ./config.yaml in the package directory.
+func emptyConfig(t testing.TB) string {
+	f := t.TempDir() + "/config.yaml"
+	if err := writeFile(f, "# test configuration: everything comes from flags\n"); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+// User returns a demo account by login.
+func (a *App) User(login string) auth.User {
+	a.t.Helper()
+	u, err := a.Auth.UserByLogin(context.Background(), login)
+	if err != nil {
+		a.t.Fatalf("user %s: %v", login, err)
+	}
+	return u
+}
+
+// Token opens a session for login without going through the login form.
+func (a *App) Token(login string) string {
+	a.t.Helper()
+	tok, err := a.Auth.NewSession(context.Background(), a.User(login), "127.0.0.1")
+	if err != nil {
+		a.t.Fatalf("session %s: %v", login, err)
+	}
+	return tok
+}
+
+// Client is an HTTP client with a cookie jar that does not follow redirects,
+// so tests see the 303s themselves.
+func (a *App) Client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// ClientAs is a Client already logged in as login (nil for anonymous when
+// login is "").
+func (a *App) ClientAs(login string) *http.Client {
+	c := a.Client()
+	if login != "" {
+		u, _ := url.Parse(a.URL)
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: web.SessionCookie, Value: a.Token(login), Path: "/"}})
+	}
+	return c
+}
+
+// Do sends a request and returns the response with its body read.
+func (a *App) Do(c *http.Client, method, path, contentType, body string) (*http.Response, string) {
+	a.t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// Get is Do for a GET.
+func (a *App) Get(c *http.Client, path string) (*http.Response, string) {
+	a.t.Helper()
+	return a.Do(c, http.MethodGet, path, "", "")
+}
+
+// PostForm posts url-encoded values.
+func (a *App) PostForm(c *http.Client, path string, v url.Values) (*http.Response, string) {
+	a.t.Helper()
+	return a.Do(c, http.MethodPost, path, "application/x-www-form-urlencoded", v.Encode())
+}

@@ -1,0 +1,418 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"preau/appliance/store"
+)
+
+// CreateSchool adds a school, or renames it when it exists.
+func (s *Service) CreateSchool(ctx context.Context, id, name string) error {
+	if id == "" || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("%w : identifiant et nom de l'école requis", ErrInvalid)
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO schools(id, scope, hlc, origin, name) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET name = excluded.name, hlc = excluded.hlc, origin = excluded.origin, deleted = 0`,
+			id, id, tx.HLC, tx.Origin, strings.TrimSpace(name))
+		return err
+	})
+}
+
+// CreateClass adds a class to a school.
+func (s *Service) CreateClass(ctx context.Context, schoolID, name, level string) (Class, error) {
+	c := Class{ID: store.NewID(), SchoolID: schoolID, Name: strings.TrimSpace(name), Level: strings.ToUpper(strings.TrimSpace(level))}
+	if c.Name == "" {
+		return c, fmt.Errorf("%w : le nom de la classe est obligatoire", ErrInvalid)
+	}
+	if !ValidLevel(c.Level) {
+		return c, fmt.Errorf("%w : niveau %q inconnu (CP, CE1, CE2, CM1, CM2, ou double niveau comme CE2-CM1)", ErrInvalid, level)
+	}
+	if _, err := s.School(ctx, schoolID); err != nil {
+		return c, fmt.Errorf("école %q : %w", schoolID, err)
+	}
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM classes WHERE deleted = 0 AND school_id = ? AND name = ? COLLATE NOCASE",
+			schoolID, c.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w : une classe nommée %q existe déjà", ErrInvalid, c.Name)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO classes(id, scope, hlc, origin, school_id, name, level) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, schoolID, tx.HLC, tx.Origin, schoolID, c.Name, c.Level)
+		return err
+	})
+	return c, err
+}
+
+// ValidLevel accepts a level or a double level ("CE2-CM1").
+func ValidLevel(level string) bool {
+	parts := strings.Split(level, "-")
+	if len(parts) > 2 {
+		return false
+	}
+	for _, p := range parts {
+		ok := false
+		for _, l := range Levels {
+			ok = ok || p == l
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// NewUser describes an account to create.
+type NewUser struct {
+	Login     string // generated from the names when empty
+	FirstName string
+	LastName  string
+	Display   string // "First Last" when empty
+	Profile   Profile
+	SchoolID  string
+	Email     string
+	Password  string // no password login when empty (young pupils)
+	// MustChange asks for a new password at first login.
+	MustChange bool
+	ClassIDs   []string
+	ChildIDs   []string // for parents
+	Pictures   []int    // a picture password, for pupils
+}
+
+// CreateUser adds an account with its class and child links in one transaction.
+func (s *Service) CreateUser(ctx context.Context, n NewUser) (User, error) {
+	ids, err := s.CreateUsers(ctx, []NewUser{n})
+	if err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, ids[0])
+}
+
+// CreateUsers adds several accounts in one transaction: all or none. Equal
+// secrets are hashed once (a class imported with one first password).
+func (s *Service) CreateUsers(ctx context.Context, ns []NewUser) ([]string, error) {
+	hashes := make(map[string]string)
+	hashOf := func(secret string) (string, error) {
+		if secret == "" {
+			return "", nil
+		}
+		if h, ok := hashes[secret]; ok {
+			return h, nil
+		}
+		h, err := s.hasher.Hash(ctx, secret)
+		hashes[secret] = h
+		return h, err
+	}
+	type prepared struct {
+		n                NewUser
+		password, picture string
+	}
+	ps := make([]prepared, len(ns))
+	for i := range ns {
+		n := ns[i]
+		if err := s.prepare(&n); err != nil {
+			return nil, err
+		}
+		if n.Pictures != nil && !ValidSequence(n.Pictures) {
+			return nil, fmt.Errorf("%w : choisissez %d images différentes", ErrInvalid, PictureLength)
+		}
+		pw, err := hashOf(n.Password)
+		if err != nil {
+			return nil, err
+		}
+		pic := ""
+		if n.Pictures != nil {
+			if pic, err = hashOf(encodeSequence(n.Pictures)); err != nil {
+				return nil, err
+			}
+		}
+		ps[i] = prepared{n, pw, pic}
+	}
+	ids := make([]string, len(ps))
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		for i, p := range ps {
+			id, err := s.insertUser(ctx, tx, p.n, p.password, p.picture)
+			if err != nil {
+				return fmt.Errorf("%s : %w", p.n.Display, err)
+			}
+			ids[i] = id
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// prepare fills defaults and checks a NewUser before any hashing is done.
+func (s *Service) prepare(n *NewUser) error {
+	n.FirstName, n.LastName = strings.TrimSpace(n.FirstName), strings.TrimSpace(n.LastName)
+	n.Display = strings.TrimSpace(n.Display)
+	if n.Display == "" {
+		n.Display = strings.TrimSpace(n.FirstName + " " + n.LastName)
+	}
+	if n.Display == "" {
+		return fmt.Errorf("%w : le nom est obligatoire", ErrInvalid)
+	}
+	if !n.Profile.Valid() {
+		return fmt.Errorf("%w : profil %q inconnu", ErrInvalid, n.Profile)
+	}
+	if n.Profile != DSI && n.SchoolID == "" {
+		return fmt.Errorf("%w : l'école est obligatoire", ErrInvalid)
+	}
+	n.Login = strings.ToLower(strings.TrimSpace(n.Login))
+	if n.Login != "" && !validLogin(n.Login) {
+		return fmt.Errorf("%w : identifiant %q invalide (lettres, chiffres, point, tiret)", ErrInvalid, n.Login)
+	}
+	return nil
+}
+
+// insertUser writes a prepared account inside tx and returns its id.
+func (s *Service) insertUser(ctx context.Context, tx *store.Tx, n NewUser, hash, pictureHash string) (string, error) {
+	if n.Login == "" {
+		login, err := freeLogin(ctx, tx, n.FirstName, n.LastName, n.Display)
+		if err != nil {
+			return "", err
+		}
+		n.Login = login
+	} else {
+		var taken int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE deleted = 0 AND login = ? COLLATE NOCASE", n.Login).Scan(&taken); err != nil {
+			return "", err
+		}
+		if taken > 0 {
+			return "", fmt.Errorf("%w : %s", ErrLoginTaken, n.Login)
+		}
+	}
+	scope := n.SchoolID
+	if scope == "" {
+		scope = GlobalScope
+	}
+	id := store.NewID()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users(id, scope, hlc, origin, login, first_name, last_name, display_name,
+		profile, school_id, email, password_hash, picture_hash, must_change, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, scope, tx.HLC, tx.Origin, n.Login, n.FirstName, n.LastName, n.Display, n.Profile, n.SchoolID, n.Email,
+		hash, pictureHash, n.MustChange, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return "", err
+	}
+	role := "pupil"
+	if n.Profile == Teacher || n.Profile == Director {
+		role = "teacher"
+	}
+	for _, cid := range n.ClassIDs {
+		if err := addMembership(ctx, tx, cid, id, role); err != nil {
+			return "", err
+		}
+	}
+	for _, child := range n.ChildIDs {
+		if err := addGuardian(ctx, tx, id, child); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+func addMembership(ctx context.Context, tx *store.Tx, classID, userID, role string) error {
+	var scope string
+	if err := tx.QueryRowContext(ctx, "SELECT scope FROM classes WHERE deleted = 0 AND id = ?", classID).Scan(&scope); err != nil {
+		return fmt.Errorf("%w : classe inconnue", ErrInvalid)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO memberships(id, scope, hlc, origin, class_id, user_id, role) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET deleted = 0, role = excluded.role, hlc = excluded.hlc, origin = excluded.origin`,
+		store.NaturalID("membership", classID, userID), scope, tx.HLC, tx.Origin, classID, userID, role)
+	return err
+}
+
+func addGuardian(ctx context.Context, tx *store.Tx, parentID, childID string) error {
+	var scope string
+	if err := tx.QueryRowContext(ctx, "SELECT scope FROM users WHERE deleted = 0 AND profile = 'pupil' AND id = ?", childID).Scan(&scope); err != nil {
+		return fmt.Errorf("%w : élève inconnu", ErrInvalid)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO guardians(id, scope, hlc, origin, parent_id, child_id) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET deleted = 0, hlc = excluded.hlc, origin = excluded.origin`,
+		store.NaturalID("guardian", parentID, childID), scope, tx.HLC, tx.Origin, parentID, childID)
+	return err
+}
+
+// LinkChild makes parent a guardian of child (idempotent).
+func (s *Service) LinkChild(ctx context.Context, parentID, childID string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error { return addGuardian(ctx, tx, parentID, childID) })
+}
+
+// AddToClass puts a pupil or teacher in a class (idempotent).
+func (s *Service) AddToClass(ctx context.Context, classID, userID string) error {
+	u, err := s.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	role := "pupil"
+	if u.Profile != Pupil {
+		role = "teacher"
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error { return addMembership(ctx, tx, classID, userID, role) })
+}
+
+func validLogin(l string) bool {
+	if len(l) < 2 || len(l) > 64 {
+		return false
+	}
+	for _, r := range l {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Slug folds a name to a login part: "Léa-Marie" → "lea-marie".
+func Slug(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, _ := transform.String(t, strings.ToLower(strings.TrimSpace(s)))
+	var b strings.Builder
+	for _, r := range folded {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '\'' || r == '.':
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+// freeLogin returns "first.last", or the first free "first.last2", ...
+func freeLogin(ctx context.Context, tx *store.Tx, first, last, display string) (string, error) {
+	base := strings.Trim(Slug(first)+"."+Slug(last), ".")
+	if base == "" {
+		base = Slug(display)
+	}
+	if len(base) < 2 {
+		base = "compte"
+	}
+	for i := 1; i < 10000; i++ {
+		login := base
+		if i > 1 {
+			login = fmt.Sprintf("%s%d", base, i)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE deleted = 0 AND login = ? COLLATE NOCASE", login).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return login, nil
+		}
+	}
+	return "", errors.New("aucun identifiant libre")
+}
+
+// update writes columns of one user row, stamping it.
+func (s *Service) update(ctx context.Context, userID, set string, args ...any) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE users SET "+set+", hlc = ?, origin = ? WHERE deleted = 0 AND id = ?",
+			append(args, tx.HLC, tx.Origin, userID)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// SetPassword sets a new password. mustChange asks for another at next login
+// (a reset by the director).
+func (s *Service) SetPassword(ctx context.Context, userID, password string, mustChange bool) error {
+	if len([]rune(password)) < MinPasswordLength {
+		return ErrWeakPassword
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	if err := s.update(ctx, userID, "password_hash = ?, must_change = ?", hash, mustChange); err != nil {
+		return err
+	}
+	return s.EndUserSessions(ctx, userID)
+}
+
+// ChangePassword is a user changing their own password.
+func (s *Service) ChangePassword(ctx context.Context, userID, current, next string) error {
+	u, err := s.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.hasher.Verify(ctx, u.passwordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrWrongPassword
+	}
+	if len([]rune(next)) < MinPasswordLength {
+		return ErrWeakPassword
+	}
+	hash, err := s.hasher.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, userID, "password_hash = ?, must_change = 0", hash)
+}
+
+// SetDisabled disables or re-enables an account; disabling ends its sessions.
+func (s *Service) SetDisabled(ctx context.Context, userID string, disabled bool) error {
+	if err := s.update(ctx, userID, "disabled = ?", disabled); err != nil {
+		return err
+	}
+	if disabled {
+		return s.EndUserSessions(ctx, userID)
+	}
+	return nil
+}
+
+// CanAdminister reports whether actor manages target's account: the DSI any
+// account, a director the accounts of their school and their pupils' parents.
+func (s *Service) CanAdminister(ctx context.Context, actor, target User) (bool, error) {
+	switch actor.Profile {
+	case DSI:
+		return true, nil
+	case Director:
+		if target.Profile == DSI {
+			return false, nil
+		}
+		if target.SchoolID == actor.SchoolID {
+			return true, nil
+		}
+		if target.Profile == Parent {
+			children, err := s.Children(ctx, target.ID)
+			if err != nil {
+				return false, err
+			}
+			for _, c := range children {
+				if c.SchoolID == actor.SchoolID {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}
+
+// TeachesPupil reports whether a teacher has the pupil in one of their classes.
+func (s *Service) TeachesPupil(ctx context.Context, teacherID, pupilID string) (bool, error) {
+	var n int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM memberships t JOIN memberships p ON p.class_id = t.class_id
+		WHERE t.deleted = 0 AND p.deleted = 0 AND t.role = 'teacher' AND p.role = 'pupil' AND t.user_id = ? AND p.user_id = ?`,
+		teacherID, pupilID).Scan(&n)
+	return n > 0, err
+}

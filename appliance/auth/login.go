@@ -1,0 +1,293 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"preau/appliance/store"
+)
+
+// Service is the accounts and login service shared by pages, API and CLI.
+type Service struct {
+	db         *store.DB
+	hasher     *Hasher
+	throttle   *Throttle
+	sessionTTL time.Duration
+	log        *slog.Logger
+
+	// Logins counts login attempts by outcome, for /metrics.
+	Logins struct{ OK, Failed, Throttled atomic.Int64 }
+}
+
+// NewService builds the service. hashConcurrency bounds simultaneous argon2id
+// hashes; sessionTTL is how long a session lives.
+func NewService(db *store.DB, log *slog.Logger, hashConcurrency int, sessionTTL time.Duration) *Service {
+	return &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL, log: log}
+}
+
+// Hasher is the service's bounded password hasher.
+func (s *Service) Hasher() *Hasher { return s.hasher }
+
+// Login errors; their text is shown to users.
+var (
+	ErrBadCredentials = errors.New("identifiant ou mot de passe incorrect")
+	ErrBadPicture     = errors.New("ce ne sont pas les bonnes images, essaie encore")
+	ErrBadCard        = errors.New("cette carte n'est plus valable : demande une nouvelle carte à ton enseignant·e")
+	ErrDisabled       = errors.New("ce compte est désactivé : adressez-vous à la direction de l'école")
+)
+
+// ThrottledError says how long to wait before trying again.
+type ThrottledError struct{ Wait time.Duration }
+
+func (e *ThrottledError) Error() string {
+	minutes := int(e.Wait.Round(time.Minute) / time.Minute)
+	if minutes < 1 {
+		minutes = 1
+	}
+	unit := "minutes"
+	if minutes == 1 {
+		unit = "minute"
+	}
+	return fmt.Sprintf("trop de tentatives : réessayez dans %d %s", minutes, unit)
+}
+
+// LoginPassword checks a login and password.
+func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (User, error) {
+	login = strings.ToLower(strings.TrimSpace(login))
+	return s.attempt(ctx, "login:"+login, ip, func() (User, bool, error) {
+		u, err := s.UserByLogin(ctx, login)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return u, false, err
+		}
+		ok, verr := s.hasher.Verify(ctx, u.passwordHash, password)
+		return u, ok && err == nil, verr
+	}, ErrBadCredentials)
+}
+
+// LoginPicture checks a pupil's picture sequence.
+func (s *Service) LoginPicture(ctx context.Context, userID string, seq []int, ip string) (User, error) {
+	return s.attempt(ctx, "user:"+userID, ip, func() (User, bool, error) {
+		u, err := s.User(ctx, userID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return u, false, err
+		}
+		if err == nil && u.Profile != Pupil {
+			err = ErrNotFound
+		}
+		ok, verr := s.hasher.Verify(ctx, u.pictureHash, encodeSequence(seq))
+		return u, ok && err == nil, verr
+	}, ErrBadPicture)
+}
+
+// LoginCard checks the secret of a printed QR login card.
+func (s *Service) LoginCard(ctx context.Context, secret, ip string) (User, error) {
+	return s.attempt(ctx, "card", ip, func() (User, bool, error) {
+		secret = strings.TrimSpace(secret)
+		if i := strings.LastIndexByte(secret, '/'); i >= 0 { // a scanner may type the whole URL
+			secret = secret[i+1:]
+		}
+		if secret == "" {
+			return User{}, false, nil
+		}
+		us, err := s.queryUsers(ctx, "qr_hash = ? AND profile = 'pupil'", hashSecret(secret))
+		if err != nil || len(us) == 0 {
+			return User{}, false, err
+		}
+		return us[0], true, nil
+	}, ErrBadCard)
+}
+
+// attempt runs check under the throttle for key and ip, and counts the result.
+func (s *Service) attempt(ctx context.Context, key, ip string, check func() (User, bool, error), bad error) (User, error) {
+	if wait := s.throttle.Blocked(key, ip); wait > 0 {
+		s.Logins.Throttled.Add(1)
+		return User{}, &ThrottledError{Wait: wait}
+	}
+	u, ok, err := check()
+	if err != nil {
+		return User{}, err
+	}
+	if !ok {
+		s.throttle.Fail(key, ip)
+		s.Logins.Failed.Add(1)
+		return User{}, bad
+	}
+	if u.Disabled {
+		s.Logins.Failed.Add(1)
+		return User{}, ErrDisabled
+	}
+	s.throttle.Succeed(key)
+	s.Logins.OK.Add(1)
+	return u, nil
+}
+
+// Session is an open session and its user.
+type Session struct {
+	User    User
+	ChildID string // the child a parent is looking at
+	Expires time.Time
+	hash    string
+}
+
+// NewSession opens a session for u and returns its secret token.
+func (s *Service) NewSession(ctx context.Context, u User, ip string) (string, error) {
+	token := randomSecret()
+	now := time.Now()
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?)`,
+			hashSecret(token), u.ID, now.Unix(), now.Add(s.sessionTTL).Unix(), ip)
+		return err
+	})
+	return token, err
+}
+
+// ErrNoSession means the token is unknown, expired, or its account disabled.
+var ErrNoSession = errors.New("session expirée : reconnectez-vous")
+
+// Session returns the open session for a token.
+func (s *Service) Session(ctx context.Context, token string) (Session, error) {
+	if token == "" {
+		return Session{}, ErrNoSession
+	}
+	var sess Session
+	var userID string
+	var expires int64
+	sess.hash = hashSecret(token)
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT user_id, child_id, expires_at FROM sessions WHERE token_hash = ?", sess.hash).
+		Scan(&userID, &sess.ChildID, &expires)
+	if err != nil || time.Now().Unix() >= expires {
+		return Session{}, ErrNoSession
+	}
+	sess.Expires = time.Unix(expires, 0)
+	u, err := s.User(ctx, userID)
+	if err != nil || u.Disabled {
+		return Session{}, ErrNoSession
+	}
+	sess.User = u
+	return sess, nil
+}
+
+// SetSessionChild records which child a parent is looking at.
+func (s *Service) SetSessionChild(ctx context.Context, token, childID string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE sessions SET child_id = ? WHERE token_hash = ?", childID, hashSecret(token))
+		return err
+	})
+}
+
+// EndSession logs a session out.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashSecret(token))
+		return err
+	})
+}
+
+// EndUserSessions logs out every session of a user (password reset, disabling).
+func (s *Service) EndUserSessions(ctx context.Context, userID string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
+		return err
+	})
+}
+
+// PurgeSessions deletes expired sessions.
+func (s *Service) PurgeSessions(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at <= ?", time.Now().Unix())
+		return err
+	})
+}
+
+func randomSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret stores high-entropy secrets (session tokens, card secrets): they
+// need no slow hash, only not to be usable if the database leaks.
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// Pictures is the picture-password grid, in order; the sequence stores indexes.
+var Pictures = []struct{ Key, Label string }{
+	{"soleil", "Soleil"}, {"chat", "Chat"}, {"arbre", "Arbre"},
+	{"voiture", "Voiture"}, {"pomme", "Pomme"}, {"etoile", "Étoile"},
+	{"poisson", "Poisson"}, {"maison", "Maison"}, {"ballon", "Ballon"},
+}
+
+// PictureLength is how many pictures a picture password has.
+const PictureLength = 3
+
+func encodeSequence(seq []int) string {
+	parts := make([]string, len(seq))
+	for i, n := range seq {
+		parts[i] = strconv.Itoa(n)
+	}
+	return "pictures:" + strings.Join(parts, ",")
+}
+
+// ValidSequence checks a picture sequence: PictureLength distinct pictures.
+func ValidSequence(seq []int) bool {
+	if len(seq) != PictureLength {
+		return false
+	}
+	seen := map[int]bool{}
+	for _, n := range seq {
+		if n < 0 || n >= len(Pictures) || seen[n] {
+			return false
+		}
+		seen[n] = true
+	}
+	return true
+}
+
+// RandomSequence draws a picture password.
+func RandomSequence() []int {
+	b := make([]byte, 16)
+	rand.Read(b)
+	perm := make([]int, len(Pictures))
+	for i := range perm {
+		perm[i] = i
+	}
+	for i := len(perm) - 1; i > 0; i-- {
+		j := int(b[i]) % (i + 1)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+	return perm[:PictureLength]
+}
+
+// SetPicture gives a pupil a picture password.
+func (s *Service) SetPicture(ctx context.Context, pupilID string, seq []int) error {
+	if !ValidSequence(seq) {
+		return fmt.Errorf("%w : choisissez %d images différentes", ErrInvalid, PictureLength)
+	}
+	hash, err := s.hasher.Hash(ctx, encodeSequence(seq))
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, pupilID, "picture_hash = ?", hash)
+}
+
+// NewCard issues a pupil a new QR login card and returns its secret; any
+// previous card stops working.
+func (s *Service) NewCard(ctx context.Context, pupilID string) (string, error) {
+	secret := randomSecret()
+	if err := s.update(ctx, pupilID, "qr_hash = ?", hashSecret(secret)); err != nil {
+		return "", err
+	}
+	return secret, nil
+}

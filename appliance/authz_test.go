@@ -1,0 +1,193 @@
+package appliance_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"preau/appliance/apptest"
+	"preau/appliance/auth"
+)
+
+// The authorization matrix: every route of the appliance × every profile
+// (and anonymous), with the status each must get. Each feature adds its rows
+// in its own authz_<feature>_test.go through init(); a registered route with
+// no row fails TestAuthorizationMatrix.
+
+// authzCase is one route's row.
+type authzCase struct {
+	Route  string // the pattern exactly as registered: "GET /classes/{id}"
+	Path   string // the URL requested; {class}, {pupil}, {teacher}, {parent}, {school} are filled in
+	Body   string // url-encoded form, or JSON for /api/ routes
+	Expect map[auth.Profile]int
+}
+
+var matrix []authzCase
+
+// The demo login used for each profile.
+var profileLogins = map[auth.Profile]string{
+	auth.Anonymous: "",
+	auth.Pupil:     "eleve",
+	auth.Parent:    "parent",
+	auth.Teacher:   "enseignant",
+	auth.Director:  "directeur",
+	auth.DSI:       "dsi",
+}
+
+var allProfiles = []auth.Profile{auth.Anonymous, auth.Pupil, auth.Parent, auth.Teacher, auth.Director, auth.DSI}
+
+// expect builds a row's expectations: the allowed profiles get ok; anonymous
+// gets anon (a redirect to the login page for pages, 401 for the API and
+// forms); every other profile gets 403.
+func expect(ok, anon int, allowed ...auth.Profile) map[auth.Profile]int {
+	m := map[auth.Profile]int{auth.Anonymous: anon}
+	for _, p := range allProfiles[1:] {
+		m[p] = http.StatusForbidden
+	}
+	for _, p := range allowed {
+		m[p] = ok
+	}
+	return m
+}
+
+// page: a GET page; anonymous is sent to the login page.
+func page(allowed ...auth.Profile) map[auth.Profile]int {
+	return expect(http.StatusOK, http.StatusSeeOther, allowed...)
+}
+
+// form: a POST from a page that redirects on success; anonymous gets 401.
+func form(allowed ...auth.Profile) map[auth.Profile]int {
+	return expect(http.StatusSeeOther, http.StatusUnauthorized, allowed...)
+}
+
+// api: a JSON route answering ok; anonymous gets 401.
+func api(ok int, allowed ...auth.Profile) map[auth.Profile]int {
+	return expect(ok, http.StatusUnauthorized, allowed...)
+}
+
+// everyone: the same status for all, anonymous included.
+func everyone(status int) map[auth.Profile]int {
+	m := map[auth.Profile]int{}
+	for _, p := range allProfiles {
+		m[p] = status
+	}
+	return m
+}
+
+var loggedIn = []auth.Profile{auth.Pupil, auth.Parent, auth.Teacher, auth.Director, auth.DSI}
+
+func init() {
+	matrix = append(matrix,
+		authzCase{Route: "GET /assets/", Path: "/assets/css/preau.css", Expect: everyone(http.StatusOK)},
+		authzCase{Route: "GET /healthz", Path: "/healthz", Expect: everyone(http.StatusOK)},
+		authzCase{Route: "GET /metrics", Path: "/metrics", Expect: everyone(http.StatusOK)},
+	)
+}
+
+// fixture fills a case's placeholders with the demo school's ids.
+func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
+	ctx := context.Background()
+	pupil := a.User("eleve")
+	classes, err := a.Auth.UserClasses(ctx, pupil.ID)
+	if err != nil || len(classes) == 0 {
+		t.Fatalf("demo pupil has no class: %v", err)
+	}
+	return strings.NewReplacer(
+		"{class}", classes[0].ID,
+		"{pupil}", pupil.ID,
+		"{teacher}", a.User("helene.roux").ID,
+		"{parent}", a.User("parent").ID,
+		"{school}", pupil.SchoolID,
+	)
+}
+
+// newMatrixApp is a school appliance with the demo school and a DSI account.
+func newMatrixApp(t *testing.T) *apptest.App {
+	a := apptest.New(t, apptest.Options{})
+	if _, err := a.Auth.CreateUser(context.Background(), auth.NewUser{Login: "dsi", Display: "DSI", Profile: auth.DSI, Password: "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	probe := newMatrixApp(t)
+	covered := map[string]bool{}
+	for _, c := range matrix {
+		covered[c.Route] = true
+	}
+	var missing []string
+	for _, r := range probe.Web.Routes() {
+		if !covered[r.Pattern] {
+			missing = append(missing, r.Pattern)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		t.Fatalf("routes with no row in the authorization matrix:\n  %s", strings.Join(missing, "\n  "))
+	}
+	registered := map[string]bool{}
+	for _, r := range probe.Web.Routes() {
+		registered[r.Pattern] = true
+	}
+	for _, c := range matrix {
+		if !registered[c.Route] {
+			t.Errorf("matrix row for %q, which is not a registered route", c.Route)
+		}
+	}
+
+	for _, c := range matrix {
+		t.Run(c.Route, func(t *testing.T) {
+			// A fresh appliance per route: a POST by one profile must not
+			// change what the next one sees.
+			a := newMatrixApp(t)
+			fill := fixture(t, a)
+			path := fill.Replace(c.Path)
+			body := fill.Replace(c.Body)
+			method, _, _ := strings.Cut(c.Route, " ")
+			for _, p := range allProfiles {
+				want, ok := c.Expect[p]
+				if !ok {
+					t.Fatalf("no expectation for profile %s", p)
+				}
+				client := a.ClientAs(profileLogins[p])
+				ctype := ""
+				if body != "" {
+					ctype = "application/x-www-form-urlencoded"
+					if strings.HasPrefix(path, "/api/") {
+						ctype = "application/json"
+					}
+				}
+				resp, text := a.Do(client, method, path, ctype, body)
+				if resp.StatusCode != want {
+					t.Errorf("%s as %s: status %d, want %d\n%.300s", path, p, resp.StatusCode, want, text)
+				}
+				if want == http.StatusSeeOther && p == auth.Anonymous && method == http.MethodGet {
+					loc, _ := url.Parse(resp.Header.Get("Location"))
+					if loc == nil || loc.Path != "/connexion" {
+						t.Errorf("%s as anonymous: redirected to %q, want the login page", path, resp.Header.Get("Location"))
+					}
+				}
+			}
+		})
+	}
+}
+
+// Cross-site form posts are refused before any handler runs.
+func TestCrossOriginPostRefused(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	req, _ := http.NewRequest(http.MethodPost, a.URL+"/deconnexion", strings.NewReader(""))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "http://evil.example")
+	resp, err := a.ClientAs("directeur").Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST: status %d, want 403", resp.StatusCode)
+	}
+}

@@ -1,0 +1,196 @@
+// Package cli is the preau command tree: serve, init, user, backup, restore,
+// service, version. Each command parses its flags, loads the configuration
+// and calls the appliance; none holds business logic of its own.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"preau/appliance"
+	"preau/appliance/config"
+	"preau/appliance/demo"
+)
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(env *env, args []string) error
+}
+
+// env is what commands write to.
+type env struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"démarre le serveur Préau", runServe},
+		"version": {"affiche la version", runVersion},
+	}
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, stdin: os.Stdin}
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout, cmds)
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "preau : commande inconnue %q\n", args[0])
+		usage(stderr, cmds)
+		return 2
+	}
+	if err := c.run(e, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "preau %s : %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "Usage : preau <commande> [options]")
+	fmt.Fprintln(w, "\nCommandes :")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\n« preau <commande> -h » détaille les options d'une commande.")
+}
+
+// configFlags are the flags every command that reads the configuration
+// accepts; set ones override the file and the environment.
+type configFlags struct {
+	file    string
+	dataDir string
+	role    string
+	demo    bool
+	dev     bool
+	addr    string
+	set     map[string]bool
+}
+
+func newFlagSet(name string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet("preau "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+func (c *configFlags) register(fs *flag.FlagSet, server bool) {
+	fs.StringVar(&c.file, "config", "", "fichier de configuration (par défaut ./config.yaml s'il existe)")
+	fs.StringVar(&c.dataDir, "data-dir", "", "dossier de données (clé data_dir)")
+	if server {
+		fs.StringVar(&c.role, "role", "", "rôle du nœud : school ou central (clé role)")
+		fs.BoolVar(&c.demo, "demo", false, "crée une école de démonstration (clé demo)")
+		fs.BoolVar(&c.dev, "dev", false, "lit ui/ et assets/ sur le disque (clé dev)")
+		fs.StringVar(&c.addr, "http-addr", "", "adresse HTTP, par exemple :8080 (clé http.addr)")
+	}
+}
+
+// load reads the configuration with the flags that were given.
+func (c *configFlags) load(fs *flag.FlagSet) (config.Config, error) {
+	flags := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "data-dir":
+			flags["data_dir"] = c.dataDir
+		case "role":
+			flags["role"] = c.role
+		case "demo":
+			flags["demo"] = fmt.Sprint(c.demo)
+		case "dev":
+			flags["dev"] = fmt.Sprint(c.dev)
+		case "http-addr":
+			flags["http.addr"] = c.addr
+		}
+	})
+	return config.Load(c.file, flags)
+}
+
+// newLogger builds the process logger from log.format and log.level.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runServe(e *env, args []string) error {
+	var cf configFlags
+	fs := newFlagSet("serve", e)
+	cf.register(fs, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := cf.load(fs)
+	if err != nil {
+		return err
+	}
+	return serve(cfg, e)
+}
+
+// serve runs the appliance until SIGINT or SIGTERM.
+func serve(cfg config.Config, e *env) error {
+	log := newLogger(cfg, e.stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app, err := appliance.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	printBanner(e.stdout, cfg)
+	return app.Run(ctx)
+}
+
+func printBanner(w io.Writer, cfg config.Config) {
+	scheme, addr := "http", cfg.HTTPAddr
+	if cfg.TLS() {
+		scheme, addr = "https", cfg.HTTPSAddr
+	}
+	host := addr
+	if strings.HasPrefix(host, ":") {
+		host = "localhost" + host
+	}
+	role := "école « " + cfg.SchoolName + " »"
+	if cfg.Role == config.RoleCentral {
+		role = "serveur central de la ville"
+	}
+	fmt.Fprintf(w, "Préau %s — %s\n", appliance.Version, role)
+	fmt.Fprintf(w, "Ouvrez %s://%s\n", scheme, host)
+	fmt.Fprintf(w, "Données : %s\n", cfg.DataDir)
+	if cfg.Demo {
+		fmt.Fprintf(w, "\nComptes de démonstration (mot de passe : %s) :\n", demo.Password)
+		for _, a := range demo.Accounts(cfg.Role == config.RoleCentral) {
+			fmt.Fprintf(w, "  %-11s %s\n", a[0], a[1])
+		}
+	}
+}
+
+func runVersion(e *env, args []string) error {
+	fmt.Fprintf(e.stdout, "preau %s\n", appliance.Version)
+	return nil
+}

@@ -1,0 +1,338 @@
+// Package config loads Préau's configuration: built-in defaults, then the
+// YAML file, then PREAU_* environment variables, then command-line flags.
+// The result is an immutable typed Config; any unknown key, wrong type or
+// invalid value stops start-up with an error naming the key and its source.
+//
+// It imports nothing from the rest of the appliance.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Roles a node can play.
+const (
+	RoleSchool  = "school"
+	RoleCentral = "central"
+)
+
+// Config is read once at start-up and passed by value: nothing mutates it.
+type Config struct {
+	Role    string
+	DataDir string
+	Demo    bool
+	Dev     bool // read ui/ and assets/ from disk so templates reload without rebuild
+
+	HTTPAddr    string
+	HTTPSAddr   string
+	MaxBodySize int64
+	TLSCert     string
+	TLSKey      string
+
+	SchoolID   string
+	SchoolName string
+
+	LogFormat string
+	LogLevel  string
+
+	SessionTTL      time.Duration
+	HashConcurrency int
+	PublicURL       string
+
+	File string // the config file read, "" when none
+}
+
+// TLS reports whether HTTPS is configured.
+func (c Config) TLS() bool { return c.TLSCert != "" && c.TLSKey != "" }
+
+// key describes one configuration key: its default and how to check it.
+type key struct {
+	name  string
+	def   any
+	check func(v string) error
+}
+
+// keys lists every key the product understands; config.example.yaml documents
+// each of them and a test keeps the two in step.
+var keys = []key{
+	{"role", RoleSchool, oneOf(RoleSchool, RoleCentral)},
+	{"data_dir", "./data", nonEmpty},
+	{"demo", false, isBool},
+	{"dev", false, isBool},
+	{"http.addr", ":8080", isAddr},
+	{"http.max_body", "10MB", isSize},
+	{"https.addr", ":8443", isAddr},
+	{"tls.cert", "", nil},
+	{"tls.key", "", nil},
+	{"school.id", "demo", isSlug},
+	{"school.name", "École de démonstration", nonEmpty},
+	{"public_url", "", nil},
+	{"log.format", "text", oneOf("text", "json")},
+	{"log.level", "info", oneOf("debug", "info", "warn", "error")},
+	{"auth.session_ttl", "720h", isDuration},
+	{"auth.hash_concurrency", 0, isInt},
+}
+
+// Keys returns every configuration key name, sorted.
+func Keys() []string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.name
+	}
+	sort.Strings(names)
+	return names
+}
+
+// EnvName is the environment variable that sets a key: PREAU_ + the key
+// upper-cased with dots as underscores.
+func EnvName(k string) string {
+	return "PREAU_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
+}
+
+// Load reads the configuration. file may be empty: then ./config.yaml is
+// used when it exists. flags holds values given on the command line, by key,
+// and wins over everything else.
+func Load(file string, flags map[string]string) (Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	for _, k := range keys {
+		v.SetDefault(k.name, k.def)
+	}
+	if file == "" {
+		if _, err := os.Stat("config.yaml"); err == nil {
+			file = "config.yaml"
+		}
+	}
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return Config{}, fmt.Errorf("fichier de configuration %s : %w", file, err)
+		}
+		defer f.Close()
+		if err := v.ReadConfig(f); err != nil {
+			return Config{}, fmt.Errorf("fichier de configuration %s illisible : %w", file, err)
+		}
+		if err := checkUnknown(v, file); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := checkUnknownEnv(); err != nil {
+		return Config{}, err
+	}
+	source := make(map[string]string, len(keys))
+	for _, k := range keys {
+		source[k.name] = "la valeur par défaut"
+		if file != "" && v.InConfig(k.name) {
+			source[k.name] = "le fichier " + file
+		}
+		if val, ok := os.LookupEnv(EnvName(k.name)); ok {
+			v.Set(k.name, val)
+			source[k.name] = "la variable d'environnement " + EnvName(k.name)
+		}
+		if val, ok := flags[k.name]; ok {
+			v.Set(k.name, val)
+			source[k.name] = "l'option de ligne de commande"
+		}
+	}
+	for _, k := range keys {
+		if err := checkValue(v, k); err != nil {
+			return Config{}, fmt.Errorf("configuration : clé %q (%s) : %w", k.name, source[k.name], err)
+		}
+	}
+	return build(v, file), nil
+}
+
+func build(v *viper.Viper, file string) Config {
+	size, _ := parseSize(v.GetString("http.max_body"))
+	ttl, _ := time.ParseDuration(v.GetString("auth.session_ttl"))
+	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
+	if hc <= 0 {
+		hc = runtime.NumCPU()
+	}
+	dataDir, err := filepath.Abs(v.GetString("data_dir"))
+	if err != nil {
+		dataDir = v.GetString("data_dir")
+	}
+	return Config{
+		Role:            v.GetString("role"),
+		DataDir:         dataDir,
+		Demo:            v.GetBool("demo"),
+		Dev:             v.GetBool("dev"),
+		HTTPAddr:        v.GetString("http.addr"),
+		HTTPSAddr:       v.GetString("https.addr"),
+		MaxBodySize:     size,
+		TLSCert:         v.GetString("tls.cert"),
+		TLSKey:          v.GetString("tls.key"),
+		SchoolID:        v.GetString("school.id"),
+		SchoolName:      v.GetString("school.name"),
+		PublicURL:       strings.TrimRight(v.GetString("public_url"), "/"),
+		LogFormat:       v.GetString("log.format"),
+		LogLevel:        v.GetString("log.level"),
+		SessionTTL:      ttl,
+		HashConcurrency: hc,
+		File:            file,
+	}
+}
+
+// checkUnknown refuses keys in the file that the product does not know, so a
+// typo never silently falls back to a default.
+func checkUnknown(v *viper.Viper, file string) error {
+	known := make(map[string]bool, len(keys))
+	sections := make(map[string]bool)
+	for _, k := range keys {
+		known[k.name] = true
+		if i := strings.IndexByte(k.name, '.'); i > 0 {
+			sections[k.name[:i]] = true
+		}
+	}
+	var unknown []string
+	for _, name := range v.AllKeys() {
+		if !known[name] && v.InConfig(name) {
+			unknown = append(unknown, name)
+		}
+	}
+	// A section given a scalar ("http: 8080") hides its keys from AllKeys.
+	for s := range sections {
+		if v.InConfig(s) {
+			if _, ok := v.Get(s).(map[string]any); !ok && v.Get(s) != nil {
+				return fmt.Errorf("configuration : clé %q dans %s : une section est attendue (par exemple %s.addr)", s, file, s)
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("configuration : clé inconnue %q dans %s (clés connues : voir config.example.yaml)", unknown[0], file)
+	}
+	return nil
+}
+
+// checkUnknownEnv refuses PREAU_* variables that match no key.
+func checkUnknownEnv() error {
+	known := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		known[EnvName(k.name)] = true
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "PREAU_") && !known[name] && !ignoredEnv[name] {
+			return fmt.Errorf("configuration : variable d'environnement inconnue %s", name)
+		}
+	}
+	return nil
+}
+
+// ignoredEnv are PREAU_* variables used by tools and tests, not configuration.
+var ignoredEnv = map[string]bool{"PREAU_BROWSER_TESTS": true, "PREAU_SCREENSHOTS": true}
+
+func checkValue(v *viper.Viper, k key) error {
+	raw := v.Get(k.name)
+	switch raw.(type) {
+	case map[string]any, []any:
+		return errors.New("une valeur simple est attendue, pas une liste ni une section")
+	}
+	if k.check == nil {
+		return nil
+	}
+	return k.check(fmt.Sprint(raw))
+}
+
+func oneOf(allowed ...string) func(string) error {
+	return func(s string) error {
+		for _, a := range allowed {
+			if s == a {
+				return nil
+			}
+		}
+		return fmt.Errorf("valeur %q invalide, valeurs possibles : %s", s, strings.Join(allowed, ", "))
+	}
+}
+
+func nonEmpty(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("ne doit pas être vide")
+	}
+	return nil
+}
+
+func isBool(s string) error {
+	if _, err := strconv.ParseBool(s); err != nil {
+		return fmt.Errorf("valeur %q invalide, true ou false attendu", s)
+	}
+	return nil
+}
+
+func isInt(s string) error {
+	if n, err := strconv.Atoi(s); err != nil || n < 0 {
+		return fmt.Errorf("valeur %q invalide, un entier positif est attendu", s)
+	}
+	return nil
+}
+
+func isDuration(s string) error {
+	if d, err := time.ParseDuration(s); err != nil || d <= 0 {
+		return fmt.Errorf("valeur %q invalide, une durée est attendue (par exemple 720h)", s)
+	}
+	return nil
+}
+
+func isAddr(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("adresse %q invalide, forme attendue hôte:port ou :port", s)
+	}
+	_ = host
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("port %q invalide", port)
+	}
+	return nil
+}
+
+func isSlug(s string) error {
+	if s == "" || len(s) > 64 {
+		return fmt.Errorf("identifiant %q invalide (1 à 64 caractères)", s)
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("identifiant %q invalide : lettres minuscules, chiffres, - et _ seulement", s)
+		}
+	}
+	return nil
+}
+
+func isSize(s string) error {
+	if _, err := parseSize(s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parseSize reads "10MB", "512KB" or a plain byte count.
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("taille %q invalide, forme attendue 10MB, 512KB ou un nombre d'octets", s)
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,229 @@
+// Package dashboard is each profile's home page: what a pupil, a parent, a
+// teacher, a director or the DSI sees first, in their colours, and the
+// parent's switch between children.
+//
+// It imports auth and web; no other feature.
+package dashboard
+
+import (
+	"context"
+	"net/http"
+
+	"preau/appliance/auth"
+	"preau/appliance/web"
+)
+
+type handlers struct {
+	s *web.Server
+	a *auth.Service
+}
+
+// Register wires the dashboards and the first menu entries.
+func Register(s *web.Server) {
+	h := &handlers{s: s, a: s.Auth}
+	s.Handle("GET "+web.HomePath, web.LoggedIn(), h.home)
+	s.Handle("POST /enfant", web.Only(auth.Parent), h.chooseChild)
+	for _, p := range auth.Profiles {
+		s.AddNav(p, web.NavItem{Label: "Accueil", Href: web.HomePath, Icon: "accueil", Order: 0})
+		if p != auth.Pupil {
+			s.AddNav(p, web.NavItem{Label: "Mot de passe", Href: web.PasswordPath, Icon: "cle", Order: 90})
+		}
+	}
+}
+
+func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
+	u := web.CurrentUser(r)
+	ctx := r.Context()
+	var (
+		data any
+		err  error
+	)
+	switch u.Profile {
+	case auth.Pupil:
+		data, err = h.pupil(ctx, u)
+	case auth.Parent:
+		data, err = h.parent(ctx, u, web.CurrentSession(r).ChildID)
+	case auth.Teacher:
+		data, err = h.teacher(ctx, u)
+	case auth.Director:
+		data, err = h.school(ctx, u.SchoolID)
+	case auth.DSI:
+		data, err = h.city(ctx)
+	}
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.Render(w, r, "dashboard/"+string(u.Profile), "Accueil", data)
+}
+
+// classView is a class with the people a dashboard shows about it.
+type classView struct {
+	Class    auth.Class
+	Teachers []auth.User
+	Pupils   []auth.User
+}
+
+func (h *handlers) classView(ctx context.Context, c auth.Class) (classView, error) {
+	v := classView{Class: c}
+	var err error
+	if v.Teachers, err = h.a.ClassTeachers(ctx, c.ID); err != nil {
+		return v, err
+	}
+	v.Pupils, err = h.a.ClassPupils(ctx, c.ID)
+	return v, err
+}
+
+func (h *handlers) classViews(ctx context.Context, classes []auth.Class) ([]classView, error) {
+	out := make([]classView, 0, len(classes))
+	for _, c := range classes {
+		v, err := h.classView(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (h *handlers) pupil(ctx context.Context, u auth.User) (any, error) {
+	classes, err := h.a.UserClasses(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	views, err := h.classViews(ctx, classes)
+	return map[string]any{"Classes": views}, err
+}
+
+func (h *handlers) teacher(ctx context.Context, u auth.User) (any, error) {
+	classes, err := h.a.UserClasses(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	views, err := h.classViews(ctx, classes)
+	if err != nil {
+		return nil, err
+	}
+	school, _ := h.a.School(ctx, u.SchoolID)
+	return map[string]any{"Classes": views, "School": school}, nil
+}
+
+type childView struct {
+	Child   auth.User
+	School  auth.School
+	Classes []classView
+}
+
+func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any, error) {
+	children, err := h.a.Children(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	var current *childView
+	for _, c := range children {
+		if c.ID == chosen || current == nil {
+			classes, err := h.a.UserClasses(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			views, err := h.classViews(ctx, classes)
+			if err != nil {
+				return nil, err
+			}
+			school, _ := h.a.School(ctx, c.SchoolID)
+			current = &childView{Child: c, School: school, Classes: views}
+		}
+	}
+	return map[string]any{"Children": children, "Current": current}, nil
+}
+
+// schoolStats counts a school's people and classes.
+type schoolStats struct {
+	School                               auth.School
+	Classes                              []auth.Class
+	PupilCounts                          map[string]int
+	Pupils, Teachers, Parents, Disabled int
+	NoPicture, MustChange                int
+}
+
+func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, error) {
+	st := schoolStats{}
+	var err error
+	if st.School, err = h.a.School(ctx, schoolID); err != nil {
+		return st, err
+	}
+	if st.Classes, err = h.a.SchoolClasses(ctx, schoolID); err != nil {
+		return st, err
+	}
+	if st.PupilCounts, err = h.a.ClassCounts(ctx, schoolID); err != nil {
+		return st, err
+	}
+	users, err := h.a.SchoolUsers(ctx, schoolID)
+	if err != nil {
+		return st, err
+	}
+	for _, u := range users {
+		if u.Disabled {
+			st.Disabled++
+			continue
+		}
+		switch u.Profile {
+		case auth.Pupil:
+			st.Pupils++
+			if !u.HasPicture && !u.HasCard {
+				st.NoPicture++
+			}
+		case auth.Teacher, auth.Director:
+			st.Teachers++
+		case auth.Parent:
+			st.Parents++
+		}
+		if u.MustChange {
+			st.MustChange++
+		}
+	}
+	return st, nil
+}
+
+func (h *handlers) city(ctx context.Context) (any, error) {
+	schools, err := h.a.Schools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var stats []schoolStats
+	total := schoolStats{}
+	for _, sc := range schools {
+		st, err := h.school(ctx, sc.ID)
+		if err != nil {
+			return nil, err
+		}
+		stats = append(stats, st)
+		total.Pupils += st.Pupils
+		total.Teachers += st.Teachers
+		total.Parents += st.Parents
+		total.Classes = append(total.Classes, st.Classes...)
+	}
+	return map[string]any{"Schools": stats, "Total": total}, nil
+}
+
+// chooseChild switches the child a parent is looking at.
+func (h *handlers) chooseChild(w http.ResponseWriter, r *http.Request) {
+	u := web.CurrentUser(r)
+	childID := r.PostFormValue("child")
+	children, err := h.a.Children(r.Context(), u.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	for _, c := range children {
+		if c.ID == childID {
+			if err := h.a.SetSessionChild(r.Context(), web.Token(r), c.ID); err != nil {
+				h.s.Fail(w, r, err)
+				return
+			}
+			http.Redirect(w, r, web.HomePath, http.StatusSeeOther)
+			return
+		}
+	}
+	h.s.Error(w, r, http.StatusForbidden, "cet enfant n'est pas rattaché à votre compte")
+}

@@ -1,0 +1,61 @@
+package signin
+
+import (
+	"net/http"
+
+	"preau/appliance/auth"
+	"preau/appliance/web"
+)
+
+func registerAPI(h *handlers) {
+	h.s.Handle("POST /api/v1/session", web.Public(), h.apiLogin)
+	h.s.Handle("DELETE /api/v1/session", web.LoggedIn(), h.apiLogout)
+	h.s.Handle("GET /api/v1/me", web.LoggedIn(), h.apiMe)
+}
+
+// apiLogin: {"login","password"} → {"token"}, and the session cookie.
+func (h *handlers) apiLogin(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Login    string `json:"login"`
+		Password string `json:"password"`
+	}
+	if !h.s.DecodeJSON(w, r, &in) {
+		return
+	}
+	u, err := h.a.LoginPassword(r.Context(), in.Login, in.Password, web.ClientIP(r))
+	if err != nil {
+		status := loginStatus(err)
+		h.s.Error(w, r, status, h.loginError(w, r, err))
+		return
+	}
+	tok, err := h.a.NewSession(r.Context(), u, web.ClientIP(r))
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.SetSessionCookie(w, tok)
+	web.JSON(w, http.StatusOK, map[string]string{"token": tok})
+}
+
+func (h *handlers) apiLogout(w http.ResponseWriter, r *http.Request) {
+	if err := h.a.EndSession(r.Context(), web.Token(r)); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.ClearSessionCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Me is the API's view of the logged-in account.
+type Me struct {
+	ID          string       `json:"id"`
+	Login       string       `json:"login"`
+	DisplayName string       `json:"display_name"`
+	Profile     auth.Profile `json:"profile"`
+	SchoolID    string       `json:"school_id"`
+}
+
+func (h *handlers) apiMe(w http.ResponseWriter, r *http.Request) {
+	u := web.CurrentUser(r)
+	web.JSON(w, http.StatusOK, Me{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile, SchoolID: u.SchoolID})
+}

@@ -1,0 +1,331 @@
+// Package signin is how people get in and out: the login page for adults
+// (login and password), picture passwords and QR login cards for young
+// pupils, logout, changing one's own password, and the session endpoints of
+// the JSON API.
+//
+// It imports auth and web; no other feature.
+package signin
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"preau/appliance/auth"
+	"preau/appliance/config"
+	"preau/appliance/demo"
+	"preau/appliance/web"
+)
+
+type handlers struct {
+	s *web.Server
+	a *auth.Service
+}
+
+// Register wires the sign-in routes.
+func Register(s *web.Server) {
+	h := &handlers{s: s, a: s.Auth}
+	s.Handle("GET /{$}", web.Public(), h.root)
+	s.Handle("GET "+web.LoginPath, web.Public(), h.loginPage)
+	s.Handle("POST "+web.LoginPath, web.Public(), h.loginPassword)
+	s.Handle("POST "+web.LogoutPath, web.Public(), h.logout)
+	s.Handle("GET "+web.PasswordPath, web.LoggedIn(), h.passwordPage)
+	s.Handle("POST "+web.PasswordPath, web.LoggedIn(), h.changePassword)
+	if s.Config.Role == config.RoleSchool {
+		// Picture passwords list a class's first names: only on the school LAN.
+		s.Handle("GET /connexion/images", web.Public(), h.pictureClasses)
+		s.Handle("GET /connexion/images/{class}", web.Public(), h.picturePupils)
+		s.Handle("GET /connexion/images/eleve/{user}", web.Public(), h.pictureGrid)
+		s.Handle("POST /connexion/images/eleve/{user}", web.Public(), h.picturePick)
+	}
+	s.Handle("GET /connexion/carte", web.Public(), h.cardPage)
+	s.Handle("POST /connexion/carte", web.Public(), h.cardLogin)
+	s.Handle("GET /carte/{secret}", web.Public(), h.cardConfirm)
+	s.Handle("POST /carte/{secret}", web.Public(), h.cardLogin)
+	registerAPI(h)
+}
+
+func (h *handlers) root(w http.ResponseWriter, r *http.Request) {
+	if web.CurrentSession(r) != nil {
+		http.Redirect(w, r, web.HomePath, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, web.LoginPath, http.StatusSeeOther)
+}
+
+type loginData struct {
+	Login         string
+	Next          string
+	Pictures      bool // picture login offered (school LAN)
+	DemoAccounts  [][2]string
+	DemoPassword  string
+	DemoSequence  []string
+	DemoSequenceL []string
+}
+
+func (h *handlers) loginData(r *http.Request, login string) loginData {
+	d := loginData{Login: login, Next: safeNext(r.FormValue("suite")), Pictures: h.s.Config.Role == config.RoleSchool}
+	if h.s.Config.Demo {
+		d.DemoAccounts = demo.Accounts(h.s.Config.Role == config.RoleCentral)
+		d.DemoPassword = demo.Password
+		for _, i := range demo.PupilPictures {
+			d.DemoSequence = append(d.DemoSequence, auth.Pictures[i].Key)
+			d.DemoSequenceL = append(d.DemoSequenceL, auth.Pictures[i].Label)
+		}
+	}
+	return d
+}
+
+func (h *handlers) loginPage(w http.ResponseWriter, r *http.Request) {
+	if web.CurrentSession(r) != nil {
+		http.Redirect(w, r, web.HomePath, http.StatusSeeOther)
+		return
+	}
+	h.s.Render(w, r, "signin/login", "Connexion", h.loginData(r, ""))
+}
+
+func (h *handlers) loginPassword(w http.ResponseWriter, r *http.Request) {
+	login := r.PostFormValue("login")
+	u, err := h.a.LoginPassword(r.Context(), login, r.PostFormValue("password"), web.ClientIP(r))
+	if err != nil {
+		h.s.RenderStatus(w, r, loginStatus(err), "signin/login", "Connexion", h.loginData(r, login), h.loginError(w, r, err))
+		return
+	}
+	h.startSession(w, r, u)
+}
+
+// loginError is the French message for a failed login; unexpected errors
+// are logged, never shown.
+func (h *handlers) loginError(w http.ResponseWriter, r *http.Request, err error) string {
+	if loginStatus(err) == http.StatusInternalServerError {
+		h.s.Log.Error("login", "err", err)
+		return "erreur interne : réessayez dans un instant"
+	}
+	return err.Error()
+}
+
+func loginStatus(err error) int {
+	var te *auth.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		return http.StatusTooManyRequests
+	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrBadPicture), errors.Is(err, auth.ErrBadCard):
+		return http.StatusUnauthorized
+	case errors.Is(err, auth.ErrDisabled):
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// startSession opens the session, sets the cookie and goes on.
+func (h *handlers) startSession(w http.ResponseWriter, r *http.Request, u auth.User) {
+	tok, err := h.a.NewSession(r.Context(), u, web.ClientIP(r))
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.SetSessionCookie(w, tok)
+	next := safeNext(r.FormValue("suite"))
+	if u.MustChange {
+		next = web.PasswordPath
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login target on this site.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") ||
+		strings.Contains(next, "\\") || u.Path == web.LoginPath {
+		return web.HomePath
+	}
+	return u.RequestURI()
+}
+
+func (h *handlers) logout(w http.ResponseWriter, r *http.Request) {
+	if tok := web.Token(r); tok != "" {
+		if err := h.a.EndSession(r.Context(), tok); err != nil {
+			h.s.Fail(w, r, err)
+			return
+		}
+	}
+	h.s.ClearSessionCookie(w)
+	h.s.Redirect(w, r, web.LoginPath, "vous êtes déconnecté·e, à bientôt !")
+}
+
+func (h *handlers) passwordPage(w http.ResponseWriter, r *http.Request) {
+	h.s.Render(w, r, "signin/password", "Mon mot de passe", nil)
+}
+
+func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
+	u := web.CurrentUser(r)
+	next, confirm := r.PostFormValue("new"), r.PostFormValue("confirm")
+	var err error
+	if next != confirm {
+		err = errors.New("les deux nouveaux mots de passe ne sont pas identiques")
+	} else {
+		err = h.a.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"), next)
+	}
+	if err != nil {
+		status := web.ErrStatus(err)
+		msg := err.Error()
+		if next != confirm {
+			status = http.StatusBadRequest
+		} else if status == http.StatusInternalServerError {
+			h.s.Log.Error("change password", "err", err)
+			msg = "erreur interne : réessayez dans un instant"
+		}
+		h.s.RenderStatus(w, r, status, "signin/password", "Mon mot de passe", nil, msg)
+		return
+	}
+	h.s.Redirect(w, r, web.HomePath, "votre mot de passe a été changé")
+}
+
+// Picture login: class → name → three pictures, one page each, without
+// JavaScript: the sequence so far travels in the form.
+
+func (h *handlers) pictureClasses(w http.ResponseWriter, r *http.Request) {
+	classes, err := h.a.SchoolClasses(r.Context(), h.s.Config.SchoolID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.Render(w, r, "signin/picture_classes", "Connexion avec les images", classes)
+}
+
+type pupilChoice struct {
+	ID, Name string
+}
+
+func (h *handlers) picturePupils(w http.ResponseWriter, r *http.Request) {
+	c, err := h.a.Class(r.Context(), r.PathValue("class"))
+	if err != nil || c.SchoolID != h.s.Config.SchoolID {
+		h.s.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
+		return
+	}
+	pupils, err := h.a.ClassPupils(r.Context(), c.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	var list []pupilChoice
+	for _, p := range pupils {
+		if p.HasPicture && !p.Disabled {
+			list = append(list, pupilChoice{p.ID, shortName(p)})
+		}
+	}
+	h.s.Render(w, r, "signin/picture_pupils", "Qui es-tu ?", map[string]any{"Class": c, "Pupils": list})
+}
+
+// shortName is the first name and the initial of the last name: enough for
+// a child to find themself, little for a stranger on the LAN.
+func shortName(u auth.User) string {
+	if u.FirstName == "" {
+		return u.DisplayName
+	}
+	if u.LastName == "" {
+		return u.FirstName
+	}
+	return u.FirstName + " " + string([]rune(u.LastName)[0]) + "."
+}
+
+type gridData struct {
+	Pupil    pupilChoice
+	ClassID  string
+	Chosen   []int
+	Sequence string
+	Pictures any
+}
+
+// pupilForPictures finds a pupil of this school who has a picture password.
+func (h *handlers) pupilForPictures(r *http.Request) (auth.User, string, bool) {
+	u, err := h.a.User(r.Context(), r.PathValue("user"))
+	if err != nil || u.Profile != auth.Pupil || !u.HasPicture || u.SchoolID != h.s.Config.SchoolID {
+		return u, "", false
+	}
+	classID := ""
+	if cs, err := h.a.UserClasses(r.Context(), u.ID); err == nil && len(cs) > 0 {
+		classID = cs[0].ID
+	}
+	return u, classID, true
+}
+
+func (h *handlers) pictureGrid(w http.ResponseWriter, r *http.Request) {
+	u, classID, ok := h.pupilForPictures(r)
+	if !ok {
+		h.s.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
+		return
+	}
+	h.s.Render(w, r, "signin/picture_grid", "Mes images", gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Pictures: auth.Pictures})
+}
+
+func (h *handlers) picturePick(w http.ResponseWriter, r *http.Request) {
+	u, classID, ok := h.pupilForPictures(r)
+	if !ok {
+		h.s.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
+		return
+	}
+	seq := parseSequence(r.PostFormValue("seq"))
+	if pick, err := strconv.Atoi(r.PostFormValue("pick")); err == nil && pick >= 0 && pick < len(auth.Pictures) && len(seq) < auth.PictureLength {
+		seq = append(seq, pick)
+	}
+	if r.PostFormValue("reset") != "" {
+		seq = nil
+	}
+	d := gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Chosen: seq, Sequence: formatSequence(seq), Pictures: auth.Pictures}
+	if len(seq) < auth.PictureLength {
+		h.s.Render(w, r, "signin/picture_grid", "Mes images", d)
+		return
+	}
+	user, err := h.a.LoginPicture(r.Context(), u.ID, seq, web.ClientIP(r))
+	if err != nil {
+		d.Chosen, d.Sequence = nil, ""
+		h.s.RenderStatus(w, r, loginStatus(err), "signin/picture_grid", "Mes images", d, h.loginError(w, r, err))
+		return
+	}
+	h.startSession(w, r, user)
+}
+
+func parseSequence(s string) []int {
+	var seq []int
+	for _, p := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(p); err == nil && n >= 0 && n < len(auth.Pictures) && len(seq) < auth.PictureLength {
+			seq = append(seq, n)
+		}
+	}
+	return seq
+}
+
+func formatSequence(seq []int) string {
+	parts := make([]string, len(seq))
+	for i, n := range seq {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
+
+// QR login cards: the card's QR code opens /carte/<secret>; a USB scanner
+// can also type the code into /connexion/carte.
+
+func (h *handlers) cardPage(w http.ResponseWriter, r *http.Request) {
+	h.s.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": ""})
+}
+
+func (h *handlers) cardConfirm(w http.ResponseWriter, r *http.Request) {
+	h.s.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": r.PathValue("secret")})
+}
+
+func (h *handlers) cardLogin(w http.ResponseWriter, r *http.Request) {
+	secret := r.PathValue("secret")
+	if secret == "" {
+		secret = r.PostFormValue("code")
+	}
+	u, err := h.a.LoginCard(r.Context(), secret, web.ClientIP(r))
+	if err != nil {
+		h.s.RenderStatus(w, r, loginStatus(err), "signin/card", "Ma carte", map[string]any{"Secret": ""}, h.loginError(w, r, err))
+		return
+	}
+	h.startSession(w, r, u)
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+)
+
+// Schema is one component's part of the database: its numbered migration
+// files (NNNN_name.sql, applied in order, never edited once released) and
+// the tables it owns that replicate between nodes.
+type Schema struct {
+	Name       string
+	FS         fs.FS // holds the .sql files at its root
+	Replicated []string
+}
+
+//go:embed migrations/*.sql
+var coreMigrations embed.FS
+
+var coreSchema = Schema{Name: "store", FS: sub(coreMigrations, "migrations")}
+
+// sub narrows an embedded FS to a folder; components use it the same way.
+func sub(f fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Sub is fs.Sub for embedded migration folders, which cannot fail.
+func Sub(f fs.FS, dir string) fs.FS { return sub(f, dir) }
+
+var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
+
+// Migrate applies the schema's migrations not applied yet, each in its own
+// transaction on the writer connection, then installs the change-log
+// triggers of its replicated tables.
+func (db *DB) Migrate(ctx context.Context, s Schema) error {
+	files, err := fs.ReadDir(s.FS, ".")
+	if err != nil {
+		return fmt.Errorf("migrations %s: %w", s.Name, err)
+	}
+	type mig struct {
+		version int
+		name    string
+	}
+	var migs []mig
+	for _, f := range files {
+		m := migrationName.FindStringSubmatch(f.Name())
+		if m == nil {
+			return fmt.Errorf("migrations %s: file name %q is not NNNN_name.sql", s.Name, f.Name())
+		}
+		v, _ := strconv.Atoi(m[1])
+		migs = append(migs, mig{v, f.Name()})
+	}
+	sort.Slice(migs, func(i, j int) bool { return migs[i].version < migs[j].version })
+
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	for _, m := range migs {
+		var n int
+		if err := db.w.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE component = ? AND version = ?",
+			s.Name, m.version).Scan(&n); err != nil {
+			return fmt.Errorf("migrations %s: %w", s.Name, err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := fs.ReadFile(s.FS, path.Clean(m.name))
+		if err != nil {
+			return fmt.Errorf("migrations %s/%s: %w", s.Name, m.name, err)
+		}
+		if err := db.applyMigration(ctx, s.Name, m.version, string(body)); err != nil {
+			return fmt.Errorf("migration %s/%s: %w", s.Name, m.name, err)
+		}
+		if db.log != nil {
+			db.log.Info("migration applied", "component", s.Name, "file", m.name)
+		}
+	}
+	for _, t := range s.Replicated {
+		if err := db.track(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, component string, version int, body string) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations(component, version) VALUES (?, ?)", component, version); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// track installs the triggers that make a table replicated: every insert and
+// update appends the row to the change log in the same transaction, every
+// update must advance the row's HLC (so no write escapes stamping), and rows
+// are never deleted, only tombstoned.
+func (db *DB) track(ctx context.Context, table string) error {
+	if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(table) {
+		return fmt.Errorf("store: invalid table name %q", table)
+	}
+	for _, col := range []string{"id", "scope", "hlc", "origin", "deleted"} {
+		var n int
+		if err := db.w.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", table, col).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("store: replicated table %s lacks column %s", table, col)
+		}
+	}
+	log := fmt.Sprintf(`DELETE FROM changes WHERE tbl = '%[1]s' AND row_id = NEW.id;
+		INSERT INTO changes(tbl, row_id, origin, hlc) VALUES ('%[1]s', NEW.id, NEW.origin, NEW.hlc);`, table)
+	stmts := []string{
+		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_log_insert AFTER INSERT ON %[1]s BEGIN %[2]s END`, table, log),
+		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_log_update AFTER UPDATE ON %[1]s BEGIN %[2]s END`, table, log),
+		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_hlc_advances BEFORE UPDATE ON %[1]s WHEN NEW.hlc <= OLD.hlc
+			BEGIN SELECT RAISE(ABORT, '%[1]s: every write must take a new hlc'); END`, table),
+		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_no_delete BEFORE DELETE ON %[1]s
+			BEGIN SELECT RAISE(ABORT, '%[1]s: replicated rows are tombstoned, never deleted'); END`, table),
+	}
+	for _, s := range stmts {
+		if _, err := db.w.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("store: track %s: %w", table, err)
+		}
+	}
+	db.tables = append(db.tables, table)
+	return nil
+}
+
+// Replicated lists the replicated tables registered so far.
+func (db *DB) Replicated() []string {
+	return append([]string(nil), db.tables...)
+}

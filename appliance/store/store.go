@@ -1,0 +1,181 @@
+// Package store owns the appliance's SQLite database: opening it with the
+// right pragmas (one writer connection, a pool of readers), applying each
+// component's embedded migrations, the hybrid logical clock, and the change
+// log that every replicated table feeds through triggers.
+//
+// It imports nothing from the rest of the appliance.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DBFile is the database's file name inside the data directory.
+const DBFile = "preau.db"
+
+// DB is the appliance's database. Writes go through Write, one at a time, on
+// a single connection; reads use the reader pool through Read.
+type DB struct {
+	w, r   *sql.DB
+	dir    string
+	log    *slog.Logger
+	clock  *Clock
+	node   Node
+	mu     sync.Mutex // serialises Write so the clock and the change log agree
+	tables []string   // replicated tables, in registration order
+}
+
+// Node is this node's identity in the sync protocol. The epoch changes
+// whenever the data directory is restored from a backup, so that a counter
+// value is never handed out twice under the same identity.
+type Node struct {
+	ID    string
+	Epoch string
+}
+
+// Open opens (creating if needed) the database in dir and applies the store's
+// own schema. Components then call Migrate with theirs.
+func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("création du dossier de données %s : %w", dir, err)
+	}
+	path := filepath.Join(dir, DBFile)
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(on)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
+	r.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
+	db := &DB{w: w, r: r, dir: dir, log: log}
+	if err := db.Migrate(ctx, coreSchema); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.loadNode(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Dir is the data directory the database lives in.
+func (db *DB) Dir() string { return db.dir }
+
+// Node is this node's identity.
+func (db *DB) Node() Node { return db.node }
+
+// Clock is this node's hybrid logical clock.
+func (db *DB) Clock() *Clock { return db.clock }
+
+// Reader is the read-only pool, for queries outside a write transaction.
+func (db *DB) Reader() *sql.DB { return db.r }
+
+// Ping checks that the database answers, for /healthz.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Tx is a write transaction. Every row it writes to a replicated table is
+// stamped with the transaction's HLC and this node's id as origin.
+type Tx struct {
+	*sql.Tx
+	HLC    int64
+	Origin string
+}
+
+// Write runs fn in a write transaction and commits it when fn returns nil.
+// The transaction takes the next value of the node's clock; the clock's new
+// high-water mark is persisted in the same transaction.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, HLC: db.clock.Now(), Origin: db.node.ID}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if _, err := sqlTx.ExecContext(ctx, "UPDATE node SET hlc = max(hlc, ?)", tx.HLC); err != nil {
+		sqlTx.Rollback()
+		return fmt.Errorf("store: persist clock: %w", err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// NewID returns a new row id: a UUIDv7, so ids sort by creation time.
+func NewID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// NaturalID derives a stable id from a row's natural key, so that two nodes
+// creating the same link or acknowledgement while apart produce one row.
+func NaturalID(parts ...string) string {
+	data := ""
+	for _, p := range parts {
+		data += p + "\x00"
+	}
+	return uuid.NewSHA1(uuid.NameSpaceOID, []byte(data)).String()
+}
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("introuvable")
+
+func (db *DB) loadNode(ctx context.Context) error {
+	var n Node
+	var hlc int64
+	err := db.r.QueryRowContext(ctx, "SELECT id, epoch, hlc FROM node").Scan(&n.ID, &n.Epoch, &hlc)
+	if errors.Is(err, sql.ErrNoRows) {
+		n = Node{ID: NewID(), Epoch: NewID()}
+		if _, err := db.w.ExecContext(ctx, "INSERT INTO node(id, epoch, hlc) VALUES (?, ?, 0)", n.ID, n.Epoch); err != nil {
+			return fmt.Errorf("store: create node identity: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("store: read node identity: %w", err)
+	}
+	db.node = n
+	db.clock = NewClock(hlc)
+	return nil
+}
+
+// RenewEpoch gives the node a new epoch. Restore calls it: the restored copy
+// may reuse counter values the lost original already handed out.
+func (db *DB) RenewEpoch(ctx context.Context) error {
+	epoch := NewID()
+	if _, err := db.w.ExecContext(ctx, "UPDATE node SET epoch = ?", epoch); err != nil {
+		return fmt.Errorf("store: renew epoch: %w", err)
+	}
+	db.node.Epoch = epoch
+	return nil
+}

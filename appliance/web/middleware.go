@@ -1,0 +1,193 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"preau/appliance/auth"
+)
+
+// SessionCookie names the session cookie.
+const SessionCookie = "preau_session"
+
+type ctxKey int
+
+const sessionKey ctxKey = iota
+
+// CurrentSession returns the request's session, or nil when anonymous.
+func CurrentSession(r *http.Request) *auth.Session {
+	s, _ := r.Context().Value(sessionKey).(*auth.Session)
+	return s
+}
+
+// CurrentUser returns the logged-in user; routes that are not Public always
+// have one.
+func CurrentUser(r *http.Request) auth.User {
+	if s := CurrentSession(r); s != nil {
+		return s.User
+	}
+	return auth.User{Profile: auth.Anonymous}
+}
+
+// Token is the session token the request carries: a bearer token or the cookie.
+func Token(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// ClientIP is the peer address, for throttling and logs.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) loadSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/assets/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if tok := Token(r); tok != "" {
+			if sess, err := s.Auth.Session(r.Context(), tok); err == nil {
+				r = r.WithContext(context.WithValue(r.Context(), sessionKey, &sess))
+			} else if !IsAPI(r) {
+				s.ClearSessionCookie(w) // a stale cookie would show as logged in forever
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorize enforces a route's Access before its handler runs.
+func (s *Server) authorize(a Access, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := CurrentUser(r)
+		if a.Allows(u.Profile) {
+			if u.MustChange && !a.public && !IsAPI(r) && r.URL.Path != PasswordPath && r.URL.Path != LogoutPath {
+				http.Redirect(w, r, PasswordPath, http.StatusSeeOther)
+				return
+			}
+			h.ServeHTTP(w, r)
+			return
+		}
+		if u.Profile == auth.Anonymous {
+			if IsAPI(r) || r.Method != http.MethodGet {
+				s.Error(w, r, http.StatusUnauthorized, "connexion requise")
+				return
+			}
+			http.Redirect(w, r, LoginPath+"?suite="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		s.Error(w, r, http.StatusForbidden, "vous n'avez pas accès à cette page")
+	})
+}
+
+// Paths other packages and the middleware agree on.
+const (
+	LoginPath    = "/connexion"
+	LogoutPath   = "/deconnexion"
+	PasswordPath = "/mot-de-passe"
+	HomePath     = "/accueil"
+)
+
+// limitBody refuses bodies over http.max_body; handlers see a clear error.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.Config.MaxBodySize {
+			s.Error(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("envoi trop volumineux (%d Mo au plus)", s.Config.MaxBodySize>>20))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodySize)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// TooLarge reports whether reading the body failed on the size limit.
+func TooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic serving request", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.Error(w, r, http.StatusInternalServerError, "erreur interne : l'incident a été enregistré")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recorder captures the status for logs and metrics.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs each request (never its query or body, which may hold
+// secrets) and feeds the metrics.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		_, pattern := s.mux.Handler(r)
+		if pattern == "" {
+			pattern = "unmatched"
+		}
+		s.metrics.observe(pattern, rec.status, elapsed)
+		s.Log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", elapsed.Milliseconds())
+	})
+}
+
+// SetSessionCookie stores the session token in the browser.
+func (s *Server) SetSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.Config.TLS(), SameSite: http.SameSiteLaxMode, MaxAge: int(s.Config.SessionTTL.Seconds())})
+}
+
+// ClearSessionCookie removes it.
+func (s *Server) ClearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.Config.TLS(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}

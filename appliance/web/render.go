@@ -1,0 +1,236 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"preau/appliance/auth"
+)
+
+// views parses ui/ templates: every page file is parsed together with the
+// layout files (ui/layout/*.html) and the shared partials. In dev mode they
+// are parsed again on each render so a template edit shows on reload.
+type views struct {
+	fsys  fs.FS
+	dev   bool
+	funcs template.FuncMap
+	mu    sync.Mutex
+	pages map[string]*template.Template
+}
+
+func newViews(fsys fs.FS, dev bool, funcs template.FuncMap) (*views, error) {
+	v := &views{fsys: fsys, dev: dev, funcs: funcs}
+	if err := v.parseAll(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (v *views) parseAll() error {
+	layouts, err := fs.Glob(v.fsys, "layout/*.html")
+	if err != nil || len(layouts) == 0 {
+		return fmt.Errorf("templates: no layout in ui/layout (%v)", err)
+	}
+	pages := make(map[string]*template.Template)
+	err = fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || strings.HasPrefix(p, "layout/") {
+			return err
+		}
+		t, err := template.New(path.Base(p)).Funcs(v.funcs).ParseFS(v.fsys, append([]string{p}, layouts...)...)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", p, err)
+		}
+		pages[strings.TrimSuffix(p, ".html")] = t
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v.mu.Lock()
+	v.pages = pages
+	v.mu.Unlock()
+	return nil
+}
+
+func (v *views) lookup(name string) (*template.Template, error) {
+	if v.dev {
+		if err := v.parseAll(); err != nil {
+			return nil, err
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	t, ok := v.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("template %q not found", name)
+	}
+	return t, nil
+}
+
+// Page is what every template receives: the page's own data under .Data and
+// what the layout needs.
+type Page struct {
+	Title   string
+	User    auth.User
+	Session *auth.Session
+	Profile auth.Profile
+	Nav     []NavItem
+	Path    string
+	Flash   string
+	Error   string
+	Demo    bool
+	Central bool
+	Data    any
+}
+
+// Render writes a page with status 200.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, name, title string, data any) {
+	s.RenderStatus(w, r, http.StatusOK, name, title, data, "")
+}
+
+// RenderStatus writes a page with a status and an optional error message
+// shown above its content (a form sent back with its problem).
+func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int, name, title string, data any, errMsg string) {
+	t, err := s.views.lookup(name)
+	if err != nil {
+		s.Log.Error("render", "template", name, "err", err)
+		http.Error(w, "erreur interne", http.StatusInternalServerError)
+		return
+	}
+	u := CurrentUser(r)
+	p := Page{Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile, Nav: s.nav[u.Profile],
+		Path: r.URL.Path, Flash: s.takeFlash(w, r), Error: errMsg, Demo: s.Config.Demo,
+		Central: s.Config.Role == "central", Data: data}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
+		s.Log.Error("render", "template", name, "err", err)
+		http.Error(w, "erreur interne", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// Error answers with an error: JSON {"error": msg} for the API, an error
+// page otherwise. msg is French and shown to the user.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if IsAPI(r) {
+		JSON(w, status, map[string]string{"error": msg})
+		return
+	}
+	s.RenderStatus(w, r, status, "error", "Erreur", map[string]any{"Status": status, "Message": msg}, "")
+}
+
+// Fail answers with the status and message a service error deserves, and
+// logs the unexpected ones without their details reaching the user.
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := ErrStatus(err)
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
+		msg = "erreur interne : l'incident a été enregistré"
+	}
+	s.Error(w, r, status, msg)
+}
+
+// JSON writes v as JSON.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// DecodeJSON reads a JSON body into v, refusing unknown fields, and answers
+// the client itself when it cannot: the handler just returns on false.
+func (s *Server) DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if TooLarge(err) {
+			s.Error(w, r, http.StatusRequestEntityTooLarge, "envoi trop volumineux")
+		} else {
+			s.Error(w, r, http.StatusBadRequest, "JSON invalide : "+err.Error())
+		}
+		return false
+	}
+	return true
+}
+
+const flashCookie = "preau_flash"
+
+// Redirect sends the browser to target after a form, with a message shown
+// once on the next page.
+func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", HttpOnly: true,
+			Secure: s.Config.TLS(), SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true})
+	msg, _ := url.QueryUnescape(c.Value)
+	return msg
+}
+
+var frenchDays = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+var frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+	"septembre", "octobre", "novembre", "décembre"}
+
+// FrenchDate writes "lundi 3 novembre 2026".
+func FrenchDate(t time.Time) string {
+	return fmt.Sprintf("%s %d %s %d", frenchDays[t.Weekday()], t.Day(), frenchMonths[t.Month()-1], t.Year())
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"frenchDate": FrenchDate,
+		"today":      func() time.Time { return time.Now() },
+		"pictures":   func() any { return auth.Pictures },
+		"slotsLeft": func(chosen int) []int {
+			return make([]int, max(0, auth.PictureLength-chosen))
+		},
+		"profileLabel": func(p auth.Profile) string {
+			return p.Label()
+		},
+		"initials": func(name string) string {
+			var out []rune
+			for _, f := range strings.Fields(name) {
+				out = append(out, []rune(f)[0])
+				if len(out) == 2 {
+					break
+				}
+			}
+			return strings.ToUpper(string(out))
+		},
+		"active": func(current, href string) bool {
+			return current == href || (href != "/" && strings.HasPrefix(current, href+"/"))
+		},
+		"plural": func(n int, one, many string) string {
+			if n <= 1 {
+				return fmt.Sprintf("%d %s", n, one)
+			}
+			return fmt.Sprintf("%d %s", n, many)
+		},
+	}
+}

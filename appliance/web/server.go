@@ -1,0 +1,222 @@
+// Package web is the HTTP layer every feature uses: routing with a declared
+// access policy per route (the authorization matrix tests read it back),
+// sessions, cross-origin protection, body limits, rendering of the ui/
+// templates, JSON helpers, /healthz and /metrics.
+//
+// It imports config, store and auth; never a feature package.
+package web
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"preau/appliance/auth"
+	"preau/appliance/config"
+	"preau/appliance/store"
+)
+
+// Access says who may use a route.
+type Access struct {
+	public   bool
+	profiles []auth.Profile // empty and not public: any logged-in user
+}
+
+// Public routes need no session.
+func Public() Access { return Access{public: true} }
+
+// LoggedIn routes need any session.
+func LoggedIn() Access { return Access{} }
+
+// Only routes need a session of one of these profiles.
+func Only(ps ...auth.Profile) Access { return Access{profiles: ps} }
+
+// Allows reports whether a profile (or auth.Anonymous) may use the route.
+func (a Access) Allows(p auth.Profile) bool {
+	if a.public {
+		return true
+	}
+	if p == auth.Anonymous {
+		return false
+	}
+	if len(a.profiles) == 0 {
+		return true
+	}
+	for _, q := range a.profiles {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Route is a registered route and its policy.
+type Route struct {
+	Pattern string // "METHOD /path", as given to http.ServeMux
+	Access  Access
+}
+
+// NavItem is one entry of a profile's menu; menus are one level deep.
+type NavItem struct {
+	Label string
+	Href  string
+	Icon  string // file name under assets/icons, without .svg
+	Order int
+}
+
+// Server routes requests to features and renders their pages.
+type Server struct {
+	Auth   *auth.Service
+	DB     *store.DB
+	Config config.Config
+	Log    *slog.Logger
+
+	mux     *http.ServeMux
+	routes  []Route
+	nav     map[auth.Profile][]NavItem
+	views   *views
+	assets  fs.FS
+	metrics *metrics
+	handler http.Handler
+}
+
+// New builds a server. uiFS holds the templates, assetsFS the static files;
+// in dev mode both are read from disk instead, so edits need no rebuild.
+func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, uiFS, assetsFS fs.FS) (*Server, error) {
+	if cfg.Dev {
+		uiFS, assetsFS = os.DirFS("ui"), os.DirFS("assets")
+	}
+	s := &Server{Auth: a, DB: db, Config: cfg, Log: log, mux: http.NewServeMux(),
+		nav: make(map[auth.Profile][]NavItem), assets: assetsFS, metrics: newMetrics()}
+	v, err := newViews(uiFS, cfg.Dev, s.funcs())
+	if err != nil {
+		return nil, err
+	}
+	s.views = v
+	s.Handle("GET /assets/", Public(), http.StripPrefix("/assets/", s.assetHandler()).ServeHTTP)
+	s.Handle("GET /healthz", Public(), s.healthz)
+	s.Handle("GET /metrics", Public(), s.serveMetrics)
+	return s, nil
+}
+
+// Handle registers a handler with its access policy. Requests that the
+// policy refuses never reach the handler.
+func (s *Server) Handle(pattern string, access Access, h http.HandlerFunc) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Access: access})
+	s.mux.Handle(pattern, s.authorize(access, h))
+}
+
+// Routes lists every registered route, sorted by pattern.
+func (s *Server) Routes() []Route {
+	out := append([]Route(nil), s.routes...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Pattern < out[j].Pattern })
+	return out
+}
+
+// AddNav adds an entry to a profile's menu.
+func (s *Server) AddNav(p auth.Profile, item NavItem) {
+	items := append(s.nav[p], item)
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Order < items[j].Order })
+	s.nav[p] = items
+}
+
+// Handler is the complete middleware chain; build it after all routes.
+func (s *Server) Handler() http.Handler {
+	if s.handler == nil {
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.Error(w, r, http.StatusForbidden, "requête refusée : elle ne vient pas de Préau (protection contre les requêtes d'un autre site)")
+		}))
+		var h http.Handler = http.HandlerFunc(s.route)
+		h = s.loadSession(h)
+		h = cop.Handler(h)
+		h = s.limitBody(h)
+		h = s.observe(h)
+		s.handler = s.recoverPanics(h)
+	}
+	return s.handler
+}
+
+// route dispatches to the mux, rendering our own 404 and 405 pages.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	_, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		// The mux answers 404 or 405; let it decide which, with our page.
+		rec := &statusOnly{ResponseWriter: w}
+		s.mux.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			s.Error(w, r, http.StatusMethodNotAllowed, "méthode non autorisée pour cette adresse")
+			return
+		}
+		s.Error(w, r, http.StatusNotFound, "cette page n'existe pas")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// statusOnly captures the mux's own 404/405 status without writing its body.
+type statusOnly struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusOnly) WriteHeader(code int) { w.status = code }
+func (w *statusOnly) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (w *statusOnly) Header() http.Header { return http.Header{} }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Log.Error("healthz: store does not answer", "err", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) assetHandler() http.Handler {
+	files := http.FileServerFS(s.assets)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
+			s.Error(w, r, http.StatusNotFound, "cette page n'existe pas")
+			return
+		}
+		if s.Config.Dev {
+			w.Header().Set("Cache-Control", "no-cache")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// IsAPI reports whether a request is for the JSON API.
+func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// ErrStatus maps service errors to HTTP statuses.
+func ErrStatus(err error) int {
+	switch {
+	case errors.Is(err, auth.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, auth.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, auth.ErrLoginTaken):
+		return http.StatusConflict
+	case errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrWeakPassword), errors.Is(err, auth.ErrWrongPassword):
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}

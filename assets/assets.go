@@ -1,0 +1,11 @@
+// Package assets embeds the static files served under /assets/: the style
+// sheet, icons, the picture-password pictures and the small JS bundle.
+// Sources of anything built live under assets/src.
+package assets
+
+import "embed"
+
+// FS holds the static files.
+//
+//go:embed css icons pictures
+var FS embed.FS
