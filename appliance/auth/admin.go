@@ -116,7 +116,7 @@ func (s *Service) CreateUsers(ctx context.Context, ns []NewUser) ([]string, erro
 		return h, err
 	}
 	type prepared struct {
-		n                NewUser
+		n                 NewUser
 		password, picture string
 	}
 	ps := make([]prepared, len(ns))

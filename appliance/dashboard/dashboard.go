@@ -139,11 +139,11 @@ func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any,
 
 // schoolStats counts a school's people and classes.
 type schoolStats struct {
-	School                               auth.School
-	Classes                              []auth.Class
-	PupilCounts                          map[string]int
+	School                              auth.School
+	Classes                             []auth.Class
+	PupilCounts                         map[string]int
 	Pupils, Teachers, Parents, Disabled int
-	NoPicture, MustChange                int
+	NoPicture, MustChange               int
 }
 
 func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, error) {
