@@ -1,0 +1,355 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"preau/appliance/store"
+)
+
+func newService(t *testing.T) *Service {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx, Schema); err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(db, nil, 2, time.Hour)
+	if err := s.CreateSchool(ctx, "ecole-a", "École A"); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestHasher(t *testing.T) {
+	ctx := context.Background()
+	h := NewHasher(2)
+	enc, err := h.Hash(ctx, "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("not argon2id at OWASP's minimum: %s", enc)
+	}
+	if ok, _ := h.Verify(ctx, enc, "correct horse"); !ok {
+		t.Fatal("right secret refused")
+	}
+	if ok, _ := h.Verify(ctx, enc, "wrong horse"); ok {
+		t.Fatal("wrong secret accepted")
+	}
+	if ok, _ := h.Verify(ctx, "", ""); ok {
+		t.Fatal("empty hash matched")
+	}
+	weak := "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHRzYWx0$" + strings.Repeat("A", 43)
+	if ok, _ := h.Verify(ctx, weak, "x"); ok {
+		t.Fatal("hash below the minimum parameters accepted")
+	}
+}
+
+// At most n hashes run at once, whatever the number of callers.
+func TestHasherBoundsConcurrency(t *testing.T) {
+	h := NewHasher(2)
+	var running, peak atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.acquire(context.Background())
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+			running.Add(-1)
+			h.release()
+		}()
+	}
+	wg.Wait()
+	if peak.Load() > 2 {
+		t.Fatalf("%d hashes at once, limit 2", peak.Load())
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	th := NewThrottle()
+	now := time.Now()
+	th.now = func() time.Time { return now }
+	for i := 0; i < th.PerAccount; i++ {
+		if th.Blocked("login:a", "10.0.0.1") > 0 {
+			t.Fatalf("blocked after %d failures", i)
+		}
+		th.Fail("login:a", "10.0.0.1")
+	}
+	if th.Blocked("login:a", "10.0.0.2") <= 0 {
+		t.Fatal("account not blocked after its limit, from another address")
+	}
+	if th.Blocked("login:b", "10.0.0.3") > 0 {
+		t.Fatal("another account blocked")
+	}
+	now = now.Add(th.Window + time.Second)
+	if th.Blocked("login:a", "10.0.0.1") > 0 {
+		t.Fatal("still blocked after the window")
+	}
+	// Per address: many accounts from one address.
+	for i := 0; i < th.PerAddress; i++ {
+		th.Fail("login:x"+string(rune('a'+i%26)), "10.0.0.9")
+	}
+	if th.Blocked("login:new", "10.0.0.9") <= 0 {
+		t.Fatal("address not blocked after its limit")
+	}
+}
+
+func TestPasswordLoginAndThrottling(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	u, err := s.CreateUser(ctx, NewUser{Login: "Marie.Curie", FirstName: "Marie", LastName: "Curie", Profile: Teacher, SchoolID: "ecole-a", Password: "radium1898"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Login != "marie.curie" {
+		t.Fatalf("login not normalised: %q", u.Login)
+	}
+	if _, err := s.LoginPassword(ctx, "MARIE.CURIE ", "radium1898", "1.2.3.4"); err != nil {
+		t.Fatalf("login is case-insensitive: %v", err)
+	}
+	if _, err := s.LoginPassword(ctx, "marie.curie", "polonium", "1.2.3.4"); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if _, err := s.LoginPassword(ctx, "personne", "x", "1.2.3.4"); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("unknown login must look like a wrong password: %v", err)
+	}
+	for i := 0; i < 5; i++ {
+		s.LoginPassword(ctx, "marie.curie", "faux", "5.6.7.8")
+	}
+	_, err = s.LoginPassword(ctx, "marie.curie", "radium1898", "5.6.7.8")
+	var te *ThrottledError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "réessayez dans") {
+		t.Fatalf("no throttling after 5 failures: %v", err)
+	}
+	if s.Logins.Throttled.Load() == 0 || s.Logins.Failed.Load() == 0 || s.Logins.OK.Load() == 0 {
+		t.Fatal("login counters not kept")
+	}
+}
+
+func TestDisabledAccount(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	u, err := s.CreateUser(ctx, NewUser{Login: "prof", Display: "Prof", Profile: Teacher, SchoolID: "ecole-a", Password: "motdepasse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := s.NewSession(ctx, u, "")
+	if _, err := s.Session(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDisabled(ctx, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+		t.Fatal("disabling did not end the session")
+	}
+	if _, err := s.LoginPassword(ctx, "prof", "motdepasse", ""); !errors.Is(err, ErrDisabled) {
+		t.Fatalf("disabled account logged in: %v", err)
+	}
+	if _, err := s.LoginPassword(ctx, "prof", "faux", ""); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("a wrong password must not reveal the account is disabled: %v", err)
+	}
+	s.SetDisabled(ctx, u.ID, false)
+	if _, err := s.LoginPassword(ctx, "prof", "motdepasse", ""); err != nil {
+		t.Fatalf("re-enabled account refused: %v", err)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	u, err := s.CreateUser(ctx, NewUser{Login: "papa", Display: "P", Profile: Parent, SchoolID: "ecole-a", Password: "motdepasse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.NewSession(ctx, u, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.Session(ctx, tok)
+	if err != nil || sess.User.ID != u.ID {
+		t.Fatalf("session lookup: %v", err)
+	}
+	var stored int
+	s.db.Reader().QueryRow("SELECT count(*) FROM sessions WHERE token_hash = ?", tok).Scan(&stored)
+	if stored != 0 {
+		t.Fatal("session token stored in clear")
+	}
+	if err := s.EndSession(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+		t.Fatal("ended session still valid")
+	}
+	// Expiry.
+	s.sessionTTL = -time.Second
+	tok, _ = s.NewSession(ctx, u, "")
+	if _, err := s.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+		t.Fatal("expired session accepted")
+	}
+	s.PurgeSessions(ctx)
+	s.db.Reader().QueryRow("SELECT count(*) FROM sessions").Scan(&stored)
+	if stored != 0 {
+		t.Fatalf("%d expired sessions left after purge", stored)
+	}
+}
+
+func TestPasswordChangeAndReset(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	u, err := s.CreateUser(ctx, NewUser{Login: "prof", Display: "P", Profile: Teacher, SchoolID: "ecole-a", Password: "premier-mdp", MustChange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !u.MustChange {
+		t.Fatal("must-change not kept")
+	}
+	if err := s.ChangePassword(ctx, u.ID, "faux", "nouveau-mdp"); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("wrong current password: %v", err)
+	}
+	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "court"); !errors.Is(err, ErrWeakPassword) {
+		t.Fatalf("short password: %v", err)
+	}
+	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "nouveau-mdp"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ = s.User(ctx, u.ID)
+	if u.MustChange {
+		t.Fatal("must-change not cleared by a change")
+	}
+	tok, _ := s.NewSession(ctx, u, "")
+	if err := s.SetPassword(ctx, u.ID, "reinitialise", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, tok); err == nil {
+		t.Fatal("reset did not end sessions")
+	}
+	if _, err := s.LoginPassword(ctx, "prof", "reinitialise", ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPictureAndCardLogin(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	c, _ := s.CreateClass(ctx, "ecole-a", "CP bleu", "cp")
+	u, err := s.CreateUser(ctx, NewUser{FirstName: "Léa", LastName: "Martin", Profile: Pupil, SchoolID: "ecole-a", ClassIDs: []string{c.ID}, Pictures: []int{0, 1, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Login != "lea.martin" || !u.HasPicture {
+		t.Fatalf("pupil: %+v", u)
+	}
+	if _, err := s.LoginPicture(ctx, u.ID, []int{0, 1, 4}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoginPicture(ctx, u.ID, []int{1, 0, 4}, ""); !errors.Is(err, ErrBadPicture) {
+		t.Fatalf("order must matter: %v", err)
+	}
+	if _, err := s.LoginPassword(ctx, "lea.martin", "", ""); err == nil {
+		t.Fatal("empty password accepted for an account without one")
+	}
+	secret, err := s.NewCard(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoginCard(ctx, "http://ecole.lan/carte/"+secret, ""); err != nil || got.ID != u.ID {
+		t.Fatalf("card login from a scanned URL: %v", err)
+	}
+	renewed, _ := s.NewCard(ctx, u.ID)
+	if _, err := s.LoginCard(ctx, secret, ""); !errors.Is(err, ErrBadCard) {
+		t.Fatalf("old card still works: %v", err)
+	}
+	if _, err := s.LoginCard(ctx, renewed, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPicture(ctx, u.ID, []int{1, 1, 2}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("repeated picture accepted: %v", err)
+	}
+	for i := 0; i < 50; i++ {
+		if !ValidSequence(RandomSequence()) {
+			t.Fatal("random sequence invalid")
+		}
+	}
+}
+
+func TestLoginsUniqueAndGenerated(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	a, _ := s.CreateUser(ctx, NewUser{FirstName: "Zoé", LastName: "N'Diaye", Profile: Parent, SchoolID: "ecole-a"})
+	b, _ := s.CreateUser(ctx, NewUser{FirstName: "Zoe", LastName: "N'diaye", Profile: Parent, SchoolID: "ecole-a"})
+	if a.Login != "zoe.n-diaye" || b.Login != "zoe.n-diaye2" {
+		t.Fatalf("generated logins: %q %q", a.Login, b.Login)
+	}
+	if _, err := s.CreateUser(ctx, NewUser{Login: "ZOE.N-DIAYE", Display: "X", Profile: Parent, SchoolID: "ecole-a"}); !errors.Is(err, ErrLoginTaken) {
+		t.Fatalf("duplicate login (other case) accepted: %v", err)
+	}
+	// All or nothing: a batch with one bad account writes none.
+	before, _ := s.SchoolUsers(ctx, "ecole-a")
+	_, err := s.CreateUsers(ctx, []NewUser{{Display: "Bon", Profile: Teacher, SchoolID: "ecole-a"}, {Login: "zoe.n-diaye", Display: "Doublon", Profile: Teacher, SchoolID: "ecole-a"}})
+	if err == nil {
+		t.Fatal("batch with a duplicate accepted")
+	}
+	after, _ := s.SchoolUsers(ctx, "ecole-a")
+	if len(after) != len(before) {
+		t.Fatalf("partial batch written: %d → %d accounts", len(before), len(after))
+	}
+}
+
+func TestCanAdminister(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	s.CreateSchool(ctx, "ecole-b", "École B")
+	c, _ := s.CreateClass(ctx, "ecole-a", "CE1", "CE1")
+	dirA, _ := s.CreateUser(ctx, NewUser{Display: "Dir A", Profile: Director, SchoolID: "ecole-a"})
+	dirB, _ := s.CreateUser(ctx, NewUser{Display: "Dir B", Profile: Director, SchoolID: "ecole-b"})
+	pupil, _ := s.CreateUser(ctx, NewUser{Display: "Élève", Profile: Pupil, SchoolID: "ecole-a", ClassIDs: []string{c.ID}})
+	// A parent registered at school B whose child is at school A.
+	parent, _ := s.CreateUser(ctx, NewUser{Display: "Parent", Profile: Parent, SchoolID: "ecole-b", ChildIDs: []string{pupil.ID}})
+	dsi, _ := s.CreateUser(ctx, NewUser{Display: "DSI", Profile: DSI})
+	teacher, _ := s.CreateUser(ctx, NewUser{Display: "Prof", Profile: Teacher, SchoolID: "ecole-a", ClassIDs: []string{c.ID}})
+	cases := []struct {
+		actor, target User
+		want          bool
+	}{
+		{dirA, pupil, true}, {dirA, parent, true}, {dirB, pupil, false}, {dirB, parent, true},
+		{dirA, dsi, false}, {dsi, pupil, true}, {teacher, pupil, false}, {pupil, pupil, false},
+	}
+	for i, c := range cases {
+		if got, _ := s.CanAdminister(ctx, c.actor, c.target); got != c.want {
+			t.Errorf("case %d: %s administers %s = %v, want %v", i, c.actor.DisplayName, c.target.DisplayName, got, c.want)
+		}
+	}
+	if ok, _ := s.TeachesPupil(ctx, teacher.ID, pupil.ID); !ok {
+		t.Error("teacher should teach the pupil of their class")
+	}
+	if ok, _ := s.TeachesPupil(ctx, dirB.ID, pupil.ID); ok {
+		t.Error("director B does not teach the pupil")
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{"Léa-Marie": "lea-marie", " Éloïse ": "eloise", "N'Golo Kanté": "n-golo-kante", "Ærø": "r"} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

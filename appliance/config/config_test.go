@@ -1,0 +1,149 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(writeConfig(t, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Role != RoleSchool || c.HTTPAddr != ":8080" || c.MaxBodySize != 10<<20 || c.SchoolID != "demo" || c.HashConcurrency < 1 {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if !filepath.IsAbs(c.DataDir) {
+		t.Fatalf("data_dir not made absolute: %s", c.DataDir)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	f := writeConfig(t, "http:\n  addr: \":9000\"\nschool:\n  id: ecole-a\nlog:\n  level: debug\n")
+	t.Setenv("PREAU_HTTP_ADDR", ":9100")
+	t.Setenv("PREAU_DATA_DIR", "/tmp/preau-env")
+	c, err := Load(f, map[string]string{"log.level": "error"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SchoolID != "ecole-a" {
+		t.Errorf("file value lost: school.id = %q", c.SchoolID)
+	}
+	if c.HTTPAddr != ":9100" {
+		t.Errorf("environment should win over the file: http.addr = %q", c.HTTPAddr)
+	}
+	if c.DataDir != "/tmp/preau-env" {
+		t.Errorf("PREAU_DATA_DIR ignored: %q", c.DataDir)
+	}
+	if c.LogLevel != "error" {
+		t.Errorf("flag should win over everything: log.level = %q", c.LogLevel)
+	}
+}
+
+// Every key has an environment variable, by the documented rule.
+func TestEveryKeyHasEnv(t *testing.T) {
+	values := map[string]string{"role": "central", "data_dir": "/x", "demo": "true", "dev": "true", "http.addr": ":1",
+		"http.max_body": "1KB", "https.addr": ":2", "tls.cert": "c.pem", "tls.key": "k.pem", "school.id": "s",
+		"school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
+		"auth.session_ttl": "1h", "auth.hash_concurrency": "3"}
+	for _, k := range Keys() {
+		v, ok := values[k]
+		if !ok {
+			t.Fatalf("key %s missing from this test's table", k)
+		}
+		t.Setenv(EnvName(k), v)
+	}
+	c, err := Load(writeConfig(t, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Role != "central" || c.DataDir != "/x" || !c.Demo || !c.Dev || c.HTTPAddr != ":1" || c.MaxBodySize != 1024 ||
+		c.HTTPSAddr != ":2" || c.TLSCert != "c.pem" || c.TLSKey != "k.pem" || c.SchoolID != "s" || c.SchoolName != "S" ||
+		c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" || c.SessionTTL.Hours() != 1 ||
+		c.HashConcurrency != 3 {
+		t.Fatalf("environment not applied to every key: %+v", c)
+	}
+}
+
+func TestBadInputNamesKeyAndFile(t *testing.T) {
+	cases := []struct{ name, body, want string }{
+		{"unknown key", "htp:\n  addr: \":80\"\n", `"htp.addr"`},
+		{"unknown nested key", "http:\n  adr: \":80\"\n", `"http.adr"`},
+		{"wrong type", "http:\n  addr: [1, 2]\n", `"http.addr"`},
+		{"invalid value", "role: ecole\n", `"role"`},
+		{"bad bool", "demo: peut-être\n", `"demo"`},
+		{"bad size", "http:\n  max_body: beaucoup\n", `"http.max_body"`},
+		{"bad duration", "auth:\n  session_ttl: demain\n", `"auth.session_ttl"`},
+		{"bad school id", "school:\n  id: École A\n", `"school.id"`},
+		{"section as scalar", "http: 8080\n", `"http"`},
+		{"not yaml", "role: [\n", "illisible"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := writeConfig(t, c.body)
+			_, err := Load(f, nil)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), f) {
+				t.Fatalf("error %q should name %s and the file %s", err, c.want, f)
+			}
+		})
+	}
+}
+
+func TestBadEnvNamed(t *testing.T) {
+	t.Setenv("PREAU_HTTP_ADDR", "pas-une-adresse")
+	_, err := Load(writeConfig(t, ""), nil)
+	if err == nil || !strings.Contains(err.Error(), "PREAU_HTTP_ADDR") || !strings.Contains(err.Error(), `"http.addr"`) {
+		t.Fatalf("error should name the variable and key: %v", err)
+	}
+	os.Unsetenv("PREAU_HTTP_ADDR")
+	t.Setenv("PREAU_HTTP_ADRESSE", ":80")
+	if _, err := Load(writeConfig(t, ""), nil); err == nil || !strings.Contains(err.Error(), "PREAU_HTTP_ADRESSE") {
+		t.Fatalf("unknown variable should be named: %v", err)
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := Load("/nonexistent/preau.yaml", nil)
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/preau.yaml") {
+		t.Fatalf("missing file should be named: %v", err)
+	}
+}
+
+// config.example.yaml documents every key with its default, and loads.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	example := filepath.Join("..", "..", "config.example.yaml")
+	body, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(example, nil)
+	if err != nil {
+		t.Fatalf("example does not load: %v", err)
+	}
+	def, _ := Load(writeConfig(t, ""), nil)
+	def.File, c.File = "", ""
+	if c != def {
+		t.Fatalf("example values differ from defaults:\nexample %+v\ndefault %+v", c, def)
+	}
+	for _, k := range Keys() {
+		leaf := k[strings.LastIndex(k, ".")+1:]
+		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(leaf) + `:`).Match(body) {
+			t.Errorf("config.example.yaml does not document %s", k)
+		}
+	}
+}
