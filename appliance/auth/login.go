@@ -91,7 +91,9 @@ func (s *Service) LoginPicture(ctx context.Context, userID string, seq []int, ip
 
 // LoginCard checks the secret of a printed QR login card.
 func (s *Service) LoginCard(ctx context.Context, secret, ip string) (User, error) {
-	return s.attempt(ctx, "card", ip, func() (User, bool, error) {
+	// A card secret names no account: only the address is throttled, so one
+	// bad scanner cannot lock every card of the school.
+	return s.attempt(ctx, "", ip, func() (User, bool, error) {
 		secret = strings.TrimSpace(secret)
 		if i := strings.LastIndexByte(secret, '/'); i >= 0 { // a scanner may type the whole URL
 			secret = secret[i+1:]
@@ -201,8 +203,9 @@ func (s *Service) EndUserSessions(ctx context.Context, userID string) error {
 	})
 }
 
-// PurgeSessions deletes expired sessions.
+// PurgeSessions deletes expired sessions and old login failures.
 func (s *Service) PurgeSessions(ctx context.Context) error {
+	s.throttle.Sweep()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at <= ?", time.Now().Unix())
 		return err

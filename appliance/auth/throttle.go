@@ -17,17 +17,23 @@ type Throttle struct {
 	PerAddress int
 }
 
-// NewThrottle allows 5 failures per account and 30 per address in 10 minutes.
+// NewThrottle allows 5 failures per account and 100 per address in 10
+// minutes: a whole school reaches central from one address.
 func NewThrottle() *Throttle {
 	return &Throttle{failures: make(map[string][]time.Time), now: time.Now,
-		Window: 10 * time.Minute, PerAccount: 5, PerAddress: 30}
+		Window: 10 * time.Minute, PerAccount: 5, PerAddress: 100}
 }
 
 // Blocked returns how long to wait before the next attempt, 0 when allowed.
+// An empty key limits by address only (card secrets name no account).
 func (t *Throttle) Blocked(key, ip string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return max(t.wait("k:"+key, t.PerAccount), t.wait("ip:"+ip, t.PerAddress))
+	wait := t.wait("ip:"+ip, t.PerAddress)
+	if key != "" {
+		wait = max(wait, t.wait("k:"+key, t.PerAccount))
+	}
+	return wait
 }
 
 func (t *Throttle) wait(k string, limit int) time.Duration {
@@ -60,8 +66,18 @@ func (t *Throttle) Fail(key, ip string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	for _, k := range []string{"k:" + key, "ip:" + ip} {
-		t.failures[k] = append(t.recent(k), now)
+	t.failures["ip:"+ip] = append(t.recent("ip:"+ip), now)
+	if key != "" {
+		t.failures["k:"+key] = append(t.recent("k:"+key), now)
+	}
+}
+
+// Sweep forgets failures older than the window, so the map stays small.
+func (t *Throttle) Sweep() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k := range t.failures {
+		t.recent(k)
 	}
 }
 

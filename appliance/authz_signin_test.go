@@ -1,0 +1,34 @@
+package appliance_test
+
+import (
+	"net/http"
+
+	"preau/appliance/auth"
+)
+
+// Sign-in and dashboard routes.
+func init() {
+	matrix = append(matrix,
+		authzCase{Route: "GET /{$}", Path: "/", Expect: everyone(http.StatusSeeOther)},
+		authzCase{Route: "GET /connexion", Path: "/connexion", Expect: expect(http.StatusSeeOther, http.StatusOK, loggedIn...)},
+		authzCase{Route: "POST /connexion", Path: "/connexion", Body: "login=directeur&password=demo", Expect: everyone(http.StatusSeeOther)},
+		authzCase{Route: "POST /deconnexion", Path: "/deconnexion", Expect: everyone(http.StatusSeeOther)},
+		authzCase{Route: "GET /mot-de-passe", Path: "/mot-de-passe", Expect: page(loggedIn...)},
+		authzCase{Route: "POST /mot-de-passe", Path: "/mot-de-passe", Body: "current=demo&new=nouveau-mdp&confirm=nouveau-mdp",
+			Expect: form(loggedIn...)},
+		authzCase{Route: "GET /connexion/images", Path: "/connexion/images", Expect: everyone(http.StatusOK)},
+		authzCase{Route: "GET /connexion/images/{class}", Path: "/connexion/images/{class}", Expect: everyone(http.StatusOK)},
+		authzCase{Route: "GET /connexion/images/eleve/{user}", Path: "/connexion/images/eleve/{pupil}", Expect: everyone(http.StatusOK)},
+		authzCase{Route: "POST /connexion/images/eleve/{user}", Path: "/connexion/images/eleve/{pupil}", Body: "seq=0,1&pick=4",
+			Expect: everyone(http.StatusSeeOther)},
+		authzCase{Route: "GET /connexion/carte", Path: "/connexion/carte", Expect: everyone(http.StatusOK)},
+		authzCase{Route: "POST /connexion/carte", Path: "/connexion/carte", Body: "code=inconnu", Expect: everyone(http.StatusUnauthorized)},
+		authzCase{Route: "GET /carte/{secret}", Path: "/carte/abc", Expect: everyone(http.StatusOK)},
+		authzCase{Route: "POST /carte/{secret}", Path: "/carte/abc", Expect: everyone(http.StatusUnauthorized)},
+		authzCase{Route: "POST /api/v1/session", Path: "/api/v1/session", Body: `{"login":"parent","password":"demo"}`, Expect: everyone(http.StatusOK)},
+		authzCase{Route: "DELETE /api/v1/session", Path: "/api/v1/session", Expect: api(http.StatusNoContent, loggedIn...)},
+		authzCase{Route: "GET /api/v1/me", Path: "/api/v1/me", Expect: api(http.StatusOK, loggedIn...)},
+		authzCase{Route: "GET /accueil", Path: "/accueil", Expect: page(loggedIn...)},
+		authzCase{Route: "POST /enfant", Path: "/enfant", Body: "child={pupil}", Expect: form(auth.Parent)},
+	)
+}
