@@ -1,0 +1,89 @@
+package dashboard_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"preau/appliance/apptest"
+)
+
+func dashboard(t *testing.T, a *apptest.App, c *http.Client) *goquery.Document {
+	t.Helper()
+	resp, body := a.Get(c, "/accueil")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("dashboard: %d", resp.StatusCode)
+	}
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestEachProfileHasItsDashboard(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Role: "central"})
+	cases := []struct {
+		login, profile string
+		check          func(d *goquery.Document) bool
+	}{
+		{"eleve", "pupil", func(d *goquery.Document) bool {
+			return strings.Contains(d.Find("h1").Text(), "Bonjour Léa") && d.Find(".friends li").Length() == 6
+		}},
+		{"enseignant", "teacher", func(d *goquery.Document) bool {
+			return d.Find("a.card[href^='/classes/']").Length() == 1 && strings.Contains(d.Find("a.card").Text(), "CE1")
+		}},
+		{"parent", "parent", func(d *goquery.Document) bool { return d.Find(".children button").Length() == 2 }},
+		{"directeur", "director", func(d *goquery.Document) bool {
+			return d.Find("table.list tbody tr").Length() == 5 && strings.Contains(d.Find("h1").Text(), "École de démonstration")
+		}},
+		{"dsi", "dsi", func(d *goquery.Document) bool {
+			return strings.Contains(d.Find("table.list").Text(), "École de démonstration")
+		}},
+	}
+	for _, c := range cases {
+		d := dashboard(t, a, a.ClientAs(c.login))
+		if p, _ := d.Find("body").Attr("data-profile"); p != c.profile {
+			t.Errorf("%s: data-profile %q", c.login, p)
+		}
+		if !c.check(d) {
+			t.Errorf("%s: dashboard lacks its content", c.login)
+		}
+		// One-level navigation: no nested menus.
+		if d.Find("nav.mainnav a").Length() == 0 || d.Find("nav.mainnav ul ul, nav.mainnav nav").Length() > 0 {
+			t.Errorf("%s: navigation is not one flat level", c.login)
+		}
+	}
+}
+
+func TestParentSwitchesChild(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	c := a.ClientAs("parent")
+	d := dashboard(t, a, c)
+	if !strings.Contains(d.Find("[data-child] h2").Text(), "Léa") {
+		t.Fatalf("first child not shown: %q", d.Find("[data-child] h2").Text())
+	}
+	tom := a.User("tom.martin")
+	resp, _ := a.PostForm(c, "/enfant", url.Values{"child": {tom.ID}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch: %d", resp.StatusCode)
+	}
+	d = dashboard(t, a, c)
+	if !strings.Contains(d.Find("[data-child] h2").Text(), "Tom") || !strings.Contains(d.Find("[data-child]").Text(), "CM2") {
+		t.Fatalf("switch to Tom not shown: %q", d.Find("[data-child]").Text())
+	}
+	if pressed, _ := d.Find(".children button[aria-pressed=true]").Attr("value"); pressed != tom.ID {
+		t.Error("the chosen child is not marked")
+	}
+	// Someone else's child is refused and changes nothing.
+	other := a.User("helene.roux")
+	if resp, _ := a.PostForm(c, "/enfant", url.Values{"child": {other.ID}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign child: %d", resp.StatusCode)
+	}
+	if !strings.Contains(dashboard(t, a, c).Find("[data-child] h2").Text(), "Tom") {
+		t.Fatal("refused switch changed the child shown")
+	}
+}
