@@ -36,24 +36,31 @@ type App struct {
 	DB     *store.DB
 	Auth   *auth.Service
 	Web    *web.Server
+
+	lock *store.DirLock // held while the node runs, so restore cannot swap the data under it
 }
 
 // Open builds the App on the configured data directory: migrations applied,
 // this school's row present, the demo data seeded in demo mode.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	lock, err := store.Lock(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("dossier de données %s : %w", cfg.DataDir, err)
+	}
 	db, err := OpenStore(ctx, cfg, log)
 	if err != nil {
+		lock.Release()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db,
+	a := &App{Config: cfg, Log: log, DB: db, lock: lock,
 		Auth: auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)}
 	if err := a.seed(ctx); err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
 	a.Web, err = web.New(cfg, db, a.Auth, log, ui.FS, assets.FS)
 	if err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
 	signin.Register(a.Web)
@@ -93,19 +100,54 @@ func (a *App) seed(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the store and the data directory.
+func (a *App) Close() error { return errors.Join(a.DB.Close(), a.lock.Release()) }
 
-// Run serves until ctx ends, then shuts down gracefully. With TLS configured
-// it serves HTTPS and the HTTP address only redirects to it.
+// Listeners are the sockets a node serves on; HTTPS is nil without TLS.
+type Listeners struct {
+	HTTP, HTTPS net.Listener
+}
+
+// Listen opens the configured addresses. Run calls it; tests call it
+// themselves to learn the ports chosen for ":0".
+func (a *App) Listen() (Listeners, error) {
+	var ls Listeners
+	var err error
+	if ls.HTTP, err = listen(a.Config.HTTPAddr); err != nil {
+		return ls, err
+	}
+	if a.Config.TLS() {
+		if ls.HTTPS, err = listen(a.Config.HTTPSAddr); err != nil {
+			ls.HTTP.Close()
+			return ls, err
+		}
+	}
+	return ls, nil
+}
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("écoute sur %s impossible : %w", addr, err)
+	}
+	return ln, nil
+}
+
+// Run listens and serves until ctx ends.
 func (a *App) Run(ctx context.Context) error {
+	ls, err := a.Listen()
+	if err != nil {
+		return err
+	}
+	return a.Serve(ctx, ls)
+}
+
+// Serve serves on ls until ctx ends, then shuts down gracefully. With HTTPS
+// the HTTP listener only redirects to it.
+func (a *App) Serve(ctx context.Context, ls Listeners) error {
 	errc := make(chan error, 2)
 	var servers []*http.Server
-	start := func(addr string, h http.Handler, tlsOn bool) error {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return fmt.Errorf("écoute sur %s impossible : %w", addr, err)
-		}
+	start := func(ln net.Listener, h http.Handler, tlsOn bool) {
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
 		servers = append(servers, srv)
@@ -117,21 +159,14 @@ func (a *App) Run(ctx context.Context) error {
 				errc <- srv.Serve(ln)
 			}
 		}()
-		return nil
 	}
-	if a.Config.TLS() {
-		if err := start(a.Config.HTTPSAddr, a.Web.Handler(), true); err != nil {
-			return err
-		}
-		if err := start(a.Config.HTTPAddr, redirectToHTTPS(a.Config.HTTPSAddr), false); err != nil {
-			return err
-		}
-		a.Log.Info("Préau listening", "https", a.Config.HTTPSAddr, "http_redirect", a.Config.HTTPAddr)
+	if ls.HTTPS != nil {
+		start(ls.HTTPS, a.Web.Handler(), true)
+		start(ls.HTTP, redirectToHTTPS(ls.HTTPS.Addr().String()), false)
+		a.Log.Info("Préau listening", "https", ls.HTTPS.Addr(), "http_redirect", ls.HTTP.Addr())
 	} else {
-		if err := start(a.Config.HTTPAddr, a.Web.Handler(), false); err != nil {
-			return err
-		}
-		a.Log.Info("Préau listening", "http", a.Config.HTTPAddr)
+		start(ls.HTTP, a.Web.Handler(), false)
+		a.Log.Info("Préau listening", "http", ls.HTTP.Addr())
 	}
 	go a.housekeeping(ctx)
 
