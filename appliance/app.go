@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"preau/appliance/auth"
+	"preau/appliance/classroom"
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
 	"preau/appliance/demo"
@@ -66,6 +67,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	signin.Register(a.Web)
 	dashboard.Register(a.Web)
 	roster.Register(a.Web)
+	classroom.Register(a.Web)
 	return a, nil
 }
 

@@ -1,0 +1,151 @@
+// Package classroom is a class's page for its teachers and the school's
+// direction: who is in the class, and how young pupils get in — a new
+// picture password or a new printed QR login card for one pupil, or a page of
+// cards for the whole class. Secrets are stored hashed, so a picture password
+// or a card is shown only on the page that (re)generates it.
+//
+// It imports auth and web; no other feature.
+package classroom
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"preau/appliance/auth"
+	"preau/appliance/web"
+)
+
+type handlers struct {
+	s *web.Server
+	a *auth.Service
+}
+
+// Register wires the class pages. A teacher reaches only the classes they
+// teach, a director those of their school, the DSI any: the route policy
+// lets the three profiles in, and each handler checks the class itself.
+func Register(s *web.Server) {
+	h := &handlers{s: s, a: s.Auth}
+	staff := web.Only(auth.Teacher, auth.Director, auth.DSI)
+	s.Handle("GET /classes/{id}", staff, h.classPage)
+	s.Handle("POST /classes/{id}/eleves/{user}/images", staff, h.newPictures)
+	s.Handle("POST /classes/{id}/eleves/{user}/carte", staff, h.newCard)
+	s.Handle("POST /classes/{id}/cartes", staff, h.newCards)
+}
+
+// class loads the class named in the URL and checks the user may manage its
+// pupils' logins; on false it has answered the client (404 or 403).
+func (h *handlers) class(w http.ResponseWriter, r *http.Request) (auth.Class, bool) {
+	c, err := h.a.Class(r.Context(), r.PathValue("id"))
+	if errors.Is(err, auth.ErrNotFound) {
+		h.s.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
+		return c, false
+	}
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return c, false
+	}
+	ok, err := h.manages(r.Context(), web.CurrentUser(r), c)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return c, false
+	}
+	if !ok {
+		h.s.Error(w, r, http.StatusForbidden, "vous n'avez pas accès à cette classe : seuls ses enseignant·es et la direction de l'école y ont accès")
+		return c, false
+	}
+	return c, true
+}
+
+// manages reports whether u looks after class c's pupils' logins.
+func (h *handlers) manages(ctx context.Context, u auth.User, c auth.Class) (bool, error) {
+	switch u.Profile {
+	case auth.DSI:
+		return true, nil
+	case auth.Director:
+		return u.SchoolID == c.SchoolID, nil
+	case auth.Teacher:
+		teachers, err := h.a.ClassTeachers(ctx, c.ID)
+		if err != nil {
+			return false, err
+		}
+		for _, t := range teachers {
+			if t.ID == u.ID {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// pupil finds the pupil named in the URL among class c's pupils; on false
+// it has answered the client.
+func (h *handlers) pupil(w http.ResponseWriter, r *http.Request, c auth.Class) (auth.User, bool) {
+	pupils, err := h.a.ClassPupils(r.Context(), c.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return auth.User{}, false
+	}
+	for _, p := range pupils {
+		if p.ID == r.PathValue("user") {
+			return p, true
+		}
+	}
+	h.s.Error(w, r, http.StatusNotFound, "cet élève n'est pas dans cette classe")
+	return auth.User{}, false
+}
+
+// classData is what the class page shows.
+type classData struct {
+	Class    auth.Class
+	School   auth.School
+	Teachers []auth.User
+	Pupils   []auth.User
+	Pictures []picture
+	Slots    []int  // 1..auth.PictureLength, the picture choosers' positions
+	Open     string // the pupil whose picture chooser is shown open (a form sent back)
+	Disabled int
+}
+
+func (h *handlers) classData(ctx context.Context, c auth.Class) (classData, error) {
+	d := classData{Class: c, Pictures: allPictures()}
+	for i := range auth.PictureLength {
+		d.Slots = append(d.Slots, i+1)
+	}
+	var err error
+	if d.School, err = h.a.School(ctx, c.SchoolID); err != nil {
+		return d, err
+	}
+	if d.Teachers, err = h.a.ClassTeachers(ctx, c.ID); err != nil {
+		return d, err
+	}
+	if d.Pupils, err = h.a.ClassPupils(ctx, c.ID); err != nil {
+		return d, err
+	}
+	for _, p := range d.Pupils {
+		if p.Disabled {
+			d.Disabled++
+		}
+	}
+	return d, nil
+}
+
+func (h *handlers) classPage(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.class(w, r)
+	if !ok {
+		return
+	}
+	h.renderClass(w, r, c, http.StatusOK, "", "")
+}
+
+// renderClass shows the class page, with an error message and one pupil's
+// picture chooser open when a form comes back with a problem.
+func (h *handlers) renderClass(w http.ResponseWriter, r *http.Request, c auth.Class, status int, open, errMsg string) {
+	d, err := h.classData(r.Context(), c)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	d.Open = open
+	h.s.RenderStatus(w, r, status, "classroom/class", "Classe "+c.Name, d, errMsg)
+}
