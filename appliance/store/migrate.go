@@ -111,8 +111,9 @@ func (db *DB) applyMigration(ctx context.Context, component string, version int,
 
 // track installs the triggers that make a table replicated: every insert and
 // update appends the row to the change log in the same transaction, every
-// update must advance the row's HLC (so no write escapes stamping), and rows
-// are never deleted, only tombstoned.
+// update must advance the row's HLC (so no write escapes stamping; an equal
+// HLC from another origin is a tie that last-writer-wins settles by origin),
+// and rows are never deleted, only tombstoned.
 func (db *DB) track(ctx context.Context, table string) error {
 	if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(table) {
 		return fmt.Errorf("store: invalid table name %q", table)
@@ -131,7 +132,8 @@ func (db *DB) track(ctx context.Context, table string) error {
 	stmts := []string{
 		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_log_insert AFTER INSERT ON %[1]s BEGIN %[2]s END`, table, log),
 		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_log_update AFTER UPDATE ON %[1]s BEGIN %[2]s END`, table, log),
-		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_hlc_advances BEFORE UPDATE ON %[1]s WHEN NEW.hlc <= OLD.hlc
+		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_hlc_advances BEFORE UPDATE ON %[1]s
+			WHEN NEW.hlc < OLD.hlc OR (NEW.hlc = OLD.hlc AND NEW.origin = OLD.origin)
 			BEGIN SELECT RAISE(ABORT, '%[1]s: every write must take a new hlc'); END`, table),
 		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_no_delete BEFORE DELETE ON %[1]s
 			BEGIN SELECT RAISE(ABORT, '%[1]s: replicated rows are tombstoned, never deleted'); END`, table),

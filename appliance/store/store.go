@@ -34,6 +34,9 @@ type DB struct {
 	node   Node
 	mu     sync.Mutex // serialises Write so the clock and the change log agree
 	tables []string   // replicated tables, in registration order
+
+	colMu sync.Mutex
+	cols  map[string][]string // replicated tables' columns, sorted
 }
 
 // Node is this node's identity in the sync protocol. The epoch changes

@@ -1,0 +1,403 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Row is the full current state of one row of a replicated table, as sync
+// carries it: rows, not operations, so that applying one twice is harmless.
+type Row struct {
+	Table  string
+	Values map[string]any // every column: int64, float64, string, []byte or nil
+}
+
+// ID, Scope, HLC, Origin and Deleted read the columns every replicated row has.
+func (r Row) ID() string     { s, _ := r.Values["id"].(string); return s }
+func (r Row) Scope() string  { s, _ := r.Values["scope"].(string); return s }
+func (r Row) Origin() string { s, _ := r.Values["origin"].(string); return s }
+func (r Row) HLC() int64     { n, _ := r.Values["hlc"].(int64); return n }
+func (r Row) Deleted() bool  { n, _ := r.Values["deleted"].(int64); return n != 0 }
+
+// newer reports whether version a wins over b by last-writer-wins on
+// (hlc, origin): the origin breaks ties so every node picks the same winner.
+func newer(a, b Row) bool {
+	if a.HLC() != b.HLC() {
+		return a.HLC() > b.HLC()
+	}
+	return a.Origin() > b.Origin()
+}
+
+// MarshalJSON writes {"t": table, "v": {column: value}}; bytes become
+// {"$b": base64} so they survive JSON.
+func (r Row) MarshalJSON() ([]byte, error) {
+	vals := make(map[string]any, len(r.Values))
+	for k, v := range r.Values {
+		if b, ok := v.([]byte); ok {
+			v = map[string]string{"$b": base64.StdEncoding.EncodeToString(b)}
+		}
+		vals[k] = v
+	}
+	return json.Marshal(struct {
+		T string         `json:"t"`
+		V map[string]any `json:"v"`
+	}{r.Table, vals})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, keeping integers exact (HLC
+// values need all 64 bits).
+func (r *Row) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		T string                     `json:"t"`
+		V map[string]json.RawMessage `json:"v"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	r.Table = raw.T
+	r.Values = make(map[string]any, len(raw.V))
+	for k, msg := range raw.V {
+		v, err := decodeValue(msg)
+		if err != nil {
+			return fmt.Errorf("column %s: %w", k, err)
+		}
+		r.Values[k] = v
+	}
+	return nil
+}
+
+func decodeValue(msg json.RawMessage) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(msg))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case nil, string:
+		return x, nil
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n, nil
+		}
+		return x.Float64()
+	case map[string]any:
+		if s, ok := x["$b"].(string); ok && len(x) == 1 {
+			return base64.StdEncoding.DecodeString(s)
+		}
+	}
+	return nil, errors.New("valeur de type non pris en charge")
+}
+
+// columns returns a table's column names, sorted; cached per table.
+func (db *DB) columns(ctx context.Context, q querier, table string) ([]string, error) {
+	db.colMu.Lock()
+	defer db.colMu.Unlock()
+	if cols, ok := db.cols[table]; ok {
+		return cols, nil
+	}
+	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	if db.cols == nil {
+		db.cols = make(map[string][]string)
+	}
+	db.cols[table] = cols
+	return cols, rows.Err()
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// IsReplicated reports whether a table is registered for sync.
+func (db *DB) IsReplicated(table string) bool {
+	for _, t := range db.tables {
+		if t == table {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadRow reads one row of a replicated table; ErrNotFound when absent.
+func (db *DB) ReadRow(ctx context.Context, q querier, table, id string) (Row, error) {
+	if !db.IsReplicated(table) {
+		return Row{}, fmt.Errorf("table %q n'est pas répliquée", table)
+	}
+	cols, err := db.columns(ctx, q, table)
+	if err != nil {
+		return Row{}, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id = ?", id)
+	if err != nil {
+		return Row{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return Row{}, ErrNotFound
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return Row{}, err
+	}
+	r := Row{Table: table, Values: make(map[string]any, len(cols))}
+	for i, c := range cols {
+		r.Values[c] = vals[i]
+	}
+	return r, rows.Err()
+}
+
+// Validate checks a row received from a peer against the local schema: a
+// replicated table, known columns only, every column present, and the sync
+// columns of the right type. It says what is wrong, in French.
+func (db *DB) Validate(ctx context.Context, r Row) error {
+	if !db.IsReplicated(r.Table) {
+		return fmt.Errorf("table inconnue ou non répliquée %q", r.Table)
+	}
+	cols, err := db.columns(ctx, db.r, r.Table)
+	if err != nil {
+		return err
+	}
+	if len(r.Values) != len(cols) {
+		return fmt.Errorf("%s : %d colonnes reçues, %d attendues", r.Table, len(r.Values), len(cols))
+	}
+	for _, c := range cols {
+		if _, ok := r.Values[c]; !ok {
+			return fmt.Errorf("%s : colonne %q manquante", r.Table, c)
+		}
+	}
+	if r.ID() == "" || r.Scope() == "" || r.Origin() == "" || r.HLC() <= 0 {
+		return fmt.Errorf("%s : id, scope, hlc ou origin absent ou invalide", r.Table)
+	}
+	if d, ok := r.Values["deleted"].(int64); !ok || (d != 0 && d != 1) {
+		return fmt.Errorf("%s %s : deleted doit valoir 0 ou 1", r.Table, r.ID())
+	}
+	return nil
+}
+
+// Outcome is what applying a remote row did.
+type Outcome int
+
+const (
+	Same       Outcome = iota // the same version was already here
+	Applied                   // the remote version replaced or created the row
+	KeptLocal                 // the local version won; the remote one is older
+	DeleteWon                 // a remote delete beat a concurrent local edit
+	KeptDelete                // a local delete beat a concurrent remote edit
+)
+
+// Concurrency tells Apply whether the local version of a row was written
+// without the sender having seen it (an edit not yet sent, or not yet
+// received by the sender): only then is a lost version a conflict.
+type Concurrency func(localSeq int64, localOrigin string) bool
+
+// Apply merges a remote row inside a write transaction, last writer wins on
+// (hlc, origin), a delete winning over a concurrent edit. The losing version
+// of a concurrent pair goes to the conflicts table; nothing is dropped
+// silently. When a delete wins against a newer edit, the winner is written
+// again with a new local stamp, so every node converges on it.
+func (db *DB) Apply(ctx context.Context, tx *Tx, remote Row, concurrent Concurrency) (Outcome, error) {
+	local, err := db.ReadRow(ctx, tx, remote.Table, remote.ID())
+	if errors.Is(err, ErrNotFound) {
+		return Applied, db.writeRow(ctx, tx, remote)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if sameRow(local, remote) {
+		return Same, nil
+	}
+	var seq int64
+	if err := tx.QueryRowContext(ctx, "SELECT seq FROM changes WHERE tbl = ? AND row_id = ?", remote.Table, remote.ID()).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("change log of %s %s: %w", remote.Table, remote.ID(), err)
+	}
+	conc := concurrent != nil && concurrent(seq, local.Origin())
+	switch {
+	case conc && remote.Deleted() && !local.Deleted() && !newer(remote, local):
+		restamped := restamp(remote, tx)
+		if err := db.recordConflict(ctx, tx, local, restamped); err != nil {
+			return 0, err
+		}
+		return DeleteWon, db.writeRow(ctx, tx, restamped)
+	case conc && local.Deleted() && !remote.Deleted() && newer(remote, local):
+		restamped := restamp(local, tx)
+		if err := db.recordConflict(ctx, tx, remote, restamped); err != nil {
+			return 0, err
+		}
+		return KeptDelete, db.writeRow(ctx, tx, restamped)
+	case newer(remote, local):
+		if conc {
+			if err := db.recordConflict(ctx, tx, local, remote); err != nil {
+				return 0, err
+			}
+		}
+		return Applied, db.writeRow(ctx, tx, remote)
+	default:
+		if conc {
+			if err := db.recordConflict(ctx, tx, remote, local); err != nil {
+				return 0, err
+			}
+		}
+		return KeptLocal, nil
+	}
+}
+
+// restamp is a copy of r written anew by this node in tx.
+func restamp(r Row, tx *Tx) Row {
+	c := Row{Table: r.Table, Values: make(map[string]any, len(r.Values))}
+	for k, v := range r.Values {
+		c.Values[k] = v
+	}
+	c.Values["hlc"] = tx.HLC
+	c.Values["origin"] = tx.Origin
+	return c
+}
+
+func sameRow(a, b Row) bool {
+	if len(a.Values) != len(b.Values) {
+		return false
+	}
+	for k, av := range a.Values {
+		bv, ok := b.Values[k]
+		if !ok {
+			return false
+		}
+		ab, aIsBytes := av.([]byte)
+		bb, bIsBytes := bv.([]byte)
+		if aIsBytes || bIsBytes {
+			if !bytes.Equal(ab, bb) {
+				return false
+			}
+			continue
+		}
+		if av != bv {
+			return false
+		}
+	}
+	return true
+}
+
+// writeRow upserts every column of r. The change-log triggers record it with
+// its own origin, so it is relayed onward but never back to its origin.
+func (db *DB) writeRow(ctx context.Context, tx *Tx, r Row) error {
+	cols, err := db.columns(ctx, tx, r.Table)
+	if err != nil {
+		return err
+	}
+	args := make([]any, len(cols))
+	set := make([]string, 0, len(cols))
+	for i, c := range cols {
+		args[i] = r.Values[c]
+		if c != "id" {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	q := "INSERT INTO " + r.Table + "(" + strings.Join(cols, ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ") ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ")
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("%s %s : %w", r.Table, r.ID(), err)
+	}
+	return nil
+}
+
+func (db *DB) recordConflict(ctx context.Context, tx *Tx, loser, winner Row) error {
+	data, err := json.Marshal(loser)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO conflicts(tbl, row_id, scope, loser, winner_hlc, winner_origin, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, loser.Table, loser.ID(), loser.Scope(), string(data), winner.HLC(), winner.Origin(),
+		time.Now().UTC().Format(time.RFC3339))
+	return err
+}
+
+// Conflict is a version that lost to a concurrent one, kept for an admin.
+type Conflict struct {
+	ID           int64
+	Table, RowID string
+	Scope        string
+	Loser        Row
+	WinnerHLC    int64
+	WinnerOrigin string
+	At           time.Time
+	Restored     bool
+}
+
+// Conflicts lists kept versions for the given scopes (all when none), newest first.
+func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, error) {
+	q := "SELECT id, tbl, row_id, scope, loser, winner_hlc, winner_origin, at, restored_at != '' FROM conflicts"
+	args := make([]any, len(scopes))
+	if len(scopes) > 0 {
+		q += " WHERE scope IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(scopes)), ", ") + ")"
+		for i, s := range scopes {
+			args[i] = s
+		}
+	}
+	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id DESC LIMIT 500", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Conflict
+	for rows.Next() {
+		var c Conflict
+		var loser, at string
+		if err := rows.Scan(&c.ID, &c.Table, &c.RowID, &c.Scope, &loser, &c.WinnerHLC, &c.WinnerOrigin, &at, &c.Restored); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(loser), &c.Loser); err != nil {
+			return nil, fmt.Errorf("conflict %d: %w", c.ID, err)
+		}
+		c.At, _ = time.Parse(time.RFC3339, at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RestoreConflict writes a kept version back as a new local edit, which then
+// replicates like any other write.
+func (db *DB) RestoreConflict(ctx context.Context, id int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var loser string
+		err := tx.QueryRowContext(ctx, "SELECT loser FROM conflicts WHERE id = ?", id).Scan(&loser)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var r Row
+		if err := json.Unmarshal([]byte(loser), &r); err != nil {
+			return err
+		}
+		if err := db.writeRow(ctx, tx, restamp(r, tx)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE conflicts SET restored_at = ? WHERE id = ?", time.Now().UTC().Format(time.RFC3339), id)
+		return err
+	})
+}
