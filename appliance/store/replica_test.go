@@ -155,7 +155,7 @@ func TestDeleteWinsOverConcurrentEdit(t *testing.T) {
 	a, b := openTest(t, t.TempDir()), openTest(t, t.TempDir())
 	base := insertNote(t, a, "n", "base")
 	apply(t, b, base, false)
-	tomb := deleteNote(t, a, "n")        // a deletes...
+	tomb := deleteNote(t, a, "n")          // a deletes...
 	edit := insertNote(t, b, "n", "édité") // ...b edits later, unaware
 	if got := apply(t, b, tomb, true); got != DeleteWon {
 		t.Fatalf("b receiving a's delete: %v", got)
