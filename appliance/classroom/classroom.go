@@ -78,21 +78,27 @@ func (h *handlers) manages(ctx context.Context, u auth.User, c auth.Class) (bool
 	return false, nil
 }
 
-// pupil finds the pupil named in the URL among class c's pupils; on false
-// it has answered the client.
-func (h *handlers) pupil(w http.ResponseWriter, r *http.Request, c auth.Class) (auth.User, bool) {
+// classPupil loads the class named in the URL, checks it as class does,
+// and finds the pupil named in the URL among its pupils (404 otherwise: a
+// pupil is only reached through their own class). On false it has answered
+// the client.
+func (h *handlers) classPupil(w http.ResponseWriter, r *http.Request) (auth.Class, auth.User, bool) {
+	c, ok := h.class(w, r)
+	if !ok {
+		return c, auth.User{}, false
+	}
 	pupils, err := h.a.ClassPupils(r.Context(), c.ID)
 	if err != nil {
 		h.s.Fail(w, r, err)
-		return auth.User{}, false
+		return c, auth.User{}, false
 	}
 	for _, p := range pupils {
 		if p.ID == r.PathValue("user") {
-			return p, true
+			return c, p, true
 		}
 	}
 	h.s.Error(w, r, http.StatusNotFound, "cet élève n'est pas dans cette classe")
-	return auth.User{}, false
+	return c, auth.User{}, false
 }
 
 // classData is what the class page shows.

@@ -62,11 +62,7 @@ func noStore(w http.ResponseWriter) {
 }
 
 func (h *handlers) newPictures(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.class(w, r)
-	if !ok {
-		return
-	}
-	p, ok := h.pupil(w, r, c)
+	c, p, ok := h.classPupil(w, r)
 	if !ok {
 		return
 	}
@@ -126,11 +122,7 @@ func (h *handlers) issue(ctx context.Context, p auth.User, base string, pictures
 }
 
 func (h *handlers) newCard(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.class(w, r)
-	if !ok {
-		return
-	}
-	p, ok := h.pupil(w, r, c)
+	c, p, ok := h.classPupil(w, r)
 	if !ok {
 		return
 	}
