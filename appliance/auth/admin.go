@@ -103,6 +103,13 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (User, error) {
 // CreateUsers adds several accounts in one transaction: all or none. Equal
 // secrets are hashed once (a class imported with one first password).
 func (s *Service) CreateUsers(ctx context.Context, ns []NewUser) ([]string, error) {
+	return s.createUsers(ctx, ns, nil)
+}
+
+// createUsers is CreateUsers; also, when set, runs in the same transaction
+// once the accounts exist, with their ids (an import linking them to
+// accounts that already existed).
+func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *store.Tx, ids []string) error) ([]string, error) {
 	hashes := make(map[string]string)
 	hashOf := func(secret string) (string, error) {
 		if secret == "" {
@@ -148,6 +155,9 @@ func (s *Service) CreateUsers(ctx context.Context, ns []NewUser) ([]string, erro
 				return fmt.Errorf("%s : %w", p.n.Display, err)
 			}
 			ids[i] = id
+		}
+		if also != nil {
+			return also(tx, ids)
 		}
 		return nil
 	})
