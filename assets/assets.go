@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds the static files.
 //
-//go:embed css icons pictures
+//go:embed css icons pictures js
 var FS embed.FS

@@ -423,6 +423,7 @@ func (c ChildRef) key() string {
 // Plan is what an import does, line by line.
 type Plan struct {
 	Lines                            []Line
+	Text                             string   // the file as UTF-8
 	Ignored                          []string // header cells that name no known column
 	Create, Present, Update, Invalid int
 }
@@ -445,7 +446,7 @@ func MakePlan(sheet Sheet, ex Existing) Plan {
 		}
 	}
 	c.checkLogins()
-	p := Plan{Lines: c.lines, Ignored: sheet.Ignored}
+	p := Plan{Lines: c.lines, Text: sheet.Text, Ignored: sheet.Ignored}
 	for i := range p.Lines {
 		c.conclude(i)
 		switch p.Lines[i].Outcome {

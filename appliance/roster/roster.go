@@ -5,8 +5,130 @@
 // It imports auth and web; no other feature.
 package roster
 
-import "preau/appliance/web"
+import (
+	"errors"
+	"net/http"
+	"sync"
 
-// Register wires the roster routes.
+	"preau/appliance/auth"
+	"preau/appliance/config"
+	"preau/appliance/web"
+)
+
+type handlers struct {
+	s *web.Server
+	a *auth.Service
+	// importing lets one import be confirmed at a time: two running
+	// together would each check the school without the other's accounts and
+	// create the same people twice.
+	importing sync.Mutex
+}
+
+// Register wires the roster routes and menu entries. A director works on
+// their own school; the DSI on any school, named by the "ecole" parameter.
 func Register(s *web.Server) {
+	h := &handlers{s: s, a: s.Auth}
+	admins := web.Only(auth.Director, auth.DSI)
+	s.Handle("GET /classes", web.Only(auth.Teacher, auth.Director, auth.DSI), h.classes)
+	s.Handle("POST /classes", admins, h.createClass)
+	s.Handle("GET /comptes", admins, h.accounts)
+	s.Handle("GET /comptes/nouveau", admins, h.newAccount)
+	s.Handle("POST /comptes", admins, h.createAccount)
+	s.Handle("GET /comptes/{id}", admins, h.account)
+	s.Handle("POST /comptes/{id}/mot-de-passe", admins, h.resetPassword)
+	s.Handle("POST /comptes/{id}/desactiver", admins, h.disable)
+	s.Handle("POST /comptes/{id}/activer", admins, h.enable)
+	s.Handle("GET /import", admins, h.importForm)
+	s.Handle("GET /import/modele.csv", admins, h.importTemplate)
+	s.Handle("POST /import", admins, h.importPreview)
+	s.Handle("POST /import/confirmer", admins, h.importConfirm)
+	s.Handle("POST /api/v1/users", admins, h.apiCreate)
+	s.Handle("GET /api/v1/users", admins, h.apiList)
+
+	s.AddNav(auth.Director, web.NavItem{Label: "Classes", Href: "/classes", Icon: "classes", Order: 10})
+	s.AddNav(auth.Director, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
+	s.AddNav(auth.Director, web.NavItem{Label: "Import", Href: "/import", Icon: "import", Order: 30})
+	s.AddNav(auth.DSI, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
+	s.AddNav(auth.Teacher, web.NavItem{Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10})
+}
+
+// scope is the school a page works on, and the "ecole" parameter that keeps
+// the DSI on it from link to link (empty for a director).
+type scope struct {
+	School auth.School
+	Ecole  string
+}
+
+// school finds the school the request works on: the user's own, or for the
+// DSI the one the "ecole" parameter names — or the node's only school. When
+// the DSI must choose, a GET shows the list of schools. On false it has
+// answered the client.
+func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) {
+	u := web.CurrentUser(r)
+	id, dsi := u.SchoolID, u.Profile == auth.DSI
+	if dsi {
+		id = r.FormValue("ecole")
+	}
+	if id == "" && h.s.Config.Role == config.RoleSchool {
+		id = h.s.Config.SchoolID
+	}
+	if id == "" {
+		return h.chooseSchool(w, r)
+	}
+	sc, err := h.a.School(r.Context(), id)
+	if errors.Is(err, auth.ErrNotFound) {
+		h.s.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
+		return scope{}, false
+	}
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return scope{}, false
+	}
+	out := scope{School: sc}
+	if dsi {
+		out.Ecole = sc.ID
+	}
+	return out, true
+}
+
+// chooseSchool asks the DSI which school to work on, unless there is only one.
+func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, bool) {
+	schools, err := h.a.Schools(r.Context())
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return scope{}, false
+	}
+	if len(schools) == 1 {
+		return scope{School: schools[0], Ecole: schools[0].ID}, true
+	}
+	if r.Method != http.MethodGet {
+		h.s.Error(w, r, http.StatusBadRequest, "choisissez d'abord une école")
+		return scope{}, false
+	}
+	h.s.Render(w, r, "roster/schools", "Choisir une école", map[string]any{"Schools": schools, "Path": r.URL.Path})
+	return scope{}, false
+}
+
+// target loads the account named in the URL and checks the user
+// administers it. On false it has answered the client.
+func (h *handlers) target(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
+	u, err := h.a.User(r.Context(), r.PathValue("id"))
+	if errors.Is(err, auth.ErrNotFound) {
+		h.s.Error(w, r, http.StatusNotFound, "ce compte n'existe pas")
+		return u, false
+	}
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return u, false
+	}
+	ok, err := h.a.CanAdminister(r.Context(), web.CurrentUser(r), u)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return u, false
+	}
+	if !ok {
+		h.s.Error(w, r, http.StatusForbidden, "ce compte n'est pas de votre école : vous ne pouvez pas le gérer")
+		return u, false
+	}
+	return u, true
 }

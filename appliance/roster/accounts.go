@@ -1,0 +1,432 @@
+package roster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"preau/appliance/auth"
+	"preau/appliance/web"
+)
+
+// maxListed bounds the accounts list: the DSI's whole city is tens of
+// thousands of accounts, which a search narrows better than a long page.
+const maxListed = 500
+
+type option struct{ Value, Label string }
+
+type accountRow struct {
+	User     auth.User
+	School   string
+	Classes  []auth.Class
+	Children []auth.User
+}
+
+type accountsPage struct {
+	Rows           []accountRow
+	Total          int // matching the filters, of which Rows shows at most maxListed
+	Profile, Query string
+	Profiles       []option
+	DSI            bool
+	Ecole          string
+	Schools        []auth.School
+}
+
+// accounts lists the accounts the user administers, filtered by profile and
+// by a search on name or login.
+func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := web.CurrentUser(r)
+	page := accountsPage{Profile: r.FormValue("profil"), Query: strings.TrimSpace(r.FormValue("q")), DSI: u.Profile == auth.DSI,
+		Profiles: listProfiles(u)}
+	users, schoolID, err := h.administered(ctx, u, r.FormValue("ecole"))
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	if page.DSI {
+		page.Ecole = schoolID
+		if page.Schools, err = h.a.Schools(ctx); err != nil {
+			h.s.Fail(w, r, err)
+			return
+		}
+	}
+	members, err := h.a.Memberships(ctx, schoolID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	guardians, err := h.a.Guardianships(ctx, schoolID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	byID := make(map[string]auth.User, len(users))
+	for _, x := range users {
+		byID[x.ID] = x
+	}
+	names := schoolNames(page.Schools)
+	for _, x := range users {
+		if !matches(x, page.Profile, page.Query) {
+			continue
+		}
+		page.Total++
+		if len(page.Rows) < maxListed {
+			row := accountRow{User: x, School: names[x.SchoolID], Classes: members[x.ID]}
+			for _, id := range guardians[x.ID] {
+				row.Children = append(row.Children, byID[id])
+			}
+			page.Rows = append(page.Rows, row)
+		}
+	}
+	h.s.Render(w, r, "roster/accounts", "Comptes", page)
+}
+
+// administered lists the accounts u manages: a director's school, or for the
+// DSI every account, or one school's when ecole names one.
+func (h *handlers) administered(ctx context.Context, u auth.User, ecole string) ([]auth.User, string, error) {
+	switch {
+	case u.Profile == auth.Director:
+		users, err := h.a.SchoolUsers(ctx, u.SchoolID)
+		return users, u.SchoolID, err
+	case ecole != "":
+		users, err := h.a.SchoolUsers(ctx, ecole)
+		return users, ecole, err
+	}
+	users, err := h.a.AllUsers(ctx)
+	return users, "", err
+}
+
+func listProfiles(u auth.User) []option {
+	out := []option{{"", "Tous"}, {"pupil", "Élèves"}, {"parent", "Parents"}, {"teacher", "Enseignants"}, {"director", "Direction"}}
+	if u.Profile == auth.DSI {
+		out = append(out, option{"dsi", "DSI"})
+	}
+	return out
+}
+
+func schoolNames(schools []auth.School) map[string]string {
+	out := map[string]string{}
+	for _, s := range schools {
+		out[s.ID] = s.Name
+	}
+	return out
+}
+
+// matches reports whether an account passes the filters: its profile, and
+// the search within its name or login, whatever the case and accents.
+func matches(u auth.User, profile, query string) bool {
+	if profile != "" && string(u.Profile) != profile {
+		return false
+	}
+	q := fold(query)
+	return q == "" || strings.Contains(fold(u.DisplayName), q) || strings.Contains(fold(u.FirstName+" "+u.LastName), q) ||
+		strings.Contains(u.Login, strings.ToLower(query))
+}
+
+type accountPage struct {
+	User              auth.User
+	School            auth.School
+	Classes           []auth.Class
+	Children, Parents []auth.User
+	Self              bool
+}
+
+// account shows one account with its links and the actions on it.
+func (h *handlers) account(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.target(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	p := accountPage{User: u, Self: u.ID == web.CurrentUser(r).ID}
+	var err error
+	if u.SchoolID != "" {
+		p.School, err = h.a.School(ctx, u.SchoolID)
+	}
+	if err == nil {
+		p.Classes, err = h.a.UserClasses(ctx, u.ID)
+	}
+	if err == nil {
+		p.Children, err = h.a.Children(ctx, u.ID)
+	}
+	if err == nil {
+		p.Parents, err = h.a.Parents(ctx, u.ID)
+	}
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.Render(w, r, "roster/account", u.DisplayName, p)
+}
+
+type accountForm struct {
+	First, Last, Profile, Login, Email string
+	Classes, Children                  map[string]bool
+}
+
+type classPupils struct {
+	Class  auth.Class
+	Pupils []auth.User
+}
+
+type newAccountPage struct {
+	scope
+	Profiles []option
+	Classes  []classPupils
+	Form     accountForm
+}
+
+// newAccount is the form to create one account.
+func (h *handlers) newAccount(w http.ResponseWriter, r *http.Request) {
+	sc, ok := h.school(w, r)
+	if !ok {
+		return
+	}
+	h.renderNewAccount(w, r, sc, accountForm{Profile: string(auth.Pupil)}, http.StatusOK, "")
+}
+
+func (h *handlers) renderNewAccount(w http.ResponseWriter, r *http.Request, sc scope, f accountForm, status int, msg string) {
+	classes, err := h.pupilsByClass(r.Context(), sc.School.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	var profiles []option
+	for _, p := range creatable(web.CurrentUser(r)) {
+		if p != auth.DSI { // a DSI account belongs to no school: the API or the CLI creates it
+			profiles = append(profiles, option{string(p), p.Label()})
+		}
+	}
+	h.s.RenderStatus(w, r, status, "roster/account_new", "Nouveau compte",
+		newAccountPage{scope: sc, Profiles: profiles, Classes: classes, Form: f}, msg)
+}
+
+// pupilsByClass lists the school's classes with their pupils, for choosing a
+// parent's children.
+func (h *handlers) pupilsByClass(ctx context.Context, schoolID string) ([]classPupils, error) {
+	classes, err := h.a.SchoolClasses(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	users, err := h.a.SchoolUsers(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	members, err := h.a.Memberships(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	index := map[string]int{}
+	out := make([]classPupils, len(classes))
+	for i, c := range classes {
+		out[i], index[c.ID] = classPupils{Class: c}, i
+	}
+	for _, u := range users {
+		if u.Profile != auth.Pupil {
+			continue
+		}
+		for _, c := range members[u.ID] {
+			out[index[c.ID]].Pupils = append(out[index[c.ID]].Pupils, u)
+		}
+	}
+	return out, nil
+}
+
+// createAccount creates one account with a generated first password, shown
+// once on the page it answers with.
+func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
+	sc, ok := h.school(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	f := accountForm{First: r.PostFormValue("first_name"), Last: r.PostFormValue("last_name"), Profile: r.PostFormValue("profile"),
+		Login: r.PostFormValue("login"), Email: strings.TrimSpace(r.PostFormValue("email")), Classes: set(r.PostForm["class"]),
+		Children: set(r.PostForm["child"])}
+	n := auth.NewUser{Login: f.Login, FirstName: f.First, LastName: f.Last, Profile: auth.Profile(f.Profile), SchoolID: sc.School.ID,
+		Email: f.Email, ClassIDs: r.PostForm["class"], ChildIDs: r.PostForm["child"]}
+	// One form serves every profile: what does not apply to the chosen
+	// one is left over from another choice, not a mistake.
+	if n.Profile == auth.Parent {
+		n.ClassIDs = nil
+	} else {
+		n.ChildIDs = nil
+	}
+	classes, err := h.checkNew(ctx, web.CurrentUser(r), &n)
+	if err == nil {
+		newSecrets(&n, classes)
+		var u auth.User
+		if u, err = h.a.CreateUser(ctx, n); err == nil {
+			c := credential(u, n.Password, n.Pictures)
+			c.Detail = n.Profile.Label()
+			h.renderCredentials(w, r, credentialsPage{Heading: "Compte créé", Sheets: []sheet{{Cards: []Credential{c}}},
+				Back: "/comptes/" + u.ID, BackLabel: "Voir le compte"})
+			return
+		}
+	}
+	if status := web.ErrStatus(err); status < http.StatusInternalServerError {
+		h.renderNewAccount(w, r, sc, f, status, err.Error())
+		return
+	}
+	h.s.Fail(w, r, err)
+}
+
+func set(values []string) map[string]bool {
+	out := map[string]bool{}
+	for _, v := range values {
+		out[v] = true
+	}
+	return out
+}
+
+// creatable lists the profiles an administrator may create: a director the
+// school's pupils, parents and teachers; the DSI also directors and DSI.
+func creatable(actor auth.User) []auth.Profile {
+	if actor.Profile == auth.DSI {
+		return []auth.Profile{auth.Pupil, auth.Parent, auth.Teacher, auth.Director, auth.DSI}
+	}
+	return []auth.Profile{auth.Pupil, auth.Parent, auth.Teacher}
+}
+
+// checkNew checks an account an administrator asks for, for the pages and
+// the API alike: a profile they may create, in a school they manage, a pupil
+// in exactly one of its classes, a parent with at least one of its pupils.
+// It returns the classes the account joins.
+func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUser) ([]auth.Class, error) {
+	if !n.Profile.Valid() {
+		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", auth.ErrInvalid, n.Profile)
+	}
+	allowed := false
+	for _, p := range creatable(actor) {
+		allowed = allowed || p == n.Profile
+	}
+	if !allowed {
+		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", auth.ErrForbidden, n.Profile.Label())
+	}
+	if n.Email != "" && !validEmail(n.Email) {
+		return nil, fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, n.Email)
+	}
+	if n.Profile == auth.DSI {
+		if n.SchoolID != "" || len(n.ClassIDs)+len(n.ChildIDs) > 0 {
+			return nil, fmt.Errorf("%w : un compte DSI n'appartient à aucune école ni classe", auth.ErrInvalid)
+		}
+		return nil, nil
+	}
+	if n.SchoolID == "" {
+		return nil, fmt.Errorf("%w : l'école du compte est obligatoire", auth.ErrInvalid)
+	}
+	if actor.Profile == auth.Director && n.SchoolID != actor.SchoolID {
+		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", auth.ErrForbidden)
+	}
+	if _, err := h.a.School(ctx, n.SchoolID); errors.Is(err, auth.ErrNotFound) {
+		return nil, fmt.Errorf("%w : école %q inconnue", auth.ErrInvalid, n.SchoolID)
+	} else if err != nil {
+		return nil, err
+	}
+	classes, err := h.schoolClasses(ctx, n.SchoolID, n.ClassIDs)
+	if err != nil {
+		return nil, err
+	}
+	switch n.Profile {
+	case auth.Pupil:
+		if len(classes) != 1 {
+			return nil, fmt.Errorf("%w : choisissez la classe de l'élève (une seule)", auth.ErrInvalid)
+		}
+		n.ChildIDs = nil
+	case auth.Parent:
+		if len(classes) > 0 {
+			return nil, fmt.Errorf("%w : un parent n'est dans aucune classe : choisissez ses enfants", auth.ErrInvalid)
+		}
+		return nil, h.checkChildren(ctx, n.SchoolID, n.ChildIDs)
+	default:
+		if len(n.ChildIDs) > 0 {
+			return nil, fmt.Errorf("%w : seul un compte parent a des enfants", auth.ErrInvalid)
+		}
+	}
+	return classes, nil
+}
+
+// schoolClasses resolves class ids, each of which must be the school's.
+func (h *handlers) schoolClasses(ctx context.Context, schoolID string, ids []string) ([]auth.Class, error) {
+	var out []auth.Class
+	for _, id := range ids {
+		c, err := h.a.Class(ctx, id)
+		if errors.Is(err, auth.ErrNotFound) || err == nil && c.SchoolID != schoolID {
+			return nil, fmt.Errorf("%w : classe inconnue dans cette école", auth.ErrInvalid)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (h *handlers) checkChildren(ctx context.Context, schoolID string, ids []string) error {
+	if len(ids) == 0 {
+		return fmt.Errorf("%w : choisissez au moins un enfant du parent", auth.ErrInvalid)
+	}
+	for _, id := range ids {
+		c, err := h.a.User(ctx, id)
+		if errors.Is(err, auth.ErrNotFound) || err == nil && (c.Profile != auth.Pupil || c.SchoolID != schoolID) {
+			return fmt.Errorf("%w : enfant inconnu dans cette école", auth.ErrInvalid)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resetPassword gives an account a new generated password, shown once; the
+// person must change it at next login and their open sessions end.
+func (h *handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.target(w, r)
+	if !ok {
+		return
+	}
+	if u.ID == web.CurrentUser(r).ID {
+		h.s.Error(w, r, http.StatusBadRequest, "pour votre propre compte, changez votre mot de passe depuis « Mot de passe »")
+		return
+	}
+	password := auth.GeneratePassword()
+	// A pupil with a picture password logs in with pictures: a forced change
+	// of the typed password would lock them out.
+	mustChange := !(u.Profile == auth.Pupil && u.HasPicture)
+	if err := h.a.SetPassword(r.Context(), u.ID, password, mustChange); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	c := credential(u, password, nil)
+	c.Detail = u.Profile.Label()
+	h.renderCredentials(w, r, credentialsPage{Heading: "Nouveau mot de passe", Sheets: []sheet{{Cards: []Credential{c}}},
+		Intro: "L'ancien mot de passe ne fonctionne plus et les sessions ouvertes de ce compte sont fermées.",
+		Back:  "/comptes/" + u.ID, BackLabel: "Retour au compte"})
+}
+
+func (h *handlers) disable(w http.ResponseWriter, r *http.Request) { h.setDisabled(w, r, true) }
+func (h *handlers) enable(w http.ResponseWriter, r *http.Request)  { h.setDisabled(w, r, false) }
+
+// setDisabled disables or re-enables an account; nobody disables their own.
+func (h *handlers) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
+	u, ok := h.target(w, r)
+	if !ok {
+		return
+	}
+	if disabled && u.ID == web.CurrentUser(r).ID {
+		h.s.Error(w, r, http.StatusBadRequest, "vous ne pouvez pas désactiver votre propre compte")
+		return
+	}
+	if err := h.a.SetDisabled(r.Context(), u.ID, disabled); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	msg := "compte réactivé : " + u.DisplayName + " peut de nouveau se connecter"
+	if disabled {
+		msg = "compte désactivé : " + u.DisplayName + " ne peut plus se connecter"
+	}
+	h.s.Redirect(w, r, "/comptes/"+u.ID, msg)
+}

@@ -1,0 +1,82 @@
+package roster
+
+import (
+	"net/http"
+
+	"preau/appliance/auth"
+	"preau/appliance/web"
+)
+
+// apiNewUser is the body of POST /api/v1/users.
+type apiNewUser struct {
+	Login       string   `json:"login"`
+	DisplayName string   `json:"display_name"`
+	FirstName   string   `json:"first_name"`
+	LastName    string   `json:"last_name"`
+	Profile     string   `json:"profile"`
+	Password    string   `json:"password"`
+	SchoolID    string   `json:"school_id"`
+	ClassIDs    []string `json:"class_ids"`
+	ChildIDs    []string `json:"child_ids"`
+	Email       string   `json:"email"`
+	MustChange  bool     `json:"must_change"`
+}
+
+// apiCreate creates an account: a director in their school (the default
+// school_id), the DSI in any. Same checks as the page.
+func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
+	var in apiNewUser
+	if !h.s.DecodeJSON(w, r, &in) {
+		return
+	}
+	actor := web.CurrentUser(r)
+	if in.SchoolID == "" && actor.Profile == auth.Director {
+		in.SchoolID = actor.SchoolID
+	}
+	if len([]rune(in.Password)) < auth.MinPasswordLength {
+		h.s.Fail(w, r, auth.ErrWeakPassword)
+		return
+	}
+	n := auth.NewUser{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName,
+		Profile: auth.Profile(in.Profile), SchoolID: in.SchoolID, Email: in.Email, Password: in.Password,
+		MustChange: in.MustChange, ClassIDs: in.ClassIDs, ChildIDs: in.ChildIDs}
+	if _, err := h.checkNew(r.Context(), actor, &n); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	u, err := h.a.CreateUser(r.Context(), n)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, map[string]string{"id": u.ID, "login": u.Login})
+}
+
+// apiUser is one account in GET /api/v1/users.
+type apiUser struct {
+	ID          string       `json:"id"`
+	Login       string       `json:"login"`
+	DisplayName string       `json:"display_name"`
+	Profile     auth.Profile `json:"profile"`
+	SchoolID    string       `json:"school_id"`
+	Disabled    bool         `json:"disabled"`
+}
+
+// apiList lists the accounts the caller administers; ?profile= filters, and
+// the DSI may narrow to one school with ?school_id=.
+func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
+	users, _, err := h.administered(r.Context(), web.CurrentUser(r), r.FormValue("school_id"))
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	profile := r.FormValue("profile")
+	out := make([]apiUser, 0, len(users))
+	for _, u := range users {
+		if profile == "" || string(u.Profile) == profile {
+			out = append(out, apiUser{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile,
+				SchoolID: u.SchoolID, Disabled: u.Disabled})
+		}
+	}
+	web.JSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,193 @@
+package roster
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"preau/appliance/auth"
+	"preau/appliance/web"
+)
+
+// ClassLevels are the levels offered when creating a class: the five years
+// and the usual double levels.
+var ClassLevels = []string{"CP", "CE1", "CE2", "CM1", "CM2", "CP-CE1", "CE1-CE2", "CE2-CM1", "CM1-CM2"}
+
+type classRow struct {
+	Class    auth.Class
+	Pupils   int
+	Teachers []auth.User
+}
+
+type classForm struct {
+	Name, Level string
+	Teachers    map[string]bool
+}
+
+type classesPage struct {
+	scope
+	Classes   []classRow
+	CanCreate bool
+	Levels    []string
+	Staff     []auth.User // who may be attached to a new class
+	Form      classForm
+}
+
+// classes lists the school's classes with the form to create one; a teacher
+// sees only their own classes.
+func (h *handlers) classes(w http.ResponseWriter, r *http.Request) {
+	u := web.CurrentUser(r)
+	if u.Profile == auth.Teacher {
+		h.teacherClasses(w, r, u)
+		return
+	}
+	sc, ok := h.school(w, r)
+	if !ok {
+		return
+	}
+	h.renderClasses(w, r, sc, classForm{Level: "CP"}, http.StatusOK, "")
+}
+
+func (h *handlers) teacherClasses(w http.ResponseWriter, r *http.Request, u auth.User) {
+	ctx := r.Context()
+	sc, err := h.a.School(ctx, u.SchoolID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	mine, err := h.a.UserClasses(ctx, u.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	rows, err := h.classRows(ctx, sc.ID, mine)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.Render(w, r, "roster/classes", "Mes classes", classesPage{scope: scope{School: sc}, Classes: rows})
+}
+
+func (h *handlers) renderClasses(w http.ResponseWriter, r *http.Request, sc scope, f classForm, status int, msg string) {
+	ctx := r.Context()
+	classes, err := h.a.SchoolClasses(ctx, sc.School.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	rows, err := h.classRows(ctx, sc.School.ID, classes)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	staff, err := h.staff(ctx, sc.School.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.RenderStatus(w, r, status, "roster/classes", "Classes", classesPage{scope: sc, Classes: rows, CanCreate: true,
+		Levels: ClassLevels, Staff: staff, Form: f}, msg)
+}
+
+// classRows adds to each class its number of pupils and its teachers, with
+// one query each for the whole school.
+func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]classRow, error) {
+	counts, err := h.a.ClassCounts(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	staff, err := h.staff(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	members, err := h.a.Memberships(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	teachers := map[string][]auth.User{}
+	for _, t := range staff {
+		for _, c := range members[t.ID] {
+			teachers[c.ID] = append(teachers[c.ID], t)
+		}
+	}
+	rows := make([]classRow, len(classes))
+	for i, c := range classes {
+		rows[i] = classRow{Class: c, Pupils: counts[c.ID], Teachers: teachers[c.ID]}
+	}
+	return rows, nil
+}
+
+// staff lists the school's teachers and direction who are not disabled.
+func (h *handlers) staff(ctx context.Context, schoolID string) ([]auth.User, error) {
+	users, err := h.a.SchoolUsers(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	var out []auth.User
+	for _, u := range users {
+		if (u.Profile == auth.Teacher || u.Profile == auth.Director) && u.SchoolID == schoolID && !u.Disabled {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// createClass creates a class and attaches the chosen teachers to it.
+func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
+	sc, ok := h.school(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	f := classForm{Name: r.PostFormValue("name"), Level: r.PostFormValue("level"), Teachers: map[string]bool{}}
+	staff, err := h.staff(ctx, sc.School.ID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	for _, id := range r.PostForm["teacher"] {
+		f.Teachers[id] = true
+	}
+	if err := checkTeachers(f.Teachers, staff); err != nil {
+		h.renderClasses(w, r, sc, f, http.StatusBadRequest, err.Error())
+		return
+	}
+	c, err := h.a.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
+	if err != nil {
+		if status := web.ErrStatus(err); status < http.StatusInternalServerError {
+			h.renderClasses(w, r, sc, f, status, err.Error())
+			return
+		}
+		h.s.Fail(w, r, err)
+		return
+	}
+	for id := range f.Teachers {
+		if err := h.a.AddToClass(ctx, c.ID, id); err != nil {
+			h.s.Fail(w, r, err)
+			return
+		}
+	}
+	h.s.Redirect(w, r, withEcole("/classes", sc.Ecole), fmt.Sprintf("classe « %s » créée", c.Name))
+}
+
+// checkTeachers refuses a teacher who is not on the school's staff.
+func checkTeachers(chosen map[string]bool, staff []auth.User) error {
+	for id := range chosen {
+		found := false
+		for _, t := range staff {
+			found = found || t.ID == id
+		}
+		if !found {
+			return fmt.Errorf("%w : cet enseignant n'est pas de l'école", auth.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// withEcole keeps the DSI's school in a redirect.
+func withEcole(path, ecole string) string {
+	if ecole == "" {
+		return path
+	}
+	return path + "?ecole=" + ecole
+}
