@@ -88,18 +88,26 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 }
 
 func (a *App) seed(ctx context.Context) error {
-	if a.Config.Role == config.RoleSchool {
-		if _, err := a.Auth.School(ctx, a.Config.SchoolID); errors.Is(err, auth.ErrNotFound) {
-			if err := a.Auth.CreateSchool(ctx, a.Config.SchoolID, a.Config.SchoolName); err != nil {
-				return err
-			}
-		}
+	if err := EnsureSchool(ctx, a.Config, a.Auth); err != nil {
+		return err
 	}
 	if a.Config.Demo {
 		return demo.Seed(ctx, a.Auth, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
 			Central: a.Config.Role == config.RoleCentral})
 	}
 	return nil
+}
+
+// EnsureSchool creates this school's row on a school's server the first
+// time; "preau user add" run before the first start needs it as well.
+func EnsureSchool(ctx context.Context, cfg config.Config, accounts *auth.Service) error {
+	if cfg.Role != config.RoleSchool {
+		return nil
+	}
+	if _, err := accounts.School(ctx, cfg.SchoolID); !errors.Is(err, auth.ErrNotFound) {
+		return err
+	}
+	return accounts.CreateSchool(ctx, cfg.SchoolID, cfg.SchoolName)
 }
 
 // Close releases the store and the data directory.

@@ -11,14 +11,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 
 	"preau/appliance"
 	"preau/appliance/config"
 	"preau/appliance/demo"
+	"preau/appliance/service"
 )
 
 // command is one subcommand.
@@ -36,6 +35,11 @@ type env struct {
 func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"démarre le serveur Préau", runServe},
+		"init":    {"crée un fichier de configuration et le dossier de données", runInit},
+		"user":    {"gère les comptes : add, import, passwd, disable", runUser},
+		"backup":  {"copie cohérente des données, même pendant le service", runBackup},
+		"restore": {"restaure une copie faite par backup", runRestore},
+		"service": {"service système : install, uninstall, start, stop, restart, status", runService},
 		"version": {"affiche la version", runVersion},
 	}
 }
@@ -96,6 +100,25 @@ func newFlagSet(name string, e *env) *flag.FlagSet {
 	return fs
 }
 
+// parseArgs parses flags wherever they stand among the arguments, so that
+// "preau user passwd marie --generate" works, and returns the others.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+}
+
 func (c *configFlags) register(fs *flag.FlagSet, server bool) {
 	fs.StringVar(&c.file, "config", "", "fichier de configuration (par défaut ./config.yaml s'il existe)")
 	fs.StringVar(&c.dataDir, "data-dir", "", "dossier de données (clé data_dir)")
@@ -149,14 +172,13 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serve(cfg, e)
+	return service.Run(func(ctx context.Context) error { return serve(ctx, cfg, e) })
 }
 
-// serve runs the appliance until SIGINT or SIGTERM.
-func serve(cfg config.Config, e *env) error {
+// serve runs the appliance until ctx ends: Ctrl-C in a terminal, or a stop
+// from the service manager ("preau service" installs this same command).
+func serve(ctx context.Context, cfg config.Config, e *env) error {
 	log := newLogger(cfg, e.stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	app, err := appliance.Open(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -94,6 +94,16 @@ func Keys() []string {
 	return names
 }
 
+// Default returns a key's built-in default; ok is false for an unknown key.
+func Default(name string) (def any, ok bool) {
+	for _, k := range keys {
+		if k.name == name {
+			return k.def, true
+		}
+	}
+	return nil, false
+}
+
 // EnvName is the environment variable that sets a key: PREAU_ + the key
 // upper-cased with dots as underscores.
 func EnvName(k string) string {

@@ -166,7 +166,7 @@ var actionNames = map[string]string{"install": "installation", "uninstall": "dé
 func (m *Manager) Status() (Status, error) {
 	st, err := m.s.Status()
 	switch {
-	case errors.Is(err, ksvc.ErrNotInstalled):
+	case errors.Is(err, ksvc.ErrNotInstalled), err != nil && m.sysvMissing():
 		return NotInstalled, nil
 	case err != nil:
 		return Unknown, err
@@ -176,6 +176,16 @@ func (m *Manager) Status() (Status, error) {
 		return Stopped, nil
 	}
 	return Unknown, nil
+}
+
+// sysvMissing tells a System V service that is not installed: "service
+// preau status" then just fails, which kardianos reports as an error.
+func (m *Manager) sysvMissing() bool {
+	if m.s.Platform() != "unix-systemv" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join("/etc/init.d", Name))
+	return errors.Is(err, os.ErrNotExist)
 }
 
 // Run runs serve until the service manager, or Ctrl-C in a terminal, asks

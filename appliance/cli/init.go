@@ -1,0 +1,349 @@
+package cli
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"preau/appliance/config"
+)
+
+// initOptions are what "preau init" was asked for.
+type initOptions struct {
+	file, dataDir      string
+	role               string
+	schoolID, name     string
+	tls, force         bool
+	hosts              string
+	schoolIDSet, named bool
+}
+
+func runInit(e *env, args []string) error {
+	var o initOptions
+	fs := newFlagSet("init", e)
+	fs.StringVar(&o.file, "config", "config.yaml", "fichier de configuration à écrire")
+	fs.StringVar(&o.dataDir, "data-dir", "./data", "dossier de données à créer (clé data_dir)")
+	fs.StringVar(&o.role, "role", config.RoleSchool, "rôle du nœud : school ou central (clé role)")
+	fs.StringVar(&o.schoolID, "school-id", "", "identifiant de l'école, par exemple jules-ferry (clé school.id)")
+	fs.StringVar(&o.name, "school-name", "", "nom de l'école (clé school.name)")
+	fs.BoolVar(&o.tls, "tls", false, "génère un certificat TLS auto-signé pour le réseau de l'école")
+	fs.StringVar(&o.hosts, "hosts", "", "noms et adresses de plus pour le certificat, séparés par des virgules")
+	fs.BoolVar(&o.force, "force", false, "remplace une configuration et un certificat existants")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("argument inattendu %q", rest[0])
+	}
+	fs.Visit(func(f *flag.Flag) {
+		o.schoolIDSet = o.schoolIDSet || f.Name == "school-id"
+		o.named = o.named || f.Name == "school-name"
+	})
+	return initialize(e, o)
+}
+
+func initialize(e *env, o initOptions) error {
+	if _, err := os.Stat(o.file); err == nil && !o.force {
+		return fmt.Errorf("%s existe déjà : ajoutez --force pour le remplacer", o.file)
+	}
+	dataDir, err := filepath.Abs(o.dataDir)
+	if err != nil {
+		return err
+	}
+	values := map[string]string{"role": o.role, "data_dir": dataDir}
+	if o.schoolIDSet {
+		values["school.id"] = o.schoolID
+	}
+	if o.named {
+		values["school.name"] = o.name
+	}
+	tlsDir := filepath.Join(dataDir, "tls")
+	if o.tls {
+		values["tls.cert"] = filepath.Join(tlsDir, "cert.pem")
+		values["tls.key"] = filepath.Join(tlsDir, "key.pem")
+	}
+	if err := checkValues(values); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return fmt.Errorf("création du dossier de données : %w", err)
+	}
+	fingerprint := ""
+	if o.tls {
+		if fingerprint, err = ensureCertificate(e, tlsDir, splitHosts(o.hosts), o.force); err != nil {
+			return err
+		}
+	}
+	if err := writeFileAtomic(o.file, []byte(renderConfig(values, time.Now())), 0o640); err != nil {
+		return fmt.Errorf("écriture de %s : %w", o.file, err)
+	}
+	// The promise of init: what it wrote loads back.
+	if _, err := config.Load(o.file, nil); err != nil {
+		return fmt.Errorf("la configuration écrite ne se relit pas : %w", err)
+	}
+	printInitSummary(e, o.file, dataDir, fingerprint)
+	return nil
+}
+
+// checkValues validates the chosen values before anything is written: they
+// are loaded as if given on the command line, over an empty file.
+func checkValues(values map[string]string) error {
+	empty, err := os.CreateTemp("", "preau-init-*.yaml")
+	if err != nil {
+		return err
+	}
+	empty.Close()
+	defer os.Remove(empty.Name())
+	_, err = config.Load(empty.Name(), values)
+	return err
+}
+
+// renderConfig writes every key: the chosen values as settings, the others
+// commented out with their default, sections holding a choice first.
+func renderConfig(values map[string]string, now time.Time) string {
+	var groups []string // top-level keys and sections, in first-seen order
+	members := map[string][]string{}
+	for _, k := range config.Keys() {
+		group, _, _ := strings.Cut(k, ".")
+		if _, seen := members[group]; !seen {
+			groups = append(groups, group)
+		}
+		members[group] = append(members[group], k)
+	}
+	chosen := func(g string) bool {
+		for _, k := range members[g] {
+			if _, ok := values[k]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Configuration de Préau, écrite par « preau init » le %s.\n", now.Format("02/01/2006"))
+	b.WriteString("# Les clés en commentaire gardent leur valeur par défaut ; config.example.yaml les explique.\n")
+	for _, pass := range []bool{true, false} {
+		for _, g := range groups {
+			if chosen(g) == pass {
+				b.WriteString("\n")
+				writeGroup(&b, g, members[g], values)
+			}
+		}
+	}
+	return b.String()
+}
+
+func writeGroup(b *strings.Builder, group string, keys []string, values map[string]string) {
+	setting := func(k string) (string, bool) {
+		if v, ok := values[k]; ok {
+			return strconv.Quote(v), true
+		}
+		def, _ := config.Default(k)
+		if s, ok := def.(string); ok {
+			return strconv.Quote(s), false
+		}
+		return fmt.Sprint(def), false
+	}
+	if len(keys) == 1 && keys[0] == group {
+		v, set := setting(group)
+		fmt.Fprintf(b, "%s%s: %s\n", commentUnless(set), group, v)
+		return
+	}
+	_, anySet := setting(keys[0])
+	for _, k := range keys[1:] {
+		_, set := setting(k)
+		anySet = anySet || set
+	}
+	fmt.Fprintf(b, "%s%s:\n", commentUnless(anySet), group)
+	for _, k := range keys {
+		v, set := setting(k)
+		fmt.Fprintf(b, "  %s%s: %s\n", commentUnless(set), strings.TrimPrefix(k, group+"."), v)
+	}
+}
+
+func commentUnless(set bool) string {
+	if set {
+		return ""
+	}
+	return "# "
+}
+
+func printInitSummary(e *env, file, dataDir, fingerprint string) {
+	abs, _ := filepath.Abs(file)
+	fmt.Fprintf(e.stdout, "Configuration écrite dans %s\n", abs)
+	fmt.Fprintf(e.stdout, "Dossier de données : %s\n", dataDir)
+	if fingerprint != "" {
+		fmt.Fprintf(e.stdout, "Certificat TLS auto-signé : %s\n", filepath.Join(dataDir, "tls", "cert.pem"))
+		fmt.Fprintln(e.stdout, "Les navigateurs l'afficheront comme non reconnu : vérifiez que son empreinte est bien celle-ci.")
+		fmt.Fprintf(e.stdout, "Empreinte SHA-256 : %s\n", fingerprint)
+	}
+	fmt.Fprintf(e.stdout, "\nDémarrer : preau serve --config %s\n", abs)
+	fmt.Fprintf(e.stdout, "Ou comme service du système : preau service install --config %s\n", abs)
+}
+
+// ensureCertificate writes a self-signed certificate and key into dir, or
+// keeps the existing pair unless force: users on the LAN have already
+// accepted its fingerprint. It returns the certificate's fingerprint.
+func ensureCertificate(e *env, dir string, hosts []string, force bool) (string, error) {
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if !force && exists(certFile) && exists(keyFile) {
+		der, err := readCertificate(certFile)
+		if err != nil {
+			return "", fmt.Errorf("%w ; --force le remplace", err)
+		}
+		fmt.Fprintf(e.stdout, "Certificat existant conservé (--force pour en créer un autre).\n")
+		return certFingerprint(der), nil
+	}
+	certPEM, keyPEM, err := selfSignedCertificate(hosts, time.Now())
+	if err != nil {
+		return "", fmt.Errorf("création du certificat : %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(keyFile, keyPEM, 0o600); err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(certFile, certPEM, 0o600); err != nil {
+		return "", err
+	}
+	block, _ := pem.Decode(certPEM)
+	return certFingerprint(block.Bytes), nil
+}
+
+func readCertificate(file string) ([]byte, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, fmt.Errorf("%s n'est pas un certificat PEM", file)
+	}
+	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		return nil, fmt.Errorf("%s illisible : %w", file, err)
+	}
+	return block.Bytes, nil
+}
+
+// certificateHosts are the names a LAN certificate covers: this machine by
+// every usual name, and the extra hosts asked for.
+func certificateHosts(extra []string) []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, h := range append(hosts, extra...) {
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// selfSignedCertificate makes an ECDSA P-256 certificate valid five years.
+func selfSignedCertificate(extraHosts []string, now time.Time) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, nil, err
+	}
+	hosts := certificateHosts(extraHosts)
+	name, err := os.Hostname()
+	if err != nil || name == "" {
+		name = "localhost"
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: name, Organization: []string{"Préau"}},
+		NotBefore:             now.Add(-time.Hour), // tolerate a slightly late client clock
+		NotAfter:              now.AddDate(5, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
+}
+
+// certFingerprint is a certificate's SHA-256 in the AA:BB:… form browsers show.
+func certFingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	parts := make([]string, len(sum))
+	for i, c := range sum {
+		parts[i] = fmt.Sprintf("%02X", c)
+	}
+	return strings.Join(parts, ":")
+}
+
+func splitHosts(s string) []string {
+	var out []string
+	for _, h := range strings.Split(s, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, os.ErrNotExist)
+}
+
+// writeFileAtomic replaces path only once the new content is complete, so
+// an interrupted init never leaves half a file.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"preau/appliance"
+	"preau/appliance/auth"
+	"preau/appliance/config"
+)
+
+// school is a data directory made by "preau init", for user commands.
+type school struct {
+	t    *testing.T
+	file string
+}
+
+func newSchool(t *testing.T) school {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	if _, err := run(t, "", "init", "--config", file, "--data-dir", filepath.Join(dir, "data"),
+		"--school-id", "ecole-test", "--school-name", "École de test"); err != nil {
+		t.Fatal(err)
+	}
+	return school{t, file}
+}
+
+// user runs "preau user ..." on the school.
+func (s school) user(stdin string, args ...string) (string, error) {
+	s.t.Helper()
+	return run(s.t, stdin, append(append([]string{"user"}, args...), "--config", s.file)...)
+}
+
+// accounts opens the school's accounts directly, as the server would.
+func (s school) accounts() *auth.Service {
+	s.t.Helper()
+	cfg, err := config.Load(s.file, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := appliance.OpenStore(context.Background(), cfg, log)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { db.Close() })
+	return auth.NewService(db, log, 2, cfg.SessionTTL)
+}
+
+func (s school) count() int {
+	s.t.Helper()
+	users, err := s.accounts().AllUsers(context.Background())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return len(users)
+}
+
+var provisional = regexp.MustCompile(`Mot de passe provisoire : (\S+)`)
+
+func TestUserAdd(t *testing.T) {
+	ctx := context.Background()
+	s := newSchool(t)
+	out, err := s.user("secret-de-marie\n", "add", "--login", "marie.curie", "--name", "Marie Curie",
+		"--profile", "teacher", "--password", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "marie.curie") || provisional.MatchString(out) {
+		t.Errorf("output:\n%s", out)
+	}
+	a := s.accounts()
+	u, err := a.LoginPassword(ctx, "marie.curie", "secret-de-marie", "127.0.0.1")
+	if err != nil {
+		t.Fatalf("login with the password read from stdin: %v", err)
+	}
+	if u.Profile != auth.Teacher || u.SchoolID != "ecole-test" || u.FirstName != "Marie" || u.LastName != "Curie" ||
+		u.DisplayName != "Marie Curie" || u.MustChange {
+		t.Errorf("created %+v", u)
+	}
+	// The school row is created as the server would on first start.
+	if sc, err := a.School(ctx, "ecole-test"); err != nil || sc.Name != "École de test" {
+		t.Errorf("school = %+v, %v", sc, err)
+	}
+}
+
+func TestUserAddGeneratesPasswordAndJoinsClasses(t *testing.T) {
+	ctx := context.Background()
+	s := newSchool(t)
+	a := s.accounts()
+	if err := appliance.EnsureSchool(ctx, config.Config{Role: config.RoleSchool, SchoolID: "ecole-test", SchoolName: "x"}, a); err != nil {
+		t.Fatal(err)
+	}
+	ce1, err := a.CreateClass(ctx, "ecole-test", "CE1 A", "CE1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.user("", "add", "--name", "Léa Petit", "--profile", "pupil", "--class", "ce1 a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := provisional.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no password printed:\n%s", out)
+	}
+	u, err := a.LoginPassword(ctx, "lea.petit", m[1], "127.0.0.1")
+	if err != nil {
+		t.Fatalf("login with the printed password (generated login lea.petit): %v", err)
+	}
+	if !u.MustChange {
+		t.Error("a generated password must be changed at first login")
+	}
+	classes, _ := a.UserClasses(ctx, u.ID)
+	if len(classes) != 1 || classes[0].ID != ce1.ID {
+		t.Errorf("classes = %+v, want CE1 A", classes)
+	}
+}
+
+func TestUserAddRefusesBadInput(t *testing.T) {
+	s := newSchool(t)
+	if _, err := s.user("", "add", "--login", "jean", "--name", "Jean Valjean", "--profile", "teacher", "--password", "un-bon-mot-de-passe"); err != nil {
+		t.Fatal(err)
+	}
+	before := s.count()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--login", "jean", "--name", "Jean Bis", "--profile", "teacher"}, "déjà utilisé"},
+		{[]string{"--login", "x1", "--profile", "teacher"}, "--name"},
+		{[]string{"--login", "x2", "--name", "X Deux", "--profile", "maire"}, "--profile"},
+		{[]string{"--login", "x3", "--name", "X Trois", "--profile", "teacher", "--password", "court"}, "au moins"},
+		{[]string{"--login", "x4", "--name", "X Quatre", "--profile", "pupil", "--class", "CM9"}, "classe \"CM9\" inconnue"},
+		{[]string{"--login", "x5", "--name", "X Cinq", "--profile", "parent", "--school", "ailleurs"}, "école \"ailleurs\" inconnue"},
+		{[]string{"--login", "x6", "--name", "X Six", "--profile", "dsi", "--school", "ecole-test"}, "aucune école"},
+		{[]string{"--login", "Bad Login", "--name", "X Sept", "--profile", "teacher"}, "invalide"},
+		{[]string{"--login", "x8", "--name", "X Huit", "--profile", "teacher", "--password", "-"}, "mot de passe vide"},
+	} {
+		_, err := s.user("", append([]string{"add"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want it to contain %q", tc.args, err, tc.want)
+		}
+	}
+	if after := s.count(); after != before {
+		t.Errorf("refused commands created accounts: %d → %d", before, after)
+	}
+}
+
+func TestUserPasswd(t *testing.T) {
+	ctx := context.Background()
+	s := newSchool(t)
+	if _, err := s.user("", "add", "--login", "paul", "--name", "Paul Dupont", "--profile", "parent", "--password", "ancien-mot-de-passe"); err != nil {
+		t.Fatal(err)
+	}
+	a := s.accounts()
+	u, _ := a.UserByLogin(ctx, "paul")
+	token, _ := a.NewSession(ctx, u, "127.0.0.1")
+
+	if _, err := s.user("nouveau-mot-de-passe\n", "passwd", "paul"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.LoginPassword(ctx, "paul", "nouveau-mot-de-passe", "127.0.0.1"); err != nil {
+		t.Errorf("new password refused: %v", err)
+	}
+	if _, err := a.Session(ctx, token); err == nil {
+		t.Error("the session survived the password change")
+	}
+
+	out, err := s.user("", "passwd", "paul", "--generate") // flag after the login
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := provisional.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no password printed:\n%s", out)
+	}
+	u, err = a.LoginPassword(ctx, "paul", m[1], "127.0.0.1")
+	if err != nil || !u.MustChange {
+		t.Errorf("generated password: %+v, %v; want a login that must change it", u, err)
+	}
+
+	if _, err := s.user("", "passwd", "personne", "--generate"); err == nil || !strings.Contains(err.Error(), "introuvable") {
+		t.Errorf("unknown login: err = %v", err)
+	}
+	if _, err := s.user("court\n", "passwd", "paul"); !errors.Is(err, auth.ErrWeakPassword) {
+		t.Errorf("short password: err = %v", err)
+	}
+	if _, err := s.user("", "passwd"); err == nil || !strings.Contains(err.Error(), "LOGIN") {
+		t.Errorf("no login: err = %v", err)
+	}
+}
+
+func TestUserDisable(t *testing.T) {
+	ctx := context.Background()
+	s := newSchool(t)
+	if _, err := s.user("", "add", "--login", "zoe", "--name", "Zoé Martin", "--profile", "teacher", "--password", "mot-de-passe-zoe"); err != nil {
+		t.Fatal(err)
+	}
+	a := s.accounts()
+	u, _ := a.UserByLogin(ctx, "zoe")
+	token, _ := a.NewSession(ctx, u, "127.0.0.1")
+	if _, err := s.user("", "disable", "zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := a.UserByLogin(ctx, "zoe"); !u.Disabled {
+		t.Error("account not disabled")
+	}
+	if _, err := a.Session(ctx, token); err == nil {
+		t.Error("the session survived disabling")
+	}
+	if _, err := a.LoginPassword(ctx, "zoe", "mot-de-passe-zoe", "127.0.0.1"); err == nil {
+		t.Error("a disabled account logged in")
+	}
+	if _, err := s.user("", "disable", "--enable", "zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := a.UserByLogin(ctx, "zoe"); u.Disabled {
+		t.Error("account not enabled again")
+	}
+}
+
+func TestUserImportDispatch(t *testing.T) {
+	saved := userImport
+	defer func() { userImport = saved }()
+	userImport = nil
+	if _, err := run(t, "", "user", "import", "eleves.csv"); err == nil || err.Error() != "import indisponible" {
+		t.Errorf("without the import: err = %v", err)
+	}
+	var got []string
+	userImport = func(e *env, args []string) error { got = args; return nil }
+	if _, err := run(t, "", "user", "import", "eleves.csv", "--confirm"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, []string{"eleves.csv", "--confirm"}) {
+		t.Errorf("import got %q", got)
+	}
+	if _, err := run(t, "", "user", "supprimer"); err == nil || !strings.Contains(err.Error(), "inconnue") {
+		t.Errorf("unknown subcommand: err = %v", err)
+	}
+}
