@@ -22,6 +22,7 @@ import (
 	"preau/appliance/roster"
 	"preau/appliance/signin"
 	"preau/appliance/store"
+	psync "preau/appliance/sync"
 	"preau/appliance/web"
 	"preau/assets"
 	"preau/ui"
@@ -37,6 +38,7 @@ type App struct {
 	DB     *store.DB
 	Auth   *auth.Service
 	Web    *web.Server
+	Sync   *psync.Service
 
 	lock *store.DirLock // held while the node runs, so restore cannot swap the data under it
 }
@@ -68,6 +70,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	dashboard.Register(a.Web)
 	roster.Register(a.Web)
 	classroom.Register(a.Web)
+	a.Sync = psync.New(cfg, db, a.Auth, log, Version)
+	a.Sync.Register(a.Web)
 	return a, nil
 }
 
@@ -78,7 +82,7 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []store.Schema{auth.Schema} {
+	for _, s := range []store.Schema{auth.Schema, psync.Schema} {
 		if err := db.Migrate(ctx, s); err != nil {
 			db.Close()
 			return nil, err
@@ -179,6 +183,7 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 		a.Log.Info("Préau listening", "http", ls.HTTP.Addr())
 	}
 	go a.housekeeping(ctx)
+	go a.Sync.Run(ctx)
 
 	var err error
 	select {

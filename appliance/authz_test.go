@@ -19,6 +19,7 @@ import (
 
 // authzCase is one route's row.
 type authzCase struct {
+	Role   string // "central" for routes only central serves; a school otherwise
 	Route  string // the pattern exactly as registered: "GET /classes/{id}"
 	Path   string // the URL requested; {class}, {pupil}, {teacher}, {parent}, {school} are filled in
 	Body   string // url-encoded form, or JSON for /api/ routes
@@ -104,46 +105,56 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	)
 }
 
-// newMatrixApp is a school appliance with the demo school and a DSI account.
-func newMatrixApp(t *testing.T) *apptest.App {
-	a := apptest.New(t, apptest.Options{})
-	if _, err := a.Auth.CreateUser(context.Background(), auth.NewUser{Login: "dsi", Display: "DSI", Profile: auth.DSI, Password: "demo"}); err != nil {
-		t.Fatal(err)
-	}
-	return a
+// matrixTemplate is a data directory of the role with the demo school; on a
+// school, a DSI account is added (central's demo has one).
+func matrixTemplate(t *testing.T, role string) *apptest.Template {
+	return apptest.NewTemplate(t, apptest.Options{Role: role}, func(a *apptest.App) {
+		if role == "central" {
+			return
+		}
+		if _, err := a.Auth.CreateUser(context.Background(), auth.NewUser{Login: "dsi", Display: "DSI", Profile: auth.DSI, Password: "demo"}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	probe := newMatrixApp(t)
+	// Every route a school or central registers has a row for that role;
+	// central's rows cover only what a school does not serve.
+	templates := map[string]*apptest.Template{"": matrixTemplate(t, ""), "central": matrixTemplate(t, "central")}
+	school, central := routeSet(templates[""].New(t)), routeSet(templates["central"].New(t))
 	covered := map[string]bool{}
 	for _, c := range matrix {
-		covered[c.Route] = true
+		covered[c.Role+" "+c.Route] = true
+		set := school
+		if c.Role == "central" {
+			set = central
+		}
+		if !set[c.Route] {
+			t.Errorf("matrix row for %q, which a %q node does not register", c.Route, c.Role)
+		}
 	}
 	var missing []string
-	for _, r := range probe.Web.Routes() {
-		if !covered[r.Pattern] {
-			missing = append(missing, r.Pattern)
+	for r := range school {
+		if !covered[" "+r] {
+			missing = append(missing, r)
+		}
+	}
+	for r := range central {
+		if !school[r] && !covered["central "+r] {
+			missing = append(missing, "central: "+r)
 		}
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		t.Fatalf("routes with no row in the authorization matrix:\n  %s", strings.Join(missing, "\n  "))
-	}
-	registered := map[string]bool{}
-	for _, r := range probe.Web.Routes() {
-		registered[r.Pattern] = true
-	}
-	for _, c := range matrix {
-		if !registered[c.Route] {
-			t.Errorf("matrix row for %q, which is not a registered route", c.Route)
-		}
+		t.Errorf("routes with no row in the authorization matrix:\n  %s", strings.Join(missing, "\n  "))
 	}
 
 	for _, c := range matrix {
-		t.Run(c.Route, func(t *testing.T) {
+		t.Run(c.Role+" "+c.Route, func(t *testing.T) {
 			// A fresh appliance per route: a POST by one profile must not
 			// change what the next one sees.
-			a := newMatrixApp(t)
+			a := templates[c.Role].New(t)
 			fill := fixture(t, a)
 			path := fill.Replace(c.Path)
 			body := fill.Replace(c.Body)
@@ -174,6 +185,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		})
 	}
+}
+
+func routeSet(a *apptest.App) map[string]bool {
+	set := map[string]bool{}
+	for _, r := range a.Web.Routes() {
+		set[r.Pattern] = true
+	}
+	return set
 }
 
 // Cross-site form posts are refused before any handler runs.

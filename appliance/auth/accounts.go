@@ -117,6 +117,12 @@ var Schema = store.Schema{
 	Name:       "auth",
 	FS:         store.Sub(migrations, "migrations"),
 	Replicated: []string{"schools", "classes", "users", "memberships", "guardians"},
+	// A parent has one account city-wide: every school of their children
+	// receives it, whichever school created it.
+	Audience: map[string]string{
+		"users": `id IN (SELECT g.parent_id FROM guardians g JOIN users c ON c.id = g.child_id
+			WHERE g.deleted = 0 AND c.school_id = :school)`,
+	},
 }
 
 const userColumns = `id, login, first_name, last_name, display_name, profile, school_id, email,

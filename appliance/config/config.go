@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -50,6 +51,10 @@ type Config struct {
 	HashConcurrency int
 	PublicURL       string
 
+	CentralURL      string        // the city's central server, for a school
+	EnrollmentToken string        // one-time token from the DSI, used once
+	SyncInterval    time.Duration // how often a school syncs when idle
+
 	File string // the config file read, "" when none
 }
 
@@ -82,6 +87,9 @@ var keys = []key{
 	{"log.level", "info", oneOf("debug", "info", "warn", "error")},
 	{"auth.session_ttl", "720h", isDuration},
 	{"auth.hash_concurrency", 0, isInt},
+	{"central.url", "", isURL},
+	{"central.enrollment_token", "", nil},
+	{"sync.interval", "5m", isDuration},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -166,6 +174,7 @@ func Load(file string, flags map[string]string) (Config, error) {
 func build(v *viper.Viper, file string) Config {
 	size, _ := parseSize(v.GetString("http.max_body"))
 	ttl, _ := time.ParseDuration(v.GetString("auth.session_ttl"))
+	interval, _ := time.ParseDuration(v.GetString("sync.interval"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -191,6 +200,9 @@ func build(v *viper.Viper, file string) Config {
 		LogLevel:        v.GetString("log.level"),
 		SessionTTL:      ttl,
 		HashConcurrency: hc,
+		CentralURL:      strings.TrimRight(v.GetString("central.url"), "/"),
+		EnrollmentToken: v.GetString("central.enrollment_token"),
+		SyncInterval:    interval,
 		File:            file,
 	}
 }
@@ -304,6 +316,17 @@ func isAddr(s string) error {
 	_ = host
 	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
 		return fmt.Errorf("port %q invalide", port)
+	}
+	return nil
+}
+
+func isURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("adresse %q invalide, forme attendue https://ent.ville.example", s)
 	}
 	return nil
 }

@@ -57,7 +57,8 @@ func TestEveryKeyHasEnv(t *testing.T) {
 	values := map[string]string{"role": "central", "data_dir": "/x", "demo": "true", "dev": "true", "http.addr": ":1",
 		"http.max_body": "1KB", "https.addr": ":2", "tls.cert": "c.pem", "tls.key": "k.pem", "school.id": "s",
 		"school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
-		"auth.session_ttl": "1h", "auth.hash_concurrency": "3"}
+		"auth.session_ttl": "1h", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
+		"central.enrollment_token": "jeton", "sync.interval": "30s"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -72,7 +73,8 @@ func TestEveryKeyHasEnv(t *testing.T) {
 	if c.Role != "central" || c.DataDir != "/x" || !c.Demo || !c.Dev || c.HTTPAddr != ":1" || c.MaxBodySize != 1024 ||
 		c.HTTPSAddr != ":2" || c.TLSCert != "c.pem" || c.TLSKey != "k.pem" || c.SchoolID != "s" || c.SchoolName != "S" ||
 		c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" || c.SessionTTL.Hours() != 1 ||
-		c.HashConcurrency != 3 {
+		c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
+		c.SyncInterval.Seconds() != 30 {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }
@@ -87,6 +89,7 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"bad size", "http:\n  max_body: beaucoup\n", `"http.max_body"`},
 		{"bad duration", "auth:\n  session_ttl: demain\n", `"auth.session_ttl"`},
 		{"bad school id", "school:\n  id: École A\n", `"school.id"`},
+		{"bad central url", "central:\n  url: ent.ville\n", `"central.url"`},
 		{"section as scalar", "http: 8080\n", `"http"`},
 		{"not yaml", "role: [\n", "illisible"},
 	}

@@ -18,6 +18,11 @@ type Schema struct {
 	Name       string
 	FS         fs.FS // holds the .sql files at its root
 	Replicated []string
+	// Audience widens, per table, the rows central sends a school beyond
+	// those of its scope and the global ones: an SQL condition on the
+	// table's columns where :school is the receiving school's id (a parent
+	// registered at another school, linked to a pupil of this one).
+	Audience map[string]string
 }
 
 //go:embed migrations/*.sql
@@ -91,8 +96,17 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 			return err
 		}
 	}
+	for t, cond := range s.Audience {
+		if db.audience == nil {
+			db.audience = make(map[string]string)
+		}
+		db.audience[t] = cond
+	}
 	return nil
 }
+
+// Audience is the extra condition for a table's rows sent to a school, "" if none.
+func (db *DB) Audience(table string) string { return db.audience[table] }
 
 func (db *DB) applyMigration(ctx context.Context, component string, version int, body string) error {
 	tx, err := db.w.BeginTx(ctx, nil)

@@ -235,7 +235,8 @@ func (db *DB) Apply(ctx context.Context, tx *Tx, remote Row, concurrent Concurre
 	if err := tx.QueryRowContext(ctx, "SELECT seq FROM changes WHERE tbl = ? AND row_id = ?", remote.Table, remote.ID()).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("change log of %s %s: %w", remote.Table, remote.ID(), err)
 	}
-	conc := concurrent != nil && concurrent(seq, local.Origin())
+	// Versions that differ only by their stamps lose nothing to each other.
+	conc := concurrent != nil && concurrent(seq, local.Origin()) && !sameContent(local, remote)
 	switch {
 	case conc && remote.Deleted() && !local.Deleted() && !newer(remote, local):
 		restamped := restamp(remote, tx)
@@ -277,11 +278,19 @@ func restamp(r Row, tx *Tx) Row {
 	return c
 }
 
-func sameRow(a, b Row) bool {
+func sameRow(a, b Row) bool { return equalValues(a, b, false) }
+
+// sameContent compares rows but for their hlc and origin stamps.
+func sameContent(a, b Row) bool { return equalValues(a, b, true) }
+
+func equalValues(a, b Row, ignoreStamps bool) bool {
 	if len(a.Values) != len(b.Values) {
 		return false
 	}
 	for k, av := range a.Values {
+		if ignoreStamps && (k == "hlc" || k == "origin") {
+			continue
+		}
 		bv, ok := b.Values[k]
 		if !ok {
 			return false

@@ -28,12 +28,16 @@ const DBFile = "preau.db"
 // a single connection; reads use the reader pool through Read.
 type DB struct {
 	w, r   *sql.DB
+	reader *ReadPool // r, with prepared statements
 	dir    string
 	log    *slog.Logger
 	clock  *Clock
 	node   Node
 	mu     sync.Mutex // serialises Write so the clock and the change log agree
 	tables []string   // replicated tables, in registration order
+
+	audience map[string]string // table → extra condition, see Schema.Audience
+	hooks    []func()          // called after each committed write
 
 	colMu sync.Mutex
 	cols  map[string][]string // replicated tables' columns, sorted
@@ -69,7 +73,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
 	r.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
-	db := &DB{w: w, r: r, dir: dir, log: log}
+	db := &DB{w: w, r: r, reader: newReadPool(r), dir: dir, log: log}
 	if err := db.Migrate(ctx, coreSchema); err != nil {
 		db.Close()
 		return nil, err
@@ -83,7 +87,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(db.reader.Close(), db.w.Close())
 }
 
 // Dir is the data directory the database lives in.
@@ -96,7 +100,7 @@ func (db *DB) Node() Node { return db.node }
 func (db *DB) Clock() *Clock { return db.clock }
 
 // Reader is the read-only pool, for queries outside a write transaction.
-func (db *DB) Reader() *sql.DB { return db.r }
+func (db *DB) Reader() *ReadPool { return db.reader }
 
 // Ping checks that the database answers, for /healthz.
 func (db *DB) Ping(ctx context.Context) error {
@@ -134,7 +138,18 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	for _, h := range db.hooks {
+		h()
+	}
 	return nil
+}
+
+// OnCommit registers f to run after every committed write; f must not block
+// (sync uses it to wake up when a local write waits to be sent).
+func (db *DB) OnCommit(f func()) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.hooks = append(db.hooks, f)
 }
 
 // NewID returns a new row id: a UUIDv7, so ids sort by creation time.

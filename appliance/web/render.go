@@ -226,6 +226,8 @@ func (s *Server) funcs() template.FuncMap {
 		"active": func(current, href string) bool {
 			return current == href || (href != "/" && strings.HasPrefix(current, href+"/"))
 		},
+		"add": func(a, b int) int { return a + b },
+		"mul": func(a, b int) int { return a * b },
 		"plural": func(n int, one, many string) string {
 			if n <= 1 {
 				return fmt.Sprintf("%d %s", n, one)

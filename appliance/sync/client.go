@@ -1,0 +1,429 @@
+package sync
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"preau/appliance/store"
+)
+
+// Client is a school's side of sync: it enrolls once, then pushes its own
+// writes to central and pulls what central holds for it, by itself every
+// interval, soon after a local write, and on demand.
+type Client struct {
+	db      *store.DB
+	log     *slog.Logger
+	school  string
+	version string
+	http    *http.Client
+
+	mu       gosync.Mutex  // one sync at a time
+	trigger  chan struct{} // sync now (enrollment)
+	written  chan struct{} // a local write was committed
+	progress progress
+}
+
+type progress struct {
+	mu                gosync.Mutex
+	running           bool
+	done, total       int64
+	linkUp            bool
+	lastAttempt       time.Time
+	lastAttemptFailed bool
+}
+
+// NewClient builds the school side for school (the configured school.id).
+func NewClient(db *store.DB, log *slog.Logger, school, version string) *Client {
+	c := &Client{db: db, log: log, school: school, version: version, trigger: make(chan struct{}, 1),
+		written: make(chan struct{}, 1), http: &http.Client{Timeout: 2 * time.Minute}}
+	db.OnCommit(func() {
+		select {
+		case c.written <- struct{}{}:
+		default:
+		}
+	})
+	return c
+}
+
+// Link is a school's enrollment and cursors.
+type Link struct {
+	CentralURL, SchoolID, NodeKey string
+	CentralEpoch                  string
+	PullSeq, PushAcked            int64
+	PushEpoch                     string
+	PendingIn                     int64
+	LastSync, LastError           string
+}
+
+// ErrNotEnrolled means the school has no link to central yet.
+var ErrNotEnrolled = errors.New("école pas encore inscrite auprès du serveur central")
+
+// Link reads the school's link to central.
+func (c *Client) Link(ctx context.Context) (Link, error) {
+	var l Link
+	err := c.db.Reader().QueryRowContext(ctx, `SELECT central_url, school_id, node_key, central_epoch, pull_seq, push_acked,
+		push_epoch, pending_in, last_sync, last_error FROM sync_link`).Scan(&l.CentralURL, &l.SchoolID, &l.NodeKey, &l.CentralEpoch,
+		&l.PullSeq, &l.PushAcked, &l.PushEpoch, &l.PendingIn, &l.LastSync, &l.LastError)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, ErrNotEnrolled
+	}
+	return l, err
+}
+
+// Enroll exchanges a one-time token with central for this school's node key.
+func (c *Client) Enroll(ctx context.Context, centralURL, token string) (Enrollment, error) {
+	var e Enrollment
+	centralURL = strings.TrimRight(centralURL, "/")
+	if _, err := c.Link(ctx); err == nil {
+		return e, errors.New("cette école est déjà inscrite auprès du serveur central")
+	}
+	req := map[string]string{"token": token, "node": c.db.Node().ID, "version": c.version}
+	if err := c.call(ctx, centralURL, "/api/v1/sync/enroll", "", req, &e); err != nil {
+		return e, fmt.Errorf("inscription auprès de %s : %w", centralURL, err)
+	}
+	if e.SchoolID != c.school {
+		return e, fmt.Errorf("ce jeton inscrit l'école %q, mais ce serveur est configuré pour %q (clé school.id) : corrigez la configuration",
+			e.SchoolID, c.school)
+	}
+	err := c.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO sync_link(central_url, school_id, node_key) VALUES (?, ?, ?)",
+			centralURL, e.SchoolID, e.NodeKey)
+		return err
+	})
+	if err == nil {
+		c.log.Info("enrolled with central", "central", centralURL, "school", e.SchoolID)
+		c.Trigger()
+	}
+	return e, err
+}
+
+// Trigger asks the running loop for a sync soon.
+func (c *Client) Trigger() {
+	select {
+	case c.trigger <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs every interval, soon after a local write, at once when asked,
+// and retries failures with a growing back-off, until ctx ends.
+func (c *Client) Run(ctx context.Context, interval time.Duration) {
+	next := time.Now() // when the next sync is due; at once at start-up
+	backoff := time.Duration(0)
+	for {
+		timer := time.NewTimer(max(time.Until(next), 0))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-c.trigger:
+			timer.Stop()
+		case <-c.written:
+			timer.Stop()
+			if backoff > 0 {
+				continue // the link is down: the retry is already planned
+			}
+			if !c.settle(ctx) {
+				continue
+			}
+		}
+		if _, err := c.Link(ctx); errors.Is(err, ErrNotEnrolled) {
+			next = time.Now().Add(interval)
+			continue
+		}
+		if _, err := c.SyncOnce(ctx); err != nil {
+			backoff = min(max(2*backoff, time.Second), interval)
+			next = time.Now().Add(backoff)
+			if ctx.Err() == nil {
+				c.log.Warn("sync failed", "err", err, "retry_in", backoff)
+			}
+		} else {
+			backoff = 0
+			next = time.Now().Add(interval)
+		}
+	}
+}
+
+// settle lets a burst of writes gather into one sync, and reports whether
+// anything waits to be sent: sessions and sync's own writes send nothing.
+func (c *Client) settle(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(500 * time.Millisecond):
+	}
+	link, err := c.Link(ctx)
+	if err != nil {
+		return false
+	}
+	n, err := c.pendingOut(ctx, link)
+	return err == nil && n > 0
+}
+
+// SyncOnce pushes everything waiting, then pulls everything waiting.
+func (c *Client) SyncOnce(ctx context.Context) (Status, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	link, err := c.Link(ctx)
+	if err != nil {
+		return c.Status(ctx)
+	}
+	c.start(ctx, link)
+	err = c.push(ctx, link)
+	if err == nil {
+		if link, err = c.Link(ctx); err == nil {
+			err = c.pull(ctx, link)
+		}
+	}
+	c.finish(ctx, err)
+	st, serr := c.Status(ctx)
+	if err != nil {
+		return st, err
+	}
+	return st, serr
+}
+
+func (c *Client) start(ctx context.Context, link Link) {
+	out, _ := c.pendingOut(ctx, link)
+	c.progress.mu.Lock()
+	c.progress.running, c.progress.done, c.progress.total = true, 0, out+link.PendingIn
+	c.progress.mu.Unlock()
+}
+
+func (c *Client) advance(n int) {
+	c.progress.mu.Lock()
+	c.progress.done += int64(n)
+	c.progress.total = max(c.progress.total, c.progress.done)
+	c.progress.mu.Unlock()
+}
+
+func (c *Client) finish(ctx context.Context, syncErr error) {
+	c.progress.mu.Lock()
+	c.progress.running = false
+	c.progress.linkUp = syncErr == nil
+	c.progress.lastAttempt = time.Now()
+	c.progress.lastAttemptFailed = syncErr != nil
+	c.progress.mu.Unlock()
+	msg, now := "", time.Now().UTC().Format(time.RFC3339)
+	set := "last_error = ?, last_sync = ?"
+	args := []any{msg, now}
+	if syncErr != nil {
+		msg = syncErr.Error()
+		set, args = "last_error = ?", []any{msg}
+	}
+	if err := c.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE sync_link SET "+set, args...)
+		return err
+	}); err != nil && ctx.Err() == nil {
+		c.log.Warn("record sync result", "err", err)
+	}
+}
+
+// pushCursor is where our log's push resumes: nothing acknowledged under a
+// new epoch (a restored data directory) counts.
+func (c *Client) pushCursor(link Link) int64 {
+	if link.PushEpoch != c.db.Node().Epoch {
+		return 0
+	}
+	return link.PushAcked
+}
+
+func (c *Client) push(ctx context.Context, link Link) error {
+	self := c.db.Node()
+	since := c.pushCursor(link)
+	for {
+		b, err := collect(ctx, c.db, since, func(q *sql.Tx, tbl, id, origin string) (bool, error) {
+			if origin != self.ID {
+				return false, nil // came from central: never sent back
+			}
+			var scope string
+			if err := q.QueryRowContext(ctx, "SELECT scope FROM "+tbl+" WHERE id = ?", id).Scan(&scope); err != nil {
+				return false, err
+			}
+			return scope == c.school, nil
+		})
+		if err != nil {
+			return err
+		}
+		if b.To == since {
+			return nil
+		}
+		b.Node, b.Epoch = self.ID, self.Epoch
+		var resp struct {
+			Cursor int64 `json:"cursor"`
+		}
+		err = c.call(ctx, link.CentralURL, "/api/v1/sync/push", c.credentials(link), b, &resp)
+		var gap *GapError
+		if errors.As(err, &gap) {
+			resp.Cursor = gap.Cursor // central holds less than we thought: resend from there
+		} else if err != nil {
+			return fmt.Errorf("envoi : %w", err)
+		}
+		if err := c.db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE sync_link SET push_acked = ?, push_epoch = ?", resp.Cursor, self.Epoch)
+			return err
+		}); err != nil {
+			return err
+		}
+		c.advance(len(b.Rows))
+		since = resp.Cursor
+		if gap == nil && !b.More && b.To == resp.Cursor {
+			return nil
+		}
+	}
+}
+
+func (c *Client) pull(ctx context.Context, link Link) error {
+	self := c.db.Node()
+	acked := c.pushCursor(link)
+	// A local row is concurrent with central's version when central has not
+	// received our write of it yet.
+	conc := func(seq int64, origin string) bool { return seq > acked && origin == self.ID }
+	epoch, since := link.CentralEpoch, link.PullSeq
+	for {
+		pending, _ := c.pendingOut(ctx, link)
+		req := PullRequest{Epoch: epoch, Since: since, Pending: pending, Clock: c.db.Clock().Now()}
+		var b Batch
+		if err := c.call(ctx, link.CentralURL, "/api/v1/sync/pull", c.credentials(link), req, &b); err != nil {
+			return fmt.Errorf("réception : %w", err)
+		}
+		if b.Epoch != epoch {
+			since = 0 // central was restored: it resends from the start
+		}
+		if b.From != since {
+			return fmt.Errorf("réception : lot à partir de %d, attendu %d", b.From, since)
+		}
+		maxHLC, err := check(ctx, c.db, b, func(store.Row) bool { return true })
+		if err != nil {
+			return fmt.Errorf("réception refusée : %w", err)
+		}
+		pendingIn := int64(0)
+		if b.More {
+			pendingIn = b.Pending
+		}
+		err = apply(ctx, c.db, b.Rows, maxHLC, conc, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, "UPDATE sync_link SET pull_seq = ?, central_epoch = ?, pending_in = ?",
+				b.To, b.Epoch, pendingIn); err != nil {
+				return err
+			}
+			return recordVolume(ctx, tx, c.school, len(b.Rows), 0)
+		})
+		if err != nil {
+			return err
+		}
+		c.advance(len(b.Rows))
+		epoch, since = b.Epoch, b.To
+		if !b.More {
+			return nil
+		}
+	}
+}
+
+func (c *Client) credentials(link Link) string { return link.SchoolID + ":" + link.NodeKey }
+
+// call posts a gzip-compressed JSON body and decodes the JSON answer.
+func (c *Client) call(ctx context.Context, base, path, credentials string, in, out any) error {
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	if err := json.NewEncoder(zw).Encode(in); err != nil {
+		return err
+	}
+	zw.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, &body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("User-Agent", "preau/"+c.version)
+	if credentials != "" {
+		req.Header.Set("Authorization", "Node "+credentials)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBatchBytes))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error  string `json:"error"`
+			Cursor *int64 `json:"cursor"`
+		}
+		json.Unmarshal(data, &e)
+		if resp.StatusCode == http.StatusConflict && e.Cursor != nil {
+			return &GapError{Cursor: *e.Cursor}
+		}
+		if e.Error == "" {
+			e.Error = resp.Status
+		}
+		return fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
+	}
+	return json.Unmarshal(data, out)
+}
+
+// pendingOut counts our own writes central has not acknowledged.
+func (c *Client) pendingOut(ctx context.Context, link Link) (int64, error) {
+	var n int64
+	err := c.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM changes WHERE seq > ? AND origin = ?",
+		c.pushCursor(link), c.db.Node().ID).Scan(&n)
+	return n, err
+}
+
+// Status is a school's sync state, as GET /api/v1/sync/status returns it.
+type Status struct {
+	Link       string  `json:"link"` // "up" or "down"
+	LastSync   *string `json:"last_sync"`
+	PendingOut int64   `json:"pending_out"`
+	PendingIn  int64   `json:"pending_in"`
+	LastError  *string `json:"last_error"`
+	Enrolled   bool    `json:"enrolled"`
+	Running    bool    `json:"running"`
+	Done       int64   `json:"done"`
+	Total      int64   `json:"total"`
+}
+
+// Status reports the link, the backlog both ways and the last result.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	st := Status{Link: "down"}
+	c.progress.mu.Lock()
+	st.Running, st.Done, st.Total = c.progress.running, c.progress.done, c.progress.total
+	if c.progress.linkUp {
+		st.Link = "up"
+	}
+	c.progress.mu.Unlock()
+	link, err := c.Link(ctx)
+	if errors.Is(err, ErrNotEnrolled) {
+		msg := ErrNotEnrolled.Error()
+		st.LastError = &msg
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Enrolled = true
+	if link.LastSync != "" {
+		st.LastSync = &link.LastSync
+	}
+	if link.LastError != "" {
+		st.LastError = &link.LastError
+	}
+	st.PendingIn = link.PendingIn
+	st.PendingOut, err = c.pendingOut(ctx, link)
+	return st, err
+}

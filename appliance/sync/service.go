@@ -1,0 +1,164 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"preau/appliance/auth"
+	"preau/appliance/config"
+	"preau/appliance/store"
+	"preau/appliance/web"
+)
+
+// Service is sync as the appliance runs it: the central side on central,
+// the client on a school.
+type Service struct {
+	cfg     config.Config
+	db      *store.DB
+	log     *slog.Logger
+	Central *Central // central role only
+	Client  *Client  // school role only
+}
+
+// New builds the service for the configured role.
+func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, version string) *Service {
+	s := &Service{cfg: cfg, db: db, log: log}
+	if cfg.Role == config.RoleCentral {
+		s.Central = NewCentral(db, a, log)
+	} else {
+		s.Client = NewClient(db, log, cfg.SchoolID, version)
+	}
+	return s
+}
+
+// Register wires sync's pages and API.
+func (s *Service) Register(w *web.Server) {
+	if s.Central != nil {
+		registerCentral(w, s.Central)
+		registerSchoolsPages(w, s.Central)
+		return
+	}
+	h := &schoolHandlers{s: w, c: s.Client}
+	w.Handle("GET /api/v1/sync/status", web.Only(auth.Director, auth.DSI), h.apiStatus)
+	w.Handle("POST /api/v1/sync/now", web.Only(auth.Director, auth.DSI), h.apiNow)
+	w.Handle("GET /synchronisation", web.Only(auth.Director, auth.DSI), h.page)
+	w.Handle("POST /synchronisation", web.Only(auth.Director, auth.DSI), h.now)
+	w.Handle("POST /synchronisation/conflits/{id}", web.Only(auth.Director, auth.DSI), h.restore)
+	w.AddNav(auth.Director, web.NavItem{Label: "Synchronisation", Href: "/synchronisation", Icon: "sync", Order: 60})
+}
+
+// Run enrolls a school from its configuration when needed, then keeps it in
+// sync until ctx ends. Central has nothing to run.
+func (s *Service) Run(ctx context.Context) {
+	if s.Client == nil {
+		return
+	}
+	if _, err := s.Client.Link(ctx); errors.Is(err, ErrNotEnrolled) && s.cfg.CentralURL != "" && s.cfg.EnrollmentToken != "" {
+		if _, err := s.Client.Enroll(ctx, s.cfg.CentralURL, s.cfg.EnrollmentToken); err != nil {
+			s.log.Error("enrollment with central failed", "central", s.cfg.CentralURL, "err", err)
+		}
+	}
+	s.Client.Run(ctx, s.cfg.SyncInterval)
+}
+
+type schoolHandlers struct {
+	s *web.Server
+	c *Client
+}
+
+func (h *schoolHandlers) apiStatus(w http.ResponseWriter, r *http.Request) {
+	st, err := h.c.Status(r.Context())
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, st)
+}
+
+// apiNow syncs and answers when it has finished, with the resulting status.
+func (h *schoolHandlers) apiNow(w http.ResponseWriter, r *http.Request) {
+	st, err := h.syncNow(r.Context())
+	if err != nil && !st.Enrolled {
+		h.s.Error(w, r, http.StatusConflict, ErrNotEnrolled.Error())
+		return
+	}
+	web.JSON(w, http.StatusOK, st)
+}
+
+func (h *schoolHandlers) syncNow(ctx context.Context) (Status, error) {
+	if _, err := h.c.Link(ctx); err != nil {
+		st, _ := h.c.Status(ctx)
+		return st, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	st, err := h.c.SyncOnce(ctx)
+	if err != nil {
+		st, _ = h.c.Status(ctx)
+	}
+	return st, nil
+}
+
+type statusPage struct {
+	Status    Status
+	Link      Link
+	Conflicts []store.Conflict
+	Percent   int
+}
+
+func (h *schoolHandlers) page(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	st, err := h.c.Status(ctx)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	p := statusPage{Status: st}
+	p.Link, _ = h.c.Link(ctx)
+	if p.Conflicts, err = h.c.db.Conflicts(ctx, h.s.Config.SchoolID); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	if st.Total > 0 {
+		p.Percent = int(100 * st.Done / st.Total)
+	}
+	h.s.Render(w, r, "sync/status", "Synchronisation", p)
+}
+
+func (h *schoolHandlers) now(w http.ResponseWriter, r *http.Request) {
+	st, _ := h.syncNow(r.Context())
+	msg := "synchronisation terminée"
+	if st.LastError != nil {
+		msg = "synchronisation impossible : " + *st.LastError
+	}
+	h.s.Redirect(w, r, "/synchronisation", msg)
+}
+
+// restore brings a version that lost a conflict back, as a new edit.
+func (h *schoolHandlers) restore(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.s.Error(w, r, http.StatusNotFound, "ce conflit n'existe pas")
+		return
+	}
+	cs, err := h.c.db.Conflicts(r.Context(), h.s.Config.SchoolID)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			if err := h.c.db.RestoreConflict(r.Context(), id); err != nil {
+				h.s.Fail(w, r, err)
+				return
+			}
+			h.s.Redirect(w, r, "/synchronisation", "version restaurée : elle sera envoyée au serveur central")
+			return
+		}
+	}
+	h.s.Error(w, r, http.StatusNotFound, "ce conflit n'existe pas")
+}

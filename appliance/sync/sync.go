@@ -1,0 +1,198 @@
+// Package sync replicates the appliance's data between school nodes and the
+// city's central node: a star, each school talking only to central, which
+// relays. Rows travel whole (the current state of each changed row), in
+// batches read from the change log after a cursor; a cursor advances only in
+// the transaction that durably applied its batch, so a cut link resumes
+// exactly where it stopped and a replayed batch changes nothing.
+//
+// It knows no feature: every table registered as replicated in the store
+// syncs, scoped by its scope column (and the Audience a schema declares).
+// It imports store, auth, web and config.
+package sync
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"preau/appliance/auth"
+	"preau/appliance/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is sync's bookkeeping tables.
+var Schema = store.Schema{Name: "sync", FS: store.Sub(migrations, "migrations")}
+
+const (
+	// BatchRows is how many rows a batch carries at most (Morango's chunk).
+	BatchRows = 500
+	// scanLimit bounds how many log entries one pull reads, so a school with
+	// little to receive from a busy central still gets a quick answer.
+	scanLimit = 20000
+	// MaxSkew is how far ahead of the receiver a row's clock may be: beyond
+	// it the sender's clock is wrong, and its rows would win every conflict.
+	MaxSkew = 5 * time.Minute
+	// maxBatchBytes bounds a decompressed batch.
+	maxBatchBytes = 64 << 20
+)
+
+// Batch is what a push sends and a pull returns: the rows of the sender's
+// log in (From, To], and whether more remain.
+type Batch struct {
+	Node    string      `json:"node"`  // sender's node id
+	Epoch   string      `json:"epoch"` // sender's epoch; a new one restarts cursors
+	From    int64       `json:"from"`
+	To      int64       `json:"to"`
+	More    bool        `json:"more"`
+	Pending int64       `json:"pending,omitempty"` // log entries still after To, an estimate
+	Rows    []store.Row `json:"rows"`
+}
+
+// Errors of the protocol; their text is French and reaches the other side.
+var (
+	ErrBadBatch   = errors.New("lot refusé")
+	ErrClockAhead = errors.New("horloge en avance")
+	ErrOutOfScope = errors.New("ligne hors du périmètre de l'école")
+)
+
+func randomKey() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashKey(k string) string {
+	sum := sha256.Sum256([]byte(k))
+	return hex.EncodeToString(sum[:])
+}
+
+// collect reads the log after since, in one read snapshot, and returns up to
+// BatchRows rows that keep accepts. To is the last entry read, kept or not,
+// so skipped entries are not read again.
+func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx, tbl, id, origin string) (bool, error)) (Batch, error) {
+	b := Batch{From: since, To: since}
+	tx, err := db.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return b, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT seq, tbl, row_id, origin FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", since, scanLimit)
+	if err != nil {
+		return b, err
+	}
+	type entry struct {
+		seq             int64
+		tbl, id, origin string
+	}
+	var entries []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.seq, &e.tbl, &e.id, &e.origin); err != nil {
+			rows.Close()
+			return b, err
+		}
+		entries = append(entries, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return b, err
+	}
+	for i, e := range entries {
+		if len(b.Rows) == BatchRows {
+			b.More = true
+			break
+		}
+		b.To = e.seq
+		if !db.IsReplicated(e.tbl) {
+			continue
+		}
+		ok, err := keep(tx, e.tbl, e.id, e.origin)
+		if err != nil {
+			return b, err
+		}
+		if !ok {
+			continue
+		}
+		r, err := db.ReadRow(ctx, tx, e.tbl, e.id)
+		if err != nil {
+			return b, fmt.Errorf("read %s %s: %w", e.tbl, e.id, err)
+		}
+		b.Rows = append(b.Rows, r)
+		if i == len(entries)-1 && len(entries) == scanLimit {
+			b.More = true
+		}
+	}
+	if len(entries) == scanLimit && b.To == entries[len(entries)-1].seq {
+		b.More = true
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM changes WHERE seq > ?", b.To).Scan(&b.Pending); err != nil {
+		return b, err
+	}
+	return b, nil
+}
+
+// check validates every row of a batch before anything is written: schema,
+// the sender's right to the row (inScope), and the clock guard.
+func check(ctx context.Context, db *store.DB, b Batch, inScope func(store.Row) bool) (maxHLC int64, err error) {
+	limit := store.MakeHLC(time.Now().Add(MaxSkew), 0)
+	if len(b.Rows) > BatchRows*4 {
+		return 0, fmt.Errorf("%w : trop grand, %d lignes (%d au plus)", ErrBadBatch, len(b.Rows), BatchRows*4)
+	}
+	if b.To < b.From || b.From < 0 {
+		return 0, fmt.Errorf("%w : incohérent, from %d et to %d", ErrBadBatch, b.From, b.To)
+	}
+	for i, r := range b.Rows {
+		if err := db.Validate(ctx, r); err != nil {
+			return 0, fmt.Errorf("%w : ligne %d : %w", ErrBadBatch, i+1, err)
+		}
+		if !inScope(r) {
+			return 0, fmt.Errorf("%w : ligne %d (%s %s, périmètre %q) : %w", ErrBadBatch, i+1, r.Table, r.ID(), r.Scope(), ErrOutOfScope)
+		}
+		if r.HLC() > limit {
+			return 0, fmt.Errorf("%w : ligne %d (%s) datée du %s : %w de plus de %s sur ce serveur", ErrBadBatch, i+1, r.Table,
+				store.HLCTime(r.HLC()).UTC().Format(time.RFC3339), ErrClockAhead, MaxSkew)
+		}
+		maxHLC = max(maxHLC, r.HLC())
+	}
+	return maxHLC, nil
+}
+
+// apply writes a checked batch in one transaction, then runs after (the
+// cursor update) in the same transaction: the cursor never gets ahead of
+// the rows.
+func apply(ctx context.Context, db *store.DB, rows []store.Row, maxHLC int64, conc store.Concurrency, after func(tx *store.Tx) error) error {
+	db.Clock().Observe(maxHLC)
+	return db.Write(ctx, func(tx *store.Tx) error {
+		for _, r := range rows {
+			if _, err := db.Apply(ctx, tx, r, conc); err != nil {
+				return err
+			}
+		}
+		return after(tx)
+	})
+}
+
+// recordVolume adds to the hourly volume counters.
+func recordVolume(ctx context.Context, tx *store.Tx, school string, in, out int) error {
+	if in == 0 && out == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO sync_volume(hour, school_id, rows_in, rows_out) VALUES (?, ?, ?, ?)
+		ON CONFLICT(hour, school_id) DO UPDATE SET rows_in = rows_in + excluded.rows_in, rows_out = rows_out + excluded.rows_out`,
+		time.Now().UTC().Format("2006-01-02T15"), school, in, out)
+	return err
+}
+
+// inSchoolScope accepts the rows a school may write: its own scope.
+func inSchoolScope(school string) func(store.Row) bool {
+	return func(r store.Row) bool { return r.Scope() == school && r.Scope() != auth.GlobalScope }
+}

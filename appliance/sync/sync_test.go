@@ -1,0 +1,314 @@
+package sync_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"preau/appliance/apptest"
+	"preau/appliance/auth"
+	"preau/appliance/store"
+	psync "preau/appliance/sync"
+)
+
+// pair is a central node and one enrolled school, each a full appliance
+// serving HTTP on loopback.
+type pair struct {
+	central, school *apptest.App
+}
+
+func newPair(t *testing.T, school string) pair {
+	t.Helper()
+	central := apptest.New(t, apptest.Options{Role: "central"})
+	token, err := central.Sync.Central.AddSchool(t.Context(), school, "École "+school)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": school, "school.name": "École " + school}})
+	if _, err := s.Sync.Client.Enroll(t.Context(), central.URL, token); err != nil {
+		t.Fatal(err)
+	}
+	return pair{central, s}
+}
+
+func syncOnce(t *testing.T, a *apptest.App) psync.Status {
+	t.Helper()
+	st, err := a.Sync.Client.SyncOnce(t.Context())
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	return st
+}
+
+func TestEnrollAndAccountsBothWays(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	ctx := t.Context()
+	// The DSI creates the school's director on central...
+	if _, err := p.central.Auth.CreateUser(ctx, auth.NewUser{Login: "dir.a", Display: "Directrice A", Profile: auth.Director,
+		SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	st := syncOnce(t, p.school)
+	if st.Link != "up" || st.LastSync == nil || st.PendingOut != 0 {
+		t.Fatalf("status after sync: %+v", st)
+	}
+	// ...who logs in at the school with the same password.
+	if _, err := p.school.Auth.LoginPassword(ctx, "dir.a", "motdepasse", ""); err != nil {
+		t.Fatalf("director created on central cannot log in at school: %v", err)
+	}
+	// The school creates a teacher, who logs in from home (central).
+	if _, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.a", Display: "Prof A", Profile: auth.Teacher,
+		SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := p.school.Sync.Client.Status(ctx); st.PendingOut == 0 {
+		t.Fatal("a local write is not counted as pending")
+	}
+	syncOnce(t, p.school)
+	if _, err := p.central.Auth.LoginPassword(ctx, "prof.a", "motdepasse", ""); err != nil {
+		t.Fatalf("teacher created at school cannot log in on central: %v", err)
+	}
+	// Central's other school (the demo one) never reaches ecole-a.
+	if _, err := p.school.Auth.UserByLogin(ctx, "enseignant"); err == nil {
+		t.Fatal("another school's account was sent to ecole-a")
+	}
+	// The city's DSI account is global: it reaches every school.
+	if _, err := p.school.Auth.UserByLogin(ctx, "dsi"); err != nil {
+		t.Fatal("global DSI account not sent to the school")
+	}
+	// Nothing comes back to where it came from, nothing is duplicated.
+	syncOnce(t, p.school)
+	assertSameScope(t, p.central, p.school, "ecole-a")
+}
+
+// assertSameScope compares every replicated row of a school's scope on two nodes.
+func assertSameScope(t *testing.T, a, b *apptest.App, scope string) {
+	t.Helper()
+	for _, table := range a.DB.Replicated() {
+		ra, rb := dump(t, a.DB, table, scope), dump(t, b.DB, table, scope)
+		if ra != rb {
+			t.Errorf("%s differs for scope %s:\n%s\n---\n%s", table, scope, ra, rb)
+		}
+	}
+}
+
+func dump(t *testing.T, db *store.DB, table, scope string) string {
+	t.Helper()
+	rows, err := db.Reader().Query("SELECT id FROM "+table+" WHERE scope = ? ORDER BY id", scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out strings.Builder
+	for _, id := range ids {
+		r, err := db.ReadRow(context.Background(), db.Reader(), table, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(r)
+		out.Write(b)
+		out.WriteByte('\n')
+	}
+	return out.String()
+}
+
+// rawPush sends a batch as the school's node, bypassing the client.
+func rawPush(t *testing.T, p pair, b psync.Batch, body []byte) (*http.Response, string) {
+	t.Helper()
+	link, err := p.school.Sync.Client.Link(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body == nil {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		json.NewEncoder(zw).Encode(b)
+		zw.Close()
+		body = buf.Bytes()
+	}
+	req, _ := http.NewRequest("POST", p.central.URL+"/api/v1/sync/push", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Node "+link.SchoolID+":"+link.NodeKey)
+	req.Header.Set("Content-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := new(bytes.Buffer)
+	buf.ReadFrom(resp.Body)
+	sb.Write(buf.Bytes())
+	return resp, sb.String()
+}
+
+func countRows(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	db.Reader().QueryRow("SELECT count(*) FROM changes").Scan(&n)
+	return n
+}
+
+func TestBadBatchesRefusedAndNothingWritten(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	syncOnce(t, p.school)
+	// A row the school may write, to forge variants of.
+	u, err := p.school.Auth.CreateUser(t.Context(), auth.NewUser{Login: "prof.b", Display: "Prof B", Profile: auth.Teacher, SchoolID: "ecole-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := p.school.DB.ReadRow(t.Context(), p.school.DB.Reader(), "users", u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clone := func(mut func(r store.Row)) store.Row {
+		r := store.Row{Table: good.Table, Values: map[string]any{}}
+		for k, v := range good.Values {
+			r.Values[k] = v
+		}
+		mut(r)
+		return r
+	}
+	self := p.school.DB.Node()
+	batch := func(rows ...store.Row) psync.Batch {
+		return psync.Batch{Node: self.ID, Epoch: self.Epoch, From: 0, To: 1, Rows: rows}
+	}
+	before := countRows(t, p.central.DB)
+	cases := []struct {
+		name   string
+		batch  psync.Batch
+		body   []byte
+		status int
+		want   string
+	}{
+		{"another school's scope", batch(clone(func(r store.Row) { r.Values["scope"] = "demo"; r.Values["school_id"] = "demo" })), nil,
+			http.StatusForbidden, "périmètre"},
+		{"global scope", batch(clone(func(r store.Row) { r.Values["scope"] = "global" })), nil, http.StatusForbidden, "périmètre"},
+		{"clock a year ahead", batch(clone(func(r store.Row) { r.Values["hlc"] = r.HLC() + 365*24*3600*1000<<16 })), nil,
+			http.StatusUnprocessableEntity, "horloge"},
+		{"unknown table", batch(store.Row{Table: "sessions", Values: good.Values}), nil, http.StatusBadRequest, "non répliquée"},
+		{"missing column", batch(clone(func(r store.Row) { delete(r.Values, "login") })), nil, http.StatusBadRequest, "colonnes"},
+		{"not gzip", psync.Batch{}, []byte("{pas du json"), http.StatusBadRequest, "gzip"},
+		{"truncated", psync.Batch{}, truncated(t, batch(good)), http.StatusBadRequest, "illisible"},
+		{"unknown field", psync.Batch{}, gz(t, `{"node":"x","epoch":"y","from":0,"to":1,"rows":[],"extra":1}`), http.StatusBadRequest, "illisible"},
+		{"inconsistent cursors", psync.Batch{Node: self.ID, Epoch: self.Epoch, From: 0, To: -5}, nil, http.StatusBadRequest, "incohérent"},
+	}
+	for _, c := range cases {
+		resp, body := rawPush(t, p, c.batch, c.body)
+		if resp.StatusCode != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %s (want %d with %q)", c.name, resp.StatusCode, body, c.status, c.want)
+		}
+	}
+	if after := countRows(t, p.central.DB); after != before {
+		t.Fatalf("refused batches changed central: %d → %d change-log entries", before, after)
+	}
+	// The real client still syncs afterwards.
+	syncOnce(t, p.school)
+	if _, err := p.central.Auth.UserByLogin(t.Context(), "prof.b"); err != nil {
+		t.Fatal("good row not synced after refused batches")
+	}
+}
+
+func gz(t *testing.T, s string) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(s))
+	zw.Close()
+	return buf.Bytes()
+}
+
+func truncated(t *testing.T, b psync.Batch) []byte {
+	data, _ := json.Marshal(b)
+	return gz(t, string(data[:len(data)/2]))
+}
+
+func TestReplayedBatchChangesNothing(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	if _, err := p.school.Auth.CreateUser(t.Context(), auth.NewUser{Login: "prof.c", Display: "Prof C", Profile: auth.Teacher, SchoolID: "ecole-a"}); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	u, _ := p.school.Auth.UserByLogin(t.Context(), "prof.c")
+	row, _ := p.school.DB.ReadRow(t.Context(), p.school.DB.Reader(), "users", u.ID)
+	self := p.school.DB.Node()
+	before := dump(t, p.central.DB, "users", "ecole-a")
+	seqBefore := countRows(t, p.central.DB)
+	resp, body := rawPush(t, p, psync.Batch{Node: self.ID, Epoch: self.Epoch, From: 0, To: 1, Rows: []store.Row{row}}, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("replay: %d %s", resp.StatusCode, body)
+	}
+	if dump(t, p.central.DB, "users", "ecole-a") != before || countRows(t, p.central.DB) != seqBefore {
+		t.Fatal("a replayed batch changed central")
+	}
+}
+
+func TestRevokedSchoolRefused(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	syncOnce(t, p.school)
+	if err := p.central.Sync.Central.Revoke(t.Context(), "ecole-a"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := p.school.Sync.Client.SyncOnce(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "révoquée") {
+		t.Fatalf("revoked school synced: %v", err)
+	}
+	st, _ := p.school.Sync.Client.Status(t.Context())
+	if st.Link != "down" || st.LastError == nil {
+		t.Fatalf("status after refusal: %+v", st)
+	}
+}
+
+func TestEnrollmentTokenIsOneTime(t *testing.T) {
+	central := apptest.New(t, apptest.Options{Role: "central"})
+	token, _ := central.Sync.Central.AddSchool(t.Context(), "ecole-b", "École B")
+	a := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-b"}})
+	if _, err := a.Sync.Client.Enroll(t.Context(), central.URL, token); err != nil {
+		t.Fatal(err)
+	}
+	b := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-b"}})
+	if _, err := b.Sync.Client.Enroll(t.Context(), central.URL, token); err == nil || !strings.Contains(err.Error(), "jeton") {
+		t.Fatalf("token used twice: %v", err)
+	}
+	wrong := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-c"}})
+	token2, _ := central.Sync.Central.AddSchool(t.Context(), "ecole-d", "École D")
+	if _, err := wrong.Sync.Client.Enroll(t.Context(), central.URL, token2); err == nil || !strings.Contains(err.Error(), "school.id") {
+		t.Fatalf("token for another school accepted: %v", err)
+	}
+}
+
+// Both sides edit the same account while apart: the newest edit wins on
+// both, and the other version is kept as a conflict, restorable.
+func TestConcurrentEditsConvergeAndKeepLoser(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	ctx := t.Context()
+	u, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.d", Display: "Prof D", Profile: auth.Teacher, SchoolID: "ecole-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	if err := p.school.Auth.SetDisabled(ctx, u.ID, true); err != nil { // at school
+		t.Fatal(err)
+	}
+	if err := p.central.Auth.SetPassword(ctx, u.ID, "depuis-la-maison", false); err != nil { // later, from home
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	assertSameScope(t, p.central, p.school, "ecole-a")
+	final, _ := p.school.Auth.User(ctx, u.ID)
+	if final.Disabled {
+		t.Fatal("the older edit won")
+	}
+	cs, err := p.central.DB.Conflicts(ctx, "ecole-a")
+	if err != nil || len(cs) != 1 || cs[0].Loser.Values["disabled"] != int64(1) {
+		t.Fatalf("losing edit not kept on central: %+v %v", cs, err)
+	}
+}
