@@ -1,0 +1,160 @@
+package roster_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"preau/appliance/apptest"
+)
+
+// api calls the JSON API with a bearer token, as the mobile app does.
+func api(t *testing.T, a *apptest.App, login, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+a.Token(login))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("%s %s: content type %q", method, path, ct)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func TestAPICreateUser(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	school := a.User("directeur").SchoolID
+	body := `{"login": "anne.roy", "display_name": "Anne Roy", "profile": "teacher", "password": "un-bon-mot-de-passe",
+		"school_id": "` + school + `", "class_ids": ["` + classID(t, a, "CE2") + `"]}`
+	status, out := api(t, a, "directeur", "POST", "/api/v1/users", body)
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, out)
+	}
+	var created struct{ ID, Login string }
+	if err := json.Unmarshal([]byte(out), &created); err != nil || created.ID == "" || created.Login != "anne.roy" {
+		t.Fatalf("answer %s: %v", out, err)
+	}
+	u := login(t, a, "anne.roy", "un-bon-mot-de-passe")
+	if u.ID != created.ID || u.DisplayName != "Anne Roy" || u.SchoolID != school || u.MustChange {
+		t.Errorf("created %+v", u)
+	}
+	if cs, _ := a.Auth.UserClasses(ctx, u.ID); len(cs) != 1 || cs[0].Name != "CE2" {
+		t.Errorf("classes %+v", cs)
+	}
+
+	// The same login again: 409 with a French error.
+	status, out = api(t, a, "directeur", "POST", "/api/v1/users", body)
+	var e struct{ Error string }
+	if json.Unmarshal([]byte(out), &e); status != http.StatusConflict || !strings.Contains(e.Error, "déjà utilisé") {
+		t.Errorf("duplicate login: %d %s", status, out)
+	}
+
+	// Optional fields: names, e-mail, children of a parent, no login (generated).
+	status, out = api(t, a, "directeur", "POST", "/api/v1/users", `{"first_name": "Marc", "last_name": "Roy", "profile": "parent",
+		"password": "un-bon-mot-de-passe", "email": "marc@famille.example", "child_ids": ["`+a.User("eleve").ID+`"], "must_change": true}`)
+	if status != http.StatusCreated || !strings.Contains(out, `"login":"marc.roy"`) {
+		t.Fatalf("parent: %d %s", status, out)
+	}
+	if kids, _ := a.Auth.Children(ctx, a.User("marc.roy").ID); len(kids) != 1 || !a.User("marc.roy").MustChange {
+		t.Errorf("parent's children %v", kids)
+	}
+}
+
+func TestAPICreateUserRefuses(t *testing.T) {
+	a := newApp(t)
+	school := a.User("directeur").SchoolID
+	before := countUsers(t, a)
+	for _, tc := range []struct {
+		login, body string
+		status      int
+	}{
+		{"directeur", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "school_id": "autre"}`, 403},
+		{"directeur", `{"display_name": "X", "profile": "director", "password": "un-bon-mot-de-passe"}`, 403},
+		{"directeur", `{"display_name": "X", "profile": "chef", "password": "un-bon-mot-de-passe"}`, 400},
+		{"directeur", `{"display_name": "X", "profile": "teacher", "password": "court"}`, 400},
+		{"directeur", `{"display_name": "X", "profile": "pupil", "password": "un-bon-mot-de-passe"}`, 400},
+		{"directeur", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "inconnu": 1}`, 400},
+		{"directeur", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "class_ids": ["nulle-part"]}`, 400},
+		{"directeur", `{"profile": "teacher", "password": "un-bon-mot-de-passe"}`, 400},
+		{"directeur", `pas du JSON`, 400},
+		{"dsi", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "school_id": "nulle-part"}`, 400},
+		{"dsi", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe"}`, 400},
+		{"dsi", `{"display_name": "X", "profile": "dsi", "password": "un-bon-mot-de-passe", "school_id": "` + school + `"}`, 400},
+		{"enseignant", `{"display_name": "X", "profile": "pupil", "password": "un-bon-mot-de-passe"}`, 403},
+		{"parent", `{"display_name": "X", "profile": "pupil", "password": "un-bon-mot-de-passe"}`, 403},
+	} {
+		status, out := api(t, a, tc.login, "POST", "/api/v1/users", tc.body)
+		var e struct{ Error string }
+		if json.Unmarshal([]byte(out), &e); status != tc.status || e.Error == "" {
+			t.Errorf("%s %s: %d %s, want %d and an error", tc.login, tc.body, status, out, tc.status)
+		}
+	}
+	if after := countUsers(t, a); after != before {
+		t.Errorf("refused requests created accounts: %d → %d", before, after)
+	}
+
+	// The DSI creates in any school, and DSI accounts.
+	if status, out := api(t, a, "dsi", "POST", "/api/v1/users", `{"display_name": "Y", "profile": "teacher", "password": "un-bon-mot-de-passe", "school_id": "autre"}`); status != http.StatusCreated {
+		t.Errorf("DSI in another school: %d %s", status, out)
+	}
+	if status, out := api(t, a, "dsi", "POST", "/api/v1/users", `{"login": "dsi2", "display_name": "DSI 2", "profile": "dsi", "password": "un-bon-mot-de-passe"}`); status != http.StatusCreated {
+		t.Errorf("DSI account: %d %s", status, out)
+	}
+}
+
+func TestAPIListUsers(t *testing.T) {
+	a := newApp(t)
+	list := func(login, query string) map[string]map[string]any {
+		t.Helper()
+		status, out := api(t, a, login, "GET", "/api/v1/users"+query, "")
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %s", login, status, out)
+		}
+		var users []map[string]any
+		if err := json.Unmarshal([]byte(out), &users); err != nil {
+			t.Fatal(err)
+		}
+		byLogin := map[string]map[string]any{}
+		for _, u := range users {
+			byLogin[u["login"].(string)] = u
+		}
+		return byLogin
+	}
+	mine := list("directeur", "")
+	eleve := mine["eleve"]
+	if eleve == nil || eleve["id"] != a.User("eleve").ID || eleve["display_name"] != "Léa Martin" || eleve["profile"] != "pupil" ||
+		eleve["school_id"] != a.User("eleve").SchoolID || eleve["disabled"] != false || len(eleve) != 6 {
+		t.Errorf("eleve: %v", eleve)
+	}
+	if mine["voisin"] != nil || mine["dsi"] != nil {
+		t.Error("a director lists accounts they do not administer")
+	}
+	if all := list("dsi", ""); all["voisin"] == nil || all["eleve"] == nil {
+		t.Error("the DSI does not list every account")
+	}
+	if one := list("dsi", "?school_id=autre"); len(one) != 1 || one["voisin"] == nil {
+		t.Errorf("DSI, one school: %v", one)
+	}
+	for _, u := range list("directeur", "?profile=teacher") {
+		if u["profile"] != "teacher" {
+			t.Errorf("profile filter lets through %v", u)
+		}
+	}
+	for _, who := range []string{"enseignant", "eleve", "parent"} {
+		if status, _ := api(t, a, who, "GET", "/api/v1/users", ""); status != http.StatusForbidden {
+			t.Errorf("%s lists users: %d, want 403", who, status)
+		}
+	}
+}
