@@ -331,4 +331,3 @@ func TestDisableAndEnable(t *testing.T) {
 		t.Error("a refused action disabled an account")
 	}
 }
-

@@ -154,7 +154,7 @@ func TestImportConfirmWritesAllAndPrintsCredentials(t *testing.T) {
 	if strings.Join(sheets, "|") != "Classe CP|Classe CM1|Parents|Enseignants" {
 		t.Errorf("sheets %q", sheets)
 	}
-	if doc.Find("#classe-" + classID(t, a, "CP") + " .logincard").Length() != 2 {
+	if doc.Find("#classe-"+classID(t, a, "CP")+" .logincard").Length() != 2 {
 		t.Error("the CP sheet has not its 2 new pupils")
 	}
 	if !strings.Contains(text(doc.Find(".classroom-warning")), "ne seront plus jamais affichés") {
