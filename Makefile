@@ -45,3 +45,8 @@ vet:
 
 clean:
 	rm -rf preau dist
+
+## screenshots: full-page PNGs of every page per profile, desktop and phone, under ./screenshots
+.PHONY: screenshots
+screenshots:
+	PREAU_SCREENSHOTS=./screenshots $(GO) test ./appliance/browser -run TestScreenshots -count=1

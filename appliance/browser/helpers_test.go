@@ -1,0 +1,52 @@
+package browser_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"preau/appliance/apptest"
+	"preau/appliance/browser"
+	"preau/appliance/demo"
+)
+
+// loginForm signs in through the real login form, as a person does: type
+// the login and the password, press the button.
+func loginForm(t *testing.T, tab *browser.Tab, login string) {
+	t.Helper()
+	tab.Open("/connexion")
+	tab.Type(`input[name="login"]`, login)
+	tab.Type(`input[name="password"]`, demo.Password)
+	if st := tab.Click(`form[action="/connexion"] button[type="submit"]`); st != http.StatusOK {
+		t.Fatalf("%s: login form answered %d on %s", login, st, tab.Path())
+	}
+}
+
+// profileOf is the profile the page was rendered for.
+func profileOf(doc *goquery.Document) string {
+	return doc.Find("body").AttrOr("data-profile", "")
+}
+
+// text is the whitespace-normalised text of the first match of sel.
+func text(doc *goquery.Document, sel string) string {
+	return strings.Join(strings.Fields(doc.Find(sel).First().Text()), " ")
+}
+
+// classID is the id of a demo class by name.
+func classID(t *testing.T, app *apptest.App, name string) string {
+	t.Helper()
+	classes, err := app.Auth.SchoolClasses(context.Background(), app.Config.SchoolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range classes {
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	t.Fatalf("no demo class %s", name)
+	return ""
+}

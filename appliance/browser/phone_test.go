@@ -1,0 +1,53 @@
+package browser_test
+
+import (
+	"testing"
+
+	"preau/appliance/apptest"
+	"preau/appliance/browser"
+)
+
+// noSidewaysScroll fails when the page is wider than the phone.
+func noSidewaysScroll(t *testing.T, tab *browser.Tab, what string) {
+	t.Helper()
+	// A phone zooms out to fit a page that is too wide, so the window
+	// growing past the phone's width is the first sign of overflow.
+	if w := browser.Eval[int](tab, `window.innerWidth`); w != int(browser.Phone.Width) {
+		t.Errorf("%s: %d px wide, the phone zooms out to fit it in %d px", what, w, browser.Phone.Width)
+		return
+	}
+	if o := tab.Overflow(); o > 0 {
+		t.Errorf("%s: %d px wider than the phone, it scrolls sideways", what, o)
+	}
+}
+
+func TestPhone(t *testing.T) {
+	app := apptest.New(t, apptest.Options{})
+	b := browser.Start(t, browser.DefaultTimeout)
+	t.Run("pupil", func(t *testing.T) {
+		tab := b.Tab(t, app.URL, browser.Phone)
+		tab.Open("/connexion")
+		noSidewaysScroll(t, tab, "login page")
+		pictureLogin(t, tab)
+		noSidewaysScroll(t, tab, "picture grid")
+		// The whole grid is on screen: a child does not scroll to find a picture.
+		if bottom, h := browser.Eval[float64](tab, `document.querySelector(".pictures").getBoundingClientRect().bottom`),
+			browser.Eval[float64](tab, `window.innerHeight`); bottom > h {
+			t.Errorf("picture grid ends at %.0f px, below the %.0f px screen", bottom, h)
+		}
+		pick(t, tab, "soleil", "chat", "pomme")
+		if p := profileOf(tab.Doc()); p != "pupil" {
+			t.Fatalf("not logged in: %q", p)
+		}
+		noSidewaysScroll(t, tab, "pupil dashboard")
+	})
+	for _, login := range []string{"directeur", "enseignant", "parent"} {
+		t.Run(login, func(t *testing.T) {
+			tab := b.Tab(t, app.URL, browser.Phone)
+			loginForm(t, tab, login)
+			noSidewaysScroll(t, tab, login+"'s dashboard")
+			tab.Open("/mot-de-passe")
+			noSidewaysScroll(t, tab, "password page")
+		})
+	}
+}
