@@ -184,6 +184,9 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 	}
 	go a.housekeeping(ctx)
 	go a.Sync.Run(ctx)
+	if err := a.serveControl(ctx); err != nil {
+		a.Log.Warn("control socket unavailable: preau sync will not reach this server", "err", err)
+	}
 
 	var err error
 	select {

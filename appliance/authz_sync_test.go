@@ -9,6 +9,8 @@ import (
 // Sync routes: the director's status page and API on a school; the school
 // registry and the node endpoints on central. Node endpoints authenticate
 // nodes, not people: a session of any profile gets 401 there.
+const zeroHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
 func init() {
 	matrix = append(matrix,
 		authzCase{Route: "GET /api/v1/sync/status", Path: "/api/v1/sync/status", Expect: api(http.StatusOK, auth.Director, auth.DSI)},
@@ -24,6 +26,11 @@ func init() {
 			Expect: everyone(http.StatusForbidden)},
 		authzCase{Role: "central", Route: "POST /api/v1/sync/push", Path: "/api/v1/sync/push", Body: `{}`, Expect: everyone(http.StatusUnauthorized)},
 		authzCase{Role: "central", Route: "POST /api/v1/sync/pull", Path: "/api/v1/sync/pull", Body: `{}`, Expect: everyone(http.StatusUnauthorized)},
+		authzCase{Role: "central", Route: "GET /api/v1/sync/blobs/{hash}", Path: "/api/v1/sync/blobs/" + zeroHash, Expect: everyone(http.StatusUnauthorized)},
+		authzCase{Role: "central", Route: "GET /api/v1/sync/blobs/{hash}/etat", Path: "/api/v1/sync/blobs/" + zeroHash + "/etat",
+			Expect: everyone(http.StatusUnauthorized)},
+		authzCase{Role: "central", Route: "PUT /api/v1/sync/blobs/{hash}", Path: "/api/v1/sync/blobs/" + zeroHash + "?offset=0",
+			Body: "x", Expect: everyone(http.StatusUnauthorized)},
 		authzCase{Role: "central", Route: "GET /ecoles", Path: "/ecoles", Expect: page(auth.DSI)},
 		authzCase{Role: "central", Route: "POST /ecoles", Path: "/ecoles", Body: "id=ecole-b&name=%C3%89cole+B", Expect: expect(http.StatusOK, http.StatusUnauthorized, auth.DSI)},
 		authzCase{Role: "central", Route: "POST /ecoles/{id}/jeton", Path: "/ecoles/{school}/jeton", Expect: expect(http.StatusOK, http.StatusUnauthorized, auth.DSI)},

@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"backup":  {"copie cohérente des données, même pendant le service", runBackup},
 		"restore": {"restaure une copie faite par backup", runRestore},
 		"service": {"service système : install, uninstall, start, stop, restart, status", runService},
+		"sync":    {"synchronisation avec le serveur central : enroll, now, status", runSync},
 		"version": {"affiche la version", runVersion},
 	}
 }

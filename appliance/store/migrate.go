@@ -23,6 +23,9 @@ type Schema struct {
 	// table's columns where :school is the receiving school's id (a parent
 	// registered at another school, linked to a pupil of this one).
 	Audience map[string]string
+	// Blobs names, per table, the column holding the SHA-256 of a file the
+	// row references; sync transfers the file after the row.
+	Blobs map[string]string
 }
 
 //go:embed migrations/*.sql
@@ -96,6 +99,12 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 			return err
 		}
 	}
+	for t, col := range s.Blobs {
+		if db.blobCols == nil {
+			db.blobCols = make(map[string]string)
+		}
+		db.blobCols[t] = col
+	}
 	for t, cond := range s.Audience {
 		if db.audience == nil {
 			db.audience = make(map[string]string)
@@ -104,6 +113,9 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 	}
 	return nil
 }
+
+// BlobColumn is the column of a table that references a blob, "" if none.
+func (db *DB) BlobColumn(table string) string { return db.blobCols[table] }
 
 // Audience is the extra condition for a table's rows sent to a school, "" if none.
 func (db *DB) Audience(table string) string { return db.audience[table] }

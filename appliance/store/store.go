@@ -37,6 +37,7 @@ type DB struct {
 	tables []string   // replicated tables, in registration order
 
 	audience map[string]string // table → extra condition, see Schema.Audience
+	blobCols map[string]string // table → column holding a blob's hash
 	hooks    []func()          // called after each committed write
 
 	colMu sync.Mutex

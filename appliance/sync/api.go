@@ -49,6 +49,9 @@ func registerCentral(s *web.Server, c *Central) {
 	s.Handle("POST /api/v1/sync/enroll", web.Public(), h.enroll)
 	s.Handle("POST /api/v1/sync/push", web.Public(), h.push)
 	s.Handle("POST /api/v1/sync/pull", web.Public(), h.pull)
+	s.Handle("GET /api/v1/sync/blobs/{hash}", web.Public(), h.getBlob)
+	s.Handle("GET /api/v1/sync/blobs/{hash}/etat", web.Public(), h.blobState)
+	s.Handle("PUT /api/v1/sync/blobs/{hash}", web.Public(), h.putBlob)
 }
 
 type centralHandlers struct {

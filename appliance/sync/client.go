@@ -22,11 +22,13 @@ import (
 // writes to central and pulls what central holds for it, by itself every
 // interval, soon after a local write, and on demand.
 type Client struct {
-	db      *store.DB
-	log     *slog.Logger
-	school  string
-	version string
-	http    *http.Client
+	db       *store.DB
+	log      *slog.Logger
+	school   string
+	version  string
+	http     *http.Client
+	blobHTTP *http.Client // no overall timeout: files are large; ctx bounds it
+	blobKick chan struct{}
 
 	mu       gosync.Mutex  // one sync at a time
 	trigger  chan struct{} // sync now (enrollment)
@@ -46,7 +48,8 @@ type progress struct {
 // NewClient builds the school side for school (the configured school.id).
 func NewClient(db *store.DB, log *slog.Logger, school, version string) *Client {
 	c := &Client{db: db, log: log, school: school, version: version, trigger: make(chan struct{}, 1),
-		written: make(chan struct{}, 1), http: &http.Client{Timeout: 2 * time.Minute}}
+		written: make(chan struct{}, 1), http: &http.Client{Timeout: 2 * time.Minute},
+		blobHTTP: &http.Client{}, blobKick: make(chan struct{}, 1)}
 	db.OnCommit(func() {
 		select {
 		case c.written <- struct{}{}:
@@ -119,6 +122,7 @@ func (c *Client) Trigger() {
 // Run syncs every interval, soon after a local write, at once when asked,
 // and retries failures with a growing back-off, until ctx ends.
 func (c *Client) Run(ctx context.Context, interval time.Duration) {
+	go c.runBlobs(ctx, interval)
 	next := time.Now() // when the next sync is due; at once at start-up
 	backoff := time.Duration(0)
 	for {
@@ -152,6 +156,31 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 		} else {
 			backoff = 0
 			next = time.Now().Add(interval)
+			select {
+			case c.blobKick <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// runBlobs transfers queued files after each sync and every interval, apart
+// from the row loop so that files never delay rows.
+func (c *Client) runBlobs(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.blobKick:
+		case <-t.C:
+		}
+		if n, err := c.PendingBlobs(ctx); err != nil || n == 0 {
+			continue
+		}
+		if err := c.TransferBlobs(ctx); err != nil && ctx.Err() == nil {
+			c.log.Warn("file transfer incomplete, will resume", "err", err)
 		}
 	}
 }
@@ -272,8 +301,10 @@ func (c *Client) push(ctx context.Context, link Link) error {
 			return fmt.Errorf("envoi : %w", err)
 		}
 		if err := c.db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.ExecContext(ctx, "UPDATE sync_link SET push_acked = ?, push_epoch = ?", resp.Cursor, self.Epoch)
-			return err
+			if _, err := tx.ExecContext(ctx, "UPDATE sync_link SET push_acked = ?, push_epoch = ?", resp.Cursor, self.Epoch); err != nil {
+				return err
+			}
+			return queueBlobs(ctx, c.db, tx, b.Rows, "up")
 		}); err != nil {
 			return err
 		}
@@ -316,6 +347,9 @@ func (c *Client) pull(ctx context.Context, link Link) error {
 		err = apply(ctx, c.db, b.Rows, maxHLC, conc, func(tx *store.Tx) error {
 			if _, err := tx.ExecContext(ctx, "UPDATE sync_link SET pull_seq = ?, central_epoch = ?, pending_in = ?",
 				b.To, b.Epoch, pendingIn); err != nil {
+				return err
+			}
+			if err := queueBlobs(ctx, c.db, tx, b.Rows, "down"); err != nil {
 				return err
 			}
 			return recordVolume(ctx, tx, c.school, len(b.Rows), 0)
@@ -393,6 +427,7 @@ type Status struct {
 	PendingIn  int64   `json:"pending_in"`
 	LastError  *string `json:"last_error"`
 	Enrolled   bool    `json:"enrolled"`
+	Files      int64   `json:"pending_files"`
 	Running    bool    `json:"running"`
 	Done       int64   `json:"done"`
 	Total      int64   `json:"total"`
@@ -424,6 +459,9 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 		st.LastError = &link.LastError
 	}
 	st.PendingIn = link.PendingIn
+	if st.Files, err = c.PendingBlobs(ctx); err != nil {
+		return st, err
+	}
 	st.PendingOut, err = c.pendingOut(ctx, link)
 	return st, err
 }

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Blobs are uploaded files, stored once by content: the SHA-256 of a file is
+// its name, under <data_dir>/blobs/ab/abcdef…. Rows reference them by hash.
+type Blobs struct {
+	dir string
+}
+
+// Blobs is the data directory's file store.
+func (db *DB) Blobs() *Blobs { return &Blobs{dir: filepath.Join(db.dir, "blobs")} }
+
+// ErrBadHash means a blob whose content does not match its name.
+var ErrBadHash = errors.New("fichier corrompu : son contenu ne correspond pas à son empreinte")
+
+// ValidHash checks a blob name: 64 lowercase hex digits.
+func ValidHash(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *Blobs) path(hash string) string { return filepath.Join(b.dir, hash[:2], hash) }
+
+// partPath is where a blob being received accumulates, so a transfer cut
+// midway resumes from what arrived.
+func (b *Blobs) partPath(hash string) string { return filepath.Join(b.dir, "partial", hash) }
+
+// Has reports whether a complete blob is stored.
+func (b *Blobs) Has(hash string) bool {
+	if !ValidHash(hash) {
+		return false
+	}
+	_, err := os.Stat(b.path(hash))
+	return err == nil
+}
+
+// Open opens a stored blob.
+func (b *Blobs) Open(hash string) (*os.File, error) {
+	if !ValidHash(hash) {
+		return nil, ErrNotFound
+	}
+	f, err := os.Open(b.path(hash))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	return f, err
+}
+
+// Put stores r, at most limit bytes, and returns its hash and size.
+func (b *Blobs) Put(r io.Reader, limit int64) (string, int64, error) {
+	tmp, err := b.tempFile()
+	if err != nil {
+		return "", 0, err
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
+	if err == nil && n > limit {
+		err = fmt.Errorf("fichier trop volumineux (%d octets au plus)", limit)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	hash := hex.EncodeToString(h.Sum(nil))
+	return hash, n, b.install(tmp.Name(), hash)
+}
+
+func (b *Blobs) tempFile() (*os.File, error) {
+	dir := filepath.Join(b.dir, "partial")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	return os.CreateTemp(dir, "put-*")
+}
+
+// install moves a verified file to its place; an existing copy is kept.
+func (b *Blobs) install(src, hash string) error {
+	dst := b.path(hash)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return err
+	}
+	if _, err := os.Stat(dst); err == nil {
+		return nil
+	}
+	return os.Rename(src, dst)
+}
+
+// Received is how many bytes of a blob being received are on disk.
+func (b *Blobs) Received(hash string) int64 {
+	if !ValidHash(hash) {
+		return 0
+	}
+	fi, err := os.Stat(b.partPath(hash))
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// Append adds a chunk at offset to a blob being received. The offset must
+// be what has arrived so far, so a chunk sent twice is refused, not doubled.
+func (b *Blobs) Append(hash string, offset int64, chunk io.Reader, limit int64) (int64, error) {
+	if !ValidHash(hash) {
+		return 0, ErrNotFound
+	}
+	if got := b.Received(hash); got != offset {
+		return got, fmt.Errorf("reprise à l'octet %d attendue, %d reçu", got, offset)
+	}
+	if err := os.MkdirAll(filepath.Dir(b.partPath(hash)), 0o750); err != nil {
+		return offset, err
+	}
+	f, err := os.OpenFile(b.partPath(hash), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return offset, err
+	}
+	n, err := io.Copy(f, io.LimitReader(chunk, limit))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return offset + n, err
+}
+
+// Complete verifies a fully received blob and installs it; a mismatch
+// discards what was received.
+func (b *Blobs) Complete(hash string) error {
+	part := b.partPath(hash)
+	f, err := os.Open(part)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if hex.EncodeToString(h.Sum(nil)) != hash {
+		os.Remove(part)
+		return ErrBadHash
+	}
+	return b.install(part, hash)
+}
