@@ -25,9 +25,12 @@ test:
 	  echo "############################################################"; echo ""; fi
 	$(GO) test -count=1 -timeout 20m ./...
 
-## bench: Go benchmarks and the login-burst benchmark (see docs/performance.md)
+## bench: Go benchmarks, and the load benchmarks against the real binary (see docs/performance.md)
+# One package at a time (-p 1): two benchmarks sharing the cores would
+# measure each other. The load benchmarks take over a second per iteration,
+# so the default -benchtime runs each of them once.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 ## dist: cross-compiled binaries under dist/
 dist:

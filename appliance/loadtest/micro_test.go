@@ -1,0 +1,101 @@
+package loadtest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"preau/appliance/apptest"
+	"preau/appliance/auth"
+	"preau/appliance/store"
+	"preau/appliance/web"
+)
+
+// BenchmarkHasherVerify is one argon2id password check (19 MiB, 2 passes):
+// the unit of the login-burst floor.
+func BenchmarkHasherVerify(b *testing.B) {
+	ctx := context.Background()
+	h := auth.NewHasher(1)
+	enc, err := h.Hash(ctx, burstPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := h.Verify(ctx, enc, burstPassword); !ok || err != nil {
+			b.Fatalf("verify: %v %v", ok, err)
+		}
+	}
+}
+
+// BenchmarkStoreWrite is one write transaction through the single writer:
+// opening a session, what every login writes.
+func BenchmarkStoreWrite(b *testing.B) {
+	a := apptest.New(b, apptest.Options{})
+	u := a.User("eleve")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Auth.NewSession(ctx, u, "127.0.0.1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStoreWriteEmpty is the fixed cost of a write transaction: begin,
+// clock, commit, with nothing written by the caller.
+func BenchmarkStoreWriteEmpty(b *testing.B) {
+	a := apptest.New(b, apptest.Options{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := a.DB.Write(ctx, func(*store.Tx) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSessionLookup is what every authenticated request pays before
+// its handler: the session and its user.
+func BenchmarkSessionLookup(b *testing.B) {
+	a := apptest.New(b, apptest.Options{})
+	tok := a.Token("enseignant")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Auth.Session(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTemplateRender renders the error page through the layout, with
+// no store access: template execution alone.
+func BenchmarkTemplateRender(b *testing.B) {
+	a := apptest.New(b, apptest.Options{})
+	req := httptest.NewRequest(http.MethodGet, "/nulle-part", nil)
+	data := map[string]any{"Status": http.StatusNotFound, "Message": "cette page n'existe pas"}
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Web.Render(httptest.NewRecorder(), req, "error", "Erreur", data)
+	}
+}
+
+// BenchmarkDashboardInProcess is a teacher's /accueil through the whole
+// middleware chain without the network: session, queries, template.
+func BenchmarkDashboardInProcess(b *testing.B) {
+	a := apptest.New(b, apptest.Options{})
+	tok := a.Token("enseignant")
+	h := a.Web.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, web.HomePath, nil)
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: tok})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
