@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 
 	"preau/appliance"
+	"preau/appliance/config"
 	"preau/appliance/store"
 )
 
@@ -19,21 +21,13 @@ func runBackup(e *env, args []string) error {
 	var cf configFlags
 	fs := newFlagSet("backup", e)
 	cf.register(fs, false)
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return errors.New("indiquez le fichier à écrire : preau backup FICHIER.tar.gz (- pour la sortie standard)")
-	}
-	cfg, err := cf.load(fs)
+	dst, cfg, err := archiveArgs(fs, &cf, args, "indiquez le fichier à écrire : preau backup FICHIER.tar.gz (- pour la sortie standard)")
 	if err != nil {
 		return err
 	}
 	if !exists(filepath.Join(cfg.DataDir, store.DBFile)) {
 		return fmt.Errorf("aucune base Préau dans %s : vérifiez --data-dir ou --config", cfg.DataDir)
 	}
-	dst := rest[0]
 	if dst != "-" && inside(cfg.DataDir, dst) {
 		return errors.New("écrivez la sauvegarde hors du dossier de données")
 	}
@@ -65,6 +59,20 @@ func runBackup(e *env, args []string) error {
 		m.CreatedAt.Local().Format("02/01/2006 à 15:04:05"))
 	fmt.Fprintf(e.stdout, "Pour la restaurer : preau restore %s\n", dst)
 	return nil
+}
+
+// archiveArgs parses a command whose one argument is an archive file and
+// loads the configuration.
+func archiveArgs(fs *flag.FlagSet, cf *configFlags, args []string, missing string) (string, config.Config, error) {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return "", config.Config{}, err
+	}
+	if len(rest) != 1 {
+		return "", config.Config{}, errors.New(missing)
+	}
+	cfg, err := cf.load(fs)
+	return rest[0], cfg, err
 }
 
 func humanSize(n int64) string {
@@ -115,20 +123,13 @@ func runRestore(e *env, args []string) error {
 	fs := newFlagSet("restore", e)
 	cf.register(fs, false)
 	force := fs.Bool("force", false, "remplace un dossier de données non vide (l'ancien est mis de côté, pas effacé)")
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return errors.New("indiquez la sauvegarde à restaurer : preau restore FICHIER.tar.gz")
-	}
-	cfg, err := cf.load(fs)
+	src, cfg, err := archiveArgs(fs, &cf, args, "indiquez la sauvegarde à restaurer : preau restore FICHIER.tar.gz")
 	if err != nil {
 		return err
 	}
 	var r io.Reader = e.stdin
-	if rest[0] != "-" {
-		f, err := os.Open(rest[0])
+	if src != "-" {
+		f, err := os.Open(src)
 		if err != nil {
 			return fmt.Errorf("sauvegarde illisible : %w", err)
 		}

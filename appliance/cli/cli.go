@@ -120,6 +120,21 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFlags parses a command without positional arguments and tells which
+// flags were given, for options whose default depends on the configuration.
+func parseFlags(fs *flag.FlagSet, args []string) (given map[string]bool, err error) {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("argument inattendu %q", rest[0])
+	}
+	given = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return given, nil
+}
+
 func (c *configFlags) register(fs *flag.FlagSet, server bool) {
 	fs.StringVar(&c.file, "config", "", "fichier de configuration (par défaut ./config.yaml s'il existe)")
 	fs.StringVar(&c.dataDir, "data-dir", "", "dossier de données (clé data_dir)")

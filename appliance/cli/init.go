@@ -9,7 +9,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"math/big"
 	"net"
@@ -43,17 +42,11 @@ func runInit(e *env, args []string) error {
 	fs.BoolVar(&o.tls, "tls", false, "génère un certificat TLS auto-signé pour le réseau de l'école")
 	fs.StringVar(&o.hosts, "hosts", "", "noms et adresses de plus pour le certificat, séparés par des virgules")
 	fs.BoolVar(&o.force, "force", false, "remplace une configuration et un certificat existants")
-	rest, err := parseArgs(fs, args)
+	given, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("argument inattendu %q", rest[0])
-	}
-	fs.Visit(func(f *flag.Flag) {
-		o.schoolIDSet = o.schoolIDSet || f.Name == "school-id"
-		o.named = o.named || f.Name == "school-name"
-	})
+	o.schoolIDSet, o.named = given["school-id"], given["school-name"]
 	return initialize(e, o)
 }
 

@@ -16,15 +16,12 @@ func runService(e *env, args []string) error {
 	var cf configFlags
 	fs := newFlagSet("service "+action, e)
 	cf.register(fs, false)
-	rest, err := parseArgs(fs, args[1:])
-	if err != nil {
+	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("argument inattendu %q", rest[0])
 	}
 	var o service.Options
 	if action == "install" {
+		var err error
 		if o, err = installOptions(&cf); err != nil {
 			return err
 		}

@@ -91,17 +91,11 @@ func userAdd(e *env, args []string) error {
 	fs.StringVar(&o.school, "school", "", "identifiant de l'école (par défaut school.id)")
 	fs.Var(&o.classes, "class", "classe, par son nom (répétable)")
 	fs.StringVar(&o.password, "password", "", "mot de passe, ou - pour le lire sur l'entrée standard")
-	rest, err := parseArgs(fs, args)
+	given, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("argument inattendu %q", rest[0])
-	}
-	fs.Visit(func(f *flag.Flag) {
-		o.schoolSet = o.schoolSet || f.Name == "school"
-		o.passwordSet = o.passwordSet || f.Name == "password"
-	})
+	o.schoolSet, o.passwordSet = given["school"], given["password"]
 	ctx := context.Background()
 	accounts, cfg, done, err := openAccounts(ctx, e, &cf, fs)
 	if err != nil {
@@ -223,48 +217,59 @@ func (o addOptions) classIDs(ctx context.Context, accounts *auth.Service, school
 }
 
 func userPasswd(e *env, args []string) error {
-	var cf configFlags
-	fs := newFlagSet("user passwd", e)
-	cf.register(fs, false)
-	generate := fs.Bool("generate", false, "crée un mot de passe provisoire, affiché, à changer à la connexion")
-	login, err := oneLogin(fs, args)
-	if err != nil {
-		return err
+	var generate *bool
+	flags := func(fs *flag.FlagSet) {
+		generate = fs.Bool("generate", false, "crée un mot de passe provisoire, affiché, à changer à la connexion")
 	}
-	ctx := context.Background()
-	accounts, _, done, err := openAccounts(ctx, e, &cf, fs)
-	if err != nil {
-		return err
-	}
-	defer done()
-	u, err := userByLogin(ctx, accounts, login)
-	if err != nil {
-		return err
-	}
-	password := auth.GeneratePassword()
-	if !*generate {
-		if password, err = readSecret(e, "Nouveau mot de passe : "); err != nil {
+	return onUser(e, "user passwd", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) error {
+		password := auth.GeneratePassword()
+		if !*generate {
+			var err error
+			if password, err = readSecret(e, "Nouveau mot de passe : "); err != nil {
+				return err
+			}
+		}
+		if err := accounts.SetPassword(ctx, u.ID, password, *generate); err != nil {
 			return err
 		}
-	}
-	if err := accounts.SetPassword(ctx, u.ID, password, *generate); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Mot de passe de %s changé ; ses sessions sont fermées.\n", u.Login)
-	if *generate {
-		fmt.Fprintf(e.stdout, "Mot de passe provisoire : %s (à changer à la première connexion)\n", password)
-	}
-	return nil
+		fmt.Fprintf(e.stdout, "Mot de passe de %s changé ; ses sessions sont fermées.\n", u.Login)
+		if *generate {
+			fmt.Fprintf(e.stdout, "Mot de passe provisoire : %s (à changer à la première connexion)\n", password)
+		}
+		return nil
+	})
 }
 
 func userDisable(e *env, args []string) error {
+	var enable *bool
+	flags := func(fs *flag.FlagSet) { enable = fs.Bool("enable", false, "réactive le compte") }
+	return onUser(e, "user disable", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) error {
+		if err := accounts.SetDisabled(ctx, u.ID, !*enable); err != nil {
+			return err
+		}
+		if *enable {
+			fmt.Fprintf(e.stdout, "Compte %s réactivé.\n", u.Login)
+		} else {
+			fmt.Fprintf(e.stdout, "Compte %s désactivé ; ses sessions sont fermées.\n", u.Login)
+		}
+		return nil
+	})
+}
+
+// onUser runs a command on the account named by its single LOGIN argument;
+// flags registers the command's own options.
+func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
+	fn func(ctx context.Context, accounts *auth.Service, u auth.User) error) error {
 	var cf configFlags
-	fs := newFlagSet("user disable", e)
+	fs := newFlagSet(name, e)
 	cf.register(fs, false)
-	enable := fs.Bool("enable", false, "réactive le compte")
-	login, err := oneLogin(fs, args)
+	flags(fs)
+	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(rest) != 1 {
+		return fmt.Errorf("indiquez un identifiant, et un seul : preau %s LOGIN", name)
 	}
 	ctx := context.Background()
 	accounts, _, done, err := openAccounts(ctx, e, &cf, fs)
@@ -272,39 +277,14 @@ func userDisable(e *env, args []string) error {
 		return err
 	}
 	defer done()
-	u, err := userByLogin(ctx, accounts, login)
-	if err != nil {
-		return err
-	}
-	if err := accounts.SetDisabled(ctx, u.ID, !*enable); err != nil {
-		return err
-	}
-	if *enable {
-		fmt.Fprintf(e.stdout, "Compte %s réactivé.\n", u.Login)
-	} else {
-		fmt.Fprintf(e.stdout, "Compte %s désactivé ; ses sessions sont fermées.\n", u.Login)
-	}
-	return nil
-}
-
-// oneLogin parses the flags and the single LOGIN argument.
-func oneLogin(fs *flag.FlagSet, args []string) (string, error) {
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return "", err
-	}
-	if len(rest) != 1 {
-		return "", fmt.Errorf("indiquez un identifiant, et un seul : %s LOGIN", strings.TrimPrefix(fs.Name(), "preau "))
-	}
-	return rest[0], nil
-}
-
-func userByLogin(ctx context.Context, accounts *auth.Service, login string) (auth.User, error) {
-	u, err := accounts.UserByLogin(ctx, login)
+	u, err := accounts.UserByLogin(ctx, rest[0])
 	if errors.Is(err, auth.ErrNotFound) {
-		return u, fmt.Errorf("compte %q introuvable", login)
+		return fmt.Errorf("compte %q introuvable", rest[0])
 	}
-	return u, err
+	if err != nil {
+		return err
+	}
+	return fn(ctx, accounts, u)
 }
 
 // readSecret reads one line from standard input, prompting on a terminal.
