@@ -59,6 +59,12 @@ func NewClient(db *store.DB, log *slog.Logger, school, version string) *Client {
 	return c
 }
 
+// UseTransport replaces the HTTP transport to central (tests inject faults).
+func (c *Client) UseTransport(rt http.RoundTripper) {
+	c.http.Transport = rt
+	c.blobHTTP.Transport = rt
+}
+
 // Link is a school's enrollment and cursors.
 type Link struct {
 	CentralURL, SchoolID, NodeKey string
