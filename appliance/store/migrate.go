@@ -26,6 +26,16 @@ type Schema struct {
 	// Blobs names, per table, the column holding the SHA-256 of a file the
 	// row references; sync transfers the file after the row.
 	Blobs map[string]string
+	// Unique names, per table, a column whose live values must stay unique
+	// city-wide (a login) although two nodes may pick the same value while
+	// apart; sync then renames the later row's value and sets its flag column.
+	Unique map[string]UniqueRule
+}
+
+// UniqueRule is a column kept unique across nodes, case-insensitively.
+type UniqueRule struct {
+	Column string // e.g. login
+	Flag   string // set to 1 on a row whose value sync had to change
 }
 
 //go:embed migrations/*.sql
@@ -104,6 +114,12 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 			db.blobCols = make(map[string]string)
 		}
 		db.blobCols[t] = col
+	}
+	for t, rule := range s.Unique {
+		if db.unique == nil {
+			db.unique = make(map[string]UniqueRule)
+		}
+		db.unique[t] = rule
 	}
 	for t, cond := range s.Audience {
 		if db.audience == nil {

@@ -221,6 +221,10 @@ type Concurrency func(localSeq int64, localOrigin string) bool
 // silently. When a delete wins against a newer edit, the winner is written
 // again with a new local stamp, so every node converges on it.
 func (db *DB) Apply(ctx context.Context, tx *Tx, remote Row, concurrent Concurrency) (Outcome, error) {
+	remote, err := db.settleUnique(ctx, tx, remote)
+	if err != nil {
+		return 0, err
+	}
 	local, err := db.ReadRow(ctx, tx, remote.Table, remote.ID())
 	if errors.Is(err, ErrNotFound) {
 		return Applied, db.writeRow(ctx, tx, remote)
@@ -265,6 +269,47 @@ func (db *DB) Apply(ctx context.Context, tx *Tx, remote Row, concurrent Concurre
 		}
 		return KeptLocal, nil
 	}
+}
+
+// settleUnique resolves a clash on a table's unique column: two nodes gave
+// two rows the same value (a login) while apart. The row created later (ids
+// are UUIDv7, ordered by creation) gets "value-<4 chars of its id>", the same
+// on every node, and its flag; the change is a new local write, so it
+// reaches every node, and the event is kept in conflicts for an admin.
+func (db *DB) settleUnique(ctx context.Context, tx *Tx, remote Row) (Row, error) {
+	rule, ok := db.unique[remote.Table]
+	value, _ := remote.Values[rule.Column].(string)
+	if !ok || remote.Deleted() || value == "" {
+		return remote, nil
+	}
+	var otherID string
+	err := tx.QueryRowContext(ctx, "SELECT id FROM "+remote.Table+" WHERE "+rule.Column+" = ? COLLATE NOCASE AND deleted = 0 AND id != ?",
+		value, remote.ID()).Scan(&otherID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return remote, nil
+	}
+	if err != nil {
+		return remote, err
+	}
+	if remote.ID() > otherID { // the incoming row is the later one
+		renamed := renameUnique(restamp(remote, tx), rule)
+		return renamed, db.recordConflict(ctx, tx, remote, renamed)
+	}
+	other, err := db.ReadRow(ctx, tx, remote.Table, otherID)
+	if err != nil {
+		return remote, err
+	}
+	renamed := renameUnique(restamp(other, tx), rule)
+	if err := db.recordConflict(ctx, tx, other, renamed); err != nil {
+		return remote, err
+	}
+	return remote, db.writeRow(ctx, tx, renamed)
+}
+
+func renameUnique(r Row, rule UniqueRule) Row {
+	r.Values[rule.Column] = fmt.Sprintf("%s-%s", r.Values[rule.Column], strings.ReplaceAll(r.ID(), "-", "")[28:32])
+	r.Values[rule.Flag] = int64(1)
+	return r
 }
 
 // restamp is a copy of r written anew by this node in tx.

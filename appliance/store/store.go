@@ -38,6 +38,7 @@ type DB struct {
 
 	audience map[string]string // table → extra condition, see Schema.Audience
 	blobCols map[string]string // table → column holding a blob's hash
+	unique   map[string]UniqueRule
 	hooks    []func()          // called after each committed write
 
 	colMu sync.Mutex

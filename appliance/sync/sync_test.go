@@ -312,3 +312,59 @@ func TestConcurrentEditsConvergeAndKeepLoser(t *testing.T) {
 		t.Fatalf("losing edit not kept on central: %+v %v", cs, err)
 	}
 }
+
+// Two schools give the same login to two people while apart: both accounts
+// survive, the later one is renamed the same way everywhere and flagged,
+// never merged.
+func TestSameLoginCreatedOfflineAtTwoSchools(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	token, _ := p.central.Sync.Central.AddSchool(t.Context(), "ecole-b", "École B")
+	b := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-b"}})
+	if _, err := b.Sync.Client.Enroll(t.Context(), p.central.URL, token); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	first, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "marie.curie", Display: "Marie Curie (A)", Profile: auth.Teacher,
+		SchoolID: "ecole-a", Password: "premiere-ecole"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := b.Auth.CreateUser(ctx, auth.NewUser{Login: "marie.curie", Display: "Marie Curie (B)", Profile: auth.Teacher,
+		SchoolID: "ecole-b", Password: "seconde-ecole"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// B reaches central first, then A: the later account is B's whatever the order.
+	syncOnce(t, b)
+	syncOnce(t, p.school)
+	syncOnce(t, b)
+	renamed := "marie.curie-" + strings.ReplaceAll(later.ID, "-", "")[28:32]
+	for name, n := range map[string]*apptest.App{"central": p.central, "ecole-b": b} {
+		u, err := n.Auth.User(ctx, later.ID)
+		if err != nil || u.Login != renamed {
+			t.Fatalf("%s: later account login %q, want %q (%v)", name, u.Login, renamed, err)
+		}
+	}
+	for name, n := range map[string]*apptest.App{"central": p.central, "ecole-a": p.school} {
+		u, err := n.Auth.User(ctx, first.ID)
+		if err != nil || u.Login != "marie.curie" {
+			t.Fatalf("%s: first account lost its login: %q %v", name, u.Login, err)
+		}
+	}
+	if _, err := p.central.Auth.LoginPassword(ctx, renamed, "seconde-ecole", ""); err != nil {
+		t.Fatalf("renamed account cannot log in: %v", err)
+	}
+	if _, err := p.central.Auth.LoginPassword(ctx, "marie.curie", "premiere-ecole", ""); err != nil {
+		t.Fatalf("first account cannot log in: %v", err)
+	}
+	var flagged int
+	p.central.DB.Reader().QueryRow("SELECT login_renamed FROM users WHERE id = ?", later.ID).Scan(&flagged)
+	if flagged != 1 {
+		t.Fatal("renamed account not flagged")
+	}
+	if cs, _ := p.central.DB.Conflicts(ctx, "ecole-b"); len(cs) == 0 {
+		t.Fatal("the rename is not shown among the conflicts")
+	}
+	assertSameScope(t, p.central, b, "ecole-b")
+	assertSameScope(t, p.central, p.school, "ecole-a")
+}
