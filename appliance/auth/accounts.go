@@ -117,7 +117,7 @@ var Schema = store.Schema{
 	Name:       "auth",
 	FS:         store.Sub(migrations, "migrations"),
 	Replicated: []string{"schools", "classes", "users", "memberships", "guardians"},
-	Unique: map[string]store.UniqueRule{"users": {Column: "login", Flag: "login_renamed"}},
+	Unique:     map[string]store.UniqueRule{"users": {Column: "login", Flag: "login_renamed"}},
 	// A parent has one account city-wide: every school of their children
 	// receives it, whichever school created it.
 	Audience: map[string]string{

@@ -36,10 +36,10 @@ type DB struct {
 	mu     sync.Mutex // serialises Write so the clock and the change log agree
 	tables []string   // replicated tables, in registration order
 
-	audience map[string]string // table → extra condition, see Schema.Audience
-	blobCols map[string]string // table → column holding a blob's hash
-	unique   map[string]UniqueRule
-	hooks    []func()          // called after each committed write
+	audience map[string]string     // table → extra condition, see Schema.Audience
+	blobCols map[string]string     // table → column holding a blob's hash
+	unique   map[string]UniqueRule // table → column kept unique across nodes
+	hooks    []func()              // called after each committed write
 
 	colMu sync.Mutex
 	cols  map[string][]string // replicated tables' columns, sorted
