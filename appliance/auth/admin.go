@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -110,23 +111,12 @@ func (s *Service) CreateUsers(ctx context.Context, ns []NewUser) ([]string, erro
 // once the accounts exist, with their ids (an import linking them to
 // accounts that already existed).
 func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *store.Tx, ids []string) error) ([]string, error) {
-	hashes := make(map[string]string)
-	hashOf := func(secret string) (string, error) {
-		if secret == "" {
-			return "", nil
-		}
-		if h, ok := hashes[secret]; ok {
-			return h, nil
-		}
-		h, err := s.hasher.Hash(ctx, secret)
-		hashes[secret] = h
-		return h, err
-	}
 	type prepared struct {
 		n                 NewUser
-		password, picture string
+		password, picture string // the secrets, then their hashes
 	}
 	ps := make([]prepared, len(ns))
+	hashes := make(map[string]string) // secret → hash, each secret once
 	for i := range ns {
 		n := ns[i]
 		if err := s.prepare(&n); err != nil {
@@ -135,17 +125,21 @@ func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *s
 		if n.Pictures != nil && !ValidSequence(n.Pictures) {
 			return nil, fmt.Errorf("%w : choisissez %d images différentes", ErrInvalid, PictureLength)
 		}
-		pw, err := hashOf(n.Password)
-		if err != nil {
-			return nil, err
-		}
-		pic := ""
+		ps[i] = prepared{n: n, password: n.Password}
 		if n.Pictures != nil {
-			if pic, err = hashOf(encodeSequence(n.Pictures)); err != nil {
-				return nil, err
+			ps[i].picture = encodeSequence(n.Pictures)
+		}
+		for _, secret := range []string{ps[i].password, ps[i].picture} {
+			if secret != "" {
+				hashes[secret] = ""
 			}
 		}
-		ps[i] = prepared{n, pw, pic}
+	}
+	if err := s.hashAll(ctx, hashes); err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		ps[i].password, ps[i].picture = hashes[ps[i].password], hashes[ps[i].picture]
 	}
 	ids := make([]string, len(ps))
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
@@ -162,6 +156,34 @@ func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *s
 		return nil
 	})
 	return ids, err
+}
+
+// hashAll replaces each secret's value in secrets by its hash, hashing side
+// by side: the hasher bounds how many run at once, so a school's import
+// takes its hashes' time divided by the cores rather than their sum.
+func (s *Service) hashAll(ctx context.Context, secrets map[string]string) error {
+	list := make([]string, 0, len(secrets))
+	for secret := range secrets {
+		list = append(list, secret)
+	}
+	hashed := make([]string, len(list))
+	errs := make([]error, len(list))
+	var wg sync.WaitGroup
+	for i, secret := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hashed[i], errs[i] = s.hasher.Hash(ctx, secret)
+		}()
+	}
+	wg.Wait()
+	for i, secret := range list {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		secrets[secret] = hashed[i]
+	}
+	return nil
 }
 
 // prepare fills defaults and checks a NewUser before any hashing is done.
