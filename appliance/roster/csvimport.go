@@ -470,21 +470,25 @@ type checker struct {
 	problems   [][]string
 	classes    map[string]auth.Class // by folded name
 	classNames map[string]string     // by id
-	candidates []candidate           // the pupils a parent may name
-	seen       map[string]int        // duplicate keys to the first line's index
-	parents    []int                 // indexes of parents' lines already checked
+	// The existing people by folded "first last".
+	pupils, teachers, parents map[string][]Person
+	candidates                map[string][]candidate // the pupils a parent may name, by folded name in either order
+	seen                      map[string]int         // duplicate keys to the first line's index
+	parentLines               map[string][]int       // parents' lines checked so far, by folded name
+	parentEmails              map[string]int         // and by lower-case address
 }
 
 // candidate is a pupil a parent's line may name.
 type candidate struct {
-	names []string // folded "first last" and "last first"
-	class string   // folded class name
+	class string // folded class name
 	ref   ChildRef
 }
 
 func newChecker(ex Existing, rows []Row) *checker {
 	c := &checker{ex: ex, lines: make([]Line, len(rows)), problems: make([][]string, len(rows)),
-		classes: map[string]auth.Class{}, classNames: map[string]string{}, seen: map[string]int{}}
+		classes: map[string]auth.Class{}, classNames: map[string]string{}, candidates: map[string][]candidate{},
+		seen: map[string]int{}, parentLines: map[string][]int{}, parentEmails: map[string]int{},
+		pupils: byName(ex.Pupils), teachers: byName(ex.Teachers), parents: byName(ex.Parents)}
 	for i, r := range rows {
 		c.lines[i] = Line{Row: r}
 	}
@@ -494,14 +498,29 @@ func newChecker(ex Existing, rows []Row) *checker {
 	}
 	for _, p := range ex.Pupils {
 		for _, id := range p.ClassIDs {
-			c.candidates = append(c.candidates, newCandidate(p.First, p.Last, c.classNames[id], ChildRef{ID: p.ID, Name: p.First + " " + p.Last}))
+			c.addCandidate(p.First, p.Last, c.classNames[id], ChildRef{ID: p.ID, Name: p.First + " " + p.Last})
 		}
 	}
 	return c
 }
 
-func newCandidate(first, last, class string, ref ChildRef) candidate {
-	return candidate{names: []string{fold(first + " " + last), fold(last + " " + first)}, class: fold(class), ref: ref}
+func byName(people []Person) map[string][]Person {
+	out := map[string][]Person{}
+	for _, p := range people {
+		k := fold(p.First + " " + p.Last)
+		out[k] = append(out[k], p)
+	}
+	return out
+}
+
+// addCandidate lets parents name a pupil as "first last" or "last first".
+func (c *checker) addCandidate(first, last, class string, ref ChildRef) {
+	cand := candidate{class: fold(class), ref: ref}
+	a, b := fold(first+" "+last), fold(last+" "+first)
+	c.candidates[a] = append(c.candidates[a], cand)
+	if b != a {
+		c.candidates[b] = append(c.candidates[b], cand)
+	}
 }
 
 func (c *checker) problem(i int, format string, args ...any) {
@@ -574,10 +593,7 @@ func (c *checker) checkPupil(i int) {
 		return
 	}
 	var elsewhere []string
-	for _, p := range c.ex.Pupils {
-		if fold(p.First+" "+p.Last) != name {
-			continue
-		}
+	for _, p := range c.pupils[name] {
 		for _, id := range p.ClassIDs {
 			if ok && id == cl.ID {
 				l.ExistingID = p.ID
@@ -595,7 +611,7 @@ func (c *checker) checkPupil(i int) {
 	if len(elsewhere) > 0 {
 		l.Warning = "un élève du même nom est déjà inscrit en " + strings.Join(elsewhere, ", ")
 	}
-	c.candidates = append(c.candidates, newCandidate(l.First, l.Last, l.Class, ChildRef{Line: i, Name: l.Name()}))
+	c.addCandidate(l.First, l.Last, l.Class, ChildRef{Line: i, Name: l.Name()})
 }
 
 func (c *checker) checkTeacher(i int) {
@@ -609,12 +625,9 @@ func (c *checker) checkTeacher(i int) {
 	if c.duplicate(i, "teacher|"+name) {
 		return
 	}
-	for _, t := range c.ex.Teachers {
-		if fold(t.First+" "+t.Last) == name {
-			l.ExistingID = t.ID
-			l.Classes = missingClasses(l.Classes, t.ClassIDs)
-			return
-		}
+	if ts := c.teachers[name]; len(ts) > 0 {
+		l.ExistingID = ts[0].ID
+		l.Classes = missingClasses(l.Classes, ts[0].ClassIDs)
 	}
 }
 
@@ -653,7 +666,6 @@ func (c *checker) checkParent(i int) {
 	if c.duplicateParent(i) {
 		return
 	}
-	c.parents = append(c.parents, i)
 	if p, ok := c.existingParent(l); ok {
 		l.ExistingID = p.ID
 		var missing []ChildRef
@@ -676,8 +688,8 @@ func (c *checker) child(i int, text string) (ChildRef, bool) {
 	key := fold(name)
 	var found []ChildRef
 	seen := map[string]bool{}
-	for _, cand := range c.candidates {
-		if !contains(cand.names, key) || class != "" && cand.class != fold(class) || seen[cand.ref.key()] {
+	for _, cand := range c.candidates[key] {
+		if class != "" && cand.class != fold(class) || seen[cand.ref.key()] {
 			continue
 		}
 		seen[cand.ref.key()] = true
@@ -698,14 +710,20 @@ func (c *checker) child(i int, text string) (ChildRef, bool) {
 // address, or the same name and no two different addresses.
 func (c *checker) duplicateParent(i int) bool {
 	l := c.lines[i]
-	for _, j := range c.parents {
-		o := c.lines[j]
-		sameEmail := l.Email != "" && strings.EqualFold(l.Email, o.Email)
-		sameName := fold(l.Name()) == fold(o.Name()) && (l.Email == "" || o.Email == "" || strings.EqualFold(l.Email, o.Email))
-		if sameEmail || sameName {
-			c.problem(i, "doublon de la ligne %d : mettez tous ses enfants sur une seule ligne, séparés par |", o.Line)
-			return true
+	name, email := fold(l.Name()), strings.ToLower(l.Email)
+	first, dup := c.parentEmails[email]
+	for _, j := range c.parentLines[name] {
+		if o := strings.ToLower(c.lines[j].Email); !dup && (email == "" || o == "" || o == email) {
+			first, dup = j, true
 		}
+	}
+	if dup {
+		c.problem(i, "doublon de la ligne %d : mettez tous ses enfants sur une seule ligne, séparés par |", c.lines[first].Line)
+		return true
+	}
+	c.parentLines[name] = append(c.parentLines[name], i)
+	if email != "" {
+		c.parentEmails[email] = i
 	}
 	return false
 }
@@ -719,11 +737,7 @@ func (c *checker) existingParent(l *Line) (Person, bool) {
 			return p, true
 		}
 	}
-	name := fold(l.Name())
-	for _, p := range c.ex.Parents {
-		if fold(p.First+" "+p.Last) != name {
-			continue
-		}
+	for _, p := range c.parents[fold(l.Name())] {
 		for _, ref := range l.ChildRefs {
 			if ref.ID != "" && contains(p.ChildIDs, ref.ID) {
 				return p, true

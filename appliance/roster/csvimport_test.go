@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -312,6 +313,31 @@ func TestYoungLevel(t *testing.T) {
 	for level, want := range map[string]bool{"CP": true, "CE1": true, "CP-CE1": true, "CE1-CE2": true, "CE2": false, "CM1-CM2": false} {
 		if youngLevel(level) != want {
 			t.Errorf("youngLevel(%s) = %v", level, !want)
+		}
+	}
+}
+
+// A large school's file (the line limit) against a school of a thousand
+// pupils: checking is indexed, not quadratic.
+func BenchmarkMakePlan(b *testing.B) {
+	ex := fixture()
+	for i := range 1000 {
+		ex.Pupils = append(ex.Pupils, Person{ID: fmt.Sprint("p", i), First: fmt.Sprint("Élève", i), Last: "Dupont", ClassIDs: []string{"c-ce1"}})
+	}
+	var f strings.Builder
+	f.WriteString(header)
+	for i := range MaxImportLines / 2 {
+		fmt.Fprintf(&f, "élève;Élève%d;Dupont;CE1;;;\nparent;Parent%d;Dupont;;Élève%d Dupont;p%d@x.fr;\n", i, i, i, i)
+	}
+	data := []byte(f.String())
+	b.ResetTimer()
+	for b.Loop() {
+		sheet, err := ParseCSV(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p := MakePlan(sheet, ex); !p.OK() {
+			b.Fatal(p.Lines[0].Message)
 		}
 	}
 }
