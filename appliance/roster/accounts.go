@@ -262,7 +262,7 @@ func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
 		if u, err = h.a.CreateUser(ctx, n); err == nil {
 			c := credential(u, n.Password, n.Pictures)
 			c.Detail = n.Profile.Label()
-			h.renderCredentials(w, r, credentialsPage{Heading: "Compte créé", Sheets: []sheet{{Cards: []Credential{c}}},
+			h.renderCredentials(w, r, credentialsPage{Heading: "Compte créé", School: sc.School.Name, Sheets: []sheet{{Cards: []Credential{c}}},
 				Back: "/comptes/" + u.ID, BackLabel: "Voir le compte"})
 			return
 		}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"preau/appliance/apptest"
 )
 
 func TestDirectorSeesClassesAndCreatesOne(t *testing.T) {
@@ -136,5 +138,48 @@ func TestNavigation(t *testing.T) {
 		if strings.Contains(it, "/comptes") || strings.Contains(it, "/classes") {
 			t.Errorf("pupil's menu has %q", it)
 		}
+	}
+}
+
+// On central, the DSI picks the school to work on.
+func TestDSIChoosesTheSchoolOnCentral(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Role: "central"})
+	if err := a.Auth.CreateSchool(context.Background(), "autre", "École d'à côté"); err != nil {
+		t.Fatal(err)
+	}
+	c := a.ClientAs("dsi")
+	for _, path := range []string{"/classes", "/import", "/comptes/nouveau"} {
+		doc := page(t, a, c, path)
+		links := doc.Find("#ecoles a")
+		if links.Length() != 2 {
+			t.Fatalf("%s: %d schools offered, want 2", path, links.Length())
+		}
+		var target string
+		links.Each(func(_ int, s *goquery.Selection) {
+			if text(s) == "École d'à côté" {
+				target, _ = s.Attr("href")
+			}
+		})
+		if target != path+"?ecole=autre" {
+			t.Errorf("%s: link %q", path, target)
+		}
+		doc = page(t, a, c, target)
+		if v, _ := doc.Find(`form input[name=ecole]`).Attr("value"); v != "autre" {
+			t.Errorf("%s: the form does not keep the school: %q", target, v)
+		}
+	}
+	resp, _ := a.PostForm(c, "/classes", url.Values{"name": {"CP"}, "level": {"CP"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("creating a class without a school: %d, want 400", resp.StatusCode)
+	}
+	resp, _ = a.PostForm(c, "/classes", url.Values{"name": {"CP"}, "level": {"CP"}, "ecole": {"autre"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/classes?ecole=autre" {
+		t.Errorf("creating a class in the chosen school: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if cs, _ := a.Auth.SchoolClasses(context.Background(), "autre"); len(cs) != 1 {
+		t.Errorf("the other school has %d classes", len(cs))
+	}
+	if resp, _ := a.Get(c, "/classes?ecole=nulle-part"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown school: %d, want 404", resp.StatusCode)
 	}
 }

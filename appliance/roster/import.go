@@ -182,7 +182,7 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 // importedPage lays out an import's credentials: one sheet per class (a page
 // each when printed), then the parents, then the teachers.
 func importedPage(c Credentials, plan Plan, sc scope) credentialsPage {
-	p := credentialsPage{Heading: "Import terminé", Back: withEcole("/comptes", sc.Ecole), BackLabel: "Voir les comptes"}
+	p := credentialsPage{Heading: "Import terminé", School: sc.School.Name, Back: withEcole("/comptes", sc.Ecole), BackLabel: "Voir les comptes"}
 	parts := []string{plural(c.Created(), "compte créé", "comptes créés")}
 	if plan.Update > 0 {
 		parts = append(parts, plural(plan.Update, "compte existant complété", "comptes existants complétés"))
@@ -213,6 +213,7 @@ func plural(n int, one, many string) string {
 // credentialsPage shows first-login secrets, once.
 type credentialsPage struct {
 	Heading, Intro  string
+	School          string // printed on every sheet
 	Sheets          []sheet
 	Back, BackLabel string
 }
