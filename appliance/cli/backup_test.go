@@ -84,7 +84,8 @@ func TestBackupRestoreWhileServing(t *testing.T) {
 	ctx := context.Background()
 	live := t.TempDir()
 	a := apptest.New(t, apptest.Options{DataDir: live, NoDemo: true})
-	blob := filepath.Join(live, store.BlobsDir, "9f", "9f86d081")
+	hash := fmt.Sprintf("%x", sha256.Sum256([]byte("un fichier déposé")))
+	blob := filepath.Join(live, store.BlobsDir, hash[:2], hash)
 	os.MkdirAll(filepath.Dir(blob), 0o750)
 	os.WriteFile(blob, []byte("un fichier déposé"), 0o600)
 
@@ -121,7 +122,7 @@ func TestBackupRestoreWhileServing(t *testing.T) {
 	if err := store.CheckDatabase(filepath.Join(restoredDir, store.DBFile)); err != nil {
 		t.Fatalf("integrity: %v", err)
 	}
-	if b, err := os.ReadFile(filepath.Join(restoredDir, store.BlobsDir, "9f", "9f86d081")); err != nil || string(b) != "un fichier déposé" {
+	if b, err := os.ReadFile(filepath.Join(restoredDir, store.BlobsDir, hash[:2], hash)); err != nil || string(b) != "un fichier déposé" {
 		t.Errorf("blob not restored: %q, %v", b, err)
 	}
 

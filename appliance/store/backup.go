@@ -118,7 +118,9 @@ func addFile(tw *tar.Writer, src, name string) error {
 	return nil
 }
 
-// addBlobs copies <dir>/blobs, when present, keeping its layout.
+// addBlobs copies the complete blobs of <dir>/blobs (ab/abcdef…), keeping
+// their layout. Transfers and uploads in progress are left out: they are
+// still changing, and sync fetches them again.
 func addBlobs(ctx context.Context, tw *tar.Writer, dir string) error {
 	root := filepath.Join(dir, BlobsDir)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -131,17 +133,15 @@ func addBlobs(ctx context.Context, tw *tar.Writer, dir string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rel, _ := filepath.Rel(dir, p)
-		name := filepath.ToSlash(rel)
-		switch {
-		case d.IsDir():
-			return tw.WriteHeader(&tar.Header{Name: name + "/", Mode: 0o750, Typeflag: tar.TypeDir})
-		case d.Type().IsRegular():
-			if err := addFile(tw, p, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
+		name := d.Name()
+		if !d.Type().IsRegular() || !ValidHash(name) || filepath.Base(filepath.Dir(p)) != name[:2] {
+			return nil
 		}
-		return nil
+		err = addFile(tw, p, BlobsDir+"/"+name[:2]+"/"+name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("copie des fichiers : %w", err)

@@ -60,9 +60,13 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	src := t.TempDir()
 	db := openTest(t, src)
 	addNote(t, db, "avant")
-	blob := filepath.Join(src, BlobsDir, "ab", "abcdef")
+	hash := fmt.Sprintf("%x", sha256.Sum256([]byte("contenu du fichier")))
+	blob := filepath.Join(src, BlobsDir, hash[:2], hash)
 	os.MkdirAll(filepath.Dir(blob), 0o750)
 	os.WriteFile(blob, []byte("contenu du fichier"), 0o600)
+	partial := filepath.Join(src, BlobsDir, "partial", "put-123")
+	os.MkdirAll(filepath.Dir(partial), 0o750)
+	os.WriteFile(partial, []byte("moitié d'un envoi"), 0o600)
 
 	var buf bytes.Buffer
 	m, err := db.Backup(ctx, &buf, "1.2.3")
@@ -85,8 +89,11 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if res.Manifest != m || res.Aside != "" {
 		t.Errorf("restored = %+v, want manifest %+v and nothing aside", res, m)
 	}
-	if got, _ := os.ReadFile(filepath.Join(dst, BlobsDir, "ab", "abcdef")); string(got) != "contenu du fichier" {
+	if got, _ := os.ReadFile(filepath.Join(dst, BlobsDir, hash[:2], hash)); string(got) != "contenu du fichier" {
 		t.Errorf("blob = %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dst, BlobsDir, "partial")); err == nil {
+		t.Error("an upload in progress was copied")
 	}
 	rdb := openTest(t, dst)
 	var bodies []string
