@@ -24,6 +24,7 @@ type Service struct {
 	throttle   *Throttle
 	sessionTTL time.Duration
 	log        *slog.Logger
+	sessions   sessionCache
 
 	// Logins counts login attempts by outcome, for /metrics.
 	Logins struct{ OK, Failed, Throttled atomic.Int64 }
@@ -32,7 +33,9 @@ type Service struct {
 // NewService builds the service. hashConcurrency bounds simultaneous argon2id
 // hashes; sessionTTL is how long a session lives.
 func NewService(db *store.DB, log *slog.Logger, hashConcurrency int, sessionTTL time.Duration) *Service {
-	return &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL, log: log}
+	s := &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL, log: log}
+	db.OnCommit(s.sessions.invalidate)
+	return s
 }
 
 // Hasher is the service's bounded password hasher.
@@ -161,10 +164,15 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, ErrNoSession
 	}
+	hash := hashSecret(token)
+	if sess, ok := s.sessions.get(hash); ok && time.Now().Before(sess.Expires) {
+		return sess, nil
+	}
+	gen := s.sessions.generation()
 	var sess Session
 	var userID string
 	var expires int64
-	sess.hash = hashSecret(token)
+	sess.hash = hash
 	err := s.db.Reader().QueryRowContext(ctx, "SELECT user_id, child_id, expires_at FROM sessions WHERE token_hash = ?", sess.hash).
 		Scan(&userID, &sess.ChildID, &expires)
 	if err != nil || time.Now().Unix() >= expires {
@@ -176,6 +184,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	sess.User = u
+	s.sessions.put(hash, gen, sess)
 	return sess, nil
 }
 
