@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
 
@@ -20,12 +21,9 @@ import (
 // preau sync enroll) although it holds the data directory: a Unix socket in
 // the data directory, reachable only by whoever may read the data itself.
 
-// ControlSocket is the socket's file name in the data directory.
-const ControlSocket = "preau.sock"
-
 // serveControl listens on the control socket until ctx ends.
 func (a *App) serveControl(ctx context.Context) error {
-	path := filepath.Join(a.Config.DataDir, ControlSocket)
+	path := filepath.Join(a.Config.DataDir, store.ControlSocket)
 	os.Remove(path) // we hold the data directory's lock: any socket left is stale
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -77,7 +75,7 @@ var ErrNoServer = errors.New("aucun serveur Préau ne tourne sur ce dossier de d
 // Control sends a command to the server running on dataDir and decodes its
 // result into out; the error is the command's own error when it failed.
 func Control(ctx context.Context, dataDir, method, path string, in, out any) error {
-	sock := filepath.Join(dataDir, ControlSocket)
+	sock := filepath.Join(dataDir, store.ControlSocket)
 	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", sock)

@@ -378,7 +378,8 @@ func swapIn(dir, staging string, used bool, stamp string) (aside string, err err
 	return aside, nil
 }
 
-// hasData reports whether dir exists and holds anything besides the lock.
+// hasData reports whether dir exists and holds anything besides the lock
+// and the control socket a stopped server may have left.
 func hasData(dir string) (bool, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -388,7 +389,7 @@ func hasData(dir string) (bool, error) {
 		return false, fmt.Errorf("dossier de données %s : %w", dir, err)
 	}
 	for _, e := range entries {
-		if e.Name() != LockFile {
+		if e.Name() != LockFile && e.Name() != ControlSocket {
 			return true, nil
 		}
 	}

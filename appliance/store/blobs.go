@@ -17,7 +17,7 @@ type Blobs struct {
 }
 
 // Blobs is the data directory's file store.
-func (db *DB) Blobs() *Blobs { return &Blobs{dir: filepath.Join(db.dir, "blobs")} }
+func (db *DB) Blobs() *Blobs { return &Blobs{dir: filepath.Join(db.dir, BlobsDir)} }
 
 // ErrBadHash means a blob whose content does not match its name.
 var ErrBadHash = errors.New("fichier corrompu : son contenu ne correspond pas à son empreinte")
@@ -37,7 +37,7 @@ func ValidHash(h string) bool {
 
 func (b *Blobs) path(hash string) string { return filepath.Join(b.dir, hash[:2], hash) }
 
-// partPath is where a blob being received accumulates, so a transfer cut
+// partPath is where a blob being received accumulates (backups skip it), so a transfer cut
 // midway resumes from what arrived.
 func (b *Blobs) partPath(hash string) string { return filepath.Join(b.dir, "partial", hash) }
 

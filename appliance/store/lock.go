@@ -12,6 +12,10 @@ import (
 // LockFile is the lock's file name inside the data directory.
 const LockFile = "preau.lock"
 
+// ControlSocket is the running server's control socket in the data
+// directory, through which commands reach it (preau sync now).
+const ControlSocket = "preau.sock"
+
 // ErrLocked is returned by Lock when another process holds the data
 // directory: a running server, or a restore in progress.
 var ErrLocked = errors.New("le dossier de données est utilisé par un autre processus Préau")
