@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"preau/appliance/auth"
 	"preau/appliance/web"
@@ -139,14 +140,11 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	f := classForm{Name: r.PostFormValue("name"), Level: r.PostFormValue("level"), Teachers: map[string]bool{}}
+	f := classForm{Name: r.PostFormValue("name"), Level: r.PostFormValue("level"), Teachers: set(r.PostForm["teacher"])}
 	staff, err := h.staff(ctx, sc.School.ID)
 	if err != nil {
 		h.s.Fail(w, r, err)
 		return
-	}
-	for _, id := range r.PostForm["teacher"] {
-		f.Teachers[id] = true
 	}
 	if err := checkTeachers(f.Teachers, staff); err != nil {
 		h.renderClasses(w, r, sc, f, http.StatusBadRequest, err.Error())
@@ -189,5 +187,5 @@ func withEcole(path, ecole string) string {
 	if ecole == "" {
 		return path
 	}
-	return path + "?ecole=" + ecole
+	return path + "?ecole=" + url.QueryEscape(ecole)
 }
