@@ -194,6 +194,7 @@ func runServe(e *env, args []string) error {
 // serve runs the appliance until ctx ends: Ctrl-C in a terminal, or a stop
 // from the service manager ("preau service" installs this same command).
 func serve(ctx context.Context, cfg config.Config, e *env) error {
+	tuneGC(cfg.HashConcurrency)
 	log := newLogger(cfg, e.stderr)
 	app, err := appliance.Open(ctx, cfg, log)
 	if err != nil {
