@@ -41,7 +41,7 @@ type UniqueRule struct {
 //go:embed migrations/*.sql
 var coreMigrations embed.FS
 
-var coreSchema = Schema{Name: "store", FS: sub(coreMigrations, "migrations")}
+var coreSchema = Schema{Name: "store", FS: sub(coreMigrations, "migrations"), Replicated: []string{"conflicts"}}
 
 // sub narrows an embedded FS to a folder; components use it the same way.
 func sub(f fs.FS, dir string) fs.FS {

@@ -383,15 +383,18 @@ func (db *DB) recordConflict(ctx context.Context, tx *Tx, loser, winner Row) err
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO conflicts(tbl, row_id, scope, loser, winner_hlc, winner_origin, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, loser.Table, loser.ID(), loser.Scope(), string(data), winner.HLC(), winner.Origin(),
-		time.Now().UTC().Format(time.RFC3339))
+	// The id derives from the losing version, so two nodes recording the
+	// same loss make one row.
+	id := NaturalID("conflict", loser.Table, loser.ID(), fmt.Sprint(loser.HLC()), loser.Origin())
+	_, err = tx.ExecContext(ctx, `INSERT INTO conflicts(id, scope, hlc, origin, tbl, row_id, loser, winner_hlc, winner_origin, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`, id, loser.Scope(), tx.HLC, tx.Origin, loser.Table, loser.ID(),
+		string(data), winner.HLC(), winner.Origin(), time.Now().UTC().Format(time.RFC3339))
 	return err
 }
 
 // Conflict is a version that lost to a concurrent one, kept for an admin.
 type Conflict struct {
-	ID           int64
+	ID           string
 	Table, RowID string
 	Scope        string
 	Loser        Row
@@ -403,15 +406,15 @@ type Conflict struct {
 
 // Conflicts lists kept versions for the given scopes (all when none), newest first.
 func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, error) {
-	q := "SELECT id, tbl, row_id, scope, loser, winner_hlc, winner_origin, at, restored_at != '' FROM conflicts"
+	q := "SELECT id, tbl, row_id, scope, loser, winner_hlc, winner_origin, at, restored_at != '' FROM conflicts WHERE deleted = 0"
 	args := make([]any, len(scopes))
 	if len(scopes) > 0 {
-		q += " WHERE scope IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(scopes)), ", ") + ")"
+		q += " AND scope IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(scopes)), ", ") + ")"
 		for i, s := range scopes {
 			args[i] = s
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id DESC LIMIT 500", args...)
+	rows, err := db.r.QueryContext(ctx, q+" ORDER BY at DESC, id LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +427,7 @@ func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, erro
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(loser), &c.Loser); err != nil {
-			return nil, fmt.Errorf("conflict %d: %w", c.ID, err)
+			return nil, fmt.Errorf("conflict %s: %w", c.ID, err)
 		}
 		c.At, _ = time.Parse(time.RFC3339, at)
 		out = append(out, c)
@@ -434,10 +437,10 @@ func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, erro
 
 // RestoreConflict writes a kept version back as a new local edit, which then
 // replicates like any other write.
-func (db *DB) RestoreConflict(ctx context.Context, id int64) error {
+func (db *DB) RestoreConflict(ctx context.Context, id string) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		var loser string
-		err := tx.QueryRowContext(ctx, "SELECT loser FROM conflicts WHERE id = ?", id).Scan(&loser)
+		err := tx.QueryRowContext(ctx, "SELECT loser FROM conflicts WHERE deleted = 0 AND id = ?", id).Scan(&loser)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -451,7 +454,8 @@ func (db *DB) RestoreConflict(ctx context.Context, id int64) error {
 		if err := db.writeRow(ctx, tx, restamp(r, tx)); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE conflicts SET restored_at = ? WHERE id = ?", time.Now().UTC().Format(time.RFC3339), id)
+		_, err = tx.ExecContext(ctx, "UPDATE conflicts SET restored_at = ?, hlc = ?, origin = ? WHERE id = ?",
+			time.Now().UTC().Format(time.RFC3339), tx.HLC, tx.Origin, id)
 		return err
 	})
 }

@@ -185,7 +185,7 @@ func TestDeleteWinsOverConcurrentEdit(t *testing.T) {
 	if r := readNote(t, b, "n"); r.Deleted() || r.Values["body"] != "édité" {
 		t.Fatalf("restored row: %v", r.Values)
 	}
-	if err := b.RestoreConflict(context.Background(), 9999); !errors.Is(err, ErrNotFound) {
+	if err := b.RestoreConflict(context.Background(), "inconnu"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown conflict: %v", err)
 	}
 }

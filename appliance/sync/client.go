@@ -125,6 +125,9 @@ func (c *Client) Trigger() {
 	}
 }
 
+// maxBackoff bounds the wait between retries while the link is down.
+const maxBackoff = 30 * time.Second
+
 // Run syncs every interval, soon after a local write, at once when asked,
 // and retries failures with a growing back-off, until ctx ends.
 func (c *Client) Run(ctx context.Context, interval time.Duration) {
@@ -154,7 +157,8 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 			continue
 		}
 		if _, err := c.SyncOnce(ctx); err != nil {
-			backoff = min(max(2*backoff, time.Second), interval)
+			// Retry soon enough to notice the link coming back.
+			backoff = min(max(2*backoff, time.Second), interval, maxBackoff)
 			next = time.Now().Add(backoff)
 			if ctx.Err() == nil {
 				c.log.Warn("sync failed", "err", err, "retry_in", backoff)

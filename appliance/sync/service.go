@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"preau/appliance/auth"
@@ -140,11 +139,7 @@ func (h *schoolHandlers) now(w http.ResponseWriter, r *http.Request) {
 
 // restore brings a version that lost a conflict back, as a new edit.
 func (h *schoolHandlers) restore(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		h.s.Error(w, r, http.StatusNotFound, "ce conflit n'existe pas")
-		return
-	}
+	id := r.PathValue("id")
 	cs, err := h.c.db.Conflicts(r.Context(), h.s.Config.SchoolID)
 	if err != nil {
 		h.s.Fail(w, r, err)

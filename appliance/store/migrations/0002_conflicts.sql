@@ -1,14 +1,19 @@
 -- Versions that lost to a concurrent write, kept so an admin can see and
--- restore them: sync never drops a write silently. Local to each node.
+-- restore them: sync never drops a write silently. Replicated like any row
+-- of their scope, so a school's director sees the versions of the school's
+-- data that lost on central too.
 CREATE TABLE conflicts (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT PRIMARY KEY,
+    scope         TEXT NOT NULL,
+    hlc           INTEGER NOT NULL,
+    origin        TEXT NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0,
     tbl           TEXT NOT NULL,
     row_id        TEXT NOT NULL,
-    scope         TEXT NOT NULL,
     loser         TEXT NOT NULL,          -- the losing row, as sync's JSON
     winner_hlc    INTEGER NOT NULL,
     winner_origin TEXT NOT NULL,
     at            TEXT NOT NULL,
     restored_at   TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX conflicts_scope ON conflicts(scope, id);
+CREATE INDEX conflicts_scope ON conflicts(scope, at);
