@@ -1,6 +1,7 @@
 package browser_test
 
 import (
+	"strconv"
 	"testing"
 
 	"preau/appliance/apptest"
@@ -21,6 +22,28 @@ func noSidewaysScroll(t *testing.T, tab *browser.Tab, what string) {
 	}
 }
 
+// onScreen fails when the element matching sel ends below the window: a
+// child does not scroll to find a picture.
+func onScreen(t *testing.T, tab *browser.Tab, sel string) {
+	t.Helper()
+	bottom := browser.Eval[float64](tab, `document.querySelector(`+strconv.Quote(sel)+`).getBoundingClientRect().bottom`)
+	if h := browser.Eval[float64](tab, `window.innerHeight`); bottom > h {
+		t.Errorf("%s ends at %.0f px, below the %.0f px screen", sel, bottom, h)
+	}
+}
+
+// TestClassroomPC checks the picture grid on a 1366×768 screen, less the
+// browser's own bars: the pictures and the way back are all in view.
+func TestClassroomPC(t *testing.T) {
+	app := apptest.New(t, apptest.Options{})
+	pc := browser.Viewport{Name: "pc-de-classe", Width: 1366, Height: 650}
+	tab := browser.Start(t, browser.DefaultTimeout).Tab(t, app.URL, pc)
+	pictureLogin(t, tab)
+	pick(t, tab, "soleil")
+	onScreen(t, tab, ".pictures")
+	onScreen(t, tab, ".picture-login .btn-row")
+}
+
 func TestPhone(t *testing.T) {
 	app := apptest.New(t, apptest.Options{})
 	b := browser.Start(t, browser.DefaultTimeout)
@@ -30,11 +53,7 @@ func TestPhone(t *testing.T) {
 		noSidewaysScroll(t, tab, "login page")
 		pictureLogin(t, tab)
 		noSidewaysScroll(t, tab, "picture grid")
-		// The whole grid is on screen: a child does not scroll to find a picture.
-		if bottom, h := browser.Eval[float64](tab, `document.querySelector(".pictures").getBoundingClientRect().bottom`),
-			browser.Eval[float64](tab, `window.innerHeight`); bottom > h {
-			t.Errorf("picture grid ends at %.0f px, below the %.0f px screen", bottom, h)
-		}
+		onScreen(t, tab, ".pictures")
 		pick(t, tab, "soleil", "chat", "pomme")
 		if p := profileOf(tab.Doc()); p != "pupil" {
 			t.Fatalf("not logged in: %q", p)
