@@ -112,6 +112,8 @@ type node struct {
 	School, NodeID   string
 	PushEpoch        string
 	PushSeq, PullSeq int64
+	NodeEpoch        string
+	ResyncUntil      int64
 }
 
 // ErrNodeAuth means a sync request without valid node credentials.
@@ -126,8 +128,9 @@ func (c *Central) Authenticate(ctx context.Context, credentials string) (node, e
 	}
 	var keyHash string
 	var revoked bool
-	err := c.db.Reader().QueryRowContext(ctx, `SELECT school_id, node_id, key_hash, revoked, push_epoch, push_seq, pull_seq
-		FROM sync_nodes WHERE school_id = ?`, school).Scan(&n.School, &n.NodeID, &keyHash, &revoked, &n.PushEpoch, &n.PushSeq, &n.PullSeq)
+	err := c.db.Reader().QueryRowContext(ctx, `SELECT school_id, node_id, key_hash, revoked, push_epoch, push_seq, pull_seq,
+		node_epoch, resync_until FROM sync_nodes WHERE school_id = ?`, school).Scan(&n.School, &n.NodeID, &keyHash, &revoked,
+		&n.PushEpoch, &n.PushSeq, &n.PullSeq, &n.NodeEpoch, &n.ResyncUntil)
 	if err != nil || revoked || keyHash == "" || keyHash != hashKey(key) {
 		if err == nil && revoked {
 			c.log.Warn("sync request from a revoked school", "school", school)
@@ -183,10 +186,11 @@ func (c *Central) Push(ctx context.Context, n node, b Batch, version string) (in
 
 // PullRequest is a school asking for what it has not received.
 type PullRequest struct {
-	Epoch   string `json:"epoch"` // central's epoch the cursor belongs to
-	Since   int64  `json:"since"` // last seq of central's log the school has applied
-	Pending int64  `json:"pending"`
-	Clock   int64  `json:"clock"` // the school's HLC now, for the clock-offset column
+	NodeEpoch string `json:"node_epoch"` // the school's own epoch
+	Epoch     string `json:"epoch"`      // central's epoch the cursor belongs to
+	Since     int64  `json:"since"`      // last seq of central's log the school has applied
+	Pending   int64  `json:"pending"`
+	Clock     int64  `json:"clock"` // the school's HLC now, for the clock-offset column
 }
 
 // Pull returns the next batch of rows for a school: its scope, global rows
@@ -196,9 +200,18 @@ func (c *Central) Pull(ctx context.Context, n node, req PullRequest, version str
 	if req.Epoch != c.db.Node().Epoch {
 		since = 0 // central was restored: resend everything, applying it again is harmless
 	}
-	b, err := collect(ctx, c.db, since, func(q *sql.Tx, tbl, id, origin string) (bool, error) {
-		if origin == n.NodeID {
-			return false, nil
+	if req.NodeEpoch != n.NodeEpoch {
+		// The school was restored from a backup (or is new): it may have
+		// lost rows it wrote itself since, which central holds. Resend
+		// everything once, its own rows included.
+		since = 0
+		if err := c.db.Reader().QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM changes").Scan(&n.ResyncUntil); err != nil {
+			return Batch{}, err
+		}
+	}
+	b, err := collect(ctx, c.db, since, func(q *sql.Tx, tbl, id, origin string, seq int64) (bool, error) {
+		if origin == n.NodeID && seq > n.ResyncUntil {
+			return false, nil // never back to where it came from
 		}
 		return inAudience(ctx, c.db, q, tbl, id, n.School)
 	})
@@ -212,7 +225,8 @@ func (c *Central) Pull(ctx context.Context, n node, req PullRequest, version str
 	}
 	err = c.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_nodes SET pull_seq = ?, last_seen = ?, version = ?, clock_offset = ?,
-			pending = ? WHERE school_id = ?`, since, time.Now().UTC().Format(time.RFC3339), version, offset, req.Pending, n.School); err != nil {
+			pending = ?, node_epoch = ?, resync_until = ? WHERE school_id = ?`, since, time.Now().UTC().Format(time.RFC3339), version,
+			offset, req.Pending, req.NodeEpoch, n.ResyncUntil, n.School); err != nil {
 			return err
 		}
 		return recordVolume(ctx, tx, n.School, 0, len(b.Rows))

@@ -283,7 +283,7 @@ func (c *Client) push(ctx context.Context, link Link) error {
 	self := c.db.Node()
 	since := c.pushCursor(link)
 	for {
-		b, err := collect(ctx, c.db, since, func(q *sql.Tx, tbl, id, origin string) (bool, error) {
+		b, err := collect(ctx, c.db, since, func(q *sql.Tx, tbl, id, origin string, _ int64) (bool, error) {
 			if origin != self.ID {
 				return false, nil // came from central: never sent back
 			}
@@ -335,13 +335,14 @@ func (c *Client) pull(ctx context.Context, link Link) error {
 	epoch, since := link.CentralEpoch, link.PullSeq
 	for {
 		pending, _ := c.pendingOut(ctx, link)
-		req := PullRequest{Epoch: epoch, Since: since, Pending: pending, Clock: c.db.Clock().Now()}
+		req := PullRequest{NodeEpoch: self.Epoch, Epoch: epoch, Since: since, Pending: pending, Clock: c.db.Clock().Now()}
 		var b Batch
 		if err := c.call(ctx, link.CentralURL, "/api/v1/sync/pull", c.credentials(link), req, &b); err != nil {
 			return fmt.Errorf("réception : %w", err)
 		}
-		if b.Epoch != epoch {
-			since = 0 // central was restored: it resends from the start
+		if b.Epoch != epoch || b.From == 0 {
+			// Central resends from the start: it was restored, or we were.
+			since = 0
 		}
 		if b.From != since {
 			return fmt.Errorf("réception : lot à partir de %d, attendu %d", b.From, since)

@@ -78,7 +78,7 @@ func hashKey(k string) string {
 // collect reads the log after since, in one read snapshot, and returns up to
 // BatchRows rows that keep accepts. To is the last entry read, kept or not,
 // so skipped entries are not read again.
-func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx, tbl, id, origin string) (bool, error)) (Batch, error) {
+func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx, tbl, id, origin string, seq int64) (bool, error)) (Batch, error) {
 	b := Batch{From: since, To: since}
 	tx, err := db.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -115,7 +115,7 @@ func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx
 		if !db.IsReplicated(e.tbl) {
 			continue
 		}
-		ok, err := keep(tx, e.tbl, e.id, e.origin)
+		ok, err := keep(tx, e.tbl, e.id, e.origin, e.seq)
 		if err != nil {
 			return b, err
 		}

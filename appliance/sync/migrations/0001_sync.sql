@@ -13,6 +13,8 @@ CREATE TABLE sync_nodes (
     push_epoch     TEXT NOT NULL DEFAULT '',   -- the school's epoch the push cursor belongs to
     push_seq       INTEGER NOT NULL DEFAULT 0, -- last seq of the school's log applied here
     pull_seq       INTEGER NOT NULL DEFAULT 0, -- last seq of central's log the school has applied
+    node_epoch     TEXT NOT NULL DEFAULT '',   -- the school's epoch when it last pulled
+    resync_until   INTEGER NOT NULL DEFAULT 0, -- after a restore: resend the school's own rows up to this seq
     last_seen      TEXT NOT NULL DEFAULT '',
     version        TEXT NOT NULL DEFAULT '',
     clock_offset   INTEGER NOT NULL DEFAULT 0, -- school clock minus central clock, ms
