@@ -41,7 +41,7 @@ func TestScreenshots(t *testing.T) {
 	b := browser.Start(t, 4*time.Minute)
 	for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 		s := &shooter{t: t, dir: dir, vp: vp, names: map[string]string{
-			classID(t, school, "CE1"): "ce1", school.User("eleve").ID: "lea"}}
+			classID(t, school, "CE1"): "ce1", classID(t, central, "CE1"): "ce1", school.User("eleve").ID: "lea"}}
 		s.anonymous(b.Tab(t, school.URL, vp))
 		for _, login := range []string{"directeur", "enseignant", "eleve", "parent"} {
 			s.profile(b.Tab(t, school.URL, vp), login, school)
