@@ -100,6 +100,22 @@ func (a *App) User(login string) auth.User {
 	return u
 }
 
+// ClassID returns the id of one of this school's classes by name.
+func (a *App) ClassID(name string) string {
+	a.t.Helper()
+	classes, err := a.Auth.SchoolClasses(context.Background(), a.Config.SchoolID)
+	if err != nil {
+		a.t.Fatalf("classes: %v", err)
+	}
+	for _, c := range classes {
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	a.t.Fatalf("no class %s", name)
+	return ""
+}
+
 // Token opens a session for login without going through the login form.
 func (a *App) Token(login string) string {
 	a.t.Helper()

@@ -1,14 +1,12 @@
 package browser_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
-	"preau/appliance/apptest"
 	"preau/appliance/browser"
 	"preau/appliance/demo"
 )
@@ -33,20 +31,4 @@ func profileOf(doc *goquery.Document) string {
 // text is the whitespace-normalised text of the first match of sel.
 func text(doc *goquery.Document, sel string) string {
 	return strings.Join(strings.Fields(doc.Find(sel).First().Text()), " ")
-}
-
-// classID is the id of a demo class by name.
-func classID(t *testing.T, app *apptest.App, name string) string {
-	t.Helper()
-	classes, err := app.Auth.SchoolClasses(context.Background(), app.Config.SchoolID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range classes {
-		if c.Name == name {
-			return c.ID
-		}
-	}
-	t.Fatalf("no demo class %s", name)
-	return ""
 }

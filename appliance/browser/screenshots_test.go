@@ -41,7 +41,7 @@ func TestScreenshots(t *testing.T) {
 	b := browser.Start(t, 4*time.Minute)
 	for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 		s := &shooter{t: t, dir: dir, vp: vp, names: map[string]string{
-			classID(t, school, "CE1"): "ce1", classID(t, central, "CE1"): "ce1", school.User("eleve").ID: "lea"}}
+			school.ClassID("CE1"): "ce1", central.ClassID("CE1"): "ce1", school.User("eleve").ID: "lea"}}
 		s.anonymous(b.Tab(t, school.URL, vp))
 		for _, login := range []string{"directeur", "enseignant", "eleve", "parent"} {
 			s.profile(b.Tab(t, school.URL, vp), login, school)
@@ -124,7 +124,7 @@ func (s *shooter) profile(tab *browser.Tab, login string, app *apptest.App) {
 		paths = append(paths, a.AttrOr("href", ""))
 	})
 	for _, p := range extraPaths {
-		paths = append(paths, strings.ReplaceAll(p, "{class}", classID(t, app, "CE1")))
+		paths = append(paths, strings.ReplaceAll(p, "{class}", app.ClassID("CE1")))
 	}
 	for _, p := range paths {
 		u, err := url.Parse(p)
