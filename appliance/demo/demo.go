@@ -123,10 +123,14 @@ func seedDSI(ctx context.Context, a *auth.Service) error {
 
 // Accounts lists the demo logins printed at start-up.
 func Accounts(central bool) [][2]string {
+	pupil := "élève de CE1 (images : soleil, chat, pomme)"
+	if central {
+		pupil = "élève de CE1 (les images ne servent qu'à l'école)"
+	}
 	out := [][2]string{
 		{"directeur", "directrice de l'école"},
 		{"enseignant", "enseignant du CE1"},
-		{"eleve", "élève de CE1 (images : soleil, chat, pomme)"},
+		{"eleve", pupil},
 		{"parent", "parent de Léa (CE1) et de Tom (CM2)"},
 	}
 	if central {

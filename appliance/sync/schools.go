@@ -122,6 +122,7 @@ type schoolsData struct {
 	Schools  []SchoolState
 	Bars     []VolumeBar
 	Peak     int64
+	Moved    bool // any row moved in the period
 	NewToken string
 	TokenFor string
 	Central  string
@@ -136,6 +137,9 @@ func (h *schoolsPages) render(w http.ResponseWriter, r *http.Request, status int
 	if d.Bars, d.Peak, err = h.c.Volume(r.Context()); err != nil {
 		h.s.Fail(w, r, err)
 		return
+	}
+	for _, b := range d.Bars {
+		d.Moved = d.Moved || b.In > 0 || b.Out > 0
 	}
 	d.Central = h.s.Config.PublicURL
 	if d.Central == "" {

@@ -228,11 +228,12 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"add": func(a, b int) int { return a + b },
 		"mul": func(a, b int) int { return a * b },
-		"plural": func(n int, one, many string) string {
-			if n <= 1 {
-				return fmt.Sprintf("%d %s", n, one)
+		"plural": func(n any, one, many string) string {
+			// French: 0 and 1 take the singular.
+			if v := fmt.Sprint(n); v == "0" || v == "1" {
+				return v + " " + one
 			}
-			return fmt.Sprintf("%d %s", n, many)
+			return fmt.Sprintf("%v %s", n, many)
 		},
 	}
 }
