@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/demo"
@@ -22,7 +23,7 @@ import (
 func TestMain(m *testing.M) {
 	loadtest.ServeBareIfAsked()
 	code := m.Run()
-	loadtest.Cleanup()
+	apptest.CleanupBinary()
 	os.Exit(code)
 }
 
@@ -38,16 +39,16 @@ const (
 // 300 pupils, then logs them all in at once, through the JSON API and
 // through the login form, and compares the wall time with the hashing floor.
 func BenchmarkLoginBurst(b *testing.B) {
-	bin := loadtest.Binary(b)
+	bin := apptest.Binary(b)
 	dir := b.TempDir()
-	cfg, err := config.Load(loadtest.ConfigFile(b, dir), map[string]string{"data_dir": loadtest.DataDir(dir)})
+	cfg, err := config.Load(apptest.ConfigFile(b, dir), map[string]string{"data_dir": apptest.DataDir(dir)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	if err := loadtest.SeedPupils(b.Context(), cfg, burstPupils, burstPassword); err != nil {
 		b.Fatalf("seed: %v", err)
 	}
-	srv := loadtest.StartServer(b, bin, dir)
+	srv := apptest.StartServer(b, bin, dir)
 	b.Run("api", func(b *testing.B) {
 		burst(b, srv, http.StatusOK, func(i int) (*http.Request, error) {
 			body, _ := json.Marshal(map[string]string{"login": loadtest.PupilLogin(i), "password": burstPassword})
@@ -70,7 +71,7 @@ func BenchmarkLoginBurst(b *testing.B) {
 	})
 }
 
-func burst(b *testing.B, srv *loadtest.Process, want int, newReq func(i int) (*http.Request, error)) {
+func burst(b *testing.B, srv *apptest.Process, want int, newReq func(i int) (*http.Request, error)) {
 	logLoad(b)
 	var wall, floor, one, cpu time.Duration
 	var last loadtest.Result
@@ -115,7 +116,7 @@ func burst(b *testing.B, srv *loadtest.Process, want int, newReq func(i int) (*h
 		runtime.NumCPU(), ratio, burstTarget, verdict(ratio <= burstTarget && errors == 0))
 }
 
-func cpuTime(b *testing.B, p *loadtest.Process) time.Duration {
+func cpuTime(b *testing.B, p *apptest.Process) time.Duration {
 	d, err := p.CPUTime()
 	if err != nil {
 		b.Fatal(err)
@@ -166,7 +167,7 @@ const (
 // binary with the demo school, and a bare net/http handler writing a body of
 // the same size in its own process, with the same keep-alive client.
 func BenchmarkDashboardThroughput(b *testing.B) {
-	srv := loadtest.StartServer(b, loadtest.Binary(b), b.TempDir(), "--demo")
+	srv := apptest.StartServer(b, apptest.Binary(b), b.TempDir(), "--demo")
 	token := login(b, srv.URL, "enseignant", demo.Password)
 	page := func() (*http.Request, error) {
 		req, err := http.NewRequest(http.MethodGet, srv.URL+web.HomePath, nil)
@@ -205,7 +206,7 @@ type throughput struct {
 	elapsed, cpu     time.Duration
 }
 
-func (t *throughput) add(b *testing.B, p *loadtest.Process, newReq func() (*http.Request, error)) {
+func (t *throughput) add(b *testing.B, p *apptest.Process, newReq func() (*http.Request, error)) {
 	before := cpuTime(b, p)
 	r := loadtest.Throughput(b.Context(), dashWorkers, dashWarmup, dashRound, newReq, http.StatusOK)
 	after := cpuTime(b, p)
@@ -268,11 +269,11 @@ const (
 // requests of one teacher's visit (login page, login, dashboard, API, CSS),
 // lets it settle, and reads its resident memory from /proc.
 func BenchmarkIdleRSS(b *testing.B) {
-	bin := loadtest.Binary(b)
+	bin := apptest.Binary(b)
 	logLoad(b)
 	var rss, peak int64
 	for range b.N {
-		srv := loadtest.StartServer(b, bin, b.TempDir(), "--demo")
+		srv := apptest.StartServer(b, bin, b.TempDir(), "--demo")
 		visit(b, srv.URL)
 		time.Sleep(idleSettle)
 		r, err := srv.RSS()

@@ -1,0 +1,308 @@
+package apptest
+
+// Processes: the real preau binary, built once per test process, started as
+// a child on a loopback port. Sync, fault and load tests need separate
+// processes (a kill is a kill); the in-process App serves everything else.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// binary is the preau binary built once per test process.
+var binary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// Binary builds the preau binary the way `make build` does, once per test
+// process, and returns its path. Cleanup removes it.
+func Binary(tb testing.TB) string {
+	tb.Helper()
+	binary.once.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			binary.err = err
+			return
+		}
+		if binary.dir, binary.err = os.MkdirTemp("", "preau-bin-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "preau")
+		cmd := exec.Command(goTool(), "build", "-trimpath", "-ldflags", "-s -w", "-o", binary.path, ".")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		tb.Fatal(binary.err)
+	}
+	return binary.path
+}
+
+// CleanupBinary removes what Binary built; a package's TestMain calls it
+// after the run.
+func CleanupBinary() {
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+}
+
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return filepath.Join(runtime.GOROOT(), "bin", "go")
+}
+
+// moduleRoot is the directory holding go.mod, above the package directory
+// the test runs in.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Process is a server running as a child process on a loopback port.
+type Process struct {
+	URL    string
+	cmd    *exec.Cmd
+	output *syncBuffer
+	exited chan struct{}
+}
+
+// StartServer runs `preau serve --data-dir dir/data` with args on a free
+// loopback port, warn-level logs and an empty configuration file, and waits
+// until /healthz answers. It is stopped when the test ends, even when it
+// fails.
+func StartServer(tb testing.TB, bin, dir string, args ...string) *Process {
+	tb.Helper()
+	return StartServerEnv(tb, bin, dir, nil, args...)
+}
+
+// StartServerEnv is StartServer with extra PREAU_* configuration in env
+// ("PREAU_SCHOOL_ID=ecole-a"), on the given address when env sets
+// PREAU_HTTP_ADDR (a restarted server keeps its address).
+func StartServerEnv(tb testing.TB, bin, dir string, env []string, args ...string) *Process {
+	tb.Helper()
+	addr := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PREAU_HTTP_ADDR="); ok {
+			addr = v
+		}
+	}
+	if addr == "" {
+		addr = FreeAddr(tb)
+		env = append(env, "PREAU_HTTP_ADDR="+addr)
+	}
+	cmd := exec.Command(bin, append([]string{"serve", "--config", ConfigFile(tb, dir), "--data-dir", DataDir(dir)}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(append(withoutPreauEnv(), "PREAU_LOG_LEVEL=warn"), env...)
+	return StartCommand(tb, cmd, "http://"+addr, "/healthz")
+}
+
+// DataDir is the data directory StartServer uses under dir.
+func DataDir(dir string) string { return filepath.Join(dir, "data") }
+
+// ConfigFile writes an empty configuration file in dir, so that neither a
+// stray ./config.yaml nor defaults from elsewhere change what is measured.
+func ConfigFile(tb testing.TB, dir string) string {
+	tb.Helper()
+	f := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(f, []byte("# loadtest: everything comes from flags\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+// withoutPreauEnv is this process's environment minus PREAU_* variables,
+// which would configure the server behind the benchmark's back.
+func withoutPreauEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PREAU_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// StartCommand starts cmd, a server that will answer 200 on url+ready, and
+// waits for it.
+func StartCommand(tb testing.TB, cmd *exec.Cmd, url, ready string) *Process {
+	tb.Helper()
+	p := &Process{URL: url, cmd: cmd, output: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.output, p.output
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start %s: %v", cmd.Path, err)
+	}
+	go func() {
+		cmd.Wait()
+		close(p.exited)
+	}()
+	tb.Cleanup(p.Stop)
+	if err := p.waitReady(ready, time.Minute); err != nil {
+		tb.Fatalf("%s did not come up: %v\n%s", filepath.Base(cmd.Path), err, p.output)
+	}
+	return p
+}
+
+func (p *Process) waitReady(path string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.exited:
+			return fmt.Errorf("exited: %v", p.cmd.ProcessState)
+		default:
+		}
+		if resp, err := client.Get(p.URL + path); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("timed out")
+}
+
+// Kill stops the process at once, as a power cut would: no shutdown runs.
+func (p *Process) Kill() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// Stop asks the process to shut down gracefully, and kills it if it has not
+// within ten seconds. The end of the test calls it too.
+func (p *Process) Stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
+	}
+}
+
+// Output is what the process wrote so far, for failure messages.
+func (p *Process) Output() string { return p.output.String() }
+
+// RSS is the process's resident memory now (VmRSS), in bytes.
+func (p *Process) RSS() (int64, error) { return p.status("VmRSS") }
+
+// PeakRSS is the highest resident memory the process has had (VmHWM).
+func (p *Process) PeakRSS() (int64, error) { return p.status("VmHWM") }
+
+// CPUTime is the user and system CPU time the process has used so far.
+func (p *Process) CPUTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which may hold spaces: state is the
+	// first, utime the 12th and stime the 13th, in clock ticks of 1/100 s.
+	i := bytes.LastIndexByte(b, ')')
+	fields := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", p.cmd.Process.Pid)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
+// status reads a kB field of /proc/<pid>/status.
+func (p *Process) status(field string) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if !ok || name != field {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+		return kb * 1024, err
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("%s not in /proc/%d/status", field, p.cmd.Process.Pid)
+}
+
+// FreeAddr finds a free loopback port. Another process could take it
+// before the server binds it; on a test machine that does not happen.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// syncBuffer collects a child's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
