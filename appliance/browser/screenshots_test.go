@@ -2,7 +2,6 @@ package browser_test
 
 import (
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"preau/appliance/apptest"
+	"preau/appliance/auth"
 	"preau/appliance/browser"
+	"preau/appliance/demo"
 )
 
 // ScreenshotsEnv names the directory TestScreenshots writes to; without it
@@ -23,7 +24,8 @@ const ScreenshotsEnv = "PREAU_SCREENSHOTS"
 
 // extraPaths are pages reached from dashboards rather than from the menu;
 // those a profile may not see, or that do not exist yet, are left out.
-var extraPaths = []string{"/classes", "/classes/{class}", "/comptes", "/comptes/nouveau", "/import", "/mot-de-passe"}
+var extraPaths = []string{"/classes", "/classes/{class}", "/comptes", "/comptes?page=2", "/comptes?profil=parent", "/comptes/{pupil}",
+	"/comptes/nouveau", "/import", "/mot-de-passe"}
 
 // TestScreenshots writes full-page PNGs of every page each profile can
 // reach, on a desktop and on a phone, for people to look at.
@@ -38,17 +40,87 @@ func TestScreenshots(t *testing.T) {
 	}
 	school := apptest.New(t, apptest.Options{})
 	central := apptest.New(t, apptest.Options{Role: "central"})
+	enrolled := enrolledSchool(t, central)
 	b := browser.Start(t, 4*time.Minute)
 	for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 		s := &shooter{t: t, dir: dir, vp: vp, names: map[string]string{
-			school.ClassID("CE1"): "ce1", central.ClassID("CE1"): "ce1", school.User("eleve").ID: "lea"}}
+			school.ClassID("CE1"): "ce1", central.ClassID("CE1"): "ce1", school.User("eleve").ID: "lea",
+			central.User("eleve").ID: "lea"}}
 		s.anonymous(b.Tab(t, school.URL, vp))
 		for _, login := range []string{"directeur", "enseignant", "eleve", "parent"} {
 			s.profile(b.Tab(t, school.URL, vp), login, school)
 		}
+		s.director(b.Tab(t, school.URL, vp), school)
 		s.profile(b.Tab(t, central.URL, vp), "dsi", central)
 		s.anonymousCentral(b.Tab(t, central.URL, vp))
+		tab := b.Tab(t, enrolled.URL, vp)
+		loginForm(t, tab, "directrice.jaures")
+		tab.Open("/synchronisation")
+		s.shoot(tab, "directeur", "synchronisation-inscrite")
 	}
+}
+
+// enrolledSchool is a second school, enrolled with central and synchronised,
+// with a version that lost a conflict: the sync pages as they are in use. A
+// third school waits with an enrollment token not used yet.
+func enrolledSchool(t *testing.T, central *apptest.App) *apptest.App {
+	t.Helper()
+	ctx := t.Context()
+	token, err := central.Sync.Central.AddSchool(ctx, "ecole-jaures", "École Jean-Jaurès")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := central.Sync.Central.AddSchool(ctx, "ecole-pasteur", "École Pasteur"); err != nil {
+		t.Fatal(err)
+	}
+	s := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-jaures", "school.name": "École Jean-Jaurès"}})
+	if _, err := s.Sync.Client.Enroll(ctx, central.URL, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Auth.CreateUser(ctx, auth.NewUser{Login: "directrice.jaures", FirstName: "Nadia", LastName: "Benali",
+		Profile: auth.Director, SchoolID: "ecole-jaures", Password: demo.Password}); err != nil {
+		t.Fatal(err)
+	}
+	teacher, err := s.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Paul", LastName: "Morin", Profile: auth.Teacher, SchoolID: "ecole-jaures"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncOnce := func() {
+		if _, err := s.Sync.Client.SyncOnce(ctx); err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+	}
+	syncOnce()
+	// The same account edited on both sides: the school's edit loses.
+	central.Auth.SetDisabled(ctx, teacher.ID, true)
+	s.Auth.SetPassword(ctx, teacher.ID, "plus-recent", false)
+	central.Auth.SetDisabled(ctx, teacher.ID, false)
+	syncOnce()
+	return s
+}
+
+// director shoots the pages a director reaches through a form: an import
+// preview with errors, a new password, a new picture password, the class's
+// login cards.
+func (s *shooter) director(tab *browser.Tab, app *apptest.App) {
+	t := s.t
+	loginForm(t, tab, "directeur")
+	tab.Open("/import")
+	browser.Eval[bool](tab, `document.querySelector("#envoi details").open = true`) // no navigation: Click would wait for one
+	tab.Type(`textarea[name="contenu"]`, "profil;prénom;nom;classe;enfants\nélève;Zoé;Lambert;CE1;\nélève;Léo;Petit;CE4;\n"+
+		"parent;Anne;Lambert;;Zoé Lambert\nparent;Marc;Petit;;Léo Inconnu\nenseignant;Jean;;CP;\n")
+	tab.Click("#envoi button[type=submit]")
+	s.shoot(tab, "directeur", "import-apercu-erreurs")
+	tab.Open("/comptes/" + app.User("marc.andre").ID)
+	tab.Click(`#actions form[action$="/mot-de-passe"] button`)
+	s.shoot(tab, "directeur", "comptes_mot-de-passe")
+	class := "/classes/" + app.ClassID("CE1")
+	tab.Open(class)
+	tab.Click(`tr[data-pupil="` + app.User("adam.laurent").ID + `"] form[action$="/images"] button`)
+	s.shoot(tab, "directeur", "classes_ce1_images")
+	tab.Open(class)
+	tab.Click("#cartes button[type=submit]")
+	s.shoot(tab, "directeur", "classes_ce1_cartes")
 }
 
 type shooter struct {
@@ -124,14 +196,14 @@ func (s *shooter) profile(tab *browser.Tab, login string, app *apptest.App) {
 		paths = append(paths, a.AttrOr("href", ""))
 	})
 	for _, p := range extraPaths {
-		paths = append(paths, strings.ReplaceAll(p, "{class}", app.ClassID("CE1")))
+		p = strings.ReplaceAll(p, "{class}", app.ClassID("CE1"))
+		paths = append(paths, strings.ReplaceAll(p, "{pupil}", app.User("eleve").ID))
 	}
 	for _, p := range paths {
-		u, err := url.Parse(p)
-		if err != nil || seen[u.Path] {
+		if seen[p] {
 			continue
 		}
-		seen[u.Path] = true
+		seen[p] = true
 		if st := tab.Open(p); st != http.StatusOK {
 			t.Logf("%s %s: %d, not shot", login, p, st)
 			continue
