@@ -5,15 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"preau/appliance/auth"
 	"preau/appliance/web"
 )
 
-// maxListed bounds the accounts list: the DSI's whole city is tens of
-// thousands of accounts, which a search narrows better than a long page.
-const maxListed = 500
+// perPage is how many accounts one page of the list shows: a school's few
+// hundred accounts are a handful of pages, and a phone scrolls through one
+// in a few swipes.
+const perPage = 50
 
 type option struct{ Value, Label string }
 
@@ -24,23 +27,42 @@ type accountRow struct {
 	Children []auth.User
 }
 
+// profileTab is one profile filter of the list, with the number of
+// accounts it would show.
+type profileTab struct {
+	Label, Href string
+	Count       int
+	Current     bool
+}
+
+// pageLink is one numbered link of the list's pagination.
+type pageLink struct {
+	Number  int
+	Href    string
+	Current bool
+	Gap     bool // pages left out before this one
+}
+
 type accountsPage struct {
 	Rows           []accountRow
-	Total          int // matching the filters, of which Rows shows at most maxListed
+	Total          int // matching the filters, of which Rows shows one page
 	Profile, Query string
-	Profiles       []option
+	Tabs           []profileTab
 	DSI            bool
 	Ecole          string
 	Schools        []auth.School
+	Page, Pages    int
+	From, To       int    // positions of the first and last rows shown, from 1
+	Prev, Next     string // the neighbouring pages, "" at the ends
+	Links          []pageLink
 }
 
 // accounts lists the accounts the user administers, filtered by profile and
-// by a search on name or login.
+// by a search on name or login, one page at a time.
 func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := web.CurrentUser(r)
-	page := accountsPage{Profile: r.FormValue("profil"), Query: strings.TrimSpace(r.FormValue("q")), DSI: u.Profile == auth.DSI,
-		Profiles: listProfiles(u)}
+	page := accountsPage{Profile: r.FormValue("profil"), Query: strings.TrimSpace(r.FormValue("q")), DSI: u.Profile == auth.DSI}
 	users, schoolID, err := h.administered(ctx, u, r.FormValue("ecole"))
 	if err != nil {
 		h.s.Fail(w, r, err)
@@ -64,24 +86,78 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	byID := make(map[string]auth.User, len(users))
+	counts := map[string]int{}
+	var found []auth.User
 	for _, x := range users {
 		byID[x.ID] = x
-	}
-	names := schoolNames(page.Schools)
-	for _, x := range users {
-		if !matches(x, page.Profile, page.Query) {
+		if !matches(x, "", page.Query) {
 			continue
 		}
-		page.Total++
-		if len(page.Rows) < maxListed {
-			row := accountRow{User: x, School: names[x.SchoolID], Classes: members[x.ID]}
-			for _, id := range guardians[x.ID] {
-				row.Children = append(row.Children, byID[id])
-			}
-			page.Rows = append(page.Rows, row)
+		counts[""]++
+		counts[string(x.Profile)]++
+		if page.Profile == "" || string(x.Profile) == page.Profile {
+			found = append(found, x)
 		}
 	}
+	page.Total = len(found)
+	link := func(profile string, n int) string { return accountsURL(page.Ecole, profile, page.Query, n) }
+	for _, o := range listProfiles(u) {
+		page.Tabs = append(page.Tabs, profileTab{Label: o.Label, Href: link(o.Value, 1), Count: counts[o.Value], Current: o.Value == page.Profile})
+	}
+	page.paginate(r.FormValue("page"), func(n int) string { return link(page.Profile, n) })
+	names := schoolNames(page.Schools)
+	for _, x := range found[max(page.From-1, 0):page.To] {
+		row := accountRow{User: x, School: names[x.SchoolID], Classes: members[x.ID]}
+		for _, id := range guardians[x.ID] {
+			row.Children = append(row.Children, byID[id])
+		}
+		page.Rows = append(page.Rows, row)
+	}
 	h.s.Render(w, r, "roster/accounts", "Comptes", page)
+}
+
+// paginate picks the page asked for (the last one when past it) and the
+// links around it: the first, the last, and the current one's neighbours.
+func (p *accountsPage) paginate(asked string, href func(int) string) {
+	p.Pages = max(1, (p.Total+perPage-1)/perPage)
+	p.Page, _ = strconv.Atoi(asked)
+	p.Page = min(max(p.Page, 1), p.Pages)
+	p.From, p.To = min((p.Page-1)*perPage+1, p.Total), min(p.Page*perPage, p.Total)
+	if p.Page > 1 {
+		p.Prev = href(p.Page - 1)
+	}
+	if p.Page < p.Pages {
+		p.Next = href(p.Page + 1)
+	}
+	if p.Pages == 1 {
+		return
+	}
+	last := 0
+	for n := 1; n <= p.Pages; n++ {
+		if n != 1 && n != p.Pages && (n < p.Page-1 || n > p.Page+1) {
+			continue
+		}
+		p.Links = append(p.Links, pageLink{Number: n, Href: href(n), Current: n == p.Page, Gap: n > last+1})
+		last = n
+	}
+}
+
+// accountsURL is the list's address with its filters; page 1 and empty
+// filters are left out.
+func accountsURL(ecole, profile, query string, page int) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"ecole": ecole, "profil": profile, "q": query} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/comptes"
+	}
+	return "/comptes?" + v.Encode()
 }
 
 // administered lists the accounts u manages: a director's school, or for the

@@ -3,6 +3,7 @@ package roster_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,22 +11,36 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"preau/appliance/apptest"
 	"preau/appliance/auth"
 )
 
-// listed is the logins of the accounts list's rows.
-func listed(doc *goquery.Document) map[string]*goquery.Selection {
+// listed is the logins of the accounts list's rows, on every page of it:
+// it follows the "next" links, and fails on a login listed twice.
+func listed(t *testing.T, a *apptest.App, c *http.Client, path string) map[string]*goquery.Selection {
+	t.Helper()
 	out := map[string]*goquery.Selection{}
-	doc.Find("#comptes tbody tr[data-user]").Each(func(_ int, s *goquery.Selection) {
-		out[text(s.Find("code"))] = s
-	})
+	for pages := 0; path != ""; pages++ {
+		if pages > 20 {
+			t.Fatalf("more than 20 pages of accounts: the pagination loops (%s)", path)
+		}
+		doc := page(t, a, c, path)
+		doc.Find("#comptes tbody tr[data-user]").Each(func(_ int, s *goquery.Selection) {
+			l := text(s.Find("code"))
+			if out[l] != nil {
+				t.Errorf("%s listed twice (%s)", l, path)
+			}
+			out[l] = s
+		})
+		path, _ = doc.Find(`.pager a[rel="next"]`).Attr("href")
+	}
 	return out
 }
 
 func TestAccountsList(t *testing.T) {
 	a := newApp(t)
 	c := a.ClientAs("directeur")
-	all := listed(page(t, a, c, "/comptes"))
+	all := listed(t, a, c, "/comptes")
 	for _, l := range []string{"directeur", "enseignant", "eleve", "parent", "helene.roux"} {
 		if all[l] == nil {
 			t.Errorf("%s missing from the director's list", l)
@@ -41,7 +56,7 @@ func TestAccountsList(t *testing.T) {
 		t.Errorf("parent's children %q", got)
 	}
 
-	pupils := listed(page(t, a, c, "/comptes?profil=pupil"))
+	pupils := listed(t, a, c, "/comptes?profil=pupil")
 	for l, row := range pupils {
 		if text(row.Find(".profile")) != "Élève" {
 			t.Errorf("profil=pupil lists %s (%s)", l, text(row.Find(".profile")))
@@ -51,11 +66,11 @@ func TestAccountsList(t *testing.T) {
 		t.Errorf("%d pupils listed, want the demo's 23", len(pupils))
 	}
 
-	found := listed(page(t, a, c, "/comptes?q=MARTIN"))
+	found := listed(t, a, c, "/comptes?q=MARTIN")
 	if len(found) != 3 || found["eleve"] == nil || found["tom.martin"] == nil || found["parent"] == nil {
 		t.Errorf("search « MARTIN »: %v", keys(found))
 	}
-	if found := listed(page(t, a, c, "/comptes?q=lefevre")); len(found) != 1 || found["enseignant"] == nil {
+	if found := listed(t, a, c, "/comptes?q=lefevre"); len(found) != 1 || found["enseignant"] == nil {
 		t.Errorf("search without accents: %v", keys(found))
 	}
 
@@ -67,7 +82,7 @@ func TestAccountsList(t *testing.T) {
 	if err := a.Auth.SetPassword(ctx, a.User("helene.roux").ID, "provisoire", true); err != nil {
 		t.Fatal(err)
 	}
-	all = listed(page(t, a, c, "/comptes"))
+	all = listed(t, a, c, "/comptes")
 	if got := text(all["tom.martin"].Find(".status")); got != "désactivé" {
 		t.Errorf("disabled status %q", got)
 	}
@@ -75,12 +90,69 @@ func TestAccountsList(t *testing.T) {
 		t.Errorf("must-change status %q", got)
 	}
 
-	dsi := listed(page(t, a, a.ClientAs("dsi"), "/comptes"))
+	dsi := listed(t, a, a.ClientAs("dsi"), "/comptes")
 	if dsi["voisin"] == nil || dsi["eleve"] == nil || dsi["dsi"] == nil {
 		t.Errorf("the DSI's list lacks accounts: %d listed", len(dsi))
 	}
-	if one := listed(page(t, a, a.ClientAs("dsi"), "/comptes?ecole=autre")); len(one) != 1 || one["voisin"] == nil {
+	if one := listed(t, a, a.ClientAs("dsi"), "/comptes?ecole=autre"); len(one) != 1 || one["voisin"] == nil {
 		t.Errorf("the DSI's list of one school: %v", keys(one))
+	}
+}
+
+// TestAccountsPages checks the list comes 50 accounts a page, with links
+// that keep the filters, and profile filters that count their accounts.
+func TestAccountsPages(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	school := a.User("directeur").SchoolID
+	var extra []auth.NewUser
+	for i := range 60 {
+		extra = append(extra, auth.NewUser{Login: fmt.Sprintf("remplacant.%02d", i), FirstName: "Remplaçant", LastName: fmt.Sprintf("N%02d", i),
+			Profile: auth.Teacher, SchoolID: school})
+	}
+	if _, err := a.Auth.CreateUsers(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	c := a.ClientAs("directeur")
+	rows := func(doc *goquery.Document) int { return doc.Find("#comptes tbody tr[data-user]").Length() }
+
+	doc := page(t, a, c, "/comptes?profil=teacher&q=rempla")
+	next, _ := doc.Find(`.pager a[rel="next"]`).Attr("href")
+	if rows(doc) != 50 || next != "/comptes?page=2&profil=teacher&q=rempla" || doc.Find(`.pager a[rel="prev"]`).Length() != 0 {
+		t.Fatalf("page 1: %d rows, next %q", rows(doc), next)
+	}
+	if got := text(doc.Find("#total")); !strings.Contains(got, "60 comptes, 1 à 50") {
+		t.Errorf("total %q", got)
+	}
+	if cur := text(doc.Find(`.pager-pages a[aria-current="page"]`)); cur != "1" {
+		t.Errorf("current page link %q", cur)
+	}
+	doc = page(t, a, c, next)
+	prev, _ := doc.Find(`.pager a[rel="prev"]`).Attr("href")
+	if rows(doc) != 10 || prev != "/comptes?profil=teacher&q=rempla" || doc.Find(`.pager a[rel="next"]`).Length() != 0 {
+		t.Errorf("page 2: %d rows, prev %q", rows(doc), prev)
+	}
+	doc.Find("#comptes tbody tr[data-user]").Each(func(_ int, s *goquery.Selection) {
+		if !strings.HasPrefix(text(s.Find("code")), "remplacant.") {
+			t.Errorf("page 2 lists %q, outside the filters", text(s.Find("code")))
+		}
+	})
+	if doc := page(t, a, c, "/comptes?profil=teacher&q=rempla&page=99"); rows(doc) != 10 {
+		t.Errorf("a page past the end shows %d rows, want the last page's 10", rows(doc))
+	}
+	if doc := page(t, a, c, "/comptes?q=personne"); rows(doc) != 0 || doc.Find(".pager").Length() != 0 {
+		t.Errorf("no match: %d rows, pager shown: %v", rows(doc), doc.Find(".pager").Length() != 0)
+	}
+
+	// The profile filters count what the search finds and keep it.
+	doc = page(t, a, a.ClientAs("dsi"), "/comptes?ecole="+school+"&q=martin")
+	tabs := map[string]string{}
+	doc.Find(`.chips a`).Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		tabs[text(s)] = href
+	})
+	if tabs["Élèves 2"] != "/comptes?ecole="+school+"&profil=pupil&q=martin" || tabs["Tous 3"] == "" || tabs["Parents 1"] == "" {
+		t.Errorf("profile filters %v", tabs)
 	}
 }
 

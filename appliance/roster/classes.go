@@ -17,8 +17,12 @@ var ClassLevels = []string{"CP", "CE1", "CE2", "CM1", "CM2", "CP-CE1", "CE1-CE2"
 type classRow struct {
 	Class    auth.Class
 	Pupils   int
+	Faces    []auth.User // its first pupils, whose initials a class card shows
 	Teachers []auth.User
 }
+
+// cardFaces is how many pupils' initials a class card shows.
+const cardFaces = 8
 
 type classForm struct {
 	Name, Level string
@@ -90,14 +94,14 @@ func (h *handlers) renderClasses(w http.ResponseWriter, r *http.Request, sc scop
 		Levels: ClassLevels, Staff: staff, Form: f}, msg)
 }
 
-// classRows adds to each class its number of pupils and its teachers, with
-// one query each for the whole school.
+// classRows adds to each class its number of pupils, its first pupils and
+// its teachers, with one query each for the whole school.
 func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]classRow, error) {
 	counts, err := h.a.ClassCounts(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
-	staff, err := h.staff(ctx, schoolID)
+	users, err := h.a.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,15 +109,20 @@ func (h *handlers) classRows(ctx context.Context, schoolID string, classes []aut
 	if err != nil {
 		return nil, err
 	}
-	teachers := map[string][]auth.User{}
-	for _, t := range staff {
-		for _, c := range members[t.ID] {
-			teachers[c.ID] = append(teachers[c.ID], t)
+	teachers, faces := map[string][]auth.User{}, map[string][]auth.User{}
+	for _, u := range users {
+		for _, c := range members[u.ID] {
+			switch {
+			case isStaff(u, schoolID):
+				teachers[c.ID] = append(teachers[c.ID], u)
+			case u.Profile == auth.Pupil && len(faces[c.ID]) < cardFaces:
+				faces[c.ID] = append(faces[c.ID], u)
+			}
 		}
 	}
 	rows := make([]classRow, len(classes))
 	for i, c := range classes {
-		rows[i] = classRow{Class: c, Pupils: counts[c.ID], Teachers: teachers[c.ID]}
+		rows[i] = classRow{Class: c, Pupils: counts[c.ID], Faces: faces[c.ID], Teachers: teachers[c.ID]}
 	}
 	return rows, nil
 }
@@ -126,11 +135,17 @@ func (h *handlers) staff(ctx context.Context, schoolID string) ([]auth.User, err
 	}
 	var out []auth.User
 	for _, u := range users {
-		if (u.Profile == auth.Teacher || u.Profile == auth.Director) && u.SchoolID == schoolID && !u.Disabled {
+		if isStaff(u, schoolID) {
 			out = append(out, u)
 		}
 	}
 	return out, nil
+}
+
+// isStaff reports whether u teaches or directs at the school and may
+// still log in.
+func isStaff(u auth.User, schoolID string) bool {
+	return (u.Profile == auth.Teacher || u.Profile == auth.Director) && u.SchoolID == schoolID && !u.Disabled
 }
 
 // createClass creates a class and attaches the chosen teachers to it.

@@ -90,9 +90,12 @@ func TestTeacherSeesOnlyTheirClasses(t *testing.T) {
 	a := newApp(t)
 	c := a.ClientAs("enseignant")
 	doc := page(t, a, c, "/classes")
-	rows := doc.Find("#classes tbody tr")
-	if rows.Length() != 1 || text(rows.Find("td").First()) != "CE1" {
-		t.Errorf("teacher's classes: %q", text(rows))
+	cards := doc.Find("#classes .class-card")
+	if cards.Length() != 1 || text(cards.Find("h2")) != "Classe CE1" || cards.AttrOr("href", "") != "/classes/"+classID(t, a, "CE1") {
+		t.Errorf("teacher's classes: %q", text(cards))
+	}
+	if n := cards.Find(".mini-avatars .avatar").Length(); n != 6 {
+		t.Errorf("CE1's card shows %d pupils' initials, want its 6", n)
 	}
 	if doc.Find("#nouvelle-classe, form[action='/classes']").Length() != 0 {
 		t.Error("a teacher is offered the creation form")
@@ -156,7 +159,7 @@ func TestDSIChoosesTheSchoolOnCentral(t *testing.T) {
 		}
 		var target string
 		links.Each(func(_ int, s *goquery.Selection) {
-			if text(s) == "École d'à côté" {
+			if text(s.Find(".school-name")) == "École d'à côté" {
 				target, _ = s.Attr("href")
 			}
 		})
