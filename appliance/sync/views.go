@@ -1,0 +1,127 @@
+package sync
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"preau/appliance/auth"
+)
+
+// What the sync pages show, worded for a director or the DSI: dates as
+// people say them, and a kept version named as people know the row rather
+// than by its table and id. The templates call these methods.
+
+// LastSyncText is when the school last synchronised: "aujourd'hui à 14:05".
+func (s Status) LastSyncText() string {
+	if s.LastSync == nil {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339, *s.LastSync)
+	if err != nil {
+		return *s.LastSync
+	}
+	return frenchWhen(t, time.Now())
+}
+
+// LastSeenText is when central last heard from the school, or "jamais".
+func (s SchoolState) LastSeenText() string {
+	if s.LastSeen.IsZero() {
+		return "jamais"
+	}
+	return frenchWhen(s.LastSeen, time.Now())
+}
+
+// frenchWhen writes t relative to now: "aujourd'hui à 14:05", "hier à
+// 09:10", or "03/11/2026 à 17:45".
+func frenchWhen(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	day := func(x time.Time) time.Time { return time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.Local) }
+	date := t.Format("02/01/2006")
+	switch math.Round(day(now).Sub(day(t)).Hours() / 24) {
+	case 0:
+		date = "aujourd'hui"
+	case 1:
+		date = "hier"
+	}
+	return date + " à " + t.Format("15:04")
+}
+
+// keptVersion is a version that lost a conflict, as the page shows it.
+type keptVersion struct {
+	ID       string
+	When     string
+	What     string // the kind of row: "Compte", "Classe"…
+	Name     string // the row's name, when it has one
+	Fields   []keptField
+	Restored bool
+}
+
+type keptField struct{ Label, Value string }
+
+// rowKinds names the replicated tables a director may meet in a conflict.
+var rowKinds = map[string]string{
+	"users":       "Compte",
+	"classes":     "Classe",
+	"schools":     "École",
+	"memberships": "Inscription dans une classe",
+	"guardians":   "Lien entre un parent et son enfant",
+}
+
+// fieldLabels names the columns worth showing, in the order shown; the
+// row's name is its title, and the other columns are technical (ids,
+// clocks, secrets' hashes) and stay hidden.
+var fieldLabels = []struct{ Column, Label string }{
+	{"first_name", "Prénom"}, {"last_name", "Nom de famille"}, {"login", "Identifiant"}, {"email", "E-mail"}, {"profile", "Profil"}, {"level", "Niveau"}, {"role", "Rôle"},
+	{"disabled", "Désactivé"}, {"must_change", "Mot de passe à changer"}, {"deleted", "Supprimé"},
+}
+
+// Kept lists the conflicts' losing versions, newest first as stored.
+func (p statusPage) Kept() []keptVersion {
+	out := make([]keptVersion, 0, len(p.Conflicts))
+	for _, c := range p.Conflicts {
+		v := c.Loser.Values
+		k := keptVersion{ID: c.ID, When: frenchWhen(c.At, time.Now()), What: rowKinds[c.Table], Restored: c.Restored}
+		if k.What == "" {
+			k.What = c.Table
+		}
+		for _, col := range []string{"display_name", "name", "title"} {
+			if s, ok := v[col].(string); ok && s != "" && k.Name == "" {
+				k.Name = s
+			}
+		}
+		for _, f := range fieldLabels {
+			if s := fieldText(f.Column, v[f.Column]); s != "" {
+				k.Fields = append(k.Fields, keptField{f.Label, s})
+			}
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// fieldText writes a column's value for people: yes or no for flags, the
+// profile's French name; "" leaves the field out.
+func fieldText(column string, x any) string {
+	switch v := x.(type) {
+	case nil:
+		return ""
+	case int64:
+		if slices.Contains([]string{"disabled", "must_change", "deleted"}, column) {
+			if v == 0 { // the usual case, not worth a line
+				return ""
+			}
+			return "oui"
+		}
+		return fmt.Sprint(v)
+	case string:
+		if column == "profile" && v != "" {
+			return auth.Profile(v).Label()
+		}
+		return v
+	case []byte:
+		return ""
+	}
+	return fmt.Sprint(x)
+}
