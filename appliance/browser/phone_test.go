@@ -60,6 +60,11 @@ func TestPhone(t *testing.T) {
 		}
 		noSidewaysScroll(t, tab, "pupil dashboard")
 	})
+	// The register's pages, as the director and a teacher reach them.
+	pages := map[string][]string{
+		"directeur":  {"/classes", "/classes/" + app.ClassID("CE1"), "/comptes", "/comptes?page=2", "/comptes/nouveau", "/import", "/synchronisation"},
+		"enseignant": {"/classes", "/classes/" + app.ClassID("CE1")},
+	}
 	for _, login := range []string{"directeur", "enseignant", "parent"} {
 		t.Run(login, func(t *testing.T) {
 			tab := b.Tab(t, app.URL, browser.Phone)
@@ -67,6 +72,10 @@ func TestPhone(t *testing.T) {
 			noSidewaysScroll(t, tab, login+"'s dashboard")
 			tab.Open("/mot-de-passe")
 			noSidewaysScroll(t, tab, "password page")
+			for _, p := range pages[login] {
+				tab.Open(p)
+				noSidewaysScroll(t, tab, p)
+			}
 		})
 	}
 }
