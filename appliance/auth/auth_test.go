@@ -139,6 +139,17 @@ func TestPasswordLoginAndThrottling(t *testing.T) {
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "réessayez dans") {
 		t.Fatalf("no throttling after 5 failures: %v", err)
 	}
+	// An account that does not exist yet is not locked by failed tries:
+	// once it arrives (from central), its owner gets in.
+	for i := 0; i < 6; i++ {
+		s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.9")
+	}
+	if _, err := s.CreateUser(ctx, NewUser{Login: "pas.encore", Display: "Arrivé", Profile: Teacher, SchoolID: "ecole-a", Password: "secret-partage"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.10"); err != nil {
+		t.Fatalf("account locked by failures from before it existed: %v", err)
+	}
 	if s.Logins.Throttled.Load() == 0 || s.Logins.Failed.Load() == 0 || s.Logins.OK.Load() == 0 {
 		t.Fatal("login counters not kept")
 	}

@@ -64,16 +64,21 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("trop de tentatives : réessayez dans %d %s", minutes, unit)
 }
 
-// LoginPassword checks a login and password.
+// LoginPassword checks a login and password. Failures lock an account after
+// a few tries; failures on a login that does not exist (yet: an account
+// created on central, still on its way) count against the address only.
 func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (User, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
-	return s.attempt(ctx, "login:"+login, ip, func() (User, bool, error) {
-		u, err := s.UserByLogin(ctx, login)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return u, false, err
-		}
+	key := "login:" + login
+	u, err := s.UserByLogin(ctx, login)
+	if errors.Is(err, ErrNotFound) {
+		key = ""
+	} else if err != nil {
+		return User{}, err
+	}
+	return s.attempt(ctx, key, ip, func() (User, bool, error) {
 		ok, verr := s.hasher.Verify(ctx, u.passwordHash, password)
-		return u, ok && err == nil, verr
+		return u, ok && u.ID != "", verr
 	}, ErrBadCredentials)
 }
 

@@ -43,7 +43,8 @@ func (c *Central) AddSchool(ctx context.Context, id, name string) (token string,
 	token = randomKey()
 	err = c.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sync_nodes(school_id, token_hash, token_expires) VALUES (?, ?, ?)
-			ON CONFLICT(school_id) DO UPDATE SET token_hash = excluded.token_hash, token_expires = excluded.token_expires`,
+			ON CONFLICT(school_id) DO UPDATE SET token_hash = excluded.token_hash, token_expires = excluded.token_expires,
+			token_node = ''`,
 			id, hashKey(token), time.Now().Add(tokenTTL).Unix())
 		return err
 	})
@@ -61,24 +62,30 @@ type Enrollment struct {
 // ErrBadToken means an unknown, used or expired enrollment token.
 var ErrBadToken = errors.New("jeton d'inscription inconnu, déjà utilisé ou expiré : demandez-en un nouveau à la DSI")
 
-// Enroll exchanges a one-time token for the node key of a school.
+// Enroll exchanges a one-time token for the node key of a school. The token
+// is bound to the first node that uses it: the same node may present it
+// again until it expires (its answer may have been lost on the way, after
+// central had already enrolled it) and gets a new key; any other node is
+// refused.
 func (c *Central) Enroll(ctx context.Context, token, nodeID, version string) (Enrollment, error) {
 	var e Enrollment
 	key := randomKey()
 	err := c.db.Write(ctx, func(tx *store.Tx) error {
 		var expires int64
-		err := tx.QueryRowContext(ctx, "SELECT school_id, token_expires FROM sync_nodes WHERE token_hash = ? AND token_hash != ''",
-			hashKey(token)).Scan(&e.SchoolID, &expires)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && time.Now().Unix() > expires) {
+		var tokenNode string
+		err := tx.QueryRowContext(ctx, `SELECT school_id, token_expires, token_node FROM sync_nodes
+			WHERE token_hash = ? AND token_hash != '' AND revoked = 0`, hashKey(token)).Scan(&e.SchoolID, &expires, &tokenNode)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && (time.Now().Unix() > expires || (tokenNode != "" && tokenNode != nodeID))) {
 			return ErrBadToken
 		}
 		if err != nil {
 			return err
 		}
-		// A re-enrolled school starts its cursors afresh; rows re-sent are harmless.
-		_, err = tx.ExecContext(ctx, `UPDATE sync_nodes SET token_hash = '', token_expires = 0, key_hash = ?, node_id = ?,
-			enrolled_at = ?, revoked = 0, push_epoch = '', push_seq = 0, pull_seq = 0, version = ?, last_error = ''
-			WHERE school_id = ?`, hashKey(key), nodeID, time.Now().UTC().Format(time.RFC3339), version, e.SchoolID)
+		// A (re-)enrolled school starts its cursors afresh; rows re-sent are harmless.
+		_, err = tx.ExecContext(ctx, `UPDATE sync_nodes SET token_node = ?, key_hash = ?, node_id = ?,
+			enrolled_at = ?, revoked = 0, push_epoch = '', push_seq = 0, pull_seq = 0, node_epoch = '', resync_until = 0,
+			version = ?, last_error = '' WHERE school_id = ?`, nodeID, hashKey(key), nodeID, time.Now().UTC().Format(time.RFC3339),
+			version, e.SchoolID)
 		return err
 	})
 	if err != nil {
@@ -96,7 +103,7 @@ func (c *Central) Enroll(ctx context.Context, token, nodeID, version string) (En
 // Revoke refuses every later request of a school's node.
 func (c *Central) Revoke(ctx context.Context, school string) error {
 	return c.db.Write(ctx, func(tx *store.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE sync_nodes SET revoked = 1, token_hash = '' WHERE school_id = ?", school)
+		res, err := tx.ExecContext(ctx, "UPDATE sync_nodes SET revoked = 1, token_hash = '', token_node = '' WHERE school_id = ?", school)
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,8 @@ type Client struct {
 	blobHTTP *http.Client // no overall timeout: files are large; ctx bounds it
 	blobKick chan struct{}
 
+	enroll struct{ central, token string } // from the configuration, until enrolled
+
 	mu       gosync.Mutex  // one sync at a time
 	trigger  chan struct{} // sync now (enrollment)
 	written  chan struct{} // a local write was committed
@@ -43,6 +45,7 @@ type progress struct {
 	linkUp            bool
 	lastAttempt       time.Time
 	lastAttemptFailed bool
+	enrollError       string
 }
 
 // NewClient builds the school side for school (the configured school.id).
@@ -117,6 +120,12 @@ func (c *Client) Enroll(ctx context.Context, centralURL, token string) (Enrollme
 	return e, err
 }
 
+// EnrollWith has Run enroll with central using a one-time token, retrying
+// like a sync until it succeeds (central.url and central.enrollment_token).
+func (c *Client) EnrollWith(central, token string) {
+	c.enroll.central, c.enroll.token = central, token
+}
+
 // Trigger asks the running loop for a sync soon.
 func (c *Client) Trigger() {
 	select {
@@ -152,11 +161,15 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 				continue
 			}
 		}
-		if _, err := c.Link(ctx); errors.Is(err, ErrNotEnrolled) {
+		err := c.enrollFromConfig(ctx)
+		if errors.Is(err, ErrNotEnrolled) {
 			next = time.Now().Add(interval)
 			continue
 		}
-		if _, err := c.SyncOnce(ctx); err != nil {
+		if err == nil {
+			_, err = c.SyncOnce(ctx)
+		}
+		if err != nil {
 			// Retry soon enough to notice the link coming back.
 			backoff = min(max(2*backoff, time.Second), interval, maxBackoff)
 			next = time.Now().Add(backoff)
@@ -195,6 +208,30 @@ func (c *Client) runBlobs(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// enrollFromConfig enrolls with the configured token when not enrolled yet;
+// ErrNotEnrolled when there is nothing to enroll with.
+func (c *Client) enrollFromConfig(ctx context.Context) error {
+	_, err := c.Link(ctx)
+	if !errors.Is(err, ErrNotEnrolled) {
+		return err
+	}
+	if c.enroll.central == "" || c.enroll.token == "" {
+		return ErrNotEnrolled
+	}
+	if _, err := c.Enroll(ctx, c.enroll.central, c.enroll.token); err != nil {
+		c.noteEnrollError(err)
+		return err
+	}
+	return nil
+}
+
+func (c *Client) noteEnrollError(err error) {
+	c.progress.mu.Lock()
+	c.progress.enrollError = err.Error()
+	c.progress.linkUp = false
+	c.progress.mu.Unlock()
+}
+
 // settle lets a burst of writes gather into one sync, and reports whether
 // anything waits to be sent: sessions and sync's own writes send nothing.
 func (c *Client) settle(ctx context.Context) bool {
@@ -227,6 +264,7 @@ func (c *Client) SyncOnce(ctx context.Context) (Status, error) {
 		}
 	}
 	c.finish(ctx, err)
+	c.log.Debug("sync", "err", err, "rows", c.progress.done)
 	st, serr := c.Status(ctx)
 	if err != nil {
 		return st, err
@@ -453,9 +491,15 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 		st.Link = "up"
 	}
 	c.progress.mu.Unlock()
+	c.progress.mu.Lock()
+	enrollError := c.progress.enrollError
+	c.progress.mu.Unlock()
 	link, err := c.Link(ctx)
 	if errors.Is(err, ErrNotEnrolled) {
 		msg := ErrNotEnrolled.Error()
+		if enrollError != "" {
+			msg += " : " + enrollError
+		}
 		st.LastError = &msg
 		return st, nil
 	}

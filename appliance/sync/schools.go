@@ -47,7 +47,7 @@ func (s SchoolState) ClockSuspect() bool { return s.ClockOffsetMs > 60000 || s.C
 // Schools lists every school with its sync state.
 func (c *Central) Schools(ctx context.Context) ([]SchoolState, error) {
 	rows, err := c.db.Reader().QueryContext(ctx, `SELECT s.id, s.name, coalesce(n.enrolled_at, ''), coalesce(n.revoked, 0),
-		coalesce(n.token_hash, '') != '', coalesce(n.last_seen, ''), coalesce(n.version, ''), coalesce(n.pending, 0),
+		coalesce(n.token_hash, '') != '' AND coalesce(n.token_node, '') = '', coalesce(n.last_seen, ''), coalesce(n.version, ''), coalesce(n.pending, 0),
 		coalesce(n.clock_offset, 0), coalesce(n.last_error, '')
 		FROM schools s LEFT JOIN sync_nodes n ON n.school_id = s.id WHERE s.deleted = 0 ORDER BY s.name`)
 	if err != nil {

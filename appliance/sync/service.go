@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -50,17 +49,14 @@ func (s *Service) Register(w *web.Server) {
 	w.AddNav(auth.Director, web.NavItem{Label: "Synchronisation", Href: "/synchronisation", Icon: "sync", Order: 60})
 }
 
-// Run enrolls a school from its configuration when needed, then keeps it in
-// sync until ctx ends. Central has nothing to run.
+// Run enrolls a school from its configuration when needed (retrying until
+// central answers), then keeps it in sync until ctx ends. Central has
+// nothing to run.
 func (s *Service) Run(ctx context.Context) {
 	if s.Client == nil {
 		return
 	}
-	if _, err := s.Client.Link(ctx); errors.Is(err, ErrNotEnrolled) && s.cfg.CentralURL != "" && s.cfg.EnrollmentToken != "" {
-		if _, err := s.Client.Enroll(ctx, s.cfg.CentralURL, s.cfg.EnrollmentToken); err != nil {
-			s.log.Error("enrollment with central failed", "central", s.cfg.CentralURL, "err", err)
-		}
-	}
+	s.Client.EnrollWith(s.cfg.CentralURL, s.cfg.EnrollmentToken)
 	s.Client.Run(ctx, s.cfg.SyncInterval)
 }
 

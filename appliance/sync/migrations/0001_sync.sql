@@ -8,6 +8,7 @@ CREATE TABLE sync_nodes (
     key_hash       TEXT NOT NULL DEFAULT '',
     token_hash     TEXT NOT NULL DEFAULT '',
     token_expires  INTEGER NOT NULL DEFAULT 0,
+    token_node     TEXT NOT NULL DEFAULT '',   -- the node that used the token; only it may use it again
     enrolled_at    TEXT NOT NULL DEFAULT '',
     revoked        INTEGER NOT NULL DEFAULT 0,
     push_epoch     TEXT NOT NULL DEFAULT '',   -- the school's epoch the push cursor belongs to
