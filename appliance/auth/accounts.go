@@ -120,6 +120,7 @@ var Schema = store.Schema{
 	Unique:     map[string]store.UniqueRule{"users": {Column: "login", Flag: "login_renamed"}},
 	// A parent has one account city-wide: every school of their children
 	// receives it, whichever school created it.
+	Carries: map[string][]store.Carry{"guardians": {{Column: "parent_id", Table: "users"}}},
 	Audience: map[string]string{
 		"users": `id IN (SELECT g.parent_id FROM guardians g JOIN users c ON c.id = g.child_id
 			WHERE g.deleted = 0 AND c.school_id = :school)`,

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Schema is one component's part of the database: its numbered migration
@@ -30,6 +31,17 @@ type Schema struct {
 	// city-wide (a login) although two nodes may pick the same value while
 	// apart; sync then renames the later row's value and sets its flag column.
 	Unique map[string]UniqueRule
+	// Carries names, per table, rows that writing one of its rows carries
+	// along: a parent's account enters a school's audience when it is linked
+	// to a pupil there, so writing the link logs the account again (same
+	// content, clock and origin), for central to send it where it now goes.
+	Carries map[string][]Carry
+}
+
+// Carry is a row carried along: the row of Table whose id is in Column.
+type Carry struct {
+	Column string
+	Table  string
 }
 
 // UniqueRule is a column kept unique across nodes, case-insensitively.
@@ -109,6 +121,13 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 			return err
 		}
 	}
+	for t, carries := range s.Carries {
+		for _, c := range carries {
+			if err := db.carry(ctx, t, c); err != nil {
+				return err
+			}
+		}
+	}
 	for t, col := range s.Blobs {
 		if db.blobCols == nil {
 			db.blobCols = make(map[string]string)
@@ -186,6 +205,26 @@ func (db *DB) track(ctx context.Context, table string) error {
 		}
 	}
 	db.tables = append(db.tables, table)
+	return nil
+}
+
+// carry installs the triggers that log a carried row again when a row of
+// table is written.
+func (db *DB) carry(ctx context.Context, table string, c Carry) error {
+	name := regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	if !name.MatchString(table) || !name.MatchString(c.Column) || !name.MatchString(c.Table) {
+		return fmt.Errorf("store: invalid carry %s.%s → %s", table, c.Column, c.Table)
+	}
+	body := fmt.Sprintf(`DELETE FROM changes WHERE tbl = '%[3]s' AND row_id = NEW.%[2]s;
+		INSERT INTO changes(tbl, row_id, origin, hlc) SELECT '%[3]s', id, origin, hlc FROM %[3]s WHERE id = NEW.%[2]s;`,
+		table, c.Column, c.Table)
+	for _, event := range []string{"INSERT", "UPDATE"} {
+		q := fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_carries_%[2]s_%[3]s_%[4]s AFTER %[4]s ON %[1]s BEGIN %[5]s END`,
+			table, c.Table, c.Column, strings.ToLower(event), body)
+		if _, err := db.w.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: carry %s.%s: %w", table, c.Column, err)
+		}
+	}
 	return nil
 }
 

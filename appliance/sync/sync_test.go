@@ -368,3 +368,55 @@ func TestSameLoginCreatedOfflineAtTwoSchools(t *testing.T) {
 	assertSameScope(t, p.central, b, "ecole-b")
 	assertSameScope(t, p.central, p.school, "ecole-a")
 }
+
+// A parent has one account city-wide: registered at school A, linked (on
+// central) to a child at school B, the same account reaches B and logs in
+// there; B's other families never reach A.
+func TestParentWithChildrenInTwoSchools(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	token, _ := p.central.Sync.Central.AddSchool(t.Context(), "ecole-b", "École B")
+	b := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-b"}})
+	if _, err := b.Sync.Client.Enroll(t.Context(), p.central.URL, token); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	classA, _ := p.school.Auth.CreateClass(ctx, "ecole-a", "CP", "CP")
+	childA, _ := p.school.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Ana", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-a", ClassIDs: []string{classA.ID}})
+	parent, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "maman.roy", Display: "Maman Roy", Profile: auth.Parent,
+		SchoolID: "ecole-a", Password: "motdepasse", ChildIDs: []string{childA.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	classB, _ := b.Auth.CreateClass(ctx, "ecole-b", "CM1", "CM1")
+	childB, _ := b.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-b", ClassIDs: []string{classB.ID}})
+	otherB, _ := b.Auth.CreateUser(ctx, auth.NewUser{Login: "papa.autre", Display: "Papa Autre", Profile: auth.Parent, SchoolID: "ecole-b", Password: "motdepasse", ChildIDs: []string{childB.ID}})
+	syncOnce(t, p.school)
+	syncOnce(t, b)
+	// On central, the second child is linked to the same account.
+	if err := p.central.Auth.LinkChild(ctx, parent.ID, childB.ID); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, b)
+	syncOnce(t, p.school)
+	if _, err := b.Auth.LoginPassword(ctx, "maman.roy", "motdepasse", ""); err != nil {
+		t.Fatalf("the parent's one account does not work at the second school: %v", err)
+	}
+	children, _ := b.Auth.Children(ctx, parent.ID)
+	if len(children) != 1 || children[0].ID != childB.ID {
+		t.Fatalf("at school B the parent sees %d children, want Léo only", len(children))
+	}
+	if _, err := p.school.Auth.User(ctx, otherB.ID); err == nil {
+		t.Fatal("another school's parent reached school A")
+	}
+	// A password change at home reaches both schools.
+	if err := p.central.Auth.SetPassword(ctx, parent.ID, "nouveau-secret", false); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	syncOnce(t, b)
+	for name, n := range map[string]*apptest.App{"ecole-a": p.school, "ecole-b": b} {
+		if _, err := n.Auth.LoginPassword(ctx, "maman.roy", "nouveau-secret", ""); err != nil {
+			t.Errorf("%s: new password not received: %v", name, err)
+		}
+	}
+}
