@@ -248,6 +248,36 @@ func TestProcessesSyncThroughCutsAndKills(t *testing.T) {
 		t.Fatalf("central holds %d ecole-a accounts, want %d: lost or duplicated", got, backlog+1)
 	}
 
+	// A second school, on a clean link: its writes reach central, it gets
+	// the city-wide accounts, and never the first school's.
+	if status := dsi.call("POST", "/api/v1/schools", map[string]string{"id": "ecole-b", "name": "École B"}, &enr); status != 201 {
+		t.Fatalf("add school B: %d", status)
+	}
+	bDir := t.TempDir()
+	seed(t, bDir, map[string]string{"school.id": "ecole-b"}, 50, auth.Teacher, "ecole-b")
+	schoolB := apptest.StartServerEnv(t, bin, bDir, []string{"PREAU_SCHOOL_ID=ecole-b", "PREAU_CENTRAL_URL=" + central.URL,
+		"PREAU_SYNC_INTERVAL=1s", "PREAU_CENTRAL_ENROLLMENT_TOKEN=" + enr.Token})
+	var bDSI *client
+	eventually(t, "school B did not converge with central", time.Minute, func() bool {
+		if dsi.users()["ecole-b"] != 50 {
+			return false
+		}
+		if bDSI == nil {
+			c := &client{t: t, base: schoolB.URL}
+			var out struct{ Token string }
+			if c.call("POST", "/api/v1/session", map[string]string{"login": "dsi", "password": "demo"}, &out) != 200 {
+				return false
+			}
+			c.token = out.Token
+			bDSI = c
+		}
+		return bDSI.users()[""] == backlog+1
+	})
+	if got := bDSI.users(); got["ecole-a"] != 0 || got["ecole-b"] != 50 {
+		t.Fatalf("school B holds %v: another school's accounts, or not its own", got)
+	}
+	schoolB.Stop()
+
 	// A write acknowledged at the school survives a kill before any sync.
 	if status := dir.call("POST", "/api/v1/users", map[string]any{"login": "avant.coupure", "display_name": "Avant coupure",
 		"profile": "teacher", "password": "motdepasse"}, nil); status != 201 {
