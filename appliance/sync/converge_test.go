@@ -50,14 +50,7 @@ func TestRandomizedConvergence(t *testing.T) {
 	nodes := map[string]*apptest.App{"central": central}
 	faults := map[string]*flaky{}
 	for _, s := range schools {
-		token, err := central.Sync.Central.AddSchool(t.Context(), s, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": s}})
-		if _, err := a.Sync.Client.Enroll(t.Context(), central.URL, token); err != nil {
-			t.Fatal(err)
-		}
+		a := enrollSchool(t, central, s)
 		f := &flaky{rng: rand.New(rand.NewPCG(seed, uint64(len(faults)))), before: 0.2, lost: 0.2}
 		a.Sync.Client.UseTransport(f)
 		faults[s], nodes[s] = f, a

@@ -23,11 +23,7 @@ var letters = store.Schema{
 
 func TestStoreAndForwardToAnotherSchool(t *testing.T) {
 	p := newPair(t, "ecole-a")
-	token, _ := p.central.Sync.Central.AddSchool(t.Context(), "ecole-b", "École B")
-	b := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-b"}})
-	if _, err := b.Sync.Client.Enroll(t.Context(), p.central.URL, token); err != nil {
-		t.Fatal(err)
-	}
+	b := enrollSchool(t, p.central, "ecole-b")
 	for _, a := range []*apptest.App{p.central, p.school, b} {
 		if err := a.DB.Migrate(t.Context(), letters); err != nil {
 			t.Fatal(err)

@@ -24,15 +24,21 @@ type pair struct {
 func newPair(t *testing.T, school string) pair {
 	t.Helper()
 	central := apptest.New(t, apptest.Options{Role: "central"})
+	return pair{central, enrollSchool(t, central, school)}
+}
+
+// enrollSchool adds a school on central and starts its enrolled appliance.
+func enrollSchool(t *testing.T, central *apptest.App, school string) *apptest.App {
+	t.Helper()
 	token, err := central.Sync.Central.AddSchool(t.Context(), school, "École "+school)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": school, "school.name": "École " + school}})
-	if _, err := s.Sync.Client.Enroll(t.Context(), central.URL, token); err != nil {
+	a := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": school, "school.name": "École " + school}})
+	if _, err := a.Sync.Client.Enroll(t.Context(), central.URL, token); err != nil {
 		t.Fatal(err)
 	}
-	return pair{central, s}
+	return a
 }
 
 func syncOnce(t *testing.T, a *apptest.App) psync.Status {
@@ -318,11 +324,7 @@ func TestConcurrentEditsConvergeAndKeepLoser(t *testing.T) {
 // never merged.
 func TestSameLoginCreatedOfflineAtTwoSchools(t *testing.T) {
 	p := newPair(t, "ecole-a")
-	token, _ := p.central.Sync.Central.AddSchool(t.Context(), "ecole-b", "École B")
-	b := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-b"}})
-	if _, err := b.Sync.Client.Enroll(t.Context(), p.central.URL, token); err != nil {
-		t.Fatal(err)
-	}
+	b := enrollSchool(t, p.central, "ecole-b")
 	ctx := t.Context()
 	first, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "marie.curie", Display: "Marie Curie (A)", Profile: auth.Teacher,
 		SchoolID: "ecole-a", Password: "premiere-ecole"})
@@ -374,11 +376,7 @@ func TestSameLoginCreatedOfflineAtTwoSchools(t *testing.T) {
 // there; B's other families never reach A.
 func TestParentWithChildrenInTwoSchools(t *testing.T) {
 	p := newPair(t, "ecole-a")
-	token, _ := p.central.Sync.Central.AddSchool(t.Context(), "ecole-b", "École B")
-	b := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-b"}})
-	if _, err := b.Sync.Client.Enroll(t.Context(), p.central.URL, token); err != nil {
-		t.Fatal(err)
-	}
+	b := enrollSchool(t, p.central, "ecole-b")
 	ctx := t.Context()
 	classA, _ := p.school.Auth.CreateClass(ctx, "ecole-a", "CP", "CP")
 	childA, _ := p.school.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Ana", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-a", ClassIDs: []string{classA.ID}})
