@@ -207,6 +207,8 @@ func TestBadBatchesRefusedAndNothingWritten(t *testing.T) {
 		{"truncated", psync.Batch{}, truncated(t, batch(good)), http.StatusBadRequest, "illisible"},
 		{"unknown field", psync.Batch{}, gz(t, `{"node":"x","epoch":"y","from":0,"to":1,"rows":[],"extra":1}`), http.StatusBadRequest, "illisible"},
 		{"inconsistent cursors", psync.Batch{Node: self.ID, Epoch: self.Epoch, From: 0, To: -5}, nil, http.StatusBadRequest, "incohérent"},
+		{"too many rows", batch(repeatRow(good, 2001)...), nil, http.StatusBadRequest, "trop grand"},
+		{"gzip bomb", psync.Batch{}, gz(t, `{"node":"`+strings.Repeat("x", 65<<20)+`"}`), http.StatusRequestEntityTooLarge, "trop volumineux"},
 	}
 	for _, c := range cases {
 		resp, body := rawPush(t, p, c.batch, c.body)
@@ -222,6 +224,14 @@ func TestBadBatchesRefusedAndNothingWritten(t *testing.T) {
 	if _, err := p.central.Auth.UserByLogin(t.Context(), "prof.b"); err != nil {
 		t.Fatal("good row not synced after refused batches")
 	}
+}
+
+func repeatRow(r store.Row, n int) []store.Row {
+	rows := make([]store.Row, n)
+	for i := range rows {
+		rows[i] = r
+	}
+	return rows
 }
 
 func gz(t *testing.T, s string) []byte {
