@@ -16,6 +16,7 @@ func init() {
 		authzCase{Route: "GET /mot-de-passe", Path: "/mot-de-passe", Expect: page(loggedIn...)},
 		authzCase{Route: "POST /mot-de-passe", Path: "/mot-de-passe", Body: "current=demo&new=nouveau-mdp&confirm=nouveau-mdp",
 			Expect: form(loggedIn...)},
+		authzCase{Route: "POST /identifiant/vu", Path: "/identifiant/vu", Expect: form(loggedIn...)},
 		authzCase{Route: "GET /connexion/images", Path: "/connexion/images", Expect: everyone(http.StatusOK)},
 		authzCase{Route: "GET /connexion/images/{class}", Path: "/connexion/images/{class}", Expect: everyone(http.StatusOK)},
 		authzCase{Route: "GET /connexion/images/eleve/{user}", Path: "/connexion/images/eleve/{pupil}", Expect: everyone(http.StatusOK)},

@@ -94,7 +94,10 @@ type User struct {
 	Disabled    bool
 	HasPicture  bool
 	HasCard     bool
-	CreatedAt   time.Time
+	// LoginRenamed: sync changed this login, which another school had given
+	// to someone else while the link was down; its owner has not seen it yet.
+	LoginRenamed bool
+	CreatedAt    time.Time
 
 	passwordHash, pictureHash string
 }
@@ -128,13 +131,13 @@ var Schema = store.Schema{
 }
 
 const userColumns = `id, login, first_name, last_name, display_name, profile, school_id, email,
-	password_hash, picture_hash, qr_hash != '', must_change, disabled, created_at`
+	password_hash, picture_hash, qr_hash != '', must_change, disabled, login_renamed, created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created string
 	err := row.Scan(&u.ID, &u.Login, &u.FirstName, &u.LastName, &u.DisplayName, &u.Profile, &u.SchoolID, &u.Email,
-		&u.passwordHash, &u.pictureHash, &u.HasCard, &u.MustChange, &u.Disabled, &created)
+		&u.passwordHash, &u.pictureHash, &u.HasCard, &u.MustChange, &u.Disabled, &u.LoginRenamed, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}

@@ -401,6 +401,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, next stri
 	return s.update(ctx, userID, "password_hash = ?, must_change = 0", hash)
 }
 
+// AcknowledgeLogin records that a user has seen that sync renamed their login.
+func (s *Service) AcknowledgeLogin(ctx context.Context, userID string) error {
+	return s.update(ctx, userID, "login_renamed = 0")
+}
+
 // SetDisabled disables or re-enables an account; disabling ends its sessions.
 func (s *Service) SetDisabled(ctx context.Context, userID string, disabled bool) error {
 	if err := s.update(ctx, userID, "disabled = ?", disabled); err != nil {

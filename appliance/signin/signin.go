@@ -33,6 +33,7 @@ func Register(s *web.Server) {
 	s.Handle("POST "+web.LogoutPath, web.Public(), h.logout)
 	s.Handle("GET "+web.PasswordPath, web.LoggedIn(), h.passwordPage)
 	s.Handle("POST "+web.PasswordPath, web.LoggedIn(), h.changePassword)
+	s.Handle("POST /identifiant/vu", web.LoggedIn(), h.acknowledgeLogin)
 	if s.Config.Role == config.RoleSchool {
 		// Picture passwords list a class's first names: only on the school LAN.
 		s.Handle("GET /connexion/images", web.Public(), h.pictureClasses)
@@ -181,6 +182,15 @@ func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.s.Redirect(w, r, web.HomePath, "votre mot de passe a été changé")
+}
+
+// acknowledgeLogin hides the notice that sync renamed the user's login.
+func (h *handlers) acknowledgeLogin(w http.ResponseWriter, r *http.Request) {
+	if err := h.a.AcknowledgeLogin(r.Context(), web.CurrentUser(r).ID); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	h.s.Redirect(w, r, web.HomePath, "")
 }
 
 // Picture login: class → name → three pictures, one page each, without

@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"preau/appliance/apptest"
+	"preau/appliance/store"
 	"preau/appliance/web"
 )
 
@@ -345,5 +346,30 @@ func TestExpiredSession(t *testing.T) {
 	resp, body := a.Get(a.ClientAs("enseignant"), "/api/v1/me")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "connexion requise") {
 		t.Fatalf("API with expired session: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A login renamed by sync is announced to its owner until they acknowledge it.
+func TestRenamedLoginNotice(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	u := a.User("helene.roux")
+	err := a.DB.Write(t.Context(), func(tx *store.Tx) error {
+		_, err := tx.Exec("UPDATE users SET login = 'helene.roux-1a2b', login_renamed = 1, hlc = ?, origin = ? WHERE id = ?", tx.HLC, tx.Origin, u.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := a.ClientAs("helene.roux-1a2b")
+	_, body := a.Get(c, "/accueil")
+	if n := doc(t, body).Find("form.notice-renamed strong:contains('helene.roux-1a2b')").Length(); n != 1 {
+		t.Fatal("renamed login not announced")
+	}
+	if resp, _ := a.Do(c, "POST", "/identifiant/vu", "", ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("acknowledge: %d", resp.StatusCode)
+	}
+	_, body = a.Get(c, "/accueil")
+	if doc(t, body).Find("form.notice-renamed").Length() != 0 {
+		t.Fatal("notice still shown after acknowledging")
 	}
 }
