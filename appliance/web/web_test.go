@@ -1,0 +1,83 @@
+package web
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"preau/appliance/auth"
+	"preau/appliance/config"
+)
+
+func TestAccessAllows(t *testing.T) {
+	cases := []struct {
+		a    Access
+		p    auth.Profile
+		want bool
+	}{
+		{Public(), auth.Anonymous, true},
+		{Public(), auth.Pupil, true},
+		{LoggedIn(), auth.Anonymous, false},
+		{LoggedIn(), auth.Parent, true},
+		{Only(auth.Director, auth.DSI), auth.Director, true},
+		{Only(auth.Director, auth.DSI), auth.Teacher, false},
+		{Only(auth.Director), auth.Anonymous, false},
+	}
+	for i, c := range cases {
+		if got := c.a.Allows(c.p); got != c.want {
+			t.Errorf("case %d: %s allowed = %v, want %v", i, c.p, got, c.want)
+		}
+	}
+}
+
+// In dev mode, a template edited on disk shows on the next request, without
+// a rebuild.
+func TestDevModeReadsTemplatesFromDisk(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ui/layout/base.html", `{{define "base"}}<body data-profile="{{.Profile}}">{{template "content" .}}</body>{{end}}`)
+	write("ui/page.html", `{{define "content"}}première version{{end}}`)
+	write("assets/css/preau.css", "body{}")
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+
+	s, err := New(config.Config{Dev: true, MaxBodySize: 1 << 20}, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Handle("GET /page", Public(), func(w http.ResponseWriter, r *http.Request) { s.Render(w, r, "page", "Page", nil) })
+	get := func() string {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/page", nil))
+		return rec.Body.String()
+	}
+	if body := get(); !strings.Contains(body, "première version") || !strings.Contains(body, `data-profile="anonymous"`) {
+		t.Fatalf("first render: %q", body)
+	}
+	write("ui/page.html", `{{define "content"}}seconde version{{end}}`)
+	if body := get(); !strings.Contains(body, "seconde version") {
+		t.Fatalf("edit not picked up in dev mode: %q", body)
+	}
+}
+
+func TestFrenchDate(t *testing.T) {
+	d := FrenchDate(time.Date(2026, 11, 23, 9, 0, 0, 0, time.Local))
+	if d != "lundi 23 novembre 2026" {
+		t.Fatalf("FrenchDate = %q", d)
+	}
+}
