@@ -94,6 +94,7 @@ type User struct {
 	Disabled    bool
 	HasPicture  bool
 	HasCard     bool
+	HasPassword bool
 	// LoginRenamed: sync changed this login, which another school had given
 	// to someone else while the link was down; its owner has not seen it yet.
 	LoginRenamed bool
@@ -142,6 +143,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 		return u, ErrNotFound
 	}
 	u.HasPicture = u.pictureHash != ""
+	u.HasPassword = u.passwordHash != ""
 	u.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	return u, err
 }

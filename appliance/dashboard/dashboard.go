@@ -148,7 +148,7 @@ type schoolStats struct {
 	Classes                             []auth.Class
 	PupilCounts                         map[string]int
 	Pupils, Teachers, Parents, Disabled int
-	NoPicture, MustChange               int
+	NoLogin, MustChange                 int // pupils with no way to log in yet
 }
 
 func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, error) {
@@ -175,8 +175,8 @@ func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, er
 		switch u.Profile {
 		case auth.Pupil:
 			st.Pupils++
-			if !u.HasPicture && !u.HasCard {
-				st.NoPicture++
+			if !u.HasPicture && !u.HasCard && !u.HasPassword {
+				st.NoLogin++
 			}
 		case auth.Teacher, auth.Director:
 			st.Teachers++

@@ -9,6 +9,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"preau/appliance/apptest"
+	"preau/appliance/auth"
 )
 
 func dashboard(t *testing.T, a *apptest.App, c *http.Client) *goquery.Document {
@@ -85,5 +86,22 @@ func TestParentSwitchesChild(t *testing.T) {
 	}
 	if !strings.Contains(dashboard(t, a, c).Find("[data-child] h2").Text(), "Tom") {
 		t.Fatal("refused switch changed the child shown")
+	}
+}
+
+// The director is told about pupils who cannot log in at all: no password,
+// no pictures, no card.
+func TestDirectorSeesPupilsWithoutLogin(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	badge := func() string { return dashboard(t, a, a.ClientAs("directeur")).Find(".badge.warn").Text() }
+	if b := badge(); b != "" {
+		t.Fatalf("every demo pupil can log in, yet the dashboard says %q", b)
+	}
+	if _, err := a.Auth.CreateUser(t.Context(), auth.NewUser{FirstName: "Nouvel", LastName: "Élève", Profile: auth.Pupil,
+		SchoolID: "demo", ClassIDs: []string{a.ClassID("CP")}}); err != nil {
+		t.Fatal(err)
+	}
+	if b := badge(); !strings.Contains(b, "1 sans moyen de connexion") {
+		t.Fatalf("badge %q", b)
 	}
 }
