@@ -160,8 +160,8 @@ func (w *recorder) Write(b []byte) (int, error) {
 
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// observe logs each request (never its query or body, which may hold
-// secrets) and feeds the metrics.
+// observe logs each request by its route (never its path, query or body,
+// which may hold secrets) and feeds the metrics.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -176,7 +176,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			pattern = "unmatched"
 		}
 		s.metrics.observe(pattern, rec.status, elapsed)
-		s.Log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", elapsed.Milliseconds())
+		// The route, not the path: a path may carry a secret (a login card's).
+		s.Log.Debug("request", "route", pattern, "status", rec.status, "ms", elapsed.Milliseconds())
 	})
 }
 

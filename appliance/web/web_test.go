@@ -81,3 +81,22 @@ func TestFrenchDate(t *testing.T) {
 		t.Fatalf("FrenchDate = %q", d)
 	}
 }
+
+// Request logs name the route, never the path: a login card's URL holds
+// its secret.
+func TestLogsHoldNoSecret(t *testing.T) {
+	var logs strings.Builder
+	s, err := New(config.Config{MaxBodySize: 1 << 20}, nil, nil, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		os.DirFS("../../ui"), os.DirFS("../../assets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Handle("GET /carte/{secret}", Public(), func(w http.ResponseWriter, r *http.Request) {})
+	s.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/carte/s3cr3t-de-carte?x=mot-de-passe", nil))
+	if strings.Contains(logs.String(), "s3cr3t") || strings.Contains(logs.String(), "mot-de-passe") {
+		t.Fatalf("secret in logs: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "GET /carte/{secret}") {
+		t.Fatalf("request not logged by route: %s", logs.String())
+	}
+}
