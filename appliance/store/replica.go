@@ -97,12 +97,32 @@ func decodeValue(msg json.RawMessage) (any, error) {
 	return nil, errors.New("valeur de type non pris en charge")
 }
 
+// tableSQL is a replicated table's columns, sorted, and the statements
+// reading and writing its rows whole, built once: sync runs them for every
+// row it sends or receives.
+type tableSQL struct {
+	cols   []string
+	read   string // the row by id
+	insert string // the row unless its id exists
+	upsert string // the row, replacing any version
+}
+
 // columns returns a table's column names, sorted; cached per table.
 func (db *DB) columns(ctx context.Context, q querier, table string) ([]string, error) {
-	db.colMu.Lock()
-	defer db.colMu.Unlock()
-	if cols, ok := db.cols[table]; ok {
-		return cols, nil
+	t, err := db.statements(ctx, q, table)
+	if err != nil {
+		return nil, err
+	}
+	return t.cols, nil
+}
+
+// statements returns a table's columns and row statements, built the
+// first time.
+func (db *DB) statements(ctx context.Context, q querier, table string) (*tableSQL, error) {
+	db.sqlMu.Lock()
+	defer db.sqlMu.Unlock()
+	if t, ok := db.tableSQL[table]; ok {
+		return t, nil
 	}
 	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
 	if err != nil {
@@ -117,16 +137,42 @@ func (db *DB) columns(ctx context.Context, q querier, table string) ([]string, e
 		}
 		cols = append(cols, c)
 	}
-	sort.Strings(cols)
-	if db.cols == nil {
-		db.cols = make(map[string][]string)
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	db.cols[table] = cols
-	return cols, rows.Err()
+	sort.Strings(cols)
+	set := make([]string, 0, len(cols))
+	for _, c := range cols {
+		if c != "id" {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	list := strings.Join(cols, ", ")
+	insert := "INSERT INTO " + table + "(" + list + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	t := &tableSQL{cols: cols, read: "SELECT " + list + " FROM " + table + " WHERE id = ?",
+		insert: insert + " ON CONFLICT(id) DO NOTHING", upsert: insert + " ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ")}
+	if db.tableSQL == nil {
+		db.tableSQL = make(map[string]*tableSQL)
+	}
+	db.tableSQL[table] = t
+	return t, nil
 }
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// query runs text on q, with the transaction's prepared statement when q is
+// a write transaction.
+func query(ctx context.Context, q querier, text string, args ...any) (*sql.Rows, error) {
+	if tx, ok := q.(*Tx); ok {
+		st, err := tx.prepared(ctx, text)
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
+	return q.QueryContext(ctx, text, args...)
 }
 
 // IsReplicated reports whether a table is registered for sync.
@@ -144,11 +190,12 @@ func (db *DB) ReadRow(ctx context.Context, q querier, table, id string) (Row, er
 	if !db.IsReplicated(table) {
 		return Row{}, fmt.Errorf("table %q n'est pas répliquée", table)
 	}
-	cols, err := db.columns(ctx, q, table)
+	t, err := db.statements(ctx, q, table)
 	if err != nil {
 		return Row{}, err
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id = ?", id)
+	cols := t.cols
+	rows, err := query(ctx, q, t.read, id)
 	if err != nil {
 		return Row{}, err
 	}
@@ -225,10 +272,16 @@ func (db *DB) Apply(ctx context.Context, tx *Tx, remote Row, concurrent Concurre
 	if err != nil {
 		return 0, err
 	}
-	local, err := db.ReadRow(ctx, tx, remote.Table, remote.ID())
-	if errors.Is(err, ErrNotFound) {
-		return Applied, db.writeRow(ctx, tx, remote)
+	// Most rows of a backlog are new here: they are inserted at once, and
+	// the local version read only when there is one.
+	inserted, err := db.insertRow(ctx, tx, remote)
+	if err != nil {
+		return 0, err
 	}
+	if inserted {
+		return Applied, nil
+	}
+	local, err := db.ReadRow(ctx, tx, remote.Table, remote.ID())
 	if err != nil {
 		return 0, err
 	}
@@ -236,7 +289,11 @@ func (db *DB) Apply(ctx context.Context, tx *Tx, remote Row, concurrent Concurre
 		return Same, nil
 	}
 	var seq int64
-	if err := tx.QueryRowContext(ctx, "SELECT seq FROM changes WHERE tbl = ? AND row_id = ?", remote.Table, remote.ID()).Scan(&seq); err != nil {
+	st, err := tx.prepared(ctx, "SELECT seq FROM changes WHERE tbl = ? AND row_id = ?")
+	if err != nil {
+		return 0, err
+	}
+	if err := st.QueryRowContext(ctx, remote.Table, remote.ID()).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("change log of %s %s: %w", remote.Table, remote.ID(), err)
 	}
 	// Versions that differ only by their stamps lose nothing to each other.
@@ -283,8 +340,11 @@ func (db *DB) settleUnique(ctx context.Context, tx *Tx, remote Row) (Row, error)
 		return remote, nil
 	}
 	var otherID string
-	err := tx.QueryRowContext(ctx, "SELECT id FROM "+remote.Table+" WHERE "+rule.Column+" = ? COLLATE NOCASE AND deleted = 0 AND id != ?",
-		value, remote.ID()).Scan(&otherID)
+	st, err := tx.prepared(ctx, "SELECT id FROM "+remote.Table+" WHERE "+rule.Column+" = ? COLLATE NOCASE AND deleted = 0 AND id != ?")
+	if err != nil {
+		return remote, err
+	}
+	err = st.QueryRowContext(ctx, value, remote.ID()).Scan(&otherID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return remote, nil
 	}
@@ -358,24 +418,37 @@ func equalValues(a, b Row, ignoreStamps bool) bool {
 // writeRow upserts every column of r. The change-log triggers record it with
 // its own origin, so it is relayed onward but never back to its origin.
 func (db *DB) writeRow(ctx context.Context, tx *Tx, r Row) error {
-	cols, err := db.columns(ctx, tx, r.Table)
+	_, err := db.execRow(ctx, tx, r, func(t *tableSQL) string { return t.upsert })
+	return err
+}
+
+// insertRow writes r unless a row with its id exists, and reports whether
+// it did.
+func (db *DB) insertRow(ctx context.Context, tx *Tx, r Row) (bool, error) {
+	n, err := db.execRow(ctx, tx, r, func(t *tableSQL) string { return t.insert })
+	return n == 1, err
+}
+
+// execRow runs one of a table's row statements with r's values, and
+// returns how many rows it wrote.
+func (db *DB) execRow(ctx context.Context, tx *Tx, r Row, statement func(*tableSQL) string) (int64, error) {
+	t, err := db.statements(ctx, tx, r.Table)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	args := make([]any, len(cols))
-	set := make([]string, 0, len(cols))
-	for i, c := range cols {
+	args := make([]any, len(t.cols))
+	for i, c := range t.cols {
 		args[i] = r.Values[c]
-		if c != "id" {
-			set = append(set, c+" = excluded."+c)
-		}
 	}
-	q := "INSERT INTO " + r.Table + "(" + strings.Join(cols, ", ") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ") ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ")
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("%s %s : %w", r.Table, r.ID(), err)
+	st, err := tx.prepared(ctx, statement(t))
+	if err != nil {
+		return 0, err
 	}
-	return nil
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s : %w", r.Table, r.ID(), err)
+	}
+	return res.RowsAffected()
 }
 
 func (db *DB) recordConflict(ctx context.Context, tx *Tx, loser, winner Row) error {

@@ -41,8 +41,8 @@ type DB struct {
 	unique   map[string]UniqueRule // table → column kept unique across nodes
 	hooks    []func()              // called after each committed write
 
-	colMu sync.Mutex
-	cols  map[string][]string // replicated tables' columns, sorted
+	sqlMu    sync.Mutex
+	tableSQL map[string]*tableSQL // replicated tables' columns and row statements
 }
 
 // Node is this node's identity in the sync protocol. The epoch changes
@@ -116,6 +116,26 @@ type Tx struct {
 	*sql.Tx
 	HLC    int64
 	Origin string
+	stmts  map[string]*sql.Stmt // see prepared
+}
+
+// prepared is the transaction's prepared statement for query, made the
+// first time: sync merges hundreds of rows a transaction with the same few
+// statements, and SQLite took longer parsing each than running it. The
+// transaction closes them when it ends.
+func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = make(map[string]*sql.Stmt)
+	}
+	tx.stmts[query] = st
+	return st, nil
 }
 
 // Write runs fn in a write transaction and commits it when fn returns nil.
