@@ -75,6 +75,11 @@ func hashKey(k string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// logPage is how many log entries collect reads at a time, up to
+// scanLimit: a push keeps nearly every entry, and reading further than one
+// batch needs cost it more than the batch itself.
+const logPage = 2 * BatchRows
+
 // collect reads the log after since, in one read snapshot, and returns up to
 // BatchRows rows that keep accepts. To is the last entry read, kept or not,
 // so skipped entries are not read again.
@@ -85,59 +90,67 @@ func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx
 		return b, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT seq, tbl, row_id, origin FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", since, scanLimit)
-	if err != nil {
-		return b, err
-	}
-	type entry struct {
-		seq             int64
-		tbl, id, origin string
-	}
-	var entries []entry
-	for rows.Next() {
-		var e entry
-		if err := rows.Scan(&e.seq, &e.tbl, &e.id, &e.origin); err != nil {
-			rows.Close()
-			return b, err
-		}
-		entries = append(entries, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return b, err
-	}
-	for i, e := range entries {
-		if len(b.Rows) == BatchRows {
-			b.More = true
-			break
-		}
-		b.To = e.seq
-		if !db.IsReplicated(e.tbl) {
-			continue
-		}
-		ok, err := keep(tx, e.tbl, e.id, e.origin, e.seq)
+	for scanned := 0; scanned < scanLimit && len(b.Rows) < BatchRows; {
+		n := min(logPage, scanLimit-scanned)
+		entries, err := logEntries(ctx, tx, b.To, n)
 		if err != nil {
 			return b, err
 		}
-		if !ok {
-			continue
+		scanned += len(entries)
+		for _, e := range entries {
+			if len(b.Rows) == BatchRows {
+				break
+			}
+			b.To = e.seq
+			if !db.IsReplicated(e.tbl) {
+				continue
+			}
+			ok, err := keep(tx, e.tbl, e.id, e.origin, e.seq)
+			if err != nil {
+				return b, err
+			}
+			if !ok {
+				continue
+			}
+			r, err := db.ReadRow(ctx, tx, e.tbl, e.id)
+			if err != nil {
+				return b, fmt.Errorf("read %s %s: %w", e.tbl, e.id, err)
+			}
+			b.Rows = append(b.Rows, r)
 		}
-		r, err := db.ReadRow(ctx, tx, e.tbl, e.id)
-		if err != nil {
-			return b, fmt.Errorf("read %s %s: %w", e.tbl, e.id, err)
+		if len(entries) < n {
+			break // the end of the log
 		}
-		b.Rows = append(b.Rows, r)
-		if i == len(entries)-1 && len(entries) == scanLimit {
-			b.More = true
-		}
-	}
-	if len(entries) == scanLimit && b.To == entries[len(entries)-1].seq {
-		b.More = true
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM changes WHERE seq > ?", b.To).Scan(&b.Pending); err != nil {
 		return b, err
 	}
+	b.More = b.Pending > 0
 	return b, nil
+}
+
+// logEntry is one entry of the change log.
+type logEntry struct {
+	seq             int64
+	tbl, id, origin string
+}
+
+// logEntries reads up to n entries of the log after seq after.
+func logEntries(ctx context.Context, tx *sql.Tx, after int64, n int) ([]logEntry, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT seq, tbl, row_id, origin FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", after, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	entries := make([]logEntry, 0, n)
+	for rows.Next() {
+		var e logEntry
+		if err := rows.Scan(&e.seq, &e.tbl, &e.id, &e.origin); err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
+	}
+	return entries, rows.Err()
 }
 
 // check validates every row of a batch before anything is written: schema,
