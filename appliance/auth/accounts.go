@@ -167,7 +167,9 @@ func (s *Service) queryUsers(ctx context.Context, where string, args ...any) ([]
 
 // User returns the account with this id.
 func (s *Service) User(ctx context.Context, id string) (User, error) {
-	return scanUser(s.db.Reader().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE deleted = 0 AND id = ?", id))
+	return cached(&s.reads, "user", id, func() (User, error) {
+		return scanUser(s.db.Reader().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE deleted = 0 AND id = ?", id))
+	})
 }
 
 // UserByLogin returns the account with this login, whatever its case.
@@ -191,20 +193,26 @@ func (s *Service) AllUsers(ctx context.Context) ([]User, error) {
 
 // ClassPupils lists a class's pupils by name.
 func (s *Service) ClassPupils(ctx context.Context, classID string) ([]User, error) {
-	return s.queryUsers(ctx, `id IN (SELECT user_id FROM memberships WHERE deleted = 0 AND class_id = ? AND role = 'pupil')
-		ORDER BY first_name, last_name`, classID)
+	return cachedList(&s.reads, "pupils", classID, func() ([]User, error) {
+		return s.queryUsers(ctx, `id IN (SELECT user_id FROM memberships WHERE deleted = 0 AND class_id = ? AND role = 'pupil')
+			ORDER BY first_name, last_name`, classID)
+	})
 }
 
 // ClassTeachers lists a class's teachers.
 func (s *Service) ClassTeachers(ctx context.Context, classID string) ([]User, error) {
-	return s.queryUsers(ctx, `id IN (SELECT user_id FROM memberships WHERE deleted = 0 AND class_id = ? AND role = 'teacher')
-		ORDER BY last_name, first_name`, classID)
+	return cachedList(&s.reads, "teachers", classID, func() ([]User, error) {
+		return s.queryUsers(ctx, `id IN (SELECT user_id FROM memberships WHERE deleted = 0 AND class_id = ? AND role = 'teacher')
+			ORDER BY last_name, first_name`, classID)
+	})
 }
 
 // Children lists a parent's children.
 func (s *Service) Children(ctx context.Context, parentID string) ([]User, error) {
-	return s.queryUsers(ctx, `id IN (SELECT child_id FROM guardians WHERE deleted = 0 AND parent_id = ?)
-		ORDER BY first_name`, parentID)
+	return cachedList(&s.reads, "children", parentID, func() ([]User, error) {
+		return s.queryUsers(ctx, `id IN (SELECT child_id FROM guardians WHERE deleted = 0 AND parent_id = ?)
+			ORDER BY first_name`, parentID)
+	})
 }
 
 // Parents lists a pupil's parents.
@@ -215,12 +223,14 @@ func (s *Service) Parents(ctx context.Context, childID string) ([]User, error) {
 
 // School returns one school.
 func (s *Service) School(ctx context.Context, id string) (School, error) {
-	var sc School
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT id, name FROM schools WHERE deleted = 0 AND id = ?", id).Scan(&sc.ID, &sc.Name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sc, ErrNotFound
-	}
-	return sc, err
+	return cached(&s.reads, "school", id, func() (School, error) {
+		var sc School
+		err := s.db.Reader().QueryRowContext(ctx, "SELECT id, name FROM schools WHERE deleted = 0 AND id = ?", id).Scan(&sc.ID, &sc.Name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return sc, ErrNotFound
+		}
+		return sc, err
+	})
 }
 
 // Schools lists every school by name.
@@ -278,7 +288,9 @@ func (s *Service) SchoolClasses(ctx context.Context, schoolID string) ([]Class, 
 
 // UserClasses lists the classes a pupil or teacher belongs to.
 func (s *Service) UserClasses(ctx context.Context, userID string) ([]Class, error) {
-	return s.queryClasses(ctx, "id IN (SELECT class_id FROM memberships WHERE deleted = 0 AND user_id = ?)", userID)
+	return cachedList(&s.reads, "classes", userID, func() ([]Class, error) {
+		return s.queryClasses(ctx, "id IN (SELECT class_id FROM memberships WHERE deleted = 0 AND user_id = ?)", userID)
+	})
 }
 
 // ClassCounts returns, per class id, its number of pupils.

@@ -24,7 +24,7 @@ type Service struct {
 	throttle   *Throttle
 	sessionTTL time.Duration
 	log        *slog.Logger
-	sessions   sessionCache
+	reads      readCache
 
 	// Logins counts login attempts by outcome, for /metrics.
 	Logins struct{ OK, Failed, Throttled atomic.Int64 }
@@ -34,7 +34,7 @@ type Service struct {
 // hashes; sessionTTL is how long a session lives.
 func NewService(db *store.DB, log *slog.Logger, hashConcurrency int, sessionTTL time.Duration) *Service {
 	s := &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL, log: log}
-	db.OnCommit(s.sessions.invalidate)
+	db.OnCommit(s.reads.invalidate)
 	return s
 }
 
@@ -170,10 +170,11 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	hash := hashSecret(token)
-	if sess, ok := s.sessions.get(hash); ok && time.Now().Before(sess.Expires) {
-		return sess, nil
+	key := "session\x00" + hash
+	if v, ok := s.reads.get(key); ok && time.Now().Before(v.(Session).Expires) {
+		return v.(Session), nil
 	}
-	gen := s.sessions.generation()
+	gen := s.reads.generation()
 	var sess Session
 	var userID string
 	var expires int64
@@ -189,7 +190,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	sess.User = u
-	s.sessions.put(hash, gen, sess)
+	s.reads.put(key, gen, sess)
 	return sess, nil
 }
 

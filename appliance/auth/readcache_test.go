@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"context"
+	"testing"
+)
+
+// A cached session answers without the store, and any committed write makes
+// the next lookup read the store again: a change to the account or to the
+// session shows at once.
+func TestSessionCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	u, err := s.CreateUser(ctx, NewUser{Login: "prof", Display: "Prof", Profile: Teacher, SchoolID: "ecole-a",
+		Password: "premier-mdp", MustChange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := s.NewSession(ctx, u, "")
+	sess, err := s.Session(ctx, tok)
+	if err != nil || !sess.User.MustChange {
+		t.Fatalf("first lookup: %+v, %v", sess.User, err)
+	}
+	if _, ok := s.reads.get("session\x00" + hashSecret(tok)); !ok {
+		t.Fatal("session not cached after a lookup")
+	}
+
+	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "nouveau-mdp"); err != nil {
+		t.Fatal(err)
+	}
+	if sess, _ := s.Session(ctx, tok); sess.User.MustChange {
+		t.Fatal("cached session still asks for a new password after the change")
+	}
+	if err := s.SetSessionChild(ctx, tok, "enfant-1"); err != nil {
+		t.Fatal(err)
+	}
+	if sess, _ := s.Session(ctx, tok); sess.ChildID != "enfant-1" {
+		t.Fatalf("child = %q after SetSessionChild, want enfant-1", sess.ChildID)
+	}
+}
+
+// A class's cached pupils follow a new pupil, and a caller changing the list
+// it got changes nothing.
+func TestCachedListsFollowWrites(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	c, err := s.CreateClass(ctx, "ecole-a", "CE1 B", "CE1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pupil := func(first string) User {
+		t.Helper()
+		u, err := s.CreateUser(ctx, NewUser{FirstName: first, LastName: "Martin", Profile: Pupil, SchoolID: "ecole-a",
+			ClassIDs: []string{c.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	names := func() []string {
+		t.Helper()
+		ps, err := s.ClassPupils(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.FirstName)
+		}
+		return out
+	}
+	pupil("Léa")
+	if got := names(); len(got) != 1 || got[0] != "Léa" {
+		t.Fatalf("pupils = %v, want [Léa]", got)
+	}
+	ps, _ := s.ClassPupils(ctx, c.ID)
+	ps[0].FirstName = "Changé"
+	if got := names(); got[0] != "Léa" {
+		t.Fatalf("a caller's change reached the cache: %v", got)
+	}
+	pupil("Adam")
+	if got := names(); len(got) != 2 || got[0] != "Adam" {
+		t.Fatalf("pupils after a new one = %v, want [Adam Léa]", got)
+	}
+	if classes, _ := s.UserClasses(ctx, ps[0].ID); len(classes) != 1 || classes[0].ID != c.ID {
+		t.Fatalf("classes of a pupil = %v", classes)
+	}
+}
+
+// A value read before a write committed is not cached after it.
+func TestReadCacheDropsReadsThatRacedAWrite(t *testing.T) {
+	var c readCache
+	gen := c.generation()
+	c.invalidate() // a write commits while the value is being read
+	c.put("k", gen, "ancien")
+	if _, ok := c.get("k"); ok {
+		t.Fatal("a value read before a write was cached")
+	}
+	c.put("k", c.generation(), "nouveau")
+	if v, ok := c.get("k"); !ok || v != "nouveau" {
+		t.Fatalf("get = %v, %v", v, ok)
+	}
+}
