@@ -3,29 +3,51 @@ package auth
 import (
 	"slices"
 	"sync"
+	"time"
 )
 
-// readCache keeps what the hot read paths read since the last write to the
-// store: every request's session and user, the classes, pupils and school a
-// dashboard shows. Each committed write empties it (store.OnCommit), and the
-// data directory lock keeps other processes from writing, so a cached value
-// is what the database would answer. A teacher's dashboard went from 19 % to
-// about 35 % of a bare handler's rate with it (docs/performance.md).
+// readCache keeps what the hot read paths read lately: every request's
+// session and user, the classes, pupils and school a dashboard shows. Each
+// write committed by this process empties it (store.OnCommit), so a cached
+// value is what the database would answer, except after a write by another
+// process: `preau user` commands write beside a running server, and their
+// changes (a disabled account, a reset password) show within maxAge. A
+// teacher's dashboard went from 19 % to about 35 % of a bare handler's rate
+// with it (docs/performance.md).
 type readCache struct {
 	mu      sync.Mutex
 	gen     uint64 // committed writes so far
-	entries map[string]any
+	entries map[string]cacheEntry
+	now     func() time.Time // time.Now; tests move it
 }
+
+type cacheEntry struct {
+	v       any
+	expires time.Time
+}
+
+// maxAge bounds how stale another process's write can leave a value.
+const maxAge = time.Second
 
 // maxCached bounds the cache; entries are a session or an account, or a
 // class's or family's short list.
 const maxCached = 4096
 
+func (c *readCache) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
 func (c *readCache) get(key string) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.entries[key]
-	return v, ok
+	e, ok := c.entries[key]
+	if !ok || !c.clock().Before(e.expires) {
+		return nil, false
+	}
+	return e.v, true
 }
 
 // generation is taken before reading from the store, and put only keeps
@@ -43,9 +65,9 @@ func (c *readCache) put(key string, gen uint64, v any) {
 		return
 	}
 	if c.entries == nil || len(c.entries) >= maxCached {
-		c.entries = make(map[string]any)
+		c.entries = make(map[string]cacheEntry)
 	}
-	c.entries[key] = v
+	c.entries[key] = cacheEntry{v: v, expires: c.clock().Add(maxAge)}
 }
 
 // invalidate runs after every committed write.

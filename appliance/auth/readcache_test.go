@@ -2,7 +2,11 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
+
+	"preau/appliance/store"
 )
 
 // A cached session answers without the store, and any committed write makes
@@ -99,5 +103,39 @@ func TestReadCacheDropsReadsThatRacedAWrite(t *testing.T) {
 	c.put("k", c.generation(), "nouveau")
 	if v, ok := c.get("k"); !ok || v != "nouveau" {
 		t.Fatalf("get = %v, %v", v, ok)
+	}
+}
+
+// Another process writing to the database (preau user disable beside a
+// running server) does not empty the cache: its change shows once the
+// cached session is maxAge old.
+func TestReadCacheBoundsAnotherProcessWrites(t *testing.T) {
+	ctx := context.Background()
+	server := newService(t)
+	u, err := server.CreateUser(ctx, NewUser{Login: "prof", Display: "Prof", Profile: Teacher, SchoolID: "ecole-a", Password: "motdepasse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	server.reads.now = func() time.Time { return now }
+	tok, _ := server.NewSession(ctx, u, "")
+	if _, err := server.Session(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := store.Open(ctx, server.db.Dir(), nil) // the command's own connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := NewService(db, nil, 1, time.Hour).SetDisabled(ctx, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Session(ctx, tok); err != nil {
+		t.Fatalf("within maxAge the cached session answers: %v", err)
+	}
+	now = now.Add(maxAge)
+	if _, err := server.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("session of an account disabled by another process after maxAge: %v", err)
 	}
 }
