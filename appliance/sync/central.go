@@ -216,11 +216,9 @@ func (c *Central) Pull(ctx context.Context, n node, req PullRequest, version str
 			return Batch{}, err
 		}
 	}
-	b, err := collect(ctx, c.db, since, func(q *sql.Tx, tbl, id, origin string, seq int64) (bool, error) {
-		if origin == n.NodeID && seq > n.ResyncUntil {
-			return false, nil // never back to where it came from
-		}
-		return inAudience(ctx, c.db, q, tbl, id, n.School)
+	notBack := func(e logEntry) bool { return e.origin != n.NodeID || e.seq <= n.ResyncUntil } // never back to where it came from
+	b, err := collect(ctx, c.db, since, func(q *sql.Tx, page []logEntry) ([]bool, error) {
+		return keepWhere(ctx, q, page, notBack, c.audience, sql.Named("school", n.School))
 	})
 	if err != nil {
 		return b, err
@@ -241,20 +239,14 @@ func (c *Central) Pull(ctx context.Context, n node, req PullRequest, version str
 	return b, err
 }
 
-// inAudience reports whether a row goes to a school: its scope, global, or
-// the table's declared audience.
-func inAudience(ctx context.Context, db *store.DB, q *sql.Tx, tbl, id, school string) (bool, error) {
+// audience is the condition on a table's rows that go to a school (named
+// argument :school): its scope, global, or the table's declared audience.
+func (c *Central) audience(tbl string) string {
 	cond := "scope IN (:school, 'global')"
-	if extra := db.Audience(tbl); extra != "" {
+	if extra := c.db.Audience(tbl); extra != "" {
 		cond += " OR (" + extra + ")"
 	}
-	var one int
-	err := q.QueryRowContext(ctx, "SELECT 1 FROM "+tbl+" WHERE id = :id AND ("+cond+")",
-		sql.Named("id", id), sql.Named("school", school)).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+	return cond
 }
 
 func (c *Central) noteError(ctx context.Context, school string, cause error) {

@@ -320,16 +320,11 @@ func (c *Client) pushCursor(link Link) int64 {
 func (c *Client) push(ctx context.Context, link Link) error {
 	self := c.db.Node()
 	since := c.pushCursor(link)
+	mine := func(e logEntry) bool { return e.origin == self.ID } // what came from central is never sent back
+	ownScope := func(string) string { return "scope = :school" }
 	for {
-		b, err := collect(ctx, c.db, since, func(q *sql.Tx, tbl, id, origin string, _ int64) (bool, error) {
-			if origin != self.ID {
-				return false, nil // came from central: never sent back
-			}
-			var scope string
-			if err := q.QueryRowContext(ctx, "SELECT scope FROM "+tbl+" WHERE id = ?", id).Scan(&scope); err != nil {
-				return false, err
-			}
-			return scope == c.school, nil
+		b, err := collect(ctx, c.db, since, func(q *sql.Tx, page []logEntry) ([]bool, error) {
+			return keepWhere(ctx, q, page, mine, ownScope, sql.Named("school", c.school))
 		})
 		if err != nil {
 			return err

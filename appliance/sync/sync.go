@@ -18,6 +18,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -82,8 +83,10 @@ const logPage = 2 * BatchRows
 
 // collect reads the log after since, in one read snapshot, and returns up to
 // BatchRows rows that keep accepts. To is the last entry read, kept or not,
-// so skipped entries are not read again.
-func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx, tbl, id, origin string, seq int64) (bool, error)) (Batch, error) {
+// so skipped entries are not read again. keep judges a page of entries at
+// once, so that a condition on the rows costs one query a table per page
+// rather than one per entry.
+func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx, page []logEntry) ([]bool, error)) (Batch, error) {
 	b := Batch{From: since, To: since}
 	tx, err := db.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -97,18 +100,26 @@ func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx
 			return b, err
 		}
 		scanned += len(entries)
+		var page []logEntry
+		for _, e := range entries {
+			if db.IsReplicated(e.tbl) {
+				page = append(page, e)
+			}
+		}
+		kept, err := keep(tx, page)
+		if err != nil {
+			return b, err
+		}
 		for _, e := range entries {
 			if len(b.Rows) == BatchRows {
 				break
 			}
 			b.To = e.seq
-			if !db.IsReplicated(e.tbl) {
-				continue
+			if len(page) == 0 || page[0].seq != e.seq {
+				continue // not replicated
 			}
-			ok, err := keep(tx, e.tbl, e.id, e.origin, e.seq)
-			if err != nil {
-				return b, err
-			}
+			ok := kept[0]
+			page, kept = page[1:], kept[1:]
 			if !ok {
 				continue
 			}
@@ -151,6 +162,48 @@ func logEntries(ctx context.Context, tx *sql.Tx, after int64, n int) ([]logEntry
 		entries = append(entries, e)
 	}
 	return entries, rows.Err()
+}
+
+// keepWhere judges a page of entries in one query per table: an entry is
+// kept when first accepts it (nil accepts all) and its row satisfies cond,
+// an SQL condition on the table's columns with args.
+func keepWhere(ctx context.Context, q *sql.Tx, page []logEntry, first func(logEntry) bool, cond func(tbl string) string, args ...any) ([]bool, error) {
+	ids := map[string][]string{}
+	for _, e := range page {
+		if first == nil || first(e) {
+			ids[e.tbl] = append(ids[e.tbl], e.id)
+		}
+	}
+	match := map[string]map[string]bool{}
+	for tbl, list := range ids {
+		data, err := json.Marshal(list)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := q.QueryContext(ctx, "SELECT id FROM "+tbl+" WHERE id IN (SELECT value FROM json_each(:ids)) AND ("+cond(tbl)+")",
+			append(args, sql.Named("ids", string(data)))...)
+		if err != nil {
+			return nil, err
+		}
+		match[tbl] = map[string]bool{}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			match[tbl][id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	kept := make([]bool, len(page))
+	for i, e := range page {
+		kept[i] = match[e.tbl][e.id]
+	}
+	return kept, nil
 }
 
 // check validates every row of a batch before anything is written: schema,
