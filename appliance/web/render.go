@@ -110,8 +110,9 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 	p := Page{Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile, Nav: s.nav[u.Profile],
 		Path: r.URL.Path, Flash: s.takeFlash(w, r), Error: errMsg, Demo: s.Config.Demo,
 		Central: s.Config.Role == "central", Data: data}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "base", p); err != nil {
 		s.Log.Error("render", "template", name, "err", err)
 		http.Error(w, "erreur interne", http.StatusInternalServerError)
 		return
@@ -123,6 +124,19 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// renderBuffers recycles the buffers pages are built in (whole, so that a
+// template error can still become a 500): growing a new one to a page's
+// size made a quarter of the bytes a dashboard page allocated.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putRenderBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 { // a rare huge page should not stay resident
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
 }
 
 // Error answers with an error: JSON {"error": msg} for the API, an error
