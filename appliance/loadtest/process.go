@@ -2,7 +2,10 @@
 // started as a separate process on loopback, a burst of pupils logging in at
 // once, an authenticated page under load next to a bare net/http handler,
 // the idle memory of a demo appliance, and micro-benchmarks of the store,
-// sessions and templates. docs/performance.md gives the targets and figures.
+// sessions and templates; and sync: a school's backlog drained through a
+// shaped link, received rows applied against SQLite's insert rate, central
+// serving a city of schools. docs/performance.md gives the targets and
+// figures.
 //
 // Its benchmarks run under `make bench`; `go test ./...` compiles them and
 // runs nothing. It may import any appliance package; nothing imports it.
