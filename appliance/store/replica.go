@@ -101,10 +101,11 @@ func decodeValue(msg json.RawMessage) (any, error) {
 // reading and writing its rows whole, built once: sync runs them for every
 // row it sends or receives.
 type tableSQL struct {
-	cols   []string
-	read   string // the row by id
-	insert string // the row unless its id exists
-	upsert string // the row, replacing any version
+	cols     []string
+	read     string // the row by id
+	readMany string // the rows whose ids are in a JSON array
+	insert   string // the row unless its id exists
+	upsert   string // the row, replacing any version
 }
 
 // columns returns a table's column names, sorted; cached per table.
@@ -150,7 +151,8 @@ func (db *DB) statements(ctx context.Context, q querier, table string) (*tableSQ
 	list := strings.Join(cols, ", ")
 	insert := "INSERT INTO " + table + "(" + list + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	t := &tableSQL{cols: cols, read: "SELECT " + list + " FROM " + table + " WHERE id = ?",
-		insert: insert + " ON CONFLICT(id) DO NOTHING", upsert: insert + " ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ")}
+		readMany: "SELECT " + list + " FROM " + table + " WHERE id IN (SELECT value FROM json_each(?))",
+		insert:   insert + " ON CONFLICT(id) DO NOTHING", upsert: insert + " ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ")}
 	if db.tableSQL == nil {
 		db.tableSQL = make(map[string]*tableSQL)
 	}
@@ -194,15 +196,53 @@ func (db *DB) ReadRow(ctx context.Context, q querier, table, id string) (Row, er
 	if err != nil {
 		return Row{}, err
 	}
-	cols := t.cols
 	rows, err := query(ctx, q, t.read, id)
 	if err != nil {
 		return Row{}, err
 	}
 	defer rows.Close()
 	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Row{}, err
+		}
 		return Row{}, ErrNotFound
 	}
+	return scanRow(rows, table, t.cols)
+}
+
+// ReadRows reads the rows of a replicated table with the given ids in one
+// query, by id; an id with no row is absent from the result. Sync reads a
+// batch's rows this way rather than one query a row.
+func (db *DB) ReadRows(ctx context.Context, q querier, table string, ids []string) (map[string]Row, error) {
+	if !db.IsReplicated(table) {
+		return nil, fmt.Errorf("table %q n'est pas répliquée", table)
+	}
+	t, err := db.statements(ctx, q, table)
+	if err != nil {
+		return nil, err
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := query(ctx, q, t.readMany, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]Row, len(ids))
+	for rows.Next() {
+		r, err := scanRow(rows, table, t.cols)
+		if err != nil {
+			return nil, err
+		}
+		out[r.ID()] = r
+	}
+	return out, rows.Err()
+}
+
+// scanRow reads the current row of rows, which selects cols of table.
+func scanRow(rows *sql.Rows, table string, cols []string) (Row, error) {
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
@@ -215,7 +255,7 @@ func (db *DB) ReadRow(ctx context.Context, q querier, table, id string) (Row, er
 	for i, c := range cols {
 		r.Values[c] = vals[i]
 	}
-	return r, rows.Err()
+	return r, nil
 }
 
 // Validate checks a row received from a peer against the local schema: a

@@ -83,9 +83,9 @@ const logPage = 2 * BatchRows
 
 // collect reads the log after since, in one read snapshot, and returns up to
 // BatchRows rows that keep accepts. To is the last entry read, kept or not,
-// so skipped entries are not read again. keep judges a page of entries at
-// once, so that a condition on the rows costs one query a table per page
-// rather than one per entry.
+// so skipped entries are not read again. It works a page of entries at a
+// time: keep judges the page, and the rows kept are read, with one query a
+// table each rather than one an entry.
 func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx, page []logEntry) ([]bool, error)) (Batch, error) {
 	b := Batch{From: since, To: since}
 	tx, err := db.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -100,34 +100,44 @@ func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx
 			return b, err
 		}
 		scanned += len(entries)
-		var page []logEntry
-		for _, e := range entries {
-			if db.IsReplicated(e.tbl) {
-				page = append(page, e)
-			}
-		}
-		kept, err := keep(tx, page)
+		kept, err := keepReplicated(db, tx, entries, keep)
 		if err != nil {
 			return b, err
 		}
-		for _, e := range entries {
-			if len(b.Rows) == BatchRows {
-				break
-			}
-			b.To = e.seq
-			if len(page) == 0 || page[0].seq != e.seq {
-				continue // not replicated
-			}
-			ok := kept[0]
-			page, kept = page[1:], kept[1:]
-			if !ok {
+		// The rows that fit in the batch, read in one query a table; the
+		// entries are consumed up to the first kept one that does not fit.
+		last, room := len(entries), BatchRows-len(b.Rows)
+		ids := map[string][]string{}
+		for i, e := range entries {
+			if !kept[i] {
 				continue
 			}
-			r, err := db.ReadRow(ctx, tx, e.tbl, e.id)
-			if err != nil {
-				return b, fmt.Errorf("read %s %s: %w", e.tbl, e.id, err)
+			if room == 0 {
+				last = i
+				break
+			}
+			ids[e.tbl] = append(ids[e.tbl], e.id)
+			room--
+		}
+		read := map[string]map[string]store.Row{}
+		for tbl, list := range ids {
+			if read[tbl], err = db.ReadRows(ctx, tx, tbl, list); err != nil {
+				return b, fmt.Errorf("read %s: %w", tbl, err)
+			}
+		}
+		for i, e := range entries[:last] {
+			b.To = e.seq
+			if !kept[i] {
+				continue
+			}
+			r, ok := read[e.tbl][e.id]
+			if !ok {
+				return b, fmt.Errorf("read %s %s: %w", e.tbl, e.id, store.ErrNotFound)
 			}
 			b.Rows = append(b.Rows, r)
+		}
+		if last < len(entries) {
+			break // the batch is full
 		}
 		if len(entries) < n {
 			break // the end of the log
@@ -138,6 +148,28 @@ func collect(ctx context.Context, db *store.DB, since int64, keep func(q *sql.Tx
 	}
 	b.More = b.Pending > 0
 	return b, nil
+}
+
+// keepReplicated asks keep about the entries of replicated tables and
+// returns its answer for every entry, false for the others.
+func keepReplicated(db *store.DB, tx *sql.Tx, entries []logEntry, keep func(q *sql.Tx, page []logEntry) ([]bool, error)) ([]bool, error) {
+	var page []logEntry
+	var at []int
+	for i, e := range entries {
+		if db.IsReplicated(e.tbl) {
+			page = append(page, e)
+			at = append(at, i)
+		}
+	}
+	answers, err := keep(tx, page)
+	if err != nil {
+		return nil, err
+	}
+	kept := make([]bool, len(entries))
+	for j, i := range at {
+		kept[i] = answers[j]
+	}
+	return kept, nil
 }
 
 // logEntry is one entry of the change log.
