@@ -287,11 +287,7 @@ func (h *handlers) pupilsByClass(ctx context.Context, schoolID string) ([]classP
 	if err != nil {
 		return nil, err
 	}
-	users, err := h.a.SchoolUsers(ctx, schoolID)
-	if err != nil {
-		return nil, err
-	}
-	members, err := h.a.Memberships(ctx, schoolID)
+	users, members, err := h.usersAndClasses(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -309,6 +305,17 @@ func (h *handlers) pupilsByClass(ctx context.Context, schoolID string) ([]classP
 		}
 	}
 	return out, nil
+}
+
+// usersAndClasses reads a school's accounts and, by account, their classes:
+// two queries for the whole school, where pages need both.
+func (h *handlers) usersAndClasses(ctx context.Context, schoolID string) ([]auth.User, map[string][]auth.Class, error) {
+	users, err := h.a.SchoolUsers(ctx, schoolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	members, err := h.a.Memberships(ctx, schoolID)
+	return users, members, err
 }
 
 // createAccount creates one account with a generated first password, shown

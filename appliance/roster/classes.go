@@ -101,11 +101,7 @@ func (h *handlers) classRows(ctx context.Context, schoolID string, classes []aut
 	if err != nil {
 		return nil, err
 	}
-	users, err := h.a.SchoolUsers(ctx, schoolID)
-	if err != nil {
-		return nil, err
-	}
-	members, err := h.a.Memberships(ctx, schoolID)
+	users, members, err := h.usersAndClasses(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
