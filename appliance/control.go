@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"preau/appliance/store"
-	psync "preau/appliance/sync"
 )
 
 // The control socket lets commands act on a running server (preau sync now,
@@ -115,6 +114,3 @@ func Control(ctx context.Context, dataDir, method, path string, in, out any) err
 	}
 	return nil
 }
-
-// SyncStatus is a school's sync status, as the control socket returns it.
-type SyncStatus = psync.Status

@@ -39,13 +39,11 @@ type Client struct {
 }
 
 type progress struct {
-	mu                gosync.Mutex
-	running           bool
-	done, total       int64
-	linkUp            bool
-	lastAttempt       time.Time
-	lastAttemptFailed bool
-	enrollError       string
+	mu          gosync.Mutex
+	running     bool
+	done, total int64
+	linkUp      bool
+	enrollError string
 }
 
 // NewClient builds the school side for school (the configured school.id).
@@ -264,7 +262,6 @@ func (c *Client) SyncOnce(ctx context.Context) (Status, error) {
 		}
 	}
 	c.finish(ctx, err)
-	c.log.Debug("sync", "err", err, "rows", c.progress.done)
 	st, serr := c.Status(ctx)
 	if err != nil {
 		return st, err
@@ -290,18 +287,16 @@ func (c *Client) finish(ctx context.Context, syncErr error) {
 	c.progress.mu.Lock()
 	c.progress.running = false
 	c.progress.linkUp = syncErr == nil
-	c.progress.lastAttempt = time.Now()
-	c.progress.lastAttemptFailed = syncErr != nil
+	rows := c.progress.done
 	c.progress.mu.Unlock()
-	msg, now := "", time.Now().UTC().Format(time.RFC3339)
-	set := "last_error = ?, last_sync = ?"
-	args := []any{msg, now}
+	c.log.Debug("sync", "err", syncErr, "rows", rows)
+	// A failure keeps the time of the last sync that worked.
+	q, args := "UPDATE sync_link SET last_error = '', last_sync = ?", []any{time.Now().UTC().Format(time.RFC3339)}
 	if syncErr != nil {
-		msg = syncErr.Error()
-		set, args = "last_error = ?", []any{msg}
+		q, args = "UPDATE sync_link SET last_error = ?", []any{syncErr.Error()}
 	}
 	if err := c.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE sync_link SET "+set, args...)
+		_, err := tx.ExecContext(ctx, q, args...)
 		return err
 	}); err != nil && ctx.Err() == nil {
 		c.log.Warn("record sync result", "err", err)

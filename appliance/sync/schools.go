@@ -73,7 +73,7 @@ func (c *Central) Schools(ctx context.Context) ([]SchoolState, error) {
 type VolumeBar struct {
 	Hour         string
 	In, Out      int64
-	HeightIn     int // percent of the tallest bar
+	HeightIn     int // in chart units: the tallest bar is the chart's height
 	HeightOut    int
 	Label        string
 	ShowLabel    bool
