@@ -95,6 +95,17 @@ func (a *App) seed(ctx context.Context) error {
 	if err := EnsureSchool(ctx, a.Config, a.Auth); err != nil {
 		return err
 	}
+	if a.Config.Role == config.RoleSchool {
+		// Credentials a school held from before central withheld them (the
+		// DSI's password hash) go now.
+		n, err := a.DB.ScrubSecrets(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.Log.Info("credentials of accounts that do not log in here removed", "accounts", n)
+		}
+	}
 	if a.Config.Demo {
 		return demo.Seed(ctx, a.Auth, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
 			Central: a.Config.Role == config.RoleCentral})

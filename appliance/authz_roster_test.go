@@ -36,5 +36,13 @@ func init() {
 			Body:   `{"display_name": "Anne Roy", "profile": "teacher", "password": "un-bon-mot-de-passe", "school_id": "{school}"}`,
 			Expect: api(http.StatusCreated, admins...)},
 		authzCase{Route: "GET /api/v1/users", Path: "/api/v1/users", Expect: api(http.StatusOK, admins...)},
+		// A parent answers the schools asking to link them to a child, on
+		// central only; an answer to a request that is not theirs is a 404.
+		authzCase{Role: "central", Route: "GET /rattachements", Path: "/rattachements", Expect: page(auth.Parent)},
+		authzCase{Role: "central", Route: "POST /rattachements/{id}", Path: "/rattachements/inconnue", Body: "reponse=accepter",
+			Expect: expect(http.StatusNotFound, http.StatusUnauthorized, auth.Parent)},
+		authzCase{Role: "central", Route: "GET /api/v1/me/link-requests", Path: "/api/v1/me/link-requests", Expect: api(http.StatusOK, auth.Parent)},
+		authzCase{Role: "central", Route: "POST /api/v1/me/link-requests/{id}", Path: "/api/v1/me/link-requests/inconnue",
+			Body: `{"answer": "accept"}`, Expect: api(http.StatusNotFound, auth.Parent)},
 	)
 }

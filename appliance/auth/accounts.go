@@ -61,7 +61,7 @@ func (p Profile) Label() string {
 }
 
 // GlobalScope is the scope of rows every node holds.
-const GlobalScope = "global"
+const GlobalScope = store.GlobalScope
 
 // School is one school; its id is also the scope of its rows.
 type School struct {
@@ -120,11 +120,15 @@ var migrations embed.FS
 var Schema = store.Schema{
 	Name:       "auth",
 	FS:         store.Sub(migrations, "migrations"),
-	Replicated: []string{"schools", "classes", "users", "memberships", "guardians"},
+	Replicated: []string{"schools", "classes", "users", "memberships", "guardians", "guardian_requests"},
 	Unique:     map[string]store.UniqueRule{"users": {Column: "login", Flag: "login_renamed"}},
 	// A parent has one account city-wide: every school of their children
 	// receives it, whichever school created it.
-	Carries: map[string][]store.Carry{"guardians": {{Column: "parent_id", Table: "users"}}},
+	Carries:    map[string][]store.Carry{"guardians": {{Column: "parent_id", Table: "users"}}},
+	PushChecks: pushChecks,
+	// A password logs in only where its account is used: the DSI's never
+	// leaves central.
+	Secrets: map[string][]string{"users": {"password_hash", "picture_hash", "qr_hash"}},
 	Audience: map[string]string{
 		"users": `id IN (SELECT g.parent_id FROM guardians g JOIN users c ON c.id = g.child_id
 			WHERE g.deleted = 0 AND c.school_id = :school)`,

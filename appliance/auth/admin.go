@@ -247,7 +247,7 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, n NewUser, hash,
 		}
 	}
 	for _, child := range n.ChildIDs {
-		if err := addGuardian(ctx, tx, id, child); err != nil {
+		if _, err := linkOrAsk(ctx, tx, id, child, ""); err != nil {
 			return "", err
 		}
 	}
@@ -276,7 +276,9 @@ func addGuardian(ctx context.Context, tx *store.Tx, parentID, childID string) er
 	return err
 }
 
-// LinkChild makes parent a guardian of child (idempotent).
+// LinkChild makes parent a guardian of child (idempotent), whichever school
+// each belongs to: the DSI's act, and tests'. A director's links go through
+// an import, which asks a parent of another school instead.
 func (s *Service) LinkChild(ctx context.Context, parentID, childID string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error { return addGuardian(ctx, tx, parentID, childID) })
 }
@@ -418,29 +420,15 @@ func (s *Service) SetDisabled(ctx context.Context, userID string, disabled bool)
 }
 
 // CanAdminister reports whether actor manages target's account: the DSI any
-// account, a director the accounts of their school and their pupils' parents.
+// account, a director the accounts that belong to their school. Being linked
+// to one of a director's pupils gives the director no power over a parent
+// whose account belongs to another school: that school administers it.
 func (s *Service) CanAdminister(ctx context.Context, actor, target User) (bool, error) {
 	switch actor.Profile {
 	case DSI:
 		return true, nil
 	case Director:
-		if target.Profile == DSI {
-			return false, nil
-		}
-		if target.SchoolID == actor.SchoolID {
-			return true, nil
-		}
-		if target.Profile == Parent {
-			children, err := s.Children(ctx, target.ID)
-			if err != nil {
-				return false, err
-			}
-			for _, c := range children {
-				if c.SchoolID == actor.SchoolID {
-					return true, nil
-				}
-			}
-		}
+		return target.Profile != DSI && target.SchoolID != "" && target.SchoolID == actor.SchoolID, nil
 	}
 	return false, nil
 }

@@ -341,7 +341,9 @@ func TestCanAdminister(t *testing.T) {
 		actor, target User
 		want          bool
 	}{
-		{dirA, pupil, true}, {dirA, parent, true}, {dirB, pupil, false}, {dirB, parent, true},
+		// The parent belongs to school B: its director administers them, and
+		// being linked to a pupil of A gives A's director no power over them.
+		{dirA, pupil, true}, {dirA, parent, false}, {dirB, pupil, false}, {dirB, parent, true},
 		{dirA, dsi, false}, {dsi, pupil, true}, {teacher, pupil, false}, {pupil, pupil, false},
 	}
 	for i, c := range cases {

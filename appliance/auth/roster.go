@@ -46,6 +46,7 @@ type ClassJoin struct {
 type Links struct {
 	Guardians []Guardianship
 	Classes   []ClassJoin
+	By        string // who imports: named on the requests sent to parents of other schools
 }
 
 // ImportUsers creates the accounts of ns and adds links, in one transaction:
@@ -61,7 +62,7 @@ func (s *Service) ImportUsers(ctx context.Context, ns []NewUser, links Links) ([
 			if err != nil {
 				return err
 			}
-			if err := addGuardian(ctx, tx, parent, child); err != nil {
+			if _, err := linkOrAsk(ctx, tx, parent, child, links.By); err != nil {
 				return err
 			}
 		}

@@ -68,7 +68,7 @@ func runUserImport(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Rien à importer : tout est déjà présent.")
 		return nil
 	}
-	creds, err := roster.Apply(ctx, accounts, schoolID, plan)
+	creds, err := roster.Apply(ctx, accounts, schoolID, "", plan)
 	if err != nil {
 		return fmt.Errorf("import annulé, rien n'a été écrit : %w", err)
 	}

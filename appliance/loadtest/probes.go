@@ -26,6 +26,7 @@ var ProbeSchema = store.Schema{
 	Name:       "loadtest_probe",
 	FS:         fstest.MapFS{"0001_probes.sql": {Data: []byte(probeTable)}},
 	Replicated: []string{"probes"},
+	PushChecks: map[string]store.PushCheck{"probes": store.ScopeIsEnough},
 	Blobs:      map[string]string{"probes": "blob"},
 }
 

@@ -25,6 +25,9 @@ type accountRow struct {
 	School   string
 	Classes  []auth.Class
 	Children []auth.User
+	// Foreign: a parent of one of the school's pupils whose account belongs
+	// to another school, which administers it; listed, not managed here.
+	Foreign bool
 }
 
 // profileTab is one profile filter of the list, with the number of
@@ -107,7 +110,7 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 	page.paginate(r.FormValue("page"), func(n int) string { return link(page.Profile, n) })
 	names := schoolNames(page.Schools)
 	for _, x := range found[max(page.From-1, 0):page.To] {
-		row := accountRow{User: x, School: names[x.SchoolID], Classes: members[x.ID]}
+		row := accountRow{User: x, School: names[x.SchoolID], Classes: members[x.ID], Foreign: !page.DSI && x.SchoolID != u.SchoolID}
 		for _, id := range guardians[x.ID] {
 			row.Children = append(row.Children, byID[id])
 		}
@@ -208,6 +211,7 @@ type accountPage struct {
 	Classes           []auth.Class
 	Children, Parents []auth.User
 	Self              bool
+	Manages           map[string]bool // the linked accounts the viewer may open
 }
 
 // account shows one account with its links and the actions on it.
@@ -234,6 +238,20 @@ func (h *handlers) account(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.s.Fail(w, r, err)
 		return
+	}
+	// A director sees nothing of another school: not a parent's children
+	// there, nor the way into a parent's account that school administers.
+	viewer := web.CurrentUser(r)
+	p.Manages = map[string]bool{}
+	children := p.Children[:0:0]
+	for _, c := range p.Children {
+		if viewer.Profile == auth.DSI || c.SchoolID == viewer.SchoolID {
+			children = append(children, c)
+		}
+	}
+	p.Children = children
+	for _, x := range append(p.Children, p.Parents...) {
+		p.Manages[x.ID], _ = h.a.CanAdminister(ctx, viewer, x)
 	}
 	h.s.Render(w, r, "roster/account", u.DisplayName, p)
 }

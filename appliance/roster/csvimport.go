@@ -369,17 +369,22 @@ func splitList(cell string) []string {
 // Existing is what the school, and for logins and parents' addresses the
 // whole city, already holds that an import is checked against.
 type Existing struct {
+	SchoolID       string // the school importing
 	Classes        []auth.Class
 	Pupils         []Person          // the school's pupils
 	Parents        []Person          // the parents of the school's pupils
 	Teachers       []Person          // the school's teachers and direction
 	ParentsByEmail map[string]Person // the city's parent accounts, by lower-case address
 	Logins         map[string]string // the city's logins, lower case, to their account's id
+	// Asked lists, per parent of another school, the children this school
+	// has asked to link them to, still waiting for the parent's answer.
+	Asked map[string][]string
 }
 
 // Person is an existing account as an import sees it.
 type Person struct {
 	ID, First, Last, Email string
+	SchoolID               string   // the school the account belongs to
 	ClassIDs               []string // pupils and teachers
 	ChildIDs               []string // parents
 }
@@ -403,6 +408,9 @@ type Line struct {
 	Classes    []auth.Class // the classes a new pupil or teacher joins, or an existing teacher joins
 	ChildRefs  []ChildRef   // the children a parent is linked to (for Update: the new links only)
 	ExistingID string       // the account matched, for Present and Update
+	// Asks: the matched parent's account belongs to another school, so the
+	// import asks them to accept the links instead of making them.
+	Asks bool
 }
 
 // ChildRef is a child named on a parent's line: an existing pupil (ID) or
@@ -668,9 +676,10 @@ func (c *checker) checkParent(i int) {
 	}
 	if p, ok := c.existingParent(l); ok {
 		l.ExistingID = p.ID
+		l.Asks = p.SchoolID != c.ex.SchoolID
 		var missing []ChildRef
 		for _, ref := range l.ChildRefs {
-			if ref.ID == "" || !contains(p.ChildIDs, ref.ID) {
+			if ref.ID == "" || !contains(p.ChildIDs, ref.ID) && !contains(c.ex.Asked[p.ID], ref.ID) {
 				missing = append(missing, ref)
 			}
 		}
@@ -783,10 +792,15 @@ func (c *checker) conclude(i int) {
 	switch {
 	case l.ExistingID == "":
 		l.Outcome, l.Message = Create, "à créer"
+	case len(l.ChildRefs) > 0 && l.Asks:
+		l.Outcome, l.Message = Update, "compte d'une autre école : une demande de rattachement à "+childNames(l.ChildRefs)+
+			" lui sera envoyée, et le lien existera quand ce parent l'aura acceptée"
 	case len(l.ChildRefs) > 0:
 		l.Outcome, l.Message = Update, "déjà présent : à rattacher à "+childNames(l.ChildRefs)
 	case len(l.Classes) > 0:
 		l.Outcome, l.Message = Update, "déjà présent : à ajouter en "+classNames(l.Classes)
+	case l.Asks:
+		l.Outcome, l.Message = Present, "compte d'une autre école, déjà rattaché ou en attente de sa réponse : ignoré"
 	default:
 		l.Outcome, l.Message = Present, "déjà présent : ignoré"
 	}

@@ -171,7 +171,7 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 			previewPage{scope: sc, Plan: plan, Text: plan.Text}, "des lignes ont un problème : rien n'a été importé")
 		return
 	}
-	creds, err := Apply(r.Context(), h.a, sc.School.ID, plan)
+	creds, err := Apply(r.Context(), h.a, sc.School.ID, web.CurrentUser(r).ID, plan)
 	if err != nil {
 		h.s.Fail(w, r, err)
 		return

@@ -32,8 +32,11 @@ func Check(ctx context.Context, a *auth.Service, schoolID string, data []byte) (
 // school's classes and people, and the city's logins and parents' addresses
 // that the rows name.
 func LoadExisting(ctx context.Context, a *auth.Service, schoolID string, sheet Sheet) (Existing, error) {
-	var ex Existing
+	ex := Existing{SchoolID: schoolID}
 	var err error
+	if ex.Asked, err = a.PendingLinkRequests(ctx, schoolID); err != nil {
+		return ex, err
+	}
 	if ex.Classes, err = a.SchoolClasses(ctx, schoolID); err != nil {
 		return ex, err
 	}
@@ -91,7 +94,7 @@ func LoadExisting(ctx context.Context, a *auth.Service, schoolID string, sheet S
 // person is an account as an import sees it; an account made with only a
 // display name is matched on it.
 func person(u auth.User, members map[string][]auth.Class, guardians map[string][]string) Person {
-	p := Person{ID: u.ID, First: u.FirstName, Last: u.LastName, Email: u.Email, ChildIDs: guardians[u.ID]}
+	p := Person{ID: u.ID, First: u.FirstName, Last: u.LastName, Email: u.Email, SchoolID: u.SchoolID, ChildIDs: guardians[u.ID]}
 	if p.First == "" && p.Last == "" {
 		p.First = u.DisplayName
 	}
@@ -170,7 +173,9 @@ func newSecrets(n *auth.NewUser, classes []auth.Class) {
 
 // Apply confirms a plan with no problem: it creates its accounts and links in
 // one transaction (all or nothing) and returns their first-login secrets.
-func Apply(ctx context.Context, a *auth.Service, schoolID string, p Plan) (Credentials, error) {
+// by is who imports ("" for the command line), named on the requests sent
+// to parents of other schools.
+func Apply(ctx context.Context, a *auth.Service, schoolID, by string, p Plan) (Credentials, error) {
 	if !p.OK() {
 		return Credentials{}, fmt.Errorf("%w : le fichier a des lignes en erreur", auth.ErrInvalid)
 	}
@@ -193,6 +198,7 @@ func Apply(ctx context.Context, a *auth.Service, schoolID string, p Plan) (Crede
 	if err != nil {
 		return Credentials{}, err
 	}
+	links.By = by
 	ids, err := a.ImportUsers(ctx, batch, links)
 	if err != nil {
 		return Credentials{}, err

@@ -44,6 +44,9 @@ func Register(s *web.Server) {
 	s.Handle("POST /import/confirmer", admins, h.importConfirm)
 	s.Handle("POST /api/v1/users", admins, h.apiCreate)
 	s.Handle("GET /api/v1/users", admins, h.apiList)
+	if s.Config.Role == config.RoleCentral {
+		h.registerLinkRequests()
+	}
 
 	s.AddNav(auth.Director, web.NavItem{Label: "Classes", Href: "/classes", Icon: "classes", Order: 10})
 	s.AddNav(auth.Director, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})

@@ -129,6 +129,12 @@ func (h *handlers) startSession(w http.ResponseWriter, r *http.Request, u auth.U
 	}
 	h.s.SetSessionCookie(w, tok)
 	next := safeNext(r.FormValue("suite"))
+	if u.Profile == auth.Parent && h.s.Config.Role == config.RoleCentral {
+		// A school asked to link this parent to a child: answering comes first.
+		if reqs, err := h.a.LinkRequests(r.Context(), u.ID); err == nil && len(reqs) > 0 {
+			next = web.LinkRequestsPath
+		}
+	}
 	if u.MustChange {
 		next = web.PasswordPath
 	}

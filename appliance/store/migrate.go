@@ -36,7 +36,18 @@ type Schema struct {
 	// to a pupil there, so writing the link logs the account again (same
 	// content, clock and origin), for central to send it where it now goes.
 	Carries map[string][]Carry
+	// PushChecks gives, per replicated table, the rule central applies to
+	// every row a school pushes: what that school's own users could have
+	// written through the pages and the API. A table without one is refused.
+	PushChecks map[string]PushCheck
+	// Secrets names, per table, credential columns (password hashes, card
+	// secrets) that go only to the nodes where the row's account logs in:
+	// central blanks them in the global rows it sends to schools.
+	Secrets map[string][]string
 }
+
+// GlobalScope is the scope of the rows every node holds.
+const GlobalScope = "global"
 
 // Carry is a row carried along: the row of Table whose id is in Column.
 type Carry struct {
@@ -53,7 +64,8 @@ type UniqueRule struct {
 //go:embed migrations/*.sql
 var coreMigrations embed.FS
 
-var coreSchema = Schema{Name: "store", FS: sub(coreMigrations, "migrations"), Replicated: []string{"conflicts"}}
+var coreSchema = Schema{Name: "store", FS: sub(coreMigrations, "migrations"), Replicated: []string{"conflicts"},
+	PushChecks: map[string]PushCheck{"conflicts": checkConflict}}
 
 // sub narrows an embedded FS to a folder; components use it the same way.
 func sub(f fs.FS, dir string) fs.FS {
@@ -139,6 +151,18 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 			db.unique = make(map[string]UniqueRule)
 		}
 		db.unique[t] = rule
+	}
+	for t, check := range s.PushChecks {
+		if db.pushChecks == nil {
+			db.pushChecks = make(map[string]PushCheck)
+		}
+		db.pushChecks[t] = check
+	}
+	for t, cols := range s.Secrets {
+		if db.secrets == nil {
+			db.secrets = make(map[string][]string)
+		}
+		db.secrets[t] = cols
 	}
 	for t, cond := range s.Audience {
 		if db.audience == nil {

@@ -501,7 +501,7 @@ func (db *DB) execRow(ctx context.Context, tx *Tx, r Row, statement func(*tableS
 }
 
 func (db *DB) recordConflict(ctx context.Context, tx *Tx, loser, winner Row) error {
-	data, err := json.Marshal(loser)
+	data, err := json.Marshal(db.blankSecrets(loser))
 	if err != nil {
 		return err
 	}
@@ -573,7 +573,14 @@ func (db *DB) RestoreConflict(ctx context.Context, id string) error {
 		if err := json.Unmarshal([]byte(loser), &r); err != nil {
 			return err
 		}
-		if err := db.writeRow(ctx, tx, restamp(r, tx)); err != nil {
+		r = restamp(r, tx)
+		// Kept versions hold no credentials: the row keeps its current ones.
+		if cur, err := db.ReadRow(ctx, tx, r.Table, r.ID()); err == nil {
+			for _, col := range db.secrets[r.Table] {
+				r.Values[col] = cur.Values[col]
+			}
+		}
+		if err := db.writeRow(ctx, tx, r); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE conflicts SET restored_at = ?, hlc = ?, origin = ? WHERE id = ?",

@@ -39,7 +39,10 @@ type DB struct {
 	audience map[string]string     // table → extra condition, see Schema.Audience
 	blobCols map[string]string     // table → column holding a blob's hash
 	unique   map[string]UniqueRule // table → column kept unique across nodes
-	hooks    []func()              // called after each committed write
+	secrets  map[string][]string   // table → credential columns, see Schema.Secrets
+	// pushChecks: table → the rule a row a school pushes must pass, see Schema.PushChecks
+	pushChecks map[string]PushCheck
+	hooks      []func() // called after each committed write
 
 	sqlMu    sync.Mutex
 	tableSQL map[string]*tableSQL // replicated tables' columns and row statements

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"preau/appliance/auth"
+	"preau/appliance/store"
 	"preau/appliance/web"
 )
 
@@ -134,7 +135,7 @@ func (h *centralHandlers) push(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(err, &gap):
 		web.JSON(w, http.StatusConflict, map[string]any{"error": gap.Error(), "cursor": gap.Cursor})
-	case errors.Is(err, ErrOutOfScope):
+	case errors.Is(err, ErrOutOfScope), errors.Is(err, store.ErrRefusedRow):
 		h.s.Error(w, r, http.StatusForbidden, err.Error())
 	case errors.Is(err, ErrClockAhead):
 		h.s.Error(w, r, http.StatusUnprocessableEntity, err.Error()+" (réglez l'horloge du serveur de l'école)")

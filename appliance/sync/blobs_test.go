@@ -22,6 +22,7 @@ var probeSchema = store.Schema{
 		id TEXT PRIMARY KEY, scope TEXT NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL,
 		deleted INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL, blob TEXT NOT NULL DEFAULT '')`)}},
 	Replicated: []string{"probes"},
+	PushChecks: map[string]store.PushCheck{"probes": store.ScopeIsEnough},
 	Blobs:      map[string]string{"probes": "blob"},
 }
 

@@ -176,7 +176,7 @@ func (c *Central) Push(ctx context.Context, n node, b Batch, version string) (in
 	// had not pulled it yet.
 	conc := func(seq int64, origin string) bool { return seq > n.PullSeq && origin != n.NodeID }
 	newCursor := max(cursor, b.To)
-	err = apply(ctx, c.db, b.Rows, maxHLC, conc, func(tx *store.Tx) error {
+	err = apply(ctx, c.db, b.Rows, maxHLC, conc, n.School, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_nodes SET push_epoch = ?, push_seq = ?, last_seen = ?, version = ?,
 			pending = ?, last_error = '' WHERE school_id = ?`, b.Epoch, newCursor, time.Now().UTC().Format(time.RFC3339), version,
 			b.Pending, n.School); err != nil {
@@ -184,6 +184,13 @@ func (c *Central) Push(ctx context.Context, n node, b Batch, version string) (in
 		}
 		return recordVolume(ctx, tx, n.School, len(b.Rows), 0)
 	})
+	var refused *store.RefusedRow
+	if errors.As(err, &refused) {
+		// A school's server pushing what its users could not have written:
+		// a bug, or someone with root on it. The DSI must hear of it.
+		c.log.Warn("push refused: a row breaks its table's rule", "school", n.School, "table", refused.Table,
+			"row", refused.ID, "rule", refused.Rule.Error())
+	}
 	if err != nil {
 		c.noteError(ctx, n.School, err)
 		return cursor, err
@@ -222,6 +229,9 @@ func (c *Central) Pull(ctx context.Context, n node, req PullRequest, version str
 	})
 	if err != nil {
 		return b, err
+	}
+	for i, r := range b.Rows {
+		b.Rows[i] = c.db.Withhold(r)
 	}
 	b.Node, b.Epoch = c.db.Node().ID, c.db.Node().Epoch
 	offset := int64(0)

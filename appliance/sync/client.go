@@ -383,7 +383,7 @@ func (c *Client) pull(ctx context.Context, link Link) error {
 		if b.More {
 			pendingIn = b.Pending
 		}
-		err = apply(ctx, c.db, b.Rows, maxHLC, conc, func(tx *store.Tx) error {
+		err = apply(ctx, c.db, b.Rows, maxHLC, conc, "", func(tx *store.Tx) error {
 			if _, err := tx.ExecContext(ctx, "UPDATE sync_link SET pull_seq = ?, central_epoch = ?, pending_in = ?",
 				b.To, b.Epoch, pendingIn); err != nil {
 				return err

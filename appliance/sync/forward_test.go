@@ -18,6 +18,7 @@ var letters = store.Schema{
 		id TEXT PRIMARY KEY, scope TEXT NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL,
 		deleted INTEGER NOT NULL DEFAULT 0, recipient_id TEXT NOT NULL, body TEXT NOT NULL)`)}},
 	Replicated: []string{"letters"},
+	PushChecks: map[string]store.PushCheck{"letters": store.ScopeIsEnough},
 	Audience:   map[string]string{"letters": "recipient_id IN (SELECT id FROM users WHERE school_id = :school)"},
 }
 

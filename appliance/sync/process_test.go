@@ -3,6 +3,7 @@ package sync_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/store"
 )
 
 // These tests run central and schools as separate `preau serve` processes
@@ -163,6 +166,27 @@ func (c *client) users() map[string]int {
 	return out
 }
 
+// globalAccounts counts, in the database of the server started in dir, the live accounts
+// matching cond: by default the city-wide ones (global scope); a condition
+// replaces that.
+func globalAccounts(t *testing.T, dir, cond string) int {
+	t.Helper()
+	if cond == "" {
+		cond = "scope = 'global'"
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(apptest.DataDir(dir), store.DBFile)+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM users WHERE deleted = 0 AND (" + cond + ")").Scan(&n); err != nil {
+		t.Logf("read %s: %v", dir, err)
+		return -1
+	}
+	return n
+}
+
 func eventually(t *testing.T, what string, timeout time.Duration, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -240,10 +264,17 @@ func TestProcessesSyncThroughCutsAndKills(t *testing.T) {
 		t.Fatalf("only %d cuts: the test did not exercise resumption", link.cuts.Load())
 	}
 	link.on.Store(false)
-	schoolDSI := login(t, school.URL, "dsi", "demo")
+	// The DSI logs in on central only: the school's own database is read to
+	// see the city-wide accounts arrive, without any of their passwords.
 	eventually(t, "the city-wide backlog did not reach the school", time.Minute, func() bool {
-		return schoolDSI.users()[""] == backlog+1 // the seeded accounts and the demo DSI
+		return globalAccounts(t, schoolDir, "") == backlog+1 // the seeded accounts and the demo DSI
 	})
+	if n := globalAccounts(t, schoolDir, "scope = 'global' AND password_hash != ''"); n != 0 {
+		t.Fatalf("the school holds the password hashes of %d city-wide accounts that never log in there", n)
+	}
+	if c := (&client{t: t, base: school.URL}); c.call("POST", "/api/v1/session", map[string]string{"login": "dsi", "password": "demo"}, nil) == 200 {
+		t.Fatal("the DSI logs in on a school's server")
+	}
 	if got := dsi.users()["ecole-a"]; got != backlog+1 {
 		t.Fatalf("central holds %d ecole-a accounts, want %d: lost or duplicated", got, backlog+1)
 	}
@@ -257,24 +288,11 @@ func TestProcessesSyncThroughCutsAndKills(t *testing.T) {
 	seed(t, bDir, map[string]string{"school.id": "ecole-b"}, 50, auth.Teacher, "ecole-b")
 	schoolB := apptest.StartServerEnv(t, bin, bDir, []string{"PREAU_SCHOOL_ID=ecole-b", "PREAU_CENTRAL_URL=" + central.URL,
 		"PREAU_SYNC_INTERVAL=1s", "PREAU_CENTRAL_ENROLLMENT_TOKEN=" + enr.Token})
-	var bDSI *client
 	eventually(t, "school B did not converge with central", time.Minute, func() bool {
-		if dsi.users()["ecole-b"] != 50 {
-			return false
-		}
-		if bDSI == nil {
-			c := &client{t: t, base: schoolB.URL}
-			var out struct{ Token string }
-			if c.call("POST", "/api/v1/session", map[string]string{"login": "dsi", "password": "demo"}, &out) != 200 {
-				return false
-			}
-			c.token = out.Token
-			bDSI = c
-		}
-		return bDSI.users()[""] == backlog+1
+		return dsi.users()["ecole-b"] == 50 && globalAccounts(t, bDir, "") == backlog+1
 	})
-	if got := bDSI.users(); got["ecole-a"] != 0 || got["ecole-b"] != 50 {
-		t.Fatalf("school B holds %v: another school's accounts, or not its own", got)
+	if a, b := globalAccounts(t, bDir, "school_id = 'ecole-a'"), globalAccounts(t, bDir, "school_id = 'ecole-b'"); a != 0 || b != 50 {
+		t.Fatalf("school B holds %d accounts of school A and %d of its own, want 0 and 50", a, b)
 	}
 	schoolB.Stop()
 

@@ -266,12 +266,27 @@ func check(ctx context.Context, db *store.DB, b Batch, inScope func(store.Row) b
 
 // apply writes a checked batch in one transaction, then runs after (the
 // cursor update) in the same transaction: the cursor never gets ahead of
-// the rows.
-func apply(ctx context.Context, db *store.DB, rows []store.Row, maxHLC int64, conc store.Concurrency, after func(tx *store.Tx) error) error {
+// the rows. On central, pushedBy names the school that pushed the batch:
+// once the rows are applied, each must pass its table's rule against
+// central's versions from before the batch, or the whole batch is undone.
+func apply(ctx context.Context, db *store.DB, rows []store.Row, maxHLC int64, conc store.Concurrency, pushedBy string,
+	after func(tx *store.Tx) error) error {
 	db.Clock().Observe(maxHLC)
 	return db.Write(ctx, func(tx *store.Tx) error {
+		var priors map[string]map[string]store.Row
+		if pushedBy != "" {
+			var err error
+			if priors, err = db.Priors(ctx, tx, rows); err != nil {
+				return err
+			}
+		}
 		for _, r := range rows {
 			if _, err := db.Apply(ctx, tx, r, conc); err != nil {
+				return err
+			}
+		}
+		if pushedBy != "" {
+			if err := db.CheckPushed(ctx, tx, pushedBy, rows, priors); err != nil {
 				return err
 			}
 		}

@@ -103,6 +103,9 @@ const (
 	LogoutPath   = "/deconnexion"
 	PasswordPath = "/mot-de-passe"
 	HomePath     = "/accueil"
+	// LinkRequestsPath is where a parent answers the schools asking to link
+	// them to a child (central only); sign-in sends them there first.
+	LinkRequestsPath = "/rattachements"
 )
 
 // limitBody refuses bodies over http.max_body; handlers see a clear error.

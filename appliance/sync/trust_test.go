@@ -1,0 +1,226 @@
+package sync_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"preau/appliance/auth"
+	"preau/appliance/store"
+	psync "preau/appliance/sync"
+)
+
+// What central trusts of a school: root on a school's server holds its node
+// key, so these tests push, as that node, rows its users could never have
+// written through the pages or the API. Each is refused whole with 403 and a
+// reason naming the rule, and central is left untouched.
+
+// city is central with school A enrolled and school B's people on central.
+type city struct {
+	pair
+	dirA, teacherA, pupilA, parentA auth.User
+	classA                          auth.Class
+	teacherB, pupilB, parentB       auth.User
+	classB                          auth.Class
+	membershipA, guardianA          store.Row
+	teacherRow, pupilRow, schoolRow store.Row
+	classRow                        store.Row
+}
+
+func newCity(t *testing.T) city {
+	t.Helper()
+	c := city{pair: newPair(t, "ecole-a")}
+	ctx := t.Context()
+	must := func(u auth.User, err error) auth.User {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	var err error
+	// School B exists on central only, with its people.
+	if err := c.central.Auth.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
+		t.Fatal(err)
+	}
+	if c.classB, err = c.central.Auth.CreateClass(ctx, "ecole-b", "CM1", "CM1"); err != nil {
+		t.Fatal(err)
+	}
+	c.teacherB = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.b", Display: "Prof B", Profile: auth.Teacher, SchoolID: "ecole-b", ClassIDs: []string{c.classB.ID}}))
+	c.pupilB = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "eleve.b", Display: "Élève B", Profile: auth.Pupil, SchoolID: "ecole-b", ClassIDs: []string{c.classB.ID}}))
+	c.parentB = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "parent.b", Display: "Parent B", Profile: auth.Parent, SchoolID: "ecole-b", Email: "bea@exemple.fr", ChildIDs: []string{c.pupilB.ID}}))
+	// The DSI names A's director on central; A has its class and people.
+	c.dirA = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "dir.a", Display: "Dir A", Profile: auth.Director, SchoolID: "ecole-a", Password: "motdepasse"}))
+	if c.classA, err = c.school.Auth.CreateClass(ctx, "ecole-a", "CE1", "CE1"); err != nil {
+		t.Fatal(err)
+	}
+	c.teacherA = must(c.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.a", Display: "Prof A", Profile: auth.Teacher, SchoolID: "ecole-a", Password: "motdepasse", ClassIDs: []string{c.classA.ID}}))
+	c.pupilA = must(c.school.Auth.CreateUser(ctx, auth.NewUser{Login: "eleve.a", Display: "Élève A", Profile: auth.Pupil, SchoolID: "ecole-a", ClassIDs: []string{c.classA.ID}}))
+	c.parentA = must(c.school.Auth.CreateUser(ctx, auth.NewUser{Login: "parent.a", Display: "Parent A", Profile: auth.Parent, SchoolID: "ecole-a", ChildIDs: []string{c.pupilA.ID}}))
+	syncOnce(t, c.school)
+	syncOnce(t, c.school)
+	read := func(table, id string) store.Row {
+		t.Helper()
+		r, err := c.school.DB.ReadRow(ctx, c.school.DB.Reader(), table, id)
+		if err != nil {
+			t.Fatalf("%s %s: %v", table, id, err)
+		}
+		return r
+	}
+	c.teacherRow, c.pupilRow = read("users", c.teacherA.ID), read("users", c.pupilA.ID)
+	c.schoolRow, c.classRow = read("schools", "ecole-a"), read("classes", c.classA.ID)
+	c.membershipA = read("memberships", store.NaturalID("membership", c.classA.ID, c.teacherA.ID))
+	c.guardianA = read("guardians", store.NaturalID("guardian", c.parentA.ID, c.pupilA.ID))
+	return c
+}
+
+// forge is a copy of r with new values and a fresh stamp of the school's.
+func (c city) forge(r store.Row, set map[string]any) store.Row {
+	out := store.Row{Table: r.Table, Values: map[string]any{}}
+	for k, v := range r.Values {
+		out.Values[k] = v
+	}
+	out.Values["hlc"] = c.school.DB.Clock().Now()
+	out.Values["origin"] = c.school.DB.Node().ID
+	for k, v := range set {
+		out.Values[k] = v
+	}
+	return out
+}
+
+// push sends rows as school A's node.
+func (c city) push(t *testing.T, rows ...store.Row) (int, string) {
+	t.Helper()
+	self := c.school.DB.Node()
+	resp, body := rawPush(t, c.pair, psync.Batch{Node: self.ID, Epoch: self.Epoch, From: 0, To: 1, Rows: rows}, nil)
+	return resp.StatusCode, body
+}
+
+func TestHostilePushesRefused(t *testing.T) {
+	c := newCity(t)
+	ctx := t.Context()
+	request := func(set map[string]any) store.Row {
+		r := store.Row{Table: "guardian_requests", Values: map[string]any{
+			"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0),
+			"parent_id": c.parentB.ID, "child_id": c.pupilA.ID, "school_id": "ecole-a", "requested_by": c.dirA.ID,
+			"status": "pending", "created_at": "2026-12-03T08:00:00Z", "answered_at": ""}}
+		return c.forge(r, set)
+	}
+	promoted := c.forge(c.teacherRow, map[string]any{"profile": "dsi"})
+	promotedJSON, _ := promoted.MarshalJSON()
+	cases := []struct {
+		name string
+		row  store.Row
+		want string
+	}{
+		// users
+		{"own teacher made DSI", promoted, "comptes DSI"},
+		{"own teacher made director", c.forge(c.teacherRow, map[string]any{"profile": "director"}), "profil"},
+		{"a second director", c.forge(c.teacherRow, map[string]any{"id": store.NewID(), "login": "faux.dir", "profile": "director"}), "nomme un directeur"},
+		{"own teacher moved to school B", c.forge(c.teacherRow, map[string]any{"school_id": "ecole-b"}), "école changée"},
+		{"school B's teacher taken over", c.forge(c.teacherRow, map[string]any{"id": c.teacherB.ID, "login": "prof.b"}), "ne reprend pas les lignes d'une autre"},
+		{"pupil made parent", c.forge(c.pupilRow, map[string]any{"profile": "parent"}), "profil"},
+		// schools and classes
+		{"school B described", c.forge(c.schoolRow, map[string]any{"id": "ecole-b", "name": "Piratée"}), "ne reprend pas"},
+		{"another school created", c.forge(c.schoolRow, map[string]any{"id": "ecole-c", "name": "Fantôme"}), "elle-même"},
+		{"own school deleted", c.forge(c.schoolRow, map[string]any{"deleted": int64(1)}), "supprime"},
+		{"class of school B", c.forge(c.classRow, map[string]any{"id": store.NewID(), "school_id": "ecole-b"}), "chez elle"},
+		// memberships
+		{"into school B's class", c.forge(c.membershipA, map[string]any{"id": store.NewID(), "class_id": c.classB.ID}), "classe de l'école"},
+		{"school B's pupil in A's class", c.forge(c.membershipA, map[string]any{"id": store.NewID(), "user_id": c.pupilB.ID, "role": "pupil"}), "seuls les élèves"},
+		{"teacher as a pupil", c.forge(c.membershipA, map[string]any{"role": "pupil"}), "rôle"},
+		// guardians
+		{"school B's parent linked", c.forge(c.guardianA, map[string]any{"id": store.NewID(), "parent_id": c.parentB.ID}), "l'accepte lui-même"},
+		{"a teacher as a parent", c.forge(c.guardianA, map[string]any{"id": store.NewID(), "parent_id": c.teacherA.ID}), "compte de parent"},
+		{"linked to school B's pupil", c.forge(c.guardianA, map[string]any{"id": store.NewID(), "child_id": c.pupilB.ID}), "élève de l'école"},
+		// guardian_requests
+		{"request answered by the school", request(map[string]any{"status": "accepted"}), "seul le parent répond"},
+		{"request for school B's pupil", request(map[string]any{"child_id": c.pupilB.ID}), "élève de l'école"},
+		{"request in another school's name", request(map[string]any{"school_id": "ecole-b"}), "qu'à ses élèves"},
+		// conflicts: a kept version a director could restore on central
+		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
+			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,
+			"loser": string(promotedJSON), "winner_hlc": int64(1), "winner_origin": "x", "at": "2026-12-03T08:00:00Z", "restored_at": ""}}, nil),
+			"version gardée"},
+	}
+	tables := map[string]bool{}
+	before := countRows(t, c.central.DB)
+	for _, tc := range cases {
+		tables[tc.row.Table] = true
+		// A good row first: the whole batch is refused, not only the bad row.
+		good := c.forge(c.pupilRow, map[string]any{"display_name": "Élève A renommé"})
+		status, body := c.push(t, good, tc.row)
+		if status != http.StatusForbidden || !strings.Contains(body, tc.want) || !strings.Contains(body, "ligne 2 ("+tc.row.Table) {
+			t.Errorf("%s: %d %s (want 403 naming row 2 of %s and %q)", tc.name, status, strings.TrimSpace(body), tc.row.Table, tc.want)
+		}
+	}
+	if after := countRows(t, c.central.DB); after != before {
+		t.Fatalf("refused pushes changed central: %d → %d change-log entries", before, after)
+	}
+	if u, _ := c.central.Auth.User(ctx, c.pupilA.ID); u.DisplayName != "Élève A" {
+		t.Fatalf("a good row of a refused batch was written: %q", u.DisplayName)
+	}
+	for _, table := range c.central.DB.Replicated() {
+		if !tables[table] {
+			t.Errorf("no hostile push tried on replicated table %s: add its rules' cases", table)
+		}
+	}
+	if _, err := c.central.Auth.LoginPassword(ctx, "prof.a", "motdepasse", ""); err != nil {
+		t.Fatal(err)
+	}
+	// The school's honest work still syncs, a second director named by the
+	// DSI included.
+	if _, err := c.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.a2", Display: "Prof A2", Profile: auth.Teacher, SchoolID: "ecole-a"}); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, c.school)
+	if _, err := c.central.Auth.UserByLogin(ctx, "prof.a2"); err != nil {
+		t.Fatal("honest rows no longer sync after refused pushes")
+	}
+}
+
+// A table registered without a rule is refused, so a new feature cannot
+// forget to declare what a school may write in it.
+func TestTableWithoutRuleRefused(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	unruled := store.Schema{Name: "unruled", Replicated: []string{"notes"},
+		FS: fstest.MapFS{"0001_notes.sql": {Data: []byte(`CREATE TABLE notes (id TEXT PRIMARY KEY, scope TEXT NOT NULL,
+			hlc INTEGER NOT NULL, origin TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL)`)}}}
+	for _, a := range []*store.DB{p.central.DB, p.school.DB} {
+		if err := a.Migrate(t.Context(), unruled); err != nil {
+			t.Fatal(err)
+		}
+	}
+	row := store.Row{Table: "notes", Values: map[string]any{"id": store.NewID(), "scope": "ecole-a",
+		"hlc": p.school.DB.Clock().Now(), "origin": p.school.DB.Node().ID, "deleted": int64(0), "body": "x"}}
+	self := p.school.DB.Node()
+	resp, body := rawPush(t, p, psync.Batch{Node: self.ID, Epoch: self.Epoch, From: 0, To: 1, Rows: []store.Row{row}}, nil)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "aucune règle") {
+		t.Fatalf("a row of a table without rule: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The city's DSI logs in on central only: a school pulls its account
+// without any of its credentials, and a school that held them from before
+// drops them at start.
+func TestSchoolHoldsNoDSISecret(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	ctx := t.Context()
+	if _, err := p.central.Auth.CreateUser(ctx, auth.NewUser{Login: "dsi.adjoint", Display: "DSI adjoint", Profile: auth.DSI, Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	var n, held int
+	p.school.DB.Reader().QueryRow(`SELECT count(*), count(*) FILTER (WHERE password_hash != '' OR picture_hash != '' OR qr_hash != '')
+		FROM users WHERE profile = 'dsi'`).Scan(&n, &held)
+	if n == 0 || held != 0 {
+		t.Fatalf("the school holds %d DSI accounts, %d with credentials (want some, none)", n, held)
+	}
+	if _, err := p.school.Auth.LoginPassword(ctx, "dsi.adjoint", "motdepasse", ""); err == nil {
+		t.Fatal("the DSI logs in at a school")
+	}
+	if _, err := p.central.Auth.LoginPassword(ctx, "dsi.adjoint", "motdepasse", ""); err != nil {
+		t.Fatalf("the DSI no longer logs in on central: %v", err)
+	}
+}
