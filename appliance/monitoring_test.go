@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"preau/appliance/apptest"
+	"preau/appliance/auth"
 )
 
 func TestHealthzAndMetrics(t *testing.T) {
@@ -18,7 +19,11 @@ func TestHealthzAndMetrics(t *testing.T) {
 	a.PostForm(c, "/connexion", url.Values{"login": {"parent"}, "password": {"demo"}})
 	a.PostForm(a.Client(), "/connexion", url.Values{"login": {"parent"}, "password": {"faux"}})
 	a.Get(c, "/accueil")
-	_, body := a.Get(c, "/metrics")
+	dsi := a.ClientAs(addDSI(t, a))
+	resp, body := a.Get(dsi, "/metrics")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("metrics as the DSI: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 	for _, want := range []string{
 		`preau_http_requests_total{route="GET /accueil",code="2xx"} 1`,
 		`preau_http_requests_total{route="POST /connexion",code="3xx"} 1`,
@@ -43,6 +48,16 @@ func TestHealthzAndMetrics(t *testing.T) {
 	if strings.Contains(body, "demo") || strings.Contains(body, "faux") {
 		t.Error("metrics leak request content")
 	}
+}
+
+// addDSI gives a school's appliance a DSI account (the demo school has
+// none) and returns its login.
+func addDSI(t *testing.T, a *apptest.App) string {
+	t.Helper()
+	if _, err := a.Auth.CreateUser(t.Context(), auth.NewUser{Login: "dsi", Display: "DSI", Profile: auth.DSI, Password: "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	return "dsi"
 }
 
 func TestHealthzFailsWithoutStore(t *testing.T) {

@@ -77,8 +77,9 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 func (s *Server) authorize(a Access, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := CurrentUser(r)
+		browser := !IsAPI(r) && !a.program
 		if a.Allows(u.Profile) {
-			if u.MustChange && !a.public && !IsAPI(r) && r.URL.Path != PasswordPath && r.URL.Path != LogoutPath {
+			if u.MustChange && !a.public && browser && r.URL.Path != PasswordPath && r.URL.Path != LogoutPath {
 				http.Redirect(w, r, PasswordPath, http.StatusSeeOther)
 				return
 			}
@@ -86,7 +87,7 @@ func (s *Server) authorize(a Access, h http.Handler) http.Handler {
 			return
 		}
 		if u.Profile == auth.Anonymous {
-			if IsAPI(r) || r.Method != http.MethodGet {
+			if !browser || r.Method != http.MethodGet {
 				s.Error(w, r, http.StatusUnauthorized, "connexion requise")
 				return
 			}
