@@ -1,6 +1,10 @@
 package appliance_test
 
 import (
+	"context"
+	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -65,5 +69,82 @@ func TestHealthzFailsWithoutStore(t *testing.T) {
 	a.DB.Close()
 	if resp, _ := a.Get(a.Client(), "/healthz"); resp.StatusCode != 503 {
 		t.Fatalf("healthz with a closed store: %d", resp.StatusCode)
+	}
+}
+
+// The listener on metrics.addr serves /metrics to anyone who reaches it, and
+// nothing else; the main address serves them to a DSI session only.
+func TestMetricsListener(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Config: map[string]string{"http.addr": "127.0.0.1:0", "metrics.addr": "127.0.0.1:0"}})
+	dsi := a.Token(addDSI(t, a))
+	pupil := a.Token("eleve")
+	ls, err := a.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ls.Metrics == nil {
+		t.Fatal("no metrics listener although metrics.addr is set")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ls) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	get := func(addr net.Addr, path, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr.String()+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := a.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	if status, body := get(ls.Metrics.Addr(), "/metrics", ""); status != 200 || !strings.Contains(body, "preau_uptime_seconds ") {
+		t.Errorf("metrics listener without a session: %d %.200s", status, body)
+	}
+	for _, path := range []string{"/healthz", "/accueil", "/api/v1/me"} {
+		if status, _ := get(ls.Metrics.Addr(), path, dsi); status != http.StatusNotFound {
+			t.Errorf("metrics listener serves %s: %d", path, status)
+		}
+	}
+	for _, c := range []struct {
+		who, token string
+		want       int
+	}{{"anonymous", "", 401}, {"a pupil", pupil, 403}, {"a stale token", "jeton-inconnu", 401}, {"the DSI", dsi, 200}} {
+		status, body := get(ls.HTTP.Addr(), "/metrics", c.token)
+		if status != c.want {
+			t.Errorf("main address, /metrics as %s: %d, want %d", c.who, status, c.want)
+		}
+		if status != 200 && strings.Contains(body, "preau_") {
+			t.Errorf("main address leaks metrics to %s", c.who)
+		}
+	}
+}
+
+// A metrics address already taken leaves the node serving without it.
+func TestMetricsAddressTakenIsNotFatal(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	a := apptest.New(t, apptest.Options{Config: map[string]string{"http.addr": "127.0.0.1:0", "metrics.addr": taken.Addr().String()}})
+	ls, err := a.Listen()
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	defer ls.HTTP.Close()
+	if ls.Metrics != nil {
+		t.Fatal("metrics listener on a taken address")
 	}
 }

@@ -30,7 +30,7 @@ func TestHTTPSWithInitCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(file, map[string]string{"http.addr": "127.0.0.1:0", "https.addr": "127.0.0.1:0",
-		"demo": "true", "log.level": "warn"})
+		"metrics.addr": "127.0.0.1:0", "demo": "true", "log.level": "warn"})
 	if err != nil {
 		t.Fatal(err)
 	}
