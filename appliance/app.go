@@ -184,7 +184,7 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 	}
 	if ls.HTTPS != nil {
 		start(ls.HTTPS, a.Web.Handler(), true)
-		start(ls.HTTP, redirectToHTTPS(ls.HTTPS.Addr().String()), false)
+		start(ls.HTTP, web.SecureHeaders(redirectToHTTPS(ls.HTTPS.Addr().String())), false)
 		a.Log.Info("Préau listening", "https", ls.HTTPS.Addr(), "http_redirect", ls.HTTP.Addr())
 	} else {
 		start(ls.HTTP, a.Web.Handler(), false)

@@ -94,7 +94,7 @@ func TestMetricsListener(t *testing.T) {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	get := func(addr net.Addr, path, token string) (int, string) {
+	get := func(addr net.Addr, path, token string) (*http.Response, string) {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, "http://"+addr.String()+path, nil)
 		if token != "" {
@@ -106,26 +106,30 @@ func TestMetricsListener(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return resp, string(b)
 	}
 
-	if status, body := get(ls.Metrics.Addr(), "/metrics", ""); status != 200 || !strings.Contains(body, "preau_uptime_seconds ") {
-		t.Errorf("metrics listener without a session: %d %.200s", status, body)
+	resp, body := get(ls.Metrics.Addr(), "/metrics", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "preau_uptime_seconds ") {
+		t.Errorf("metrics listener without a session: %d %.200s", resp.StatusCode, body)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("metrics listener: no X-Content-Type-Options: nosniff")
 	}
 	for _, path := range []string{"/healthz", "/accueil", "/api/v1/me"} {
-		if status, _ := get(ls.Metrics.Addr(), path, dsi); status != http.StatusNotFound {
-			t.Errorf("metrics listener serves %s: %d", path, status)
+		if resp, _ := get(ls.Metrics.Addr(), path, dsi); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("metrics listener serves %s: %d", path, resp.StatusCode)
 		}
 	}
 	for _, c := range []struct {
 		who, token string
 		want       int
 	}{{"anonymous", "", 401}, {"a pupil", pupil, 403}, {"a stale token", "jeton-inconnu", 401}, {"the DSI", dsi, 200}} {
-		status, body := get(ls.HTTP.Addr(), "/metrics", c.token)
-		if status != c.want {
-			t.Errorf("main address, /metrics as %s: %d, want %d", c.who, status, c.want)
+		resp, body := get(ls.HTTP.Addr(), "/metrics", c.token)
+		if resp.StatusCode != c.want {
+			t.Errorf("main address, /metrics as %s: %d, want %d", c.who, resp.StatusCode, c.want)
 		}
-		if status != 200 && strings.Contains(body, "preau_") {
+		if resp.StatusCode != 200 && strings.Contains(body, "preau_") {
 			t.Errorf("main address leaks metrics to %s", c.who)
 		}
 	}

@@ -64,6 +64,9 @@ func TestHTTPSWithInitCertificate(t *testing.T) {
 	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != httpsURL+"/healthz?x=1" {
 		t.Errorf("HTTP answered %d to %q, want 301 to %s/healthz?x=1", resp.StatusCode, resp.Header.Get("Location"), httpsURL)
 	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("the redirect to HTTPS lacks X-Content-Type-Options: nosniff")
+	}
 
 	roots := x509.NewCertPool()
 	pemBytes, _ := os.ReadFile(cfg.TLSCert)

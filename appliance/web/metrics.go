@@ -62,7 +62,7 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
-	return mux
+	return SecureHeaders(mux)
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {

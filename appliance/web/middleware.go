@@ -124,6 +124,17 @@ func TooLarge(err error) bool {
 	return errors.As(err, &mbe)
 }
 
+// SecureHeaders sets what every response carries, whoever writes it (pages,
+// JSON, assets, error pages, redirects, http.Error): browsers must not guess
+// a type other than the one declared, or a file served as text could run as
+// a script or a stylesheet.
+func SecureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {

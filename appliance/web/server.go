@@ -150,7 +150,8 @@ func (s *Server) Handler() http.Handler {
 		h = cop.Handler(h)
 		h = s.limitBody(h)
 		h = s.observe(h)
-		s.handler = s.recoverPanics(h)
+		h = s.recoverPanics(h)
+		s.handler = SecureHeaders(h)
 	}
 	return s.handler
 }
