@@ -128,9 +128,10 @@ func EnsureSchool(ctx context.Context, cfg config.Config, accounts *auth.Service
 // Close releases the store and the data directory.
 func (a *App) Close() error { return errors.Join(a.DB.Close(), a.lock.Release()) }
 
-// Listeners are the sockets a node serves on; HTTPS is nil without TLS.
+// Listeners are the sockets a node serves on; HTTPS is nil without TLS,
+// Metrics without metrics.addr.
 type Listeners struct {
-	HTTP, HTTPS net.Listener
+	HTTP, HTTPS, Metrics net.Listener
 }
 
 // Listen opens the configured addresses. Run calls it; tests call it
@@ -145,6 +146,13 @@ func (a *App) Listen() (Listeners, error) {
 		if ls.HTTPS, err = listen(a.Config.HTTPSAddr); err != nil {
 			ls.HTTP.Close()
 			return ls, err
+		}
+	}
+	if a.Config.MetricsAddr != "" {
+		// The school's ENT matters more than its metrics: a taken port (a
+		// second node on one machine) leaves them to the main address.
+		if ls.Metrics, err = listen(a.Config.MetricsAddr); err != nil {
+			a.Log.Warn("metrics not served apart: set metrics.addr to a free address, or empty", "err", err)
 		}
 	}
 	return ls, nil
@@ -170,7 +178,7 @@ func (a *App) Run(ctx context.Context) error {
 // Serve serves on ls until ctx ends, then shuts down gracefully. With HTTPS
 // the HTTP listener only redirects to it.
 func (a *App) Serve(ctx context.Context, ls Listeners) error {
-	errc := make(chan error, 2)
+	errc := make(chan error, 3) // one per server: none blocks at shutdown
 	var servers []*http.Server
 	start := func(ln net.Listener, h http.Handler, tlsOn bool) {
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -187,11 +195,15 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 	}
 	if ls.HTTPS != nil {
 		start(ls.HTTPS, a.Web.Handler(), true)
-		start(ls.HTTP, redirectToHTTPS(ls.HTTPS.Addr().String()), false)
+		start(ls.HTTP, web.SecureHeaders(redirectToHTTPS(ls.HTTPS.Addr().String())), false)
 		a.Log.Info("Préau listening", "https", ls.HTTPS.Addr(), "http_redirect", ls.HTTP.Addr())
 	} else {
 		start(ls.HTTP, a.Web.Handler(), false)
 		a.Log.Info("Préau listening", "http", ls.HTTP.Addr())
+	}
+	if ls.Metrics != nil {
+		start(ls.Metrics, a.Web.MetricsHandler(), false)
+		a.Log.Info("metrics served without a session", "addr", ls.Metrics.Addr())
 	}
 	go a.housekeeping(ctx)
 	go a.Sync.Run(ctx)

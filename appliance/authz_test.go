@@ -84,7 +84,9 @@ func init() {
 	matrix = append(matrix,
 		authzCase{Route: "GET /assets/", Path: "/assets/css/preau.css", Expect: everyone(http.StatusOK)},
 		authzCase{Route: "GET /healthz", Path: "/healthz", Expect: everyone(http.StatusOK)},
-		authzCase{Route: "GET /metrics", Path: "/metrics", Expect: everyone(http.StatusOK)},
+		// Metrics are the DSI's; a scraper without a session gets 401, not
+		// the login page.
+		authzCase{Route: "GET /metrics", Path: "/metrics", Expect: api(http.StatusOK, auth.DSI)},
 	)
 }
 

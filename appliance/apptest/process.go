@@ -109,18 +109,24 @@ func StartServer(tb testing.TB, bin, dir string, args ...string) *Process {
 
 // StartServerEnv is StartServer with extra PREAU_* configuration in env
 // ("PREAU_SCHOOL_ID=ecole-a"), on the given address when env sets
-// PREAU_HTTP_ADDR (a restarted server keeps its address).
+// PREAU_HTTP_ADDR (a restarted server keeps its address). The metrics
+// listener takes a free port unless env sets PREAU_METRICS_ADDR, so that
+// servers started together do not contend for the default one.
 func StartServerEnv(tb testing.TB, bin, dir string, env []string, args ...string) *Process {
 	tb.Helper()
-	addr := ""
+	addr, metrics := "", false
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "PREAU_HTTP_ADDR="); ok {
 			addr = v
 		}
+		metrics = metrics || strings.HasPrefix(kv, "PREAU_METRICS_ADDR=")
 	}
 	if addr == "" {
 		addr = FreeAddr(tb)
 		env = append(env, "PREAU_HTTP_ADDR="+addr)
+	}
+	if !metrics {
+		env = append(env, "PREAU_METRICS_ADDR=127.0.0.1:0")
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "--config", ConfigFile(tb, dir), "--data-dir", DataDir(dir)}, args...)...)
 	cmd.Dir = dir

@@ -30,7 +30,7 @@ func TestHTTPSWithInitCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(file, map[string]string{"http.addr": "127.0.0.1:0", "https.addr": "127.0.0.1:0",
-		"demo": "true", "log.level": "warn"})
+		"metrics.addr": "127.0.0.1:0", "demo": "true", "log.level": "warn"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +63,9 @@ func TestHTTPSWithInitCertificate(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != httpsURL+"/healthz?x=1" {
 		t.Errorf("HTTP answered %d to %q, want 301 to %s/healthz?x=1", resp.StatusCode, resp.Header.Get("Location"), httpsURL)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("the redirect to HTTPS lacks X-Content-Type-Options: nosniff")
 	}
 
 	roots := x509.NewCertPool()

@@ -40,6 +40,7 @@ type Config struct {
 	MaxBodySize int64
 	TLSCert     string
 	TLSKey      string
+	MetricsAddr string // where /metrics is served without a session; "" for nowhere
 
 	SchoolID   string
 	SchoolName string
@@ -80,6 +81,7 @@ var keys = []key{
 	{"https.addr", ":8443", isAddr},
 	{"tls.cert", "", nil},
 	{"tls.key", "", nil},
+	{"metrics.addr", "127.0.0.1:8081", isOptionalAddr},
 	{"school.id", "demo", isSlug},
 	{"school.name", "École de démonstration", nonEmpty},
 	{"public_url", "", nil},
@@ -193,6 +195,7 @@ func build(v *viper.Viper, file string) Config {
 		MaxBodySize:     size,
 		TLSCert:         v.GetString("tls.cert"),
 		TLSKey:          v.GetString("tls.key"),
+		MetricsAddr:     v.GetString("metrics.addr"),
 		SchoolID:        v.GetString("school.id"),
 		SchoolName:      v.GetString("school.name"),
 		PublicURL:       strings.TrimRight(v.GetString("public_url"), "/"),
@@ -318,6 +321,14 @@ func isAddr(s string) error {
 		return fmt.Errorf("port %q invalide", port)
 	}
 	return nil
+}
+
+// isOptionalAddr is isAddr, or empty to turn a listener off.
+func isOptionalAddr(s string) error {
+	if s == "" {
+		return nil
+	}
+	return isAddr(s)
 }
 
 func isURL(s string) error {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,6 +28,18 @@ func TestDefaults(t *testing.T) {
 	}
 	if !filepath.IsAbs(c.DataDir) {
 		t.Fatalf("data_dir not made absolute: %s", c.DataDir)
+	}
+	// Metrics are served apart on loopback only, unless the DSI says otherwise.
+	if host, _, _ := net.SplitHostPort(c.MetricsAddr); host != "127.0.0.1" {
+		t.Fatalf("metrics.addr default %q is not loopback", c.MetricsAddr)
+	}
+}
+
+// An empty metrics.addr turns the separate metrics listener off.
+func TestMetricsAddrMayBeEmpty(t *testing.T) {
+	c, err := Load(writeConfig(t, "metrics:\n  addr: \"\"\n"), nil)
+	if err != nil || c.MetricsAddr != "" {
+		t.Fatalf("metrics.addr = %q, %v", c.MetricsAddr, err)
 	}
 }
 
@@ -55,8 +68,8 @@ func TestPrecedence(t *testing.T) {
 // Every key has an environment variable, by the documented rule.
 func TestEveryKeyHasEnv(t *testing.T) {
 	values := map[string]string{"role": "central", "data_dir": "/x", "demo": "true", "dev": "true", "http.addr": ":1",
-		"http.max_body": "1KB", "https.addr": ":2", "tls.cert": "c.pem", "tls.key": "k.pem", "school.id": "s",
-		"school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
+		"http.max_body": "1KB", "https.addr": ":2", "tls.cert": "c.pem", "tls.key": "k.pem", "metrics.addr": ":3",
+		"school.id": "s", "school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
 		"auth.session_ttl": "1h", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
 		"central.enrollment_token": "jeton", "sync.interval": "30s"}
 	for _, k := range Keys() {
@@ -71,9 +84,9 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Role != "central" || c.DataDir != "/x" || !c.Demo || !c.Dev || c.HTTPAddr != ":1" || c.MaxBodySize != 1024 ||
-		c.HTTPSAddr != ":2" || c.TLSCert != "c.pem" || c.TLSKey != "k.pem" || c.SchoolID != "s" || c.SchoolName != "S" ||
-		c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" || c.SessionTTL.Hours() != 1 ||
-		c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
+		c.HTTPSAddr != ":2" || c.TLSCert != "c.pem" || c.TLSKey != "k.pem" || c.MetricsAddr != ":3" || c.SchoolID != "s" ||
+		c.SchoolName != "S" || c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" ||
+		c.SessionTTL.Hours() != 1 || c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
 		c.SyncInterval.Seconds() != 30 {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
@@ -90,6 +103,7 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"bad duration", "auth:\n  session_ttl: demain\n", `"auth.session_ttl"`},
 		{"bad school id", "school:\n  id: École A\n", `"school.id"`},
 		{"bad central url", "central:\n  url: ent.ville\n", `"central.url"`},
+		{"bad metrics addr", "metrics:\n  addr: 9100\n", `"metrics.addr"`},
 		{"section as scalar", "http: 8080\n", `"http"`},
 		{"not yaml", "role: [\n", "illisible"},
 	}

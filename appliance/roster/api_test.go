@@ -89,6 +89,10 @@ func TestAPICreateUserRefuses(t *testing.T) {
 		{"directeur", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "class_ids": ["nulle-part"]}`, 400},
 		{"directeur", `{"profile": "teacher", "password": "un-bon-mot-de-passe"}`, 400},
 		{"directeur", `pas du JSON`, 400},
+		// A valid request followed by more: refused whole, nothing created.
+		{"directeur", `{"login": "t.un", "display_name": "T Un", "profile": "teacher", "password": "un-bon-mot-de-passe"} garbage`, 400},
+		{"directeur", `{"login": "t.deux", "display_name": "T Deux", "profile": "teacher", "password": "un-bon-mot-de-passe"}
+			{"login": "t.trois", "display_name": "T Trois", "profile": "teacher", "password": "un-bon-mot-de-passe"}`, 400},
 		{"dsi", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "school_id": "nulle-part"}`, 400},
 		{"dsi", `{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe"}`, 400},
 		{"dsi", `{"display_name": "X", "profile": "dsi", "password": "un-bon-mot-de-passe", "school_id": "` + school + `"}`, 400},
@@ -103,6 +107,12 @@ func TestAPICreateUserRefuses(t *testing.T) {
 	}
 	if after := countUsers(t, a); after != before {
 		t.Errorf("refused requests created accounts: %d → %d", before, after)
+	}
+	// The refusal says what to send, in French.
+	_, out := api(t, a, "directeur", "POST", "/api/v1/users", `{"display_name": "X"} {}`)
+	var e struct{ Error string }
+	if json.Unmarshal([]byte(out), &e); e.Error != "requête JSON invalide : envoyez un seul objet JSON, sans rien après lui" {
+		t.Errorf("trailing data: %s", out)
 	}
 
 	// The DSI creates in any school, and DSI accounts.

@@ -27,9 +27,7 @@ func decode(s *web.Server, w http.ResponseWriter, r *http.Request, v any) bool {
 		body = zr
 	}
 	lr := &io.LimitedReader{R: body, N: maxBatchBytes + 1}
-	dec := json.NewDecoder(lr)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err := web.ReadJSON(lr, v)
 	switch {
 	case lr.N <= 0:
 		s.Error(w, r, http.StatusRequestEntityTooLarge, "lot trop volumineux une fois décompressé")

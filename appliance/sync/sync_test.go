@@ -206,6 +206,7 @@ func TestBadBatchesRefusedAndNothingWritten(t *testing.T) {
 		{"not gzip", psync.Batch{}, []byte("{pas du json"), http.StatusBadRequest, "gzip"},
 		{"truncated", psync.Batch{}, truncated(t, batch(good)), http.StatusBadRequest, "illisible"},
 		{"unknown field", psync.Batch{}, gz(t, `{"node":"x","epoch":"y","from":0,"to":1,"rows":[],"extra":1}`), http.StatusBadRequest, "illisible"},
+		{"trailing data", psync.Batch{}, gz(t, jsonOf(t, batch(good))+" {}"), http.StatusBadRequest, "sans rien après"},
 		{"inconsistent cursors", psync.Batch{Node: self.ID, Epoch: self.Epoch, From: 0, To: -5}, nil, http.StatusBadRequest, "incohérent"},
 		{"too many rows", batch(repeatRow(good, 2001)...), nil, http.StatusBadRequest, "trop grand"},
 		{"gzip bomb", psync.Batch{}, gz(t, `{"node":"`+strings.Repeat("x", 65<<20)+`"}`), http.StatusRequestEntityTooLarge, "trop volumineux"},
@@ -240,6 +241,14 @@ func gz(t *testing.T, s string) []byte {
 	zw.Write([]byte(s))
 	zw.Close()
 	return buf.Bytes()
+}
+
+func jsonOf(t *testing.T, b psync.Batch) string {
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 func truncated(t *testing.T, b psync.Batch) []byte {

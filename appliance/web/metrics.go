@@ -56,6 +56,15 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	h.n++
 }
 
+// MetricsHandler serves /metrics alone, without a session: for the listener
+// on metrics.addr, which only this machine (or the DSI's monitoring network)
+// reaches. Its scrapes are not counted as requests: they are not users'.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	return SecureHeaders(mux)
+}
+
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	m := s.metrics

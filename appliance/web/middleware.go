@@ -77,8 +77,9 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 func (s *Server) authorize(a Access, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := CurrentUser(r)
+		browser := !IsAPI(r) && !a.program
 		if a.Allows(u.Profile) {
-			if u.MustChange && !a.public && !IsAPI(r) && r.URL.Path != PasswordPath && r.URL.Path != LogoutPath {
+			if u.MustChange && !a.public && browser && r.URL.Path != PasswordPath && r.URL.Path != LogoutPath {
 				http.Redirect(w, r, PasswordPath, http.StatusSeeOther)
 				return
 			}
@@ -86,7 +87,7 @@ func (s *Server) authorize(a Access, h http.Handler) http.Handler {
 			return
 		}
 		if u.Profile == auth.Anonymous {
-			if IsAPI(r) || r.Method != http.MethodGet {
+			if !browser || r.Method != http.MethodGet {
 				s.Error(w, r, http.StatusUnauthorized, "connexion requise")
 				return
 			}
@@ -124,6 +125,17 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 func TooLarge(err error) bool {
 	var mbe *http.MaxBytesError
 	return errors.As(err, &mbe)
+}
+
+// SecureHeaders sets what every response carries, whoever writes it (pages,
+// JSON, assets, error pages, redirects, http.Error): browsers must not guess
+// a type other than the one declared, or a file served as text could run as
+// a script or a stylesheet.
+func SecureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

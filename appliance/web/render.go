@@ -3,12 +3,16 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -118,13 +122,19 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "same-origin")
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'")
+	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
+
+// contentSecurityPolicy lets a page load only Préau's own files, with no
+// inline script, in no frame, and send its forms only to Préau: HTML that
+// slipped into a page can neither run a script nor make a form post a
+// password elsewhere.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; " +
+	"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
 // renderBuffers recycles the buffers pages are built in (whole, so that a
 // template error can still become a 500): growing a new one to a page's
@@ -169,20 +179,80 @@ func JSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// DecodeJSON reads a JSON body into v, refusing unknown fields, and answers
-// the client itself when it cannot: the handler just returns on false.
+// DecodeJSON reads a JSON body into v (see ReadJSON) and answers the client
+// itself when it cannot: the handler just returns on false.
 func (s *Server) DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := ReadJSON(r.Body, v); err != nil {
 		if TooLarge(err) {
 			s.Error(w, r, http.StatusRequestEntityTooLarge, "envoi trop volumineux")
 		} else {
-			s.Error(w, r, http.StatusBadRequest, "JSON invalide : "+err.Error())
+			s.Error(w, r, http.StatusBadRequest, "requête JSON invalide : "+err.Error())
 		}
 		return false
 	}
 	return true
+}
+
+// ReadJSON decodes exactly one JSON object from body into v. Unknown fields
+// and anything but white space after the object are refused: a client whose
+// request says more than we read must not believe it was all applied. The
+// error is a French phrase saying what to send, to follow "requête JSON
+// invalide : " or the like; a body over the size limit gives the reader's
+// error, which TooLarge recognizes.
+func ReadJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if TooLarge(err) {
+			return err
+		}
+		return errors.New("envoyez un seul objet JSON, sans rien après lui")
+	}
+	return nil
+}
+
+// jsonProblem turns a decoding error into what to do about it: Go's text
+// would tell a user about Go.
+func jsonProblem(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case TooLarge(err):
+		return err
+	case errors.Is(err, io.EOF):
+		return errors.New("corps vide, un objet JSON est attendu")
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return fmt.Errorf("le champ « %s » doit être %s", typeErr.Field, jsonKind(typeErr.Type))
+	}
+	// DisallowUnknownFields' error has no type of its own, only this text.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if n, err := strconv.Unquote(name); err == nil {
+			name = n
+		}
+		return fmt.Errorf("champ « %s » inconnu, retirez-le", name)
+	}
+	return errors.New("corps attendu sous forme d'un objet JSON bien formé")
+}
+
+// jsonKind names, for a user, the JSON a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "du texte entre guillemets"
+	case reflect.Bool:
+		return "true ou false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "un nombre"
+	case reflect.Slice, reflect.Array:
+		return "une liste"
+	}
+	return "un objet"
 }
 
 const flashCookie = "preau_flash"

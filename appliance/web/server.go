@@ -25,6 +25,7 @@ import (
 // Access says who may use a route.
 type Access struct {
 	public   bool
+	program  bool           // read by programs, not browsers: see ForPrograms
 	profiles []auth.Profile // empty and not public: any logged-in user
 }
 
@@ -36,6 +37,14 @@ func LoggedIn() Access { return Access{} }
 
 // Only routes need a session of one of these profiles.
 func Only(ps ...auth.Profile) Access { return Access{profiles: ps} }
+
+// ForPrograms marks a route read by programs rather than browsers, as
+// /metrics is by Prometheus: a request without a session gets 401, as on the
+// API, never a redirect to a login page a scraper would parse as metrics.
+func (a Access) ForPrograms() Access {
+	a.program = true
+	return a
+}
 
 // Allows reports whether a profile (or auth.Anonymous) may use the route.
 func (a Access) Allows(p auth.Profile) bool {
@@ -101,7 +110,10 @@ func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, uiF
 	s.views = v
 	s.Handle("GET /assets/", Public(), http.StripPrefix("/assets/", s.assetHandler()).ServeHTTP)
 	s.Handle("GET /healthz", Public(), s.healthz)
-	s.Handle("GET /metrics", Public(), s.serveMetrics)
+	// Metrics show who uses what and how much: the city's DSI only, with a
+	// session token (Prometheus' authorization: credentials). Without one,
+	// the separate listener on metrics.addr serves them (MetricsHandler).
+	s.Handle("GET /metrics", Only(auth.DSI).ForPrograms(), s.serveMetrics)
 	return s, nil
 }
 
@@ -138,7 +150,8 @@ func (s *Server) Handler() http.Handler {
 		h = cop.Handler(h)
 		h = s.limitBody(h)
 		h = s.observe(h)
-		s.handler = s.recoverPanics(h)
+		h = s.recoverPanics(h)
+		s.handler = SecureHeaders(h)
 	}
 	return s.handler
 }

@@ -100,3 +100,40 @@ func TestLogsHoldNoSecret(t *testing.T) {
 		t.Fatalf("request not logged by route: %s", logs.String())
 	}
 }
+
+// A JSON body is one object and nothing after it; what is wrong with it is
+// said in French, with what to do, never in Go's words.
+func TestReadJSON(t *testing.T) {
+	type in struct {
+		Name  string   `json:"name"`
+		Count int      `json:"count"`
+		Tags  []string `json:"tags"`
+	}
+	cases := []struct{ body, want string }{
+		{`{"name":"a"}`, ""},
+		{" {\"name\":\"a\"} \n\t ", ""},
+		{`{"name":"a"} garbage`, "un seul objet JSON, sans rien après"},
+		{`{"name":"a"}{"name":"b"}`, "un seul objet JSON, sans rien après"},
+		{`{"name":"a"} {`, "un seul objet JSON, sans rien après"},
+		{`{"name":"a"} null`, "un seul objet JSON, sans rien après"},
+		{``, "corps vide"},
+		{`{"name":`, "objet JSON bien formé"},
+		{`[1, 2]`, "objet JSON bien formé"},
+		{`{"name":"a","extra":1}`, "champ « extra » inconnu"},
+		{`{"name":1}`, "« name » doit être du texte"},
+		{`{"count":"3"}`, "« count » doit être un nombre"},
+		{`{"tags":"x"}`, "« tags » doit être une liste"},
+	}
+	for _, c := range cases {
+		var v in
+		err := ReadJSON(strings.NewReader(c.body), &v)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%q refused: %v", c.body, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%q: error %v, want one saying %q", c.body, err, c.want)
+		case err != nil && strings.Contains(err.Error(), "json"):
+			t.Errorf("%q: Go's words shown to the user: %v", c.body, err)
+		}
+	}
+}
