@@ -139,19 +139,69 @@ func TestPasswordLoginAndThrottling(t *testing.T) {
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "réessayez dans") {
 		t.Fatalf("no throttling after 5 failures: %v", err)
 	}
-	// An account that does not exist yet is not locked by failed tries:
-	// once it arrives (from central), its owner gets in.
+	// An account that has not arrived yet (from central) is throttled by its
+	// login like any other; once the window has passed, its owner gets in.
+	now := time.Now()
+	s.throttle.now = func() time.Time { return now }
 	for i := 0; i < 6; i++ {
 		s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.9")
 	}
 	if _, err := s.CreateUser(ctx, NewUser{Login: "pas.encore", Display: "Arrivé", Profile: Teacher, SchoolID: "ecole-a", Password: "secret-partage"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.10"); !errors.As(err, &te) {
+		t.Fatalf("a login not arrived yet is not throttled by its string: %v", err)
+	}
+	now = now.Add(s.throttle.Window + time.Second)
 	if _, err := s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.10"); err != nil {
-		t.Fatalf("account locked by failures from before it existed: %v", err)
+		t.Fatalf("account still locked after the window: %v", err)
 	}
 	if s.Logins.Throttled.Load() == 0 || s.Logins.Failed.Load() == 0 || s.Logins.OK.Load() == 0 {
 		t.Fatal("login counters not kept")
+	}
+}
+
+// A login that exists and one that does not get the same answers, throttled
+// alike, and the unknown one still costs a verification through the bounded
+// hasher: neither the answer nor its time tells whether an account exists.
+func TestUnknownLoginLooksLikeAKnownOne(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	if _, err := s.CreateUser(ctx, NewUser{Login: "connu", Display: "Connu", Profile: Teacher, SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i <= s.throttle.PerAccount; i++ {
+		_, known := s.LoginPassword(ctx, "connu", "faux", "10.0.0.1")
+		_, unknown := s.LoginPassword(ctx, " Inconnu", "faux", "10.0.0.2")
+		if known == nil || unknown == nil || known.Error() != unknown.Error() {
+			t.Fatalf("attempt %d: known login %v, unknown login %v", i+1, known, unknown)
+		}
+	}
+	var te *ThrottledError
+	if _, err := s.LoginPassword(ctx, "INCONNU", "faux", "10.0.0.3"); !errors.As(err, &te) {
+		t.Fatalf("unknown login not throttled by its string from another address: %v", err)
+	}
+
+	// With every hashing slot taken, an unknown login waits for one like a
+	// known login does, instead of answering at once.
+	if _, err := s.CreateUser(ctx, NewUser{Login: "autre", Display: "Autre", Profile: Teacher, SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	for range cap(s.hasher.slots) {
+		s.hasher.acquire(ctx)
+	}
+	defer func() {
+		for range cap(s.hasher.slots) {
+			s.hasher.release()
+		}
+	}()
+	for _, login := range []string{"autre", "personne"} {
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		_, err := s.LoginPassword(short, login, "faux", "10.0.0.4")
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("login %s answered without verifying a hash: %v", login, err)
+		}
 	}
 }
 

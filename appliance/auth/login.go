@@ -64,22 +64,26 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("trop de tentatives : réessayez dans %d %s", minutes, unit)
 }
 
-// LoginPassword checks a login and password. Failures lock an account after
-// a few tries; failures on a login that does not exist (yet: an account
-// created on central, still on its way) count against the address only.
+// LoginPassword checks a login and password. Failures lock the login after a
+// few tries, whether an account has it or not (not yet, perhaps: an account
+// created on central, still on its way): locking only existing accounts
+// would tell an attacker which logins exist.
 func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (User, error) {
-	login = strings.ToLower(strings.TrimSpace(login))
-	key := "login:" + login
 	u, err := s.UserByLogin(ctx, login)
-	if errors.Is(err, ErrNotFound) {
-		key = ""
-	} else if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
 	}
-	return s.attempt(ctx, key, ip, func() (User, bool, error) {
+	return s.attempt(ctx, loginKey(login), ip, func() (User, bool, error) {
+		// An unknown login has no hash: Verify still spends one hash on it,
+		// so the answer takes as long as for a known login.
 		ok, verr := s.hasher.Verify(ctx, u.passwordHash, password)
 		return u, ok && u.ID != "", verr
 	}, ErrBadCredentials)
+}
+
+// loginKey is the throttle's key for a login, whatever its case and spaces.
+func loginKey(login string) string {
+	return "login:" + strings.ToLower(strings.TrimSpace(login))
 }
 
 // LoginPicture checks a pupil's picture sequence.

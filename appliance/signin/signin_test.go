@@ -121,6 +121,38 @@ func TestThrottledLoginMessage(t *testing.T) {
 	}
 }
 
+// Whether a login exists does not show in the answers: after as many
+// failures as lock an account, a known and an unknown login get the same
+// status and body, through the form and through the API.
+func TestLoginAnswersDoNotRevealAccounts(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	form := func(login string) (int, string) {
+		resp, body := a.PostForm(a.Client(), "/connexion", url.Values{"login": {login}, "password": {"faux"}})
+		// The form gives the login typed back; the rest must not differ.
+		return resp.StatusCode, strings.ReplaceAll(body, login, "LOGIN")
+	}
+	api := func(login string) (int, string) {
+		resp, body := a.Do(a.Client(), "POST", "/api/v1/session", "application/json", `{"login":"`+login+`","password":"faux"}`)
+		return resp.StatusCode, body
+	}
+	for name, try := range map[string]func(string) (int, string){"form": form, "api": api} {
+		known, unknown := "helene.roux", "personne.inconnue"
+		if name == "api" {
+			known, unknown = "parent", "autre.inconnu"
+		}
+		for i := 1; i <= 6; i++ {
+			ks, kb := try(known)
+			us, ub := try(unknown)
+			if ks != us || kb != ub {
+				t.Fatalf("%s, attempt %d: known login %d, unknown login %d, same body: %v\n%s\n%s", name, i, ks, us, kb == ub, kb, ub)
+			}
+			if i == 6 && ks != http.StatusTooManyRequests {
+				t.Fatalf("%s: not throttled after 5 failures: %d", name, ks)
+			}
+		}
+	}
+}
+
 func TestPictureLoginFlow(t *testing.T) {
 	a := apptest.New(t, apptest.Options{})
 	c := a.Client()
