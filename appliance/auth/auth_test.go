@@ -283,28 +283,79 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	if !u.MustChange {
 		t.Fatal("must-change not kept")
 	}
-	if err := s.ChangePassword(ctx, u.ID, "faux", "nouveau-mdp"); !errors.Is(err, ErrWrongPassword) {
+	here, _ := s.NewSession(ctx, u, "")
+	elsewhere, _ := s.NewSession(ctx, u, "")
+	sess, err := s.Session(ctx, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ChangePassword(ctx, sess, "faux", "nouveau-mdp", ""); !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("wrong current password: %v", err)
 	}
-	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "court"); !errors.Is(err, ErrWeakPassword) {
+	if err := s.ChangePassword(ctx, sess, "premier-mdp", "court", ""); !errors.Is(err, ErrWeakPassword) {
 		t.Fatalf("short password: %v", err)
 	}
-	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "nouveau-mdp"); err != nil {
+	if _, err := s.Session(ctx, elsewhere); err != nil {
+		t.Fatalf("a refused change ended a session: %v", err)
+	}
+	if err := s.ChangePassword(ctx, sess, "premier-mdp", "nouveau-mdp", ""); err != nil {
 		t.Fatal(err)
 	}
 	u, _ = s.User(ctx, u.ID)
 	if u.MustChange {
 		t.Fatal("must-change not cleared by a change")
 	}
-	tok, _ := s.NewSession(ctx, u, "")
+	// The change ends the account's other sessions (whoever knew the old
+	// password is out) and keeps the one it was made from.
+	if _, err := s.Session(ctx, here); err != nil {
+		t.Fatalf("the session that changed the password was ended: %v", err)
+	}
+	if _, err := s.Session(ctx, elsewhere); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("another session survived the change: %v", err)
+	}
+	// A reset by the director ends them all.
 	if err := s.SetPassword(ctx, u.ID, "reinitialise", true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Session(ctx, tok); err == nil {
+	if _, err := s.Session(ctx, here); err == nil {
 		t.Fatal("reset did not end sessions")
 	}
 	if _, err := s.LoginPassword(ctx, "prof", "reinitialise", ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Guesses at the current password are throttled like logins, so that a
+// stolen session cannot find the password by trying.
+func TestPasswordChangeThrottled(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	now := time.Now()
+	s.throttle.now = func() time.Time { return now }
+	u, err := s.CreateUser(ctx, NewUser{Login: "prof", Display: "P", Profile: Teacher, SchoolID: "ecole-a", Password: "premier-mdp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := s.NewSession(ctx, u, "")
+	sess, _ := s.Session(ctx, tok)
+	for i := 0; i < s.throttle.PerAccount; i++ {
+		if err := s.ChangePassword(ctx, sess, "devine", "nouveau-mdp", "10.0.0.1"); !errors.Is(err, ErrWrongPassword) {
+			t.Fatalf("guess %d: %v", i+1, err)
+		}
+	}
+	err = s.ChangePassword(ctx, sess, "premier-mdp", "nouveau-mdp", "10.0.0.2")
+	var te *ThrottledError
+	if !errors.As(err, &te) || err.Error() != "trop de tentatives : réessayez dans 10 minutes" {
+		t.Fatalf("current password not throttled after %d guesses: %v", s.throttle.PerAccount, err)
+	}
+	// The same secret as the login, under the same key: guesses here count
+	// against logging in too, so the two together give no more tries.
+	if _, err := s.LoginPassword(ctx, "prof", "premier-mdp", "10.0.0.3"); !errors.As(err, &te) {
+		t.Fatalf("login not throttled by guesses at the current password: %v", err)
+	}
+	now = now.Add(s.throttle.Window + time.Second)
+	if err := s.ChangePassword(ctx, sess, "premier-mdp", "nouveau-mdp", "10.0.0.2"); err != nil {
+		t.Fatalf("still throttled after the window: %v", err)
 	}
 }
 

@@ -216,8 +216,13 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 
 // EndUserSessions logs out every session of a user (password reset, disabling).
 func (s *Service) EndUserSessions(ctx context.Context, userID string) error {
+	return s.endSessions(ctx, userID, "")
+}
+
+// endSessions logs out a user's sessions but the one whose hash is keep.
+func (s *Service) endSessions(ctx context.Context, userID, keep string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", userID, keep)
 		return err
 	})
 }

@@ -282,6 +282,35 @@ func TestMustChangePassword(t *testing.T) {
 	}
 }
 
+// Changing one's password on the page ends one's other sessions and keeps
+// this one; guesses at the current password are throttled.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	here, elsewhere := a.ClientAs("enseignant"), a.ClientAs("enseignant")
+	resp, _ := a.PostForm(here, "/mot-de-passe", url.Values{"current": {"demo"}, "new": {"nouveau-mdp"}, "confirm": {"nouveau-mdp"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change: %d", resp.StatusCode)
+	}
+	if resp, _ := a.Get(here, "/accueil"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the session that changed the password was ended: %d", resp.StatusCode)
+	}
+	if resp, _ := a.Get(elsewhere, "/accueil"); resp.StatusCode != http.StatusSeeOther ||
+		!strings.HasPrefix(resp.Header.Get("Location"), "/connexion") {
+		t.Fatalf("another session survived the change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	wrong := url.Values{"current": {"devine"}, "new": {"autre-mdp"}, "confirm": {"autre-mdp"}}
+	for i := 0; i < 5; i++ {
+		if resp, body := a.PostForm(here, "/mot-de-passe", wrong); resp.StatusCode != http.StatusBadRequest ||
+			!strings.Contains(doc(t, body).Find(".error").Text(), "mot de passe actuel incorrect") {
+			t.Fatalf("guess %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := a.PostForm(here, "/mot-de-passe", url.Values{"current": {"nouveau-mdp"}, "new": {"autre-mdp"}, "confirm": {"autre-mdp"}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(doc(t, body).Find(".error").Text(), "trop de tentatives") {
+		t.Fatalf("current password not throttled after 5 guesses: %d", resp.StatusCode)
+	}
+}
+
 func TestSessionAPI(t *testing.T) {
 	a := apptest.New(t, apptest.Options{})
 	c := a.Client()
