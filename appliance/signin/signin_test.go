@@ -311,6 +311,64 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	}
 }
 
+// bearer sends a JSON request with a bearer token, "" for none.
+func bearer(t *testing.T, a *apptest.App, token, method, path, body string) (*http.Response, map[string]string) {
+	t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]string{}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp, out
+}
+
+func TestPasswordAPI(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	here, elsewhere := a.Token("parent"), a.Token("parent")
+	const path = "/api/v1/me/password"
+	if resp, e := bearer(t, a, "", "POST", path, `{"current":"demo","new":"nouveau-mdp"}`); resp.StatusCode != http.StatusUnauthorized || e["error"] == "" {
+		t.Fatalf("anonymous: %d %v", resp.StatusCode, e)
+	}
+	resp, e := bearer(t, a, here, "POST", path, `{"current":"faux","new":"nouveau-mdp"}`)
+	if resp.StatusCode != http.StatusBadRequest || e["error"] != "mot de passe actuel incorrect" {
+		t.Fatalf("wrong current password: %d %v", resp.StatusCode, e)
+	}
+	resp, e = bearer(t, a, here, "POST", path, `{"current":"demo","new":"court"}`)
+	if resp.StatusCode != http.StatusBadRequest || e["error"] != "le mot de passe doit faire au moins 8 caractères" {
+		t.Fatalf("weak new password: %d %v", resp.StatusCode, e)
+	}
+	resp, me := bearer(t, a, here, "POST", path, `{"current":"demo","new":"nouveau-mdp"}`)
+	if resp.StatusCode != http.StatusOK || me["login"] != "parent" || me["profile"] != "parent" {
+		t.Fatalf("change: %d %v", resp.StatusCode, me)
+	}
+	if resp, _ := bearer(t, a, here, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the session that changed the password was ended: %d", resp.StatusCode)
+	}
+	if resp, _ := bearer(t, a, elsewhere, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("another session survived the change: %d", resp.StatusCode)
+	}
+	if _, err := a.Auth.LoginPassword(t.Context(), "parent", "nouveau-mdp", ""); err != nil {
+		t.Fatalf("new password refused: %v", err)
+	}
+	for i := 0; i < 5; i++ {
+		bearer(t, a, here, "POST", path, `{"current":"devine","new":"autre-mdp"}`)
+	}
+	resp, e = bearer(t, a, here, "POST", path, `{"current":"nouveau-mdp","new":"autre-mdp"}`)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(e["error"], "trop de tentatives") {
+		t.Fatalf("current password not throttled after 5 guesses: %d %v", resp.StatusCode, e)
+	}
+}
+
 func TestSessionAPI(t *testing.T) {
 	a := apptest.New(t, apptest.Options{})
 	c := a.Client()
