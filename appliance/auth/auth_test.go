@@ -273,6 +273,114 @@ func TestSessions(t *testing.T) {
 	}
 }
 
+// setClock makes the service, its throttle and its read cache tell the time
+// by now.
+func setClock(s *Service, now func() time.Time) {
+	s.now, s.throttle.now, s.reads.now = now, now, now
+}
+
+// pupilAndAdult are a pupil and a teacher, each with a session opened at now.
+func pupilAndAdult(t *testing.T, s *Service, at time.Time) (pupil, adult string) {
+	t.Helper()
+	ctx := context.Background()
+	setClock(s, func() time.Time { return at })
+	for _, n := range []NewUser{
+		{FirstName: "Élève", LastName: "Test", Profile: Pupil, SchoolID: "ecole-a"},
+		{FirstName: "Prof", LastName: "Test", Profile: Teacher, SchoolID: "ecole-a"},
+	} {
+		u, err := s.CreateUser(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := s.NewSession(ctx, u, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Profile == Pupil {
+			pupil = tok
+		} else {
+			adult = tok
+		}
+	}
+	return pupil, adult
+}
+
+// A pupil's session ends after the idle limit without activity; activity
+// keeps it open, and is written at most once a minute. An adult's does not
+// end.
+func TestPupilSessionEndsWhenIdle(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	s.sessionTTL = 720 * time.Hour
+	start := time.Date(2026, 11, 23, 8, 30, 0, 0, time.Local)
+	pupil, adult := pupilAndAdult(t, s, start)
+	now := start
+	setClock(s, func() time.Time { return now })
+	lastSeen := func() time.Time {
+		var seen int64
+		if err := s.db.Reader().QueryRow("SELECT last_seen FROM sessions WHERE token_hash = ?", hashSecret(pupil)).Scan(&seen); err != nil {
+			t.Fatal(err)
+		}
+		return time.Unix(seen, 0)
+	}
+	at := func(d time.Duration, want error) {
+		t.Helper()
+		now = start.Add(d)
+		if _, err := s.Session(ctx, pupil); !errors.Is(err, want) {
+			t.Fatalf("pupil's session %v after opening: %v, want %v", d, err, want)
+		}
+		if _, err := s.Session(ctx, adult); err != nil {
+			t.Fatalf("adult's session %v after opening: %v", d, err)
+		}
+	}
+	at(30*time.Second, nil)
+	if !lastSeen().Equal(start) {
+		t.Fatalf("activity written %v after the last write: %v", 30*time.Second, lastSeen())
+	}
+	at(50*time.Minute, nil)
+	if !lastSeen().Equal(start.Add(50 * time.Minute)) {
+		t.Fatalf("activity not written after a minute: %v", lastSeen())
+	}
+	at(109*time.Minute, nil) // 59 minutes after the last activity
+	at(169*time.Minute, ErrNoSession)
+}
+
+// A pupil's session ends at the end of the school day, or, opened after it,
+// after the idle limit whatever its activity; an adult's session opened at
+// the same time goes on.
+func TestPupilSessionEndsWithSchoolDay(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	s.sessionTTL = 720 * time.Hour
+	s.LimitPupilSessions(30*time.Minute, 16*time.Hour+30*time.Minute)
+	for _, c := range []struct {
+		name        string
+		opened, end time.Time
+	}{
+		{"opened during the day", time.Date(2026, 11, 23, 16, 10, 0, 0, time.Local), time.Date(2026, 11, 23, 16, 30, 0, 0, time.Local)},
+		{"opened after the day", time.Date(2026, 11, 23, 19, 0, 0, 0, time.Local), time.Date(2026, 11, 23, 19, 30, 0, 0, time.Local)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pupil, adult := pupilAndAdult(t, s, c.opened)
+			var now time.Time
+			setClock(s, func() time.Time { return now })
+			// Active every five minutes until the end.
+			for now = c.opened.Add(5 * time.Minute); now.Before(c.end); now = now.Add(5 * time.Minute) {
+				if _, err := s.Session(ctx, pupil); err != nil {
+					t.Fatalf("pupil's session ended at %s: %v", now.Format("15:04"), err)
+				}
+			}
+			now = c.end
+			if _, err := s.Session(ctx, pupil); !errors.Is(err, ErrNoSession) {
+				t.Fatalf("pupil's session still open at %s: %v", now.Format("15:04"), err)
+			}
+			if _, err := s.Session(ctx, adult); err != nil {
+				t.Fatalf("adult's session ended at %s: %v", now.Format("15:04"), err)
+			}
+		})
+	}
+}
+
 func TestPasswordChangeAndReset(t *testing.T) {
 	ctx := context.Background()
 	s := newService(t)

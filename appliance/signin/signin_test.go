@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -465,6 +466,20 @@ func TestExpiredSession(t *testing.T) {
 	resp, body := a.Get(a.ClientAs("enseignant"), "/api/v1/me")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "connexion requise") {
 		t.Fatalf("API with expired session: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The configured idle limit ends a pupil's session (shared classroom
+// computers); an adult's goes on.
+func TestPupilSessionIdleConfigured(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Config: map[string]string{"auth.pupil_session_idle": "1ms"}})
+	pupil, adult := a.ClientAs("eleve"), a.ClientAs("enseignant")
+	time.Sleep(2 * time.Millisecond)
+	if resp, _ := a.Get(pupil, "/accueil"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/connexion") {
+		t.Fatalf("idle pupil's session still open: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := a.Get(adult, "/accueil"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("adult's session ended by the pupils' idle limit: %d", resp.StatusCode)
 	}
 }
 
