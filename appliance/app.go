@@ -57,6 +57,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a := &App{Config: cfg, Log: log, DB: db, lock: lock,
 		Auth: auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)}
+	a.Auth.LimitPupilSessions(cfg.PupilIdle, cfg.SchoolDayEnd)
 	if err := a.seed(ctx); err != nil {
 		a.Close()
 		return nil, err

@@ -33,6 +33,10 @@ func init() {
 		authzCase{Route: "POST /api/v1/session", Path: "/api/v1/session", Body: `{"login":"parent","password":"demo"}`, Expect: everyone(http.StatusOK)},
 		authzCase{Route: "DELETE /api/v1/session", Path: "/api/v1/session", Expect: api(http.StatusNoContent, loggedIn...)},
 		authzCase{Route: "GET /api/v1/me", Path: "/api/v1/me", Expect: api(http.StatusOK, loggedIn...)},
+		// Each profile changes its own account's password, in a fresh
+		// appliance: no other row sees the change.
+		authzCase{Route: "POST /api/v1/me/password", Path: "/api/v1/me/password", Body: `{"current":"demo","new":"nouveau-mdp"}`,
+			Expect: api(http.StatusOK, loggedIn...)},
 		authzCase{Route: "GET /accueil", Path: "/accueil", Expect: page(loggedIn...)},
 		authzCase{Route: "POST /enfant", Path: "/enfant", Body: "child={pupil}", Expect: form(auth.Parent)},
 	)

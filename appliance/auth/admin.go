@@ -380,19 +380,30 @@ func (s *Service) SetPassword(ctx context.Context, userID, password string, must
 	return s.EndUserSessions(ctx, userID)
 }
 
-// ChangePassword is a user changing their own password.
-func (s *Service) ChangePassword(ctx context.Context, userID, current, next string) error {
-	u, err := s.User(ctx, userID)
+// ChangePassword is a user changing their own password from sess; ip is
+// where the request comes from. The account's other sessions end, so that
+// whoever used a leaked password is out, while sess stays open. Guesses at
+// the current password are throttled under the account's login key, like
+// logins: it is the same secret, and a stolen session must not get more
+// tries at it than the login form gives.
+func (s *Service) ChangePassword(ctx context.Context, sess Session, current, next, ip string) error {
+	u, err := s.User(ctx, sess.User.ID)
 	if err != nil {
 		return err
+	}
+	key := loginKey(u.Login)
+	if wait := s.throttle.Blocked(key, ip); wait > 0 {
+		return &ThrottledError{Wait: wait}
 	}
 	ok, err := s.hasher.Verify(ctx, u.passwordHash, current)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		s.throttle.Fail(key, ip)
 		return ErrWrongPassword
 	}
+	s.throttle.Succeed(key)
 	if len([]rune(next)) < MinPasswordLength {
 		return ErrWeakPassword
 	}
@@ -400,7 +411,10 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, next stri
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, userID, "password_hash = ?, must_change = 0", hash)
+	if err := s.update(ctx, u.ID, "password_hash = ?, must_change = 0", hash); err != nil {
+		return err
+	}
+	return s.endSessions(ctx, u.ID, sess.hash)
 }
 
 // AcknowledgeLogin records that a user has seen that sync renamed their login.

@@ -139,19 +139,69 @@ func TestPasswordLoginAndThrottling(t *testing.T) {
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "réessayez dans") {
 		t.Fatalf("no throttling after 5 failures: %v", err)
 	}
-	// An account that does not exist yet is not locked by failed tries:
-	// once it arrives (from central), its owner gets in.
+	// An account that has not arrived yet (from central) is throttled by its
+	// login like any other; once the window has passed, its owner gets in.
+	now := time.Now()
+	s.throttle.now = func() time.Time { return now }
 	for i := 0; i < 6; i++ {
 		s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.9")
 	}
 	if _, err := s.CreateUser(ctx, NewUser{Login: "pas.encore", Display: "Arrivé", Profile: Teacher, SchoolID: "ecole-a", Password: "secret-partage"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.10"); !errors.As(err, &te) {
+		t.Fatalf("a login not arrived yet is not throttled by its string: %v", err)
+	}
+	now = now.Add(s.throttle.Window + time.Second)
 	if _, err := s.LoginPassword(ctx, "pas.encore", "secret-partage", "9.9.9.10"); err != nil {
-		t.Fatalf("account locked by failures from before it existed: %v", err)
+		t.Fatalf("account still locked after the window: %v", err)
 	}
 	if s.Logins.Throttled.Load() == 0 || s.Logins.Failed.Load() == 0 || s.Logins.OK.Load() == 0 {
 		t.Fatal("login counters not kept")
+	}
+}
+
+// A login that exists and one that does not get the same answers, throttled
+// alike, and the unknown one still costs a verification through the bounded
+// hasher: neither the answer nor its time tells whether an account exists.
+func TestUnknownLoginLooksLikeAKnownOne(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	if _, err := s.CreateUser(ctx, NewUser{Login: "connu", Display: "Connu", Profile: Teacher, SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i <= s.throttle.PerAccount; i++ {
+		_, known := s.LoginPassword(ctx, "connu", "faux", "10.0.0.1")
+		_, unknown := s.LoginPassword(ctx, " Inconnu", "faux", "10.0.0.2")
+		if known == nil || unknown == nil || known.Error() != unknown.Error() {
+			t.Fatalf("attempt %d: known login %v, unknown login %v", i+1, known, unknown)
+		}
+	}
+	var te *ThrottledError
+	if _, err := s.LoginPassword(ctx, "INCONNU", "faux", "10.0.0.3"); !errors.As(err, &te) {
+		t.Fatalf("unknown login not throttled by its string from another address: %v", err)
+	}
+
+	// With every hashing slot taken, an unknown login waits for one like a
+	// known login does, instead of answering at once.
+	if _, err := s.CreateUser(ctx, NewUser{Login: "autre", Display: "Autre", Profile: Teacher, SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	for range cap(s.hasher.slots) {
+		s.hasher.acquire(ctx)
+	}
+	defer func() {
+		for range cap(s.hasher.slots) {
+			s.hasher.release()
+		}
+	}()
+	for _, login := range []string{"autre", "personne"} {
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		_, err := s.LoginPassword(short, login, "faux", "10.0.0.4")
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("login %s answered without verifying a hash: %v", login, err)
+		}
 	}
 }
 
@@ -223,6 +273,114 @@ func TestSessions(t *testing.T) {
 	}
 }
 
+// setClock makes the service, its throttle and its read cache tell the time
+// by now.
+func setClock(s *Service, now func() time.Time) {
+	s.now, s.throttle.now, s.reads.now = now, now, now
+}
+
+// pupilAndAdult are a pupil and a teacher, each with a session opened at now.
+func pupilAndAdult(t *testing.T, s *Service, at time.Time) (pupil, adult string) {
+	t.Helper()
+	ctx := context.Background()
+	setClock(s, func() time.Time { return at })
+	for _, n := range []NewUser{
+		{FirstName: "Élève", LastName: "Test", Profile: Pupil, SchoolID: "ecole-a"},
+		{FirstName: "Prof", LastName: "Test", Profile: Teacher, SchoolID: "ecole-a"},
+	} {
+		u, err := s.CreateUser(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := s.NewSession(ctx, u, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Profile == Pupil {
+			pupil = tok
+		} else {
+			adult = tok
+		}
+	}
+	return pupil, adult
+}
+
+// A pupil's session ends after the idle limit without activity; activity
+// keeps it open, and is written at most once a minute. An adult's does not
+// end.
+func TestPupilSessionEndsWhenIdle(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	s.sessionTTL = 720 * time.Hour
+	start := time.Date(2026, 11, 23, 8, 30, 0, 0, time.Local)
+	pupil, adult := pupilAndAdult(t, s, start)
+	now := start
+	setClock(s, func() time.Time { return now })
+	lastSeen := func() time.Time {
+		var seen int64
+		if err := s.db.Reader().QueryRow("SELECT last_seen FROM sessions WHERE token_hash = ?", hashSecret(pupil)).Scan(&seen); err != nil {
+			t.Fatal(err)
+		}
+		return time.Unix(seen, 0)
+	}
+	at := func(d time.Duration, want error) {
+		t.Helper()
+		now = start.Add(d)
+		if _, err := s.Session(ctx, pupil); !errors.Is(err, want) {
+			t.Fatalf("pupil's session %v after opening: %v, want %v", d, err, want)
+		}
+		if _, err := s.Session(ctx, adult); err != nil {
+			t.Fatalf("adult's session %v after opening: %v", d, err)
+		}
+	}
+	at(30*time.Second, nil)
+	if !lastSeen().Equal(start) {
+		t.Fatalf("activity written %v after the last write: %v", 30*time.Second, lastSeen())
+	}
+	at(50*time.Minute, nil)
+	if !lastSeen().Equal(start.Add(50 * time.Minute)) {
+		t.Fatalf("activity not written after a minute: %v", lastSeen())
+	}
+	at(109*time.Minute, nil) // 59 minutes after the last activity
+	at(169*time.Minute, ErrNoSession)
+}
+
+// A pupil's session ends at the end of the school day, or, opened after it,
+// after the idle limit whatever its activity; an adult's session opened at
+// the same time goes on.
+func TestPupilSessionEndsWithSchoolDay(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	s.sessionTTL = 720 * time.Hour
+	s.LimitPupilSessions(30*time.Minute, 16*time.Hour+30*time.Minute)
+	for _, c := range []struct {
+		name        string
+		opened, end time.Time
+	}{
+		{"opened during the day", time.Date(2026, 11, 23, 16, 10, 0, 0, time.Local), time.Date(2026, 11, 23, 16, 30, 0, 0, time.Local)},
+		{"opened after the day", time.Date(2026, 11, 23, 19, 0, 0, 0, time.Local), time.Date(2026, 11, 23, 19, 30, 0, 0, time.Local)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pupil, adult := pupilAndAdult(t, s, c.opened)
+			var now time.Time
+			setClock(s, func() time.Time { return now })
+			// Active every five minutes until the end.
+			for now = c.opened.Add(5 * time.Minute); now.Before(c.end); now = now.Add(5 * time.Minute) {
+				if _, err := s.Session(ctx, pupil); err != nil {
+					t.Fatalf("pupil's session ended at %s: %v", now.Format("15:04"), err)
+				}
+			}
+			now = c.end
+			if _, err := s.Session(ctx, pupil); !errors.Is(err, ErrNoSession) {
+				t.Fatalf("pupil's session still open at %s: %v", now.Format("15:04"), err)
+			}
+			if _, err := s.Session(ctx, adult); err != nil {
+				t.Fatalf("adult's session ended at %s: %v", now.Format("15:04"), err)
+			}
+		})
+	}
+}
+
 func TestPasswordChangeAndReset(t *testing.T) {
 	ctx := context.Background()
 	s := newService(t)
@@ -233,28 +391,79 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	if !u.MustChange {
 		t.Fatal("must-change not kept")
 	}
-	if err := s.ChangePassword(ctx, u.ID, "faux", "nouveau-mdp"); !errors.Is(err, ErrWrongPassword) {
+	here, _ := s.NewSession(ctx, u, "")
+	elsewhere, _ := s.NewSession(ctx, u, "")
+	sess, err := s.Session(ctx, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ChangePassword(ctx, sess, "faux", "nouveau-mdp", ""); !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("wrong current password: %v", err)
 	}
-	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "court"); !errors.Is(err, ErrWeakPassword) {
+	if err := s.ChangePassword(ctx, sess, "premier-mdp", "court", ""); !errors.Is(err, ErrWeakPassword) {
 		t.Fatalf("short password: %v", err)
 	}
-	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "nouveau-mdp"); err != nil {
+	if _, err := s.Session(ctx, elsewhere); err != nil {
+		t.Fatalf("a refused change ended a session: %v", err)
+	}
+	if err := s.ChangePassword(ctx, sess, "premier-mdp", "nouveau-mdp", ""); err != nil {
 		t.Fatal(err)
 	}
 	u, _ = s.User(ctx, u.ID)
 	if u.MustChange {
 		t.Fatal("must-change not cleared by a change")
 	}
-	tok, _ := s.NewSession(ctx, u, "")
+	// The change ends the account's other sessions (whoever knew the old
+	// password is out) and keeps the one it was made from.
+	if _, err := s.Session(ctx, here); err != nil {
+		t.Fatalf("the session that changed the password was ended: %v", err)
+	}
+	if _, err := s.Session(ctx, elsewhere); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("another session survived the change: %v", err)
+	}
+	// A reset by the director ends them all.
 	if err := s.SetPassword(ctx, u.ID, "reinitialise", true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Session(ctx, tok); err == nil {
+	if _, err := s.Session(ctx, here); err == nil {
 		t.Fatal("reset did not end sessions")
 	}
 	if _, err := s.LoginPassword(ctx, "prof", "reinitialise", ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Guesses at the current password are throttled like logins, so that a
+// stolen session cannot find the password by trying.
+func TestPasswordChangeThrottled(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	now := time.Now()
+	s.throttle.now = func() time.Time { return now }
+	u, err := s.CreateUser(ctx, NewUser{Login: "prof", Display: "P", Profile: Teacher, SchoolID: "ecole-a", Password: "premier-mdp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := s.NewSession(ctx, u, "")
+	sess, _ := s.Session(ctx, tok)
+	for i := 0; i < s.throttle.PerAccount; i++ {
+		if err := s.ChangePassword(ctx, sess, "devine", "nouveau-mdp", "10.0.0.1"); !errors.Is(err, ErrWrongPassword) {
+			t.Fatalf("guess %d: %v", i+1, err)
+		}
+	}
+	err = s.ChangePassword(ctx, sess, "premier-mdp", "nouveau-mdp", "10.0.0.2")
+	var te *ThrottledError
+	if !errors.As(err, &te) || err.Error() != "trop de tentatives : réessayez dans 10 minutes" {
+		t.Fatalf("current password not throttled after %d guesses: %v", s.throttle.PerAccount, err)
+	}
+	// The same secret as the login, under the same key: guesses here count
+	// against logging in too, so the two together give no more tries.
+	if _, err := s.LoginPassword(ctx, "prof", "premier-mdp", "10.0.0.3"); !errors.As(err, &te) {
+		t.Fatalf("login not throttled by guesses at the current password: %v", err)
+	}
+	now = now.Add(s.throttle.Window + time.Second)
+	if err := s.ChangePassword(ctx, sess, "premier-mdp", "nouveau-mdp", "10.0.0.2"); err != nil {
+		t.Fatalf("still throttled after the window: %v", err)
 	}
 }
 

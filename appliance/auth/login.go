@@ -23,19 +23,33 @@ type Service struct {
 	hasher     *Hasher
 	throttle   *Throttle
 	sessionTTL time.Duration
+	pupilIdle  time.Duration // see LimitPupilSessions
+	dayEnd     time.Duration
 	log        *slog.Logger
 	reads      readCache
+	now        func() time.Time // time.Now; tests move it
 
 	// Logins counts login attempts by outcome, for /metrics.
 	Logins struct{ OK, Failed, Throttled atomic.Int64 }
 }
 
 // NewService builds the service. hashConcurrency bounds simultaneous argon2id
-// hashes; sessionTTL is how long a session lives.
+// hashes; sessionTTL is how long a session lives. Pupils' sessions have the
+// limits of the configuration's defaults until LimitPupilSessions.
 func NewService(db *store.DB, log *slog.Logger, hashConcurrency int, sessionTTL time.Duration) *Service {
-	s := &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL, log: log}
+	s := &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL,
+		pupilIdle: time.Hour, dayEnd: 18 * time.Hour, log: log, now: time.Now}
 	db.OnCommit(s.reads.invalidate)
 	return s
+}
+
+// LimitPupilSessions sets how pupils' sessions end, sooner than adults':
+// classroom computers are shared, and a session left open lets the next
+// child in as someone else. A pupil's session ends after idle without
+// activity, and at dayEnd (past midnight, local time) when opened before it
+// that day; opened after it, it lasts idle at most.
+func (s *Service) LimitPupilSessions(idle, dayEnd time.Duration) {
+	s.pupilIdle, s.dayEnd = idle, dayEnd
 }
 
 // Hasher is the service's bounded password hasher.
@@ -64,22 +78,26 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("trop de tentatives : réessayez dans %d %s", minutes, unit)
 }
 
-// LoginPassword checks a login and password. Failures lock an account after
-// a few tries; failures on a login that does not exist (yet: an account
-// created on central, still on its way) count against the address only.
+// LoginPassword checks a login and password. Failures lock the login after a
+// few tries, whether an account has it or not (not yet, perhaps: an account
+// created on central, still on its way): locking only existing accounts
+// would tell an attacker which logins exist.
 func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (User, error) {
-	login = strings.ToLower(strings.TrimSpace(login))
-	key := "login:" + login
 	u, err := s.UserByLogin(ctx, login)
-	if errors.Is(err, ErrNotFound) {
-		key = ""
-	} else if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
 	}
-	return s.attempt(ctx, key, ip, func() (User, bool, error) {
+	return s.attempt(ctx, loginKey(login), ip, func() (User, bool, error) {
+		// An unknown login has no hash: Verify still spends one hash on it,
+		// so the answer takes as long as for a known login.
 		ok, verr := s.hasher.Verify(ctx, u.passwordHash, password)
 		return u, ok && u.ID != "", verr
 	}, ErrBadCredentials)
+}
+
+// loginKey is the throttle's key for a login, whatever its case and spaces.
+func loginKey(login string) string {
+	return "login:" + strings.ToLower(strings.TrimSpace(login))
 }
 
 // LoginPicture checks a pupil's picture sequence.
@@ -152,36 +170,63 @@ type Session struct {
 // NewSession opens a session for u and returns its secret token.
 func (s *Service) NewSession(ctx context.Context, u User, ip string) (string, error) {
 	token := randomSecret()
-	now := time.Now()
+	now := s.now()
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?)`,
-			hashSecret(token), u.ID, now.Unix(), now.Add(s.sessionTTL).Unix(), ip)
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at, ip, last_seen) VALUES (?, ?, ?, ?, ?, ?)`,
+			hashSecret(token), u.ID, now.Unix(), s.sessionEnd(u, now).Unix(), ip, now.Unix())
 		return err
 	})
 	return token, err
 }
 
+// sessionEnd is when a session u opens at now ends, whatever its activity.
+func (s *Service) sessionEnd(u User, now time.Time) time.Time {
+	end := now.Add(s.sessionTTL)
+	if u.Profile != Pupil {
+		return end
+	}
+	y, m, d := now.In(time.Local).Date()
+	dayEnd := time.Date(y, m, d, int(s.dayEnd/time.Hour), int(s.dayEnd%time.Hour/time.Minute), 0, 0, time.Local)
+	if !now.Before(dayEnd) {
+		dayEnd = now.Add(s.pupilIdle)
+	}
+	if dayEnd.Before(end) {
+		return dayEnd
+	}
+	return end
+}
+
+// activityEvery is how often a pupil's session records its activity: each
+// request reads the session, and writing it every time would put every page
+// behind the single writer. The idle limit is then counted from up to this
+// much before the last request.
+func (s *Service) activityEvery() time.Duration {
+	return min(time.Minute, s.pupilIdle/2)
+}
+
 // ErrNoSession means the token is unknown, expired, or its account disabled.
 var ErrNoSession = errors.New("session expirée : reconnectez-vous")
 
-// Session returns the open session for a token.
+// Session returns the open session for a token. A pupil's session also
+// ends after the idle limit; reading it records its activity.
 func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, ErrNoSession
 	}
 	hash := hashSecret(token)
 	key := "session\x00" + hash
-	if v, ok := s.reads.get(key); ok && time.Now().Before(v.(Session).Expires) {
+	now := s.now()
+	if v, ok := s.reads.get(key); ok && now.Before(v.(Session).Expires) {
 		return v.(Session), nil
 	}
 	gen := s.reads.generation()
 	var sess Session
 	var userID string
-	var expires int64
+	var expires, seen int64
 	sess.hash = hash
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT user_id, child_id, expires_at FROM sessions WHERE token_hash = ?", sess.hash).
-		Scan(&userID, &sess.ChildID, &expires)
-	if err != nil || time.Now().Unix() >= expires {
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT user_id, child_id, expires_at, last_seen FROM sessions WHERE token_hash = ?", sess.hash).
+		Scan(&userID, &sess.ChildID, &expires, &seen)
+	if err != nil || now.Unix() >= expires {
 		return Session{}, ErrNoSession
 	}
 	sess.Expires = time.Unix(expires, 0)
@@ -190,8 +235,31 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	sess.User = u
+	if u.Profile == Pupil {
+		last := time.Unix(seen, 0)
+		if !now.Before(last.Add(s.pupilIdle)) {
+			return Session{}, ErrNoSession
+		}
+		if now.Sub(last) >= s.activityEvery() {
+			// A failed write only leaves the activity to the next request.
+			if s.touchSession(ctx, hash, now) == nil {
+				last = time.Unix(now.Unix(), 0)
+			}
+		}
+		if idle := last.Add(s.pupilIdle); idle.Before(sess.Expires) {
+			sess.Expires = idle
+		}
+	}
 	s.reads.put(key, gen, sess)
 	return sess, nil
+}
+
+// touchSession records a session's activity.
+func (s *Service) touchSession(ctx context.Context, hash string, now time.Time) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.Unix(), hash)
+		return err
+	})
 }
 
 // SetSessionChild records which child a parent is looking at.
@@ -212,8 +280,13 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 
 // EndUserSessions logs out every session of a user (password reset, disabling).
 func (s *Service) EndUserSessions(ctx context.Context, userID string) error {
+	return s.endSessions(ctx, userID, "")
+}
+
+// endSessions logs out a user's sessions but the one whose hash is keep.
+func (s *Service) endSessions(ctx context.Context, userID, keep string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", userID, keep)
 		return err
 	})
 }
@@ -222,7 +295,7 @@ func (s *Service) EndUserSessions(ctx context.Context, userID string) error {
 func (s *Service) PurgeSessions(ctx context.Context) error {
 	s.throttle.Sweep()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at <= ?", time.Now().Unix())
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at <= ?", s.now().Unix())
 		return err
 	})
 }

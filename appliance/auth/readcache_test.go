@@ -29,7 +29,7 @@ func TestSessionCacheFollowsWrites(t *testing.T) {
 		t.Fatal("session not cached after a lookup")
 	}
 
-	if err := s.ChangePassword(ctx, u.ID, "premier-mdp", "nouveau-mdp"); err != nil {
+	if err := s.ChangePassword(ctx, sess, "premier-mdp", "nouveau-mdp", ""); err != nil {
 		t.Fatal(err)
 	}
 	if sess, _ := s.Session(ctx, tok); sess.User.MustChange {

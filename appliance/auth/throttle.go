@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Throttle limits failed logins per account and per address. A pupil's
-// classmates share the classroom's address, so the address limit is looser.
+// Throttle limits failed logins per key (a login, known or not, or an
+// account) and per address. A pupil's classmates share the classroom's
+// address, so the address limit is looser.
 type Throttle struct {
 	mu       sync.Mutex
 	failures map[string][]time.Time

@@ -49,6 +49,8 @@ type Config struct {
 	LogLevel  string
 
 	SessionTTL      time.Duration
+	PupilIdle       time.Duration // a pupil's session ends after this long without activity
+	SchoolDayEnd    time.Duration // past midnight, local time: pupils' sessions end then
 	HashConcurrency int
 	PublicURL       string
 
@@ -88,6 +90,8 @@ var keys = []key{
 	{"log.format", "text", oneOf("text", "json")},
 	{"log.level", "info", oneOf("debug", "info", "warn", "error")},
 	{"auth.session_ttl", "720h", isDuration},
+	{"auth.pupil_session_idle", "1h", isDuration},
+	{"auth.school_day_end", "18:00", isClock},
 	{"auth.hash_concurrency", 0, isInt},
 	{"central.url", "", isURL},
 	{"central.enrollment_token", "", nil},
@@ -176,6 +180,8 @@ func Load(file string, flags map[string]string) (Config, error) {
 func build(v *viper.Viper, file string) Config {
 	size, _ := parseSize(v.GetString("http.max_body"))
 	ttl, _ := time.ParseDuration(v.GetString("auth.session_ttl"))
+	idle, _ := time.ParseDuration(v.GetString("auth.pupil_session_idle"))
+	dayEnd, _ := parseClock(v.GetString("auth.school_day_end"))
 	interval, _ := time.ParseDuration(v.GetString("sync.interval"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
@@ -202,6 +208,8 @@ func build(v *viper.Viper, file string) Config {
 		LogFormat:       v.GetString("log.format"),
 		LogLevel:        v.GetString("log.level"),
 		SessionTTL:      ttl,
+		PupilIdle:       idle,
+		SchoolDayEnd:    dayEnd,
 		HashConcurrency: hc,
 		CentralURL:      strings.TrimRight(v.GetString("central.url"), "/"),
 		EnrollmentToken: v.GetString("central.enrollment_token"),
@@ -309,6 +317,20 @@ func isDuration(s string) error {
 		return fmt.Errorf("valeur %q invalide, une durée est attendue (par exemple 720h)", s)
 	}
 	return nil
+}
+
+func isClock(s string) error {
+	_, err := parseClock(s)
+	return err
+}
+
+// parseClock reads a time of day, "18:00", as the time past midnight.
+func parseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("heure %q invalide, forme attendue 18:00", s)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
 func isAddr(s string) error {

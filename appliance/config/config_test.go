@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -70,7 +71,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 	values := map[string]string{"role": "central", "data_dir": "/x", "demo": "true", "dev": "true", "http.addr": ":1",
 		"http.max_body": "1KB", "https.addr": ":2", "tls.cert": "c.pem", "tls.key": "k.pem", "metrics.addr": ":3",
 		"school.id": "s", "school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
-		"auth.session_ttl": "1h", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
+		"auth.session_ttl": "1h", "auth.pupil_session_idle": "30m", "auth.school_day_end": "16:30", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
 		"central.enrollment_token": "jeton", "sync.interval": "30s"}
 	for _, k := range Keys() {
 		v, ok := values[k]
@@ -87,7 +88,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		c.HTTPSAddr != ":2" || c.TLSCert != "c.pem" || c.TLSKey != "k.pem" || c.MetricsAddr != ":3" || c.SchoolID != "s" ||
 		c.SchoolName != "S" || c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" ||
 		c.SessionTTL.Hours() != 1 || c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
-		c.SyncInterval.Seconds() != 30 {
+		c.SyncInterval.Seconds() != 30 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }
@@ -101,6 +102,9 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"bad bool", "demo: peut-être\n", `"demo"`},
 		{"bad size", "http:\n  max_body: beaucoup\n", `"http.max_body"`},
 		{"bad duration", "auth:\n  session_ttl: demain\n", `"auth.session_ttl"`},
+		{"bad pupil idle", "auth:\n  pupil_session_idle: 0s\n", `"auth.pupil_session_idle"`},
+		{"bad day end", "auth:\n  school_day_end: \"25:00\"\n", `"auth.school_day_end"`},
+		{"day end not a time", "auth:\n  school_day_end: soir\n", `"auth.school_day_end"`},
 		{"bad school id", "school:\n  id: École A\n", `"school.id"`},
 		{"bad central url", "central:\n  url: ent.ville\n", `"central.url"`},
 		{"bad metrics addr", "metrics:\n  addr: 9100\n", `"metrics.addr"`},
@@ -118,6 +122,17 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 				t.Fatalf("error %q should name %s and the file %s", err, c.want, f)
 			}
 		})
+	}
+}
+
+// The end of the school day may be written without quotes in YAML.
+func TestSchoolDayEnd(t *testing.T) {
+	c, err := Load(writeConfig(t, "auth:\n  school_day_end: 16:45\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SchoolDayEnd != 16*time.Hour+45*time.Minute {
+		t.Fatalf("school_day_end = %v, want 16h45m", c.SchoolDayEnd)
 	}
 }
 

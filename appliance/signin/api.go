@@ -11,6 +11,7 @@ func registerAPI(h *handlers) {
 	h.s.Handle("POST /api/v1/session", web.Public(), h.apiLogin)
 	h.s.Handle("DELETE /api/v1/session", web.LoggedIn(), h.apiLogout)
 	h.s.Handle("GET /api/v1/me", web.LoggedIn(), h.apiMe)
+	h.s.Handle("POST /api/v1/me/password", web.LoggedIn(), h.apiPassword)
 }
 
 // apiLogin: {"login","password"} → {"token"}, and the session cookie.
@@ -58,4 +59,26 @@ type Me struct {
 func (h *handlers) apiMe(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	web.JSON(w, http.StatusOK, Me{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile, SchoolID: u.SchoolID})
+}
+
+// apiPassword: {"current","new"} → the account as GET /api/v1/me shows it.
+// The caller's other sessions end; this one stays.
+func (h *handlers) apiPassword(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if !h.s.DecodeJSON(w, r, &in) {
+		return
+	}
+	err := h.a.ChangePassword(r.Context(), *web.CurrentSession(r), in.Current, in.New, web.ClientIP(r))
+	if err != nil {
+		if status := passwordStatus(err); status == http.StatusTooManyRequests {
+			h.s.Error(w, r, status, err.Error())
+		} else {
+			h.s.Fail(w, r, err) // 400 with the reason, or a logged 500
+		}
+		return
+	}
+	h.apiMe(w, r)
 }

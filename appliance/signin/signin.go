@@ -167,16 +167,15 @@ func (h *handlers) passwordPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
-	u := web.CurrentUser(r)
 	next, confirm := r.PostFormValue("new"), r.PostFormValue("confirm")
 	var err error
 	if next != confirm {
 		err = errors.New("les deux nouveaux mots de passe ne sont pas identiques")
 	} else {
-		err = h.a.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"), next)
+		err = h.a.ChangePassword(r.Context(), *web.CurrentSession(r), r.PostFormValue("current"), next, web.ClientIP(r))
 	}
 	if err != nil {
-		status := web.ErrStatus(err)
+		status := passwordStatus(err)
 		msg := err.Error()
 		if next != confirm {
 			status = http.StatusBadRequest
@@ -188,6 +187,16 @@ func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.s.Redirect(w, r, web.HomePath, "votre mot de passe a été changé")
+}
+
+// passwordStatus is the status of a refused password change: guesses at
+// the current password are throttled like logins.
+func passwordStatus(err error) int {
+	var te *auth.ThrottledError
+	if errors.As(err, &te) {
+		return http.StatusTooManyRequests
+	}
+	return web.ErrStatus(err)
 }
 
 // acknowledgeLogin hides the notice that sync renamed the user's login.

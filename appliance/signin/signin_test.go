@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -118,6 +119,38 @@ func TestThrottledLoginMessage(t *testing.T) {
 	// Another account from the same address is not affected.
 	if resp, _ := a.PostForm(a.Client(), "/connexion", url.Values{"login": {"parent"}, "password": {"demo"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("other account blocked: %d", resp.StatusCode)
+	}
+}
+
+// Whether a login exists does not show in the answers: after as many
+// failures as lock an account, a known and an unknown login get the same
+// status and body, through the form and through the API.
+func TestLoginAnswersDoNotRevealAccounts(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	form := func(login string) (int, string) {
+		resp, body := a.PostForm(a.Client(), "/connexion", url.Values{"login": {login}, "password": {"faux"}})
+		// The form gives the login typed back; the rest must not differ.
+		return resp.StatusCode, strings.ReplaceAll(body, login, "LOGIN")
+	}
+	api := func(login string) (int, string) {
+		resp, body := a.Do(a.Client(), "POST", "/api/v1/session", "application/json", `{"login":"`+login+`","password":"faux"}`)
+		return resp.StatusCode, body
+	}
+	for name, try := range map[string]func(string) (int, string){"form": form, "api": api} {
+		known, unknown := "helene.roux", "personne.inconnue"
+		if name == "api" {
+			known, unknown = "parent", "autre.inconnu"
+		}
+		for i := 1; i <= 6; i++ {
+			ks, kb := try(known)
+			us, ub := try(unknown)
+			if ks != us || kb != ub {
+				t.Fatalf("%s, attempt %d: known login %d, unknown login %d, same body: %v\n%s\n%s", name, i, ks, us, kb == ub, kb, ub)
+			}
+			if i == 6 && ks != http.StatusTooManyRequests {
+				t.Fatalf("%s: not throttled after 5 failures: %d", name, ks)
+			}
+		}
 	}
 }
 
@@ -250,6 +283,93 @@ func TestMustChangePassword(t *testing.T) {
 	}
 }
 
+// Changing one's password on the page ends one's other sessions and keeps
+// this one; guesses at the current password are throttled.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	here, elsewhere := a.ClientAs("enseignant"), a.ClientAs("enseignant")
+	resp, _ := a.PostForm(here, "/mot-de-passe", url.Values{"current": {"demo"}, "new": {"nouveau-mdp"}, "confirm": {"nouveau-mdp"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change: %d", resp.StatusCode)
+	}
+	if resp, _ := a.Get(here, "/accueil"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the session that changed the password was ended: %d", resp.StatusCode)
+	}
+	if resp, _ := a.Get(elsewhere, "/accueil"); resp.StatusCode != http.StatusSeeOther ||
+		!strings.HasPrefix(resp.Header.Get("Location"), "/connexion") {
+		t.Fatalf("another session survived the change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	wrong := url.Values{"current": {"devine"}, "new": {"autre-mdp"}, "confirm": {"autre-mdp"}}
+	for i := 0; i < 5; i++ {
+		if resp, body := a.PostForm(here, "/mot-de-passe", wrong); resp.StatusCode != http.StatusBadRequest ||
+			!strings.Contains(doc(t, body).Find(".error").Text(), "mot de passe actuel incorrect") {
+			t.Fatalf("guess %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := a.PostForm(here, "/mot-de-passe", url.Values{"current": {"nouveau-mdp"}, "new": {"autre-mdp"}, "confirm": {"autre-mdp"}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(doc(t, body).Find(".error").Text(), "trop de tentatives") {
+		t.Fatalf("current password not throttled after 5 guesses: %d", resp.StatusCode)
+	}
+}
+
+// bearer sends a JSON request with a bearer token, "" for none.
+func bearer(t *testing.T, a *apptest.App, token, method, path, body string) (*http.Response, map[string]string) {
+	t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]string{}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp, out
+}
+
+func TestPasswordAPI(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	here, elsewhere := a.Token("parent"), a.Token("parent")
+	const path = "/api/v1/me/password"
+	if resp, e := bearer(t, a, "", "POST", path, `{"current":"demo","new":"nouveau-mdp"}`); resp.StatusCode != http.StatusUnauthorized || e["error"] == "" {
+		t.Fatalf("anonymous: %d %v", resp.StatusCode, e)
+	}
+	resp, e := bearer(t, a, here, "POST", path, `{"current":"faux","new":"nouveau-mdp"}`)
+	if resp.StatusCode != http.StatusBadRequest || e["error"] != "mot de passe actuel incorrect" {
+		t.Fatalf("wrong current password: %d %v", resp.StatusCode, e)
+	}
+	resp, e = bearer(t, a, here, "POST", path, `{"current":"demo","new":"court"}`)
+	if resp.StatusCode != http.StatusBadRequest || e["error"] != "le mot de passe doit faire au moins 8 caractères" {
+		t.Fatalf("weak new password: %d %v", resp.StatusCode, e)
+	}
+	resp, me := bearer(t, a, here, "POST", path, `{"current":"demo","new":"nouveau-mdp"}`)
+	if resp.StatusCode != http.StatusOK || me["login"] != "parent" || me["profile"] != "parent" {
+		t.Fatalf("change: %d %v", resp.StatusCode, me)
+	}
+	if resp, _ := bearer(t, a, here, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the session that changed the password was ended: %d", resp.StatusCode)
+	}
+	if resp, _ := bearer(t, a, elsewhere, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("another session survived the change: %d", resp.StatusCode)
+	}
+	if _, err := a.Auth.LoginPassword(t.Context(), "parent", "nouveau-mdp", ""); err != nil {
+		t.Fatalf("new password refused: %v", err)
+	}
+	for i := 0; i < 5; i++ {
+		bearer(t, a, here, "POST", path, `{"current":"devine","new":"autre-mdp"}`)
+	}
+	resp, e = bearer(t, a, here, "POST", path, `{"current":"nouveau-mdp","new":"autre-mdp"}`)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(e["error"], "trop de tentatives") {
+		t.Fatalf("current password not throttled after 5 guesses: %d %v", resp.StatusCode, e)
+	}
+}
+
 func TestSessionAPI(t *testing.T) {
 	a := apptest.New(t, apptest.Options{})
 	c := a.Client()
@@ -346,6 +466,20 @@ func TestExpiredSession(t *testing.T) {
 	resp, body := a.Get(a.ClientAs("enseignant"), "/api/v1/me")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "connexion requise") {
 		t.Fatalf("API with expired session: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The configured idle limit ends a pupil's session (shared classroom
+// computers); an adult's goes on.
+func TestPupilSessionIdleConfigured(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Config: map[string]string{"auth.pupil_session_idle": "1ms"}})
+	pupil, adult := a.ClientAs("eleve"), a.ClientAs("enseignant")
+	time.Sleep(2 * time.Millisecond)
+	if resp, _ := a.Get(pupil, "/accueil"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/connexion") {
+		t.Fatalf("idle pupil's session still open: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := a.Get(adult, "/accueil"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("adult's session ended by the pupils' idle limit: %d", resp.StatusCode)
 	}
 }
 
