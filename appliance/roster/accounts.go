@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"preau/appliance/auth"
+	"preau/appliance/text"
 	"preau/appliance/web"
 )
 
@@ -380,7 +381,7 @@ func creatable(actor auth.User) []auth.Profile {
 // It returns the classes the account joins.
 func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUser) ([]auth.Class, error) {
 	if !n.Profile.Valid() {
-		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", auth.ErrInvalid, n.Profile)
+		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", auth.ErrInvalid, text.Short(string(n.Profile)))
 	}
 	allowed := false
 	for _, p := range creatable(actor) {
@@ -390,7 +391,7 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", auth.ErrForbidden, n.Profile.Label())
 	}
 	if n.Email != "" && !validEmail(n.Email) {
-		return nil, fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, n.Email)
+		return nil, fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, text.Short(n.Email))
 	}
 	if n.Profile == auth.DSI {
 		if n.SchoolID != "" || len(n.ClassIDs)+len(n.ChildIDs) > 0 {
