@@ -406,7 +406,7 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", auth.ErrForbidden)
 	}
 	if _, err := h.a.School(ctx, n.SchoolID); errors.Is(err, auth.ErrNotFound) {
-		return nil, fmt.Errorf("%w : école %q inconnue", auth.ErrInvalid, n.SchoolID)
+		return nil, fmt.Errorf("%w : école %q inconnue", auth.ErrInvalid, text.Short(n.SchoolID))
 	} else if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,17 @@ func TestAPIRefusesLongAndHiddenNames(t *testing.T) {
 			t.Errorf("%s: the error quotes the value whole: %s", tc.name, out)
 		}
 	}
+	// Values checked elsewhere than in the names are not quoted whole either.
+	long := strings.Repeat("ecole-", 20)
+	for _, body := range []string{
+		`{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "school_id": "` + long + `"}`,
+		`{"display_name": "X", "profile": "` + long + `", "password": "un-bon-mot-de-passe"}`,
+		`{"display_name": "X", "profile": "teacher", "password": "un-bon-mot-de-passe", "email": "` + long + `@"}`,
+	} {
+		if status, out := api(t, a, "dsi", "POST", "/api/v1/users", body); status != http.StatusBadRequest || strings.Contains(out, long) {
+			t.Errorf("%.80s: %d %s, want 400 without the value whole", body, status, out)
+		}
+	}
 	if after := countUsers(t, a); after != before {
 		t.Errorf("refused names created accounts: %d → %d", before, after)
 	}
