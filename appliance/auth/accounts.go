@@ -3,7 +3,7 @@
 // people prove who they are (password, picture password, QR login card),
 // with sessions and login throttling.
 //
-// It imports only the store; features and the web layer build on it.
+// It imports only the store and text; features and the web layer build on it.
 package auth
 
 import (
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"preau/appliance/store"
+	"preau/appliance/text"
 )
 
 // Profile is what a person is in the school, and decides their interface.
@@ -106,7 +107,7 @@ type User struct {
 // Errors callers can test for; their text is shown to users as is.
 var (
 	ErrLoginTaken    = errors.New("cet identifiant est déjà utilisé")
-	ErrInvalid       = errors.New("données invalides")
+	ErrInvalid       = text.ErrInvalid // a field the rules of typed text refuse is invalid data like any other
 	ErrNotFound      = store.ErrNotFound
 	ErrForbidden     = errors.New("vous n'avez pas accès à cette action")
 	ErrWeakPassword  = fmt.Errorf("le mot de passe doit faire au moins %d caractères", MinPasswordLength)

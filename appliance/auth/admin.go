@@ -14,34 +14,43 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/store"
+	"preau/appliance/text"
 )
 
 // CreateSchool adds a school, or renames it when it exists.
 func (s *Service) CreateSchool(ctx context.Context, id, name string) error {
-	if id == "" || strings.TrimSpace(name) == "" {
+	name, err := text.Name("le nom de l'école", name)
+	if err != nil {
+		return err
+	}
+	if id == "" || name == "" {
 		return fmt.Errorf("%w : identifiant et nom de l'école requis", ErrInvalid)
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO schools(id, scope, hlc, origin, name) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET name = excluded.name, hlc = excluded.hlc, origin = excluded.origin, deleted = 0`,
-			id, id, tx.HLC, tx.Origin, strings.TrimSpace(name))
+			id, id, tx.HLC, tx.Origin, name)
 		return err
 	})
 }
 
 // CreateClass adds a class to a school.
 func (s *Service) CreateClass(ctx context.Context, schoolID, name, level string) (Class, error) {
-	c := Class{ID: store.NewID(), SchoolID: schoolID, Name: strings.TrimSpace(name), Level: strings.ToUpper(strings.TrimSpace(level))}
+	c := Class{ID: store.NewID(), SchoolID: schoolID, Level: strings.ToUpper(strings.TrimSpace(level))}
+	var err error
+	if c.Name, err = text.Name("le nom de la classe", name); err != nil {
+		return c, err
+	}
 	if c.Name == "" {
 		return c, fmt.Errorf("%w : le nom de la classe est obligatoire", ErrInvalid)
 	}
 	if !ValidLevel(c.Level) {
-		return c, fmt.Errorf("%w : niveau %q inconnu (CP, CE1, CE2, CM1, CM2, ou double niveau comme CE2-CM1)", ErrInvalid, level)
+		return c, fmt.Errorf("%w : niveau %q inconnu (CP, CE1, CE2, CM1, CM2, ou double niveau comme CE2-CM1)", ErrInvalid, text.Short(level))
 	}
 	if _, err := s.School(ctx, schoolID); err != nil {
 		return c, fmt.Errorf("école %q : %w", schoolID, err)
 	}
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM classes WHERE deleted = 0 AND school_id = ? AND name = ? COLLATE NOCASE",
 			schoolID, c.Name).Scan(&n); err != nil {
@@ -187,24 +196,43 @@ func (s *Service) hashAll(ctx context.Context, secrets map[string]string) error 
 }
 
 // prepare fills defaults and checks a NewUser before any hashing is done.
+// Every way of creating an account comes through here, so the rules of
+// typed text hold for the page, the API, the import and the CLI alike.
 func (s *Service) prepare(n *NewUser) error {
-	n.FirstName, n.LastName = strings.TrimSpace(n.FirstName), strings.TrimSpace(n.LastName)
-	n.Display = strings.TrimSpace(n.Display)
+	var err error
+	for _, f := range []struct {
+		field string
+		value *string
+		max   int
+	}{
+		{"le prénom", &n.FirstName, text.MaxName},
+		{"le nom", &n.LastName, text.MaxName},
+		{"le nom affiché", &n.Display, text.MaxName},
+		{"l'adresse e-mail", &n.Email, text.MaxEmail},
+		{"l'identifiant", &n.Login, MaxLogin},
+	} {
+		if *f.value, err = text.Line(f.field, *f.value, f.max); err != nil {
+			return err
+		}
+	}
 	if n.Display == "" {
-		n.Display = strings.TrimSpace(n.FirstName + " " + n.LastName)
+		// Two names of MaxName each: their sum may be too long to show.
+		if n.Display, err = text.Name("le nom complet (prénom et nom)", n.FirstName+" "+n.LastName); err != nil {
+			return err
+		}
 	}
 	if n.Display == "" {
 		return fmt.Errorf("%w : le nom est obligatoire", ErrInvalid)
 	}
 	if !n.Profile.Valid() {
-		return fmt.Errorf("%w : profil %q inconnu", ErrInvalid, n.Profile)
+		return fmt.Errorf("%w : profil %q inconnu", ErrInvalid, text.Short(string(n.Profile)))
 	}
 	if n.Profile != DSI && n.SchoolID == "" {
 		return fmt.Errorf("%w : l'école est obligatoire", ErrInvalid)
 	}
-	n.Login = strings.ToLower(strings.TrimSpace(n.Login))
+	n.Login = strings.ToLower(n.Login)
 	if n.Login != "" && !validLogin(n.Login) {
-		return fmt.Errorf("%w : identifiant %q invalide (lettres, chiffres, point, tiret)", ErrInvalid, n.Login)
+		return fmt.Errorf("%w : identifiant %q invalide (2 à %d lettres sans accents, chiffres, point, tiret)", ErrInvalid, text.Short(n.Login), MaxLogin)
 	}
 	return nil
 }
@@ -296,8 +324,11 @@ func (s *Service) AddToClass(ctx context.Context, classID, userID string) error 
 	return s.db.Write(ctx, func(tx *store.Tx) error { return addMembership(ctx, tx, classID, userID, role) })
 }
 
+// MaxLogin is the length of the longest login, in characters.
+const MaxLogin = 64
+
 func validLogin(l string) bool {
-	if len(l) < 2 || len(l) > 64 {
+	if len(l) < 2 || len(l) > MaxLogin {
 		return false
 	}
 	for _, r := range l {

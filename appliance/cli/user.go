@@ -13,6 +13,7 @@ import (
 	"preau/appliance"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/text"
 )
 
 // userImport runs "preau user import"; the CSV import sets it from its own
@@ -123,6 +124,11 @@ func userAdd(e *env, args []string) error {
 
 // newUser checks the options against the data and builds the account.
 func (o addOptions) newUser(ctx context.Context, e *env, accounts *auth.Service, cfg config.Config) (n auth.NewUser, generated bool, err error) {
+	// Checked whole before it is split into first and last names, so that the
+	// message names the option typed.
+	if _, err := text.Name("--name", o.name); err != nil {
+		return n, false, err
+	}
 	names := strings.Fields(o.name)
 	if len(names) == 0 {
 		return n, false, errors.New(`--name est obligatoire : --name "Prénom Nom"`)
@@ -130,7 +136,7 @@ func (o addOptions) newUser(ctx context.Context, e *env, accounts *auth.Service,
 	n = auth.NewUser{Login: o.login, FirstName: names[0], LastName: strings.Join(names[1:], " "),
 		Display: strings.Join(names, " "), Profile: auth.Profile(o.profile)}
 	if !n.Profile.Valid() {
-		return n, false, fmt.Errorf("--profile %q inconnu : teacher, director, pupil, parent ou dsi", o.profile)
+		return n, false, fmt.Errorf("--profile %q inconnu : teacher, director, pupil, parent ou dsi", text.Short(o.profile))
 	}
 	if n.SchoolID, err = o.schoolFor(ctx, accounts, cfg); err != nil {
 		return n, false, err
@@ -175,7 +181,7 @@ func (o addOptions) schoolFor(ctx context.Context, accounts *auth.Service, cfg c
 		return "", err
 	}
 	if _, err := accounts.School(ctx, id); errors.Is(err, auth.ErrNotFound) {
-		return "", fmt.Errorf("école %q inconnue", id)
+		return "", fmt.Errorf("école %q inconnue", text.Short(id))
 	} else if err != nil {
 		return "", err
 	}
@@ -207,9 +213,9 @@ func (o addOptions) classIDs(ctx context.Context, accounts *auth.Service, school
 				known = append(known, c.Name)
 			}
 			if len(known) == 0 {
-				return nil, fmt.Errorf("classe %q inconnue : l'école %s n'a encore aucune classe", name, schoolID)
+				return nil, fmt.Errorf("classe %q inconnue : l'école %s n'a encore aucune classe", text.Short(name), schoolID)
 			}
-			return nil, fmt.Errorf("classe %q inconnue dans l'école %s (classes : %s)", name, schoolID, strings.Join(known, ", "))
+			return nil, fmt.Errorf("classe %q inconnue dans l'école %s (classes : %s)", text.Short(name), schoolID, strings.Join(known, ", "))
 		}
 		ids = append(ids, id)
 	}
@@ -279,7 +285,7 @@ func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
 	defer done()
 	u, err := accounts.UserByLogin(ctx, rest[0])
 	if errors.Is(err, auth.ErrNotFound) {
-		return fmt.Errorf("compte %q introuvable", rest[0])
+		return fmt.Errorf("compte %q introuvable", text.Short(rest[0]))
 	}
 	if err != nil {
 		return err

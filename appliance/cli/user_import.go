@@ -12,6 +12,7 @@ import (
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/roster"
+	"preau/appliance/text"
 )
 
 func init() { userImport = runUserImport }
@@ -100,7 +101,7 @@ func importSchool(ctx context.Context, accounts *auth.Service, cfg config.Config
 		id = cfg.SchoolID
 	}
 	if _, err := accounts.School(ctx, id); errors.Is(err, auth.ErrNotFound) {
-		return "", fmt.Errorf("école %q inconnue : créez d'abord ses classes en démarrant le serveur (preau serve)", id)
+		return "", fmt.Errorf("école %q inconnue : créez d'abord ses classes en démarrant le serveur (preau serve)", text.Short(id))
 	} else if err != nil {
 		return "", err
 	}

@@ -143,10 +143,20 @@ func TestUserAddRefusesBadInput(t *testing.T) {
 		{[]string{"--login", "x6", "--name", "X Six", "--profile", "dsi", "--school", "ecole-test"}, "aucune école"},
 		{[]string{"--login", "Bad Login", "--name", "X Sept", "--profile", "teacher"}, "invalide"},
 		{[]string{"--login", "x8", "--name", "X Huit", "--profile", "teacher", "--password", "-"}, "mot de passe vide"},
+		{[]string{"--login", "x9", "--name", "Xavier " + strings.Repeat("Neuf", 24), "--profile", "teacher"}, "--name ne doit pas dépasser 100 caractères (103 saisis)"},
+		{[]string{"--login", "x10", "--name", "X \u202EfueN", "--profile", "teacher"}, "--name contient un caractère invisible ou de contrôle (U+202E"},
+		{[]string{"--login", "x11", "--name", "X\u200BOnze", "--profile", "teacher"}, "U+200B"},
+		{[]string{"--login", "x12" + strings.Repeat("z", 62), "--name", "X Douze", "--profile", "teacher"}, "l'identifiant ne doit pas dépasser 64 caractères"},
+		{[]string{"--login", "x13", "--name", "X Treize", "--profile", "teacher", "--class", strings.Repeat("CM", 30)}, "classe \"CMCMCMCMCMCMCMCMCMCM…\" inconnue"},
 	} {
 		_, err := s.user("", append([]string{"add"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want it to contain %q", tc.args, err, tc.want)
+		}
+		for _, arg := range tc.args {
+			if err != nil && len(arg) > 30 && strings.Contains(err.Error(), arg) {
+				t.Errorf("%v: the error quotes a value whole: %v", tc.args, err)
+			}
 		}
 	}
 	if after := s.count(); after != before {

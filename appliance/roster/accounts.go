@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"preau/appliance/auth"
+	"preau/appliance/text"
 	"preau/appliance/web"
 )
 
@@ -398,7 +399,7 @@ func creatable(actor auth.User) []auth.Profile {
 // It returns the classes the account joins.
 func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUser) ([]auth.Class, error) {
 	if !n.Profile.Valid() {
-		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", auth.ErrInvalid, n.Profile)
+		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", auth.ErrInvalid, text.Short(string(n.Profile)))
 	}
 	allowed := false
 	for _, p := range creatable(actor) {
@@ -408,7 +409,7 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", auth.ErrForbidden, n.Profile.Label())
 	}
 	if n.Email != "" && !validEmail(n.Email) {
-		return nil, fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, n.Email)
+		return nil, fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, text.Short(n.Email))
 	}
 	if n.Profile == auth.DSI {
 		if n.SchoolID != "" || len(n.ClassIDs)+len(n.ChildIDs) > 0 {
@@ -423,7 +424,7 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", auth.ErrForbidden)
 	}
 	if _, err := h.a.School(ctx, n.SchoolID); errors.Is(err, auth.ErrNotFound) {
-		return nil, fmt.Errorf("%w : école %q inconnue", auth.ErrInvalid, n.SchoolID)
+		return nil, fmt.Errorf("%w : école %q inconnue", auth.ErrInvalid, text.Short(n.SchoolID))
 	} else if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/auth"
+	"preau/appliance/text"
 )
 
 // Reading and checking a CSV file of pupils, parents and teachers. Nothing
@@ -262,7 +263,7 @@ func readHeader(header []string, sheet *Sheet) ([]string, error) {
 		col, ok := headerNames[fold(cell)]
 		if !ok {
 			if cell != "" {
-				sheet.Ignored = append(sheet.Ignored, cell)
+				sheet.Ignored = append(sheet.Ignored, text.Short(cell))
 			}
 			continue
 		}
@@ -312,7 +313,43 @@ func readRow(line string, n int, sep rune, cols []string, width int) (row Row, b
 		}
 		row.set(cols[i], f)
 	}
+	if row.Problem == "" {
+		row.Problem = row.checkText()
+	}
 	return row, false
+}
+
+// maxListCell bounds the cells that list names (a teacher's classes, a
+// parent's children): they fill no field of their own, and ten names is
+// more than any family or timetable needs.
+const maxListCell = 10 * text.MaxName
+
+// checkText holds every cell to the rules of typed text, with the length of
+// the field it fills. A line with a refused cell is not read further, and
+// keeps only the start of that cell: the preview never shows it whole.
+func (r *Row) checkText() string {
+	var problems []string
+	for _, cell := range []struct {
+		field string
+		value *string
+		max   int
+	}{
+		{"le profil", &r.ProfileText, text.MaxName},
+		{"le prénom", &r.First, text.MaxName},
+		{"le nom", &r.Last, text.MaxName},
+		{"la case « classe »", &r.Class, maxListCell},
+		{"la case « enfants »", &r.Children, maxListCell},
+		{"l'adresse e-mail", &r.Email, text.MaxEmail},
+		{"l'identifiant", &r.Login, auth.MaxLogin},
+	} {
+		v, err := text.Line(cell.field, *cell.value, cell.max)
+		if err != nil {
+			problems = append(problems, err.Error())
+			v = text.Short(*cell.value)
+		}
+		*cell.value = v
+	}
+	return strings.Join(problems, " ; ")
 }
 
 func (r *Row) set(col, v string) {
@@ -531,7 +568,14 @@ func (c *checker) addCandidate(first, last, class string, ref ChildRef) {
 	}
 }
 
+// problem adds a problem to line i. The strings it quotes are the file's
+// values: only their start is shown.
 func (c *checker) problem(i int, format string, args ...any) {
+	for j, a := range args {
+		if s, ok := a.(string); ok {
+			args[j] = text.Short(s)
+		}
+	}
 	c.problems[i] = append(c.problems[i], fmt.Sprintf(format, args...))
 }
 
@@ -768,7 +812,7 @@ func (c *checker) checkLogins() {
 		login := strings.ToLower(l.Login)
 		switch j, dup := taken[login]; {
 		case !auth.ValidLogin(login):
-			c.problem(i, "identifiant « %s » invalide (lettres sans accents, chiffres, point, tiret)", l.Login)
+			c.problem(i, "identifiant « %s » invalide (2 à %d lettres sans accents, chiffres, point, tiret)", l.Login, auth.MaxLogin)
 		case c.ex.Logins[login] != "":
 			c.problem(i, "identifiant « %s » déjà utilisé", l.Login)
 		case dup:

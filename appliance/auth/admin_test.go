@@ -1,0 +1,85 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Every field typed to make an account, a class or a school has a length
+// and refuses invisible characters; the refusal is invalid data (400), it
+// never quotes the whole value, and nothing is written.
+func TestTypedTextLimits(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	long := strings.Repeat("x", 101)
+	hundred := strings.Repeat("é", 100)
+	for _, tc := range []struct {
+		name string
+		n    NewUser
+		want string
+	}{
+		{"first name of 101", NewUser{FirstName: long, LastName: "Roy"}, "le prénom ne doit pas dépasser 100 caractères"},
+		{"last name with an override", NewUser{FirstName: "Léa", LastName: "Mar\u202Enit"}, "le nom contient un caractère invisible"},
+		{"display name with an isolate", NewUser{Display: "\u2066Léa Martin"}, "le nom affiché contient un caractère invisible"},
+		{"first name with a NUL", NewUser{FirstName: "Lé\x00a", LastName: "Roy"}, "U+0000"},
+		{"last name on two lines", NewUser{FirstName: "Léa", LastName: "Roy\nMartin"}, "le nom doit tenir sur une ligne"},
+		{"names too long together", NewUser{FirstName: hundred, LastName: "Roy"}, "le nom complet (prénom et nom) ne doit pas dépasser 100"},
+		{"e-mail of 255", NewUser{Display: "Léa", Email: strings.Repeat("a", 244) + "@exemple.fr"}, "l'adresse e-mail ne doit pas dépasser 254"},
+		{"login of 65", NewUser{Display: "Léa", Login: strings.Repeat("l", 65)}, "l'identifiant ne doit pas dépasser 64"},
+		{"login not ASCII", NewUser{Display: "Léa", Login: "léa.martin"}, "identifiant \"léa.martin\" invalide"},
+	} {
+		tc.n.Profile, tc.n.SchoolID = Teacher, "ecole-a"
+		before, _ := s.SchoolUsers(ctx, "ecole-a")
+		_, err := s.CreateUser(ctx, tc.n)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want ErrInvalid and %q", tc.name, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), long[:30]) {
+			t.Errorf("%s: the message quotes the value whole: %v", tc.name, err)
+		}
+		if after, _ := s.SchoolUsers(ctx, "ecole-a"); len(after) != len(before) {
+			t.Errorf("%s: an account was written", tc.name)
+		}
+	}
+
+	// What names are made of is kept, composed (NFC) and trimmed.
+	u, err := s.CreateUser(ctx, NewUser{FirstName: " Zoe\u0301-Léa ", LastName: "N'Diaye", Profile: Parent, SchoolID: "ecole-a"})
+	if err != nil || u.FirstName != "Zoé-Léa" || u.DisplayName != "Zoé-Léa N'Diaye" {
+		t.Errorf("accented names: %+v, %v", u, err)
+	}
+	u, err = s.CreateUser(ctx, NewUser{FirstName: "محمد", LastName: "بن علي", Login: "m.benali", Profile: Parent, SchoolID: "ecole-a"})
+	if err != nil || u.DisplayName != "محمد بن علي" {
+		t.Errorf("Arabic names: %+v, %v", u, err)
+	}
+	if _, err := s.CreateUser(ctx, NewUser{FirstName: hundred, Display: hundred, Profile: Parent, SchoolID: "ecole-a"}); err != nil {
+		t.Errorf("a name of 100 characters: %v", err)
+	}
+
+	// Classes and schools.
+	if _, err := s.CreateClass(ctx, "ecole-a", long, "CE1"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "le nom de la classe ne doit pas dépasser 100") {
+		t.Errorf("class name of 101: %v", err)
+	}
+	if _, err := s.CreateClass(ctx, "ecole-a", "CE1 \u202EB", "CE1"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("class name with an override: %v", err)
+	}
+	if _, err := s.CreateClass(ctx, "ecole-a", "CE1", long); err == nil || strings.Contains(err.Error(), long[:30]) {
+		t.Errorf("unknown level quoted whole: %v", err)
+	}
+	if cs, _ := s.SchoolClasses(ctx, "ecole-a"); len(cs) != 0 {
+		t.Errorf("refused classes written: %+v", cs)
+	}
+	if err := s.CreateSchool(ctx, "ecole-b", long); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "le nom de l'école ne doit pas dépasser 100") {
+		t.Errorf("school name of 101: %v", err)
+	}
+	if err := s.CreateSchool(ctx, "ecole-a", "École\u2067 A"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("school renamed with an isolate: %v", err)
+	}
+	if sc, _ := s.School(ctx, "ecole-a"); sc.Name != "École A" {
+		t.Errorf("school renamed to %q", sc.Name)
+	}
+	if err := ValidSchoolID(long); err == nil || strings.Contains(err.Error(), long[:30]) {
+		t.Errorf("invalid school id quoted whole: %v", err)
+	}
+}
