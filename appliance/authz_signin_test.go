@@ -12,6 +12,8 @@ func init() {
 	// password, so changing it there fails as a wrong current password does.
 	ownPassword := form(loggedIn...)
 	ownPassword[auth.DSI] = http.StatusBadRequest
+	ownPasswordAPI := api(http.StatusOK, loggedIn...)
+	ownPasswordAPI[auth.DSI] = http.StatusBadRequest
 	matrix = append(matrix,
 		authzCase{Route: "GET /{$}", Path: "/", Expect: everyone(http.StatusSeeOther)},
 		authzCase{Route: "GET /connexion", Path: "/connexion", Expect: expect(http.StatusSeeOther, http.StatusOK, loggedIn...)},
@@ -36,7 +38,7 @@ func init() {
 		// Each profile changes its own account's password, in a fresh
 		// appliance: no other row sees the change.
 		authzCase{Route: "POST /api/v1/me/password", Path: "/api/v1/me/password", Body: `{"current":"demo","new":"nouveau-mdp"}`,
-			Expect: api(http.StatusOK, loggedIn...)},
+			Expect: ownPasswordAPI},
 		authzCase{Route: "GET /accueil", Path: "/accueil", Expect: page(loggedIn...)},
 		authzCase{Route: "POST /enfant", Path: "/enfant", Body: "child={pupil}", Expect: form(auth.Parent)},
 	)

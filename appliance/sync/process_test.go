@@ -240,17 +240,12 @@ func TestProcessesSyncThroughCutsAndKills(t *testing.T) {
 		"profile": "director", "password": "motdepasse", "school_id": "ecole-a"}, nil); status != 201 {
 		t.Fatalf("create director: %d", status)
 	}
-	var dir *client
-	eventually(t, "the director created on central cannot log in at the school", time.Minute, func() bool {
-		c := &client{t: t, base: school.URL}
-		var out struct{ Token string }
-		if c.call("POST", "/api/v1/session", map[string]string{"login": "dir.a", "password": "motdepasse"}, &out) != 200 {
-			return false
-		}
-		c.token = out.Token
-		dir = c
-		return true
+	// Failed logins count against the login typed, arrived or not: the test
+	// waits for the account in the school's database, then logs in once.
+	eventually(t, "the director created on central did not reach the school", time.Minute, func() bool {
+		return globalAccounts(t, schoolDir, "login = 'dir.a' AND password_hash != ''") == 1
 	})
+	dir := login(t, school.URL, "dir.a", "motdepasse")
 	eventually(t, "backlogs not drained through the cutting link", 3*time.Minute, func() bool {
 		var st struct {
 			PendingOut int64 `json:"pending_out"`
