@@ -141,22 +141,10 @@ func (s *Service) AnswerLinkRequest(ctx context.Context, parentID, requestID str
 	})
 }
 
-// PendingLinkRequests lists, per parent id, how many requests a school made
-// are still waiting, for the director's view of an import.
+// PendingLinkRequests lists, per parent id, the children a school asked to
+// link them to, still waiting for the parent's answer: an import does not
+// ask again.
 func (s *Service) PendingLinkRequests(ctx context.Context, schoolID string) (map[string][]string, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT parent_id, child_id FROM guardian_requests
+	return s.pairs(ctx, `SELECT parent_id, child_id FROM guardian_requests
 		WHERE deleted = 0 AND status = 'pending' AND school_id = ?`, schoolID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string][]string{}
-	for rows.Next() {
-		var parent, child string
-		if err := rows.Scan(&parent, &child); err != nil {
-			return nil, err
-		}
-		out[parent] = append(out[parent], child)
-	}
-	return out, rows.Err()
 }

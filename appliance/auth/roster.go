@@ -116,19 +116,24 @@ func (s *Service) Memberships(ctx context.Context, schoolID string) (map[string]
 // Guardianships maps each parent to the ids of their children in one school,
 // or in every school when schoolID is empty.
 func (s *Service) Guardianships(ctx context.Context, schoolID string) (map[string][]string, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT g.parent_id, g.child_id FROM guardians g JOIN users c ON c.id = g.child_id
+	return s.pairs(ctx, `SELECT g.parent_id, g.child_id FROM guardians g JOIN users c ON c.id = g.child_id
 		WHERE g.deleted = 0 AND c.deleted = 0 AND (? = '' OR c.school_id = ?) ORDER BY c.first_name, c.last_name`, schoolID, schoolID)
+}
+
+// pairs runs a query of two text columns and groups the second by the first.
+func (s *Service) pairs(ctx context.Context, query string, args ...any) (map[string][]string, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := make(map[string][]string)
 	for rows.Next() {
-		var parent, child string
-		if err := rows.Scan(&parent, &child); err != nil {
+		var key, value string
+		if err := rows.Scan(&key, &value); err != nil {
 			return nil, err
 		}
-		out[parent] = append(out[parent], child)
+		out[key] = append(out[key], value)
 	}
 	return out, rows.Err()
 }

@@ -165,6 +165,10 @@ func (o addOptions) newUser(ctx context.Context, e *env, accounts *auth.Service,
 // exactly as the server would (a "preau user add" right after "preau init").
 func (o addOptions) schoolFor(ctx context.Context, accounts *auth.Service, cfg config.Config) (string, error) {
 	if auth.Profile(o.profile) == auth.DSI {
+		if cfg.Role == config.RoleSchool {
+			// Its password would never leave central, nor work here.
+			return "", errors.New("un compte dsi se crée sur le serveur central, où la DSI se connecte, pas sur celui d'une école")
+		}
 		if o.schoolSet {
 			return "", errors.New("un compte dsi n'appartient à aucune école : retirez --school")
 		}

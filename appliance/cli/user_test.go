@@ -140,7 +140,7 @@ func TestUserAddRefusesBadInput(t *testing.T) {
 		{[]string{"--login", "x3", "--name", "X Trois", "--profile", "teacher", "--password", "court"}, "au moins"},
 		{[]string{"--login", "x4", "--name", "X Quatre", "--profile", "pupil", "--class", "CM9"}, "classe \"CM9\" inconnue"},
 		{[]string{"--login", "x5", "--name", "X Cinq", "--profile", "parent", "--school", "ailleurs"}, "école \"ailleurs\" inconnue"},
-		{[]string{"--login", "x6", "--name", "X Six", "--profile", "dsi", "--school", "ecole-test"}, "aucune école"},
+		{[]string{"--login", "x6", "--name", "X Six", "--profile", "dsi"}, "serveur central"},
 		{[]string{"--login", "Bad Login", "--name", "X Sept", "--profile", "teacher"}, "invalide"},
 		{[]string{"--login", "x8", "--name", "X Huit", "--profile", "teacher", "--password", "-"}, "mot de passe vide"},
 		{[]string{"--login", "x9", "--name", "Xavier " + strings.Repeat("Neuf", 24), "--profile", "teacher"}, "--name ne doit pas dépasser 100 caractères (103 saisis)"},

@@ -142,26 +142,9 @@ func TestParentRefusesALinkRequest(t *testing.T) {
 	if resp, body := confirm(t, a, dir, doc); resp.StatusCode >= 400 {
 		t.Fatalf("confirm: %d %.300s", resp.StatusCode, body)
 	}
-	tok := a.Token("bea")
+	beaClient := a.ClientAs("bea")
 	call := func(method, path, body string) (*http.Response, string) {
-		req, _ := http.NewRequest(method, a.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var sb strings.Builder
-		buf := make([]byte, 4096)
-		for {
-			n, err := resp.Body.Read(buf)
-			sb.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		return resp, sb.String()
+		return a.Do(beaClient, method, path, "application/json", body)
 	}
 	resp, body := call("GET", "/api/v1/me/link-requests", "")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"child_name":"Tom Martin"`) || !strings.Contains(body, `"status":"pending"`) {

@@ -442,6 +442,7 @@ type Line struct {
 	Outcome    Outcome
 	Message    string       // "à créer", "déjà présent : ignoré", or the problems, in French
 	Warning    string       // worth a look; does not block
+	Note       string       // what the result means, when it needs a sentence
 	Classes    []auth.Class // the classes a new pupil or teacher joins, or an existing teacher joins
 	ChildRefs  []ChildRef   // the children a parent is linked to (for Update: the new links only)
 	ExistingID string       // the account matched, for Present and Update
@@ -837,14 +838,15 @@ func (c *checker) conclude(i int) {
 	case l.ExistingID == "":
 		l.Outcome, l.Message = Create, "à créer"
 	case len(l.ChildRefs) > 0 && l.Asks:
-		l.Outcome, l.Message = Update, "compte d'une autre école : une demande de rattachement à "+childNames(l.ChildRefs)+
-			" lui sera envoyée, et le lien existera quand ce parent l'aura acceptée"
+		l.Outcome, l.Message = Update, "demande de rattachement à "+childNames(l.ChildRefs)
+		l.Note = "Ce parent a un compte dans une autre école : il recevra la demande, et le lien existera quand il l'aura acceptée."
 	case len(l.ChildRefs) > 0:
 		l.Outcome, l.Message = Update, "déjà présent : à rattacher à "+childNames(l.ChildRefs)
 	case len(l.Classes) > 0:
 		l.Outcome, l.Message = Update, "déjà présent : à ajouter en "+classNames(l.Classes)
 	case l.Asks:
-		l.Outcome, l.Message = Present, "compte d'une autre école, déjà rattaché ou en attente de sa réponse : ignoré"
+		l.Outcome, l.Message = Present, "déjà présent : ignoré"
+		l.Note = "Compte d'une autre école, déjà rattaché ou en attente de sa réponse."
 	default:
 		l.Outcome, l.Message = Present, "déjà présent : ignoré"
 	}
