@@ -52,7 +52,7 @@ func checkUserRow(ctx context.Context, p store.Pushed) error {
 		return errors.New("un compte reste à l'école qui l'a créé : école changée")
 	case p.Prior != nil && !p.Unchanged("profile"):
 		return errors.New("aucune page ne change le profil d'un compte : profil changé")
-	case p.Prior == nil && profile == Director:
+	case p.Prior == nil && profile == Director && !p.Row.Deleted():
 		// Directors are named by the DSI; only a school's very first one may
 		// come from the school itself (set up with `preau user add` before
 		// the school was enrolled), and it has no power beyond that school.
