@@ -228,6 +228,9 @@ func (db *DB) track(ctx context.Context, table string) error {
 			return fmt.Errorf("store: track %s: %w", table, err)
 		}
 	}
+	if err := db.installClocks(ctx, table); err != nil {
+		return err
+	}
 	db.tables = append(db.tables, table)
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +21,9 @@ import (
 type Row struct {
 	Table  string
 	Values map[string]any // every column: int64, float64, string, []byte or nil
+	// Clocks are the stamps of the last change of each column changed since
+	// the row was created; sync merges rows column by column with them.
+	Clocks map[string]ColClock
 }
 
 // ID, Scope, HLC, Origin and Deleted read the columns every replicated row has.
@@ -48,9 +53,10 @@ func (r Row) MarshalJSON() ([]byte, error) {
 		vals[k] = v
 	}
 	return json.Marshal(struct {
-		T string         `json:"t"`
-		V map[string]any `json:"v"`
-	}{r.Table, vals})
+		T string              `json:"t"`
+		V map[string]any      `json:"v"`
+		C map[string]ColClock `json:"c,omitempty"`
+	}{r.Table, vals, r.Clocks})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes, keeping integers exact (HLC
@@ -59,11 +65,12 @@ func (r *Row) UnmarshalJSON(data []byte) error {
 	var raw struct {
 		T string                     `json:"t"`
 		V map[string]json.RawMessage `json:"v"`
+		C map[string]ColClock        `json:"c"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	r.Table = raw.T
+	r.Table, r.Clocks = raw.T, raw.C
 	r.Values = make(map[string]any, len(raw.V))
 	for k, msg := range raw.V {
 		v, err := decodeValue(msg)
@@ -209,14 +216,24 @@ func (db *DB) ReadRow(ctx context.Context, q querier, table, id string) (Row, er
 	if err != nil {
 		return Row{}, err
 	}
-	defer rows.Close()
 	if !rows.Next() {
-		if err := rows.Err(); err != nil {
+		err := rows.Err()
+		rows.Close()
+		if err != nil {
 			return Row{}, err
 		}
 		return Row{}, ErrNotFound
 	}
-	return scanRow(rows, table, t.cols)
+	r, err := scanRow(rows, table, t.cols)
+	rows.Close()
+	if err != nil {
+		return r, err
+	}
+	one := map[string]Row{id: r}
+	if err := db.readClocks(ctx, q, table, one); err != nil {
+		return r, err
+	}
+	return one[id], nil
 }
 
 // ReadRows reads the rows of a replicated table with the given ids in one
@@ -238,16 +255,21 @@ func (db *DB) ReadRows(ctx context.Context, q querier, table string, ids []strin
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := make(map[string]Row, len(ids))
 	for rows.Next() {
 		r, err := scanRow(rows, table, t.cols)
 		if err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out[r.ID()] = r
 	}
-	return out, rows.Err()
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	return out, db.readClocks(ctx, q, table, out)
 }
 
 // scanRow reads the current row of rows, which selects cols of table.
@@ -292,7 +314,23 @@ func (db *DB) Validate(ctx context.Context, r Row) error {
 	if d, ok := r.Values["deleted"].(int64); !ok || (d != 0 && d != 1) {
 		return fmt.Errorf("%s %s : deleted doit valoir 0 ou 1", r.Table, r.ID())
 	}
+	clocked := clockedColumns(cols)
+	for col, c := range r.Clocks {
+		if !slices.Contains(clocked, col) || c.HLC <= 0 || c.Origin == "" || c.PrevHLC < 0 {
+			return fmt.Errorf("%s %s : horloge invalide pour la colonne %q", r.Table, r.ID(), col)
+		}
+	}
 	return nil
+}
+
+// LatestHLC is the newest stamp a row carries, its columns' included: the
+// clock guard judges that one.
+func (r Row) LatestHLC() int64 {
+	latest := r.HLC()
+	for _, c := range r.Clocks {
+		latest = max(latest, c.HLC)
+	}
+	return latest
 }
 
 // Outcome is what applying a remote row did.
@@ -304,6 +342,7 @@ const (
 	KeptLocal                 // the local version won; the remote one is older
 	DeleteWon                 // a remote delete beat a concurrent local edit
 	KeptDelete                // a local delete beat a concurrent remote edit
+	Merged                    // each side's columns won some: a new version of both
 )
 
 // Concurrency tells Apply whether the local version of a row was written
@@ -347,34 +386,129 @@ func (db *DB) Apply(ctx context.Context, tx *Tx, remote Row, concurrent Concurre
 	}
 	// Versions that differ only by their stamps lose nothing to each other.
 	conc := concurrent != nil && concurrent(seq, local.Origin()) && !sameContent(local, remote)
+	if !local.Deleted() && !remote.Deleted() {
+		return db.merge(ctx, tx, local, remote, conc)
+	}
+	// A deletion settles the whole row: it wins over a concurrent edit.
 	switch {
 	case conc && remote.Deleted() && !local.Deleted() && !newer(remote, local):
 		restamped := restamp(remote, tx)
-		if err := db.recordConflict(ctx, tx, local, restamped); err != nil {
+		if err := db.recordConflict(ctx, tx, local, restamped, nil); err != nil {
 			return 0, err
 		}
 		return DeleteWon, db.writeRow(ctx, tx, restamped)
 	case conc && local.Deleted() && !remote.Deleted() && newer(remote, local):
 		restamped := restamp(local, tx)
-		if err := db.recordConflict(ctx, tx, remote, restamped); err != nil {
+		if err := db.recordConflict(ctx, tx, remote, restamped, nil); err != nil {
 			return 0, err
 		}
 		return KeptDelete, db.writeRow(ctx, tx, restamped)
 	case newer(remote, local):
 		if conc {
-			if err := db.recordConflict(ctx, tx, local, remote); err != nil {
+			if err := db.recordConflict(ctx, tx, local, remote, nil); err != nil {
 				return 0, err
 			}
 		}
-		return Applied, db.writeRow(ctx, tx, remote)
+		if err := db.writeRow(ctx, tx, remote); err != nil {
+			return 0, err
+		}
+		return Applied, db.writeClocks(ctx, tx, remote)
 	default:
 		if conc {
-			if err := db.recordConflict(ctx, tx, remote, local); err != nil {
+			if err := db.recordConflict(ctx, tx, remote, local, nil); err != nil {
 				return 0, err
 			}
 		}
 		return KeptLocal, nil
 	}
+}
+
+// merge settles two live versions of a row column by column: each column
+// takes the value of its latest change (its clock), so that a password reset
+// on one side and a disabling on the other both hold. Only a column changed
+// on both sides without either seeing the other's change is a conflict (see
+// lostTo); the losing side's version is kept for those columns. A column
+// changed on neither side since the row was created, yet different (a row
+// created on two nodes under one natural id), is settled by the rows' stamps.
+func (db *DB) merge(ctx context.Context, tx *Tx, local, remote Row, conc bool) (Outcome, error) {
+	merged := Row{Table: local.Table, Values: maps.Clone(local.Values), Clocks: map[string]ColClock{}}
+	var lostLocal, lostRemote []string
+	fromRemote, fromLocal := 0, 0
+	t, err := db.statements(ctx, tx, local.Table)
+	if err != nil {
+		return 0, err
+	}
+	for _, col := range clockedColumns(t.cols) {
+		lc, rc := local.Clocks[col], remote.Clocks[col]
+		if equalValue(local.Values[col], remote.Values[col]) {
+			if rc.after(lc) {
+				lc = rc
+			}
+			if !lc.zero() {
+				merged.Clocks[col] = lc
+			}
+			continue
+		}
+		remoteWins := rc.after(lc)
+		if lc.zero() && rc.zero() {
+			remoteWins = newer(remote, local)
+		}
+		switch {
+		case remoteWins:
+			merged.Values[col] = remote.Values[col]
+			fromRemote++
+			if lc.lostTo(rc, conc) {
+				lostLocal = append(lostLocal, col)
+			}
+			if !rc.zero() {
+				merged.Clocks[col] = rc
+			}
+		default:
+			fromLocal++
+			if rc.lostTo(lc, conc) {
+				lostRemote = append(lostRemote, col)
+			}
+			if !lc.zero() {
+				merged.Clocks[col] = lc
+			}
+		}
+	}
+	if len(lostLocal) > 0 {
+		if err := db.recordConflict(ctx, tx, local, remote, lostLocal); err != nil {
+			return 0, err
+		}
+	}
+	if len(lostRemote) > 0 {
+		if err := db.recordConflict(ctx, tx, remote, local, lostRemote); err != nil {
+			return 0, err
+		}
+	}
+	switch {
+	case fromRemote == 0 && fromLocal == 0 && newer(remote, local):
+		// The same content: the newer stamp, so every node holds one version.
+		if err := db.writeRow(ctx, tx, remote); err != nil {
+			return 0, err
+		}
+		return Applied, db.writeClocks(ctx, tx, merged)
+	case fromRemote == 0:
+		// Nothing of the remote version is newer here; equal values may
+		// still bring newer clocks.
+		return KeptLocal, db.writeClocks(ctx, tx, merged)
+	case fromLocal == 0 && newer(remote, local):
+		merged.Values["hlc"], merged.Values["origin"] = remote.HLC(), remote.Origin()
+		if err := db.writeRow(ctx, tx, merged); err != nil {
+			return 0, err
+		}
+		return Applied, db.writeClocks(ctx, tx, merged)
+	}
+	// A version neither side had, or the remote's columns under an older
+	// stamp than the local row's: written anew here, so that it reaches every
+	// node, the one the remote version came from included.
+	merged.Values["hlc"], merged.Values["origin"] = tx.HLC, tx.Origin
+	if err := db.writeRow(ctx, tx, merged); err != nil {
+		return 0, err
+	}
+	return Merged, db.writeClocks(ctx, tx, merged)
 }
 
 // settleUnique resolves a clash on a table's unique column: two nodes gave
@@ -401,29 +535,41 @@ func (db *DB) settleUnique(ctx context.Context, tx *Tx, remote Row) (Row, error)
 		return remote, err
 	}
 	if remote.ID() > otherID { // the incoming row is the later one
-		renamed := renameUnique(restamp(remote, tx), rule)
-		return renamed, db.recordConflict(ctx, tx, remote, renamed)
+		renamed := renameUnique(restamp(remote, tx), rule, tx)
+		return renamed, db.recordConflict(ctx, tx, remote, renamed, nil)
 	}
 	other, err := db.ReadRow(ctx, tx, remote.Table, otherID)
 	if err != nil {
 		return remote, err
 	}
-	renamed := renameUnique(restamp(other, tx), rule)
-	if err := db.recordConflict(ctx, tx, other, renamed); err != nil {
+	renamed := renameUnique(restamp(other, tx), rule, tx)
+	if err := db.recordConflict(ctx, tx, other, renamed, nil); err != nil {
 		return remote, err
 	}
-	return remote, db.writeRow(ctx, tx, renamed)
+	if err := db.writeRow(ctx, tx, renamed); err != nil {
+		return remote, err
+	}
+	return remote, db.writeClocks(ctx, tx, renamed)
 }
 
-func renameUnique(r Row, rule UniqueRule) Row {
+// renameUnique gives r's unique column its derived value and raises its
+// flag, both changes of this node's, stamped as such.
+func renameUnique(r Row, rule UniqueRule, tx *Tx) Row {
 	r.Values[rule.Column] = fmt.Sprintf("%s-%s", r.Values[rule.Column], strings.ReplaceAll(r.ID(), "-", "")[28:32])
 	r.Values[rule.Flag] = int64(1)
+	for _, col := range []string{rule.Column, rule.Flag} {
+		prev := r.Clocks[col]
+		r.Clocks[col] = ColClock{HLC: tx.HLC, Origin: tx.Origin, PrevHLC: prev.HLC, PrevOrigin: prev.Origin}
+	}
 	return r
 }
 
 // restamp is a copy of r written anew by this node in tx.
 func restamp(r Row, tx *Tx) Row {
-	c := Row{Table: r.Table, Values: make(map[string]any, len(r.Values))}
+	c := Row{Table: r.Table, Values: make(map[string]any, len(r.Values)), Clocks: maps.Clone(r.Clocks)}
+	if c.Clocks == nil {
+		c.Clocks = map[string]ColClock{}
+	}
 	for k, v := range r.Values {
 		c.Values[k] = v
 	}
@@ -475,7 +621,11 @@ func (db *DB) writeRow(ctx context.Context, tx *Tx, r Row) error {
 // it did.
 func (db *DB) insertRow(ctx context.Context, tx *Tx, r Row) (bool, error) {
 	n, err := db.execRow(ctx, tx, r, func(t *tableSQL) string { return t.insert })
-	return n == 1, err
+	if err != nil || n != 1 || len(r.Clocks) == 0 {
+		return n == 1, err
+	}
+	// A new row here has no clocks yet: most of a backlog pays nothing more.
+	return true, db.writeClocks(ctx, tx, r)
 }
 
 // execRow runs one of a table's row statements with r's values, and
@@ -500,7 +650,7 @@ func (db *DB) execRow(ctx context.Context, tx *Tx, r Row, statement func(*tableS
 	return res.RowsAffected()
 }
 
-func (db *DB) recordConflict(ctx context.Context, tx *Tx, loser, winner Row) error {
+func (db *DB) recordConflict(ctx context.Context, tx *Tx, loser, winner Row, columns []string) error {
 	data, err := json.Marshal(db.blankSecrets(loser))
 	if err != nil {
 		return err
@@ -508,9 +658,9 @@ func (db *DB) recordConflict(ctx context.Context, tx *Tx, loser, winner Row) err
 	// The id derives from the losing version, so two nodes recording the
 	// same loss make one row.
 	id := NaturalID("conflict", loser.Table, loser.ID(), fmt.Sprint(loser.HLC()), loser.Origin())
-	_, err = tx.ExecContext(ctx, `INSERT INTO conflicts(id, scope, hlc, origin, tbl, row_id, loser, winner_hlc, winner_origin, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`, id, loser.Scope(), tx.HLC, tx.Origin, loser.Table, loser.ID(),
-		string(data), winner.HLC(), winner.Origin(), time.Now().UTC().Format(time.RFC3339))
+	_, err = tx.ExecContext(ctx, `INSERT INTO conflicts(id, scope, hlc, origin, tbl, row_id, loser, winner_hlc, winner_origin, at, columns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`, id, loser.Scope(), tx.HLC, tx.Origin, loser.Table, loser.ID(),
+		string(data), winner.HLC(), winner.Origin(), time.Now().UTC().Format(time.RFC3339), strings.Join(columns, ","))
 	return err
 }
 
@@ -524,11 +674,12 @@ type Conflict struct {
 	WinnerOrigin string
 	At           time.Time
 	Restored     bool
+	Columns      []string // the columns that lost; none when the whole row did
 }
 
 // Conflicts lists kept versions for the given scopes (all when none), newest first.
 func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, error) {
-	q := "SELECT id, tbl, row_id, scope, loser, winner_hlc, winner_origin, at, restored_at != '' FROM conflicts WHERE deleted = 0"
+	q := "SELECT id, tbl, row_id, scope, loser, winner_hlc, winner_origin, at, restored_at != '', columns FROM conflicts WHERE deleted = 0"
 	args := make([]any, len(scopes))
 	if len(scopes) > 0 {
 		q += " AND scope IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(scopes)), ", ") + ")"
@@ -544,9 +695,12 @@ func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, erro
 	var out []Conflict
 	for rows.Next() {
 		var c Conflict
-		var loser, at string
-		if err := rows.Scan(&c.ID, &c.Table, &c.RowID, &c.Scope, &loser, &c.WinnerHLC, &c.WinnerOrigin, &at, &c.Restored); err != nil {
+		var loser, at, columns string
+		if err := rows.Scan(&c.ID, &c.Table, &c.RowID, &c.Scope, &loser, &c.WinnerHLC, &c.WinnerOrigin, &at, &c.Restored, &columns); err != nil {
 			return nil, err
+		}
+		if columns != "" {
+			c.Columns = strings.Split(columns, ",")
 		}
 		if err := json.Unmarshal([]byte(loser), &c.Loser); err != nil {
 			return nil, fmt.Errorf("conflict %s: %w", c.ID, err)
@@ -558,28 +712,36 @@ func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, erro
 }
 
 // RestoreConflict writes a kept version back as a new local edit, which then
-// replicates like any other write.
+// replicates like any other write: the whole row, or only the columns that
+// lost when the conflict concerned some.
 func (db *DB) RestoreConflict(ctx context.Context, id string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		var loser string
-		err := tx.QueryRowContext(ctx, "SELECT loser FROM conflicts WHERE deleted = 0 AND id = ?", id).Scan(&loser)
+		var loser, columns string
+		err := tx.QueryRowContext(ctx, "SELECT loser, columns FROM conflicts WHERE deleted = 0 AND id = ?", id).Scan(&loser, &columns)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		var r Row
-		if err := json.Unmarshal([]byte(loser), &r); err != nil {
+		var kept Row
+		if err := json.Unmarshal([]byte(loser), &kept); err != nil {
 			return err
 		}
-		r = restamp(r, tx)
-		// Kept versions hold no credentials: the row keeps its current ones.
-		if cur, err := db.ReadRow(ctx, tx, r.Table, r.ID()); err == nil {
+		r := restamp(kept, tx)
+		if cur, err := db.ReadRow(ctx, tx, kept.Table, kept.ID()); err == nil {
+			if columns != "" {
+				r = restamp(cur, tx)
+				for _, col := range strings.Split(columns, ",") {
+					r.Values[col] = kept.Values[col]
+				}
+			}
+			// Kept versions hold no credentials: the row keeps its current ones.
 			for _, col := range db.secrets[r.Table] {
 				r.Values[col] = cur.Values[col]
 			}
 		}
+		// The write's own trigger stamps the columns it changes.
 		if err := db.writeRow(ctx, tx, r); err != nil {
 			return err
 		}

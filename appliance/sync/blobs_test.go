@@ -20,7 +20,7 @@ var probeSchema = store.Schema{
 	Name: "probe",
 	FS: fstest.MapFS{"0001_probes.sql": {Data: []byte(`CREATE TABLE probes (
 		id TEXT PRIMARY KEY, scope TEXT NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL,
-		deleted INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL, blob TEXT NOT NULL DEFAULT '')`)}},
+		deleted INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL, blob TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '')`)}},
 	Replicated: []string{"probes"},
 	PushChecks: map[string]store.PushCheck{"probes": store.ScopeIsEnough},
 	Blobs:      map[string]string{"probes": "blob"},

@@ -35,10 +35,13 @@ func (f *flaky) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// write is one acknowledged write: the version a node committed.
+// write is one acknowledged write: the value a node committed to one column
+// of a row ("body" or "note"; "" for a deletion), with its stamp.
 type write struct {
-	node, id, body string
-	deleted        bool
+	node, id, col, value string
+	deleted              bool
+	hlc                  int64
+	origin               string
 }
 
 func TestRandomizedConvergence(t *testing.T) {
@@ -73,22 +76,25 @@ func TestRandomizedConvergence(t *testing.T) {
 			body := fmt.Sprintf("%s-%d", name, step)
 			stamped(t, a, "INSERT INTO probes(id, scope, hlc, origin, body) VALUES (?, ?, $hlc, $origin, ?)", id, scope, body)
 			ids[scope] = append(ids[scope], id)
-			acked = append(acked, write{name, id, body, false})
+			acked = append(acked, write{node: name, id: id, col: "body", value: body})
 		case op < 7:
+			// Edits of either column of a row, so that two nodes often change
+			// different columns of one row while apart, and sometimes the same.
 			id := ids[scope][rng.IntN(len(ids[scope]))]
 			if !has(t, a, id) {
 				continue // not received here yet
 			}
-			body := fmt.Sprintf("%s-%d", name, step)
-			stamped(t, a, "UPDATE probes SET body = ?, hlc = $hlc, origin = $origin WHERE id = ?", body, id)
-			acked = append(acked, write{name, id, body, false})
+			col := []string{"body", "note"}[rng.IntN(2)]
+			value := fmt.Sprintf("%s-%s-%d", name, col, step)
+			hlc, origin := stamped(t, a, "UPDATE probes SET "+col+" = ?, hlc = $hlc, origin = $origin WHERE id = ?", value, id)
+			acked = append(acked, write{node: name, id: id, col: col, value: value, hlc: hlc, origin: origin})
 		case op < 8:
 			id := ids[scope][rng.IntN(len(ids[scope]))]
 			if !has(t, a, id) {
 				continue
 			}
 			stamped(t, a, "UPDATE probes SET deleted = 1, hlc = $hlc, origin = $origin WHERE id = ?", id)
-			acked = append(acked, write{name, id, "", true})
+			acked = append(acked, write{node: name, id: id, deleted: true})
 		default: // a sync that may be cut anywhere
 			if name != "central" {
 				faults[name].on = true
@@ -110,44 +116,61 @@ func TestRandomizedConvergence(t *testing.T) {
 		assertSameScope(t, central, nodes[s], s)
 		assertSameScope(t, central, nodes[s], "global")
 	}
-	// Every acknowledged write survives on central: as the current version,
-	// or kept as the loser of a conflict, or superseded by a later write of
-	// the same row that central holds.
-	conflicts, err := central.DB.Conflicts(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Every acknowledged write survives on central: each column of a live row
+	// holds the value of its latest change (edits of different columns of one
+	// row both hold), and a change that lost to a concurrent change of the
+	// same column, or to a deletion, is kept as a conflict.
 	kept := map[string]bool{}
-	for _, c := range conflicts {
-		kept[c.RowID+"|"+fmt.Sprint(c.Loser.Values["body"])+"|"+fmt.Sprint(c.Loser.Deleted())] = true
-	}
-	for _, n := range schoolApps(nodes, schools) {
-		cs, _ := n.DB.Conflicts(t.Context())
+	var conflicts int
+	for _, n := range all {
+		cs, err := n.DB.Conflicts(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conflicts += len(cs)
 		for _, c := range cs {
-			kept[c.RowID+"|"+fmt.Sprint(c.Loser.Values["body"])+"|"+fmt.Sprint(c.Loser.Deleted())] = true
+			for _, col := range []string{"body", "note"} {
+				kept[c.RowID+"|"+col+"|"+fmt.Sprint(c.Loser.Values[col])] = true
+			}
+			if c.Loser.Deleted() {
+				kept[c.RowID+"|deleted"] = true
+			}
 		}
 	}
-	last := map[string]int{}
-	for i, w := range acked {
-		last[w.id] = i
+	latest := map[string]write{} // row|column → its change with the greatest stamp
+	for _, w := range acked {
+		k := w.id + "|" + w.col
+		if l, ok := latest[k]; !w.deleted && (!ok || w.hlc > l.hlc || w.hlc == l.hlc && w.origin > l.origin) {
+			latest[k] = w
+		}
 	}
-	lost := 0
+	lost, merged := 0, 0
 	for i, w := range acked {
 		r, err := central.DB.ReadRow(t.Context(), central.DB.Reader(), "probes", w.id)
 		if err != nil {
 			t.Errorf("write %d (%s on %s) never reached central", i, w.id, w.node)
 			continue
 		}
-		current := r.Values["body"] == w.body && r.Deleted() == w.deleted
-		if w.deleted {
-			current = r.Deleted()
-		}
-		if !current && last[w.id] == i && !kept[w.id+"|"+w.body+"|"+fmt.Sprint(w.deleted)] && !r.Deleted() {
-			lost++
-			t.Errorf("the last write of %s (%q by %s) is neither current nor kept as a conflict", w.id, w.body, w.node)
+		switch {
+		case w.deleted:
+			if !r.Deleted() && !kept[w.id+"|deleted"] {
+				lost++
+				t.Errorf("the deletion of %s by %s is neither current nor kept", w.id, w.node)
+			}
+		case r.Deleted():
+			// a deletion wins over any edit; the edits are kept as conflicts
+			// where they were concurrent with it
+		case latest[w.id+"|"+w.col] == w:
+			if r.Values[w.col] != w.value {
+				lost++
+				t.Errorf("column %s of %s holds %q, not its latest change %q (by %s)", w.col, w.id, r.Values[w.col], w.value, w.node)
+			}
+			if other, ok := latest[w.id+"|body"]; w.col == "note" && ok && other.node != w.node {
+				merged++ // its two columns hold the changes of two nodes
+			}
 		}
 	}
-	t.Logf("%d acknowledged writes, %d conflicts kept on central, %d lost", len(acked), len(conflicts), lost)
+	t.Logf("%d acknowledged writes, %d conflicts kept, %d rows holding two nodes' changes, %d lost", len(acked), conflicts, merged, lost)
 }
 
 func schoolApps(nodes map[string]*apptest.App, schools []string) []*apptest.App {
@@ -159,10 +182,11 @@ func schoolApps(nodes map[string]*apptest.App, schools []string) []*apptest.App 
 }
 
 // stamped runs one write in its own transaction, $hlc and $origin standing
-// for the transaction's stamps.
-func stamped(t *testing.T, a *apptest.App, q string, args ...any) {
+// for the transaction's stamps, which it returns.
+func stamped(t *testing.T, a *apptest.App, q string, args ...any) (hlc int64, origin string) {
 	t.Helper()
 	err := a.DB.Write(t.Context(), func(tx *store.Tx) error {
+		hlc, origin = tx.HLC, tx.Origin
 		q := strings.NewReplacer("$hlc", fmt.Sprint(tx.HLC), "$origin", "'"+tx.Origin+"'").Replace(q)
 		_, err := tx.Exec(q, args...)
 		return err
@@ -170,6 +194,7 @@ func stamped(t *testing.T, a *apptest.App, q string, args ...any) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return hlc, origin
 }
 
 func has(t *testing.T, a *apptest.App, id string) bool {

@@ -255,7 +255,7 @@ func check(ctx context.Context, db *store.DB, b Batch, inScope func(store.Row) b
 		if !inScope(r) {
 			return 0, fmt.Errorf("%w : ligne %d (%s %s, périmètre %q) : %w", ErrBadBatch, i+1, r.Table, r.ID(), r.Scope(), ErrOutOfScope)
 		}
-		if r.HLC() > limit {
+		if r.LatestHLC() > limit {
 			return 0, fmt.Errorf("%w : ligne %d (%s) datée du %s : %w de plus de %s sur ce serveur", ErrBadBatch, i+1, r.Table,
 				store.HLCTime(r.HLC()).UTC().Format(time.RFC3339), ErrClockAhead, MaxSkew)
 		}

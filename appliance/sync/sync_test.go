@@ -310,9 +310,49 @@ func TestEnrollmentTokenIsOneTime(t *testing.T) {
 	}
 }
 
-// Both sides edit the same account while apart: the newest edit wins on
-// both, and the other version is kept as a conflict, restorable.
-func TestConcurrentEditsConvergeAndKeepLoser(t *testing.T) {
+// While apart, central resets an account's password and the school
+// disables it: both edits hold on both sides, and nothing is a conflict,
+// since they changed different columns.
+func TestEditsOfDifferentColumnsBothHold(t *testing.T) {
+	p := newPair(t, "ecole-a")
+	ctx := t.Context()
+	u, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.d", Display: "Prof D", Profile: auth.Teacher, SchoolID: "ecole-a", Password: "ancien-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	if err := p.central.Auth.SetPassword(ctx, u.ID, "depuis-la-maison", true); err != nil { // from home
+		t.Fatal(err)
+	}
+	if err := p.school.Auth.SetDisabled(ctx, u.ID, true); err != nil { // later, at school
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	syncOnce(t, p.school) // central's merged version back to the school
+	assertSameScope(t, p.central, p.school, "ecole-a")
+	for name, n := range map[string]*apptest.App{"central": p.central, "school": p.school} {
+		final, _ := n.Auth.User(ctx, u.ID)
+		if !final.Disabled || !final.MustChange {
+			t.Errorf("%s: disabled %v, must change %v: an edit was lost", name, final.Disabled, final.MustChange)
+		}
+		if err := n.Auth.SetDisabled(ctx, u.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Auth.LoginPassword(ctx, "prof.d", "depuis-la-maison", ""); err != nil {
+			t.Errorf("%s: the reset password does not work: %v", name, err)
+		}
+		if err := n.Auth.SetDisabled(ctx, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cs, _ := p.central.DB.Conflicts(ctx, "ecole-a"); len(cs) != 0 {
+		t.Fatalf("edits of different columns kept as conflicts: %+v", cs)
+	}
+}
+
+// Both sides change the same column while apart: the later change wins on
+// both, and the other is kept as a conflict of that column, restorable.
+func TestSameColumnEditedOnBothSidesKeepsLoser(t *testing.T) {
 	p := newPair(t, "ecole-a")
 	ctx := t.Context()
 	u, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.d", Display: "Prof D", Profile: auth.Teacher, SchoolID: "ecole-a"})
@@ -323,9 +363,11 @@ func TestConcurrentEditsConvergeAndKeepLoser(t *testing.T) {
 	if err := p.school.Auth.SetDisabled(ctx, u.ID, true); err != nil { // at school
 		t.Fatal(err)
 	}
-	if err := p.central.Auth.SetPassword(ctx, u.ID, "depuis-la-maison", false); err != nil { // later, from home
+	p.central.Auth.SetDisabled(ctx, u.ID, true) // from home, twice: the later
+	if err := p.central.Auth.SetDisabled(ctx, u.ID, false); err != nil {
 		t.Fatal(err)
 	}
+	syncOnce(t, p.school)
 	syncOnce(t, p.school)
 	assertSameScope(t, p.central, p.school, "ecole-a")
 	final, _ := p.school.Auth.User(ctx, u.ID)
@@ -333,8 +375,15 @@ func TestConcurrentEditsConvergeAndKeepLoser(t *testing.T) {
 		t.Fatal("the older edit won")
 	}
 	cs, err := p.central.DB.Conflicts(ctx, "ecole-a")
-	if err != nil || len(cs) != 1 || cs[0].Loser.Values["disabled"] != int64(1) {
-		t.Fatalf("losing edit not kept on central: %+v %v", cs, err)
+	if err != nil || len(cs) != 1 || cs[0].Loser.Values["disabled"] != int64(1) || strings.Join(cs[0].Columns, ",") != "disabled" {
+		t.Fatalf("losing edit not kept on central as a conflict of its column: %+v %v", cs, err)
+	}
+	// Restoring it brings back that column only.
+	if err := p.central.DB.RestoreConflict(ctx, cs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if final, _ := p.central.Auth.User(ctx, u.ID); !final.Disabled || final.DisplayName != "Prof D" {
+		t.Fatalf("restored: %+v", final)
 	}
 }
 

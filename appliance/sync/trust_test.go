@@ -141,7 +141,7 @@ func TestHostilePushesRefused(t *testing.T) {
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,
-			"loser": string(promotedJSON), "winner_hlc": int64(1), "winner_origin": "x", "at": "2026-12-03T08:00:00Z", "restored_at": ""}}, nil),
+			"loser": string(promotedJSON), "winner_hlc": int64(1), "winner_origin": "x", "at": "2026-12-03T08:00:00Z", "restored_at": "", "columns": ""}}, nil),
 			"version gardée"},
 	}
 	tables := map[string]bool{}

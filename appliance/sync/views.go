@@ -92,7 +92,10 @@ func (p statusPage) Kept() []keptVersion {
 			}
 		}
 		for _, f := range fieldLabels {
-			if s := fieldText(f.Column, v[f.Column]); s != "" {
+			if len(c.Columns) > 0 && !slices.Contains(c.Columns, f.Column) {
+				continue // the columns that lost, not the row's others
+			}
+			if s := fieldText(f.Column, v[f.Column], len(c.Columns) > 0); s != "" {
 				k.Fields = append(k.Fields, keptField{f.Label, s})
 			}
 		}
@@ -102,13 +105,17 @@ func (p statusPage) Kept() []keptVersion {
 }
 
 // fieldText writes a column's value for people: yes or no for flags, the
-// profile's French name; "" leaves the field out.
-func fieldText(column string, x any) string {
+// profile's French name; "" leaves the field out. A flag that lost a
+// conflict of its own is worth its line even when it is off (lost).
+func fieldText(column string, x any, lost bool) string {
 	switch v := x.(type) {
 	case nil:
 		return ""
 	case int64:
 		if slices.Contains([]string{"disabled", "must_change", "deleted"}, column) {
+			if v == 0 && lost {
+				return "non"
+			}
 			if v == 0 { // the usual case, not worth a line
 				return ""
 			}
