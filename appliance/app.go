@@ -83,7 +83,7 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []store.Schema{auth.Schema, psync.Schema} {
+	for _, s := range []store.Schema{auth.Schema, psync.Schema, demo.Schema} {
 		if err := db.Migrate(ctx, s); err != nil {
 			db.Close()
 			return nil, err
@@ -108,7 +108,7 @@ func (a *App) seed(ctx context.Context) error {
 		}
 	}
 	if a.Config.Demo {
-		return demo.Seed(ctx, a.Auth, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
+		return demo.Seed(ctx, a.DB, a.Auth, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
 			Central: a.Config.Role == config.RoleCentral})
 	}
 	return nil

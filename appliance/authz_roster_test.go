@@ -12,7 +12,8 @@ import (
 // profile of a row runs against the same appliance, director before DSI, so
 // the bodies are chosen to give both the same answer: a class name already
 // taken (400, nothing written), accounts whose login is generated (each gets
-// its own), an import file the DSI finds already imported.
+// its own), an import file the DSI finds already imported, a change or a
+// password that is the same the second time.
 func init() {
 	admins := []auth.Profile{auth.Director, auth.DSI}
 	shown := expect(http.StatusOK, http.StatusUnauthorized, admins...) // a page with a password shown once
@@ -36,6 +37,10 @@ func init() {
 			Body:   `{"display_name": "Anne Roy", "profile": "teacher", "password": "un-bon-mot-de-passe", "school_id": "{school}"}`,
 			Expect: api(http.StatusCreated, admins...)},
 		authzCase{Route: "GET /api/v1/users", Path: "/api/v1/users", Expect: api(http.StatusOK, admins...)},
+		authzCase{Route: "PATCH /api/v1/users/{id}", Path: "/api/v1/users/{teacher}",
+			Body: `{"display_name": "Hélène Roux-Martin", "disabled": false}`, Expect: api(http.StatusOK, admins...)},
+		authzCase{Route: "POST /api/v1/users/{id}/password", Path: "/api/v1/users/{teacher}/password",
+			Body: `{"password": "un-bon-mot-de-passe", "must_change": true}`, Expect: api(http.StatusOK, admins...)},
 		// A parent answers the schools asking to link them to a child, on
 		// central only; an answer to a request that is not theirs is a 404.
 		authzCase{Role: "central", Route: "GET /rattachements", Path: "/rattachements", Expect: page(auth.Parent)},

@@ -199,25 +199,18 @@ func (s *Service) hashAll(ctx context.Context, secrets map[string]string) error 
 // Every way of creating an account comes through here, so the rules of
 // typed text hold for the page, the API, the import and the CLI alike.
 func (s *Service) prepare(n *NewUser) error {
-	var err error
-	for _, f := range []struct {
-		field string
-		value *string
-		max   int
-	}{
+	err := typedText([]textField{
 		{"le prénom", &n.FirstName, text.MaxName},
 		{"le nom", &n.LastName, text.MaxName},
 		{"le nom affiché", &n.Display, text.MaxName},
 		{"l'adresse e-mail", &n.Email, text.MaxEmail},
 		{"l'identifiant", &n.Login, MaxLogin},
-	} {
-		if *f.value, err = text.Line(f.field, *f.value, f.max); err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	if n.Display == "" {
-		// Two names of MaxName each: their sum may be too long to show.
-		if n.Display, err = text.Name("le nom complet (prénom et nom)", n.FirstName+" "+n.LastName); err != nil {
+		if n.Display, err = fullName(n.FirstName, n.LastName); err != nil {
 			return err
 		}
 	}
@@ -235,6 +228,31 @@ func (s *Service) prepare(n *NewUser) error {
 		return fmt.Errorf("%w : identifiant %q invalide (2 à %d lettres sans accents, chiffres, point, tiret)", ErrInvalid, text.Short(n.Login), MaxLogin)
 	}
 	return nil
+}
+
+// textField is a field of an account held to the rules of typed text.
+type textField struct {
+	field string // its name in a refusal
+	value *string
+	max   int
+}
+
+// typedText cleans each field in place, or refuses the first that breaks a
+// rule.
+func typedText(fields []textField) error {
+	for _, f := range fields {
+		var err error
+		if *f.value, err = text.Line(f.field, *f.value, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fullName is the display name made of the first and last names. Two names
+// of MaxName each: their sum may be too long to show.
+func fullName(first, last string) (string, error) {
+	return text.Name("le nom complet (prénom et nom)", first+" "+last)
 }
 
 // insertUser writes a prepared account inside tx and returns its id.
@@ -455,13 +473,87 @@ func (s *Service) AcknowledgeLogin(ctx context.Context, userID string) error {
 
 // SetDisabled disables or re-enables an account; disabling ends its sessions.
 func (s *Service) SetDisabled(ctx context.Context, userID string, disabled bool) error {
-	if err := s.update(ctx, userID, "disabled = ?", disabled); err != nil {
-		return err
+	_, err := s.ChangeUser(ctx, userID, UserChange{Disabled: &disabled})
+	return err
+}
+
+// UserChange is a change to an account's names, e-mail or state; a nil
+// field stays as it is.
+type UserChange struct {
+	FirstName, LastName, Display, Email *string
+	Disabled                            *bool
+}
+
+// ChangeUser applies c to an account in one write, holding what it sets to
+// the rules an account's creation follows. A display name made of the first
+// and last names follows them when they change, unless c sets one; an empty
+// one is made of them again. Only the columns that change are written, and
+// nothing when none does. Disabling ends the account's sessions.
+func (s *Service) ChangeUser(ctx context.Context, userID string, c UserChange) (User, error) {
+	// From the database, not the read cache: what is written is what differs
+	// from the row, which a `preau user` command may have just changed.
+	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE deleted = 0 AND id = ?", userID))
+	if err != nil {
+		return u, err
 	}
-	if disabled {
-		return s.EndUserSessions(ctx, userID)
+	first, last, display, email := u.FirstName, u.LastName, u.DisplayName, u.Email
+	var fields []textField
+	for _, f := range []struct {
+		in   *string
+		to   *string
+		name string
+		max  int
+	}{
+		{c.FirstName, &first, "le prénom", text.MaxName},
+		{c.LastName, &last, "le nom", text.MaxName},
+		{c.Display, &display, "le nom affiché", text.MaxName},
+		{c.Email, &email, "l'adresse e-mail", text.MaxEmail},
+	} {
+		if f.in != nil {
+			*f.to = *f.in
+			fields = append(fields, textField{f.name, f.to, f.max})
+		}
 	}
-	return nil
+	if err := typedText(fields); err != nil {
+		return u, err
+	}
+	derived, _ := fullName(u.FirstName, u.LastName)
+	if c.Display != nil && display == "" || c.Display == nil && u.DisplayName == derived {
+		if display, err = fullName(first, last); err != nil {
+			return u, err
+		}
+	}
+	if display == "" {
+		return u, fmt.Errorf("%w : le nom est obligatoire", ErrInvalid)
+	}
+	var set []string
+	var args []any
+	for _, col := range []struct {
+		name       string
+		was, value any
+	}{
+		{"first_name", u.FirstName, first}, {"last_name", u.LastName, last},
+		{"display_name", u.DisplayName, display}, {"email", u.Email, email},
+	} {
+		if col.value != col.was {
+			set, args = append(set, col.name+" = ?"), append(args, col.value)
+		}
+	}
+	if c.Disabled != nil && *c.Disabled != u.Disabled {
+		set, args = append(set, "disabled = ?"), append(args, *c.Disabled)
+	}
+	if len(set) == 0 {
+		return u, nil
+	}
+	if err := s.update(ctx, userID, strings.Join(set, ", "), args...); err != nil {
+		return u, err
+	}
+	if c.Disabled != nil && *c.Disabled {
+		if err := s.EndUserSessions(ctx, userID); err != nil {
+			return u, err
+		}
+	}
+	return s.User(ctx, userID)
 }
 
 // CanAdminister reports whether actor manages target's account: the DSI any

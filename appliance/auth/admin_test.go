@@ -83,3 +83,60 @@ func TestTypedTextLimits(t *testing.T) {
 		t.Errorf("invalid school id quoted whole: %v", err)
 	}
 }
+
+// ChangeUser holds what it sets to the rules of account creation, writes
+// only what changes, and keeps a display name made of the names made of
+// them.
+func TestChangeUser(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	u, err := s.CreateUser(ctx, NewUser{FirstName: "Léa", LastName: "Martin", Profile: Teacher, SchoolID: "ecole-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(v string) *string { return &v }
+	hlc := func() int64 {
+		var h int64
+		if err := s.db.Reader().QueryRowContext(ctx, "SELECT hlc FROM users WHERE id = ?", u.ID).Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+
+	got, err := s.ChangeUser(ctx, u.ID, UserChange{LastName: str(" Durand "), Email: str("lea@ecole.example")})
+	if err != nil || got.LastName != "Durand" || got.DisplayName != "Léa Durand" || got.Email != "lea@ecole.example" {
+		t.Fatalf("names changed: %+v %v", got, err)
+	}
+	got, err = s.ChangeUser(ctx, u.ID, UserChange{Display: str("Mme Durand")})
+	if err != nil || got.DisplayName != "Mme Durand" {
+		t.Fatalf("display name: %+v %v", got, err)
+	}
+	if got, _ = s.ChangeUser(ctx, u.ID, UserChange{FirstName: str("Léna")}); got.DisplayName != "Mme Durand" {
+		t.Errorf("a display name of its own followed the names: %q", got.DisplayName)
+	}
+	if got, _ = s.ChangeUser(ctx, u.ID, UserChange{Display: str("")}); got.DisplayName != "Léna Durand" {
+		t.Errorf("an empty display name is not made of the names: %q", got.DisplayName)
+	}
+
+	before := hlc()
+	same := false
+	if _, err := s.ChangeUser(ctx, u.ID, UserChange{FirstName: str("Léna"), Disabled: &same}); err != nil || hlc() != before {
+		t.Errorf("a change to the same values wrote the row: %v", err)
+	}
+	for _, c := range []UserChange{
+		{FirstName: str(strings.Repeat("x", 101))},
+		{LastName: str("Mar\u202Enit")},
+		{Email: str(strings.Repeat("a", 244) + "@exemple.fr")},
+		{FirstName: str(""), LastName: str(""), Display: str("")},
+	} {
+		if _, err := s.ChangeUser(ctx, u.ID, c); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v: %v, want ErrInvalid", c, err)
+		}
+	}
+	if hlc() != before {
+		t.Error("a refused change wrote the row")
+	}
+	if _, err := s.ChangeUser(ctx, "inconnu", UserChange{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown account: %v", err)
+	}
+}

@@ -223,8 +223,13 @@ func printBanner(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "Données : %s\n", cfg.DataDir)
 	if cfg.Demo {
 		fmt.Fprintf(w, "\nComptes de démonstration (mot de passe : %s) :\n", demo.Password)
-		for _, a := range demo.Accounts(cfg.Role == config.RoleCentral) {
-			fmt.Fprintf(w, "  %-11s %s\n", a[0], a[1])
+		accounts := demo.Accounts(cfg.SchoolID, cfg.Role == config.RoleCentral)
+		width := 0
+		for _, a := range accounts {
+			width = max(width, len(a[0]))
+		}
+		for _, a := range accounts {
+			fmt.Fprintf(w, "  %-*s  %s\n", width, a[0], a[1])
 		}
 	}
 }

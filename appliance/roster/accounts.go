@@ -408,8 +408,8 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 	if !allowed {
 		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", auth.ErrForbidden, n.Profile.Label())
 	}
-	if n.Email != "" && !validEmail(n.Email) {
-		return nil, fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, text.Short(n.Email))
+	if err := checkEmail(n.Email); err != nil {
+		return nil, err
 	}
 	if n.Profile == auth.DSI {
 		if n.SchoolID != "" || len(n.ClassIDs)+len(n.ChildIDs) > 0 {
@@ -451,6 +451,50 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 	return classes, nil
 }
 
+func checkEmail(email string) error {
+	if email != "" && !validEmail(email) {
+		return fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, text.Short(email))
+	}
+	return nil
+}
+
+// Nobody disables their own account or sets their own password from the
+// register: the person changes it knowing the current one, from
+// « Mot de passe » or POST /api/v1/me/password.
+var (
+	errDisableSelf = fmt.Errorf("%w : vous ne pouvez pas désactiver votre propre compte", auth.ErrInvalid)
+	errOwnPassword = fmt.Errorf("%w : pour votre propre compte, changez votre mot de passe depuis « Mot de passe »", auth.ErrInvalid)
+)
+
+// checkChange checks a change an administrator asks for on target's
+// account, for the pages and the API alike; auth holds the text to its
+// rules.
+func checkChange(actor, target auth.User, c auth.UserChange) error {
+	if c.Disabled != nil && *c.Disabled && target.ID == actor.ID {
+		return errDisableSelf
+	}
+	if c.Email != nil {
+		return checkEmail(*c.Email)
+	}
+	return nil
+}
+
+// checkPassword checks an administrator setting target's password, for the
+// pages and the API alike.
+func checkPassword(actor, target auth.User, mustChange bool) error {
+	if target.ID == actor.ID {
+		return errOwnPassword
+	}
+	if mustChange && picturePupil(target) {
+		return fmt.Errorf("%w : cet élève se connecte avec des images : un mot de passe à changer le bloquerait, envoyez must_change à false", auth.ErrInvalid)
+	}
+	return nil
+}
+
+// picturePupil: a pupil who logs in with pictures is never asked to change
+// a typed password, which at six would lock them out.
+func picturePupil(u auth.User) bool { return u.Profile == auth.Pupil && u.HasPicture }
+
 // schoolClasses resolves class ids, each of which must be the school's.
 func (h *handlers) schoolClasses(ctx context.Context, schoolID string, ids []string) ([]auth.Class, error) {
 	var out []auth.Class
@@ -490,14 +534,12 @@ func (h *handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if u.ID == web.CurrentUser(r).ID {
-		h.s.Error(w, r, http.StatusBadRequest, "pour votre propre compte, changez votre mot de passe depuis « Mot de passe »")
+	mustChange := !picturePupil(u) // a generated password is the person's to replace
+	if err := checkPassword(web.CurrentUser(r), u, mustChange); err != nil {
+		h.s.Fail(w, r, err)
 		return
 	}
 	password := auth.GeneratePassword()
-	// A pupil with a picture password logs in with pictures: a forced change
-	// of the typed password would lock them out.
-	mustChange := !(u.Profile == auth.Pupil && u.HasPicture)
 	if err := h.a.SetPassword(r.Context(), u.ID, password, mustChange); err != nil {
 		h.s.Fail(w, r, err)
 		return
@@ -518,8 +560,9 @@ func (h *handlers) setDisabled(w http.ResponseWriter, r *http.Request, disabled 
 	if !ok {
 		return
 	}
-	if disabled && u.ID == web.CurrentUser(r).ID {
-		h.s.Error(w, r, http.StatusBadRequest, "vous ne pouvez pas désactiver votre propre compte")
+	c := auth.UserChange{Disabled: &disabled}
+	if err := checkChange(web.CurrentUser(r), u, c); err != nil {
+		h.s.Fail(w, r, err)
 		return
 	}
 	if err := h.a.SetDisabled(r.Context(), u.ID, disabled); err != nil {

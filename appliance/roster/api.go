@@ -74,9 +74,72 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	out := make([]apiUser, 0, len(users))
 	for _, u := range users {
 		if profile == "" || string(u.Profile) == profile {
-			out = append(out, apiUser{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile,
-				SchoolID: u.SchoolID, Disabled: u.Disabled})
+			out = append(out, listed(u))
 		}
 	}
 	web.JSON(w, http.StatusOK, out)
+}
+
+func listed(u auth.User) apiUser {
+	return apiUser{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile, SchoolID: u.SchoolID, Disabled: u.Disabled}
+}
+
+// apiUserChange is the body of PATCH /api/v1/users/{id}: the fields to
+// change, the others left out.
+type apiUserChange struct {
+	Disabled    *bool   `json:"disabled"`
+	DisplayName *string `json:"display_name"`
+	FirstName   *string `json:"first_name"`
+	LastName    *string `json:"last_name"`
+	Email       *string `json:"email"`
+}
+
+// apiChange changes an account the caller administers: names, e-mail,
+// disabled or not. Same checks as the pages; it answers the account as
+// GET /api/v1/users lists it.
+func (h *handlers) apiChange(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.target(w, r)
+	if !ok {
+		return
+	}
+	var in apiUserChange
+	if !h.s.DecodeJSON(w, r, &in) {
+		return
+	}
+	c := auth.UserChange{FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName, Email: in.Email, Disabled: in.Disabled}
+	if err := checkChange(web.CurrentUser(r), u, c); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	u, err := h.a.ChangeUser(r.Context(), u.ID, c)
+	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, listed(u))
+}
+
+// apiSetPassword sets the password of an account the caller administers;
+// its sessions end.
+func (h *handlers) apiSetPassword(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.target(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Password   string `json:"password"`
+		MustChange bool   `json:"must_change"`
+	}
+	if !h.s.DecodeJSON(w, r, &in) {
+		return
+	}
+	if err := checkPassword(web.CurrentUser(r), u, in.MustChange); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	if err := h.a.SetPassword(r.Context(), u.ID, in.Password, in.MustChange); err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"id": u.ID, "must_change": in.MustChange})
 }

@@ -3,12 +3,14 @@ package roster_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"preau/appliance/apptest"
+	"preau/appliance/auth"
 )
 
 // api calls the JSON API with a bearer token, as the mobile app does.
@@ -167,4 +169,179 @@ func TestAPIListUsers(t *testing.T) {
 			t.Errorf("%s lists users: %d, want 403", who, status)
 		}
 	}
+}
+
+// account is one account as GET /api/v1/users lists it.
+type account struct {
+	ID          string `json:"id"`
+	Login       string `json:"login"`
+	DisplayName string `json:"display_name"`
+	Profile     string `json:"profile"`
+	SchoolID    string `json:"school_id"`
+	Disabled    bool   `json:"disabled"`
+}
+
+// foreignParent is a parent whose account belongs to the school "autre",
+// linked by the DSI to the demo pupil "eleve": the demo director sees them
+// and administers nothing of them.
+func foreignParent(t *testing.T, a *apptest.App) auth.User {
+	t.Helper()
+	ctx := context.Background()
+	p, err := a.Auth.CreateUser(ctx, auth.NewUser{Login: "parent.autre", FirstName: "Rémi", LastName: "Autre", Profile: auth.Parent,
+		SchoolID: "autre", Password: "demo-demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Auth.LinkChild(ctx, p.ID, a.User("eleve").ID); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAPIChangeUser(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	helene := a.User("helene.roux")
+	status, out := api(t, a, "directeur", "PATCH", "/api/v1/users/"+helene.ID, `{"last_name": "Roux-Martin", "email": "helene@ecole.example"}`)
+	var got account
+	if err := json.Unmarshal([]byte(out), &got); status != http.StatusOK || err != nil {
+		t.Fatalf("change: %d %s", status, out)
+	}
+	if want := (account{ID: helene.ID, Login: "helene.roux", DisplayName: "Hélène Roux-Martin", Profile: "teacher",
+		SchoolID: helene.SchoolID}); got != want {
+		t.Errorf("answer %+v, want %+v", got, want)
+	}
+	if u := a.User("helene.roux"); u.LastName != "Roux-Martin" || u.Email != "helene@ecole.example" || u.FirstName != "Hélène" {
+		t.Errorf("stored %+v", u)
+	}
+	if status, out := api(t, a, "directeur", "PATCH", "/api/v1/users/"+helene.ID, `{"display_name": "Mme Roux"}`); status != http.StatusOK ||
+		!strings.Contains(out, `"display_name":"Mme Roux"`) {
+		t.Errorf("display name: %d %s", status, out)
+	}
+
+	// Disabling ends the account's sessions, and it no longer logs in;
+	// enabling lets it in again.
+	teacher := a.User("enseignant")
+	session := a.Token("enseignant")
+	if status, out := api(t, a, "directeur", "PATCH", "/api/v1/users/"+teacher.ID, `{"disabled": true}`); status != http.StatusOK ||
+		!strings.Contains(out, `"disabled":true`) {
+		t.Fatalf("disable: %d %s", status, out)
+	}
+	if _, err := a.Auth.Session(ctx, session); err == nil {
+		t.Error("the disabled account's session survived")
+	}
+	if _, err := a.Auth.LoginPassword(ctx, "enseignant", "demo", "127.0.0.1"); !errors.Is(err, auth.ErrDisabled) {
+		t.Errorf("a disabled account logs in: %v", err)
+	}
+	if status, _ := api(t, a, "directeur", "PATCH", "/api/v1/users/"+teacher.ID, `{"disabled": false}`); status != http.StatusOK {
+		t.Fatalf("enable: %d", status)
+	}
+	login(t, a, "enseignant", "demo")
+
+	// The DSI changes any school's accounts.
+	if status, out := api(t, a, "dsi", "PATCH", "/api/v1/users/"+a.User("voisin").ID, `{"first_name": "Pierre"}`); status != http.StatusOK ||
+		!strings.Contains(out, `"display_name":"Pierre Voisin"`) {
+		t.Errorf("DSI on another school: %d %s", status, out)
+	}
+}
+
+func TestAPIChangeUserRefuses(t *testing.T) {
+	a := newApp(t)
+	parent := foreignParent(t, a)
+	helene := a.User("helene.roux")
+	before := a.User("helene.roux")
+	path := "/api/v1/users/" + helene.ID
+	for _, tc := range []struct {
+		login, path, body string
+		status            int
+	}{
+		{"directeur", path, `{"first_name": "Hé\u202Elène"}`, 400},
+		{"directeur", path, `{"display_name": "` + strings.Repeat("x", 101) + `"}`, 400},
+		{"directeur", path, `{"display_name": "Nouveau nom", "email": "pas-une-adresse"}`, 400},
+		{"directeur", path, `{"first_name": "", "last_name": "", "display_name": ""}`, 400},
+		{"directeur", path, `{"login": "h.roux"}`, 400},
+		{"directeur", path, `{"profile": "director"}`, 400},
+		{"directeur", path, `{"disabled": "oui"}`, 400},
+		{"directeur", path, `{"disabled": true} {"disabled": false}`, 400},
+		{"directeur", path, `pas du JSON`, 400},
+		{"directeur", "/api/v1/users/" + a.User("directeur").ID, `{"disabled": true}`, 400},
+		{"directeur", "/api/v1/users/" + a.User("voisin").ID, `{"disabled": true}`, 403},
+		{"directeur", "/api/v1/users/" + parent.ID, `{"display_name": "Pris"}`, 403},
+		{"directeur", "/api/v1/users/" + a.User("dsi").ID, `{"disabled": true}`, 403},
+		{"directeur", "/api/v1/users/inconnu", `{"disabled": true}`, 404},
+		{"dsi", "/api/v1/users/inconnu", `{"disabled": true}`, 404},
+		{"enseignant", path, `{"disabled": true}`, 403},
+		{"parent", "/api/v1/users/" + a.User("eleve").ID, `{"disabled": true}`, 403},
+	} {
+		status, out := api(t, a, tc.login, "PATCH", tc.path, tc.body)
+		var e struct{ Error string }
+		if json.Unmarshal([]byte(out), &e); status != tc.status || e.Error == "" {
+			t.Errorf("%s %s %s: %d %s, want %d and an error", tc.login, tc.path, tc.body, status, out, tc.status)
+		}
+	}
+	if after := a.User("helene.roux"); after != before {
+		t.Errorf("a refused change was written: %+v → %+v", before, after)
+	}
+	if a.User("directeur").Disabled || a.User("voisin").Disabled || a.User("dsi").Disabled || a.User("parent.autre").DisplayName != "Rémi Autre" {
+		t.Error("a refused change disabled or renamed an account")
+	}
+}
+
+func TestAPISetPassword(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	helene := a.User("helene.roux")
+	session := a.Token("helene.roux")
+	status, out := api(t, a, "directeur", "POST", "/api/v1/users/"+helene.ID+"/password", `{"password": "nouveau-mdp", "must_change": true}`)
+	if status != http.StatusOK || out != `{"id":"`+helene.ID+`","must_change":true}`+"\n" {
+		t.Fatalf("set password: %d %s", status, out)
+	}
+	if u := login(t, a, "helene.roux", "nouveau-mdp"); !u.MustChange {
+		t.Error("must_change not kept")
+	}
+	if _, err := a.Auth.LoginPassword(ctx, "helene.roux", "demo", "127.0.0.1"); !errors.Is(err, auth.ErrBadCredentials) {
+		t.Errorf("the old password still works: %v", err)
+	}
+	if _, err := a.Auth.Session(ctx, session); err == nil {
+		t.Error("her open session survived the new password")
+	}
+	// A picture pupil gets a typed password, never one to change.
+	eleve := a.User("eleve")
+	if status, out := api(t, a, "directeur", "POST", "/api/v1/users/"+eleve.ID+"/password", `{"password": "mot-de-passe-eleve"}`); status != http.StatusOK {
+		t.Errorf("pupil: %d %s", status, out)
+	}
+	if u := login(t, a, "eleve", "mot-de-passe-eleve"); u.MustChange {
+		t.Error("the pupil must change the password")
+	}
+	if status, out := api(t, a, "dsi", "POST", "/api/v1/users/"+a.User("voisin").ID+"/password", `{"password": "pour-le-voisin"}`); status != http.StatusOK {
+		t.Errorf("DSI on another school: %d %s", status, out)
+	}
+	login(t, a, "voisin", "pour-le-voisin")
+
+	parent := foreignParent(t, a)
+	for _, tc := range []struct {
+		login, path, body string
+		status            int
+	}{
+		{"directeur", "/api/v1/users/" + helene.ID + "/password", `{"password": "court"}`, 400},
+		{"directeur", "/api/v1/users/" + helene.ID + "/password", `{"password": "un-autre-mdp", "inconnu": 1}`, 400},
+		{"directeur", "/api/v1/users/" + helene.ID + "/password", `{"password": 12345678}`, 400},
+		{"directeur", "/api/v1/users/" + eleve.ID + "/password", `{"password": "un-autre-mdp", "must_change": true}`, 400},
+		{"directeur", "/api/v1/users/" + a.User("directeur").ID + "/password", `{"password": "un-autre-mdp"}`, 400},
+		{"directeur", "/api/v1/users/" + a.User("voisin").ID + "/password", `{"password": "un-autre-mdp"}`, 403},
+		{"directeur", "/api/v1/users/" + parent.ID + "/password", `{"password": "un-autre-mdp"}`, 403},
+		{"directeur", "/api/v1/users/inconnu/password", `{"password": "un-autre-mdp"}`, 404},
+		{"enseignant", "/api/v1/users/" + eleve.ID + "/password", `{"password": "un-autre-mdp"}`, 403},
+	} {
+		status, out := api(t, a, tc.login, "POST", tc.path, tc.body)
+		var e struct{ Error string }
+		if json.Unmarshal([]byte(out), &e); status != tc.status || e.Error == "" {
+			t.Errorf("%s %s %s: %d %s, want %d and an error", tc.login, tc.path, tc.body, status, out, tc.status)
+		}
+	}
+	login(t, a, "helene.roux", "nouveau-mdp")
+	login(t, a, "eleve", "mot-de-passe-eleve")
+	login(t, a, "directeur", "demo")
+	login(t, a, "voisin", "pour-le-voisin")
+	login(t, a, "parent.autre", "demo-demo")
 }

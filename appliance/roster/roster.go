@@ -44,6 +44,8 @@ func Register(s *web.Server) {
 	s.Handle("POST /import/confirmer", admins, h.importConfirm)
 	s.Handle("POST /api/v1/users", admins, h.apiCreate)
 	s.Handle("GET /api/v1/users", admins, h.apiList)
+	s.Handle("PATCH /api/v1/users/{id}", admins, h.apiChange)
+	s.Handle("POST /api/v1/users/{id}/password", admins, h.apiSetPassword)
 	if s.Config.Role == config.RoleCentral {
 		h.registerLinkRequests()
 	}

@@ -69,7 +69,7 @@ type loginData struct {
 func (h *handlers) loginData(r *http.Request, login string) loginData {
 	d := loginData{Login: login, Next: safeNext(r.FormValue("suite")), Pictures: h.s.Config.Role == config.RoleSchool}
 	if h.s.Config.Demo {
-		d.DemoAccounts = demo.Accounts(h.s.Config.Role == config.RoleCentral)
+		d.DemoAccounts = demo.Accounts(h.s.Config.SchoolID, h.s.Config.Role == config.RoleCentral)
 		d.DemoPassword = demo.Password
 		for _, i := range demo.PupilPictures {
 			d.DemoSequence = append(d.DemoSequence, auth.Pictures[i].Key)
