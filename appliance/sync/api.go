@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"preau/appliance/auth"
 	"preau/appliance/store"
@@ -48,6 +49,7 @@ func registerCentral(s *web.Server, c *Central) {
 	s.Handle("POST /api/v1/sync/enroll", web.Public(), h.enroll)
 	s.Handle("POST /api/v1/sync/push", web.Public(), h.push)
 	s.Handle("POST /api/v1/sync/pull", web.Public(), h.pull)
+	s.Handle("POST /api/v1/sync/wait", web.Public(), h.wait)
 	s.Handle("GET /api/v1/sync/blobs/{hash}", web.Public(), h.getBlob)
 	s.Handle("GET /api/v1/sync/blobs/{hash}/etat", web.Public(), h.blobState)
 	s.Handle("PUT /api/v1/sync/blobs/{hash}", web.Public(), h.putBlob)
@@ -161,6 +163,37 @@ func (h *centralHandlers) pull(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, b)
+}
+
+// wait holds a school's live request (live.go). The headers go at once, so
+// that the school knows the link works; then a blank line every few
+// seconds, so that it notices when the link stops working; then the answer.
+func (h *centralHandlers) wait(w http.ResponseWriter, r *http.Request) {
+	n, ok := h.nodeOf(w, r)
+	if !ok {
+		return
+	}
+	var req WaitRequest
+	if !decode(h.s, w, r, &req) {
+		return
+	}
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no") // a proxy before central passes each blank on at once
+	w.WriteHeader(http.StatusOK)
+	rc.Flush()
+	// A write to a school gone silent would block until TCP gives up.
+	writeBy := func() { rc.SetWriteDeadline(time.Now().Add(maxBeat)) }
+	ans := h.c.Wait(r.Context(), n, req, func() error {
+		writeBy()
+		if _, err := w.Write([]byte("\n")); err != nil {
+			return err
+		}
+		return rc.Flush()
+	})
+	writeBy()
+	json.NewEncoder(w).Encode(ans)
 }
 
 // writeJSON answers 200 with v, gzip-compressed when the peer accepts it:

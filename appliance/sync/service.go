@@ -50,10 +50,13 @@ func (s *Service) Register(w *web.Server) {
 }
 
 // Run enrolls a school from its configuration when needed (retrying until
-// central answers), then keeps it in sync until ctx ends. Central has
-// nothing to run.
+// central answers), then keeps it in sync until ctx ends. On central, it
+// answers the schools' live requests when ctx ends, so that shutdown does
+// not wait for them.
 func (s *Service) Run(ctx context.Context) {
 	if s.Client == nil {
+		<-ctx.Done()
+		s.Central.Close()
 		return
 	}
 	s.Client.EnrollWith(s.cfg.CentralURL, s.cfg.EnrollmentToken)
