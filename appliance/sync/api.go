@@ -165,9 +165,10 @@ func (h *centralHandlers) pull(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, b)
 }
 
-// wait holds a school's live request (live.go). The headers go at once, so
-// that the school knows the link works; then a blank line every few
-// seconds, so that it notices when the link stops working; then the answer.
+// wait hands a school's live request over to the hub (hub.go), with its
+// connection: no goroutine waits with it. The headers go at once, so that
+// the school knows the link works; then a blank line every few seconds, so
+// that it notices when the link stops working; then the answer.
 func (h *centralHandlers) wait(w http.ResponseWriter, r *http.Request) {
 	n, ok := h.nodeOf(w, r)
 	if !ok {
@@ -177,23 +178,15 @@ func (h *centralHandlers) wait(w http.ResponseWriter, r *http.Request) {
 	if !decode(h.s, w, r, &req) {
 		return
 	}
-	rc := http.NewResponseController(w)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Accel-Buffering", "no") // a proxy before central passes each blank on at once
-	w.WriteHeader(http.StatusOK)
-	rc.Flush()
-	// A write to a school gone silent would block until TCP gives up.
-	writeBy := func() { rc.SetWriteDeadline(time.Now().Add(maxBeat)) }
-	ans := h.c.Wait(r.Context(), n, req, func() error {
-		writeBy()
-		if _, err := w.Write([]byte("\n")); err != nil {
-			return err
-		}
-		return rc.Flush()
-	})
-	writeBy()
-	json.NewEncoder(w).Encode(ans)
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// HTTP/2, which the schools do not speak to central: as a central
+		// without live requests, for the school to sync on its interval.
+		h.s.Error(w, r, http.StatusNotFound, "requête en direct impossible sur cette connexion : la synchronisation se fait à intervalles")
+		return
+	}
+	conn.SetDeadline(time.Time{}) // the server's deadlines were for the request
+	h.c.Hold(conn, n, req)
 }
 
 // writeJSON answers 200 with v, gzip-compressed when the peer accepts it:

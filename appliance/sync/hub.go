@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -46,8 +49,11 @@ const (
 	judgeLimit = scanLimit
 )
 
-// hub holds the schools' live requests and wakes a school's as soon as a
-// commit leaves rows for it in central's log.
+// hub holds the schools' live requests and answers a school's as soon as a
+// commit leaves rows for it in central's log. A held request costs a
+// connection and a few hundred bytes: the handler hands the connection
+// over (Hijack) and returns, and one goroutine, running while requests
+// wait, judges the log, sends every request's blank lines and answers.
 type hub struct {
 	db      *store.DB
 	log     *slog.Logger
@@ -57,7 +63,7 @@ type hub struct {
 
 	mu      gosync.Mutex
 	waiters map[*waiter]bool
-	running bool                 // the judging goroutine runs while requests wait
+	running bool                 // the goroutine runs while requests wait
 	heard   map[string]time.Time // school → when its last live request arrived
 	open    map[string]int       // school → live requests held
 }
@@ -66,10 +72,23 @@ type hub struct {
 type waiter struct {
 	school, node string
 	resyncUntil  int64
+	since        int64
 	judged       int64 // central's log judged for it up to here
-	found        int64 // rows for it found after its Since
-	woken        chan struct{}
+	found        int64 // rows for it found after since
+	conn         net.Conn
+	beat         time.Duration
+	nextBeat     time.Time
+	until        time.Time // answered with nothing then
 }
+
+// Timing of the hub's goroutine.
+const (
+	hubTick  = 250 * time.Millisecond // blank lines and holds ending, to this precision
+	hubPoll  = time.Second            // the log judged even without a commit here (other processes' writes)
+	hubWrite = time.Second            // a write to a school's connection, at most
+	// hubAudience is how often at most audiences are judged.
+	hubAudience = time.Second
+)
 
 func newHub(db *store.DB, log *slog.Logger) *hub {
 	h := &hub{db: db, log: log, kick: make(chan struct{}, 1), closing: make(chan struct{}),
@@ -81,66 +100,41 @@ func newHub(db *store.DB, log *slog.Logger) *hub {
 // close answers every held request, for shutdown.
 func (h *hub) close() { h.once.Do(func() { close(h.closing) }) }
 
-// Wait holds a school's live request until central holds rows for it after
-// req.Since, or for req.HoldMs at most, calling beat every req.BeatMs; it
-// ends early when beat fails (the school is gone) or ctx ends. It holds no
-// database connection meanwhile.
-func (c *Central) Wait(ctx context.Context, n node, req WaitRequest, beat func() error) WaitAnswer {
+// liveHeader begins every answer to a live request: the connection is the
+// request's alone, and its end ends the answer.
+const liveHeader = "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n" +
+	"X-Content-Type-Options: nosniff\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+
+// Hold takes over a school's live request on conn, its connection taken
+// from the HTTP server: it answers the headers at once, then holds the
+// request until central holds rows for the school after req.Since, or for
+// req.HoldMs at most, sending a blank line every req.BeatMs meanwhile. It
+// returns at once; the hub answers and closes conn.
+func (c *Central) Hold(conn net.Conn, n node, req WaitRequest) {
 	h := c.live
-	ans := WaitAnswer{Epoch: c.db.Node().Epoch, To: req.Since}
-	if req.Epoch != ans.Epoch || req.NodeEpoch != n.NodeEpoch {
+	h.mu.Lock()
+	h.heard[n.School] = time.Now()
+	h.mu.Unlock()
+	conn.SetWriteDeadline(time.Now().Add(hubWrite))
+	if _, err := io.WriteString(conn, liveHeader); err != nil {
+		conn.Close()
+		return
+	}
+	if req.Epoch != c.db.Node().Epoch || req.NodeEpoch != n.NodeEpoch {
 		// Central or the school restored, or a school that never pulled:
 		// its next pull starts afresh, and holds about the whole log.
 		var head int64
-		c.db.Reader().QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM changes").Scan(&head)
-		ans.To, ans.Pending = 0, max(head, 1)
-		return ans
+		c.db.Reader().QueryRowContext(context.Background(), "SELECT coalesce(max(seq), 0) FROM changes").Scan(&head)
+		answer(conn, WaitAnswer{Epoch: c.db.Node().Epoch, Pending: max(head, 1)})
+		return
 	}
-	w := h.add(n, req.Since)
-	defer h.remove(w)
-	hold := clampMs(req.HoldMs, defaultHold, time.Second, maxHold)
-	every := clampMs(req.BeatMs, defaultBeat, minBeat, maxBeat)
-	end := time.NewTimer(hold)
-	defer end.Stop()
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			if beat() != nil {
-				return ans
-			}
-			continue
-		case <-ctx.Done():
-			return ans
-		case <-w.woken:
-		case <-end.C:
-		case <-h.closing:
-		}
-		h.mu.Lock()
-		if w.found > 0 {
-			ans.Pending = w.found
-		} else {
-			ans.To = w.judged
-		}
-		h.mu.Unlock()
-		return ans
-	}
-}
-
-func clampMs(ms int64, def, lo, hi time.Duration) time.Duration {
-	if ms <= 0 {
-		return def
-	}
-	return min(max(time.Duration(ms)*time.Millisecond, lo), hi)
-}
-
-func (h *hub) add(n node, since int64) *waiter {
-	w := &waiter{school: n.School, node: n.NodeID, resyncUntil: n.ResyncUntil, judged: since, woken: make(chan struct{}, 1)}
+	now := time.Now()
+	w := &waiter{school: n.School, node: n.NodeID, resyncUntil: n.ResyncUntil, since: req.Since, judged: req.Since, conn: conn,
+		beat: clampMs(req.BeatMs, defaultBeat, minBeat, maxBeat), until: now.Add(clampMs(req.HoldMs, defaultHold, time.Second, maxHold))}
+	w.nextBeat = now.Add(w.beat)
 	h.mu.Lock()
 	h.waiters[w] = true
 	h.open[n.School]++
-	h.heard[n.School] = time.Now()
 	start := !h.running
 	h.running = true
 	h.mu.Unlock()
@@ -148,16 +142,21 @@ func (h *hub) add(n node, since int64) *waiter {
 	if start {
 		go h.run()
 	}
-	return w
 }
 
-func (h *hub) remove(w *waiter) {
-	h.mu.Lock()
-	delete(h.waiters, w)
-	if h.open[w.school]--; h.open[w.school] <= 0 {
-		delete(h.open, w.school)
+// answer ends a live request with a.
+func answer(conn net.Conn, a WaitAnswer) {
+	data, _ := json.Marshal(a)
+	conn.SetWriteDeadline(time.Now().Add(hubWrite))
+	conn.Write(append(data, '\n'))
+	conn.Close()
+}
+
+func clampMs(ms int64, def, lo, hi time.Duration) time.Duration {
+	if ms <= 0 {
+		return def
 	}
-	h.mu.Unlock()
+	return min(max(time.Duration(ms)*time.Millisecond, lo), hi)
 }
 
 // contact reports when a school's last live request arrived, and whether
@@ -168,33 +167,73 @@ func (h *hub) contact(school string) (time.Time, bool) {
 	return h.heard[school], h.open[school] > 0
 }
 
-// run judges the log for the waiting requests after every commit, and
-// every second for writes of other processes (preau commands), while any
-// request waits.
+// run judges the log for the held requests after every commit, and every
+// hubPoll for writes of other processes (preau commands); answers those
+// with rows, and those whose hold ends; sends the others' blank lines; and
+// ends when no request is held. Audiences cost a query per waiting school:
+// they are judged at most every hubAudience, for all the rows gathered
+// since.
 func (h *hub) run() {
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(hubTick)
 	defer tick.Stop()
+	var judged, audienced time.Time
+	kicked := true
+	candidates := map[int64]candidate{}
+	var ws []*waiter
+	ready := func(w *waiter) { h.end(w, WaitAnswer{Epoch: h.db.Node().Epoch, To: w.since, Pending: w.found}) }
 	for {
+		ws = ws[:0]
 		h.mu.Lock()
-		if len(h.waiters) == 0 {
-			h.running = false
-			h.mu.Unlock()
-			return
-		}
-		ws := make([]*waiter, 0, len(h.waiters))
 		for w := range h.waiters {
-			if w.found == 0 {
-				ws = append(ws, w)
-			}
+			ws = append(ws, w)
+		}
+		if len(ws) == 0 {
+			h.running = false
 		}
 		h.mu.Unlock()
-		if err := h.judge(ws); err != nil {
-			h.log.Warn("live requests: judging central's log", "err", err)
+		if len(ws) == 0 {
+			return
 		}
+		var err error
+		if kicked || time.Since(judged) >= hubPoll {
+			judged = time.Now()
+			err = h.judge(ws, ready, candidates)
+		}
+		if err == nil && len(candidates) > 0 && time.Since(audienced) >= hubAudience {
+			audienced = time.Now()
+			err = h.audiences(ws, ready, candidates)
+			clear(candidates)
+		}
+		if err != nil {
+			if strings.Contains(err.Error(), "database is closed") {
+				h.close() // the store is gone: the process ends
+			} else {
+				h.log.Warn("live requests: judging central's log", "err", err)
+			}
+		}
+		now := time.Now()
+		for _, w := range ws {
+			switch {
+			case w.found > 0: // answered
+			case !now.Before(w.until):
+				h.end(w, WaitAnswer{Epoch: h.db.Node().Epoch, To: w.judged})
+			case !now.Before(w.nextBeat):
+				w.nextBeat = now.Add(w.beat)
+				w.conn.SetWriteDeadline(now.Add(hubWrite))
+				if _, err := w.conn.Write([]byte{'\n'}); err != nil {
+					h.end(w, WaitAnswer{}) // the school is gone
+				}
+			}
+		}
+		kicked = false
 		select {
 		case <-h.kick:
+			kicked = true
 		case <-tick.C:
 		case <-h.closing:
+			for _, w := range ws {
+				h.end(w, WaitAnswer{Epoch: h.db.Node().Epoch, To: w.judged})
+			}
 			h.mu.Lock()
 			h.running = false
 			h.mu.Unlock()
@@ -203,15 +242,53 @@ func (h *hub) run() {
 	}
 }
 
-// judge reads the log entries new to the waiting requests, once for all,
-// and wakes each request that has rows in them: those of its school's
-// scope and global ones, never those that came from it, and those its
-// school's audience takes (a query per school, only for the audience's
-// tables). It mirrors Central.audience, the pulls' condition.
-func (h *hub) judge(ws []*waiter) error {
-	if len(ws) == 0 {
-		return nil
+// end answers a held request and forgets it.
+func (h *hub) end(w *waiter, a WaitAnswer) {
+	h.mu.Lock()
+	held := h.waiters[w]
+	delete(h.waiters, w)
+	if held {
+		if h.open[w.school]--; h.open[w.school] <= 0 {
+			delete(h.open, w.school)
+		}
 	}
+	h.mu.Unlock()
+	if !held {
+		return
+	}
+	if a.Epoch == "" {
+		w.conn.Close()
+		return
+	}
+	answer(w.conn, a)
+}
+
+// judging is a held request being judged: its rows after from.
+type judging struct {
+	w     *waiter
+	from  int64
+	found int64
+}
+
+// takes reports whether a request judged from from may have e: after its
+// cursor, and not come from its school (unless the school resyncs after a
+// restore).
+func (w *waiter) takes(e logEntry, from int64) bool {
+	return e.seq > from && (e.origin != w.node || e.seq <= w.resyncUntil)
+}
+
+// candidate is a row of a school's scope in a table with an audience,
+// which may concern other schools.
+type candidate struct {
+	logEntry
+	scope string
+}
+
+// judge reads the log entries new to the held requests, once for all, and
+// calls ready for each that has rows of its school's scope or global ones
+// in them (never those that came from it). Rows of a table with an
+// audience go to candidates, for audiences to judge.
+func (h *hub) judge(ws []*waiter, ready func(*waiter), candidates map[int64]candidate) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	tx, err := h.db.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -223,26 +300,20 @@ func (h *hub) judge(ws []*waiter) error {
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM changes").Scan(&head); err != nil {
 		return err
 	}
-	type job struct {
-		w           *waiter
-		from, found int64
-	}
-	var jobs []*job
+	var jobs []*judging
 	lo := head
-	h.mu.Lock()
 	for _, w := range ws {
-		if w.judged >= head {
+		if w.found > 0 || w.judged >= head {
 			continue
 		}
-		j := &job{w: w, from: w.judged}
 		if head-w.judged > judgeLimit {
-			j.found = head - w.judged // far behind: let it pull
-		} else {
-			lo = min(lo, w.judged)
+			w.found, w.judged = head-w.judged, head // far behind: let it pull
+			ready(w)
+			continue
 		}
-		jobs = append(jobs, j)
+		lo = min(lo, w.judged)
+		jobs = append(jobs, &judging{w: w, from: w.judged})
 	}
-	h.mu.Unlock()
 	for after := lo; after < head; {
 		entries, err := logEntries(ctx, tx, after, logPage)
 		if err != nil || len(entries) == 0 {
@@ -253,47 +324,112 @@ func (h *hub) judge(ws []*waiter) error {
 		if err != nil {
 			return err
 		}
-		for _, j := range jobs {
-			if j.found > 0 {
-				continue // one is enough to wake it; the pull counts the rest
+		for _, e := range entries {
+			scope, ok := scopes[e.tbl][e.id]
+			if !ok {
+				continue
 			}
-			var others []logEntry // rows of another school, which an audience may take
-			for _, e := range entries {
-				if e.seq <= j.from || e.seq > head || (e.origin == j.w.node && e.seq > j.w.resyncUntil) {
-					continue
-				}
-				scope, ok := scopes[e.tbl][e.id]
-				switch {
-				case !ok:
-				case scope == j.w.school || scope == auth.GlobalScope:
+			for _, j := range jobs {
+				if j.w.takes(e, j.from) && (scope == j.w.school || scope == auth.GlobalScope) {
 					j.found++
-				case h.db.Audience(e.tbl) != "":
-					others = append(others, e)
 				}
 			}
-			if j.found == 0 && len(others) > 0 {
-				kept, err := keepWhere(ctx, tx, others, nil, h.db.Audience, sql.Named("school", j.w.school))
-				if err != nil {
-					return err
-				}
-				for _, k := range kept {
-					if k {
-						j.found++
-					}
-				}
+			if scope != auth.GlobalScope && h.db.Audience(e.tbl) != "" {
+				candidates[e.seq] = candidate{e, scope}
 			}
 		}
 	}
-	h.mu.Lock()
 	for _, j := range jobs {
 		j.w.judged = max(j.w.judged, head)
 		if j.found > 0 {
 			j.w.found += j.found
-			signal(j.w.woken)
+			ready(j.w)
 		}
 	}
-	h.mu.Unlock()
 	return nil
+}
+
+// audiences calls ready for each held request whose school's audience
+// takes one of the candidates after its cursor: a query per request and
+// table (Central.audience's condition beyond the scope), the statement
+// prepared once for all.
+func (h *hub) audiences(ws []*waiter, ready func(*waiter), candidates map[int64]candidate) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tx, err := h.db.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	aud := &audience{db: h.db, tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer aud.close()
+	for _, w := range ws {
+		if w.found > 0 {
+			continue
+		}
+		var mine []logEntry
+		for _, c := range candidates {
+			if w.takes(c.logEntry, w.since) && c.seq <= w.judged && c.scope != w.school {
+				mine = append(mine, c.logEntry)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		n, err := aud.count(ctx, mine, w.school)
+		if err != nil {
+			return err
+		}
+		if w.found += n; w.found > 0 {
+			ready(w)
+		}
+	}
+	return nil
+}
+
+// audience counts the rows of a school's audience among log entries: the
+// condition of Central.audience beyond the scope, one statement a table,
+// prepared once for all the schools judged.
+type audience struct {
+	db    *store.DB
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (a *audience) count(ctx context.Context, entries []logEntry, school string) (int64, error) {
+	ids := map[string][]string{}
+	for _, e := range entries {
+		ids[e.tbl] = append(ids[e.tbl], e.id)
+	}
+	var n int64
+	for tbl, list := range ids {
+		st, ok := a.stmts[tbl]
+		if !ok {
+			var err error
+			st, err = a.tx.PrepareContext(ctx, "SELECT count(*) FROM "+tbl+" WHERE id IN (SELECT value FROM json_each(:ids)) AND ("+
+				a.db.Audience(tbl)+")")
+			if err != nil {
+				return 0, err
+			}
+			a.stmts[tbl] = st
+		}
+		data, err := json.Marshal(list)
+		if err != nil {
+			return 0, err
+		}
+		var k int64
+		if err := st.QueryRowContext(ctx, sql.Named("ids", string(data)), sql.Named("school", school)).Scan(&k); err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	return n, nil
+}
+
+func (a *audience) close() {
+	for _, st := range a.stmts {
+		st.Close()
+	}
 }
 
 // scopes reads the scope of the replicated rows the entries name, one
