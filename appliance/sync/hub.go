@@ -270,9 +270,9 @@ type judging struct {
 	found int64
 }
 
-// takes reports whether a request judged from from may have e: after its
-// cursor, and not come from its school (unless the school resyncs after a
-// restore).
+// takes reports whether e, an entry after from, may be for the request: it
+// did not come from the request's school (unless the school resyncs after
+// a restore).
 func (w *waiter) takes(e logEntry, from int64) bool {
 	return e.seq > from && (e.origin != w.node || e.seq <= w.resyncUntil)
 }
