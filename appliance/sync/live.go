@@ -80,8 +80,9 @@ func (c *Client) runLive(ctx context.Context, interval time.Duration) {
 			backoff = min(max(2*backoff, time.Second), maxBackoff)
 			pause(backoff)
 		default:
-			// The request broke on the way: open another at once, then
-			// probe every second while the link is down.
+			// The request broke on the way: open another, then one every
+			// second while the link is down.
+			pause(probeEvery)
 		}
 	}
 }
@@ -102,7 +103,7 @@ func (c *Client) waitLive(ctx context.Context, link Link) (WaitAnswer, error) {
 	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
 		return ans, err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64)) // to the end: the connection serves the next request
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64)) // central closing the connection ends the answer
 	return ans, nil
 }
 
