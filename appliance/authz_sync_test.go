@@ -26,6 +26,7 @@ func init() {
 			Expect: everyone(http.StatusForbidden)},
 		authzCase{Role: "central", Route: "POST /api/v1/sync/push", Path: "/api/v1/sync/push", Body: `{}`, Expect: everyone(http.StatusUnauthorized)},
 		authzCase{Role: "central", Route: "POST /api/v1/sync/pull", Path: "/api/v1/sync/pull", Body: `{}`, Expect: everyone(http.StatusUnauthorized)},
+		authzCase{Role: "central", Route: "POST /api/v1/sync/wait", Path: "/api/v1/sync/wait", Body: `{}`, Expect: everyone(http.StatusUnauthorized)},
 		authzCase{Role: "central", Route: "GET /api/v1/sync/blobs/{hash}", Path: "/api/v1/sync/blobs/" + zeroHash, Expect: everyone(http.StatusUnauthorized)},
 		authzCase{Role: "central", Route: "GET /api/v1/sync/blobs/{hash}/etat", Path: "/api/v1/sync/blobs/" + zeroHash + "/etat",
 			Expect: everyone(http.StatusUnauthorized)},

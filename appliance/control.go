@@ -34,7 +34,7 @@ func (a *App) serveControl(ctx context.Context) error {
 		a.controlReply(w, func() (any, error) { return a.Sync.Client.Status(r.Context()) })
 	})
 	mux.HandleFunc("POST /sync/now", func(w http.ResponseWriter, r *http.Request) {
-		a.controlReply(w, func() (any, error) { return a.Sync.Client.SyncOnce(r.Context()) })
+		a.controlReply(w, func() (any, error) { return a.Sync.Client.Now(r.Context()) })
 	})
 	mux.HandleFunc("POST /sync/enroll", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Central, Token string }

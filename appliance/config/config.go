@@ -57,6 +57,8 @@ type Config struct {
 	CentralURL      string        // the city's central server, for a school
 	EnrollmentToken string        // one-time token from the DSI, used once
 	SyncInterval    time.Duration // how often a school syncs when idle
+	SyncStall       time.Duration // an exchange with central that moves no byte for this long is abandoned
+	SyncNowTimeout  time.Duration // how long "sync now" waits before answering with the status
 
 	File string // the config file read, "" when none
 }
@@ -96,6 +98,8 @@ var keys = []key{
 	{"central.url", "", isURL},
 	{"central.enrollment_token", "", nil},
 	{"sync.interval", "5m", isDuration},
+	{"sync.stall_timeout", "15s", isDuration},
+	{"sync.now_timeout", "30s", isDuration},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -183,6 +187,8 @@ func build(v *viper.Viper, file string) Config {
 	idle, _ := time.ParseDuration(v.GetString("auth.pupil_session_idle"))
 	dayEnd, _ := parseClock(v.GetString("auth.school_day_end"))
 	interval, _ := time.ParseDuration(v.GetString("sync.interval"))
+	stall, _ := time.ParseDuration(v.GetString("sync.stall_timeout"))
+	now, _ := time.ParseDuration(v.GetString("sync.now_timeout"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -214,6 +220,8 @@ func build(v *viper.Viper, file string) Config {
 		CentralURL:      strings.TrimRight(v.GetString("central.url"), "/"),
 		EnrollmentToken: v.GetString("central.enrollment_token"),
 		SyncInterval:    interval,
+		SyncStall:       stall,
+		SyncNowTimeout:  now,
 		File:            file,
 	}
 }

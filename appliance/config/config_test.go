@@ -72,7 +72,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"http.max_body": "1KB", "https.addr": ":2", "tls.cert": "c.pem", "tls.key": "k.pem", "metrics.addr": ":3",
 		"school.id": "s", "school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
 		"auth.session_ttl": "1h", "auth.pupil_session_idle": "30m", "auth.school_day_end": "16:30", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
-		"central.enrollment_token": "jeton", "sync.interval": "30s"}
+		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -88,7 +88,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		c.HTTPSAddr != ":2" || c.TLSCert != "c.pem" || c.TLSKey != "k.pem" || c.MetricsAddr != ":3" || c.SchoolID != "s" ||
 		c.SchoolName != "S" || c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" ||
 		c.SessionTTL.Hours() != 1 || c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
-		c.SyncInterval.Seconds() != 30 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute {
+		c.SyncInterval.Seconds() != 30 || c.SyncStall.Seconds() != 5 || c.SyncNowTimeout.Seconds() != 10 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }
@@ -108,6 +108,8 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"bad school id", "school:\n  id: École A\n", `"school.id"`},
 		{"bad central url", "central:\n  url: ent.ville\n", `"central.url"`},
 		{"bad metrics addr", "metrics:\n  addr: 9100\n", `"metrics.addr"`},
+		{"bad stall timeout", "sync:\n  stall_timeout: jamais\n", `"sync.stall_timeout"`},
+		{"bad now timeout", "sync:\n  now_timeout: 0s\n", `"sync.now_timeout"`},
 		{"section as scalar", "http: 8080\n", `"http"`},
 		{"not yaml", "role: [\n", "illisible"},
 	}

@@ -221,6 +221,48 @@ func (s *SimSchool) Session(ctx context.Context, client *http.Client, base strin
 	}
 }
 
+// WaitRequestNow is the school's next live request, to central's log of
+// epoch (the one it settled in).
+func (s *SimSchool) WaitRequestNow(epoch string, hold, beat time.Duration) psync.WaitRequest {
+	return psync.WaitRequest{NodeEpoch: s.Epoch, Epoch: epoch, Since: s.since, HoldMs: hold.Milliseconds(), BeatMs: beat.Milliseconds()}
+}
+
+// Wait holds the school's live request as sync.Client does, and returns
+// central's answer; opened runs once central's headers arrive (the request
+// is then held). An answer with nothing for the school moves its cursor,
+// as an empty pull would.
+func (s *SimSchool) Wait(ctx context.Context, client *http.Client, base string, hold, beat time.Duration, opened func()) (psync.WaitAnswer, error) {
+	var ans psync.WaitAnswer
+	body, _ := json.Marshal(s.WaitRequestNow(s.centralEpoch, hold, beat))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/sync/wait", bytes.NewReader(body))
+	if err != nil {
+		return ans, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "preau/bench")
+	req.Header.Set("Authorization", "Node "+s.ID+":"+s.Key)
+	resp, err := client.Do(req)
+	if err != nil {
+		return ans, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		data, _ := io.ReadAll(resp.Body)
+		return ans, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, data)
+	}
+	if opened != nil {
+		opened()
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+		return ans, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	if ans.Pending == 0 && ans.Epoch == s.centralEpoch {
+		s.since = max(s.since, ans.To)
+	}
+	return ans, nil
+}
+
 func (s *SimSchool) post(ctx context.Context, client *http.Client, url string, body []byte, gzipped bool, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {

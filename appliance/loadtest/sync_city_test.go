@@ -58,7 +58,7 @@ func BenchmarkSyncCentral(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		full.add(load.fullCycle())
-		nominal.add(load.nominal())
+		nominal.add(load.nominal(cityWindow))
 	}
 	b.StopTimer()
 	cores := float64(runtime.NumCPU())
@@ -193,12 +193,12 @@ func (l *cityLoad) fullCycle() cityRun {
 }
 
 // nominal runs sessions arriving at random at 1,000 per 5 minutes for
-// cityWindow, each started on time whatever the others are doing, as
+// window, each started on time whatever the others are doing, as
 // independent schools do.
-func (l *cityLoad) nominal() cityRun {
+func (l *cityLoad) nominal(window time.Duration) cityRun {
 	mean := float64(cityInterval / citySchools)
 	var starts []time.Duration
-	for at := time.Duration(l.r.ExpFloat64() * mean); at < cityWindow; at += time.Duration(l.r.ExpFloat64() * mean) {
+	for at := time.Duration(l.r.ExpFloat64() * mean); at < window; at += time.Duration(l.r.ExpFloat64() * mean) {
 		starts = append(starts, at)
 	}
 	plan := l.plan(len(starts))

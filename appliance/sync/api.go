@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"preau/appliance/auth"
 	"preau/appliance/store"
@@ -48,6 +49,7 @@ func registerCentral(s *web.Server, c *Central) {
 	s.Handle("POST /api/v1/sync/enroll", web.Public(), h.enroll)
 	s.Handle("POST /api/v1/sync/push", web.Public(), h.push)
 	s.Handle("POST /api/v1/sync/pull", web.Public(), h.pull)
+	s.Handle("POST /api/v1/sync/wait", web.Public(), h.wait)
 	s.Handle("GET /api/v1/sync/blobs/{hash}", web.Public(), h.getBlob)
 	s.Handle("GET /api/v1/sync/blobs/{hash}/etat", web.Public(), h.blobState)
 	s.Handle("PUT /api/v1/sync/blobs/{hash}", web.Public(), h.putBlob)
@@ -161,6 +163,30 @@ func (h *centralHandlers) pull(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, b)
+}
+
+// wait hands a school's live request over to the hub (hub.go), with its
+// connection: no goroutine waits with it. The headers go at once, so that
+// the school knows the link works; then a blank line every few seconds, so
+// that it notices when the link stops working; then the answer.
+func (h *centralHandlers) wait(w http.ResponseWriter, r *http.Request) {
+	n, ok := h.nodeOf(w, r)
+	if !ok {
+		return
+	}
+	var req WaitRequest
+	if !decode(h.s, w, r, &req) {
+		return
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// HTTP/2, which the schools do not speak to central: as a central
+		// without live requests, for the school to sync on its interval.
+		h.s.Error(w, r, http.StatusNotFound, "requête en direct impossible sur cette connexion : la synchronisation se fait à intervalles")
+		return
+	}
+	conn.SetDeadline(time.Time{}) // the server's deadlines were for the request
+	h.c.Hold(conn, n, req)
 }
 
 // writeJSON answers 200 with v, gzip-compressed when the peer accepts it:

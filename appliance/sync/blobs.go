@@ -117,7 +117,7 @@ func (c *Client) blobRequest(ctx context.Context, link Link, method, path string
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	return c.blobHTTP.Do(req)
+	return c.do(req, c.stall, c.stall)
 }
 
 func decodeReply(resp *http.Response, out any) error {

@@ -19,12 +19,16 @@ type Central struct {
 	db   *store.DB
 	auth *auth.Service
 	log  *slog.Logger
+	live *hub // the schools' live requests
 }
 
 // NewCentral builds the central side.
 func NewCentral(db *store.DB, a *auth.Service, log *slog.Logger) *Central {
-	return &Central{db: db, auth: a, log: log}
+	return &Central{db: db, auth: a, log: log, live: newHub(db, log)}
 }
+
+// Close answers the schools' live requests at once, for shutdown.
+func (c *Central) Close() { c.live.close() }
 
 // tokenTTL is how long an enrollment token stays valid.
 const tokenTTL = 7 * 24 * time.Hour

@@ -20,50 +20,78 @@ import (
 
 // Client is a school's side of sync: it enrolls once, then pushes its own
 // writes to central and pulls what central holds for it, by itself every
-// interval, soon after a local write, and on demand.
+// interval, soon after a local write, as soon as central says it holds rows
+// for the school (the live request, live.go), and on demand.
 type Client struct {
-	db       *store.DB
-	log      *slog.Logger
-	school   string
-	version  string
-	http     *http.Client
-	blobHTTP *http.Client // no overall timeout: files are large; ctx bounds it
-	blobKick chan struct{}
+	db      *store.DB
+	log     *slog.Logger
+	school  string
+	version string
+	http    *http.Client // no overall timeout: every exchange watches its progress (stall.go)
+
+	stall      time.Duration // sync.stall_timeout
+	nowTimeout time.Duration // sync.now_timeout
 
 	enroll struct{ central, token string } // from the configuration, until enrolled
 
 	mu       gosync.Mutex  // one sync at a time
 	trigger  chan struct{} // sync now (enrollment)
 	written  chan struct{} // a local write was committed
-	progress progress
+	wake     chan struct{} // central holds rows for us
+	linkBack chan struct{} // central answers again after an outage
+	linked   chan struct{} // the school has just enrolled
+	blobKick chan struct{}
+	state    state
 }
 
-type progress struct {
+// state is what the status reports: the sync in progress and the link.
+type state struct {
 	mu          gosync.Mutex
 	running     bool
-	done, total int64
-	linkUp      bool
+	done        int64 // rows moved by the sync in progress
+	outLeft     int64 // rows of ours still to send
+	inLeft      int64 // rows central said it still holds for us
+	cancel      context.CancelCauseFunc
+	synced      chan struct{} // closed when a sync ends
+	heard       time.Time     // central's last byte, in this process
+	down        error         // why the link is down; nil while it is up
+	refused     bool          // down because central refused, though it answers
+	failed      bool          // the last sync failed, the link up (sync_link.last_error says why)
+	live        bool          // the live request is open
+	liveWorks   bool          // central answers live requests
+	checked     int64         // central said it held nothing for us up to there...
+	checkedFor  string        // ...in this epoch of its log
 	enrollError string
 }
+
+// Defaults of sync.stall_timeout and sync.now_timeout, for a client built
+// outside the service (commands, tests).
+const (
+	defaultStall      = 15 * time.Second
+	defaultNowTimeout = 30 * time.Second
+)
 
 // NewClient builds the school side for school (the configured school.id).
 func NewClient(db *store.DB, log *slog.Logger, school, version string) *Client {
 	c := &Client{db: db, log: log, school: school, version: version, trigger: make(chan struct{}, 1),
-		written: make(chan struct{}, 1), http: &http.Client{Timeout: 2 * time.Minute},
-		blobHTTP: &http.Client{}, blobKick: make(chan struct{}, 1)}
-	db.OnCommit(func() {
-		select {
-		case c.written <- struct{}{}:
-		default:
-		}
-	})
+		written: make(chan struct{}, 1), wake: make(chan struct{}, 1), linkBack: make(chan struct{}, 1),
+		linked: make(chan struct{}, 1), blobKick: make(chan struct{}, 1)}
+	c.SetTimeouts(defaultStall, defaultNowTimeout)
+	c.state.synced = make(chan struct{})
+	c.state.liveWorks = true
+	db.OnCommit(func() { signal(c.written) })
 	return c
+}
+
+// SetTimeouts sets sync.stall_timeout and sync.now_timeout.
+func (c *Client) SetTimeouts(stall, now time.Duration) {
+	c.stall, c.nowTimeout = stall, now
+	c.http = &http.Client{Transport: newTransport(stall)}
 }
 
 // UseTransport replaces the HTTP transport to central (tests inject faults).
 func (c *Client) UseTransport(rt http.RoundTripper) {
 	c.http.Transport = rt
-	c.blobHTTP.Transport = rt
 }
 
 // Link is a school's enrollment and cursors.
@@ -114,6 +142,7 @@ func (c *Client) Enroll(ctx context.Context, centralURL, token string) (Enrollme
 	if err == nil {
 		c.log.Info("enrolled with central", "central", centralURL, "school", e.SchoolID)
 		c.Trigger()
+		signal(c.linked)
 	}
 	return e, err
 }
@@ -125,24 +154,25 @@ func (c *Client) EnrollWith(central, token string) {
 }
 
 // Trigger asks the running loop for a sync soon.
-func (c *Client) Trigger() {
-	select {
-	case c.trigger <- struct{}{}:
-	default:
-	}
-}
+func (c *Client) Trigger() { signal(c.trigger) }
 
-// maxBackoff bounds the wait between retries while the link is down.
+// maxBackoff bounds the wait between retries while central refuses, or
+// while the link is down and central does not answer live requests.
 const maxBackoff = 30 * time.Second
 
-// Run syncs every interval, soon after a local write, at once when asked,
-// and retries failures with a growing back-off, until ctx ends.
+// Run syncs every interval, soon after a local write, as soon as central
+// holds rows for the school or answers again after an outage, at once
+// when asked, until ctx ends. While the link is down it waits for the live
+// request's probes to find central again rather than retrying blindly;
+// while central refuses, it retries with a growing back-off.
 func (c *Client) Run(ctx context.Context, interval time.Duration) {
 	go c.runBlobs(ctx, interval)
+	go c.runLive(ctx, interval)
 	next := time.Now() // when the next sync is due; at once at start-up
 	backoff := time.Duration(0)
 	for {
 		timer := time.NewTimer(max(time.Until(next), 0))
+		why := "due"
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -150,13 +180,32 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 		case <-timer.C:
 		case <-c.trigger:
 			timer.Stop()
+			why = "asked"
+		case <-c.linkBack:
+			timer.Stop()
+			why = "central answers again"
+		case <-c.wake:
+			timer.Stop()
+			why = "central holds rows for the school"
+			if backoff > 0 {
+				continue // central refuses: the retry is already planned
+			}
 		case <-c.written:
 			timer.Stop()
-			if backoff > 0 {
-				continue // the link is down: the retry is already planned
+			if backoff > 0 || c.awaitingLink() {
+				continue // the retry is planned, or central's return will start it
 			}
 			if !c.settle(ctx) {
 				continue
+			}
+			why = "written here"
+		}
+		c.log.Debug("sync starts", "why", why)
+		// What asked for a sync before this one starts is served by it.
+		for _, ch := range []chan struct{}{c.trigger, c.wake, c.linkBack} {
+			select {
+			case <-ch:
+			default:
 			}
 		}
 		err := c.enrollFromConfig(ctx)
@@ -167,20 +216,23 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 		if err == nil {
 			_, err = c.SyncOnce(ctx)
 		}
-		if err != nil {
-			// Retry soon enough to notice the link coming back.
-			backoff = min(max(2*backoff, time.Second), interval, maxBackoff)
-			next = time.Now().Add(backoff)
-			if ctx.Err() == nil {
-				c.log.Warn("sync failed", "err", err, "retry_in", backoff)
-			}
-		} else {
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil:
 			backoff = 0
 			next = time.Now().Add(interval)
-			select {
-			case c.blobKick <- struct{}{}:
-			default:
-			}
+			signal(c.blobKick)
+		case c.awaitingLink():
+			// The live request probes central every second and says when
+			// it answers again (linkBack).
+			backoff = maxBackoff
+			next = time.Now().Add(interval)
+			c.log.Warn("sync failed, link down: waiting for central to answer again", "err", err)
+		default:
+			backoff = min(max(2*backoff, time.Second), interval, maxBackoff)
+			next = time.Now().Add(backoff)
+			c.log.Warn("sync failed", "err", err, "retry_in", backoff)
 		}
 	}
 }
@@ -224,19 +276,27 @@ func (c *Client) enrollFromConfig(ctx context.Context) error {
 }
 
 func (c *Client) noteEnrollError(err error) {
-	c.progress.mu.Lock()
-	c.progress.enrollError = err.Error()
-	c.progress.linkUp = false
-	c.progress.mu.Unlock()
+	c.state.mu.Lock()
+	c.state.enrollError = err.Error()
+	c.state.mu.Unlock()
 }
 
 // settle lets a burst of writes gather into one sync, and reports whether
 // anything waits to be sent: sessions and sync's own writes send nothing.
+// Central holding rows for us, or answering again, ends it at once.
 func (c *Client) settle(ctx context.Context) bool {
+	t := time.NewTimer(500 * time.Millisecond)
+	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return false
-	case <-time.After(500 * time.Millisecond):
+	case <-c.wake:
+		return true
+	case <-c.linkBack:
+		return true
+	case <-c.trigger:
+		return true
+	case <-t.C:
 	}
 	link, err := c.Link(ctx)
 	if err != nil {
@@ -246,7 +306,8 @@ func (c *Client) settle(ctx context.Context) bool {
 	return err == nil && n > 0
 }
 
-// SyncOnce pushes everything waiting, then pulls everything waiting.
+// SyncOnce pushes everything waiting, then pulls everything waiting. The
+// link going down under it abandons it with the reason.
 func (c *Client) SyncOnce(ctx context.Context) (Status, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -254,42 +315,97 @@ func (c *Client) SyncOnce(ctx context.Context) (Status, error) {
 	if err != nil {
 		return c.Status(ctx)
 	}
-	c.start(ctx, link)
-	err = c.push(ctx, link)
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	c.start(sctx, link, cancel)
+	err = c.push(sctx, link)
 	if err == nil {
-		if link, err = c.Link(ctx); err == nil {
-			err = c.pull(ctx, link)
+		if link, err = c.Link(sctx); err == nil {
+			err = c.pull(sctx, link)
 		}
 	}
+	if cause := context.Cause(sctx); err != nil && ctx.Err() == nil && cause != nil {
+		err = cause // the link went down: its reason rather than "context canceled"
+	}
 	c.finish(ctx, err)
-	st, serr := c.Status(ctx)
+	st, serr := c.Status(context.WithoutCancel(ctx))
 	if err != nil {
 		return st, err
 	}
 	return st, serr
 }
 
-func (c *Client) start(ctx context.Context, link Link) {
-	out, _ := c.pendingOut(ctx, link)
-	c.progress.mu.Lock()
-	c.progress.running, c.progress.done, c.progress.total = true, 0, out+link.PendingIn
-	c.progress.mu.Unlock()
+// Now runs a sync and answers when it ends, or after sync.now_timeout with
+// the state at that moment while the sync goes on: "sync now" must answer
+// even when the link gives nothing back.
+func (c *Client) Now(ctx context.Context) (Status, error) {
+	if _, err := c.Link(ctx); err != nil {
+		st, _ := c.Status(ctx)
+		return st, err
+	}
+	type result struct {
+		st  Status
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		// The request may end before the sync: the sync is not its.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Hour)
+		defer cancel()
+		st, err := c.SyncOnce(sctx)
+		done <- result{st, err}
+	}()
+	t := time.NewTimer(c.nowTimeout)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.st, r.err
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return c.Status(context.WithoutCancel(ctx))
 }
 
-func (c *Client) advance(n int) {
-	c.progress.mu.Lock()
-	c.progress.done += int64(n)
-	c.progress.total = max(c.progress.total, c.progress.done)
-	c.progress.mu.Unlock()
+func (c *Client) start(ctx context.Context, link Link, cancel context.CancelCauseFunc) {
+	out, _ := c.pendingOut(ctx, link)
+	s := &c.state
+	s.mu.Lock()
+	s.running, s.done, s.outLeft, s.inLeft, s.cancel = true, 0, out, link.PendingIn, cancel
+	s.mu.Unlock()
+}
+
+// sent counts rows central acknowledged.
+func (c *Client) sent(n int) {
+	s := &c.state
+	s.mu.Lock()
+	s.done += int64(n)
+	s.outLeft = max(s.outLeft-int64(n), 0)
+	s.mu.Unlock()
+}
+
+// received counts rows applied, and what central says it still holds.
+func (c *Client) received(n int, left int64) {
+	s := &c.state
+	s.mu.Lock()
+	s.done += int64(n)
+	s.inLeft = left
+	s.mu.Unlock()
 }
 
 func (c *Client) finish(ctx context.Context, syncErr error) {
-	c.progress.mu.Lock()
-	c.progress.running = false
-	c.progress.linkUp = syncErr == nil
-	rows := c.progress.done
-	c.progress.mu.Unlock()
+	s := &c.state
+	s.mu.Lock()
+	s.running, s.cancel = false, nil
+	s.failed = syncErr != nil
+	rows := s.done
+	s.done, s.outLeft, s.inLeft = 0, 0, 0
+	close(s.synced)
+	s.synced = make(chan struct{})
+	s.mu.Unlock()
 	c.log.Debug("sync", "err", syncErr, "rows", rows)
+	if ctx.Err() != nil {
+		return // called off (shutdown): not a result
+	}
 	// A failure keeps the time of the last sync that worked.
 	q, args := "UPDATE sync_link SET last_error = '', last_sync = ?", []any{time.Now().UTC().Format(time.RFC3339)}
 	if syncErr != nil {
@@ -301,6 +417,100 @@ func (c *Client) finish(ctx context.Context, syncErr error) {
 	}); err != nil && ctx.Err() == nil {
 		c.log.Warn("record sync result", "err", err)
 	}
+}
+
+// synced returns a channel closed when the next sync ends.
+func (c *Client) syncEnds() <-chan struct{} {
+	c.state.mu.Lock()
+	defer c.state.mu.Unlock()
+	return c.state.synced
+}
+
+// The link's state. It is up once central has been heard in this process
+// and nothing has failed since; an exchange that fails puts it down with
+// the reason, unless central was heard on another connection after the
+// failed one's last byte (rows moving on one connection are proof enough).
+
+// heard notes a byte from central at t; after an outage, the link is up.
+func (c *Client) heard(t time.Time) {
+	s := &c.state
+	s.mu.Lock()
+	if t.After(s.heard) {
+		s.heard = t
+	}
+	back := s.down != nil && !s.refused
+	if back {
+		s.down, s.failed = nil, false // what failed, failed for the outage
+	}
+	s.mu.Unlock()
+	if back {
+		c.log.Info("central answers again")
+		signal(c.linkBack)
+	}
+}
+
+// exchanged notes an exchange central accepted: the link works.
+func (c *Client) exchanged() {
+	s := &c.state
+	s.mu.Lock()
+	s.down, s.refused = nil, false
+	s.mu.Unlock()
+}
+
+// unreachable notes an exchange that failed on the way, its last byte at
+// last: the link is down, and a sync in progress is abandoned with it;
+// unless central was heard since on another connection, and lately (the
+// live request hears it every stall/3 while the link works).
+func (c *Client) unreachable(err error, last time.Time) {
+	s := &c.state
+	s.mu.Lock()
+	if s.heard.After(last) && time.Since(s.heard) < c.stall/2 {
+		s.mu.Unlock()
+		c.log.Debug("exchange with central failed, the link works", "err", err)
+		return
+	}
+	wasUp := s.down == nil
+	s.down, s.refused = err, false
+	cancel := s.cancel
+	s.mu.Unlock()
+	if wasUp {
+		c.log.Warn("link to central down", "err", err, "cause", errors.Unwrap(err))
+		c.http.CloseIdleConnections() // they went through the dead link
+	}
+	if cancel != nil {
+		cancel(err)
+	}
+}
+
+// refusedBy notes central refusing an exchange.
+func (c *Client) refusedBy(err error) {
+	s := &c.state
+	s.mu.Lock()
+	s.down, s.refused = err, true
+	s.mu.Unlock()
+}
+
+// awaitingLink reports whether the link is down with central unreachable,
+// and the live request's probes will say when it answers again.
+func (c *Client) awaitingLink() bool {
+	s := &c.state
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.down != nil && !s.refused && s.liveWorks
+}
+
+// answerWithin is how long to wait for central to start answering a
+// request once sent: the stall timeout, or a few seconds while the link is
+// known down ("sync now" then says so quickly; the probes, which wait the
+// whole stall timeout, find central again on a slow link).
+func (c *Client) answerWithin() time.Duration {
+	s := &c.state
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down != nil && !s.refused {
+		return min(c.stall, probeAnswer)
+	}
+	return c.stall
 }
 
 // pushCursor is where our log's push resumes: nothing acknowledged under a
@@ -346,7 +556,7 @@ func (c *Client) push(ctx context.Context, link Link) error {
 		}); err != nil {
 			return err
 		}
-		c.advance(len(b.Rows))
+		c.sent(len(b.Rows))
 		since = resp.Cursor
 		if gap == nil && !b.More && b.To == resp.Cursor {
 			return nil
@@ -396,7 +606,7 @@ func (c *Client) pull(ctx context.Context, link Link) error {
 		if err != nil {
 			return err
 		}
-		c.advance(len(b.Rows))
+		c.received(len(b.Rows), pendingIn)
 		epoch, since = b.Epoch, b.To
 		if !b.More {
 			return nil
@@ -408,23 +618,11 @@ func (c *Client) credentials(link Link) string { return link.SchoolID + ":" + li
 
 // call posts a gzip-compressed JSON body and decodes the JSON answer.
 func (c *Client) call(ctx context.Context, base, path, credentials string, in, out any) error {
-	var body bytes.Buffer
-	zw := gzip.NewWriter(&body)
-	if err := json.NewEncoder(zw).Encode(in); err != nil {
-		return err
+	resp, err := c.post(ctx, base, path, credentials, in, c.answerWithin(), c.stall)
+	var gap *GapError
+	if err == nil || errors.As(err, &gap) {
+		c.exchanged()
 	}
-	zw.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, &body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Content-Encoding", "gzip")
-	req.Header.Set("User-Agent", "preau/"+c.version)
-	if credentials != "" {
-		req.Header.Set("Authorization", "Node "+credentials)
-	}
-	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
 	}
@@ -433,22 +631,70 @@ func (c *Client) call(ctx context.Context, base, path, credentials string, in, o
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error  string `json:"error"`
-			Cursor *int64 `json:"cursor"`
-		}
-		json.Unmarshal(data, &e)
-		if resp.StatusCode == http.StatusConflict && e.Cursor != nil {
-			return &GapError{Cursor: *e.Cursor}
-		}
-		if e.Error == "" {
-			e.Error = resp.Status
-		}
-		return fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
-	}
 	return json.Unmarshal(data, out)
 }
+
+// post sends a gzip-compressed JSON body and returns central's answer when
+// it is 200, central having begun to answer within answer and no byte
+// further apart than silence; any other status is an error, with
+// central's reason, and the link counted as refused.
+func (c *Client) post(ctx context.Context, base, path, credentials string, in any, answer, silence time.Duration) (*http.Response, error) {
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	if err := json.NewEncoder(zw).Encode(in); err != nil {
+		return nil, err
+	}
+	zw.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, &body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("User-Agent", "preau/"+c.version)
+	if credentials != "" {
+		req.Header.Set("Authorization", "Node "+credentials)
+	}
+	resp, err := c.do(req, answer, silence)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var e struct {
+		Error  string `json:"error"`
+		Cursor *int64 `json:"cursor"`
+	}
+	json.Unmarshal(data, &e)
+	if resp.StatusCode == http.StatusConflict && e.Cursor != nil {
+		return nil, &GapError{Cursor: *e.Cursor}
+	}
+	if e.Error == "" {
+		e.Error = resp.Status
+	}
+	err = &refusal{status: resp.StatusCode, msg: e.Error}
+	switch resp.StatusCode {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		// A proxy in front of central answers for it: central is out of reach.
+		c.unreachable(err, time.Now())
+	case http.StatusNotFound:
+		// A central older than the request: not a fault of the link.
+	default:
+		c.refusedBy(err)
+	}
+	return nil, err
+}
+
+// refusal is central (or a proxy before it) answering other than 200.
+type refusal struct {
+	status int
+	msg    string
+}
+
+func (e *refusal) Error() string { return fmt.Sprintf("%s (HTTP %d)", e.msg, e.status) }
 
 // pendingOut counts our own writes central has not acknowledged.
 func (c *Client) pendingOut(ctx context.Context, link Link) (int64, error) {
@@ -462,10 +708,12 @@ func (c *Client) pendingOut(ctx context.Context, link Link) (int64, error) {
 type Status struct {
 	Link       string  `json:"link"` // "up" or "down"
 	LastSync   *string `json:"last_sync"`
+	LastHeard  *string `json:"last_heard"` // central's last answer, a live request's heartbeat included
 	PendingOut int64   `json:"pending_out"`
 	PendingIn  int64   `json:"pending_in"`
 	LastError  *string `json:"last_error"`
 	Enrolled   bool    `json:"enrolled"`
+	Live       bool    `json:"live"` // the live request to central is open
 	Files      int64   `json:"pending_files"`
 	Running    bool    `json:"running"`
 	Done       int64   `json:"done"`
@@ -475,15 +723,21 @@ type Status struct {
 // Status reports the link, the backlog both ways and the last result.
 func (c *Client) Status(ctx context.Context) (Status, error) {
 	st := Status{Link: "down"}
-	c.progress.mu.Lock()
-	st.Running, st.Done, st.Total = c.progress.running, c.progress.done, c.progress.total
-	if c.progress.linkUp {
-		st.Link = "up"
+	s := &c.state
+	s.mu.Lock()
+	if s.running {
+		st.Running, st.Done, st.Total = true, s.done, s.done+s.outLeft+s.inLeft
 	}
-	c.progress.mu.Unlock()
-	c.progress.mu.Lock()
-	enrollError := c.progress.enrollError
-	c.progress.mu.Unlock()
+	if !s.heard.IsZero() {
+		heard := s.heard.UTC().Format(time.RFC3339)
+		st.LastHeard = &heard
+		if s.down == nil {
+			st.Link = "up"
+		}
+	}
+	down, failed, enrollError := s.down, s.failed, s.enrollError
+	st.Live = s.live && s.down == nil
+	s.mu.Unlock()
 	link, err := c.Link(ctx)
 	if errors.Is(err, ErrNotEnrolled) {
 		msg := ErrNotEnrolled.Error()
@@ -499,8 +753,17 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 	st.Enrolled = true
 	if link.LastSync != "" {
 		st.LastSync = &link.LastSync
+		if st.LastHeard == nil {
+			st.LastHeard = &link.LastSync // before this start
+		}
 	}
-	if link.LastError != "" {
+	switch {
+	case down != nil:
+		msg := down.Error()
+		st.LastError = &msg
+	case link.LastError != "" && (st.Link == "down" || failed && !st.Running):
+		// Central not heard since this start, or it answers and the last
+		// sync failed nonetheless (a batch refused here, say).
 		st.LastError = &link.LastError
 	}
 	st.PendingIn = link.PendingIn

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -103,5 +104,29 @@ func TestDSISchoolsPage(t *testing.T) {
 	}
 	if _, err := p.school.Sync.Client.SyncOnce(t.Context()); err == nil {
 		t.Fatal("revoked school still syncs")
+	}
+}
+
+// The director's page says when the school last heard central; the DSI's,
+// when central last heard each school, and which hold their live request.
+func TestPagesSayWhenEachSideLastHeardTheOther(t *testing.T) {
+	t.Parallel() // it mostly waits
+	p := newPair(t, "ecole-a")
+	if _, err := p.school.Auth.CreateUser(t.Context(), auth.NewUser{Login: "dir.a", Display: "Dir A", Profile: auth.Director,
+		SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, p.school)
+	waitFor(t, "the live request did not open", 5*time.Second, func() bool { return status(t, p.school).Live })
+	d := page(t, p.school, p.school.ClientAs("dir.a"), "/synchronisation")
+	if heard := d.Find("#sync-heard").Text(); !strings.Contains(heard, "dernier contact avec la ville") || !strings.Contains(heard, "à l'instant") {
+		t.Errorf("director's page: %q", heard)
+	}
+	if link := d.Find(".link-up").Text(); !strings.Contains(link, "arrivent aussitôt") {
+		t.Errorf("director's page, link: %q", link)
+	}
+	row := page(t, p.central, p.central.ClientAs("dsi"), "/ecoles").Find("tr[data-school='ecole-a'] td[data-label='Dernier contact']")
+	if got := strings.TrimSpace(row.Text()); got != "en direct" {
+		t.Errorf("DSI's page, last contact of ecole-a: %q", got)
 	}
 }

@@ -116,6 +116,10 @@ func seed(t *testing.T, dir string, flags map[string]string, n int, profile auth
 	}
 }
 
+// apiClient bounds every call of a test: a server that does not answer
+// fails the test rather than hanging it.
+var apiClient = &http.Client{Timeout: 90 * time.Second}
+
 // client is a logged-in API client of one server.
 type client struct {
 	t     *testing.T
@@ -142,7 +146,7 @@ func (c *client) call(method, path string, in, out any) int {
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiClient.Do(req)
 	if err != nil {
 		return 0
 	}
@@ -202,6 +206,7 @@ func TestProcessesSyncThroughCutsAndKills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts several servers")
 	}
+	t.Parallel() // its servers mostly wait on each other
 	bin := apptest.Binary(t)
 	const backlog = 3000
 

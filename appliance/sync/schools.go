@@ -34,7 +34,8 @@ type SchoolState struct {
 	Enrolled      bool
 	Revoked       bool
 	TokenPending  bool
-	LastSeen      time.Time
+	LastSeen      time.Time // central last heard the school
+	Live          bool      // the school holds its live request now
 	Version       string
 	Pending       int64
 	ClockOffsetMs int64
@@ -64,6 +65,12 @@ func (c *Central) Schools(ctx context.Context) ([]SchoolState, error) {
 		}
 		st.Enrolled = enrolled != ""
 		st.LastSeen, _ = time.Parse(time.RFC3339, seen)
+		if at, live := c.live.contact(st.ID); st.Enrolled {
+			st.Live = live && !st.Revoked
+			if at.After(st.LastSeen) {
+				st.LastSeen = at
+			}
+		}
 		out = append(out, st)
 	}
 	return out, rows.Err()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
@@ -29,6 +28,7 @@ func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, ver
 		s.Central = NewCentral(db, a, log)
 	} else {
 		s.Client = NewClient(db, log, cfg.SchoolID, version)
+		s.Client.SetTimeouts(cfg.SyncStall, cfg.SyncNowTimeout)
 	}
 	return s
 }
@@ -50,10 +50,13 @@ func (s *Service) Register(w *web.Server) {
 }
 
 // Run enrolls a school from its configuration when needed (retrying until
-// central answers), then keeps it in sync until ctx ends. Central has
-// nothing to run.
+// central answers), then keeps it in sync until ctx ends. On central, it
+// answers the schools' live requests when ctx ends, so that shutdown does
+// not wait for them.
 func (s *Service) Run(ctx context.Context) {
 	if s.Client == nil {
+		<-ctx.Done()
+		s.Central.Close()
 		return
 	}
 	s.Client.EnrollWith(s.cfg.CentralURL, s.cfg.EnrollmentToken)
@@ -74,7 +77,8 @@ func (h *schoolHandlers) apiStatus(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, st)
 }
 
-// apiNow syncs and answers when it has finished, with the resulting status.
+// apiNow syncs and answers when it has finished, or after
+// sync.now_timeout, with the status.
 func (h *schoolHandlers) apiNow(w http.ResponseWriter, r *http.Request) {
 	st, err := h.syncNow(r.Context())
 	if err != nil && !st.Enrolled {
@@ -84,14 +88,14 @@ func (h *schoolHandlers) apiNow(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, st)
 }
 
+// syncNow runs a sync and returns the status when it ends, or after
+// sync.now_timeout; the error is only ErrNotEnrolled.
 func (h *schoolHandlers) syncNow(ctx context.Context) (Status, error) {
 	if _, err := h.c.Link(ctx); err != nil {
 		st, _ := h.c.Status(ctx)
 		return st, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	st, err := h.c.SyncOnce(ctx)
+	st, err := h.c.Now(ctx)
 	if err != nil {
 		st, _ = h.c.Status(ctx)
 	}

@@ -65,6 +65,14 @@ var (
 	ErrOutOfScope = errors.New("ligne hors du périmètre de l'école")
 )
 
+// signal wakes whoever waits on ch, once, without blocking.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
 func randomKey() string {
 	b := make([]byte, 32)
 	rand.Read(b)

@@ -25,12 +25,37 @@ func (s Status) LastSyncText() string {
 	return frenchWhen(t, time.Now())
 }
 
+// LastHeardText is when the school last heard from central, a live
+// request's blank line included: "à l'instant", "il y a 5 min", or "jamais".
+func (s Status) LastHeardText() string {
+	if s.LastHeard == nil {
+		return "jamais"
+	}
+	t, err := time.Parse(time.RFC3339, *s.LastHeard)
+	if err != nil {
+		return *s.LastHeard
+	}
+	return frenchSince(t, time.Now())
+}
+
 // LastSeenText is when central last heard from the school, or "jamais".
 func (s SchoolState) LastSeenText() string {
 	if s.LastSeen.IsZero() {
 		return "jamais"
 	}
-	return frenchWhen(s.LastSeen, time.Now())
+	return frenchSince(s.LastSeen, time.Now())
+}
+
+// frenchSince says how long ago t was while it is recent, "à l'instant" or
+// "il y a 12 min", then as frenchWhen does.
+func frenchSince(t, now time.Time) string {
+	switch d := now.Sub(t); {
+	case d < time.Minute:
+		return "à l'instant"
+	case d < time.Hour:
+		return fmt.Sprintf("il y a %d min", int(d.Minutes()))
+	}
+	return frenchWhen(t, now)
 }
 
 // frenchWhen writes t relative to now: "aujourd'hui à 14:05", "hier à

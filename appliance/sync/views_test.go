@@ -21,6 +21,17 @@ func TestFrenchWhen(t *testing.T) {
 			t.Errorf("frenchWhen(%v) = %q, want %q", tc.t, got, tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		ago  time.Duration
+		want string
+	}{{20 * time.Second, "à l'instant"}, {12*time.Minute + 5*time.Second, "il y a 12 min"}, {3 * time.Hour, "aujourd'hui à 07:00"}} {
+		if got := frenchSince(now.Add(-tc.ago), now); got != tc.want {
+			t.Errorf("frenchSince(%s ago) = %q, want %q", tc.ago, got, tc.want)
+		}
+	}
+	if got := (Status{}).LastHeardText(); got != "jamais" {
+		t.Errorf("never heard: %q", got)
+	}
 	if got := (SchoolState{}).LastSeenText(); got != "jamais" {
 		t.Errorf("never seen: %q", got)
 	}
