@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/classroom"
 	"preau/appliance/config"
@@ -120,7 +121,7 @@ func EnsureSchool(ctx context.Context, cfg config.Config, accounts *auth.Service
 	if cfg.Role != config.RoleSchool {
 		return nil
 	}
-	if _, err := accounts.School(ctx, cfg.SchoolID); !errors.Is(err, auth.ErrNotFound) {
+	if _, err := accounts.School(ctx, cfg.SchoolID); !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
 	return accounts.CreateSchool(ctx, cfg.SchoolID, cfg.SchoolName)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"preau/appliance/store"
+	"preau/appliance/web"
 )
 
 // The control socket lets commands act on a running server (preau sync now,
@@ -38,8 +39,8 @@ func (a *App) serveControl(ctx context.Context) error {
 	})
 	mux.HandleFunc("POST /sync/enroll", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Central, Token string }
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		if err := web.ReadJSON(r.Body, &in); err != nil {
+			http.Error(w, "commande illisible : "+err.Error(), http.StatusBadRequest)
 			return
 		}
 		a.controlReply(w, func() (any, error) { return a.Sync.Client.Enroll(r.Context(), in.Central, in.Token) })

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
-	"preau/appliance/text"
 )
 
 // Profile is what a person is in the school, and decides their interface.
@@ -104,14 +104,12 @@ type User struct {
 	passwordHash, pictureHash string
 }
 
-// Errors callers can test for; their text is shown to users as is.
+// Errors callers can test for; their text is shown to users as is. Each is
+// of a kind of apperr, which says how pages and the API answer it.
 var (
-	ErrLoginTaken    = errors.New("cet identifiant est déjà utilisé")
-	ErrInvalid       = text.ErrInvalid // a field the rules of typed text refuse is invalid data like any other
-	ErrNotFound      = store.ErrNotFound
-	ErrForbidden     = errors.New("vous n'avez pas accès à cette action")
-	ErrWeakPassword  = fmt.Errorf("le mot de passe doit faire au moins %d caractères", MinPasswordLength)
-	ErrWrongPassword = errors.New("mot de passe actuel incorrect")
+	ErrLoginTaken    = apperr.New(apperr.ErrConflict, "cet identifiant est déjà utilisé")
+	ErrWeakPassword  = apperr.New(apperr.ErrInvalid, fmt.Sprintf("le mot de passe doit faire au moins %d caractères", MinPasswordLength))
+	ErrWrongPassword = apperr.New(apperr.ErrInvalid, "mot de passe actuel incorrect")
 )
 
 //go:embed migrations/*.sql
@@ -145,7 +143,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	err := row.Scan(&u.ID, &u.Login, &u.FirstName, &u.LastName, &u.DisplayName, &u.Profile, &u.SchoolID, &u.Email,
 		&u.passwordHash, &u.pictureHash, &u.HasCard, &u.MustChange, &u.Disabled, &u.LoginRenamed, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, ErrNotFound
+		return u, apperr.ErrNotFound
 	}
 	u.HasPicture = u.pictureHash != ""
 	u.HasPassword = u.passwordHash != ""
@@ -232,7 +230,7 @@ func (s *Service) School(ctx context.Context, id string) (School, error) {
 		var sc School
 		err := s.db.Reader().QueryRowContext(ctx, "SELECT id, name FROM schools WHERE deleted = 0 AND id = ?", id).Scan(&sc.ID, &sc.Name)
 		if errors.Is(err, sql.ErrNoRows) {
-			return sc, ErrNotFound
+			return sc, apperr.ErrNotFound
 		}
 		return sc, err
 	})
@@ -281,7 +279,7 @@ func (s *Service) Class(ctx context.Context, id string) (Class, error) {
 		return Class{}, err
 	}
 	if len(cs) == 0 {
-		return Class{}, ErrNotFound
+		return Class{}, apperr.ErrNotFound
 	}
 	return cs[0], nil
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 	"preau/appliance/text"
 )
@@ -24,7 +25,7 @@ func (s *Service) CreateSchool(ctx context.Context, id, name string) error {
 		return err
 	}
 	if id == "" || name == "" {
-		return fmt.Errorf("%w : identifiant et nom de l'école requis", ErrInvalid)
+		return fmt.Errorf("%w : identifiant et nom de l'école requis", apperr.ErrInvalid)
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO schools(id, scope, hlc, origin, name) VALUES (?, ?, ?, ?, ?)
@@ -42,10 +43,10 @@ func (s *Service) CreateClass(ctx context.Context, schoolID, name, level string)
 		return c, err
 	}
 	if c.Name == "" {
-		return c, fmt.Errorf("%w : le nom de la classe est obligatoire", ErrInvalid)
+		return c, fmt.Errorf("%w : le nom de la classe est obligatoire", apperr.ErrInvalid)
 	}
 	if !ValidLevel(c.Level) {
-		return c, fmt.Errorf("%w : niveau %q inconnu (CP, CE1, CE2, CM1, CM2, ou double niveau comme CE2-CM1)", ErrInvalid, text.Short(level))
+		return c, fmt.Errorf("%w : niveau %q inconnu (CP, CE1, CE2, CM1, CM2, ou double niveau comme CE2-CM1)", apperr.ErrInvalid, text.Short(level))
 	}
 	if _, err := s.School(ctx, schoolID); err != nil {
 		return c, fmt.Errorf("école %q : %w", schoolID, err)
@@ -57,7 +58,7 @@ func (s *Service) CreateClass(ctx context.Context, schoolID, name, level string)
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("%w : une classe nommée %q existe déjà", ErrInvalid, c.Name)
+			return fmt.Errorf("%w : une classe nommée %q existe déjà", apperr.ErrInvalid, c.Name)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO classes(id, scope, hlc, origin, school_id, name, level) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, schoolID, tx.HLC, tx.Origin, schoolID, c.Name, c.Level)
@@ -132,7 +133,7 @@ func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *s
 			return nil, err
 		}
 		if n.Pictures != nil && !ValidSequence(n.Pictures) {
-			return nil, fmt.Errorf("%w : choisissez %d images différentes", ErrInvalid, PictureLength)
+			return nil, fmt.Errorf("%w : choisissez %d images différentes", apperr.ErrInvalid, PictureLength)
 		}
 		ps[i] = prepared{n: n, password: n.Password}
 		if n.Pictures != nil {
@@ -215,17 +216,17 @@ func (s *Service) prepare(n *NewUser) error {
 		}
 	}
 	if n.Display == "" {
-		return fmt.Errorf("%w : le nom est obligatoire", ErrInvalid)
+		return fmt.Errorf("%w : le nom est obligatoire", apperr.ErrInvalid)
 	}
 	if !n.Profile.Valid() {
-		return fmt.Errorf("%w : profil %q inconnu", ErrInvalid, text.Short(string(n.Profile)))
+		return fmt.Errorf("%w : profil %q inconnu", apperr.ErrInvalid, text.Short(string(n.Profile)))
 	}
 	if n.Profile != DSI && n.SchoolID == "" {
-		return fmt.Errorf("%w : l'école est obligatoire", ErrInvalid)
+		return fmt.Errorf("%w : l'école est obligatoire", apperr.ErrInvalid)
 	}
 	n.Login = strings.ToLower(n.Login)
 	if n.Login != "" && !validLogin(n.Login) {
-		return fmt.Errorf("%w : identifiant %q invalide (2 à %d lettres sans accents, chiffres, point, tiret)", ErrInvalid, text.Short(n.Login), MaxLogin)
+		return fmt.Errorf("%w : identifiant %q invalide (2 à %d lettres sans accents, chiffres, point, tiret)", apperr.ErrInvalid, text.Short(n.Login), MaxLogin)
 	}
 	return nil
 }
@@ -303,7 +304,7 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, n NewUser, hash,
 func addMembership(ctx context.Context, tx *store.Tx, classID, userID, role string) error {
 	var scope string
 	if err := tx.QueryRowContext(ctx, "SELECT scope FROM classes WHERE deleted = 0 AND id = ?", classID).Scan(&scope); err != nil {
-		return fmt.Errorf("%w : classe inconnue", ErrInvalid)
+		return fmt.Errorf("%w : classe inconnue", apperr.ErrInvalid)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO memberships(id, scope, hlc, origin, class_id, user_id, role) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET deleted = 0, role = excluded.role, hlc = excluded.hlc, origin = excluded.origin`,
@@ -314,7 +315,7 @@ func addMembership(ctx context.Context, tx *store.Tx, classID, userID, role stri
 func addGuardian(ctx context.Context, tx *store.Tx, parentID, childID string) error {
 	var scope string
 	if err := tx.QueryRowContext(ctx, "SELECT scope FROM users WHERE deleted = 0 AND profile = 'pupil' AND id = ?", childID).Scan(&scope); err != nil {
-		return fmt.Errorf("%w : élève inconnu", ErrInvalid)
+		return fmt.Errorf("%w : élève inconnu", apperr.ErrInvalid)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO guardians(id, scope, hlc, origin, parent_id, child_id) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET deleted = 0, hlc = excluded.hlc, origin = excluded.origin`,
@@ -407,7 +408,7 @@ func (s *Service) update(ctx context.Context, userID, set string, args ...any) e
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return apperr.ErrNotFound
 		}
 		return nil
 	})
@@ -524,7 +525,7 @@ func (s *Service) ChangeUser(ctx context.Context, userID string, c UserChange) (
 		}
 	}
 	if display == "" {
-		return u, fmt.Errorf("%w : le nom est obligatoire", ErrInvalid)
+		return u, fmt.Errorf("%w : le nom est obligatoire", apperr.ErrInvalid)
 	}
 	var set []string
 	var args []any

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 )
 
@@ -501,7 +502,7 @@ func TestPictureAndCardLogin(t *testing.T) {
 	if _, err := s.LoginCard(ctx, renewed, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetPicture(ctx, u.ID, []int{1, 1, 2}); !errors.Is(err, ErrInvalid) {
+	if err := s.SetPicture(ctx, u.ID, []int{1, 1, 2}); !errors.Is(err, apperr.ErrInvalid) {
 		t.Fatalf("repeated picture accepted: %v", err)
 	}
 	for i := 0; i < 50; i++ {

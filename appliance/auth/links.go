@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 )
 
@@ -37,7 +38,7 @@ const (
 )
 
 // ErrRequestAnswered means the request was answered already.
-var ErrRequestAnswered = errors.New("vous avez déjà répondu à cette demande")
+var ErrRequestAnswered = apperr.New(apperr.ErrConflict, "vous avez déjà répondu à cette demande")
 
 // linkOrAsk links parent to child when the parent's account belongs to the
 // child's school, and otherwise asks the parent (a pending request), unless
@@ -47,14 +48,14 @@ func linkOrAsk(ctx context.Context, tx *store.Tx, parentID, childID, askedBy str
 	var profile Profile
 	if err := tx.QueryRowContext(ctx, "SELECT school_id, profile FROM users WHERE deleted = 0 AND id = ?", parentID).
 		Scan(&parentSchool, &profile); err != nil {
-		return false, fmt.Errorf("%w : parent inconnu", ErrInvalid)
+		return false, fmt.Errorf("%w : parent inconnu", apperr.ErrInvalid)
 	}
 	if profile != Parent {
-		return false, fmt.Errorf("%w : seul un compte de parent peut être rattaché à un enfant", ErrInvalid)
+		return false, fmt.Errorf("%w : seul un compte de parent peut être rattaché à un enfant", apperr.ErrInvalid)
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT school_id FROM users WHERE deleted = 0 AND profile = 'pupil' AND id = ?", childID).
 		Scan(&childSchool); err != nil {
-		return false, fmt.Errorf("%w : élève inconnu", ErrInvalid)
+		return false, fmt.Errorf("%w : élève inconnu", apperr.ErrInvalid)
 	}
 	if parentSchool == childSchool {
 		return false, addGuardian(ctx, tx, parentID, childID)
@@ -120,7 +121,7 @@ func (s *Service) AnswerLinkRequest(ctx context.Context, parentID, requestID str
 		err := tx.QueryRowContext(ctx, "SELECT child_id, status FROM guardian_requests WHERE deleted = 0 AND id = ? AND parent_id = ?",
 			requestID, parentID).Scan(&childID, &status)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return apperr.ErrNotFound
 		}
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 )
 
@@ -84,7 +85,7 @@ func (e *ThrottledError) Error() string {
 // would tell an attacker which logins exist.
 func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (User, error) {
 	u, err := s.UserByLogin(ctx, login)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return User{}, err
 	}
 	return s.attempt(ctx, loginKey(login), ip, func() (User, bool, error) {
@@ -104,11 +105,11 @@ func loginKey(login string) string {
 func (s *Service) LoginPicture(ctx context.Context, userID string, seq []int, ip string) (User, error) {
 	return s.attempt(ctx, "user:"+userID, ip, func() (User, bool, error) {
 		u, err := s.User(ctx, userID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 			return u, false, err
 		}
 		if err == nil && u.Profile != Pupil {
-			err = ErrNotFound
+			err = apperr.ErrNotFound
 		}
 		ok, verr := s.hasher.Verify(ctx, u.pictureHash, encodeSequence(seq))
 		return u, ok && err == nil, verr
@@ -364,7 +365,7 @@ func RandomSequence() []int {
 // SetPicture gives a pupil a picture password.
 func (s *Service) SetPicture(ctx context.Context, pupilID string, seq []int) error {
 	if !ValidSequence(seq) {
-		return fmt.Errorf("%w : choisissez %d images différentes", ErrInvalid, PictureLength)
+		return fmt.Errorf("%w : choisissez %d images différentes", apperr.ErrInvalid, PictureLength)
 	}
 	hash, err := s.hasher.Hash(ctx, encodeSequence(seq))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 )
 
@@ -139,7 +140,7 @@ func accountOf(ctx context.Context, tx *store.Tx, id string) (account, error) {
 	var a account
 	err := tx.QueryRowContext(ctx, "SELECT school_id, profile FROM users WHERE deleted = 0 AND id = ?", id).Scan(&a.school, &a.profile)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, ErrNotFound
+		return a, apperr.ErrNotFound
 	}
 	return a, err
 }

@@ -79,7 +79,7 @@ func (c *readCache) invalidate() {
 }
 
 // cached returns the value of kind for id, read by load on a miss. Errors,
-// ErrNotFound included, are not kept.
+// apperr.ErrNotFound included, are not kept.
 func cached[T any](c *readCache, kind, id string, load func() (T, error)) (T, error) {
 	key := kind + "\x00" + id
 	if v, ok := c.get(key); ok {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 )
 
@@ -25,7 +26,7 @@ func (r Ref) resolve(ids []string) (string, error) {
 		return r.ID, nil
 	}
 	if r.New < 0 || r.New >= len(ids) {
-		return "", fmt.Errorf("%w : compte %d absent du lot importé", ErrInvalid, r.New)
+		return "", fmt.Errorf("%w : compte %d absent du lot importé", apperr.ErrInvalid, r.New)
 	}
 	return ids[r.New], nil
 }
@@ -73,7 +74,7 @@ func (s *Service) ImportUsers(ctx context.Context, ns []NewUser, links Links) ([
 			}
 			var profile Profile
 			if err := tx.QueryRowContext(ctx, "SELECT profile FROM users WHERE deleted = 0 AND id = ?", user).Scan(&profile); err != nil {
-				return fmt.Errorf("%w : compte inconnu", ErrInvalid)
+				return fmt.Errorf("%w : compte inconnu", apperr.ErrInvalid)
 			}
 			role := "teacher"
 			if profile == Pupil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"preau/appliance/apperr"
 )
 
 func TestImportUsersLinksAndRollsBack(t *testing.T) {
@@ -58,12 +60,12 @@ func TestImportUsersLinksAndRollsBack(t *testing.T) {
 	all, _ := s.AllUsers(ctx)
 	_, err = s.ImportUsers(ctx, []NewUser{{FirstName: "Tom", LastName: "Petit", Profile: Pupil, SchoolID: "ecole-a"}},
 		Links{Guardians: []Guardianship{{Parent: Ref{ID: known.ID}, Child: Ref{ID: "nobody"}}}})
-	if !errors.Is(err, ErrInvalid) {
+	if !errors.Is(err, apperr.ErrInvalid) {
 		t.Errorf("link to an unknown child: %v", err)
 	}
 	_, err = s.ImportUsers(ctx, []NewUser{{FirstName: "Tom", LastName: "Petit", Profile: Pupil, SchoolID: "ecole-a"}},
 		Links{Guardians: []Guardianship{{Parent: Ref{ID: known.ID}, Child: Ref{New: 3}}}})
-	if !errors.Is(err, ErrInvalid) {
+	if !errors.Is(err, apperr.ErrInvalid) {
 		t.Errorf("link to a batch index out of range: %v", err)
 	}
 	if after, _ := s.AllUsers(ctx); len(after) != len(all) {

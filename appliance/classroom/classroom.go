@@ -12,6 +12,7 @@ import (
 	"errors"
 	"net/http"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/web"
 )
@@ -37,7 +38,7 @@ func Register(s *web.Server) {
 // pupils' logins; on false it has answered the client (404 or 403).
 func (h *handlers) class(w http.ResponseWriter, r *http.Request) (auth.Class, bool) {
 	c, err := h.a.Class(r.Context(), r.PathValue("id"))
-	if errors.Is(err, auth.ErrNotFound) {
+	if errors.Is(err, apperr.ErrNotFound) {
 		h.s.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
 		return c, false
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"preau/appliance"
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/text"
@@ -184,7 +185,7 @@ func (o addOptions) schoolFor(ctx context.Context, accounts *auth.Service, cfg c
 	if err := appliance.EnsureSchool(ctx, cfg, accounts); err != nil {
 		return "", err
 	}
-	if _, err := accounts.School(ctx, id); errors.Is(err, auth.ErrNotFound) {
+	if _, err := accounts.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
 		return "", fmt.Errorf("école %q inconnue", text.Short(id))
 	} else if err != nil {
 		return "", err
@@ -288,7 +289,7 @@ func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
 	}
 	defer done()
 	u, err := accounts.UserByLogin(ctx, rest[0])
-	if errors.Is(err, auth.ErrNotFound) {
+	if errors.Is(err, apperr.ErrNotFound) {
 		return fmt.Errorf("compte %q introuvable", text.Short(rest[0]))
 	}
 	if err != nil {

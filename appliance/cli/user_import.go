@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/roster"
@@ -100,7 +101,7 @@ func importSchool(ctx context.Context, accounts *auth.Service, cfg config.Config
 		}
 		id = cfg.SchoolID
 	}
-	if _, err := accounts.School(ctx, id); errors.Is(err, auth.ErrNotFound) {
+	if _, err := accounts.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
 		return "", fmt.Errorf("école %q inconnue : créez d'abord ses classes en démarrant le serveur (preau serve)", text.Short(id))
 	} else if err != nil {
 		return "", err

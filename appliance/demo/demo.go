@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/store"
 )
@@ -100,7 +101,7 @@ func seed(ctx context.Context, a *auth.Service, o Options) error {
 	}
 	// A school's server made its row at start-up, perhaps under the name
 	// central gave it: the demo renames nothing.
-	if _, err := a.School(ctx, o.SchoolID); errors.Is(err, auth.ErrNotFound) {
+	if _, err := a.School(ctx, o.SchoolID); errors.Is(err, apperr.ErrNotFound) {
 		if err := a.CreateSchool(ctx, o.SchoolID, o.SchoolName); err != nil {
 			return err
 		}
@@ -175,7 +176,7 @@ func seedParents(ctx context.Context, a *auth.Service, schoolID string, users []
 // that login (made with preau user add before a first --demo): it is the
 // DSI the demo's pages show.
 func seedDSI(ctx context.Context, a *auth.Service) error {
-	if _, err := a.UserByLogin(ctx, "dsi"); !errors.Is(err, auth.ErrNotFound) {
+	if _, err := a.UserByLogin(ctx, "dsi"); !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
 	if _, err := a.CreateUser(ctx, auth.NewUser{Login: "dsi", FirstName: "Marc", LastName: "Lambert", Display: "DSI de la ville",

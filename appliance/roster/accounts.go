@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/text"
 	"preau/appliance/web"
@@ -399,32 +400,32 @@ func creatable(actor auth.User) []auth.Profile {
 // It returns the classes the account joins.
 func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUser) ([]auth.Class, error) {
 	if !n.Profile.Valid() {
-		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", auth.ErrInvalid, text.Short(string(n.Profile)))
+		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", apperr.ErrInvalid, text.Short(string(n.Profile)))
 	}
 	allowed := false
 	for _, p := range creatable(actor) {
 		allowed = allowed || p == n.Profile
 	}
 	if !allowed {
-		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", auth.ErrForbidden, n.Profile.Label())
+		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", apperr.ErrForbidden, n.Profile.Label())
 	}
 	if err := checkEmail(n.Email); err != nil {
 		return nil, err
 	}
 	if n.Profile == auth.DSI {
 		if n.SchoolID != "" || len(n.ClassIDs)+len(n.ChildIDs) > 0 {
-			return nil, fmt.Errorf("%w : un compte DSI n'appartient à aucune école ni classe", auth.ErrInvalid)
+			return nil, fmt.Errorf("%w : un compte DSI n'appartient à aucune école ni classe", apperr.ErrInvalid)
 		}
 		return nil, nil
 	}
 	if n.SchoolID == "" {
-		return nil, fmt.Errorf("%w : l'école du compte est obligatoire", auth.ErrInvalid)
+		return nil, fmt.Errorf("%w : l'école du compte est obligatoire", apperr.ErrInvalid)
 	}
 	if actor.Profile == auth.Director && n.SchoolID != actor.SchoolID {
-		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", auth.ErrForbidden)
+		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", apperr.ErrForbidden)
 	}
-	if _, err := h.a.School(ctx, n.SchoolID); errors.Is(err, auth.ErrNotFound) {
-		return nil, fmt.Errorf("%w : école %q inconnue", auth.ErrInvalid, text.Short(n.SchoolID))
+	if _, err := h.a.School(ctx, n.SchoolID); errors.Is(err, apperr.ErrNotFound) {
+		return nil, fmt.Errorf("%w : école %q inconnue", apperr.ErrInvalid, text.Short(n.SchoolID))
 	} else if err != nil {
 		return nil, err
 	}
@@ -435,17 +436,17 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 	switch n.Profile {
 	case auth.Pupil:
 		if len(classes) != 1 {
-			return nil, fmt.Errorf("%w : choisissez la classe de l'élève (une seule)", auth.ErrInvalid)
+			return nil, fmt.Errorf("%w : choisissez la classe de l'élève (une seule)", apperr.ErrInvalid)
 		}
 		n.ChildIDs = nil
 	case auth.Parent:
 		if len(classes) > 0 {
-			return nil, fmt.Errorf("%w : un parent n'est dans aucune classe : choisissez ses enfants", auth.ErrInvalid)
+			return nil, fmt.Errorf("%w : un parent n'est dans aucune classe : choisissez ses enfants", apperr.ErrInvalid)
 		}
 		return nil, h.checkChildren(ctx, n.SchoolID, n.ChildIDs)
 	default:
 		if len(n.ChildIDs) > 0 {
-			return nil, fmt.Errorf("%w : seul un compte parent a des enfants", auth.ErrInvalid)
+			return nil, fmt.Errorf("%w : seul un compte parent a des enfants", apperr.ErrInvalid)
 		}
 	}
 	return classes, nil
@@ -453,7 +454,7 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 
 func checkEmail(email string) error {
 	if email != "" && !validEmail(email) {
-		return fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, text.Short(email))
+		return fmt.Errorf("%w : adresse e-mail invalide « %s »", apperr.ErrInvalid, text.Short(email))
 	}
 	return nil
 }
@@ -462,8 +463,8 @@ func checkEmail(email string) error {
 // register: the person changes it knowing the current one, from
 // « Mot de passe » or POST /api/v1/me/password.
 var (
-	errDisableSelf = fmt.Errorf("%w : vous ne pouvez pas désactiver votre propre compte", auth.ErrInvalid)
-	errOwnPassword = fmt.Errorf("%w : pour votre propre compte, changez votre mot de passe depuis « Mot de passe »", auth.ErrInvalid)
+	errDisableSelf = fmt.Errorf("%w : vous ne pouvez pas désactiver votre propre compte", apperr.ErrInvalid)
+	errOwnPassword = fmt.Errorf("%w : pour votre propre compte, changez votre mot de passe depuis « Mot de passe »", apperr.ErrInvalid)
 )
 
 // checkChange checks a change an administrator asks for on target's
@@ -486,7 +487,7 @@ func checkPassword(actor, target auth.User, mustChange bool) error {
 		return errOwnPassword
 	}
 	if mustChange && picturePupil(target) {
-		return fmt.Errorf("%w : cet élève se connecte avec des images : un mot de passe à changer le bloquerait, envoyez must_change à false", auth.ErrInvalid)
+		return fmt.Errorf("%w : cet élève se connecte avec des images : un mot de passe à changer le bloquerait, envoyez must_change à false", apperr.ErrInvalid)
 	}
 	return nil
 }
@@ -500,8 +501,8 @@ func (h *handlers) schoolClasses(ctx context.Context, schoolID string, ids []str
 	var out []auth.Class
 	for _, id := range ids {
 		c, err := h.a.Class(ctx, id)
-		if errors.Is(err, auth.ErrNotFound) || err == nil && c.SchoolID != schoolID {
-			return nil, fmt.Errorf("%w : classe inconnue dans cette école", auth.ErrInvalid)
+		if errors.Is(err, apperr.ErrNotFound) || err == nil && c.SchoolID != schoolID {
+			return nil, fmt.Errorf("%w : classe inconnue dans cette école", apperr.ErrInvalid)
 		}
 		if err != nil {
 			return nil, err
@@ -513,12 +514,12 @@ func (h *handlers) schoolClasses(ctx context.Context, schoolID string, ids []str
 
 func (h *handlers) checkChildren(ctx context.Context, schoolID string, ids []string) error {
 	if len(ids) == 0 {
-		return fmt.Errorf("%w : choisissez au moins un enfant du parent", auth.ErrInvalid)
+		return fmt.Errorf("%w : choisissez au moins un enfant du parent", apperr.ErrInvalid)
 	}
 	for _, id := range ids {
 		c, err := h.a.User(ctx, id)
-		if errors.Is(err, auth.ErrNotFound) || err == nil && (c.Profile != auth.Pupil || c.SchoolID != schoolID) {
-			return fmt.Errorf("%w : enfant inconnu dans cette école", auth.ErrInvalid)
+		if errors.Is(err, apperr.ErrNotFound) || err == nil && (c.Profile != auth.Pupil || c.SchoolID != schoolID) {
+			return fmt.Errorf("%w : enfant inconnu dans cette école", apperr.ErrInvalid)
 		}
 		if err != nil {
 			return err

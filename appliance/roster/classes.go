@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/web"
 )
@@ -187,7 +188,7 @@ func checkTeachers(chosen map[string]bool, staff []auth.User) error {
 			found = found || t.ID == id
 		}
 		if !found {
-			return fmt.Errorf("%w : cet enseignant n'est pas de l'école", auth.ErrInvalid)
+			return fmt.Errorf("%w : cet enseignant n'est pas de l'école", apperr.ErrInvalid)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 )
 
@@ -177,7 +178,7 @@ func newSecrets(n *auth.NewUser, classes []auth.Class) {
 // to parents of other schools.
 func Apply(ctx context.Context, a *auth.Service, schoolID, by string, p Plan) (Credentials, error) {
 	if !p.OK() {
-		return Credentials{}, fmt.Errorf("%w : le fichier a des lignes en erreur", auth.ErrInvalid)
+		return Credentials{}, fmt.Errorf("%w : le fichier a des lignes en erreur", apperr.ErrInvalid)
 	}
 	var batch []auth.NewUser
 	index := map[int]int{} // line → its account's index in batch

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/web"
 )
@@ -46,7 +47,7 @@ func (h *handlers) answerLinkRequest(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) failLinkRequest(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, auth.ErrNotFound):
+	case errors.Is(err, apperr.ErrNotFound):
 		h.s.Error(w, r, http.StatusNotFound, "cette demande n'existe pas ou ne vous est pas adressée")
 	case errors.Is(err, auth.ErrRequestAnswered):
 		h.s.Error(w, r, http.StatusConflict, err.Error())

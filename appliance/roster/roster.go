@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/web"
@@ -81,7 +82,7 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 		return h.chooseSchool(w, r)
 	}
 	sc, err := h.a.School(r.Context(), id)
-	if errors.Is(err, auth.ErrNotFound) {
+	if errors.Is(err, apperr.ErrNotFound) {
 		h.s.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
 		return scope{}, false
 	}
@@ -118,7 +119,7 @@ func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, 
 // administers it. On false it has answered the client.
 func (h *handlers) target(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
 	u, err := h.a.User(r.Context(), r.PathValue("id"))
-	if errors.Is(err, auth.ErrNotFound) {
+	if errors.Is(err, apperr.ErrNotFound) {
 		h.s.Error(w, r, http.StatusNotFound, "ce compte n'existe pas")
 		return u, false
 	}

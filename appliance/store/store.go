@@ -17,6 +17,8 @@ import (
 	"runtime"
 	"sync"
 
+	"preau/appliance/apperr"
+
 	"github.com/google/uuid"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -192,8 +194,9 @@ func NaturalID(parts ...string) string {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte(data)).String()
 }
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("introuvable")
+// ErrNotFound is returned when a looked-up row does not exist: apperr's,
+// which the web layer answers with 404.
+var ErrNotFound = apperr.ErrNotFound
 
 func (db *DB) loadNode(ctx context.Context) error {
 	var n Node

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/store"
@@ -219,16 +220,18 @@ func (s *Server) assetHandler() http.Handler {
 // IsAPI reports whether a request is for the JSON API.
 func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
-// ErrStatus maps service errors to HTTP statuses.
+// ErrStatus is the HTTP status a service error deserves, by its kind (see
+// apperr), for every feature's pages and JSON alike: an error of no kind is
+// unexpected, 500.
 func ErrStatus(err error) int {
 	switch {
-	case errors.Is(err, auth.ErrNotFound):
+	case errors.Is(err, apperr.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, auth.ErrForbidden):
+	case errors.Is(err, apperr.ErrForbidden):
 		return http.StatusForbidden
-	case errors.Is(err, auth.ErrLoginTaken):
+	case errors.Is(err, apperr.ErrConflict):
 		return http.StatusConflict
-	case errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrWeakPassword), errors.Is(err, auth.ErrWrongPassword):
+	case errors.Is(err, apperr.ErrInvalid):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
