@@ -170,7 +170,7 @@ func (s *Service) queryUsers(ctx context.Context, where string, args ...any) ([]
 
 // User returns the account with this id.
 func (s *Service) User(ctx context.Context, id string) (User, error) {
-	return cached(&s.reads, "user", id, func() (User, error) {
+	return store.Cached(s.db.Cache(), "user", id, func() (User, error) {
 		return scanUser(s.db.Reader().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE deleted = 0 AND id = ?", id))
 	})
 }
@@ -196,7 +196,7 @@ func (s *Service) AllUsers(ctx context.Context) ([]User, error) {
 
 // ClassPupils lists a class's pupils by name.
 func (s *Service) ClassPupils(ctx context.Context, classID string) ([]User, error) {
-	return cachedList(&s.reads, "pupils", classID, func() ([]User, error) {
+	return store.CachedList(s.db.Cache(), "pupils", classID, func() ([]User, error) {
 		return s.queryUsers(ctx, `id IN (SELECT user_id FROM memberships WHERE deleted = 0 AND class_id = ? AND role = 'pupil')
 			ORDER BY first_name, last_name`, classID)
 	})
@@ -204,7 +204,7 @@ func (s *Service) ClassPupils(ctx context.Context, classID string) ([]User, erro
 
 // ClassTeachers lists a class's teachers.
 func (s *Service) ClassTeachers(ctx context.Context, classID string) ([]User, error) {
-	return cachedList(&s.reads, "teachers", classID, func() ([]User, error) {
+	return store.CachedList(s.db.Cache(), "teachers", classID, func() ([]User, error) {
 		return s.queryUsers(ctx, `id IN (SELECT user_id FROM memberships WHERE deleted = 0 AND class_id = ? AND role = 'teacher')
 			ORDER BY last_name, first_name`, classID)
 	})
@@ -212,7 +212,7 @@ func (s *Service) ClassTeachers(ctx context.Context, classID string) ([]User, er
 
 // Children lists a parent's children.
 func (s *Service) Children(ctx context.Context, parentID string) ([]User, error) {
-	return cachedList(&s.reads, "children", parentID, func() ([]User, error) {
+	return store.CachedList(s.db.Cache(), "children", parentID, func() ([]User, error) {
 		return s.queryUsers(ctx, `id IN (SELECT child_id FROM guardians WHERE deleted = 0 AND parent_id = ?)
 			ORDER BY first_name`, parentID)
 	})
@@ -226,7 +226,7 @@ func (s *Service) Parents(ctx context.Context, childID string) ([]User, error) {
 
 // School returns one school.
 func (s *Service) School(ctx context.Context, id string) (School, error) {
-	return cached(&s.reads, "school", id, func() (School, error) {
+	return store.Cached(s.db.Cache(), "school", id, func() (School, error) {
 		var sc School
 		err := s.db.Reader().QueryRowContext(ctx, "SELECT id, name FROM schools WHERE deleted = 0 AND id = ?", id).Scan(&sc.ID, &sc.Name)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -291,7 +291,7 @@ func (s *Service) SchoolClasses(ctx context.Context, schoolID string) ([]Class, 
 
 // UserClasses lists the classes a pupil or teacher belongs to.
 func (s *Service) UserClasses(ctx context.Context, userID string) ([]Class, error) {
-	return cachedList(&s.reads, "classes", userID, func() ([]Class, error) {
+	return store.CachedList(s.db.Cache(), "classes", userID, func() ([]Class, error) {
 		return s.queryClasses(ctx, "id IN (SELECT class_id FROM memberships WHERE deleted = 0 AND user_id = ?)", userID)
 	})
 }

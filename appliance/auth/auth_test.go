@@ -277,7 +277,7 @@ func TestSessions(t *testing.T) {
 // setClock makes the service, its throttle and its read cache tell the time
 // by now.
 func setClock(s *Service, now func() time.Time) {
-	s.now, s.throttle.now, s.reads.now = now, now, now
+	s.now, s.throttle.now, s.db.Cache().Now = now, now, now
 }
 
 // pupilAndAdult are a pupil and a teacher, each with a session opened at now.

@@ -27,7 +27,6 @@ type Service struct {
 	pupilIdle  time.Duration // see LimitPupilSessions
 	dayEnd     time.Duration
 	log        *slog.Logger
-	reads      readCache
 	now        func() time.Time // time.Now; tests move it
 
 	// Logins counts login attempts by outcome, for /metrics.
@@ -40,7 +39,6 @@ type Service struct {
 func NewService(db *store.DB, log *slog.Logger, hashConcurrency int, sessionTTL time.Duration) *Service {
 	s := &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL,
 		pupilIdle: time.Hour, dayEnd: 18 * time.Hour, log: log, now: time.Now}
-	db.OnCommit(s.reads.invalidate)
 	return s
 }
 
@@ -217,10 +215,10 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	hash := hashSecret(token)
 	key := "session\x00" + hash
 	now := s.now()
-	if v, ok := s.reads.get(key); ok && now.Before(v.(Session).Expires) {
+	if v, ok := s.db.Cache().Get(key); ok && now.Before(v.(Session).Expires) {
 		return v.(Session), nil
 	}
-	gen := s.reads.generation()
+	gen := s.db.Cache().Generation()
 	var sess Session
 	var userID string
 	var expires, seen int64
@@ -251,7 +249,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 			sess.Expires = idle
 		}
 	}
-	s.reads.put(key, gen, sess)
+	s.db.Cache().Put(key, gen, sess)
 	return sess, nil
 }
 

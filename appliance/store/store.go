@@ -45,6 +45,7 @@ type DB struct {
 	// pushChecks: table → the rule a row a school pushes must pass, see Schema.PushChecks
 	pushChecks map[string]PushCheck
 	hooks      []func() // called after each committed write
+	cache      ReadCache
 
 	sqlMu    sync.Mutex
 	tableSQL map[string]*tableSQL // replicated tables' columns and row statements
@@ -165,6 +166,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	db.cache.invalidate()
 	for _, h := range db.hooks {
 		h()
 	}
