@@ -132,6 +132,32 @@ var Schema = store.Schema{
 		"users": `id IN (SELECT g.parent_id FROM guardians g JOIN users c ON c.id = g.child_id
 			WHERE g.deleted = 0 AND c.school_id = :school)`,
 	},
+	Labels: map[string]store.Label{
+		"users": {Row: "Compte", Columns: []store.ColumnLabel{
+			{Column: "first_name", Label: "Prénom"}, {Column: "last_name", Label: "Nom de famille"},
+			{Column: "login", Label: "Identifiant"}, {Column: "email", Label: "E-mail"},
+			{Column: "profile", Label: "Profil", Values: profileNames()},
+			{Column: "disabled", Label: "Désactivé", Flag: true}, {Column: "must_change", Label: "Mot de passe à changer", Flag: true},
+		}},
+		"schools": {Row: "École"},
+		"classes": {Row: "Classe", Columns: []store.ColumnLabel{{Column: "level", Label: "Niveau"}}},
+		"memberships": {Row: "Inscription dans une classe", Columns: []store.ColumnLabel{
+			{Column: "role", Label: "Rôle", Values: map[string]string{"pupil": "élève", "teacher": "enseignant·e"}},
+		}},
+		"guardians": {Row: "Lien entre un parent et son enfant"},
+		"guardian_requests": {Row: "Demande de rattachement d'un parent", Columns: []store.ColumnLabel{
+			{Column: "status", Label: "Réponse", Values: map[string]string{LinkPending: "en attente", LinkAccepted: "acceptée", LinkRefused: "refusée"}},
+		}},
+	},
+}
+
+// profileNames maps each stored profile to its French name.
+func profileNames() map[string]string {
+	out := make(map[string]string, len(Profiles))
+	for _, p := range Profiles {
+		out[string(p)] = p.Label()
+	}
+	return out
 }
 
 const userColumns = `id, login, first_name, last_name, display_name, profile, school_id, email,

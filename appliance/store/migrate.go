@@ -44,6 +44,25 @@ type Schema struct {
 	// secrets) that go only to the nodes where the row's account logs in:
 	// central blanks them in the global rows it sends to schools.
 	Secrets map[string][]string
+	// Labels name, per replicated table, what people call its rows and the
+	// columns worth showing: sync shows a conflict's losing version by them
+	// for a director to restore. A table without one shows its name.
+	Labels map[string]Label
+}
+
+// Label is how people name a replicated table's rows.
+type Label struct {
+	Row string // "Compte"
+	// Columns are those worth showing, in the order shown; the others (ids,
+	// clocks, secrets' hashes) stay hidden, and the row's name is its title.
+	Columns []ColumnLabel
+}
+
+// ColumnLabel names a column for people.
+type ColumnLabel struct {
+	Column, Label string
+	Flag          bool              // 0 or 1, shown as « non » or « oui »
+	Values        map[string]string // what people call the column's values, when they are codes ("teacher")
 }
 
 // GlobalScope is the scope of the rows every node holds.
@@ -164,6 +183,12 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 		}
 		db.secrets[t] = cols
 	}
+	for t, l := range s.Labels {
+		if db.labels == nil {
+			db.labels = make(map[string]Label)
+		}
+		db.labels[t] = l
+	}
 	for t, cond := range s.Audience {
 		if db.audience == nil {
 			db.audience = make(map[string]string)
@@ -175,6 +200,14 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 
 // BlobColumn is the column of a table that references a blob, "" if none.
 func (db *DB) BlobColumn(table string) string { return db.blobCols[table] }
+
+// Label is how people name a table's rows, its name when no schema says.
+func (db *DB) Label(table string) Label {
+	if l, ok := db.labels[table]; ok {
+		return l
+	}
+	return Label{Row: table}
+}
 
 // Audience is the extra condition for a table's rows sent to a school, "" if none.
 func (db *DB) Audience(table string) string { return db.audience[table] }

@@ -42,6 +42,7 @@ type DB struct {
 	blobCols map[string]string     // table → column holding a blob's hash
 	unique   map[string]UniqueRule // table → column kept unique across nodes
 	secrets  map[string][]string   // table → credential columns, see Schema.Secrets
+	labels   map[string]Label      // table → what people call its rows, see Schema.Labels
 	// pushChecks: table → the rule a row a school pushes must pass, see Schema.PushChecks
 	pushChecks map[string]PushCheck
 	hooks      []func() // called after each committed write
