@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
 	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
 	"preau/appliance/store"
@@ -32,6 +34,16 @@ import (
 // Version is set at build time (-ldflags "-X preau/appliance.Version=...").
 var Version = "dev"
 
+// Features are the node's features, in the order their schemas migrate and
+// their routes register. Adding a feature is its folder and one line here.
+var Features = []feature.Feature{
+	signin.Feature,
+	dashboard.Feature,
+	roster.Feature,
+	classroom.Feature,
+	psync.Feature,
+}
+
 // App is a running node's components.
 type App struct {
 	Config config.Config
@@ -39,19 +51,23 @@ type App struct {
 	DB     *store.DB
 	Auth   *auth.Service
 	Web    *web.Server
-	Sync   *psync.Service
+	Env    *feature.Env   // what the features were given
+	Sync   *psync.Service // sync's, for the tests that drive it
 
 	lock *store.DirLock // held while the node runs, so restore cannot swap the data under it
 }
 
 // Open builds the App on the configured data directory: migrations applied,
-// this school's row present, the demo data seeded in demo mode.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+// this school's row present, the demo data seeded in demo mode, every
+// feature's routes registered. Extra features come after the node's own: a
+// test's.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...feature.Feature) (*App, error) {
+	features := append(slices.Clip(Features), extra...)
 	lock, err := store.Lock(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("dossier de données %s : %w", cfg.DataDir, err)
 	}
-	db, err := OpenStore(ctx, cfg, log)
+	db, err := openStore(ctx, cfg, log, features)
 	if err != nil {
 		lock.Release()
 		return nil, err
@@ -68,23 +84,36 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Close()
 		return nil, err
 	}
-	signin.Register(a.Web)
-	dashboard.Register(a.Web)
-	roster.Register(a.Web)
-	classroom.Register(a.Web)
-	a.Sync = psync.New(cfg, db, a.Auth, log, Version)
-	a.Sync.Register(a.Web)
+	a.Env = &feature.Env{Server: a.Web, Register: a.Auth, Version: Version, Control: http.NewServeMux()}
+	for _, f := range features {
+		if f.Routes != nil {
+			f.Routes(a.Env)
+		}
+	}
+	a.Sync = psync.Of(a.Env)
 	return a, nil
 }
 
 // OpenStore opens the database with every component's schema, for the server
 // and for commands that work on the data directory directly.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	return openStore(ctx, cfg, log, Features)
+}
+
+// openStore opens the database with the schemas of the layers below the
+// features, then the features' own in their order.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger, features []feature.Feature) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []store.Schema{auth.Schema, psync.Schema, demo.Schema} {
+	schemas := []store.Schema{auth.Schema, demo.Schema}
+	for _, f := range features {
+		if f.Schema.Name != "" {
+			schemas = append(schemas, f.Schema)
+		}
+	}
+	for _, s := range schemas {
 		if err := db.Migrate(ctx, s); err != nil {
 			db.Close()
 			return nil, err
@@ -208,7 +237,9 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 		a.Log.Info("metrics served without a session", "addr", ls.Metrics.Addr())
 	}
 	go a.housekeeping(ctx)
-	go a.Sync.Run(ctx)
+	for _, run := range a.Env.Services {
+		go run(ctx)
+	}
 	if err := a.serveControl(ctx); err != nil {
 		a.Log.Warn("control socket unavailable: preau sync will not reach this server", "err", err)
 	}

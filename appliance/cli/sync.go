@@ -10,6 +10,7 @@ import (
 
 	"preau/appliance"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
@@ -62,7 +63,7 @@ func runSync(e *env, args []string) error {
 
 	var st psync.Status
 	err = syncViaServer(ctx, cfg.DataDir, args[0], central, token, &st)
-	if errors.Is(err, appliance.ErrNoServer) {
+	if errors.Is(err, feature.ErrNoServer) {
 		err = syncDirect(ctx, e, cfg, args[0], central, token, &st)
 	}
 	if err != nil {
@@ -77,14 +78,14 @@ func syncViaServer(ctx context.Context, dataDir, cmd, central, token string, st 
 	switch cmd {
 	case "enroll":
 		var en psync.Enrollment
-		if err := appliance.Control(ctx, dataDir, "POST", "/sync/enroll", map[string]string{"Central": central, "Token": token}, &en); err != nil {
+		if err := feature.Control(ctx, dataDir, "POST", "/sync/enroll", map[string]string{"Central": central, "Token": token}, &en); err != nil {
 			return err
 		}
-		return appliance.Control(ctx, dataDir, "POST", "/sync/now", nil, st)
+		return feature.Control(ctx, dataDir, "POST", "/sync/now", nil, st)
 	case "now":
-		return appliance.Control(ctx, dataDir, "POST", "/sync/now", nil, st)
+		return feature.Control(ctx, dataDir, "POST", "/sync/now", nil, st)
 	}
-	return appliance.Control(ctx, dataDir, "GET", "/sync/status", nil, st)
+	return feature.Control(ctx, dataDir, "GET", "/sync/status", nil, st)
 }
 
 // syncDirect works on the data directory itself when no server runs.

@@ -10,23 +10,23 @@ import (
 	"net/http"
 
 	"preau/appliance/auth"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
-type handlers struct {
-	s *web.Server
-	a *auth.Service
-}
+// Feature is each profile's home page.
+var Feature = feature.Feature{Name: "dashboard", Routes: routes}
 
-// Register wires the dashboards and the first menu entries.
-func Register(s *web.Server) {
-	h := &handlers{s: s, a: s.Auth}
-	s.Handle("GET "+web.HomePath, web.LoggedIn(), h.home)
-	s.Handle("POST /enfant", web.Only(auth.Parent), h.chooseChild)
+type handlers struct{ *feature.Env }
+
+func routes(env *feature.Env) {
+	h := &handlers{env}
+	env.Handle("GET "+web.HomePath, web.LoggedIn(), h.home)
+	env.Handle("POST /enfant", web.Only(auth.Parent), h.chooseChild)
 	for _, p := range auth.Profiles {
-		s.AddNav(p, web.NavItem{Label: "Accueil", Href: web.HomePath, Icon: "accueil", Order: 0})
+		env.AddNav(p, web.NavItem{Label: "Accueil", Href: web.HomePath, Icon: "accueil", Order: 0})
 		if p != auth.Pupil {
-			s.AddNav(p, web.NavItem{Label: "Mot de passe", Href: web.PasswordPath, Icon: "cle", Order: 90})
+			env.AddNav(p, web.NavItem{Label: "Mot de passe", Href: web.PasswordPath, Icon: "cle", Order: 90})
 		}
 	}
 }
@@ -51,10 +51,10 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 		data, err = h.city(ctx)
 	}
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.Render(w, r, "dashboard/"+string(u.Profile), "Accueil", data)
+	h.Render(w, r, "dashboard/"+string(u.Profile), "Accueil", data)
 }
 
 // classView is a class with the people a dashboard shows about it.
@@ -67,10 +67,10 @@ type classView struct {
 func (h *handlers) classView(ctx context.Context, c auth.Class) (classView, error) {
 	v := classView{Class: c}
 	var err error
-	if v.Teachers, err = h.a.ClassTeachers(ctx, c.ID); err != nil {
+	if v.Teachers, err = h.Register.ClassTeachers(ctx, c.ID); err != nil {
 		return v, err
 	}
-	v.Pupils, err = h.a.ClassPupils(ctx, c.ID)
+	v.Pupils, err = h.Register.ClassPupils(ctx, c.ID)
 	return v, err
 }
 
@@ -87,7 +87,7 @@ func (h *handlers) classViews(ctx context.Context, classes []auth.Class) ([]clas
 }
 
 func (h *handlers) pupil(ctx context.Context, u auth.User) (any, error) {
-	classes, err := h.a.UserClasses(ctx, u.ID)
+	classes, err := h.Register.UserClasses(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (h *handlers) pupil(ctx context.Context, u auth.User) (any, error) {
 }
 
 func (h *handlers) teacher(ctx context.Context, u auth.User) (any, error) {
-	classes, err := h.a.UserClasses(ctx, u.ID)
+	classes, err := h.Register.UserClasses(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,11 +105,11 @@ func (h *handlers) teacher(ctx context.Context, u auth.User) (any, error) {
 	views := make([]classView, len(classes))
 	for i, c := range classes {
 		views[i].Class = c
-		if views[i].Pupils, err = h.a.ClassPupils(ctx, c.ID); err != nil {
+		if views[i].Pupils, err = h.Register.ClassPupils(ctx, c.ID); err != nil {
 			return nil, err
 		}
 	}
-	school, _ := h.a.School(ctx, u.SchoolID)
+	school, _ := h.Register.School(ctx, u.SchoolID)
 	return map[string]any{"Classes": views, "School": school}, nil
 }
 
@@ -120,14 +120,14 @@ type childView struct {
 }
 
 func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any, error) {
-	children, err := h.a.Children(ctx, u.ID)
+	children, err := h.Register.Children(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
 	var current *childView
 	for _, c := range children {
 		if c.ID == chosen || current == nil {
-			classes, err := h.a.UserClasses(ctx, c.ID)
+			classes, err := h.Register.UserClasses(ctx, c.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -135,7 +135,7 @@ func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any,
 			if err != nil {
 				return nil, err
 			}
-			school, _ := h.a.School(ctx, c.SchoolID)
+			school, _ := h.Register.School(ctx, c.SchoolID)
 			current = &childView{Child: c, School: school, Classes: views}
 		}
 	}
@@ -154,16 +154,16 @@ type schoolStats struct {
 func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, error) {
 	st := schoolStats{}
 	var err error
-	if st.School, err = h.a.School(ctx, schoolID); err != nil {
+	if st.School, err = h.Register.School(ctx, schoolID); err != nil {
 		return st, err
 	}
-	if st.Classes, err = h.a.SchoolClasses(ctx, schoolID); err != nil {
+	if st.Classes, err = h.Register.SchoolClasses(ctx, schoolID); err != nil {
 		return st, err
 	}
-	if st.PupilCounts, err = h.a.ClassCounts(ctx, schoolID); err != nil {
+	if st.PupilCounts, err = h.Register.ClassCounts(ctx, schoolID); err != nil {
 		return st, err
 	}
-	users, err := h.a.SchoolUsers(ctx, schoolID)
+	users, err := h.Register.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return st, err
 	}
@@ -191,7 +191,7 @@ func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, er
 }
 
 func (h *handlers) city(ctx context.Context) (any, error) {
-	schools, err := h.a.Schools(ctx)
+	schools, err := h.Register.Schools(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -215,20 +215,20 @@ func (h *handlers) city(ctx context.Context) (any, error) {
 func (h *handlers) chooseChild(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	childID := r.PostFormValue("child")
-	children, err := h.a.Children(r.Context(), u.ID)
+	children, err := h.Register.Children(r.Context(), u.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	for _, c := range children {
 		if c.ID == childID {
-			if err := h.a.SetSessionChild(r.Context(), web.Token(r), c.ID); err != nil {
-				h.s.Fail(w, r, err)
+			if err := h.Auth.SetSessionChild(r.Context(), web.Token(r), c.ID); err != nil {
+				h.Fail(w, r, err)
 				return
 			}
 			http.Redirect(w, r, web.HomePath, http.StatusSeeOther)
 			return
 		}
 	}
-	h.s.Error(w, r, http.StatusForbidden, "cet enfant n'est pas rattaché à votre compte")
+	h.Error(w, r, http.StatusForbidden, "cet enfant n'est pas rattaché à votre compte")
 }

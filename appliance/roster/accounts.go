@@ -70,24 +70,24 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 	page := accountsPage{Profile: r.FormValue("profil"), Query: strings.TrimSpace(r.FormValue("q")), DSI: u.Profile == auth.DSI}
 	users, schoolID, err := h.administered(ctx, u, r.FormValue("ecole"))
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	if page.DSI {
 		page.Ecole = schoolID
-		if page.Schools, err = h.a.Schools(ctx); err != nil {
-			h.s.Fail(w, r, err)
+		if page.Schools, err = h.Auth.Schools(ctx); err != nil {
+			h.Fail(w, r, err)
 			return
 		}
 	}
-	members, err := h.a.Memberships(ctx, schoolID)
+	members, err := h.Auth.Memberships(ctx, schoolID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	guardians, err := h.a.Guardianships(ctx, schoolID)
+	guardians, err := h.Auth.Guardianships(ctx, schoolID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	byID := make(map[string]auth.User, len(users))
@@ -118,7 +118,7 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Rows = append(page.Rows, row)
 	}
-	h.s.Render(w, r, "roster/accounts", "Comptes", page)
+	h.Render(w, r, "roster/accounts", "Comptes", page)
 }
 
 // paginate picks the page asked for (the last one when past it) and the
@@ -170,13 +170,13 @@ func accountsURL(ecole, profile, query string, page int) string {
 func (h *handlers) administered(ctx context.Context, u auth.User, ecole string) ([]auth.User, string, error) {
 	switch {
 	case u.Profile == auth.Director:
-		users, err := h.a.SchoolUsers(ctx, u.SchoolID)
+		users, err := h.Auth.SchoolUsers(ctx, u.SchoolID)
 		return users, u.SchoolID, err
 	case ecole != "":
-		users, err := h.a.SchoolUsers(ctx, ecole)
+		users, err := h.Auth.SchoolUsers(ctx, ecole)
 		return users, ecole, err
 	}
-	users, err := h.a.AllUsers(ctx)
+	users, err := h.Auth.AllUsers(ctx)
 	return users, "", err
 }
 
@@ -226,19 +226,19 @@ func (h *handlers) account(w http.ResponseWriter, r *http.Request) {
 	p := accountPage{User: u, Self: u.ID == web.CurrentUser(r).ID}
 	var err error
 	if u.SchoolID != "" {
-		p.School, err = h.a.School(ctx, u.SchoolID)
+		p.School, err = h.Auth.School(ctx, u.SchoolID)
 	}
 	if err == nil {
-		p.Classes, err = h.a.UserClasses(ctx, u.ID)
+		p.Classes, err = h.Auth.UserClasses(ctx, u.ID)
 	}
 	if err == nil {
-		p.Children, err = h.a.Children(ctx, u.ID)
+		p.Children, err = h.Auth.Children(ctx, u.ID)
 	}
 	if err == nil {
-		p.Parents, err = h.a.Parents(ctx, u.ID)
+		p.Parents, err = h.Auth.Parents(ctx, u.ID)
 	}
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	// A director sees nothing of another school: not a parent's children
@@ -253,9 +253,9 @@ func (h *handlers) account(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Children = children
 	for _, x := range append(p.Children, p.Parents...) {
-		p.Manages[x.ID], _ = h.a.CanAdminister(ctx, viewer, x)
+		p.Manages[x.ID], _ = h.Auth.CanAdminister(ctx, viewer, x)
 	}
-	h.s.Render(w, r, "roster/account", u.DisplayName, p)
+	h.Render(w, r, "roster/account", u.DisplayName, p)
 }
 
 type accountForm struct {
@@ -287,7 +287,7 @@ func (h *handlers) newAccount(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) renderNewAccount(w http.ResponseWriter, r *http.Request, sc scope, f accountForm, status int, msg string) {
 	classes, err := h.pupilsByClass(r.Context(), sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	var profiles []option
@@ -296,14 +296,14 @@ func (h *handlers) renderNewAccount(w http.ResponseWriter, r *http.Request, sc s
 			profiles = append(profiles, option{string(p), p.Label()})
 		}
 	}
-	h.s.RenderStatus(w, r, status, "roster/account_new", "Nouveau compte",
+	h.RenderStatus(w, r, status, "roster/account_new", "Nouveau compte",
 		newAccountPage{scope: sc, Profiles: profiles, Classes: classes, Form: f}, msg)
 }
 
 // pupilsByClass lists the school's classes with their pupils, for choosing a
 // parent's children.
 func (h *handlers) pupilsByClass(ctx context.Context, schoolID string) ([]classPupils, error) {
-	classes, err := h.a.SchoolClasses(ctx, schoolID)
+	classes, err := h.Auth.SchoolClasses(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -330,11 +330,11 @@ func (h *handlers) pupilsByClass(ctx context.Context, schoolID string) ([]classP
 // usersAndClasses reads a school's accounts and, by account, their classes:
 // two queries for the whole school, where pages need both.
 func (h *handlers) usersAndClasses(ctx context.Context, schoolID string) ([]auth.User, map[string][]auth.Class, error) {
-	users, err := h.a.SchoolUsers(ctx, schoolID)
+	users, err := h.Auth.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return nil, nil, err
 	}
-	members, err := h.a.Memberships(ctx, schoolID)
+	members, err := h.Auth.Memberships(ctx, schoolID)
 	return users, members, err
 }
 
@@ -362,7 +362,7 @@ func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		newSecrets(&n, classes)
 		var u auth.User
-		if u, err = h.a.CreateUser(ctx, n); err == nil {
+		if u, err = h.Auth.CreateUser(ctx, n); err == nil {
 			c := credential(u, n.Password, n.Pictures)
 			c.Detail = n.Profile.Label()
 			h.renderCredentials(w, r, credentialsPage{Heading: "Compte créé", School: sc.School.Name, Sheets: []sheet{{Cards: []Credential{c}}},
@@ -374,7 +374,7 @@ func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
 		h.renderNewAccount(w, r, sc, f, status, err.Error())
 		return
 	}
-	h.s.Fail(w, r, err)
+	h.Fail(w, r, err)
 }
 
 func set(values []string) map[string]bool {
@@ -424,7 +424,7 @@ func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUse
 	if actor.Profile == auth.Director && n.SchoolID != actor.SchoolID {
 		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", apperr.ErrForbidden)
 	}
-	if _, err := h.a.School(ctx, n.SchoolID); errors.Is(err, apperr.ErrNotFound) {
+	if _, err := h.Auth.School(ctx, n.SchoolID); errors.Is(err, apperr.ErrNotFound) {
 		return nil, fmt.Errorf("%w : école %q inconnue", apperr.ErrInvalid, text.Short(n.SchoolID))
 	} else if err != nil {
 		return nil, err
@@ -500,7 +500,7 @@ func picturePupil(u auth.User) bool { return u.Profile == auth.Pupil && u.HasPic
 func (h *handlers) schoolClasses(ctx context.Context, schoolID string, ids []string) ([]auth.Class, error) {
 	var out []auth.Class
 	for _, id := range ids {
-		c, err := h.a.Class(ctx, id)
+		c, err := h.Auth.Class(ctx, id)
 		if errors.Is(err, apperr.ErrNotFound) || err == nil && c.SchoolID != schoolID {
 			return nil, fmt.Errorf("%w : classe inconnue dans cette école", apperr.ErrInvalid)
 		}
@@ -517,7 +517,7 @@ func (h *handlers) checkChildren(ctx context.Context, schoolID string, ids []str
 		return fmt.Errorf("%w : choisissez au moins un enfant du parent", apperr.ErrInvalid)
 	}
 	for _, id := range ids {
-		c, err := h.a.User(ctx, id)
+		c, err := h.Auth.User(ctx, id)
 		if errors.Is(err, apperr.ErrNotFound) || err == nil && (c.Profile != auth.Pupil || c.SchoolID != schoolID) {
 			return fmt.Errorf("%w : enfant inconnu dans cette école", apperr.ErrInvalid)
 		}
@@ -537,12 +537,12 @@ func (h *handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	mustChange := !picturePupil(u) // a generated password is the person's to replace
 	if err := checkPassword(web.CurrentUser(r), u, mustChange); err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	password := auth.GeneratePassword()
-	if err := h.a.SetPassword(r.Context(), u.ID, password, mustChange); err != nil {
-		h.s.Fail(w, r, err)
+	if err := h.Auth.SetPassword(r.Context(), u.ID, password, mustChange); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	c := credential(u, password, nil)
@@ -563,16 +563,16 @@ func (h *handlers) setDisabled(w http.ResponseWriter, r *http.Request, disabled 
 	}
 	c := auth.UserChange{Disabled: &disabled}
 	if err := checkChange(web.CurrentUser(r), u, c); err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	if err := h.a.SetDisabled(r.Context(), u.ID, disabled); err != nil {
-		h.s.Fail(w, r, err)
+	if err := h.Auth.SetDisabled(r.Context(), u.ID, disabled); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	msg := "compte réactivé : " + u.DisplayName + " peut de nouveau se connecter"
 	if disabled {
 		msg = "compte désactivé : " + u.DisplayName + " ne peut plus se connecter"
 	}
-	h.s.Redirect(w, r, "/comptes/"+u.ID, msg)
+	h.Redirect(w, r, "/comptes/"+u.ID, msg)
 }

@@ -26,7 +26,7 @@ type apiNewUser struct {
 // school_id), the DSI in any. Same checks as the page.
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 	var in apiNewUser
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
 	actor := web.CurrentUser(r)
@@ -34,19 +34,19 @@ func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 		in.SchoolID = actor.SchoolID
 	}
 	if len([]rune(in.Password)) < auth.MinPasswordLength {
-		h.s.Fail(w, r, auth.ErrWeakPassword)
+		h.Fail(w, r, auth.ErrWeakPassword)
 		return
 	}
 	n := auth.NewUser{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName,
 		Profile: auth.Profile(in.Profile), SchoolID: in.SchoolID, Email: in.Email, Password: in.Password,
 		MustChange: in.MustChange, ClassIDs: in.ClassIDs, ChildIDs: in.ChildIDs}
 	if _, err := h.checkNew(r.Context(), actor, &n); err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	u, err := h.a.CreateUser(r.Context(), n)
+	u, err := h.Auth.CreateUser(r.Context(), n)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusCreated, map[string]string{"id": u.ID, "login": u.Login})
@@ -67,7 +67,7 @@ type apiUser struct {
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	users, _, err := h.administered(r.Context(), web.CurrentUser(r), r.FormValue("school_id"))
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	profile := r.FormValue("profile")
@@ -103,17 +103,17 @@ func (h *handlers) apiChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in apiUserChange
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
 	c := auth.UserChange{FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName, Email: in.Email, Disabled: in.Disabled}
 	if err := checkChange(web.CurrentUser(r), u, c); err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	u, err := h.a.ChangeUser(r.Context(), u.ID, c)
+	u, err := h.Auth.ChangeUser(r.Context(), u.ID, c)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, listed(u))
@@ -130,15 +130,15 @@ func (h *handlers) apiSetPassword(w http.ResponseWriter, r *http.Request) {
 		Password   string `json:"password"`
 		MustChange bool   `json:"must_change"`
 	}
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
 	if err := checkPassword(web.CurrentUser(r), u, in.MustChange); err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	if err := h.a.SetPassword(r.Context(), u.ID, in.Password, in.MustChange); err != nil {
-		h.s.Fail(w, r, err)
+	if err := h.Auth.SetPassword(r.Context(), u.ID, in.Password, in.MustChange); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"id": u.ID, "must_change": in.MustChange})

@@ -56,49 +56,49 @@ func (h *handlers) classes(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) teacherClasses(w http.ResponseWriter, r *http.Request, u auth.User) {
 	ctx := r.Context()
-	sc, err := h.a.School(ctx, u.SchoolID)
+	sc, err := h.Auth.School(ctx, u.SchoolID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	mine, err := h.a.UserClasses(ctx, u.ID)
+	mine, err := h.Auth.UserClasses(ctx, u.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	rows, err := h.classRows(ctx, sc.ID, mine)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.Render(w, r, "roster/classes", "Mes classes", classesPage{scope: scope{School: sc}, Classes: rows})
+	h.Render(w, r, "roster/classes", "Mes classes", classesPage{scope: scope{School: sc}, Classes: rows})
 }
 
 func (h *handlers) renderClasses(w http.ResponseWriter, r *http.Request, sc scope, f classForm, status int, msg string) {
 	ctx := r.Context()
-	classes, err := h.a.SchoolClasses(ctx, sc.School.ID)
+	classes, err := h.Auth.SchoolClasses(ctx, sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	rows, err := h.classRows(ctx, sc.School.ID, classes)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	staff, err := h.staff(ctx, sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.RenderStatus(w, r, status, "roster/classes", "Classes", classesPage{scope: sc, Classes: rows, CanCreate: true,
+	h.RenderStatus(w, r, status, "roster/classes", "Classes", classesPage{scope: sc, Classes: rows, CanCreate: true,
 		Levels: ClassLevels, Staff: staff, Form: f}, msg)
 }
 
 // classRows adds to each class its number of pupils, its first pupils and
 // its teachers, with one query each for the whole school.
 func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]classRow, error) {
-	counts, err := h.a.ClassCounts(ctx, schoolID)
+	counts, err := h.Auth.ClassCounts(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (h *handlers) classRows(ctx context.Context, schoolID string, classes []aut
 
 // staff lists the school's teachers and direction who are not disabled.
 func (h *handlers) staff(ctx context.Context, schoolID string) ([]auth.User, error) {
-	users, err := h.a.SchoolUsers(ctx, schoolID)
+	users, err := h.Auth.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -155,29 +155,29 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 	f := classForm{Name: r.PostFormValue("name"), Level: r.PostFormValue("level"), Teachers: set(r.PostForm["teacher"])}
 	staff, err := h.staff(ctx, sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	if err := checkTeachers(f.Teachers, staff); err != nil {
 		h.renderClasses(w, r, sc, f, http.StatusBadRequest, err.Error())
 		return
 	}
-	c, err := h.a.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
+	c, err := h.Auth.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
 	if err != nil {
 		if status := web.ErrStatus(err); status < http.StatusInternalServerError {
 			h.renderClasses(w, r, sc, f, status, err.Error())
 			return
 		}
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	for id := range f.Teachers {
-		if err := h.a.AddToClass(ctx, c.ID, id); err != nil {
-			h.s.Fail(w, r, err)
+		if err := h.Auth.AddToClass(ctx, c.ID, id); err != nil {
+			h.Fail(w, r, err)
 			return
 		}
 	}
-	h.s.Redirect(w, r, withEcole("/classes", sc.Ecole), fmt.Sprintf("classe « %s » créée", c.Name))
+	h.Redirect(w, r, withEcole("/classes", sc.Ecole), fmt.Sprintf("classe « %s » créée", c.Name))
 }
 
 // checkTeachers refuses a teacher who is not on the school's staff.

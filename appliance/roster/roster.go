@@ -13,49 +13,52 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
+// Feature is the school's register of people.
+var Feature = feature.Feature{Name: "roster", Routes: routes}
+
 type handlers struct {
-	s *web.Server
-	a *auth.Service
+	*feature.Env
 	// importing lets one import be confirmed at a time: two running
 	// together would each check the school without the other's accounts and
 	// create the same people twice.
 	importing sync.Mutex
 }
 
-// Register wires the roster routes and menu entries. A director works on
+// routes wires the roster routes and menu entries. A director works on
 // their own school; the DSI on any school, named by the "ecole" parameter.
-func Register(s *web.Server) {
-	h := &handlers{s: s, a: s.Auth}
+func routes(env *feature.Env) {
+	h := &handlers{Env: env}
 	admins := web.Only(auth.Director, auth.DSI)
-	s.Handle("GET /classes", web.Only(auth.Teacher, auth.Director, auth.DSI), h.classes)
-	s.Handle("POST /classes", admins, h.createClass)
-	s.Handle("GET /comptes", admins, h.accounts)
-	s.Handle("GET /comptes/nouveau", admins, h.newAccount)
-	s.Handle("POST /comptes", admins, h.createAccount)
-	s.Handle("GET /comptes/{id}", admins, h.account)
-	s.Handle("POST /comptes/{id}/mot-de-passe", admins, h.resetPassword)
-	s.Handle("POST /comptes/{id}/desactiver", admins, h.disable)
-	s.Handle("POST /comptes/{id}/activer", admins, h.enable)
-	s.Handle("GET /import", admins, h.importForm)
-	s.Handle("GET /import/modele.csv", admins, h.importTemplate)
-	s.Handle("POST /import", admins, h.importPreview)
-	s.Handle("POST /import/confirmer", admins, h.importConfirm)
-	s.Handle("POST /api/v1/users", admins, h.apiCreate)
-	s.Handle("GET /api/v1/users", admins, h.apiList)
-	s.Handle("PATCH /api/v1/users/{id}", admins, h.apiChange)
-	s.Handle("POST /api/v1/users/{id}/password", admins, h.apiSetPassword)
-	if s.Config.Role == config.RoleCentral {
+	env.Handle("GET /classes", web.Only(auth.Teacher, auth.Director, auth.DSI), h.classes)
+	env.Handle("POST /classes", admins, h.createClass)
+	env.Handle("GET /comptes", admins, h.accounts)
+	env.Handle("GET /comptes/nouveau", admins, h.newAccount)
+	env.Handle("POST /comptes", admins, h.createAccount)
+	env.Handle("GET /comptes/{id}", admins, h.account)
+	env.Handle("POST /comptes/{id}/mot-de-passe", admins, h.resetPassword)
+	env.Handle("POST /comptes/{id}/desactiver", admins, h.disable)
+	env.Handle("POST /comptes/{id}/activer", admins, h.enable)
+	env.Handle("GET /import", admins, h.importForm)
+	env.Handle("GET /import/modele.csv", admins, h.importTemplate)
+	env.Handle("POST /import", admins, h.importPreview)
+	env.Handle("POST /import/confirmer", admins, h.importConfirm)
+	env.Handle("POST /api/v1/users", admins, h.apiCreate)
+	env.Handle("GET /api/v1/users", admins, h.apiList)
+	env.Handle("PATCH /api/v1/users/{id}", admins, h.apiChange)
+	env.Handle("POST /api/v1/users/{id}/password", admins, h.apiSetPassword)
+	if env.Config.Role == config.RoleCentral {
 		h.registerLinkRequests()
 	}
 
-	s.AddNav(auth.Director, web.NavItem{Label: "Classes", Href: "/classes", Icon: "classes", Order: 10})
-	s.AddNav(auth.Director, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
-	s.AddNav(auth.Director, web.NavItem{Label: "Import", Href: "/import", Icon: "import", Order: 30})
-	s.AddNav(auth.DSI, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
-	s.AddNav(auth.Teacher, web.NavItem{Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10})
+	env.AddNav(auth.Director, web.NavItem{Label: "Classes", Href: "/classes", Icon: "classes", Order: 10})
+	env.AddNav(auth.Director, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
+	env.AddNav(auth.Director, web.NavItem{Label: "Import", Href: "/import", Icon: "import", Order: 30})
+	env.AddNav(auth.DSI, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
+	env.AddNav(auth.Teacher, web.NavItem{Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10})
 }
 
 // scope is the school a page works on, and the "ecole" parameter that keeps
@@ -75,19 +78,19 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 	if dsi {
 		id = r.FormValue("ecole")
 	}
-	if id == "" && h.s.Config.Role == config.RoleSchool {
-		id = h.s.Config.SchoolID
+	if id == "" && h.Config.Role == config.RoleSchool {
+		id = h.Config.SchoolID
 	}
 	if id == "" {
 		return h.chooseSchool(w, r)
 	}
-	sc, err := h.a.School(r.Context(), id)
+	sc, err := h.Auth.School(r.Context(), id)
 	if errors.Is(err, apperr.ErrNotFound) {
-		h.s.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
+		h.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
 		return scope{}, false
 	}
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return scope{}, false
 	}
 	out := scope{School: sc}
@@ -99,41 +102,41 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 
 // chooseSchool asks the DSI which school to work on, unless there is only one.
 func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, bool) {
-	schools, err := h.a.Schools(r.Context())
+	schools, err := h.Auth.Schools(r.Context())
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return scope{}, false
 	}
 	if len(schools) == 1 {
 		return scope{School: schools[0], Ecole: schools[0].ID}, true
 	}
 	if r.Method != http.MethodGet {
-		h.s.Error(w, r, http.StatusBadRequest, "choisissez d'abord une école")
+		h.Error(w, r, http.StatusBadRequest, "choisissez d'abord une école")
 		return scope{}, false
 	}
-	h.s.Render(w, r, "roster/schools", "Choisir une école", map[string]any{"Schools": schools, "Path": r.URL.Path})
+	h.Render(w, r, "roster/schools", "Choisir une école", map[string]any{"Schools": schools, "Path": r.URL.Path})
 	return scope{}, false
 }
 
 // target loads the account named in the URL and checks the user
 // administers it. On false it has answered the client.
 func (h *handlers) target(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
-	u, err := h.a.User(r.Context(), r.PathValue("id"))
+	u, err := h.Auth.User(r.Context(), r.PathValue("id"))
 	if errors.Is(err, apperr.ErrNotFound) {
-		h.s.Error(w, r, http.StatusNotFound, "ce compte n'existe pas")
+		h.Error(w, r, http.StatusNotFound, "ce compte n'existe pas")
 		return u, false
 	}
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return u, false
 	}
-	ok, err := h.a.CanAdminister(r.Context(), web.CurrentUser(r), u)
+	ok, err := h.Auth.CanAdminister(r.Context(), web.CurrentUser(r), u)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return u, false
 	}
 	if !ok {
-		h.s.Error(w, r, http.StatusForbidden, "ce compte n'est pas de votre école : vous ne pouvez pas le gérer")
+		h.Error(w, r, http.StatusForbidden, "ce compte n'est pas de votre école : vous ne pouvez pas le gérer")
 		return u, false
 	}
 	return u, true
