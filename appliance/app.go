@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/classroom"
 	"preau/appliance/config"
@@ -50,9 +49,11 @@ type App struct {
 	Log    *slog.Logger
 	DB     *store.DB
 	Auth   *auth.Service
-	Web    *web.Server
-	Env    *feature.Env   // what the features were given
-	Sync   *psync.Service // sync's, for the tests that drive it
+	// Register is the school register every feature reads (roster's).
+	Register *roster.Service
+	Web      *web.Server
+	Env      *feature.Env   // what the features were given
+	Sync     *psync.Service // sync's, for the tests that drive it
 
 	lock *store.DirLock // held while the node runs, so restore cannot swap the data under it
 }
@@ -75,6 +76,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 	a := &App{Config: cfg, Log: log, DB: db, lock: lock,
 		Auth: auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)}
 	a.Auth.LimitPupilSessions(cfg.PupilIdle, cfg.SchoolDayEnd)
+	a.Register = roster.NewService(db, a.Auth)
 	if err := a.seed(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -84,7 +86,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		a.Close()
 		return nil, err
 	}
-	a.Env = &feature.Env{Server: a.Web, Register: a.Auth, Version: Version, Control: http.NewServeMux()}
+	a.Env = &feature.Env{Server: a.Web, Register: a.Register, Version: Version, Control: http.NewServeMux()}
 	for _, f := range features {
 		if f.Routes != nil {
 			f.Routes(a.Env)
@@ -123,8 +125,12 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger, feature
 }
 
 func (a *App) seed(ctx context.Context) error {
-	if err := EnsureSchool(ctx, a.Config, a.Auth); err != nil {
-		return err
+	if a.Config.Role == config.RoleSchool {
+		// This school's row, the first time; "preau user add" run before the
+		// first start makes it as well.
+		if err := a.Register.EnsureSchool(ctx, a.Config.SchoolID, a.Config.SchoolName); err != nil {
+			return err
+		}
 	}
 	if a.Config.Role == config.RoleSchool {
 		// Credentials a school held from before central withheld them (the
@@ -138,22 +144,10 @@ func (a *App) seed(ctx context.Context) error {
 		}
 	}
 	if a.Config.Demo {
-		return demo.Seed(ctx, a.DB, a.Auth, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
+		return demo.Seed(ctx, a.DB, a.Auth, a.Register, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
 			Central: a.Config.Role == config.RoleCentral})
 	}
 	return nil
-}
-
-// EnsureSchool creates this school's row on a school's server the first
-// time; "preau user add" run before the first start needs it as well.
-func EnsureSchool(ctx context.Context, cfg config.Config, accounts *auth.Service) error {
-	if cfg.Role != config.RoleSchool {
-		return nil
-	}
-	if _, err := accounts.School(ctx, cfg.SchoolID); !errors.Is(err, apperr.ErrNotFound) {
-		return err
-	}
-	return accounts.CreateSchool(ctx, cfg.SchoolID, cfg.SchoolName)
 }
 
 // Close releases the store and the data directory.

@@ -94,7 +94,7 @@ func init() {
 func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	ctx := context.Background()
 	pupil := a.User("eleve")
-	classes, err := a.Auth.UserClasses(ctx, pupil.ID)
+	classes, err := a.Register.UserClasses(ctx, pupil.ID)
 	if err != nil || len(classes) == 0 {
 		t.Fatalf("demo pupil has no class: %v", err)
 	}

@@ -103,7 +103,7 @@ func (a *App) User(login string) auth.User {
 // ClassID returns the id of one of this school's classes by name.
 func (a *App) ClassID(name string) string {
 	a.t.Helper()
-	classes, err := a.Auth.SchoolClasses(context.Background(), a.Config.SchoolID)
+	classes, err := a.Register.SchoolClasses(context.Background(), a.Config.SchoolID)
 	if err != nil {
 		a.t.Fatalf("classes: %v", err)
 	}

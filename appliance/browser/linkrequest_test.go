@@ -26,7 +26,7 @@ func TestParentAcceptsALinkRequest(t *testing.T) {
 func parentOfAnotherSchool(t *testing.T, app *apptest.App, login string) auth.User {
 	t.Helper()
 	ctx := context.Background()
-	if err := app.Auth.CreateSchool(ctx, "ecole-pasteur", "École Pasteur"); err != nil {
+	if err := app.Register.CreateSchool(ctx, "ecole-pasteur", "École Pasteur"); err != nil {
 		t.Fatal(err)
 	}
 	u, err := app.Auth.CreateUser(ctx, auth.NewUser{Login: login, FirstName: "Béatrice", LastName: "Roche",
@@ -66,7 +66,7 @@ func linkRequestStory(t *testing.T, tab *browser.Tab, app *apptest.App, parent a
 		t.Fatalf("no word after accepting: %q", got)
 	}
 	shot("rattachements-accepte")
-	children, err := app.Auth.Children(context.Background(), parent.ID)
+	children, err := app.Register.Children(context.Background(), parent.ID)
 	if err != nil || len(children) != 1 {
 		t.Fatalf("after accepting, %d children (%v)", len(children), err)
 	}

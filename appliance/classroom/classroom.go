@@ -4,7 +4,8 @@
 // cards for the whole class. Secrets are stored hashed, so a picture password
 // or a card is shown only on the page that (re)generates it.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature (the register through feature.Register);
+// no other feature.
 package classroom
 
 import (

@@ -25,7 +25,7 @@ const ip = "127.0.0.1"
 // classOf is the (only) class of a demo pupil.
 func classOf(t *testing.T, a *apptest.App, login string) auth.Class {
 	t.Helper()
-	cs, err := a.Auth.UserClasses(context.Background(), a.User(login).ID)
+	cs, err := a.Register.UserClasses(context.Background(), a.User(login).ID)
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("class of %s: %v %v", login, cs, err)
 	}
@@ -271,7 +271,7 @@ func TestClassCards(t *testing.T) {
 	ce1 := classOf(t, a, "eleve")
 	resp, body := a.PostForm(a.ClientAs("enseignant"), "/classes/"+ce1.ID+"/cartes", url.Values{"images": {"1"}})
 	wantStatus(t, resp, body, http.StatusOK)
-	pupils, err := a.Auth.ClassPupils(context.Background(), ce1.ID)
+	pupils, err := a.Register.ClassPupils(context.Background(), ce1.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/roster"
 	"preau/appliance/text"
 )
 
@@ -58,16 +59,23 @@ func runUser(e *env, args []string) error {
 // openAccounts opens the data directory's accounts for a command, with the
 // configuration given by --config and --data-dir.
 func openAccounts(ctx context.Context, e *env, cf *configFlags, fs *flag.FlagSet) (*auth.Service, config.Config, func(), error) {
+	accounts, _, cfg, done, err := openRegister(ctx, e, cf, fs)
+	return accounts, cfg, done, err
+}
+
+// openRegister is openAccounts with the school register.
+func openRegister(ctx context.Context, e *env, cf *configFlags, fs *flag.FlagSet) (*auth.Service, *roster.Service, config.Config, func(), error) {
 	cfg, err := cf.load(fs)
 	if err != nil {
-		return nil, cfg, nil, err
+		return nil, nil, cfg, nil, err
 	}
 	log := newLogger(cfg, e.stderr)
 	db, err := appliance.OpenStore(ctx, cfg, log)
 	if err != nil {
-		return nil, cfg, nil, err
+		return nil, nil, cfg, nil, err
 	}
-	return auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL), cfg, func() { db.Close() }, nil
+	accounts := auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)
+	return accounts, roster.NewService(db, accounts), cfg, func() { db.Close() }, nil
 }
 
 // stringList is a repeatable flag.
@@ -99,16 +107,16 @@ func userAdd(e *env, args []string) error {
 	}
 	o.schoolSet, o.passwordSet = given["school"], given["password"]
 	ctx := context.Background()
-	accounts, cfg, done, err := openAccounts(ctx, e, &cf, fs)
+	_, register, cfg, done, err := openRegister(ctx, e, &cf, fs)
 	if err != nil {
 		return err
 	}
 	defer done()
-	n, generated, err := o.newUser(ctx, e, accounts, cfg)
+	n, generated, err := o.newUser(ctx, e, register, cfg)
 	if err != nil {
 		return err
 	}
-	u, err := accounts.CreateUser(ctx, n)
+	u, err := register.AddFromConsole(ctx, n)
 	if err != nil {
 		return err
 	}
@@ -124,7 +132,7 @@ func userAdd(e *env, args []string) error {
 }
 
 // newUser checks the options against the data and builds the account.
-func (o addOptions) newUser(ctx context.Context, e *env, accounts *auth.Service, cfg config.Config) (n auth.NewUser, generated bool, err error) {
+func (o addOptions) newUser(ctx context.Context, e *env, register *roster.Service, cfg config.Config) (n roster.NewUser, generated bool, err error) {
 	// Checked whole before it is split into first and last names, so that the
 	// message names the option typed.
 	if _, err := text.Name("--name", o.name); err != nil {
@@ -134,15 +142,15 @@ func (o addOptions) newUser(ctx context.Context, e *env, accounts *auth.Service,
 	if len(names) == 0 {
 		return n, false, errors.New(`--name est obligatoire : --name "Prénom Nom"`)
 	}
-	n = auth.NewUser{Login: o.login, FirstName: names[0], LastName: strings.Join(names[1:], " "),
-		Display: strings.Join(names, " "), Profile: auth.Profile(o.profile)}
+	n = roster.NewUser{NewUser: auth.NewUser{Login: o.login, FirstName: names[0], LastName: strings.Join(names[1:], " "),
+		Display: strings.Join(names, " "), Profile: auth.Profile(o.profile)}}
 	if !n.Profile.Valid() {
 		return n, false, fmt.Errorf("--profile %q inconnu : teacher, director, pupil, parent ou dsi", text.Short(o.profile))
 	}
-	if n.SchoolID, err = o.schoolFor(ctx, accounts, cfg); err != nil {
+	if n.SchoolID, err = o.schoolFor(ctx, register, cfg); err != nil {
 		return n, false, err
 	}
-	if n.ClassIDs, err = o.classIDs(ctx, accounts, n.SchoolID, n.Profile); err != nil {
+	if n.ClassIDs, err = o.classIDs(ctx, register, n.SchoolID, n.Profile); err != nil {
 		return n, false, err
 	}
 	switch {
@@ -155,16 +163,13 @@ func (o addOptions) newUser(ctx context.Context, e *env, accounts *auth.Service,
 	default:
 		n.Password = o.password
 	}
-	if len([]rune(n.Password)) < auth.MinPasswordLength {
-		return n, false, auth.ErrWeakPassword
-	}
 	return n, generated, nil
 }
 
 // schoolFor picks the account's school: none for the DSI, the configured
 // school by default on a school's server, which is created on first use
 // exactly as the server would (a "preau user add" right after "preau init").
-func (o addOptions) schoolFor(ctx context.Context, accounts *auth.Service, cfg config.Config) (string, error) {
+func (o addOptions) schoolFor(ctx context.Context, register *roster.Service, cfg config.Config) (string, error) {
 	if auth.Profile(o.profile) == auth.DSI {
 		if cfg.Role == config.RoleSchool {
 			// Its password would never leave central, nor work here.
@@ -182,10 +187,12 @@ func (o addOptions) schoolFor(ctx context.Context, accounts *auth.Service, cfg c
 		}
 		id = cfg.SchoolID
 	}
-	if err := appliance.EnsureSchool(ctx, cfg, accounts); err != nil {
-		return "", err
+	if cfg.Role == config.RoleSchool {
+		if err := register.EnsureSchool(ctx, cfg.SchoolID, cfg.SchoolName); err != nil {
+			return "", err
+		}
 	}
-	if _, err := accounts.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
+	if _, err := register.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
 		return "", fmt.Errorf("école %q inconnue", text.Short(id))
 	} else if err != nil {
 		return "", err
@@ -194,14 +201,14 @@ func (o addOptions) schoolFor(ctx context.Context, accounts *auth.Service, cfg c
 }
 
 // classIDs resolves class names in the school.
-func (o addOptions) classIDs(ctx context.Context, accounts *auth.Service, schoolID string, p auth.Profile) ([]string, error) {
+func (o addOptions) classIDs(ctx context.Context, register *roster.Service, schoolID string, p auth.Profile) ([]string, error) {
 	if len(o.classes) == 0 {
 		return nil, nil
 	}
 	if p != auth.Pupil && p != auth.Teacher && p != auth.Director {
 		return nil, errors.New("--class ne concerne que les élèves, les enseignants et la direction")
 	}
-	classes, err := accounts.SchoolClasses(ctx, schoolID)
+	classes, err := register.SchoolClasses(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}

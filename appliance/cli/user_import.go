@@ -42,16 +42,16 @@ func runUserImport(e *env, args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	accounts, cfg, done, err := openAccounts(ctx, e, &cf, fs)
+	_, register, cfg, done, err := openRegister(ctx, e, &cf, fs)
 	if err != nil {
 		return err
 	}
 	defer done()
-	schoolID, err := importSchool(ctx, accounts, cfg, *school)
+	schoolID, err := importSchool(ctx, register, cfg, *school)
 	if err != nil {
 		return err
 	}
-	plan, err := roster.Check(ctx, accounts, schoolID, data)
+	plan, err := register.Check(ctx, schoolID, data)
 	var fe *roster.FileError
 	if errors.As(err, &fe) {
 		return fmt.Errorf("%s : %s ; rien n'a été importé", rest[0], fe.Msg)
@@ -70,7 +70,7 @@ func runUserImport(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Rien à importer : tout est déjà présent.")
 		return nil
 	}
-	creds, err := roster.Apply(ctx, accounts, schoolID, "", plan)
+	creds, err := register.Apply(ctx, schoolID, "", plan)
 	if err != nil {
 		return fmt.Errorf("import annulé, rien n'a été écrit : %w", err)
 	}
@@ -94,14 +94,14 @@ func readImportFile(name string) ([]byte, error) {
 }
 
 // importSchool is --school, or the configured school on a school's server.
-func importSchool(ctx context.Context, accounts *auth.Service, cfg config.Config, id string) (string, error) {
+func importSchool(ctx context.Context, register *roster.Service, cfg config.Config, id string) (string, error) {
 	if id == "" {
 		if cfg.Role != config.RoleSchool {
 			return "", errors.New("--school est obligatoire sur le serveur central")
 		}
 		id = cfg.SchoolID
 	}
-	if _, err := accounts.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
+	if _, err := register.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
 		return "", fmt.Errorf("école %q inconnue : créez d'abord ses classes en démarrant le serveur (preau serve)", text.Short(id))
 	} else if err != nil {
 		return "", err

@@ -2,7 +2,8 @@
 // teacher, a director or the DSI sees first, in their colours, and the
 // parent's switch between children.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature (the register through feature.Register);
+// no other feature.
 package dashboard
 
 import (

@@ -10,6 +10,7 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 )
 
 func dashboard(t *testing.T, a *apptest.App, c *http.Client) *goquery.Document {
@@ -97,8 +98,8 @@ func TestDirectorSeesPupilsWithoutLogin(t *testing.T) {
 	if b := badge(); b != "" {
 		t.Fatalf("every demo pupil can log in, yet the dashboard says %q", b)
 	}
-	if _, err := a.Auth.CreateUser(t.Context(), auth.NewUser{FirstName: "Nouvel", LastName: "Élève", Profile: auth.Pupil,
-		SchoolID: "demo", ClassIDs: []string{a.ClassID("CP")}}); err != nil {
+	if _, err := a.Register.CreateUser(t.Context(), roster.NewUser{NewUser: auth.NewUser{FirstName: "Nouvel", LastName: "Élève", Profile: auth.Pupil,
+		SchoolID: "demo"}, ClassIDs: []string{a.ClassID("CP")}}); err != nil {
 		t.Fatal(err)
 	}
 	if b := badge(); !strings.Contains(b, "1 sans moyen de connexion") {

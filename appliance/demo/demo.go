@@ -8,7 +8,7 @@
 // lists; another school's logins carry its id, so that no two schools of a
 // city share a login and sync renames none.
 //
-// It imports only auth, and store for its marker table.
+// It imports auth and roster, and store for its marker table.
 package demo
 
 import (
@@ -22,6 +22,7 @@ import (
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 	"preau/appliance/store"
 )
 
@@ -67,7 +68,7 @@ var classes = []class{
 // and does nothing, whatever became of the accounts it made. A school that
 // already has classes is not seeded either (seeded before the mark existed,
 // or its data came back from central), only marked.
-func Seed(ctx context.Context, db *store.DB, a *auth.Service, o Options) error {
+func Seed(ctx context.Context, db *store.DB, accounts *auth.Service, a *roster.Service, o Options) error {
 	var marked int
 	if err := db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM demo_seeds WHERE school_id = ?", o.SchoolID).Scan(&marked); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -80,7 +81,7 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service, o Options) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if len(existing) == 0 {
-		if err := seed(ctx, a, o); err != nil {
+		if err := seed(ctx, accounts, a, o); err != nil {
 			return err
 		}
 	}
@@ -93,9 +94,9 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service, o Options) error {
 
 // seed writes the demo school: the DSI first on central, then the school,
 // its classes and people.
-func seed(ctx context.Context, a *auth.Service, o Options) error {
+func seed(ctx context.Context, accounts *auth.Service, a *roster.Service, o Options) error {
 	if o.Central {
-		if err := seedDSI(ctx, a); err != nil {
+		if err := seedDSI(ctx, accounts); err != nil {
 			return err
 		}
 	}
@@ -109,31 +110,31 @@ func seed(ctx context.Context, a *auth.Service, o Options) error {
 		return err
 	}
 	login := func(base string) string { return Login(o.SchoolID, base) }
-	var users []auth.NewUser
+	var users []roster.NewUser
 	pupilLogin := map[string]string{"Léa Martin": "eleve"}
 	for _, c := range classes {
 		cl, err := a.CreateClass(ctx, o.SchoolID, c.level, c.level)
 		if err != nil {
 			return fmt.Errorf("demo class %s: %w", c.level, err)
 		}
-		users = append(users, auth.NewUser{Login: login(c.teacherLogin), FirstName: c.teacherFirst, LastName: c.teacherLast,
-			Profile: auth.Teacher, SchoolID: o.SchoolID, Password: Password, ClassIDs: []string{cl.ID},
-			Email: c.teacherLogin + "@ecole.example"})
+		users = append(users, roster.NewUser{NewUser: auth.NewUser{Login: login(c.teacherLogin), FirstName: c.teacherFirst,
+			LastName: c.teacherLast, Profile: auth.Teacher, SchoolID: o.SchoolID, Password: Password,
+			Email: c.teacherLogin + "@ecole.example"}, ClassIDs: []string{cl.ID}})
 		for _, p := range c.pupils {
 			base, ok := pupilLogin[p[0]+" "+p[1]]
 			if !ok {
 				base = nameLogin(p[0], p[1])
 			}
-			n := auth.NewUser{Login: login(base), FirstName: p[0], LastName: p[1], Profile: auth.Pupil,
-				SchoolID: o.SchoolID, Password: Password, ClassIDs: []string{cl.ID}}
+			n := roster.NewUser{NewUser: auth.NewUser{Login: login(base), FirstName: p[0], LastName: p[1], Profile: auth.Pupil,
+				SchoolID: o.SchoolID, Password: Password}, ClassIDs: []string{cl.ID}}
 			if c.level == "CP" || c.level == "CE1" {
 				n.Pictures = PupilPictures // young pupils log in with pictures
 			}
 			users = append(users, n)
 		}
 	}
-	users = append(users, auth.NewUser{Login: login("directeur"), FirstName: "Claire", LastName: "Dubois", Profile: auth.Director,
-		SchoolID: o.SchoolID, Password: Password, Email: "direction@ecole.example"})
+	users = append(users, roster.NewUser{NewUser: auth.NewUser{Login: login("directeur"), FirstName: "Claire", LastName: "Dubois",
+		Profile: auth.Director, SchoolID: o.SchoolID, Password: Password, Email: "direction@ecole.example"}})
 	ids, err := a.CreateUsers(ctx, users)
 	if err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
@@ -143,15 +144,15 @@ func seed(ctx context.Context, a *auth.Service, o Options) error {
 
 // seedParents gives every pupil a parent; "parent" has two children, in CE1
 // and CM2, to show switching between them.
-func seedParents(ctx context.Context, a *auth.Service, schoolID string, users []auth.NewUser, ids []string) error {
+func seedParents(ctx context.Context, a *roster.Service, schoolID string, users []roster.NewUser, ids []string) error {
 	byName := map[string]string{}
 	for i, u := range users {
 		if u.Profile == auth.Pupil {
 			byName[u.FirstName+" "+u.LastName] = ids[i]
 		}
 	}
-	parents := []auth.NewUser{{Login: Login(schoolID, "parent"), FirstName: "Sophie", LastName: "Martin", Profile: auth.Parent,
-		SchoolID: schoolID, Password: Password, Email: "sophie.martin@famille.example",
+	parents := []roster.NewUser{{NewUser: auth.NewUser{Login: Login(schoolID, "parent"), FirstName: "Sophie", LastName: "Martin",
+		Profile: auth.Parent, SchoolID: schoolID, Password: Password, Email: "sophie.martin@famille.example"},
 		ChildIDs: []string{byName["Léa Martin"], byName["Tom Martin"]}}}
 	firstNames := []string{"Nadia", "Marc", "Julie", "Samir", "Anne", "Pierre", "Fatou", "Luc"}
 	i := 0
@@ -161,8 +162,8 @@ func seedParents(ctx context.Context, a *auth.Service, schoolID string, users []
 				continue
 			}
 			first := firstNames[i%len(firstNames)]
-			parents = append(parents, auth.NewUser{Login: Login(schoolID, nameLogin(first, p[1])), FirstName: first, LastName: p[1],
-				Profile: auth.Parent, SchoolID: schoolID, Password: Password, ChildIDs: []string{byName[p[0]+" "+p[1]]}})
+			parents = append(parents, roster.NewUser{NewUser: auth.NewUser{Login: Login(schoolID, nameLogin(first, p[1])), FirstName: first,
+				LastName: p[1], Profile: auth.Parent, SchoolID: schoolID, Password: Password}, ChildIDs: []string{byName[p[0]+" "+p[1]]}})
 			i++
 		}
 	}

@@ -33,7 +33,7 @@ func state(t *testing.T, a *apptest.App) [6]int64 {
 // seed brings the DSI.
 func seed(t *testing.T, a *apptest.App, schoolID string) error {
 	t.Helper()
-	return demo.Seed(context.Background(), a.DB, a.Auth, demo.Options{SchoolID: schoolID, SchoolName: "École " + schoolID,
+	return demo.Seed(context.Background(), a.DB, a.Auth, a.Register, demo.Options{SchoolID: schoolID, SchoolName: "École " + schoolID,
 		Central: a.Config.Role == "central" && schoolID == a.Config.SchoolID})
 }
 
@@ -104,11 +104,11 @@ func TestSecondDemoSchoolLogins(t *testing.T) {
 	if err := seed(t, a, "ecole-a"); err != nil {
 		t.Fatalf("second demo school: %v", err)
 	}
-	users, err := a.Auth.SchoolUsers(ctx, "ecole-a")
+	users, err := a.Register.SchoolUsers(ctx, "ecole-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	demoUsers, err := a.Auth.SchoolUsers(ctx, demo.SchoolID)
+	demoUsers, err := a.Register.SchoolUsers(ctx, demo.SchoolID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestSecondDemoSchoolLogins(t *testing.T) {
 func TestLoginOfLongSchoolID(t *testing.T) {
 	long := strings.Repeat("ecole-", 10) + "abcd" // 64 characters
 	a := apptest.New(t, apptest.Options{Config: map[string]string{"school.id": long}})
-	users, err := a.Auth.SchoolUsers(context.Background(), long)
+	users, err := a.Register.SchoolUsers(context.Background(), long)
 	if err != nil || len(users) < 50 {
 		t.Fatalf("%d accounts: %v", len(users), err)
 	}

@@ -82,6 +82,9 @@ type Register interface {
 	Children(ctx context.Context, parentID string) ([]auth.User, error)
 	// SchoolUsers lists a school's accounts and the parents of its pupils.
 	SchoolUsers(ctx context.Context, schoolID string) ([]auth.User, error)
+	// AskedToLink reports whether a school waits for this parent's answer
+	// to link them to a child (central only).
+	AskedToLink(ctx context.Context, parentID string) (bool, error)
 }
 
 // Provide keeps a feature's own service under key (a type of the feature's

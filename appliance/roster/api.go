@@ -23,7 +23,7 @@ type apiNewUser struct {
 }
 
 // apiCreate creates an account: a director in their school (the default
-// school_id), the DSI in any. Same checks as the page.
+// school_id), the DSI in any. The register holds the rules, the page's too.
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 	var in apiNewUser
 	if !h.DecodeJSON(w, r, &in) {
@@ -33,18 +33,10 @@ func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 	if in.SchoolID == "" && actor.Profile == auth.Director {
 		in.SchoolID = actor.SchoolID
 	}
-	if len([]rune(in.Password)) < auth.MinPasswordLength {
-		h.Fail(w, r, auth.ErrWeakPassword)
-		return
-	}
-	n := auth.NewUser{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName,
+	n := NewUser{NewUser: auth.NewUser{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName,
 		Profile: auth.Profile(in.Profile), SchoolID: in.SchoolID, Email: in.Email, Password: in.Password,
-		MustChange: in.MustChange, ClassIDs: in.ClassIDs, ChildIDs: in.ChildIDs}
-	if _, err := h.checkNew(r.Context(), actor, &n); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	u, err := h.Auth.CreateUser(r.Context(), n)
+		MustChange: in.MustChange}, ClassIDs: in.ClassIDs, ChildIDs: in.ChildIDs}
+	u, err := h.reg.Add(r.Context(), actor, n)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -107,11 +99,7 @@ func (h *handlers) apiChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := auth.UserChange{FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName, Email: in.Email, Disabled: in.Disabled}
-	if err := checkChange(web.CurrentUser(r), u, c); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	u, err := h.Auth.ChangeUser(r.Context(), u.ID, c)
+	u, err := h.reg.ChangeAccount(r.Context(), web.CurrentUser(r), u, c)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -133,11 +121,7 @@ func (h *handlers) apiSetPassword(w http.ResponseWriter, r *http.Request) {
 	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
-	if err := checkPassword(web.CurrentUser(r), u, in.MustChange); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if err := h.Auth.SetPassword(r.Context(), u.ID, in.Password, in.MustChange); err != nil {
+	if err := h.reg.SetAccountPassword(r.Context(), web.CurrentUser(r), u, in.Password, in.MustChange); err != nil {
 		h.Fail(w, r, err)
 		return
 	}

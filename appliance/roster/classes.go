@@ -56,12 +56,12 @@ func (h *handlers) classes(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) teacherClasses(w http.ResponseWriter, r *http.Request, u auth.User) {
 	ctx := r.Context()
-	sc, err := h.Auth.School(ctx, u.SchoolID)
+	sc, err := h.reg.School(ctx, u.SchoolID)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	mine, err := h.Auth.UserClasses(ctx, u.ID)
+	mine, err := h.reg.UserClasses(ctx, u.ID)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -76,7 +76,7 @@ func (h *handlers) teacherClasses(w http.ResponseWriter, r *http.Request, u auth
 
 func (h *handlers) renderClasses(w http.ResponseWriter, r *http.Request, sc scope, f classForm, status int, msg string) {
 	ctx := r.Context()
-	classes, err := h.Auth.SchoolClasses(ctx, sc.School.ID)
+	classes, err := h.reg.SchoolClasses(ctx, sc.School.ID)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -98,7 +98,7 @@ func (h *handlers) renderClasses(w http.ResponseWriter, r *http.Request, sc scop
 // classRows adds to each class its number of pupils, its first pupils and
 // its teachers, with one query each for the whole school.
 func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]classRow, error) {
-	counts, err := h.Auth.ClassCounts(ctx, schoolID)
+	counts, err := h.reg.ClassCounts(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (h *handlers) classRows(ctx context.Context, schoolID string, classes []aut
 
 // staff lists the school's teachers and direction who are not disabled.
 func (h *handlers) staff(ctx context.Context, schoolID string) ([]auth.User, error) {
-	users, err := h.Auth.SchoolUsers(ctx, schoolID)
+	users, err := h.reg.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 		h.renderClasses(w, r, sc, f, http.StatusBadRequest, err.Error())
 		return
 	}
-	c, err := h.Auth.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
+	c, err := h.reg.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
 	if err != nil {
 		if status := web.ErrStatus(err); status < http.StatusInternalServerError {
 			h.renderClasses(w, r, sc, f, status, err.Error())
@@ -172,7 +172,7 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for id := range f.Teachers {
-		if err := h.Auth.AddToClass(ctx, c.ID, id); err != nil {
+		if err := h.reg.AddToClass(ctx, c.ID, id); err != nil {
 			h.Fail(w, r, err)
 			return
 		}

@@ -45,7 +45,7 @@ func TestDirectorSeesClassesAndCreatesOne(t *testing.T) {
 	if row.Length() != 1 || text(row.Find(".teachers")) != "Hélène Roux" || text(row.Find(".count")) != "0" {
 		t.Errorf("new class row %q", text(row))
 	}
-	classes, _ := a.Auth.UserClasses(context.Background(), helene.ID)
+	classes, _ := a.Register.UserClasses(context.Background(), helene.ID)
 	if len(classes) != 2 {
 		t.Errorf("Hélène teaches %d classes, want CP and the new one", len(classes))
 	}
@@ -55,7 +55,7 @@ func TestCreateClassRefusesBadInput(t *testing.T) {
 	a := newApp(t)
 	c := a.ClientAs("directeur")
 	count := func() int {
-		cs, _ := a.Auth.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
+		cs, _ := a.Register.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
 		return len(cs)
 	}
 	before := count()
@@ -147,7 +147,7 @@ func TestNavigation(t *testing.T) {
 // On central, the DSI picks the school to work on.
 func TestDSIChoosesTheSchoolOnCentral(t *testing.T) {
 	a := apptest.New(t, apptest.Options{Role: "central"})
-	if err := a.Auth.CreateSchool(context.Background(), "autre", "École d'à côté"); err != nil {
+	if err := a.Register.CreateSchool(context.Background(), "autre", "École d'à côté"); err != nil {
 		t.Fatal(err)
 	}
 	c := a.ClientAs("dsi")
@@ -179,7 +179,7 @@ func TestDSIChoosesTheSchoolOnCentral(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/classes?ecole=autre" {
 		t.Errorf("creating a class in the chosen school: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if cs, _ := a.Auth.SchoolClasses(context.Background(), "autre"); len(cs) != 1 {
+	if cs, _ := a.Register.SchoolClasses(context.Background(), "autre"); len(cs) != 1 {
 		t.Errorf("the other school has %d classes", len(cs))
 	}
 	if resp, _ := a.Get(c, "/classes?ecole=nulle-part"); resp.StatusCode != http.StatusNotFound {

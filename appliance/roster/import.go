@@ -50,7 +50,7 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) renderImportForm(w http.ResponseWriter, r *http.Request, sc scope, status int, msg string) {
-	classes, err := h.Auth.SchoolClasses(r.Context(), sc.School.ID)
+	classes, err := h.reg.SchoolClasses(r.Context(), sc.School.ID)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -98,7 +98,7 @@ func (h *handlers) importPreview(w http.ResponseWriter, r *http.Request) {
 		h.importFailed(w, r, sc, uploadErr)
 		return
 	}
-	plan, err := Check(r.Context(), h.Auth, sc.School.ID, data)
+	plan, err := h.reg.Check(r.Context(), sc.School.ID, data)
 	if err != nil {
 		h.importFailed(w, r, sc, err)
 		return
@@ -160,7 +160,7 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	h.importing.Lock()
 	defer h.importing.Unlock()
-	plan, err := Check(r.Context(), h.Auth, sc.School.ID, []byte(r.PostFormValue("contenu")))
+	plan, err := h.reg.Check(r.Context(), sc.School.ID, []byte(r.PostFormValue("contenu")))
 	if err != nil {
 		h.importFailed(w, r, sc, err)
 		return
@@ -171,7 +171,7 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 			previewPage{scope: sc, Plan: plan, Text: plan.Text}, "des lignes ont un problème : rien n'a été importé")
 		return
 	}
-	creds, err := Apply(r.Context(), h.Auth, sc.School.ID, web.CurrentUser(r).ID, plan)
+	creds, err := h.reg.Apply(r.Context(), sc.School.ID, web.CurrentUser(r).ID, plan)
 	if err != nil {
 		h.Fail(w, r, err)
 		return

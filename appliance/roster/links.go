@@ -1,10 +1,8 @@
 package roster
 
 import (
-	"errors"
 	"net/http"
 
-	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/web"
 )
@@ -20,7 +18,7 @@ func (h *handlers) registerLinkRequests() {
 }
 
 func (h *handlers) linkRequests(w http.ResponseWriter, r *http.Request) {
-	reqs, err := h.Auth.LinkRequests(r.Context(), web.CurrentUser(r).ID)
+	reqs, err := h.reg.LinkRequests(r.Context(), web.CurrentUser(r).ID)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -34,8 +32,8 @@ func (h *handlers) answerLinkRequest(w http.ResponseWriter, r *http.Request) {
 		h.Error(w, r, http.StatusBadRequest, "répondez « accepter » ou « refuser »")
 		return
 	}
-	if err := h.Auth.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
-		h.failLinkRequest(w, r, err)
+	if err := h.reg.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	flash := "demande refusée : cet enfant n'est pas rattaché à votre compte"
@@ -43,17 +41,6 @@ func (h *handlers) answerLinkRequest(w http.ResponseWriter, r *http.Request) {
 		flash = "c'est fait : vous suivez maintenant cet enfant depuis votre compte"
 	}
 	h.Redirect(w, r, web.LinkRequestsPath, flash)
-}
-
-func (h *handlers) failLinkRequest(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, apperr.ErrNotFound):
-		h.Error(w, r, http.StatusNotFound, "cette demande n'existe pas ou ne vous est pas adressée")
-	case errors.Is(err, auth.ErrRequestAnswered):
-		h.Error(w, r, http.StatusConflict, err.Error())
-	default:
-		h.Fail(w, r, err)
-	}
 }
 
 func answer(v string) (accept, ok bool) {
@@ -77,7 +64,7 @@ type linkRequestJSON struct {
 }
 
 func (h *handlers) apiLinkRequests(w http.ResponseWriter, r *http.Request) {
-	reqs, err := h.Auth.LinkRequests(r.Context(), web.CurrentUser(r).ID)
+	reqs, err := h.reg.LinkRequests(r.Context(), web.CurrentUser(r).ID)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -102,13 +89,13 @@ func (h *handlers) apiAnswerLinkRequest(w http.ResponseWriter, r *http.Request) 
 		h.Error(w, r, http.StatusBadRequest, `"answer" doit valoir "accept" ou "refuse"`)
 		return
 	}
-	if err := h.Auth.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
-		h.failLinkRequest(w, r, err)
+	if err := h.reg.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	status := auth.LinkRefused
+	status := LinkRefused
 	if accept {
-		status = auth.LinkAccepted
+		status = LinkAccepted
 	}
 	web.JSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": status})
 }

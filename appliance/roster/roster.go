@@ -1,8 +1,12 @@
-// Package roster is the school's register of people: classes, accounts,
-// CSV import of pupils and parents with a preview, printable first-login
-// credentials, and the users API.
+// Package roster is the school's register of people: schools, classes,
+// who is in each class and who is whose parent (Service, its SQL in
+// store.go), the register's rules (who may create whom, admin.go), the CSV
+// import of pupils and parents with a preview, printable first-login
+// credentials, the parents' answers to link requests, and the users API.
+// Every other feature reads the register through feature.Register, which
+// Service implements.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature; no other feature.
 package roster
 
 import (
@@ -18,10 +22,11 @@ import (
 )
 
 // Feature is the school's register of people.
-var Feature = feature.Feature{Name: "roster", Routes: routes}
+var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes}
 
 type handlers struct {
 	*feature.Env
+	reg *Service
 	// importing lets one import be confirmed at a time: two running
 	// together would each check the school without the other's accounts and
 	// create the same people twice.
@@ -31,7 +36,7 @@ type handlers struct {
 // routes wires the roster routes and menu entries. A director works on
 // their own school; the DSI on any school, named by the "ecole" parameter.
 func routes(env *feature.Env) {
-	h := &handlers{Env: env}
+	h := &handlers{Env: env, reg: NewService(env.DB, env.Auth)}
 	admins := web.Only(auth.Director, auth.DSI)
 	env.Handle("GET /classes", web.Only(auth.Teacher, auth.Director, auth.DSI), h.classes)
 	env.Handle("POST /classes", admins, h.createClass)
@@ -84,7 +89,7 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 	if id == "" {
 		return h.chooseSchool(w, r)
 	}
-	sc, err := h.Auth.School(r.Context(), id)
+	sc, err := h.reg.School(r.Context(), id)
 	if errors.Is(err, apperr.ErrNotFound) {
 		h.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
 		return scope{}, false
@@ -102,7 +107,7 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 
 // chooseSchool asks the DSI which school to work on, unless there is only one.
 func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, bool) {
-	schools, err := h.Auth.Schools(r.Context())
+	schools, err := h.reg.Schools(r.Context())
 	if err != nil {
 		h.Fail(w, r, err)
 		return scope{}, false
@@ -130,7 +135,7 @@ func (h *handlers) target(w http.ResponseWriter, r *http.Request) (auth.User, bo
 		h.Fail(w, r, err)
 		return u, false
 	}
-	ok, err := h.Auth.CanAdminister(r.Context(), web.CurrentUser(r), u)
+	ok, err := h.reg.CanAdminister(r.Context(), web.CurrentUser(r), u)
 	if err != nil {
 		h.Fail(w, r, err)
 		return u, false

@@ -3,7 +3,8 @@
 // pupils, logout, changing one's own password, and the session endpoints of
 // the JSON API.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature (the register through feature.Register);
+// no other feature.
 package signin
 
 import (
@@ -131,7 +132,7 @@ func (h *handlers) startSession(w http.ResponseWriter, r *http.Request, u auth.U
 	next := safeNext(r.FormValue("suite"))
 	if u.Profile == auth.Parent && h.Config.Role == config.RoleCentral {
 		// A school asked to link this parent to a child: answering comes first.
-		if reqs, err := h.Auth.LinkRequests(r.Context(), u.ID); err == nil && len(reqs) > 0 {
+		if asked, err := h.Register.AskedToLink(r.Context(), u.ID); err == nil && asked {
 			next = web.LinkRequestsPath
 		}
 	}

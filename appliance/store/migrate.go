@@ -17,7 +17,7 @@ import (
 // the tables it owns that replicate between nodes.
 type Schema struct {
 	Name       string
-	FS         fs.FS // holds the .sql files at its root
+	FS         fs.FS // holds the .sql files at its root; nil for none
 	Replicated []string
 	// Audience widens, per table, the rows central sends a school beyond
 	// those of its scope and the global ones: an SQL condition on the
@@ -104,9 +104,12 @@ var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
 // transaction on the writer connection, then installs the change-log
 // triggers of its replicated tables.
 func (db *DB) Migrate(ctx context.Context, s Schema) error {
-	files, err := fs.ReadDir(s.FS, ".")
-	if err != nil {
-		return fmt.Errorf("migrations %s: %w", s.Name, err)
+	var files []fs.DirEntry
+	if s.FS != nil { // a component whose tables another's migrations made has none of its own yet
+		var err error
+		if files, err = fs.ReadDir(s.FS, "."); err != nil {
+			return fmt.Errorf("migrations %s: %w", s.Name, err)
+		}
 	}
 	type mig struct {
 		version int

@@ -3,7 +3,7 @@
 // component's embedded migrations, the hybrid logical clock, and the change
 // log that every replicated table feeds through triggers.
 //
-// It imports nothing from the rest of the appliance.
+// It imports only apperr.
 package store
 
 import (

@@ -16,7 +16,7 @@ var Feature = feature.Feature{Name: "sync", Schema: Schema, Routes: routes}
 type serviceKey struct{}
 
 func routes(env *feature.Env) {
-	s := New(env.Config, env.DB, env.Auth, env.Log, env.Version)
+	s := New(env.Config, env.DB, env.Register, env.Log, env.Version)
 	env.Provide(serviceKey{}, s)
 	s.Register(env.Server)
 	env.Services = append(env.Services, s.Run)

@@ -170,7 +170,7 @@ func (h *schoolsPages) add(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *schoolsPages) newToken(w http.ResponseWriter, r *http.Request) {
-	sc, err := h.c.auth.School(r.Context(), r.PathValue("id"))
+	sc, err := h.c.register.School(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.s.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
 		return

@@ -8,6 +8,7 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 	"preau/appliance/web"
 )
@@ -23,10 +24,10 @@ type Service struct {
 }
 
 // New builds the service for the configured role.
-func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, version string) *Service {
+func New(cfg config.Config, db *store.DB, register feature.Register, log *slog.Logger, version string) *Service {
 	s := &Service{cfg: cfg, db: db, log: log}
 	if cfg.Role == config.RoleCentral {
-		s.Central = NewCentral(db, a, log)
+		s.Central = NewCentral(db, register, log)
 	} else {
 		s.Client = NewClient(db, log, cfg.SchoolID, version)
 	}

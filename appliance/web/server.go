@@ -3,7 +3,7 @@
 // sessions, cross-origin protection, body limits, rendering of the ui/
 // templates, JSON helpers, /healthz and /metrics.
 //
-// It imports config, store and auth; never a feature package.
+// It imports apperr, config, store and auth; never a feature package.
 package web
 
 import (
