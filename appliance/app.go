@@ -19,7 +19,6 @@ import (
 	"preau/appliance/classroom"
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
-	"preau/appliance/demo"
 	"preau/appliance/feature"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
@@ -55,12 +54,13 @@ type App struct {
 	Env      *feature.Env   // what the features were given
 	Sync     *psync.Service // sync's, for the tests that drive it
 
-	lock *store.DirLock // held while the node runs, so restore cannot swap the data under it
+	features []feature.Feature // Features, and a test's
+	lock     *store.DirLock    // held while the node runs, so restore cannot swap the data under it
 }
 
 // Open builds the App on the configured data directory: migrations applied,
-// this school's row present, the demo data seeded in demo mode, every
-// feature's routes registered. Extra features come after the node's own: a
+// this school's row present, every feature's routes registered, the demo
+// school seeded in demo mode. Extra features come after the node's own: a
 // test's.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...feature.Feature) (*App, error) {
 	features := append(slices.Clip(Features), extra...)
@@ -73,11 +73,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		lock.Release()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, lock: lock,
+	a := &App{Config: cfg, Log: log, DB: db, lock: lock, features: features,
 		Auth: auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)}
 	a.Auth.LimitPupilSessions(cfg.PupilIdle, cfg.SchoolDayEnd)
 	a.Register = roster.NewService(db, a.Auth)
-	if err := a.seed(ctx); err != nil {
+	if err := a.prepare(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -87,12 +87,21 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		return nil, err
 	}
 	a.Env = &feature.Env{Server: a.Web, Register: a.Register, Version: Version, Control: http.NewServeMux()}
+	if cfg.Demo {
+		a.Env.DemoAccounts = demoAccounts(features, demoSchool(cfg))
+	}
 	for _, f := range features {
 		if f.Routes != nil {
 			f.Routes(a.Env)
 		}
 	}
 	a.Sync = psync.Of(a.Env)
+	if cfg.Demo {
+		if err := a.SeedDemo(ctx, demoSchool(cfg)); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
@@ -109,7 +118,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger, feature
 	if err != nil {
 		return nil, err
 	}
-	schemas := []store.Schema{auth.Schema, demo.Schema}
+	schemas := []store.Schema{auth.Schema, demoSchema}
 	for _, f := range features {
 		if f.Schema.Name != "" {
 			schemas = append(schemas, f.Schema)
@@ -124,7 +133,9 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger, feature
 	return db, nil
 }
 
-func (a *App) seed(ctx context.Context) error {
+// prepare makes the data directory ready for the features: this school's
+// row, and no credential that does not log in here.
+func (a *App) prepare(ctx context.Context) error {
 	if a.Config.Role == config.RoleSchool {
 		// This school's row, the first time; "preau user add" run before the
 		// first start makes it as well.
@@ -142,10 +153,6 @@ func (a *App) seed(ctx context.Context) error {
 		if n > 0 {
 			a.Log.Info("credentials of accounts that do not log in here removed", "accounts", n)
 		}
-	}
-	if a.Config.Demo {
-		return demo.Seed(ctx, a.DB, a.Auth, a.Register, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
-			Central: a.Config.Role == config.RoleCentral})
 	}
 	return nil
 }

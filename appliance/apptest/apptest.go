@@ -19,6 +19,7 @@ import (
 	"preau/appliance"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
@@ -174,4 +175,15 @@ func (a *App) Get(c *http.Client, path string) (*http.Response, string) {
 func (a *App) PostForm(c *http.Client, path string, v url.Values) (*http.Response, string) {
 	a.t.Helper()
 	return a.Do(c, http.MethodPost, path, "application/x-www-form-urlencoded", v.Encode())
+}
+
+// DemoPictures is the picture password the demo gives its young pupils, Léa
+// (eleve) among them.
+func DemoPictures() []int {
+	for _, a := range appliance.DemoAccounts(feature.DemoSchool{ID: feature.DemoSchoolID}) {
+		if len(a.Pictures) > 0 {
+			return a.Pictures
+		}
+	}
+	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"preau/appliance/browser"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 )
 
 // loginForm signs in through the real login form, as a person does: type
@@ -17,7 +17,7 @@ func loginForm(t *testing.T, tab *browser.Tab, login string) {
 	t.Helper()
 	tab.Open("/connexion")
 	tab.Type(`input[name="login"]`, login)
-	tab.Type(`input[name="password"]`, demo.Password)
+	tab.Type(`input[name="password"]`, feature.DemoPassword)
 	if st := tab.Click(`form[action="/connexion"] button[type="submit"]`); st != http.StatusOK {
 		t.Fatalf("%s: login form answered %d on %s", login, st, tab.Path())
 	}

@@ -8,7 +8,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/browser"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 )
 
 // A parent of another school, named by e-mail in a director's import on
@@ -30,7 +30,7 @@ func parentOfAnotherSchool(t *testing.T, app *apptest.App, login string) auth.Us
 		t.Fatal(err)
 	}
 	u, err := app.Auth.CreateUser(ctx, auth.NewUser{Login: login, FirstName: "Béatrice", LastName: "Roche",
-		Profile: auth.Parent, SchoolID: "ecole-pasteur", Email: login + "@famille.example", Password: demo.Password})
+		Profile: auth.Parent, SchoolID: "ecole-pasteur", Email: login + "@famille.example", Password: feature.DemoPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

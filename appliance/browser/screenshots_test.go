@@ -13,7 +13,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/browser"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 )
 
 // ScreenshotsEnv names the directory TestScreenshots writes to; without it
@@ -81,7 +81,7 @@ func enrolledSchool(t *testing.T, central *apptest.App) *apptest.App {
 		t.Fatal(err)
 	}
 	if _, err := s.Auth.CreateUser(ctx, auth.NewUser{Login: "directrice.jaures", FirstName: "Nadia", LastName: "Benali",
-		Profile: auth.Director, SchoolID: "ecole-jaures", Password: demo.Password}); err != nil {
+		Profile: auth.Director, SchoolID: "ecole-jaures", Password: feature.DemoPassword}); err != nil {
 		t.Fatal(err)
 	}
 	teacher, err := s.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Paul", LastName: "Morin", Profile: auth.Teacher, SchoolID: "ecole-jaures"})

@@ -16,7 +16,7 @@ import (
 
 	"preau/appliance"
 	"preau/appliance/config"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/service"
 )
 
@@ -222,14 +222,14 @@ func printBanner(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "Ouvrez %s://%s\n", scheme, host)
 	fmt.Fprintf(w, "Données : %s\n", cfg.DataDir)
 	if cfg.Demo {
-		fmt.Fprintf(w, "\nComptes de démonstration (mot de passe : %s) :\n", demo.Password)
-		accounts := demo.Accounts(cfg.SchoolID, cfg.Role == config.RoleCentral)
+		fmt.Fprintf(w, "\nComptes de démonstration (mot de passe : %s) :\n", feature.DemoPassword)
+		accounts := appliance.DemoAccountsOf(cfg)
 		width := 0
 		for _, a := range accounts {
-			width = max(width, len(a[0]))
+			width = max(width, len(a.Login))
 		}
 		for _, a := range accounts {
-			fmt.Fprintf(w, "  %-*s  %s\n", width, a[0], a[1])
+			fmt.Fprintf(w, "  %-*s  %s\n", width, a.Login, a.Who)
 		}
 	}
 }

@@ -34,6 +34,9 @@ type Feature struct {
 	// policies, and whatever it runs beside them (env.Services,
 	// env.Control).
 	Routes func(env *Env)
+	// Demo is its part of a demo school: the data it seeds, the logins to
+	// try. Zero when it has none.
+	Demo Demo
 
 	// Later issues add here what features bring to one another through the
 	// root rather than by importing each other: a search source,
@@ -49,6 +52,8 @@ type Env struct {
 	*web.Server
 	Register Register
 	Version  string // the binary's, for what a node tells another
+	// DemoAccounts are the logins of this node's demo school, in demo mode.
+	DemoAccounts []DemoAccount
 
 	// Services run while the node serves, each until its context ends
 	// (sync's loop).

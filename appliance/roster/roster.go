@@ -22,7 +22,7 @@ import (
 )
 
 // Feature is the school's register of people.
-var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes}
+var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes, Demo: demo}
 
 type handlers struct {
 	*feature.Env

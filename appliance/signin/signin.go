@@ -16,7 +16,6 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
-	"preau/appliance/demo"
 	"preau/appliance/feature"
 	"preau/appliance/web"
 )
@@ -58,23 +57,28 @@ func (h *handlers) root(w http.ResponseWriter, r *http.Request) {
 }
 
 type loginData struct {
-	Login         string
-	Next          string
-	Pictures      bool // picture login offered (school LAN)
-	DemoAccounts  [][2]string
-	DemoPassword  string
-	DemoSequence  []string
-	DemoSequenceL []string
+	Login        string
+	Next         string
+	Pictures     bool // picture login offered (school LAN)
+	DemoAccounts []feature.DemoAccount
+	DemoPassword string
+	DemoSequence []picture // the demo pupil's picture password
 }
+
+// picture is one picture of a picture password, as the login page shows it.
+type picture struct{ Key, Label string }
 
 func (h *handlers) loginData(r *http.Request, login string) loginData {
 	d := loginData{Login: login, Next: safeNext(r.FormValue("suite")), Pictures: h.Config.Role == config.RoleSchool}
-	if h.Config.Demo {
-		d.DemoAccounts = demo.Accounts(h.Config.SchoolID, h.Config.Role == config.RoleCentral)
-		d.DemoPassword = demo.Password
-		for _, i := range demo.PupilPictures {
-			d.DemoSequence = append(d.DemoSequence, auth.Pictures[i].Key)
-			d.DemoSequenceL = append(d.DemoSequenceL, auth.Pictures[i].Label)
+	if len(h.DemoAccounts) > 0 {
+		d.DemoAccounts, d.DemoPassword = h.DemoAccounts, feature.DemoPassword
+		for _, a := range h.DemoAccounts {
+			for _, i := range a.Pictures {
+				d.DemoSequence = append(d.DemoSequence, picture{auth.Pictures[i].Key, auth.Pictures[i].Label})
+			}
+			if len(a.Pictures) > 0 {
+				break
+			}
 		}
 	}
 	return d
