@@ -42,6 +42,16 @@ var Features = []feature.Feature{
 	psync.Feature,
 }
 
+// Commands are the commands the features add to preau's command line, in
+// their order.
+func Commands() []feature.Command {
+	var out []feature.Command
+	for _, f := range Features {
+		out = append(out, f.Commands...)
+	}
+	return out
+}
+
 // App is a running node's components.
 type App struct {
 	Config config.Config

@@ -14,6 +14,7 @@ import (
 	"preau/appliance"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/roster"
 )
 
@@ -257,20 +258,29 @@ func TestUserDisable(t *testing.T) {
 	}
 }
 
-func TestUserImportDispatch(t *testing.T) {
-	saved := userImport
-	defer func() { userImport = saved }()
-	userImport = nil
-	if _, err := run(t, "", "user", "import", "eleves.csv"); err == nil || err.Error() != "import indisponible" {
-		t.Errorf("without the import: err = %v", err)
-	}
+// The features' subcommands of user run with their arguments, beside the
+// command line's own.
+func TestUserSubcommandsOfFeatures(t *testing.T) {
+	saved := featureCommands
+	defer func() { featureCommands = saved }()
 	var got []string
-	userImport = func(e *env, args []string) error { got = args; return nil }
+	featureCommands = func() []feature.Command {
+		return []feature.Command{{Name: "user import", Usage: "  preau user import FICHIER", Run: func(c feature.Console, args []string) error {
+			got = args
+			return nil
+		}}}
+	}
 	if _, err := run(t, "", "user", "import", "eleves.csv", "--confirm"); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, []string{"eleves.csv", "--confirm"}) {
 		t.Errorf("import got %q", got)
+	}
+	if out, err := run(t, "", "user", "help"); err != nil || !strings.Contains(out, "preau user import FICHIER") || !strings.Contains(out, "preau user passwd") {
+		t.Errorf("usage of user: %v\n%s", err, out)
+	}
+	if _, err := run(t, "", "user", "add", "--name", "X"); err == nil || !strings.Contains(err.Error(), "inconnue") {
+		t.Errorf("a subcommand no feature brings: %v", err)
 	}
 	if _, err := run(t, "", "user", "supprimer"); err == nil || !strings.Contains(err.Error(), "inconnue") {
 		t.Errorf("unknown subcommand: err = %v", err)

@@ -37,6 +37,9 @@ type Feature struct {
 	// Demo is its part of a demo school: the data it seeds, the logins to
 	// try. Zero when it has none.
 	Demo Demo
+	// Commands are what it adds to preau's command line (preau sync, preau
+	// user import).
+	Commands []Command
 
 	// Later issues add here what features bring to one another through the
 	// root rather than by importing each other: a search source,

@@ -22,7 +22,7 @@ import (
 )
 
 // Feature is the school's register of people.
-var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes, Demo: demo}
+var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes, Demo: demo, Commands: commands}
 
 type handlers struct {
 	*feature.Env

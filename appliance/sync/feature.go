@@ -11,7 +11,7 @@ import (
 // Feature is sync's part of a node: its bookkeeping tables, the director's
 // status pages or central's endpoints and schools pages, the sync loop of a
 // school, and the control routes `preau sync` reaches a running server by.
-var Feature = feature.Feature{Name: "sync", Schema: Schema, Routes: routes}
+var Feature = feature.Feature{Name: "sync", Schema: Schema, Routes: routes, Commands: commands}
 
 type serviceKey struct{}
 

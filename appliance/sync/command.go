@@ -1,4 +1,4 @@
-package cli
+package sync
 
 import (
 	"context"
@@ -8,49 +8,51 @@ import (
 	"os/signal"
 	"time"
 
-	"preau/appliance"
 	"preau/appliance/config"
 	"preau/appliance/feature"
 	"preau/appliance/store"
-	psync "preau/appliance/sync"
 )
 
-const syncUsage = `Usage :
+// preau sync: a school's link with central, from the command line. Each
+// subcommand goes through the server when it runs (the control socket),
+// and otherwise works on the data directory itself.
+
+var commands = []feature.Command{{Name: "sync", Summary: "synchronisation avec le serveur central : enroll, now, status", Run: runCommand}}
+
+const commandUsage = `Usage :
   preau sync enroll --central URL --token JETON   inscrit cette école auprès du serveur central
   preau sync now                                  synchronise maintenant et affiche l'état
   preau sync status                               affiche l'état de la synchronisation
 Chaque sous-commande accepte aussi --config et --data-dir. Elle passe par le serveur
 s'il tourne, sinon elle travaille directement sur le dossier de données.`
 
-func runSync(e *env, args []string) error {
+func runCommand(c feature.Console, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, syncUsage)
+		fmt.Fprintln(c.Stderr(), commandUsage)
 		return errors.New("sous-commande attendue : enroll, now ou status")
 	}
 	var central, token string
-	var cf configFlags
-	fs := newFlagSet("sync "+args[0], e)
-	cf.register(fs, false)
+	fs := c.FlagSet("sync " + args[0])
 	switch args[0] {
 	case "enroll":
 		fs.StringVar(&central, "central", "", "adresse du serveur central, https://ent.ville.example")
 		fs.StringVar(&token, "token", "", "jeton d'inscription donné par la DSI")
 	case "now", "status":
 	case "help", "-h", "--help":
-		fmt.Fprintln(e.stdout, syncUsage)
+		fmt.Fprintln(c.Stdout(), commandUsage)
 		return nil
 	default:
-		fmt.Fprintln(e.stderr, syncUsage)
+		fmt.Fprintln(c.Stderr(), commandUsage)
 		return fmt.Errorf("sous-commande inconnue %q : enroll, now ou status", args[0])
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := cf.load(fs)
+	cfg, err := c.Config(fs)
 	if err != nil {
 		return err
 	}
-	if cfg.Role != "school" {
+	if cfg.Role != config.RoleSchool {
 		return errors.New("la synchronisation se commande depuis le serveur d'une école")
 	}
 	if args[0] == "enroll" && (central == "" || token == "") {
@@ -61,23 +63,23 @@ func runSync(e *env, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
 
-	var st psync.Status
-	err = syncViaServer(ctx, cfg.DataDir, args[0], central, token, &st)
+	var st Status
+	err = viaServer(ctx, cfg.DataDir, args[0], central, token, &st)
 	if errors.Is(err, feature.ErrNoServer) {
-		err = syncDirect(ctx, e, cfg, args[0], central, token, &st)
+		err = direct(ctx, c, cfg, args[0], central, token, &st)
 	}
 	if err != nil {
 		return err
 	}
-	printStatus(e, st)
+	printStatus(c, st)
 	return nil
 }
 
-// syncViaServer asks the running server, which holds the data directory.
-func syncViaServer(ctx context.Context, dataDir, cmd, central, token string, st *psync.Status) error {
+// viaServer asks the running server, which holds the data directory.
+func viaServer(ctx context.Context, dataDir, cmd, central, token string, st *Status) error {
 	switch cmd {
 	case "enroll":
-		var en psync.Enrollment
+		var en Enrollment
 		if err := feature.Control(ctx, dataDir, "POST", "/sync/enroll", map[string]string{"Central": central, "Token": token}, &en); err != nil {
 			return err
 		}
@@ -88,38 +90,38 @@ func syncViaServer(ctx context.Context, dataDir, cmd, central, token string, st 
 	return feature.Control(ctx, dataDir, "GET", "/sync/status", nil, st)
 }
 
-// syncDirect works on the data directory itself when no server runs.
-func syncDirect(ctx context.Context, e *env, cfg config.Config, cmd, central, token string, st *psync.Status) error {
+// direct works on the data directory itself when no server runs.
+func direct(ctx context.Context, c feature.Console, cfg config.Config, cmd, central, token string, st *Status) error {
 	lock, err := store.Lock(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer lock.Release()
-	log := newLogger(cfg, e.stderr)
-	db, err := appliance.OpenStore(ctx, cfg, log)
+	node, err := c.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	c := psync.NewClient(db, log, cfg.SchoolID, appliance.Version)
+	defer node.Close()
+	client := NewClient(node.DB, node.Log, cfg.SchoolID, c.Version())
 	switch cmd {
 	case "enroll":
-		if _, err := c.Enroll(ctx, central, token); err != nil {
+		if _, err := client.Enroll(ctx, central, token); err != nil {
 			return err
 		}
-		*st, err = c.SyncOnce(ctx)
+		*st, err = client.SyncOnce(ctx)
 		return err
 	case "now":
-		*st, err = c.SyncOnce(ctx)
+		*st, err = client.SyncOnce(ctx)
 		return err
 	}
-	*st, err = c.Status(ctx)
+	*st, err = client.Status(ctx)
 	return err
 }
 
-func printStatus(e *env, st psync.Status) {
+func printStatus(c feature.Console, st Status) {
+	out := c.Stdout()
 	if !st.Enrolled {
-		fmt.Fprintln(e.stdout, "École non inscrite : lancez « preau sync enroll --central URL --token JETON ».")
+		fmt.Fprintln(out, "École non inscrite : lancez « preau sync enroll --central URL --token JETON ».")
 		return
 	}
 	link := "coupée"
@@ -130,8 +132,8 @@ func printStatus(e *env, st psync.Status) {
 	if st.LastSync != nil {
 		last = *st.LastSync
 	}
-	fmt.Fprintf(e.stdout, "Liaison : %s\nDernière synchronisation : %s\nÀ envoyer : %d\nÀ recevoir : %d\n", link, last, st.PendingOut, st.PendingIn)
+	fmt.Fprintf(out, "Liaison : %s\nDernière synchronisation : %s\nÀ envoyer : %d\nÀ recevoir : %d\n", link, last, st.PendingOut, st.PendingIn)
 	if st.LastError != nil {
-		fmt.Fprintf(e.stdout, "Dernière erreur : %s\n", *st.LastError)
+		fmt.Fprintf(out, "Dernière erreur : %s\n", *st.LastError)
 	}
 }
