@@ -104,6 +104,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		if f.Routes != nil {
 			f.Routes(a.Env)
 		}
+		if f.Tiles != nil {
+			for _, t := range f.Tiles(a.Env) {
+				a.Web.AddTile(t)
+			}
+		}
 	}
 	a.Sync = psync.Of(a.Env)
 	if cfg.Demo {

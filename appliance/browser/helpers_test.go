@@ -32,3 +32,11 @@ func profileOf(doc *goquery.Document) string {
 func text(doc *goquery.Document, sel string) string {
 	return strings.Join(strings.Fields(doc.Find(sel).First().Text()), " ")
 }
+
+// logout signs out as a person does: the account menu, then its button (a
+// pupil's is in the top bar).
+func logout(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	browser.Eval[bool](tab, `(document.querySelector("details.account") || {}).open = true`)
+	tab.Click(`header form[action="/deconnexion"] button[type="submit"]`)
+}

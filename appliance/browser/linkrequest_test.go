@@ -51,7 +51,7 @@ func linkRequestStory(t *testing.T, tab *browser.Tab, app *apptest.App, parent a
 	}
 	shot("import-apercu-autre-ecole")
 	tab.Click("form#confirmer button[type=submit]")
-	tab.Click(`form[action="/deconnexion"] button`)
+	logout(t, tab)
 
 	loginForm(t, tab, parent.Login)
 	if tab.Path() != "/rattachements" {
@@ -61,6 +61,13 @@ func linkRequestStory(t *testing.T, tab *browser.Tab, app *apptest.App, parent a
 		t.Fatalf("the request does not name the child: %q", got)
 	}
 	shot("rattachements")
+	// Her home page says a request waits, on the tile that leads to it.
+	tab.Open("/accueil")
+	if got := text(tab.Doc(), `.tiles a[href="/rattachements"] .badge`); got != "1 demande en attente" {
+		t.Errorf("the home page's tile counts %q", got)
+	}
+	shot("accueil")
+	tab.Click(`.tiles a[href="/rattachements"]`)
 	tab.ClickText("button", "Accepter")
 	if got := tab.Doc().Find(".flash").Text(); !strings.Contains(got, "vous suivez maintenant") {
 		t.Fatalf("no word after accepting: %q", got)

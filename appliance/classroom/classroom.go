@@ -10,10 +10,8 @@ package classroom
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
-	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
 	"preau/appliance/web"
@@ -39,25 +37,10 @@ func routes(env *feature.Env) {
 // class loads the class named in the URL and checks the user may manage its
 // pupils' logins; on false it has answered the client (404 or 403).
 func (h *handlers) class(w http.ResponseWriter, r *http.Request) (auth.Class, bool) {
-	c, err := h.Register.Class(r.Context(), r.PathValue("id"))
-	if errors.Is(err, apperr.ErrNotFound) {
-		h.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
-		return c, false
-	}
-	if err != nil {
-		h.Fail(w, r, err)
-		return c, false
-	}
-	ok, err := h.manages(r.Context(), web.CurrentUser(r), c)
-	if err != nil {
-		h.Fail(w, r, err)
-		return c, false
-	}
-	if !ok {
-		h.Error(w, r, http.StatusForbidden, "vous n'avez pas accès à cette classe : seuls ses enseignant·es et la direction de l'école y ont accès")
-		return c, false
-	}
-	return c, true
+	return web.Loader[auth.Class]{Param: "id", Get: h.Register.Class, May: h.manages,
+		NotFound:  "cette classe n'existe pas",
+		Forbidden: "vous n'avez pas accès à cette classe : seuls ses enseignant·es et la direction de l'école y ont accès",
+	}.Load(h.Server, w, r)
 }
 
 // manages reports whether u looks after class c's pupils' logins.

@@ -24,19 +24,15 @@ func routes(env *feature.Env) {
 	h := &handlers{env}
 	env.Handle("GET "+web.HomePath, web.LoggedIn(), h.home)
 	env.Handle("POST /enfant", web.Only(auth.Parent), h.chooseChild)
-	for _, p := range auth.Profiles {
-		env.AddNav(p, web.NavItem{Label: "Accueil", Href: web.HomePath, Icon: "accueil", Order: 0})
-		if p != auth.Pupil {
-			env.AddNav(p, web.NavItem{Label: "Mot de passe", Href: web.PasswordPath, Icon: "cle", Order: 90})
-		}
-	}
 }
 
+// home is the user's home page: their menu, the tiles the features register
+// for their profile, above what their profile sees first.
 func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	ctx := r.Context()
 	var (
-		data any
+		data map[string]any
 		err  error
 	)
 	switch u.Profile {
@@ -47,7 +43,7 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 	case auth.Teacher:
 		data, err = h.teacher(ctx, u)
 	case auth.Director:
-		data, err = h.school(ctx, u.SchoolID)
+		data, err = h.director(ctx, u.SchoolID)
 	case auth.DSI:
 		data, err = h.city(ctx)
 	}
@@ -55,6 +51,7 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	data["Tiles"] = h.TilesFor(r)
 	h.Render(w, r, "dashboard/"+string(u.Profile), "Accueil", data)
 }
 
@@ -87,7 +84,7 @@ func (h *handlers) classViews(ctx context.Context, classes []auth.Class) ([]clas
 	return out, nil
 }
 
-func (h *handlers) pupil(ctx context.Context, u auth.User) (any, error) {
+func (h *handlers) pupil(ctx context.Context, u auth.User) (map[string]any, error) {
 	classes, err := h.Register.UserClasses(ctx, u.ID)
 	if err != nil {
 		return nil, err
@@ -96,22 +93,23 @@ func (h *handlers) pupil(ctx context.Context, u auth.User) (any, error) {
 	return map[string]any{"Classes": views}, err
 }
 
-func (h *handlers) teacher(ctx context.Context, u auth.User) (any, error) {
+func (h *handlers) teacher(ctx context.Context, u auth.User) (map[string]any, error) {
 	classes, err := h.Register.UserClasses(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
 	// A teacher's page shows each class's pupils but not its teachers: one
 	// query per class fewer than classViews (see docs/performance.md).
-	views := make([]classView, len(classes))
+	cards := make([]feature.ClassCard, len(classes))
 	for i, c := range classes {
-		views[i].Class = c
-		if views[i].Pupils, err = h.Register.ClassPupils(ctx, c.ID); err != nil {
+		pupils, err := h.Register.ClassPupils(ctx, c.ID)
+		if err != nil {
 			return nil, err
 		}
+		cards[i] = feature.NewClassCard(c, pupils, nil, 3)
 	}
 	school, _ := h.Register.School(ctx, u.SchoolID)
-	return map[string]any{"Classes": views, "School": school}, nil
+	return map[string]any{"Classes": cards, "School": school}, nil
 }
 
 type childView struct {
@@ -120,7 +118,7 @@ type childView struct {
 	Classes []classView
 }
 
-func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any, error) {
+func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (map[string]any, error) {
 	children, err := h.Register.Children(ctx, u.ID)
 	if err != nil {
 		return nil, err
@@ -141,6 +139,13 @@ func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any,
 		}
 	}
 	return map[string]any{"Children": children, "Current": current}, nil
+}
+
+// director's page: their school's people and classes counted.
+func (h *handlers) director(ctx context.Context, schoolID string) (map[string]any, error) {
+	st, err := h.school(ctx, schoolID)
+	return map[string]any{"School": st.School, "Classes": st.Classes, "PupilCounts": st.PupilCounts, "Pupils": st.Pupils,
+		"Teachers": st.Teachers, "Parents": st.Parents, "NoLogin": st.NoLogin, "MustChange": st.MustChange}, err
 }
 
 // schoolStats counts a school's people and classes.
@@ -191,7 +196,7 @@ func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, er
 	return st, nil
 }
 
-func (h *handlers) city(ctx context.Context) (any, error) {
+func (h *handlers) city(ctx context.Context) (map[string]any, error) {
 	schools, err := h.Register.Schools(ctx)
 	if err != nil {
 		return nil, err

@@ -34,6 +34,9 @@ type Feature struct {
 	// policies, and whatever it runs beside them (env.Services,
 	// env.Control).
 	Routes func(env *Env)
+	// Tiles are its entries on the home pages, which are each profile's
+	// menu; a tile may count what waits behind it (its Badge).
+	Tiles func(env *Env) []web.Tile
 	// Demo is its part of a demo school: the data it seeds, the logins to
 	// try. Zero when it has none.
 	Demo Demo

@@ -81,6 +81,10 @@ func TestImportDoesNotCaptureAnotherSchoolsParent(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/rattachements" {
 		t.Fatalf("login with a request waiting: %d → %q, want the requests page", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// Her home page counts it, on the tile that leads to it.
+	if badge := text(page(t, a, anon, "/accueil").Find(`.tiles a[href="/rattachements"] .badge`)); badge != "1 demande en attente" {
+		t.Errorf("the home page's tile counts %q", badge)
+	}
 	reqs := page(t, a, anon, "/rattachements")
 	item := reqs.Find(".link-request")
 	school, _ := a.Register.School(ctx, lea.SchoolID)
@@ -94,6 +98,9 @@ func TestImportDoesNotCaptureAnotherSchoolsParent(t *testing.T) {
 	children, _ := a.Register.Children(ctx, bea.ID)
 	if len(children) != 2 {
 		t.Fatalf("accepted, yet the parent has %d children", len(children))
+	}
+	if badge := page(t, a, anon, "/accueil").Find(`.tiles a[href="/rattachements"] .badge`); badge.Length() != 0 {
+		t.Errorf("answered, the home page still counts %q", text(badge))
 	}
 	if resp, _ := a.PostForm(anon, "/rattachements/"+id, url.Values{"reponse": {"refuser"}}); resp.StatusCode != http.StatusConflict {
 		t.Fatalf("answering twice: %d, want 409", resp.StatusCode)

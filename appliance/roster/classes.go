@@ -8,22 +8,13 @@ import (
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
 // ClassLevels are the levels offered when creating a class: the five years
 // and the usual double levels.
 var ClassLevels = []string{"CP", "CE1", "CE2", "CM1", "CM2", "CP-CE1", "CE1-CE2", "CE2-CM1", "CM1-CM2"}
-
-type classRow struct {
-	Class    auth.Class
-	Pupils   int
-	Faces    []auth.User // its first pupils, whose initials a class card shows
-	Teachers []auth.User
-}
-
-// cardFaces is how many pupils' initials a class card shows.
-const cardFaces = 8
 
 type classForm struct {
 	Name, Level string
@@ -32,7 +23,7 @@ type classForm struct {
 
 type classesPage struct {
 	scope
-	Classes   []classRow
+	Classes   []feature.ClassCard
 	CanCreate bool
 	Levels    []string
 	Staff     []auth.User // who may be attached to a new class
@@ -96,8 +87,9 @@ func (h *handlers) renderClasses(w http.ResponseWriter, r *http.Request, sc scop
 }
 
 // classRows adds to each class its number of pupils, its first pupils and
-// its teachers, with one query each for the whole school.
-func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]classRow, error) {
+// its teachers, with one query each for the whole school: the table of the
+// school's classes and the cards of a teacher's show them.
+func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]feature.ClassCard, error) {
 	counts, err := h.reg.ClassCounts(ctx, schoolID)
 	if err != nil {
 		return nil, err
@@ -112,14 +104,14 @@ func (h *handlers) classRows(ctx context.Context, schoolID string, classes []aut
 			switch {
 			case isStaff(u, schoolID):
 				teachers[c.ID] = append(teachers[c.ID], u)
-			case u.Profile == auth.Pupil && len(faces[c.ID]) < cardFaces:
+			case u.Profile == auth.Pupil && len(faces[c.ID]) < feature.CardFaces:
 				faces[c.ID] = append(faces[c.ID], u)
 			}
 		}
 	}
-	rows := make([]classRow, len(classes))
+	rows := make([]feature.ClassCard, len(classes))
 	for i, c := range classes {
-		rows[i] = classRow{Class: c, Pupils: counts[c.ID], Faces: faces[c.ID], Teachers: teachers[c.ID]}
+		rows[i] = feature.ClassCard{Class: c, Pupils: counts[c.ID], Faces: faces[c.ID], Teachers: teachers[c.ID], Level: 2}
 	}
 	return rows, nil
 }

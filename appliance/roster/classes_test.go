@@ -108,13 +108,15 @@ func TestTeacherSeesOnlyTheirClasses(t *testing.T) {
 	}
 }
 
+// The register's pages are tiles on the home pages of those who use them,
+// in the order they need them.
 func TestNavigation(t *testing.T) {
 	a := newApp(t)
 	nav := func(login string) []string {
 		var out []string
-		page(t, a, a.ClientAs(login), "/accueil").Find(".mainnav a").Each(func(_ int, s *goquery.Selection) {
+		page(t, a, a.ClientAs(login), "/accueil").Find(".tiles a.tile").Each(func(_ int, s *goquery.Selection) {
 			href, _ := s.Attr("href")
-			out = append(out, text(s)+" "+href)
+			out = append(out, text(s.Find(".tile-label"))+" "+href)
 		})
 		return out
 	}
@@ -137,9 +139,12 @@ func TestNavigation(t *testing.T) {
 	has(nav("directeur"), "Classes /classes", "Comptes /comptes", "Import /import")
 	has(nav("dsi"), "Comptes /comptes")
 	has(nav("enseignant"), "Mes classes /classes")
-	for _, it := range nav("eleve") {
-		if strings.Contains(it, "/comptes") || strings.Contains(it, "/classes") {
-			t.Errorf("pupil's menu has %q", it)
+	has(nav("directeur"), "Classes /classes", "Comptes /comptes", "Import /import", "Synchronisation /synchronisation")
+	for _, login := range []string{"eleve", "parent"} {
+		for _, it := range nav(login) {
+			if strings.Contains(it, "/comptes") || strings.Contains(it, "/classes") {
+				t.Errorf("%s's menu has %q", login, it)
+			}
 		}
 	}
 }

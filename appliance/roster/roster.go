@@ -22,7 +22,7 @@ import (
 )
 
 // Feature is the school's register of people.
-var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes, Demo: demo, Commands: commands}
+var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes, Tiles: tiles, Demo: demo, Commands: commands}
 
 type handlers struct {
 	*feature.Env
@@ -58,12 +58,32 @@ func routes(env *feature.Env) {
 	if env.Config.Role == config.RoleCentral {
 		h.registerLinkRequests()
 	}
+}
 
-	env.AddNav(auth.Director, web.NavItem{Label: "Classes", Href: "/classes", Icon: "classes", Order: 10})
-	env.AddNav(auth.Director, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
-	env.AddNav(auth.Director, web.NavItem{Label: "Import", Href: "/import", Icon: "import", Order: 30})
-	env.AddNav(auth.DSI, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
-	env.AddNav(auth.Teacher, web.NavItem{Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10})
+// tiles are the register's entries on the home pages: the director's first
+// (classes, accounts, the import), and on central the parents' answers to
+// the schools asking to link them to a child, with how many wait.
+func tiles(env *feature.Env) []web.Tile {
+	out := []web.Tile{
+		{Profile: auth.Director, Label: "Classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "les classes de l'école et leurs enseignants"},
+		{Profile: auth.Director, Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "élèves, parents, équipe : créer, désactiver, mot de passe"},
+		{Profile: auth.Director, Label: "Import", Href: "/import", Icon: "import", Order: 30, Hint: "élèves et parents depuis un tableau"},
+		{Profile: auth.DSI, Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "les comptes de toutes les écoles"},
+		{Profile: auth.Teacher, Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "connexion des élèves, cartes à imprimer"},
+	}
+	if env.Config.Role == config.RoleCentral {
+		register := NewService(env.DB, env.Auth)
+		out = append(out, web.Tile{Profile: auth.Parent, Label: "Demandes de rattachement", Href: web.LinkRequestsPath, Icon: "comptes",
+			Order: 50, Hint: "les écoles qui vous demandent de suivre un enfant",
+			Badge: func(r *http.Request) (string, error) {
+				reqs, err := register.LinkRequests(r.Context(), web.CurrentUser(r).ID)
+				if err != nil || len(reqs) == 0 {
+					return "", err
+				}
+				return plural(len(reqs), "demande en attente", "demandes en attente"), nil
+			}})
+	}
+	return out
 }
 
 // scope is the school a page works on, and the "ecole" parameter that keeps
@@ -124,25 +144,10 @@ func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, 
 }
 
 // target loads the account named in the URL and checks the user
-// administers it. On false it has answered the client.
+// administers it. On false it has answered the client (404 or 403).
 func (h *handlers) target(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
-	u, err := h.Auth.User(r.Context(), r.PathValue("id"))
-	if errors.Is(err, apperr.ErrNotFound) {
-		h.Error(w, r, http.StatusNotFound, "ce compte n'existe pas")
-		return u, false
-	}
-	if err != nil {
-		h.Fail(w, r, err)
-		return u, false
-	}
-	ok, err := h.reg.CanAdminister(r.Context(), web.CurrentUser(r), u)
-	if err != nil {
-		h.Fail(w, r, err)
-		return u, false
-	}
-	if !ok {
-		h.Error(w, r, http.StatusForbidden, "ce compte n'est pas de votre école : vous ne pouvez pas le gérer")
-		return u, false
-	}
-	return u, true
+	return web.Loader[auth.User]{Param: "id", Get: h.Auth.User, May: h.reg.CanAdminister,
+		NotFound:  "ce compte n'existe pas",
+		Forbidden: errNotYours.Error(),
+	}.Load(h.Server, w, r)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"preau/appliance/auth"
+	"preau/appliance/config"
 	"preau/appliance/feature"
 	"preau/appliance/web"
 )
@@ -11,7 +13,7 @@ import (
 // Feature is sync's part of a node: its bookkeeping tables, the director's
 // status pages or central's endpoints and schools pages, the sync loop of a
 // school, and the control routes `preau sync` reaches a running server by.
-var Feature = feature.Feature{Name: "sync", Schema: Schema, Routes: routes, Commands: commands}
+var Feature = feature.Feature{Name: "sync", Schema: Schema, Routes: routes, Tiles: tiles, Commands: commands}
 
 type serviceKey struct{}
 
@@ -38,6 +40,17 @@ func routes(env *feature.Env) {
 		}
 		return s.Client.Enroll(r.Context(), in.Central, in.Token)
 	}))
+}
+
+// tiles: the director's link with central on a school, the DSI's schools on
+// central.
+func tiles(env *feature.Env) []web.Tile {
+	if env.Config.Role == config.RoleCentral {
+		return []web.Tile{{Profile: auth.DSI, Label: "Écoles", Href: "/ecoles", Icon: "ecole", Order: 10,
+			Hint: "les écoles de la ville, leur synchronisation, leur inscription"}}
+	}
+	return []web.Tile{{Profile: auth.Director, Label: "Synchronisation", Href: "/synchronisation", Icon: "sync", Order: 60,
+		Hint: "la liaison avec le serveur de la ville"}}
 }
 
 // Of is the sync service of the node env belongs to.

@@ -20,7 +20,6 @@ func registerSchoolsPages(s *web.Server, c *Central) {
 	s.Handle("POST /ecoles", web.Only(auth.DSI), h.add)
 	s.Handle("POST /ecoles/{id}/jeton", web.Only(auth.DSI), h.newToken)
 	s.Handle("POST /ecoles/{id}/revoquer", web.Only(auth.DSI), h.revoke)
-	s.AddNav(auth.DSI, web.NavItem{Label: "Écoles", Href: "/ecoles", Icon: "ecole", Order: 10})
 }
 
 type schoolsPages struct {

@@ -47,7 +47,6 @@ func (s *Service) Register(w *web.Server) {
 	w.Handle("GET /synchronisation", web.Only(auth.Director, auth.DSI), h.page)
 	w.Handle("POST /synchronisation", web.Only(auth.Director, auth.DSI), h.now)
 	w.Handle("POST /synchronisation/conflits/{id}", web.Only(auth.Director, auth.DSI), h.restore)
-	w.AddNav(auth.Director, web.NavItem{Label: "Synchronisation", Href: "/synchronisation", Icon: "sync", Order: 60})
 }
 
 // Run enrolls a school from its configuration when needed (retrying until

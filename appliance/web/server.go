@@ -72,12 +72,24 @@ type Route struct {
 	Access  Access
 }
 
-// NavItem is one entry of a profile's menu; menus are one level deep.
-type NavItem struct {
-	Label string
-	Href  string
-	Icon  string // file name under assets/icons, without .svg
-	Order int
+// Tile is one entry of a profile's home page, which is that profile's menu:
+// menus are one level deep, and the top bar keeps only what every page needs.
+// Features declare their tiles in their contract; the home page draws a
+// profile's tiles in their Order.
+type Tile struct {
+	Profile auth.Profile
+	Label   string // short: a pupil reads it
+	Href    string
+	Icon    string // file name under assets/icons, without .svg
+	// Picture is what a pupil's tile shows first, large: a file name under
+	// assets/pictures or assets/icons, with its folder ("pictures/soleil");
+	// the icon when empty.
+	Picture string
+	Hint    string // a line under an adult's label, saying what is there
+	Order   int
+	// Badge, when set, counts what waits behind the tile for the request's
+	// user ("2 mots à signer"); "" shows none.
+	Badge func(r *http.Request) (string, error)
 }
 
 // Server routes requests to features and renders their pages.
@@ -89,7 +101,7 @@ type Server struct {
 
 	mux     *http.ServeMux
 	routes  []Route
-	nav     map[auth.Profile][]NavItem
+	tiles   map[auth.Profile][]Tile
 	views   *views
 	assets  fs.FS
 	metrics *metrics
@@ -103,7 +115,7 @@ func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, uiF
 		uiFS, assetsFS = os.DirFS("ui"), os.DirFS("assets")
 	}
 	s := &Server{Auth: a, DB: db, Config: cfg, Log: log, mux: http.NewServeMux(),
-		nav: make(map[auth.Profile][]NavItem), assets: assetsFS, metrics: newMetrics()}
+		tiles: make(map[auth.Profile][]Tile), assets: assetsFS, metrics: newMetrics()}
 	v, err := newViews(uiFS, cfg.Dev, s.funcs())
 	if err != nil {
 		return nil, err
@@ -132,11 +144,39 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
-// AddNav adds an entry to a profile's menu.
-func (s *Server) AddNav(p auth.Profile, item NavItem) {
-	items := append(s.nav[p], item)
-	sort.SliceStable(items, func(i, j int) bool { return items[i].Order < items[j].Order })
-	s.nav[p] = items
+// AddTile adds a tile to its profile's home page.
+func (s *Server) AddTile(t Tile) {
+	tiles := append(s.tiles[t.Profile], t)
+	sort.SliceStable(tiles, func(i, j int) bool { return tiles[i].Order < tiles[j].Order })
+	s.tiles[t.Profile] = tiles
+}
+
+// Tiles lists a profile's tiles, in their order.
+func (s *Server) Tiles(p auth.Profile) []Tile { return s.tiles[p] }
+
+// TileView is a tile as a home page shows it to one user: with its badge.
+type TileView struct {
+	Tile
+	Badge string
+}
+
+// TilesFor lists the tiles of the request user's profile with their badges.
+// A badge that cannot be counted is left out, not the page: the tile still
+// leads where it should.
+func (s *Server) TilesFor(r *http.Request) []TileView {
+	tiles := s.tiles[CurrentUser(r).Profile]
+	out := make([]TileView, len(tiles))
+	for i, t := range tiles {
+		out[i].Tile = t
+		if t.Badge != nil {
+			badge, err := t.Badge(r)
+			if err != nil {
+				s.Log.Warn("tile badge", "tile", t.Href, "err", err)
+			}
+			out[i].Badge = badge
+		}
+	}
+	return out
 }
 
 // Handler is the complete middleware chain; build it after all routes.
