@@ -37,6 +37,9 @@ type Options struct {
 	NoDemo  bool              // start without the demo school
 	Config  map[string]string // extra configuration keys
 	DataDir string            // reuse a data directory
+	// Features are added after the node's own (appliance.Features): a
+	// test's, registered through the contract like any other.
+	Features []feature.Feature
 }
 
 // New starts an appliance; it stops when the test ends.
@@ -63,7 +66,7 @@ func New(t testing.TB, o Options) *App {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a, err := appliance.Open(context.Background(), cfg, log)
+	a, err := appliance.Open(context.Background(), cfg, log, o.Features...)
 	if err != nil {
 		t.Fatalf("open appliance: %v", err)
 	}
