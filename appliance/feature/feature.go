@@ -11,7 +11,7 @@
 // Register interface, which the roster feature implements and the root hands
 // to every feature in its Env.
 //
-// It imports apperr, store, auth, web and config; never a feature.
+// It imports store, auth, web and config; never a feature.
 package feature
 
 import (
