@@ -1,7 +1,8 @@
 // Package web is the HTTP layer every feature uses: routing with a declared
 // access policy per route (the authorization matrix tests read it back),
 // sessions, cross-origin protection, body limits, rendering of the ui/
-// templates, JSON helpers, /healthz and /metrics.
+// templates, the home pages' tiles, JSON helpers, the status of each kind of
+// error, loading an object named in the URL, /healthz and /metrics.
 //
 // It imports apperr, config, store and auth; never a feature package.
 package web
@@ -150,9 +151,6 @@ func (s *Server) AddTile(t Tile) {
 	sort.SliceStable(tiles, func(i, j int) bool { return tiles[i].Order < tiles[j].Order })
 	s.tiles[t.Profile] = tiles
 }
-
-// Tiles lists a profile's tiles, in their order.
-func (s *Server) Tiles(p auth.Profile) []Tile { return s.tiles[p] }
 
 // TileView is a tile as a home page shows it to one user: with its badge.
 type TileView struct {
