@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 	"preau/appliance/classroom"
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
 	"preau/appliance/store"
@@ -31,34 +32,62 @@ import (
 // Version is set at build time (-ldflags "-X preau/appliance.Version=...").
 var Version = "dev"
 
+// Features are the node's features, in the order their schemas migrate and
+// their routes register. Adding a feature is its folder and one line here.
+var Features = []feature.Feature{
+	signin.Feature,
+	dashboard.Feature,
+	roster.Feature,
+	classroom.Feature,
+	psync.Feature,
+}
+
+// Commands are the commands the features add to preau's command line, in
+// their order.
+func Commands() []feature.Command {
+	var out []feature.Command
+	for _, f := range Features {
+		out = append(out, f.Commands...)
+	}
+	return out
+}
+
 // App is a running node's components.
 type App struct {
 	Config config.Config
 	Log    *slog.Logger
 	DB     *store.DB
 	Auth   *auth.Service
-	Web    *web.Server
-	Sync   *psync.Service
+	// Register is the school register every feature reads (roster's).
+	Register *roster.Service
+	Web      *web.Server
+	Env      *feature.Env   // what the features were given
+	Sync     *psync.Service // sync's, for the tests that drive it
 
-	lock *store.DirLock // held while the node runs, so restore cannot swap the data under it
+	features []feature.Feature // Features, and a test's
+	lock     *store.DirLock    // held while the node runs, so restore cannot swap the data under it
 }
 
 // Open builds the App on the configured data directory: migrations applied,
-// this school's row present, the demo data seeded in demo mode.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+// this school's row present, every feature's routes registered, the demo
+// school seeded in demo mode. Extra features come after the node's own: a
+// test's.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...feature.Feature) (*App, error) {
+	features := append(slices.Clip(Features), extra...)
 	lock, err := store.Lock(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("dossier de données %s : %w", cfg.DataDir, err)
 	}
-	db, err := OpenStore(ctx, cfg, log)
+	db, err := openStore(ctx, cfg, log, features)
 	if err != nil {
 		lock.Release()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, lock: lock,
+	a := &App{Config: cfg, Log: log, DB: db, lock: lock, features: features,
 		Auth: auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)}
 	a.Auth.LimitPupilSessions(cfg.PupilIdle, cfg.SchoolDayEnd)
-	if err := a.seed(ctx); err != nil {
+	a.Register = roster.NewService(db, a.Auth)
+	if err := a.prepare(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -67,23 +96,50 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Close()
 		return nil, err
 	}
-	signin.Register(a.Web)
-	dashboard.Register(a.Web)
-	roster.Register(a.Web)
-	classroom.Register(a.Web)
-	a.Sync = psync.New(cfg, db, a.Auth, log, Version)
-	a.Sync.Register(a.Web)
+	a.Env = &feature.Env{Server: a.Web, Register: a.Register, Version: Version, Control: http.NewServeMux()}
+	if cfg.Demo {
+		a.Env.DemoAccounts = demoAccounts(features, demoSchool(cfg))
+	}
+	for _, f := range features {
+		if f.Routes != nil {
+			f.Routes(a.Env)
+		}
+		if f.Tiles != nil {
+			for _, t := range f.Tiles(a.Env) {
+				a.Web.AddTile(t)
+			}
+		}
+	}
+	a.Sync = psync.Of(a.Env)
+	if cfg.Demo {
+		if err := a.SeedDemo(ctx, demoSchool(cfg)); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
 // OpenStore opens the database with every component's schema, for the server
 // and for commands that work on the data directory directly.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	return openStore(ctx, cfg, log, Features)
+}
+
+// openStore opens the database with the schemas of the layers below the
+// features, then the features' own in their order.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger, features []feature.Feature) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []store.Schema{auth.Schema, psync.Schema, demo.Schema} {
+	schemas := []store.Schema{auth.Schema, demoSchema}
+	for _, f := range features {
+		if f.Schema.Name != "" {
+			schemas = append(schemas, f.Schema)
+		}
+	}
+	for _, s := range schemas {
 		if err := db.Migrate(ctx, s); err != nil {
 			db.Close()
 			return nil, err
@@ -92,9 +148,15 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	return db, nil
 }
 
-func (a *App) seed(ctx context.Context) error {
-	if err := EnsureSchool(ctx, a.Config, a.Auth); err != nil {
-		return err
+// prepare makes the data directory ready for the features: this school's
+// row, and no credential that does not log in here.
+func (a *App) prepare(ctx context.Context) error {
+	if a.Config.Role == config.RoleSchool {
+		// This school's row, the first time; "preau user add" run before the
+		// first start makes it as well.
+		if err := a.Register.EnsureSchool(ctx, a.Config.SchoolID, a.Config.SchoolName); err != nil {
+			return err
+		}
 	}
 	if a.Config.Role == config.RoleSchool {
 		// Credentials a school held from before central withheld them (the
@@ -107,23 +169,7 @@ func (a *App) seed(ctx context.Context) error {
 			a.Log.Info("credentials of accounts that do not log in here removed", "accounts", n)
 		}
 	}
-	if a.Config.Demo {
-		return demo.Seed(ctx, a.DB, a.Auth, demo.Options{SchoolID: a.Config.SchoolID, SchoolName: a.Config.SchoolName,
-			Central: a.Config.Role == config.RoleCentral})
-	}
 	return nil
-}
-
-// EnsureSchool creates this school's row on a school's server the first
-// time; "preau user add" run before the first start needs it as well.
-func EnsureSchool(ctx context.Context, cfg config.Config, accounts *auth.Service) error {
-	if cfg.Role != config.RoleSchool {
-		return nil
-	}
-	if _, err := accounts.School(ctx, cfg.SchoolID); !errors.Is(err, auth.ErrNotFound) {
-		return err
-	}
-	return accounts.CreateSchool(ctx, cfg.SchoolID, cfg.SchoolName)
 }
 
 // Close releases the store and the data directory.
@@ -207,7 +253,9 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 		a.Log.Info("metrics served without a session", "addr", ls.Metrics.Addr())
 	}
 	go a.housekeeping(ctx)
-	go a.Sync.Run(ctx)
+	for _, run := range a.Env.Services {
+		go run(ctx)
+	}
 	if err := a.serveControl(ctx); err != nil {
 		a.Log.Warn("control socket unavailable: preau sync will not reach this server", "err", err)
 	}

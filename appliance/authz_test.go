@@ -10,6 +10,7 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
+	"preau/appliance/feature"
 )
 
 // The authorization matrix: every route of the appliance × every profile
@@ -94,7 +95,7 @@ func init() {
 func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	ctx := context.Background()
 	pupil := a.User("eleve")
-	classes, err := a.Auth.UserClasses(ctx, pupil.ID)
+	classes, err := a.Register.UserClasses(ctx, pupil.ID)
 	if err != nil || len(classes) == 0 {
 		t.Fatalf("demo pupil has no class: %v", err)
 	}
@@ -108,9 +109,10 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 }
 
 // matrixTemplate is a data directory of the role with the demo school; on a
-// school, a DSI account is added (central's demo has one).
-func matrixTemplate(t *testing.T, role string) *apptest.Template {
-	return apptest.NewTemplate(t, apptest.Options{Role: role}, func(a *apptest.App) {
+// school, a DSI account is added (central's demo has one). features are
+// added to the node's own.
+func matrixTemplate(t *testing.T, role string, features ...feature.Feature) *apptest.Template {
+	return apptest.NewTemplate(t, apptest.Options{Role: role, Features: features}, func(a *apptest.App) {
 		if role == "central" {
 			return
 		}
@@ -120,13 +122,27 @@ func matrixTemplate(t *testing.T, role string) *apptest.Template {
 	})
 }
 
+// matrixTemplates are a school's and central's.
+func matrixTemplates(t *testing.T, features ...feature.Feature) map[string]*apptest.Template {
+	return map[string]*apptest.Template{"": matrixTemplate(t, "", features...), "central": matrixTemplate(t, "central", features...)}
+}
+
 func TestAuthorizationMatrix(t *testing.T) {
-	// Every route a school or central registers has a row for that role;
-	// central's rows cover only what a school does not serve.
-	templates := map[string]*apptest.Template{"": matrixTemplate(t, ""), "central": matrixTemplate(t, "central")}
+	templates := matrixTemplates(t)
+	if missing := missingRows(t, templates, matrix); len(missing) > 0 {
+		t.Errorf("routes with no row in the authorization matrix:\n  %s", strings.Join(missing, "\n  "))
+	}
+	runMatrix(t, templates, matrix)
+}
+
+// missingRows lists the routes a school or central registers with no row
+// for that role (central's rows cover only what a school does not serve),
+// and fails on a row for a route the role does not register.
+func missingRows(t *testing.T, templates map[string]*apptest.Template, rows []authzCase) []string {
+	t.Helper()
 	school, central := routeSet(templates[""].New(t)), routeSet(templates["central"].New(t))
 	covered := map[string]bool{}
-	for _, c := range matrix {
+	for _, c := range rows {
 		covered[c.Role+" "+c.Route] = true
 		set := school
 		if c.Role == "central" {
@@ -147,12 +163,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			missing = append(missing, "central: "+r)
 		}
 	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		t.Errorf("routes with no row in the authorization matrix:\n  %s", strings.Join(missing, "\n  "))
-	}
+	sort.Strings(missing)
+	return missing
+}
 
-	for _, c := range matrix {
+// runMatrix requests each row's route as every profile and checks the
+// status each gets.
+func runMatrix(t *testing.T, templates map[string]*apptest.Template, rows []authzCase) {
+	for _, c := range rows {
 		t.Run(c.Role+" "+c.Route, func(t *testing.T) {
 			// A fresh appliance per route: a POST by one profile must not
 			// change what the next one sees.

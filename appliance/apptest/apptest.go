@@ -19,6 +19,7 @@ import (
 	"preau/appliance"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
@@ -36,6 +37,9 @@ type Options struct {
 	NoDemo  bool              // start without the demo school
 	Config  map[string]string // extra configuration keys
 	DataDir string            // reuse a data directory
+	// Features are added after the node's own (appliance.Features): a
+	// test's, registered through the contract like any other.
+	Features []feature.Feature
 }
 
 // New starts an appliance; it stops when the test ends.
@@ -62,7 +66,7 @@ func New(t testing.TB, o Options) *App {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a, err := appliance.Open(context.Background(), cfg, log)
+	a, err := appliance.Open(context.Background(), cfg, log, o.Features...)
 	if err != nil {
 		t.Fatalf("open appliance: %v", err)
 	}
@@ -103,7 +107,7 @@ func (a *App) User(login string) auth.User {
 // ClassID returns the id of one of this school's classes by name.
 func (a *App) ClassID(name string) string {
 	a.t.Helper()
-	classes, err := a.Auth.SchoolClasses(context.Background(), a.Config.SchoolID)
+	classes, err := a.Register.SchoolClasses(context.Background(), a.Config.SchoolID)
 	if err != nil {
 		a.t.Fatalf("classes: %v", err)
 	}
@@ -174,4 +178,15 @@ func (a *App) Get(c *http.Client, path string) (*http.Response, string) {
 func (a *App) PostForm(c *http.Client, path string, v url.Values) (*http.Response, string) {
 	a.t.Helper()
 	return a.Do(c, http.MethodPost, path, "application/x-www-form-urlencoded", v.Encode())
+}
+
+// DemoPictures is the picture password the demo gives its young pupils, Léa
+// (eleve) among them.
+func DemoPictures() []int {
+	for _, a := range appliance.DemoAccounts(feature.DemoSchool{ID: feature.DemoSchoolID}) {
+		if len(a.Pictures) > 0 {
+			return a.Pictures
+		}
+	}
+	return nil
 }

@@ -13,76 +13,10 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 	"preau/appliance/text"
 )
-
-// CreateSchool adds a school, or renames it when it exists.
-func (s *Service) CreateSchool(ctx context.Context, id, name string) error {
-	name, err := text.Name("le nom de l'école", name)
-	if err != nil {
-		return err
-	}
-	if id == "" || name == "" {
-		return fmt.Errorf("%w : identifiant et nom de l'école requis", ErrInvalid)
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO schools(id, scope, hlc, origin, name) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO UPDATE SET name = excluded.name, hlc = excluded.hlc, origin = excluded.origin, deleted = 0`,
-			id, id, tx.HLC, tx.Origin, name)
-		return err
-	})
-}
-
-// CreateClass adds a class to a school.
-func (s *Service) CreateClass(ctx context.Context, schoolID, name, level string) (Class, error) {
-	c := Class{ID: store.NewID(), SchoolID: schoolID, Level: strings.ToUpper(strings.TrimSpace(level))}
-	var err error
-	if c.Name, err = text.Name("le nom de la classe", name); err != nil {
-		return c, err
-	}
-	if c.Name == "" {
-		return c, fmt.Errorf("%w : le nom de la classe est obligatoire", ErrInvalid)
-	}
-	if !ValidLevel(c.Level) {
-		return c, fmt.Errorf("%w : niveau %q inconnu (CP, CE1, CE2, CM1, CM2, ou double niveau comme CE2-CM1)", ErrInvalid, text.Short(level))
-	}
-	if _, err := s.School(ctx, schoolID); err != nil {
-		return c, fmt.Errorf("école %q : %w", schoolID, err)
-	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM classes WHERE deleted = 0 AND school_id = ? AND name = ? COLLATE NOCASE",
-			schoolID, c.Name).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("%w : une classe nommée %q existe déjà", ErrInvalid, c.Name)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO classes(id, scope, hlc, origin, school_id, name, level) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, schoolID, tx.HLC, tx.Origin, schoolID, c.Name, c.Level)
-		return err
-	})
-	return c, err
-}
-
-// ValidLevel accepts a level or a double level ("CE2-CM1").
-func ValidLevel(level string) bool {
-	parts := strings.Split(level, "-")
-	if len(parts) > 2 {
-		return false
-	}
-	for _, p := range parts {
-		ok := false
-		for _, l := range Levels {
-			ok = ok || p == l
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
 
 // NewUser describes an account to create.
 type NewUser struct {
@@ -96,14 +30,13 @@ type NewUser struct {
 	Password  string // no password login when empty (young pupils)
 	// MustChange asks for a new password at first login.
 	MustChange bool
-	ClassIDs   []string
-	ChildIDs   []string // for parents
-	Pictures   []int    // a picture password, for pupils
+	Pictures   []int // a picture password, for pupils
 }
 
-// CreateUser adds an account with its class and child links in one transaction.
+// CreateUser adds an account. Its classes and children are the register's
+// (roster), which creates accounts with them through CreateUsers.
 func (s *Service) CreateUser(ctx context.Context, n NewUser) (User, error) {
-	ids, err := s.CreateUsers(ctx, []NewUser{n})
+	ids, err := s.CreateUsers(ctx, []NewUser{n}, nil)
 	if err != nil {
 		return User{}, err
 	}
@@ -111,15 +44,11 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (User, error) {
 }
 
 // CreateUsers adds several accounts in one transaction: all or none. Equal
-// secrets are hashed once (a class imported with one first password).
-func (s *Service) CreateUsers(ctx context.Context, ns []NewUser) ([]string, error) {
-	return s.createUsers(ctx, ns, nil)
-}
-
-// createUsers is CreateUsers; also, when set, runs in the same transaction
-// once the accounts exist, with their ids (an import linking them to
-// accounts that already existed).
-func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *store.Tx, ids []string) error) ([]string, error) {
+// secrets are hashed once (a class imported with one first password). then,
+// when set, runs in the same transaction once the accounts exist, with their
+// ids in the order of ns: the register puts them in their classes and
+// families, all or nothing with them.
+func (s *Service) CreateUsers(ctx context.Context, ns []NewUser, then func(tx *store.Tx, ids []string) error) ([]string, error) {
 	type prepared struct {
 		n                 NewUser
 		password, picture string // the secrets, then their hashes
@@ -132,7 +61,7 @@ func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *s
 			return nil, err
 		}
 		if n.Pictures != nil && !ValidSequence(n.Pictures) {
-			return nil, fmt.Errorf("%w : choisissez %d images différentes", ErrInvalid, PictureLength)
+			return nil, fmt.Errorf("%w : choisissez %d images différentes", apperr.ErrInvalid, PictureLength)
 		}
 		ps[i] = prepared{n: n, password: n.Password}
 		if n.Pictures != nil {
@@ -159,8 +88,8 @@ func (s *Service) createUsers(ctx context.Context, ns []NewUser, also func(tx *s
 			}
 			ids[i] = id
 		}
-		if also != nil {
-			return also(tx, ids)
+		if then != nil {
+			return then(tx, ids)
 		}
 		return nil
 	})
@@ -215,17 +144,17 @@ func (s *Service) prepare(n *NewUser) error {
 		}
 	}
 	if n.Display == "" {
-		return fmt.Errorf("%w : le nom est obligatoire", ErrInvalid)
+		return fmt.Errorf("%w : le nom est obligatoire", apperr.ErrInvalid)
 	}
 	if !n.Profile.Valid() {
-		return fmt.Errorf("%w : profil %q inconnu", ErrInvalid, text.Short(string(n.Profile)))
+		return fmt.Errorf("%w : profil %q inconnu", apperr.ErrInvalid, text.Short(string(n.Profile)))
 	}
 	if n.Profile != DSI && n.SchoolID == "" {
-		return fmt.Errorf("%w : l'école est obligatoire", ErrInvalid)
+		return fmt.Errorf("%w : l'école est obligatoire", apperr.ErrInvalid)
 	}
 	n.Login = strings.ToLower(n.Login)
-	if n.Login != "" && !validLogin(n.Login) {
-		return fmt.Errorf("%w : identifiant %q invalide (2 à %d lettres sans accents, chiffres, point, tiret)", ErrInvalid, text.Short(n.Login), MaxLogin)
+	if n.Login != "" && !ValidLogin(n.Login) {
+		return fmt.Errorf("%w : identifiant %q invalide (2 à %d lettres sans accents, chiffres, point, tiret)", apperr.ErrInvalid, text.Short(n.Login), MaxLogin)
 	}
 	return nil
 }
@@ -283,69 +212,15 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, n NewUser, hash,
 		hash, pictureHash, n.MustChange, time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return "", err
 	}
-	role := "pupil"
-	if n.Profile == Teacher || n.Profile == Director {
-		role = "teacher"
-	}
-	for _, cid := range n.ClassIDs {
-		if err := addMembership(ctx, tx, cid, id, role); err != nil {
-			return "", err
-		}
-	}
-	for _, child := range n.ChildIDs {
-		if _, err := linkOrAsk(ctx, tx, id, child, ""); err != nil {
-			return "", err
-		}
-	}
 	return id, nil
-}
-
-func addMembership(ctx context.Context, tx *store.Tx, classID, userID, role string) error {
-	var scope string
-	if err := tx.QueryRowContext(ctx, "SELECT scope FROM classes WHERE deleted = 0 AND id = ?", classID).Scan(&scope); err != nil {
-		return fmt.Errorf("%w : classe inconnue", ErrInvalid)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO memberships(id, scope, hlc, origin, class_id, user_id, role) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET deleted = 0, role = excluded.role, hlc = excluded.hlc, origin = excluded.origin`,
-		store.NaturalID("membership", classID, userID), scope, tx.HLC, tx.Origin, classID, userID, role)
-	return err
-}
-
-func addGuardian(ctx context.Context, tx *store.Tx, parentID, childID string) error {
-	var scope string
-	if err := tx.QueryRowContext(ctx, "SELECT scope FROM users WHERE deleted = 0 AND profile = 'pupil' AND id = ?", childID).Scan(&scope); err != nil {
-		return fmt.Errorf("%w : élève inconnu", ErrInvalid)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO guardians(id, scope, hlc, origin, parent_id, child_id) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET deleted = 0, hlc = excluded.hlc, origin = excluded.origin`,
-		store.NaturalID("guardian", parentID, childID), scope, tx.HLC, tx.Origin, parentID, childID)
-	return err
-}
-
-// LinkChild makes parent a guardian of child (idempotent), whichever school
-// each belongs to: the DSI's act, and tests'. A director's links go through
-// an import, which asks a parent of another school instead.
-func (s *Service) LinkChild(ctx context.Context, parentID, childID string) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error { return addGuardian(ctx, tx, parentID, childID) })
-}
-
-// AddToClass puts a pupil or teacher in a class (idempotent).
-func (s *Service) AddToClass(ctx context.Context, classID, userID string) error {
-	u, err := s.User(ctx, userID)
-	if err != nil {
-		return err
-	}
-	role := "pupil"
-	if u.Profile != Pupil {
-		role = "teacher"
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error { return addMembership(ctx, tx, classID, userID, role) })
 }
 
 // MaxLogin is the length of the longest login, in characters.
 const MaxLogin = 64
 
-func validLogin(l string) bool {
+// ValidLogin reports whether a login may be chosen: 2 to 64 lower-case
+// letters, digits, dots, dashes or underscores.
+func ValidLogin(l string) bool {
 	if len(l) < 2 || len(l) > MaxLogin {
 		return false
 	}
@@ -407,7 +282,7 @@ func (s *Service) update(ctx context.Context, userID, set string, args ...any) e
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return apperr.ErrNotFound
 		}
 		return nil
 	})
@@ -492,7 +367,7 @@ type UserChange struct {
 func (s *Service) ChangeUser(ctx context.Context, userID string, c UserChange) (User, error) {
 	// From the database, not the read cache: what is written is what differs
 	// from the row, which a `preau user` command may have just changed.
-	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE deleted = 0 AND id = ?", userID))
+	u, err := ScanUser(s.db.Reader().QueryRowContext(ctx, "SELECT "+UserColumns+" FROM users WHERE deleted = 0 AND id = ?", userID))
 	if err != nil {
 		return u, err
 	}
@@ -524,7 +399,7 @@ func (s *Service) ChangeUser(ctx context.Context, userID string, c UserChange) (
 		}
 	}
 	if display == "" {
-		return u, fmt.Errorf("%w : le nom est obligatoire", ErrInvalid)
+		return u, fmt.Errorf("%w : le nom est obligatoire", apperr.ErrInvalid)
 	}
 	var set []string
 	var args []any
@@ -554,27 +429,4 @@ func (s *Service) ChangeUser(ctx context.Context, userID string, c UserChange) (
 		}
 	}
 	return s.User(ctx, userID)
-}
-
-// CanAdminister reports whether actor manages target's account: the DSI any
-// account, a director the accounts that belong to their school. Being linked
-// to one of a director's pupils gives the director no power over a parent
-// whose account belongs to another school: that school administers it.
-func (s *Service) CanAdminister(ctx context.Context, actor, target User) (bool, error) {
-	switch actor.Profile {
-	case DSI:
-		return true, nil
-	case Director:
-		return target.Profile != DSI && target.SchoolID != "" && target.SchoolID == actor.SchoolID, nil
-	}
-	return false, nil
-}
-
-// TeachesPupil reports whether a teacher has the pupil in one of their classes.
-func (s *Service) TeachesPupil(ctx context.Context, teacherID, pupilID string) (bool, error) {
-	var n int
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM memberships t JOIN memberships p ON p.class_id = t.class_id
-		WHERE t.deleted = 0 AND p.deleted = 0 AND t.role = 'teacher' AND p.role = 'pupil' AND t.user_id = ? AND p.user_id = ?`,
-		teacherID, pupilID).Scan(&n)
-	return n > 0, err
 }

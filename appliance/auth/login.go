@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 )
 
@@ -26,7 +27,6 @@ type Service struct {
 	pupilIdle  time.Duration // see LimitPupilSessions
 	dayEnd     time.Duration
 	log        *slog.Logger
-	reads      readCache
 	now        func() time.Time // time.Now; tests move it
 
 	// Logins counts login attempts by outcome, for /metrics.
@@ -39,7 +39,6 @@ type Service struct {
 func NewService(db *store.DB, log *slog.Logger, hashConcurrency int, sessionTTL time.Duration) *Service {
 	s := &Service{db: db, hasher: NewHasher(hashConcurrency), throttle: NewThrottle(), sessionTTL: sessionTTL,
 		pupilIdle: time.Hour, dayEnd: 18 * time.Hour, log: log, now: time.Now}
-	db.OnCommit(s.reads.invalidate)
 	return s
 }
 
@@ -84,7 +83,7 @@ func (e *ThrottledError) Error() string {
 // would tell an attacker which logins exist.
 func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (User, error) {
 	u, err := s.UserByLogin(ctx, login)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return User{}, err
 	}
 	return s.attempt(ctx, loginKey(login), ip, func() (User, bool, error) {
@@ -104,11 +103,11 @@ func loginKey(login string) string {
 func (s *Service) LoginPicture(ctx context.Context, userID string, seq []int, ip string) (User, error) {
 	return s.attempt(ctx, "user:"+userID, ip, func() (User, bool, error) {
 		u, err := s.User(ctx, userID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 			return u, false, err
 		}
 		if err == nil && u.Profile != Pupil {
-			err = ErrNotFound
+			err = apperr.ErrNotFound
 		}
 		ok, verr := s.hasher.Verify(ctx, u.pictureHash, encodeSequence(seq))
 		return u, ok && err == nil, verr
@@ -216,10 +215,10 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	hash := hashSecret(token)
 	key := "session\x00" + hash
 	now := s.now()
-	if v, ok := s.reads.get(key); ok && now.Before(v.(Session).Expires) {
+	if v, ok := s.db.Cache().Get(key); ok && now.Before(v.(Session).Expires) {
 		return v.(Session), nil
 	}
-	gen := s.reads.generation()
+	gen := s.db.Cache().Generation()
 	var sess Session
 	var userID string
 	var expires, seen int64
@@ -250,7 +249,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 			sess.Expires = idle
 		}
 	}
-	s.reads.put(key, gen, sess)
+	s.db.Cache().Put(key, gen, sess)
 	return sess, nil
 }
 
@@ -364,7 +363,7 @@ func RandomSequence() []int {
 // SetPicture gives a pupil a picture password.
 func (s *Service) SetPicture(ctx context.Context, pupilID string, seq []int) error {
 	if !ValidSequence(seq) {
-		return fmt.Errorf("%w : choisissez %d images différentes", ErrInvalid, PictureLength)
+		return fmt.Errorf("%w : choisissez %d images différentes", apperr.ErrInvalid, PictureLength)
 	}
 	hash, err := s.hasher.Hash(ctx, encodeSequence(seq))
 	if err != nil {

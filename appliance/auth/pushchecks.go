@@ -2,44 +2,20 @@ package auth
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
 	"preau/appliance/store"
 )
 
-// The rules central applies to the accounts' rows a school pushes (see
+// The rule central applies to the accounts a school pushes (see
 // store.PushCheck): a school writes what its director could have written
 // through the pages and the API, and nothing that reaches beyond it. The
 // scope of a pushed row, and of central's version of it, is already the
-// school's. Each error names the rule broken.
+// school's. Each error names the rule broken. The register's tables have
+// theirs in roster.
 
-var pushChecks = map[string]store.PushCheck{
-	"schools":           checkSchoolRow,
-	"classes":           checkClassRow,
-	"users":             checkUserRow,
-	"memberships":       checkMembershipRow,
-	"guardians":         checkGuardianRow,
-	"guardian_requests": checkRequestRow,
-}
-
-func checkSchoolRow(_ context.Context, p store.Pushed) error {
-	if p.Row.ID() != p.School {
-		return errors.New("une école ne décrit qu'elle-même")
-	}
-	if p.Row.Deleted() {
-		return errors.New("seule la DSI supprime une école")
-	}
-	return nil
-}
-
-func checkClassRow(_ context.Context, p store.Pushed) error {
-	if p.Row.Str("school_id") != p.School {
-		return errors.New("une école ne crée de classes que chez elle")
-	}
-	return nil
-}
+var pushChecks = map[string]store.PushCheck{"users": checkUserRow}
 
 func checkUserRow(ctx context.Context, p store.Pushed) error {
 	profile := Profile(p.Row.Str("profile"))
@@ -66,80 +42,4 @@ func checkUserRow(ctx context.Context, p store.Pushed) error {
 		}
 	}
 	return nil
-}
-
-func checkMembershipRow(ctx context.Context, p store.Pushed) error {
-	if p.Row.Deleted() {
-		return nil // leaving a class of its own school (the scope says so)
-	}
-	var classSchool string
-	err := p.Tx.QueryRowContext(ctx, "SELECT school_id FROM classes WHERE id = ?", p.Row.Str("class_id")).Scan(&classSchool)
-	if err != nil || classSchool != p.School {
-		return errors.New("la classe n'est pas une classe de l'école")
-	}
-	member, err := accountOf(ctx, p.Tx, p.Row.Str("user_id"))
-	if err != nil || member.school != p.School {
-		return errors.New("seuls les élèves et enseignants de l'école entrent dans ses classes")
-	}
-	if (p.Row.Str("role") == "pupil") != (member.profile == Pupil) {
-		return errors.New("rôle dans la classe contraire au profil du compte")
-	}
-	return nil
-}
-
-func checkGuardianRow(ctx context.Context, p store.Pushed) error {
-	if p.Row.Deleted() || p.Unchanged("parent_id", "child_id", "deleted") {
-		return nil // unlinking, or sending back what central sent
-	}
-	if err := ownPupil(ctx, p); err != nil {
-		return err
-	}
-	parent, err := accountOf(ctx, p.Tx, p.Row.Str("parent_id"))
-	if err != nil || parent.profile != Parent {
-		return errors.New("seul un compte de parent est rattaché à un enfant")
-	}
-	if parent.school != p.School {
-		return errors.New("un parent d'une autre école n'est rattaché que s'il l'accepte lui-même, sur le serveur de la ville")
-	}
-	return nil
-}
-
-func checkRequestRow(ctx context.Context, p store.Pushed) error {
-	if p.Row.Str("school_id") != p.School {
-		return errors.New("une école ne demande de rattachement qu'à ses élèves")
-	}
-	if p.Row.Deleted() {
-		return nil
-	}
-	if err := ownPupil(ctx, p); err != nil {
-		return err
-	}
-	if p.Row.Str("status") != LinkPending && !p.Unchanged("status") {
-		return errors.New("seul le parent répond à une demande de rattachement, sur le serveur de la ville")
-	}
-	return nil
-}
-
-// ownPupil checks that a pushed link's child is a pupil of the school.
-func ownPupil(ctx context.Context, p store.Pushed) error {
-	child, err := accountOf(ctx, p.Tx, p.Row.Str("child_id"))
-	if err != nil || child.profile != Pupil || child.school != p.School {
-		return errors.New("l'enfant n'est pas un élève de l'école")
-	}
-	return nil
-}
-
-type account struct {
-	school  string
-	profile Profile
-}
-
-// accountOf reads a live account's school and profile inside tx.
-func accountOf(ctx context.Context, tx *store.Tx, id string) (account, error) {
-	var a account
-	err := tx.QueryRowContext(ctx, "SELECT school_id, profile FROM users WHERE deleted = 0 AND id = ?", id).Scan(&a.school, &a.profile)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, ErrNotFound
-	}
-	return a, err
 }

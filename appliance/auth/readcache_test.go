@@ -25,7 +25,7 @@ func TestSessionCacheFollowsWrites(t *testing.T) {
 	if err != nil || !sess.User.MustChange {
 		t.Fatalf("first lookup: %+v, %v", sess.User, err)
 	}
-	if _, ok := s.reads.get("session\x00" + hashSecret(tok)); !ok {
+	if _, ok := s.db.Cache().Get("session\x00" + hashSecret(tok)); !ok {
 		t.Fatal("session not cached after a lookup")
 	}
 
@@ -43,72 +43,9 @@ func TestSessionCacheFollowsWrites(t *testing.T) {
 	}
 }
 
-// A class's cached pupils follow a new pupil, and a caller changing the list
-// it got changes nothing.
-func TestCachedListsFollowWrites(t *testing.T) {
-	ctx := context.Background()
-	s := newService(t)
-	c, err := s.CreateClass(ctx, "ecole-a", "CE1 B", "CE1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pupil := func(first string) User {
-		t.Helper()
-		u, err := s.CreateUser(ctx, NewUser{FirstName: first, LastName: "Martin", Profile: Pupil, SchoolID: "ecole-a",
-			ClassIDs: []string{c.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	names := func() []string {
-		t.Helper()
-		ps, err := s.ClassPupils(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, p := range ps {
-			out = append(out, p.FirstName)
-		}
-		return out
-	}
-	pupil("Léa")
-	if got := names(); len(got) != 1 || got[0] != "Léa" {
-		t.Fatalf("pupils = %v, want [Léa]", got)
-	}
-	ps, _ := s.ClassPupils(ctx, c.ID)
-	ps[0].FirstName = "Changé"
-	if got := names(); got[0] != "Léa" {
-		t.Fatalf("a caller's change reached the cache: %v", got)
-	}
-	pupil("Adam")
-	if got := names(); len(got) != 2 || got[0] != "Adam" {
-		t.Fatalf("pupils after a new one = %v, want [Adam Léa]", got)
-	}
-	if classes, _ := s.UserClasses(ctx, ps[0].ID); len(classes) != 1 || classes[0].ID != c.ID {
-		t.Fatalf("classes of a pupil = %v", classes)
-	}
-}
-
-// A value read before a write committed is not cached after it.
-func TestReadCacheDropsReadsThatRacedAWrite(t *testing.T) {
-	var c readCache
-	gen := c.generation()
-	c.invalidate() // a write commits while the value is being read
-	c.put("k", gen, "ancien")
-	if _, ok := c.get("k"); ok {
-		t.Fatal("a value read before a write was cached")
-	}
-	c.put("k", c.generation(), "nouveau")
-	if v, ok := c.get("k"); !ok || v != "nouveau" {
-		t.Fatalf("get = %v, %v", v, ok)
-	}
-}
-
 // Another process writing to the database (preau user disable beside a
 // running server) does not empty the cache: its change shows once the
-// cached session is maxAge old.
+// cached session is store.CacheMaxAge old.
 func TestReadCacheBoundsAnotherProcessWrites(t *testing.T) {
 	ctx := context.Background()
 	server := newService(t)
@@ -117,7 +54,7 @@ func TestReadCacheBoundsAnotherProcessWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	server.reads.now = func() time.Time { return now }
+	server.db.Cache().Now = func() time.Time { return now }
 	tok, _ := server.NewSession(ctx, u, "")
 	if _, err := server.Session(ctx, tok); err != nil {
 		t.Fatal(err)
@@ -132,10 +69,10 @@ func TestReadCacheBoundsAnotherProcessWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := server.Session(ctx, tok); err != nil {
-		t.Fatalf("within maxAge the cached session answers: %v", err)
+		t.Fatalf("within store.CacheMaxAge the cached session answers: %v", err)
 	}
-	now = now.Add(maxAge)
+	now = now.Add(store.CacheMaxAge)
 	if _, err := server.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
-		t.Fatalf("session of an account disabled by another process after maxAge: %v", err)
+		t.Fatalf("session of an account disabled by another process after store.CacheMaxAge: %v", err)
 	}
 }

@@ -62,9 +62,10 @@ type Viewport struct {
 	Mobile        bool
 }
 
-// The two sizes every page must work at.
+// The sizes every page must work at: a desktop, a laptop, a phone.
 var (
 	Desktop = Viewport{Name: "bureau", Width: 1366, Height: 900}
+	Laptop  = Viewport{Name: "portable", Width: 1280, Height: 800}
 	Phone   = Viewport{Name: "telephone", Width: 390, Height: 844, Mobile: true}
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"preau/appliance/browser"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 )
 
 // loginForm signs in through the real login form, as a person does: type
@@ -17,7 +17,7 @@ func loginForm(t *testing.T, tab *browser.Tab, login string) {
 	t.Helper()
 	tab.Open("/connexion")
 	tab.Type(`input[name="login"]`, login)
-	tab.Type(`input[name="password"]`, demo.Password)
+	tab.Type(`input[name="password"]`, feature.DemoPassword)
 	if st := tab.Click(`form[action="/connexion"] button[type="submit"]`); st != http.StatusOK {
 		t.Fatalf("%s: login form answered %d on %s", login, st, tab.Path())
 	}
@@ -31,4 +31,12 @@ func profileOf(doc *goquery.Document) string {
 // text is the whitespace-normalised text of the first match of sel.
 func text(doc *goquery.Document, sel string) string {
 	return strings.Join(strings.Fields(doc.Find(sel).First().Text()), " ")
+}
+
+// logout signs out as a person does: the account menu, then its button (a
+// pupil's is in the top bar).
+func logout(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	browser.Eval[bool](tab, `(document.querySelector("details.account") || {}).open = true`)
+	tab.Click(`header form[action="/deconnexion"] button[type="submit"]`)
 }

@@ -8,7 +8,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/browser"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 )
 
 // A parent of another school, named by e-mail in a director's import on
@@ -26,11 +26,11 @@ func TestParentAcceptsALinkRequest(t *testing.T) {
 func parentOfAnotherSchool(t *testing.T, app *apptest.App, login string) auth.User {
 	t.Helper()
 	ctx := context.Background()
-	if err := app.Auth.CreateSchool(ctx, "ecole-pasteur", "École Pasteur"); err != nil {
+	if err := app.Register.CreateSchool(ctx, "ecole-pasteur", "École Pasteur"); err != nil {
 		t.Fatal(err)
 	}
 	u, err := app.Auth.CreateUser(ctx, auth.NewUser{Login: login, FirstName: "Béatrice", LastName: "Roche",
-		Profile: auth.Parent, SchoolID: "ecole-pasteur", Email: login + "@famille.example", Password: demo.Password})
+		Profile: auth.Parent, SchoolID: "ecole-pasteur", Email: login + "@famille.example", Password: feature.DemoPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func linkRequestStory(t *testing.T, tab *browser.Tab, app *apptest.App, parent a
 	}
 	shot("import-apercu-autre-ecole")
 	tab.Click("form#confirmer button[type=submit]")
-	tab.Click(`form[action="/deconnexion"] button`)
+	logout(t, tab)
 
 	loginForm(t, tab, parent.Login)
 	if tab.Path() != "/rattachements" {
@@ -61,12 +61,19 @@ func linkRequestStory(t *testing.T, tab *browser.Tab, app *apptest.App, parent a
 		t.Fatalf("the request does not name the child: %q", got)
 	}
 	shot("rattachements")
+	// Her home page says a request waits, on the tile that leads to it.
+	tab.Open("/accueil")
+	if got := text(tab.Doc(), `.tiles a[href="/rattachements"] .badge`); got != "1 demande en attente" {
+		t.Errorf("the home page's tile counts %q", got)
+	}
+	shot("accueil")
+	tab.Click(`.tiles a[href="/rattachements"]`)
 	tab.ClickText("button", "Accepter")
 	if got := tab.Doc().Find(".flash").Text(); !strings.Contains(got, "vous suivez maintenant") {
 		t.Fatalf("no word after accepting: %q", got)
 	}
 	shot("rattachements-accepte")
-	children, err := app.Auth.Children(context.Background(), parent.ID)
+	children, err := app.Register.Children(context.Background(), parent.ID)
 	if err != nil || len(children) != 1 {
 		t.Fatalf("after accepting, %d children (%v)", len(children), err)
 	}

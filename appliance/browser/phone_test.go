@@ -11,14 +11,67 @@ import (
 // noSidewaysScroll fails when the page is wider than the phone.
 func noSidewaysScroll(t *testing.T, tab *browser.Tab, what string) {
 	t.Helper()
+	fits(t, tab, browser.Phone, what)
+}
+
+// fits fails when the page is wider than the window of vp.
+func fits(t *testing.T, tab *browser.Tab, vp browser.Viewport, what string) {
+	t.Helper()
 	// A phone zooms out to fit a page that is too wide, so the window
 	// growing past the phone's width is the first sign of overflow.
-	if w := browser.Eval[int](tab, `window.innerWidth`); w != int(browser.Phone.Width) {
-		t.Errorf("%s: %d px wide, the phone zooms out to fit it in %d px", what, w, browser.Phone.Width)
+	if w := browser.Eval[int](tab, `window.innerWidth`); w != int(vp.Width) {
+		t.Errorf("%s: %d px wide, the %s zooms out to fit it in %d px", what, w, vp.Name, vp.Width)
 		return
 	}
 	if o := tab.Overflow(); o > 0 {
-		t.Errorf("%s: %d px wider than the phone, it scrolls sideways", what, o)
+		t.Errorf("%s: %d px wider than the %s's %d px, it scrolls sideways", what, o, vp.Name, vp.Width)
+	}
+}
+
+// topBarFits fails when anything in the top bar, the account menu open,
+// reaches past the window's edges or the bar scrolls inside itself.
+func topBarFits(t *testing.T, tab *browser.Tab, vp browser.Viewport, what string) {
+	t.Helper()
+	browser.Eval[bool](tab, `(document.querySelector("details.account") || {}).open = true`)
+	out := browser.Eval[[]string](tab, `(() => {
+		const bar = document.querySelector(".topbar"), out = [];
+		if (bar.scrollWidth > bar.clientWidth) out.push("the bar scrolls: " + bar.scrollWidth + " > " + bar.clientWidth);
+		for (const e of bar.querySelectorAll("*")) {
+			const r = e.getBoundingClientRect();
+			if (r.width && (r.left < -0.5 || r.right > window.innerWidth + 0.5)) out.push(e.tagName + "." + e.className + " at " + Math.round(r.left) + "–" + Math.round(r.right));
+		}
+		return out;
+	})()`)
+	for _, o := range out {
+		t.Errorf("%s at %d px, top bar: %s", what, vp.Width, o)
+	}
+	fits(t, tab, vp, what+", account menu open")
+	browser.Eval[bool](tab, `(document.querySelector("details.account") || {}).open = false`)
+}
+
+// Every profile's home page, which is its menu, and its top bar fit a
+// laptop's 1280 px and a phone's 390 px, with no sideways scroll, on a
+// school and on central.
+func TestHomePagesFit(t *testing.T) {
+	school := apptest.New(t, apptest.Options{})
+	central := apptest.New(t, apptest.Options{Role: "central"})
+	b := browser.Start(t, browser.DefaultTimeout)
+	for _, vp := range []browser.Viewport{browser.Laptop, browser.Phone} {
+		for _, c := range []struct {
+			app   *apptest.App
+			login string
+		}{{school, "eleve"}, {school, "parent"}, {school, "enseignant"}, {school, "directeur"}, {central, "dsi"}, {central, "parent"}} {
+			t.Run(vp.Name+"/"+c.app.Config.Role+"/"+c.login, func(t *testing.T) {
+				tab := b.Tab(t, c.app.URL, vp)
+				loginForm(t, tab, c.login)
+				tab.Open("/accueil")
+				if tab.Doc().Find(".topbar").Length() != 1 {
+					t.Fatal("no top bar")
+				}
+				fits(t, tab, vp, c.login+"'s home page")
+				topBarFits(t, tab, vp, c.login+"'s home page")
+			})
+		}
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/browser"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 )
 
 // ScreenshotsEnv names the directory TestScreenshots writes to; without it
@@ -28,7 +28,8 @@ var extraPaths = []string{"/classes", "/classes/{class}", "/comptes", "/comptes?
 	"/comptes/nouveau", "/import", "/mot-de-passe"}
 
 // TestScreenshots writes full-page PNGs of every page each profile can
-// reach, on a desktop and on a phone, for people to look at.
+// reach, on a desktop and on a phone, and every home page on a laptop, for
+// people to look at.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv(ScreenshotsEnv)
 	if dir == "" {
@@ -61,6 +62,30 @@ func TestScreenshots(t *testing.T) {
 		tab.Open("/synchronisation")
 		s.shoot(tab, "directeur", "synchronisation-inscrite")
 	}
+	// A laptop's 1280 px: every profile's home page, with its account menu.
+	s := &shooter{t: t, dir: dir, vp: browser.Laptop}
+	for _, login := range []string{"directeur", "enseignant", "eleve", "parent"} {
+		s.home(b.Tab(t, school.URL, browser.Laptop), login)
+	}
+	s.home(b.Tab(t, central.URL, browser.Laptop), "dsi")
+}
+
+// home shoots a profile's home page, then with its account menu open.
+func (s *shooter) home(tab *browser.Tab, login string) {
+	loginForm(s.t, tab, login)
+	tab.Open("/accueil")
+	s.shoot(tab, login, "accueil")
+	s.shootMenu(tab, login)
+}
+
+// shootMenu shoots the page with the account menu open (a pupil has none).
+func (s *shooter) shootMenu(tab *browser.Tab, login string) {
+	if !browser.Eval[bool](tab, `!!document.querySelector("details.account")`) {
+		return
+	}
+	browser.Eval[bool](tab, `document.querySelector("details.account").open = true`) // no navigation: Click would wait for one
+	s.shoot(tab, login, "accueil-menu")
+	browser.Eval[bool](tab, `document.querySelector("details.account").open = false`)
 }
 
 // enrolledSchool is a second school, enrolled with central and synchronised,
@@ -81,7 +106,7 @@ func enrolledSchool(t *testing.T, central *apptest.App) *apptest.App {
 		t.Fatal(err)
 	}
 	if _, err := s.Auth.CreateUser(ctx, auth.NewUser{Login: "directrice.jaures", FirstName: "Nadia", LastName: "Benali",
-		Profile: auth.Director, SchoolID: "ecole-jaures", Password: demo.Password}); err != nil {
+		Profile: auth.Director, SchoolID: "ecole-jaures", Password: feature.DemoPassword}); err != nil {
 		t.Fatal(err)
 	}
 	teacher, err := s.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Paul", LastName: "Morin", Profile: auth.Teacher, SchoolID: "ecole-jaures"})
@@ -193,6 +218,7 @@ func (s *shooter) profile(tab *browser.Tab, login string, app *apptest.App) {
 	t := s.t
 	loginForm(t, tab, login)
 	s.shoot(tab, login, "accueil")
+	s.shootMenu(tab, login)
 	seen := map[string]bool{"/accueil": true}
 	var paths []string
 	tab.Doc().Find(`nav a[href^="/"]`).Each(func(_ int, a *goquery.Selection) {

@@ -181,7 +181,7 @@ func TestLogoutReturnsToLogin(t *testing.T) {
 	app := apptest.New(t, apptest.Options{})
 	tab := browser.Start(t, browser.DefaultTimeout).Tab(t, app.URL, browser.Desktop)
 	loginForm(t, tab, "enseignant")
-	tab.Click(`form[action="/deconnexion"] button[type="submit"]`)
+	logout(t, tab)
 	d := tab.Doc()
 	if tab.Path() != "/connexion" || profileOf(d) != "anonymous" || d.Find(`input[name="password"]`).Length() != 1 {
 		t.Fatalf("after logout: %s, profile %q", tab.Path(), profileOf(d))

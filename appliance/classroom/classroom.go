@@ -4,57 +4,43 @@
 // cards for the whole class. Secrets are stored hashed, so a picture password
 // or a card is shown only on the page that (re)generates it.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature (the register through feature.Register);
+// no other feature.
 package classroom
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"preau/appliance/auth"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
-type handlers struct {
-	s *web.Server
-	a *auth.Service
-}
+// Feature is a class's page for its teachers and the direction.
+var Feature = feature.Feature{Name: "classroom", Routes: routes}
 
-// Register wires the class pages. A teacher reaches only the classes they
+type handlers struct{ *feature.Env }
+
+// routes wires the class pages. A teacher reaches only the classes they
 // teach, a director those of their school, the DSI any: the route policy
 // lets the three profiles in, and each handler checks the class itself.
-func Register(s *web.Server) {
-	h := &handlers{s: s, a: s.Auth}
+func routes(env *feature.Env) {
+	h := &handlers{env}
 	staff := web.Only(auth.Teacher, auth.Director, auth.DSI)
-	s.Handle("GET /classes/{id}", staff, h.classPage)
-	s.Handle("POST /classes/{id}/eleves/{user}/images", staff, h.newPictures)
-	s.Handle("POST /classes/{id}/eleves/{user}/carte", staff, h.newCard)
-	s.Handle("POST /classes/{id}/cartes", staff, h.newCards)
+	env.Handle("GET /classes/{id}", staff, h.classPage)
+	env.Handle("POST /classes/{id}/eleves/{user}/images", staff, h.newPictures)
+	env.Handle("POST /classes/{id}/eleves/{user}/carte", staff, h.newCard)
+	env.Handle("POST /classes/{id}/cartes", staff, h.newCards)
 }
 
 // class loads the class named in the URL and checks the user may manage its
 // pupils' logins; on false it has answered the client (404 or 403).
 func (h *handlers) class(w http.ResponseWriter, r *http.Request) (auth.Class, bool) {
-	c, err := h.a.Class(r.Context(), r.PathValue("id"))
-	if errors.Is(err, auth.ErrNotFound) {
-		h.s.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
-		return c, false
-	}
-	if err != nil {
-		h.s.Fail(w, r, err)
-		return c, false
-	}
-	ok, err := h.manages(r.Context(), web.CurrentUser(r), c)
-	if err != nil {
-		h.s.Fail(w, r, err)
-		return c, false
-	}
-	if !ok {
-		h.s.Error(w, r, http.StatusForbidden, "vous n'avez pas accès à cette classe : seuls ses enseignant·es et la direction de l'école y ont accès")
-		return c, false
-	}
-	return c, true
+	return web.Loader[auth.Class]{Param: "id", Get: h.Register.Class, May: h.manages,
+		NotFound:  "cette classe n'existe pas",
+		Forbidden: "vous n'avez pas accès à cette classe : seuls ses enseignant·es et la direction de l'école y ont accès",
+	}.Load(h.Server, w, r)
 }
 
 // manages reports whether u looks after class c's pupils' logins.
@@ -65,7 +51,7 @@ func (h *handlers) manages(ctx context.Context, u auth.User, c auth.Class) (bool
 	case auth.Director:
 		return u.SchoolID == c.SchoolID, nil
 	case auth.Teacher:
-		teachers, err := h.a.ClassTeachers(ctx, c.ID)
+		teachers, err := h.Register.ClassTeachers(ctx, c.ID)
 		if err != nil {
 			return false, err
 		}
@@ -87,9 +73,9 @@ func (h *handlers) classPupil(w http.ResponseWriter, r *http.Request) (auth.Clas
 	if !ok {
 		return c, auth.User{}, false
 	}
-	pupils, err := h.a.ClassPupils(r.Context(), c.ID)
+	pupils, err := h.Register.ClassPupils(r.Context(), c.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return c, auth.User{}, false
 	}
 	for _, p := range pupils {
@@ -97,7 +83,7 @@ func (h *handlers) classPupil(w http.ResponseWriter, r *http.Request) (auth.Clas
 			return c, p, true
 		}
 	}
-	h.s.Error(w, r, http.StatusNotFound, "cet élève n'est pas dans cette classe")
+	h.Error(w, r, http.StatusNotFound, "cet élève n'est pas dans cette classe")
 	return c, auth.User{}, false
 }
 
@@ -119,13 +105,13 @@ func (h *handlers) classData(ctx context.Context, c auth.Class) (classData, erro
 		d.Slots = append(d.Slots, i+1)
 	}
 	var err error
-	if d.School, err = h.a.School(ctx, c.SchoolID); err != nil {
+	if d.School, err = h.Register.School(ctx, c.SchoolID); err != nil {
 		return d, err
 	}
-	if d.Teachers, err = h.a.ClassTeachers(ctx, c.ID); err != nil {
+	if d.Teachers, err = h.Register.ClassTeachers(ctx, c.ID); err != nil {
 		return d, err
 	}
-	if d.Pupils, err = h.a.ClassPupils(ctx, c.ID); err != nil {
+	if d.Pupils, err = h.Register.ClassPupils(ctx, c.ID); err != nil {
 		return d, err
 	}
 	for _, p := range d.Pupils {
@@ -149,9 +135,9 @@ func (h *handlers) classPage(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) renderClass(w http.ResponseWriter, r *http.Request, c auth.Class, status int, open, errMsg string) {
 	d, err := h.classData(r.Context(), c)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	d.Open = open
-	h.s.RenderStatus(w, r, status, "classroom/class", "Classe "+c.Name, d, errMsg)
+	h.RenderStatus(w, r, status, "classroom/class", "Classe "+c.Name, d, errMsg)
 }

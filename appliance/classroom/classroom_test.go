@@ -17,7 +17,6 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
-	"preau/appliance/demo"
 )
 
 const ip = "127.0.0.1"
@@ -25,7 +24,7 @@ const ip = "127.0.0.1"
 // classOf is the (only) class of a demo pupil.
 func classOf(t *testing.T, a *apptest.App, login string) auth.Class {
 	t.Helper()
-	cs, err := a.Auth.UserClasses(context.Background(), a.User(login).ID)
+	cs, err := a.Register.UserClasses(context.Background(), a.User(login).ID)
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("class of %s: %v %v", login, cs, err)
 	}
@@ -136,10 +135,10 @@ func TestNewRandomPictures(t *testing.T) {
 	if err := loginPictures(a, lea, seq); err != nil {
 		t.Fatalf("the pictures shown do not log Léa in: %v", err)
 	}
-	if slices.Equal(seq, demo.PupilPictures) {
+	if slices.Equal(seq, apptest.DemoPictures()) {
 		t.Skip("the random draw gave the old sequence again (1 chance in 504)")
 	}
-	if err := loginPictures(a, lea, demo.PupilPictures); !errors.Is(err, auth.ErrBadPicture) {
+	if err := loginPictures(a, lea, apptest.DemoPictures()); !errors.Is(err, auth.ErrBadPicture) {
 		t.Fatalf("old pictures: %v, want %v", err, auth.ErrBadPicture)
 	}
 }
@@ -157,7 +156,7 @@ func TestNewChosenPictures(t *testing.T) {
 	if err := loginPictures(a, lea, seq); err != nil {
 		t.Fatalf("chosen pictures: %v", err)
 	}
-	if err := loginPictures(a, lea, demo.PupilPictures); !errors.Is(err, auth.ErrBadPicture) {
+	if err := loginPictures(a, lea, apptest.DemoPictures()); !errors.Is(err, auth.ErrBadPicture) {
 		t.Fatalf("old pictures: %v, want %v", err, auth.ErrBadPicture)
 	}
 }
@@ -181,7 +180,7 @@ func TestBadPictureChoiceChangesNothing(t *testing.T) {
 			t.Errorf("%s: Léa's picture chooser is not shown open again", name)
 		}
 	}
-	if err := loginPictures(a, lea, demo.PupilPictures); err != nil {
+	if err := loginPictures(a, lea, apptest.DemoPictures()); err != nil {
 		t.Fatalf("bad input changed the picture password: %v", err)
 	}
 }
@@ -271,7 +270,7 @@ func TestClassCards(t *testing.T) {
 	ce1 := classOf(t, a, "eleve")
 	resp, body := a.PostForm(a.ClientAs("enseignant"), "/classes/"+ce1.ID+"/cartes", url.Values{"images": {"1"}})
 	wantStatus(t, resp, body, http.StatusOK)
-	pupils, err := a.Auth.ClassPupils(context.Background(), ce1.ID)
+	pupils, err := a.Register.ClassPupils(context.Background(), ce1.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +323,7 @@ func TestClassCardsKeepPicturesAndSkipDisabled(t *testing.T) {
 	if !strings.Contains(parse(t, body).Find("main").Text(), "désactivé") {
 		t.Error("the page does not say why a pupil has no card")
 	}
-	if err := loginPictures(a, lea, demo.PupilPictures); err != nil {
+	if err := loginPictures(a, lea, apptest.DemoPictures()); err != nil {
 		t.Fatalf("cards without « nouvelles images » changed the pictures: %v", err)
 	}
 }
@@ -373,7 +372,7 @@ func TestClassAccess(t *testing.T) {
 	}
 	// Refused requests changed nothing: Léa's pictures still work, and she
 	// got exactly one card, the director's.
-	if err := loginPictures(a, lea, demo.PupilPictures); err != nil {
+	if err := loginPictures(a, lea, apptest.DemoPictures()); err != nil {
 		t.Errorf("a refused request changed Léa's pictures: %v", err)
 	}
 	if !a.User("eleve").HasCard || a.User("jules.bernard").HasCard {

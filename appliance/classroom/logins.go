@@ -67,16 +67,16 @@ func (h *handlers) newPictures(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seq := chosenSequence(r)
-	if err := h.a.SetPicture(r.Context(), p.ID, seq); err != nil {
+	if err := h.Auth.SetPicture(r.Context(), p.ID, seq); err != nil {
 		if status := web.ErrStatus(err); status == http.StatusBadRequest {
 			h.renderClass(w, r, c, status, p.ID, fmt.Sprintf("%s : %s", p.DisplayName, err))
 			return
 		}
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	noStore(w)
-	h.s.Render(w, r, "classroom/pictures", "Images de "+p.DisplayName,
+	h.Render(w, r, "classroom/pictures", "Images de "+p.DisplayName,
 		map[string]any{"Class": c, "Pupil": p, "Pictures": picturesOf(seq)})
 }
 
@@ -103,7 +103,7 @@ type cardsData struct {
 // still valid and the old pictures still work.
 func (h *handlers) issue(ctx context.Context, p auth.User, base string, pictures bool) (card, error) {
 	cd := card{Pupil: p}
-	secret, err := h.a.NewCard(ctx, p.ID)
+	secret, err := h.Auth.NewCard(ctx, p.ID)
 	if err != nil {
 		return cd, err
 	}
@@ -113,7 +113,7 @@ func (h *handlers) issue(ctx context.Context, p auth.User, base string, pictures
 	}
 	if pictures {
 		seq := auth.RandomSequence()
-		if err := h.a.SetPicture(ctx, p.ID, seq); err != nil {
+		if err := h.Auth.SetPicture(ctx, p.ID, seq); err != nil {
 			return cd, err
 		}
 		cd.Pictures = picturesOf(seq)
@@ -128,21 +128,21 @@ func (h *handlers) newCard(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := h.cardsData(r.Context(), c)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	cd, err := h.issue(r.Context(), p, baseURL(r, h.s.Config.PublicURL), false)
+	cd, err := h.issue(r.Context(), p, baseURL(r, h.Config.PublicURL), false)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	d.Cards = []card{cd}
 	noStore(w)
-	h.s.Render(w, r, "classroom/cards", "Carte de "+p.DisplayName, d)
+	h.Render(w, r, "classroom/cards", "Carte de "+p.DisplayName, d)
 }
 
 func (h *handlers) cardsData(ctx context.Context, c auth.Class) (cardsData, error) {
-	school, err := h.a.School(ctx, c.SchoolID)
+	school, err := h.Register.School(ctx, c.SchoolID)
 	return cardsData{Class: c, School: school}, err
 }
 
@@ -157,16 +157,16 @@ func (h *handlers) newCards(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	d, err := h.cardsData(ctx, c)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	pupils, err := h.a.ClassPupils(ctx, c.ID)
+	pupils, err := h.Register.ClassPupils(ctx, c.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	d.Pictures = r.PostFormValue("images") != ""
-	base := baseURL(r, h.s.Config.PublicURL)
+	base := baseURL(r, h.Config.PublicURL)
 	noStore(w)
 	for _, p := range pupils {
 		if p.Disabled {
@@ -178,11 +178,11 @@ func (h *handlers) newCards(w http.ResponseWriter, r *http.Request) {
 			d.Cards = append(d.Cards, cd)
 		}
 		if err != nil {
-			h.s.Log.Error("class cards", "class", c.ID, "pupil", p.ID, "err", err)
-			h.s.RenderStatus(w, r, http.StatusInternalServerError, "classroom/cards", "Cartes de la classe "+c.Name, d,
+			h.Log.Error("class cards", "class", c.ID, "pupil", p.ID, "err", err)
+			h.RenderStatus(w, r, http.StatusInternalServerError, "classroom/cards", "Cartes de la classe "+c.Name, d,
 				fmt.Sprintf("erreur interne : la préparation s'est arrêtée à %s. Les cartes ci-dessous sont valables ; les autres élèves gardent leur ancienne carte. Réessayez dans un instant.", p.DisplayName))
 			return
 		}
 	}
-	h.s.Render(w, r, "classroom/cards", "Cartes de la classe "+c.Name, d)
+	h.Render(w, r, "classroom/cards", "Cartes de la classe "+c.Name, d)
 }

@@ -132,7 +132,7 @@ func TestBackupRestoreWhileServing(t *testing.T) {
 			t.Fatalf("%s, committed before the backup, is missing: %v", login, err)
 		}
 	}
-	pupils, _ := r.Auth.SchoolUsers(ctx, r.Config.SchoolID)
+	pupils, _ := r.Register.SchoolUsers(ctx, r.Config.SchoolID)
 	if len(pupils) < len(before) || len(pupils) >= total {
 		t.Errorf("restored %d accounts, want the %d committed before the backup, and fewer than the %d at the end",
 			len(pupils), len(before), total)

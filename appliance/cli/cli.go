@@ -1,6 +1,10 @@
 // Package cli is the preau command tree: serve, init, user, backup, restore,
-// service, version. Each command parses its flags, loads the configuration
+// service, version, and the commands the features add through their
+// contract (preau sync, preau user add|import), which it runs with a
+// feature.Console. Each command parses its flags, loads the configuration
 // and calls the appliance; none holds business logic of its own.
+//
+// It imports the root and the layers below the features; never a feature.
 package cli
 
 import (
@@ -16,7 +20,7 @@ import (
 
 	"preau/appliance"
 	"preau/appliance/config"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/service"
 )
 
@@ -26,23 +30,47 @@ type command struct {
 	run     func(env *env, args []string) error
 }
 
-// env is what commands write to.
+// env is what commands write to; it is also the features' commands'
+// feature.Console.
 type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
+	flags          map[*flag.FlagSet]*configFlags // of the sets FlagSet made
 }
 
+// commands are the command line's own, and those the features add.
 func commands() map[string]command {
-	return map[string]command{
+	cmds := map[string]command{
 		"serve":   {"démarre le serveur Préau", runServe},
 		"init":    {"crée un fichier de configuration et le dossier de données", runInit},
 		"user":    {"gère les comptes : add, import, passwd, disable", runUser},
 		"backup":  {"copie cohérente des données, même pendant le service", runBackup},
 		"restore": {"restaure une copie faite par backup", runRestore},
 		"service": {"service système : install, uninstall, start, stop, restart, status", runService},
-		"sync":    {"synchronisation avec le serveur central : enroll, now, status", runSync},
 		"version": {"affiche la version", runVersion},
 	}
+	for _, c := range featureCommands() {
+		if !strings.Contains(c.Name, " ") {
+			run := c.Run
+			cmds[c.Name] = command{c.Summary, func(e *env, args []string) error { return run(e, args) }}
+		}
+	}
+	return cmds
+}
+
+// featureCommands lists the features' commands; tests put their own.
+var featureCommands = appliance.Commands
+
+// subcommands are the features' subcommands of the command parent, by name.
+func subcommands(parent string) (names []string, byName map[string]feature.Command) {
+	byName = map[string]feature.Command{}
+	for _, c := range featureCommands() {
+		if p, name, ok := strings.Cut(c.Name, " "); ok && p == parent {
+			names = append(names, name)
+			byName[name] = c
+		}
+	}
+	return names, byName
 }
 
 // Main runs the command line and returns the exit code.
@@ -222,14 +250,14 @@ func printBanner(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "Ouvrez %s://%s\n", scheme, host)
 	fmt.Fprintf(w, "Données : %s\n", cfg.DataDir)
 	if cfg.Demo {
-		fmt.Fprintf(w, "\nComptes de démonstration (mot de passe : %s) :\n", demo.Password)
-		accounts := demo.Accounts(cfg.SchoolID, cfg.Role == config.RoleCentral)
+		fmt.Fprintf(w, "\nComptes de démonstration (mot de passe : %s) :\n", feature.DemoPassword)
+		accounts := appliance.DemoAccountsOf(cfg)
 		width := 0
 		for _, a := range accounts {
-			width = max(width, len(a[0]))
+			width = max(width, len(a.Login))
 		}
 		for _, a := range accounts {
-			fmt.Fprintf(w, "  %-*s  %s\n", width, a[0], a[1])
+			fmt.Fprintf(w, "  %-*s  %s\n", width, a.Login, a.Who)
 		}
 	}
 }

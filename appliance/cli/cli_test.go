@@ -51,7 +51,7 @@ func TestUsageListsOperationalCommands(t *testing.T) {
 	if code := Main(nil, &out, &out); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
-	for _, c := range []string{"init", "user", "backup", "restore", "service"} {
+	for _, c := range []string{"init", "user", "backup", "restore", "service", "sync"} {
 		if !strings.Contains(out.String(), "  "+c+" ") {
 			t.Errorf("usage lacks %q:\n%s", c, out.String())
 		}

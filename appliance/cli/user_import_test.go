@@ -6,9 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"preau/appliance"
-	"preau/appliance/config"
 )
 
 // newImportSchool is a school made by "preau init" with two classes, and a
@@ -17,8 +14,8 @@ func newImportSchool(t *testing.T) (school, func(content string) string) {
 	t.Helper()
 	s := newSchool(t)
 	ctx := context.Background()
-	a := s.accounts()
-	if err := appliance.EnsureSchool(ctx, config.Config{Role: config.RoleSchool, SchoolID: "ecole-test", SchoolName: "x"}, a); err != nil {
+	a := s.register()
+	if err := a.EnsureSchool(ctx, "ecole-test", "x"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []string{"CP", "CM2"} {
@@ -93,7 +90,7 @@ func TestUserImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kids, _ := a.Children(ctx, marc.ID); len(kids) != 2 {
+	if kids, _ := s.register().Children(ctx, marc.ID); len(kids) != 2 {
 		t.Errorf("Marc has %d children", len(kids))
 	}
 

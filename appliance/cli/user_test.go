@@ -14,6 +14,8 @@ import (
 	"preau/appliance"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
+	"preau/appliance/roster"
 )
 
 // school is a data directory made by "preau init", for user commands.
@@ -42,6 +44,21 @@ func (s school) user(stdin string, args ...string) (string, error) {
 // accounts opens the school's accounts directly, as the server would.
 func (s school) accounts() *auth.Service {
 	s.t.Helper()
+	return s.open().Auth
+}
+
+// register opens the school's register as a command would.
+func (s school) register() *roster.Service {
+	s.t.Helper()
+	return s.open().Register
+}
+
+// open opens the school's store with its accounts and register.
+func (s school) open() struct {
+	Auth     *auth.Service
+	Register *roster.Service
+} {
+	s.t.Helper()
 	cfg, err := config.Load(s.file, nil)
 	if err != nil {
 		s.t.Fatal(err)
@@ -52,7 +69,11 @@ func (s school) accounts() *auth.Service {
 		s.t.Fatal(err)
 	}
 	s.t.Cleanup(func() { db.Close() })
-	return auth.NewService(db, log, 2, cfg.SessionTTL)
+	a := auth.NewService(db, log, 2, cfg.SessionTTL)
+	return struct {
+		Auth     *auth.Service
+		Register *roster.Service
+	}{a, roster.NewService(db, a)}
 }
 
 func (s school) count() int {
@@ -77,7 +98,7 @@ func TestUserAdd(t *testing.T) {
 	if !strings.Contains(out, "marie.curie") || provisional.MatchString(out) {
 		t.Errorf("output:\n%s", out)
 	}
-	a := s.accounts()
+	a, reg := s.accounts(), s.register()
 	u, err := a.LoginPassword(ctx, "marie.curie", "secret-de-marie", "127.0.0.1")
 	if err != nil {
 		t.Fatalf("login with the password read from stdin: %v", err)
@@ -87,7 +108,7 @@ func TestUserAdd(t *testing.T) {
 		t.Errorf("created %+v", u)
 	}
 	// The school row is created as the server would on first start.
-	if sc, err := a.School(ctx, "ecole-test"); err != nil || sc.Name != "École de test" {
+	if sc, err := reg.School(ctx, "ecole-test"); err != nil || sc.Name != "École de test" {
 		t.Errorf("school = %+v, %v", sc, err)
 	}
 }
@@ -95,11 +116,11 @@ func TestUserAdd(t *testing.T) {
 func TestUserAddGeneratesPasswordAndJoinsClasses(t *testing.T) {
 	ctx := context.Background()
 	s := newSchool(t)
-	a := s.accounts()
-	if err := appliance.EnsureSchool(ctx, config.Config{Role: config.RoleSchool, SchoolID: "ecole-test", SchoolName: "x"}, a); err != nil {
+	a, reg := s.accounts(), s.register()
+	if err := reg.EnsureSchool(ctx, "ecole-test", "x"); err != nil {
 		t.Fatal(err)
 	}
-	ce1, err := a.CreateClass(ctx, "ecole-test", "CE1 A", "CE1")
+	ce1, err := reg.CreateClass(ctx, "ecole-test", "CE1 A", "CE1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +139,7 @@ func TestUserAddGeneratesPasswordAndJoinsClasses(t *testing.T) {
 	if !u.MustChange {
 		t.Error("a generated password must be changed at first login")
 	}
-	classes, _ := a.UserClasses(ctx, u.ID)
+	classes, _ := reg.UserClasses(ctx, u.ID)
 	if len(classes) != 1 || classes[0].ID != ce1.ID {
 		t.Errorf("classes = %+v, want CE1 A", classes)
 	}
@@ -237,20 +258,29 @@ func TestUserDisable(t *testing.T) {
 	}
 }
 
-func TestUserImportDispatch(t *testing.T) {
-	saved := userImport
-	defer func() { userImport = saved }()
-	userImport = nil
-	if _, err := run(t, "", "user", "import", "eleves.csv"); err == nil || err.Error() != "import indisponible" {
-		t.Errorf("without the import: err = %v", err)
-	}
+// The features' subcommands of user run with their arguments, beside the
+// command line's own.
+func TestUserSubcommandsOfFeatures(t *testing.T) {
+	saved := featureCommands
+	defer func() { featureCommands = saved }()
 	var got []string
-	userImport = func(e *env, args []string) error { got = args; return nil }
+	featureCommands = func() []feature.Command {
+		return []feature.Command{{Name: "user import", Usage: "  preau user import FICHIER", Run: func(c feature.Console, args []string) error {
+			got = args
+			return nil
+		}}}
+	}
 	if _, err := run(t, "", "user", "import", "eleves.csv", "--confirm"); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, []string{"eleves.csv", "--confirm"}) {
 		t.Errorf("import got %q", got)
+	}
+	if out, err := run(t, "", "user", "help"); err != nil || !strings.Contains(out, "preau user import FICHIER") || !strings.Contains(out, "preau user passwd") {
+		t.Errorf("usage of user: %v\n%s", err, out)
+	}
+	if _, err := run(t, "", "user", "add", "--name", "X"); err == nil || !strings.Contains(err.Error(), "inconnue") {
+		t.Errorf("a subcommand no feature brings: %v", err)
 	}
 	if _, err := run(t, "", "user", "supprimer"); err == nil || !strings.Contains(err.Error(), "inconnue") {
 		t.Errorf("unknown subcommand: err = %v", err)

@@ -2,7 +2,8 @@
 // teacher, a director or the DSI sees first, in their colours, and the
 // parent's switch between children.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature (the register through feature.Register);
+// no other feature.
 package dashboard
 
 import (
@@ -10,32 +11,28 @@ import (
 	"net/http"
 
 	"preau/appliance/auth"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
-type handlers struct {
-	s *web.Server
-	a *auth.Service
+// Feature is each profile's home page.
+var Feature = feature.Feature{Name: "dashboard", Routes: routes}
+
+type handlers struct{ *feature.Env }
+
+func routes(env *feature.Env) {
+	h := &handlers{env}
+	env.Handle("GET "+web.HomePath, web.LoggedIn(), h.home)
+	env.Handle("POST /enfant", web.Only(auth.Parent), h.chooseChild)
 }
 
-// Register wires the dashboards and the first menu entries.
-func Register(s *web.Server) {
-	h := &handlers{s: s, a: s.Auth}
-	s.Handle("GET "+web.HomePath, web.LoggedIn(), h.home)
-	s.Handle("POST /enfant", web.Only(auth.Parent), h.chooseChild)
-	for _, p := range auth.Profiles {
-		s.AddNav(p, web.NavItem{Label: "Accueil", Href: web.HomePath, Icon: "accueil", Order: 0})
-		if p != auth.Pupil {
-			s.AddNav(p, web.NavItem{Label: "Mot de passe", Href: web.PasswordPath, Icon: "cle", Order: 90})
-		}
-	}
-}
-
+// home is the user's home page: their menu, the tiles the features register
+// for their profile, above what their profile sees first.
 func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	ctx := r.Context()
 	var (
-		data any
+		data map[string]any
 		err  error
 	)
 	switch u.Profile {
@@ -46,15 +43,16 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 	case auth.Teacher:
 		data, err = h.teacher(ctx, u)
 	case auth.Director:
-		data, err = h.school(ctx, u.SchoolID)
+		data, err = h.director(ctx, u.SchoolID)
 	case auth.DSI:
 		data, err = h.city(ctx)
 	}
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.Render(w, r, "dashboard/"+string(u.Profile), "Accueil", data)
+	data["Tiles"] = h.TilesFor(r)
+	h.Render(w, r, "dashboard/"+string(u.Profile), "Accueil", data)
 }
 
 // classView is a class with the people a dashboard shows about it.
@@ -67,10 +65,10 @@ type classView struct {
 func (h *handlers) classView(ctx context.Context, c auth.Class) (classView, error) {
 	v := classView{Class: c}
 	var err error
-	if v.Teachers, err = h.a.ClassTeachers(ctx, c.ID); err != nil {
+	if v.Teachers, err = h.Register.ClassTeachers(ctx, c.ID); err != nil {
 		return v, err
 	}
-	v.Pupils, err = h.a.ClassPupils(ctx, c.ID)
+	v.Pupils, err = h.Register.ClassPupils(ctx, c.ID)
 	return v, err
 }
 
@@ -86,8 +84,8 @@ func (h *handlers) classViews(ctx context.Context, classes []auth.Class) ([]clas
 	return out, nil
 }
 
-func (h *handlers) pupil(ctx context.Context, u auth.User) (any, error) {
-	classes, err := h.a.UserClasses(ctx, u.ID)
+func (h *handlers) pupil(ctx context.Context, u auth.User) (map[string]any, error) {
+	classes, err := h.Register.UserClasses(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -95,22 +93,23 @@ func (h *handlers) pupil(ctx context.Context, u auth.User) (any, error) {
 	return map[string]any{"Classes": views}, err
 }
 
-func (h *handlers) teacher(ctx context.Context, u auth.User) (any, error) {
-	classes, err := h.a.UserClasses(ctx, u.ID)
+func (h *handlers) teacher(ctx context.Context, u auth.User) (map[string]any, error) {
+	classes, err := h.Register.UserClasses(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
 	// A teacher's page shows each class's pupils but not its teachers: one
 	// query per class fewer than classViews (see docs/performance.md).
-	views := make([]classView, len(classes))
+	cards := make([]feature.ClassCard, len(classes))
 	for i, c := range classes {
-		views[i].Class = c
-		if views[i].Pupils, err = h.a.ClassPupils(ctx, c.ID); err != nil {
+		pupils, err := h.Register.ClassPupils(ctx, c.ID)
+		if err != nil {
 			return nil, err
 		}
+		cards[i] = feature.NewClassCard(c, pupils, nil, 3)
 	}
-	school, _ := h.a.School(ctx, u.SchoolID)
-	return map[string]any{"Classes": views, "School": school}, nil
+	school, _ := h.Register.School(ctx, u.SchoolID)
+	return map[string]any{"Classes": cards, "School": school}, nil
 }
 
 type childView struct {
@@ -119,15 +118,15 @@ type childView struct {
 	Classes []classView
 }
 
-func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any, error) {
-	children, err := h.a.Children(ctx, u.ID)
+func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (map[string]any, error) {
+	children, err := h.Register.Children(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
 	var current *childView
 	for _, c := range children {
 		if c.ID == chosen || current == nil {
-			classes, err := h.a.UserClasses(ctx, c.ID)
+			classes, err := h.Register.UserClasses(ctx, c.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -135,11 +134,18 @@ func (h *handlers) parent(ctx context.Context, u auth.User, chosen string) (any,
 			if err != nil {
 				return nil, err
 			}
-			school, _ := h.a.School(ctx, c.SchoolID)
+			school, _ := h.Register.School(ctx, c.SchoolID)
 			current = &childView{Child: c, School: school, Classes: views}
 		}
 	}
 	return map[string]any{"Children": children, "Current": current}, nil
+}
+
+// director's page: their school's people and classes counted.
+func (h *handlers) director(ctx context.Context, schoolID string) (map[string]any, error) {
+	st, err := h.school(ctx, schoolID)
+	return map[string]any{"School": st.School, "Classes": st.Classes, "PupilCounts": st.PupilCounts, "Pupils": st.Pupils,
+		"Teachers": st.Teachers, "Parents": st.Parents, "NoLogin": st.NoLogin, "MustChange": st.MustChange}, err
 }
 
 // schoolStats counts a school's people and classes.
@@ -154,16 +160,16 @@ type schoolStats struct {
 func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, error) {
 	st := schoolStats{}
 	var err error
-	if st.School, err = h.a.School(ctx, schoolID); err != nil {
+	if st.School, err = h.Register.School(ctx, schoolID); err != nil {
 		return st, err
 	}
-	if st.Classes, err = h.a.SchoolClasses(ctx, schoolID); err != nil {
+	if st.Classes, err = h.Register.SchoolClasses(ctx, schoolID); err != nil {
 		return st, err
 	}
-	if st.PupilCounts, err = h.a.ClassCounts(ctx, schoolID); err != nil {
+	if st.PupilCounts, err = h.Register.ClassCounts(ctx, schoolID); err != nil {
 		return st, err
 	}
-	users, err := h.a.SchoolUsers(ctx, schoolID)
+	users, err := h.Register.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return st, err
 	}
@@ -190,8 +196,8 @@ func (h *handlers) school(ctx context.Context, schoolID string) (schoolStats, er
 	return st, nil
 }
 
-func (h *handlers) city(ctx context.Context) (any, error) {
-	schools, err := h.a.Schools(ctx)
+func (h *handlers) city(ctx context.Context) (map[string]any, error) {
+	schools, err := h.Register.Schools(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -215,20 +221,20 @@ func (h *handlers) city(ctx context.Context) (any, error) {
 func (h *handlers) chooseChild(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	childID := r.PostFormValue("child")
-	children, err := h.a.Children(r.Context(), u.ID)
+	children, err := h.Register.Children(r.Context(), u.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	for _, c := range children {
 		if c.ID == childID {
-			if err := h.a.SetSessionChild(r.Context(), web.Token(r), c.ID); err != nil {
-				h.s.Fail(w, r, err)
+			if err := h.Auth.SetSessionChild(r.Context(), web.Token(r), c.ID); err != nil {
+				h.Fail(w, r, err)
 				return
 			}
 			http.Redirect(w, r, web.HomePath, http.StatusSeeOther)
 			return
 		}
 	}
-	h.s.Error(w, r, http.StatusForbidden, "cet enfant n'est pas rattaché à votre compte")
+	h.Error(w, r, http.StatusForbidden, "cet enfant n'est pas rattaché à votre compte")
 }

@@ -10,6 +10,7 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 )
 
 func dashboard(t *testing.T, a *apptest.App, c *http.Client) *goquery.Document {
@@ -35,14 +36,15 @@ func TestEachProfileHasItsDashboard(t *testing.T) {
 			return strings.Contains(d.Find("h1").Text(), "Bonjour Léa") && d.Find(".friends li").Length() == 6
 		}},
 		{"enseignant", "teacher", func(d *goquery.Document) bool {
-			return d.Find("a.card[href^='/classes/']").Length() == 1 && strings.Contains(d.Find("a.card").Text(), "CE1")
+			return d.Find("a.card[href^='/classes/']").Length() == 1 && strings.Contains(d.Find("a.card").Text(), "CE1") &&
+				d.Find(`.tiles a[href="/classes"]`).Length() == 1
 		}},
 		{"parent", "parent", func(d *goquery.Document) bool { return d.Find(".children button").Length() == 2 }},
 		{"directeur", "director", func(d *goquery.Document) bool {
 			return d.Find("table.list tbody tr").Length() == 5 && strings.Contains(d.Find("h1").Text(), "École de démonstration")
 		}},
 		{"dsi", "dsi", func(d *goquery.Document) bool {
-			return strings.Contains(d.Find("table.list").Text(), "École de démonstration")
+			return strings.Contains(d.Find("table.list").Text(), "École de démonstration") && d.Find(`.tiles a[href="/ecoles"]`).Length() == 1
 		}},
 	}
 	for _, c := range cases {
@@ -53,9 +55,19 @@ func TestEachProfileHasItsDashboard(t *testing.T) {
 		if !c.check(d) {
 			t.Errorf("%s: dashboard lacks its content", c.login)
 		}
-		// One-level navigation: no nested menus.
-		if d.Find("nav.mainnav a").Length() == 0 || d.Find("nav.mainnav ul ul, nav.mainnav nav").Length() > 0 {
-			t.Errorf("%s: navigation is not one flat level", c.login)
+		// One-level navigation: the top bar leads home and to the account,
+		// the home page's tiles to the rest, with no nested menu.
+		if d.Find(`header nav a[href="/accueil"]`).Length() != 1 || d.Find("header nav a").Length() != 1 {
+			t.Errorf("%s: the top bar holds more than the way home", c.login)
+		}
+		if d.Find(".tiles .tiles, .tiles nav, .tiles ul ul").Length() > 0 {
+			t.Errorf("%s: the menu is not one flat level", c.login)
+		}
+		if c.profile != "pupil" && d.Find(`header .account a[href="/mot-de-passe"]`).Length() != 1 {
+			t.Errorf("%s: the account menu has no way to the password", c.login)
+		}
+		if d.Find(`header form[action="/deconnexion"] button`).Length() != 1 {
+			t.Errorf("%s: no logout in the top bar", c.login)
 		}
 	}
 }
@@ -97,8 +109,8 @@ func TestDirectorSeesPupilsWithoutLogin(t *testing.T) {
 	if b := badge(); b != "" {
 		t.Fatalf("every demo pupil can log in, yet the dashboard says %q", b)
 	}
-	if _, err := a.Auth.CreateUser(t.Context(), auth.NewUser{FirstName: "Nouvel", LastName: "Élève", Profile: auth.Pupil,
-		SchoolID: "demo", ClassIDs: []string{a.ClassID("CP")}}); err != nil {
+	if _, err := a.Register.CreateUser(t.Context(), roster.NewUser{NewUser: auth.NewUser{FirstName: "Nouvel", LastName: "Élève", Profile: auth.Pupil,
+		SchoolID: "demo"}, ClassIDs: []string{a.ClassID("CP")}}); err != nil {
 		t.Fatal(err)
 	}
 	if b := badge(); !strings.Contains(b, "1 sans moyen de connexion") {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
@@ -37,7 +38,7 @@ var (
 // classes, a director, a teacher per class, 200 pupils in the classes and
 // 30 parents each linked to a pupil, 241 accounts. No passwords: hashing
 // them would only slow the seeding down.
-func SeedSchoolAccounts(ctx context.Context, a *auth.Service, school string, r *rand.Rand) error {
+func SeedSchoolAccounts(ctx context.Context, a *roster.Service, school string, r *rand.Rand) error {
 	var classes []string
 	for i := range 10 {
 		c, err := a.CreateClass(ctx, school, fmt.Sprintf("%s %c", levels[i%5], 'A'+i/5), levels[i%5])
@@ -46,11 +47,11 @@ func SeedSchoolAccounts(ctx context.Context, a *auth.Service, school string, r *
 		}
 		classes = append(classes, c.ID)
 	}
-	person := func(login string, p auth.Profile, classes ...string) auth.NewUser {
-		return auth.NewUser{Login: login, FirstName: firstNames[r.IntN(len(firstNames))], LastName: lastNames[r.IntN(len(lastNames))],
-			Profile: p, SchoolID: school, ClassIDs: classes}
+	person := func(login string, p auth.Profile, classes ...string) roster.NewUser {
+		return roster.NewUser{NewUser: auth.NewUser{Login: login, FirstName: firstNames[r.IntN(len(firstNames))],
+			LastName: lastNames[r.IntN(len(lastNames))], Profile: p, SchoolID: school}, ClassIDs: classes}
 	}
-	users := []auth.NewUser{person(school+".direction", auth.Director)}
+	users := []roster.NewUser{person(school+".direction", auth.Director)}
 	for i, c := range classes {
 		users = append(users, person(fmt.Sprintf("%s.prof%02d", school, i), auth.Teacher, c))
 	}
@@ -62,7 +63,7 @@ func SeedSchoolAccounts(ctx context.Context, a *auth.Service, school string, r *
 		return err
 	}
 	pupils := ids[1+len(classes):]
-	var parents []auth.NewUser
+	var parents []roster.NewUser
 	for i := range 30 {
 		p := person(fmt.Sprintf("%s.parent%02d", school, i), auth.Parent)
 		p.ChildIDs = []string{pupils[r.IntN(len(pupils))]}

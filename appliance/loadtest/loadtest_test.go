@@ -15,7 +15,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/config"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/loadtest"
 	"preau/appliance/web"
 )
@@ -168,7 +168,7 @@ const (
 // the same size in its own process, with the same keep-alive client.
 func BenchmarkDashboardThroughput(b *testing.B) {
 	srv := apptest.StartServer(b, apptest.Binary(b), b.TempDir(), "--demo")
-	token := login(b, srv.URL, "enseignant", demo.Password)
+	token := login(b, srv.URL, "enseignant", feature.DemoPassword)
 	page := func() (*http.Request, error) {
 		req, err := http.NewRequest(http.MethodGet, srv.URL+web.HomePath, nil)
 		if err == nil {
@@ -296,7 +296,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 
 // visit is what one teacher's first minute costs the server.
 func visit(b *testing.B, base string) {
-	token := login(b, base, "enseignant", demo.Password)
+	token := login(b, base, "enseignant", feature.DemoPassword)
 	for _, path := range []string{web.LoginPath, web.HomePath, "/api/v1/me", "/assets/css/preau.css"} {
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 		if path != web.LoginPath {

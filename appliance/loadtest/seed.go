@@ -9,6 +9,7 @@ import (
 	"preau/appliance"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/roster"
 )
 
 // PupilLogin is the login SeedPupils gives pupil i.
@@ -26,7 +27,7 @@ func SeedPupils(ctx context.Context, cfg config.Config, n int, password string) 
 	}
 	defer db.Close()
 	a := auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)
-	if err := a.CreateSchool(ctx, cfg.SchoolID, cfg.SchoolName); err != nil {
+	if err := roster.NewService(db, a).CreateSchool(ctx, cfg.SchoolID, cfg.SchoolName); err != nil {
 		return err
 	}
 	users := make([]auth.NewUser, n)
@@ -34,6 +35,6 @@ func SeedPupils(ctx context.Context, cfg config.Config, n int, password string) 
 		users[i] = auth.NewUser{Login: PupilLogin(i), FirstName: "Élève", LastName: fmt.Sprint(i),
 			Profile: auth.Pupil, SchoolID: cfg.SchoolID, Password: password}
 	}
-	_, err = a.CreateUsers(ctx, users)
+	_, err = a.CreateUsers(ctx, users, nil)
 	return err
 }

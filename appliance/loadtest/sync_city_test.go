@@ -17,6 +17,7 @@ import (
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/loadtest"
+	"preau/appliance/roster"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
@@ -103,8 +104,8 @@ func seedCity(b *testing.B, dir string) ([]*loadtest.SimSchool, store.Row) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	accounts := auth.NewService(db, log, 2, time.Hour)
-	central := psync.NewCentral(db, accounts, log)
+	register := roster.NewService(db, auth.NewService(db, log, 2, time.Hour))
+	central := psync.NewCentral(db, register, log)
 	r := rand.New(rand.NewPCG(1, 2))
 	schools := make([]*loadtest.SimSchool, citySchools)
 	for i := range schools {
@@ -112,7 +113,7 @@ func seedCity(b *testing.B, dir string) ([]*loadtest.SimSchool, store.Row) {
 			b.Fatal(err)
 		}
 		if i < cityAccounts {
-			if err := loadtest.SeedSchoolAccounts(ctx, accounts, schools[i].ID, r); err != nil {
+			if err := loadtest.SeedSchoolAccounts(ctx, register, schools[i].ID, r); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -120,7 +121,7 @@ func seedCity(b *testing.B, dir string) ([]*loadtest.SimSchool, store.Row) {
 	// Schools with accounts edit some of them too.
 	var template store.Row
 	for _, s := range schools[:cityAccounts] {
-		users, err := accounts.SchoolUsers(ctx, s.ID)
+		users, err := register.SchoolUsers(ctx, s.ID)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,15 +2,12 @@ package roster
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"preau/appliance/auth"
-	"preau/appliance/text"
 	"preau/appliance/web"
 )
 
@@ -69,24 +66,24 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 	page := accountsPage{Profile: r.FormValue("profil"), Query: strings.TrimSpace(r.FormValue("q")), DSI: u.Profile == auth.DSI}
 	users, schoolID, err := h.administered(ctx, u, r.FormValue("ecole"))
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	if page.DSI {
 		page.Ecole = schoolID
-		if page.Schools, err = h.a.Schools(ctx); err != nil {
-			h.s.Fail(w, r, err)
+		if page.Schools, err = h.reg.Schools(ctx); err != nil {
+			h.Fail(w, r, err)
 			return
 		}
 	}
-	members, err := h.a.Memberships(ctx, schoolID)
+	members, err := h.reg.Memberships(ctx, schoolID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	guardians, err := h.a.Guardianships(ctx, schoolID)
+	guardians, err := h.reg.Guardianships(ctx, schoolID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	byID := make(map[string]auth.User, len(users))
@@ -117,7 +114,7 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Rows = append(page.Rows, row)
 	}
-	h.s.Render(w, r, "roster/accounts", "Comptes", page)
+	h.Render(w, r, "roster/accounts", "Comptes", page)
 }
 
 // paginate picks the page asked for (the last one when past it) and the
@@ -169,13 +166,13 @@ func accountsURL(ecole, profile, query string, page int) string {
 func (h *handlers) administered(ctx context.Context, u auth.User, ecole string) ([]auth.User, string, error) {
 	switch {
 	case u.Profile == auth.Director:
-		users, err := h.a.SchoolUsers(ctx, u.SchoolID)
+		users, err := h.reg.SchoolUsers(ctx, u.SchoolID)
 		return users, u.SchoolID, err
 	case ecole != "":
-		users, err := h.a.SchoolUsers(ctx, ecole)
+		users, err := h.reg.SchoolUsers(ctx, ecole)
 		return users, ecole, err
 	}
-	users, err := h.a.AllUsers(ctx)
+	users, err := h.Auth.AllUsers(ctx)
 	return users, "", err
 }
 
@@ -225,19 +222,19 @@ func (h *handlers) account(w http.ResponseWriter, r *http.Request) {
 	p := accountPage{User: u, Self: u.ID == web.CurrentUser(r).ID}
 	var err error
 	if u.SchoolID != "" {
-		p.School, err = h.a.School(ctx, u.SchoolID)
+		p.School, err = h.reg.School(ctx, u.SchoolID)
 	}
 	if err == nil {
-		p.Classes, err = h.a.UserClasses(ctx, u.ID)
+		p.Classes, err = h.reg.UserClasses(ctx, u.ID)
 	}
 	if err == nil {
-		p.Children, err = h.a.Children(ctx, u.ID)
+		p.Children, err = h.reg.Children(ctx, u.ID)
 	}
 	if err == nil {
-		p.Parents, err = h.a.Parents(ctx, u.ID)
+		p.Parents, err = h.reg.Parents(ctx, u.ID)
 	}
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	// A director sees nothing of another school: not a parent's children
@@ -252,9 +249,9 @@ func (h *handlers) account(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Children = children
 	for _, x := range append(p.Children, p.Parents...) {
-		p.Manages[x.ID], _ = h.a.CanAdminister(ctx, viewer, x)
+		p.Manages[x.ID], _ = h.reg.CanAdminister(ctx, viewer, x)
 	}
-	h.s.Render(w, r, "roster/account", u.DisplayName, p)
+	h.Render(w, r, "roster/account", u.DisplayName, p)
 }
 
 type accountForm struct {
@@ -286,7 +283,7 @@ func (h *handlers) newAccount(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) renderNewAccount(w http.ResponseWriter, r *http.Request, sc scope, f accountForm, status int, msg string) {
 	classes, err := h.pupilsByClass(r.Context(), sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	var profiles []option
@@ -295,14 +292,14 @@ func (h *handlers) renderNewAccount(w http.ResponseWriter, r *http.Request, sc s
 			profiles = append(profiles, option{string(p), p.Label()})
 		}
 	}
-	h.s.RenderStatus(w, r, status, "roster/account_new", "Nouveau compte",
+	h.RenderStatus(w, r, status, "roster/account_new", "Nouveau compte",
 		newAccountPage{scope: sc, Profiles: profiles, Classes: classes, Form: f}, msg)
 }
 
 // pupilsByClass lists the school's classes with their pupils, for choosing a
 // parent's children.
 func (h *handlers) pupilsByClass(ctx context.Context, schoolID string) ([]classPupils, error) {
-	classes, err := h.a.SchoolClasses(ctx, schoolID)
+	classes, err := h.reg.SchoolClasses(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -329,11 +326,11 @@ func (h *handlers) pupilsByClass(ctx context.Context, schoolID string) ([]classP
 // usersAndClasses reads a school's accounts and, by account, their classes:
 // two queries for the whole school, where pages need both.
 func (h *handlers) usersAndClasses(ctx context.Context, schoolID string) ([]auth.User, map[string][]auth.Class, error) {
-	users, err := h.a.SchoolUsers(ctx, schoolID)
+	users, err := h.reg.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return nil, nil, err
 	}
-	members, err := h.a.Memberships(ctx, schoolID)
+	members, err := h.reg.Memberships(ctx, schoolID)
 	return users, members, err
 }
 
@@ -348,8 +345,8 @@ func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
 	f := accountForm{First: r.PostFormValue("first_name"), Last: r.PostFormValue("last_name"), Profile: r.PostFormValue("profile"),
 		Login: r.PostFormValue("login"), Email: strings.TrimSpace(r.PostFormValue("email")), Classes: set(r.PostForm["class"]),
 		Children: set(r.PostForm["child"])}
-	n := auth.NewUser{Login: f.Login, FirstName: f.First, LastName: f.Last, Profile: auth.Profile(f.Profile), SchoolID: sc.School.ID,
-		Email: f.Email, ClassIDs: r.PostForm["class"], ChildIDs: r.PostForm["child"]}
+	n := NewUser{NewUser: auth.NewUser{Login: f.Login, FirstName: f.First, LastName: f.Last, Profile: auth.Profile(f.Profile),
+		SchoolID: sc.School.ID, Email: f.Email}, ClassIDs: r.PostForm["class"], ChildIDs: r.PostForm["child"]}
 	// One form serves every profile: what does not apply to the chosen
 	// one is left over from another choice, not a mistake.
 	if n.Profile == auth.Parent {
@@ -357,23 +354,17 @@ func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
 	} else {
 		n.ChildIDs = nil
 	}
-	classes, err := h.checkNew(ctx, web.CurrentUser(r), &n)
+	u, c, err := h.reg.AddWithSecrets(ctx, web.CurrentUser(r), n)
 	if err == nil {
-		newSecrets(&n, classes)
-		var u auth.User
-		if u, err = h.a.CreateUser(ctx, n); err == nil {
-			c := credential(u, n.Password, n.Pictures)
-			c.Detail = n.Profile.Label()
-			h.renderCredentials(w, r, credentialsPage{Heading: "Compte créé", School: sc.School.Name, Sheets: []sheet{{Cards: []Credential{c}}},
-				Back: "/comptes/" + u.ID, BackLabel: "Voir le compte"})
-			return
-		}
+		h.renderCredentials(w, r, credentialsPage{Heading: "Compte créé", School: sc.School.Name, Sheets: []sheet{{Cards: []Credential{c}}},
+			Back: "/comptes/" + u.ID, BackLabel: "Voir le compte"})
+		return
 	}
 	if status := web.ErrStatus(err); status < http.StatusInternalServerError {
 		h.renderNewAccount(w, r, sc, f, status, err.Error())
 		return
 	}
-	h.s.Fail(w, r, err)
+	h.Fail(w, r, err)
 }
 
 func set(values []string) map[string]bool {
@@ -384,149 +375,6 @@ func set(values []string) map[string]bool {
 	return out
 }
 
-// creatable lists the profiles an administrator may create: a director the
-// school's pupils, parents and teachers; the DSI also directors and DSI.
-func creatable(actor auth.User) []auth.Profile {
-	if actor.Profile == auth.DSI {
-		return []auth.Profile{auth.Pupil, auth.Parent, auth.Teacher, auth.Director, auth.DSI}
-	}
-	return []auth.Profile{auth.Pupil, auth.Parent, auth.Teacher}
-}
-
-// checkNew checks an account an administrator asks for, for the pages and
-// the API alike: a profile they may create, in a school they manage, a pupil
-// in exactly one of its classes, a parent with at least one of its pupils.
-// It returns the classes the account joins.
-func (h *handlers) checkNew(ctx context.Context, actor auth.User, n *auth.NewUser) ([]auth.Class, error) {
-	if !n.Profile.Valid() {
-		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", auth.ErrInvalid, text.Short(string(n.Profile)))
-	}
-	allowed := false
-	for _, p := range creatable(actor) {
-		allowed = allowed || p == n.Profile
-	}
-	if !allowed {
-		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", auth.ErrForbidden, n.Profile.Label())
-	}
-	if err := checkEmail(n.Email); err != nil {
-		return nil, err
-	}
-	if n.Profile == auth.DSI {
-		if n.SchoolID != "" || len(n.ClassIDs)+len(n.ChildIDs) > 0 {
-			return nil, fmt.Errorf("%w : un compte DSI n'appartient à aucune école ni classe", auth.ErrInvalid)
-		}
-		return nil, nil
-	}
-	if n.SchoolID == "" {
-		return nil, fmt.Errorf("%w : l'école du compte est obligatoire", auth.ErrInvalid)
-	}
-	if actor.Profile == auth.Director && n.SchoolID != actor.SchoolID {
-		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", auth.ErrForbidden)
-	}
-	if _, err := h.a.School(ctx, n.SchoolID); errors.Is(err, auth.ErrNotFound) {
-		return nil, fmt.Errorf("%w : école %q inconnue", auth.ErrInvalid, text.Short(n.SchoolID))
-	} else if err != nil {
-		return nil, err
-	}
-	classes, err := h.schoolClasses(ctx, n.SchoolID, n.ClassIDs)
-	if err != nil {
-		return nil, err
-	}
-	switch n.Profile {
-	case auth.Pupil:
-		if len(classes) != 1 {
-			return nil, fmt.Errorf("%w : choisissez la classe de l'élève (une seule)", auth.ErrInvalid)
-		}
-		n.ChildIDs = nil
-	case auth.Parent:
-		if len(classes) > 0 {
-			return nil, fmt.Errorf("%w : un parent n'est dans aucune classe : choisissez ses enfants", auth.ErrInvalid)
-		}
-		return nil, h.checkChildren(ctx, n.SchoolID, n.ChildIDs)
-	default:
-		if len(n.ChildIDs) > 0 {
-			return nil, fmt.Errorf("%w : seul un compte parent a des enfants", auth.ErrInvalid)
-		}
-	}
-	return classes, nil
-}
-
-func checkEmail(email string) error {
-	if email != "" && !validEmail(email) {
-		return fmt.Errorf("%w : adresse e-mail invalide « %s »", auth.ErrInvalid, text.Short(email))
-	}
-	return nil
-}
-
-// Nobody disables their own account or sets their own password from the
-// register: the person changes it knowing the current one, from
-// « Mot de passe » or POST /api/v1/me/password.
-var (
-	errDisableSelf = fmt.Errorf("%w : vous ne pouvez pas désactiver votre propre compte", auth.ErrInvalid)
-	errOwnPassword = fmt.Errorf("%w : pour votre propre compte, changez votre mot de passe depuis « Mot de passe »", auth.ErrInvalid)
-)
-
-// checkChange checks a change an administrator asks for on target's
-// account, for the pages and the API alike; auth holds the text to its
-// rules.
-func checkChange(actor, target auth.User, c auth.UserChange) error {
-	if c.Disabled != nil && *c.Disabled && target.ID == actor.ID {
-		return errDisableSelf
-	}
-	if c.Email != nil {
-		return checkEmail(*c.Email)
-	}
-	return nil
-}
-
-// checkPassword checks an administrator setting target's password, for the
-// pages and the API alike.
-func checkPassword(actor, target auth.User, mustChange bool) error {
-	if target.ID == actor.ID {
-		return errOwnPassword
-	}
-	if mustChange && picturePupil(target) {
-		return fmt.Errorf("%w : cet élève se connecte avec des images : un mot de passe à changer le bloquerait, envoyez must_change à false", auth.ErrInvalid)
-	}
-	return nil
-}
-
-// picturePupil: a pupil who logs in with pictures is never asked to change
-// a typed password, which at six would lock them out.
-func picturePupil(u auth.User) bool { return u.Profile == auth.Pupil && u.HasPicture }
-
-// schoolClasses resolves class ids, each of which must be the school's.
-func (h *handlers) schoolClasses(ctx context.Context, schoolID string, ids []string) ([]auth.Class, error) {
-	var out []auth.Class
-	for _, id := range ids {
-		c, err := h.a.Class(ctx, id)
-		if errors.Is(err, auth.ErrNotFound) || err == nil && c.SchoolID != schoolID {
-			return nil, fmt.Errorf("%w : classe inconnue dans cette école", auth.ErrInvalid)
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-func (h *handlers) checkChildren(ctx context.Context, schoolID string, ids []string) error {
-	if len(ids) == 0 {
-		return fmt.Errorf("%w : choisissez au moins un enfant du parent", auth.ErrInvalid)
-	}
-	for _, id := range ids {
-		c, err := h.a.User(ctx, id)
-		if errors.Is(err, auth.ErrNotFound) || err == nil && (c.Profile != auth.Pupil || c.SchoolID != schoolID) {
-			return fmt.Errorf("%w : enfant inconnu dans cette école", auth.ErrInvalid)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // resetPassword gives an account a new generated password, shown once; the
 // person must change it at next login and their open sessions end.
 func (h *handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
@@ -534,18 +382,11 @@ func (h *handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	mustChange := !picturePupil(u) // a generated password is the person's to replace
-	if err := checkPassword(web.CurrentUser(r), u, mustChange); err != nil {
-		h.s.Fail(w, r, err)
+	c, err := h.reg.ResetPassword(r.Context(), web.CurrentUser(r), u)
+	if err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	password := auth.GeneratePassword()
-	if err := h.a.SetPassword(r.Context(), u.ID, password, mustChange); err != nil {
-		h.s.Fail(w, r, err)
-		return
-	}
-	c := credential(u, password, nil)
-	c.Detail = u.Profile.Label()
 	h.renderCredentials(w, r, credentialsPage{Heading: "Nouveau mot de passe", Sheets: []sheet{{Cards: []Credential{c}}},
 		Intro: "L'ancien mot de passe ne fonctionne plus et les sessions ouvertes de ce compte sont fermées.",
 		Back:  "/comptes/" + u.ID, BackLabel: "Retour au compte"})
@@ -560,18 +401,13 @@ func (h *handlers) setDisabled(w http.ResponseWriter, r *http.Request, disabled 
 	if !ok {
 		return
 	}
-	c := auth.UserChange{Disabled: &disabled}
-	if err := checkChange(web.CurrentUser(r), u, c); err != nil {
-		h.s.Fail(w, r, err)
-		return
-	}
-	if err := h.a.SetDisabled(r.Context(), u.ID, disabled); err != nil {
-		h.s.Fail(w, r, err)
+	if _, err := h.reg.ChangeAccount(r.Context(), web.CurrentUser(r), u, auth.UserChange{Disabled: &disabled}); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	msg := "compte réactivé : " + u.DisplayName + " peut de nouveau se connecter"
 	if disabled {
 		msg = "compte désactivé : " + u.DisplayName + " ne peut plus se connecter"
 	}
-	h.s.Redirect(w, r, "/comptes/"+u.ID, msg)
+	h.Redirect(w, r, "/comptes/"+u.ID, msg)
 }

@@ -110,7 +110,7 @@ func TestAccountsPages(t *testing.T) {
 		extra = append(extra, auth.NewUser{Login: fmt.Sprintf("remplacant.%02d", i), FirstName: "Remplaçant", LastName: fmt.Sprintf("N%02d", i),
 			Profile: auth.Teacher, SchoolID: school})
 	}
-	if _, err := a.Auth.CreateUsers(ctx, extra); err != nil {
+	if _, err := a.Auth.CreateUsers(ctx, extra, nil); err != nil {
 		t.Fatal(err)
 	}
 	c := a.ClientAs("directeur")
@@ -205,7 +205,7 @@ func TestCreateAccounts(t *testing.T) {
 	if lg != "anne.roy" || u.Profile != auth.Teacher || !u.MustChange || u.Email != "anne.roy@ecole.example" {
 		t.Errorf("teacher created: %+v", u)
 	}
-	if cs, _ := a.Auth.UserClasses(ctx, u.ID); len(cs) != 2 {
+	if cs, _ := a.Register.UserClasses(ctx, u.ID); len(cs) != 2 {
 		t.Errorf("teacher in %d classes, want 2", len(cs))
 	}
 
@@ -224,7 +224,7 @@ func TestCreateAccounts(t *testing.T) {
 	if _, err := a.Auth.LoginPicture(ctx, pupil.ID, sequence(t, pics), "127.0.0.1"); err != nil {
 		t.Errorf("the pictures shown do not log in: %v", err)
 	}
-	if kids, _ := a.Auth.Children(ctx, pupil.ID); len(kids) != 0 {
+	if kids, _ := a.Register.Children(ctx, pupil.ID); len(kids) != 0 {
 		t.Error("a child box left ticked linked a pupil to a child")
 	}
 
@@ -236,10 +236,10 @@ func TestCreateAccounts(t *testing.T) {
 	}
 	lg, pw, _ = card(t, body)
 	parent := login(t, a, lg, pw)
-	if kids, _ := a.Auth.Children(ctx, parent.ID); len(kids) != 2 {
+	if kids, _ := a.Register.Children(ctx, parent.ID); len(kids) != 2 {
 		t.Errorf("parent of %d children, want 2", len(kids))
 	}
-	if cs, _ := a.Auth.UserClasses(ctx, parent.ID); len(cs) != 0 {
+	if cs, _ := a.Register.UserClasses(ctx, parent.ID); len(cs) != 0 {
 		t.Error("a parent joined a class")
 	}
 }
@@ -264,7 +264,7 @@ func TestCreateAccountRefusesBadInput(t *testing.T) {
 	a := newApp(t)
 	c := a.ClientAs("directeur")
 	before := countUsers(t, a)
-	otherClass, err := a.Auth.CreateClass(context.Background(), "autre", "CP", "CP")
+	otherClass, err := a.Register.CreateClass(context.Background(), "autre", "CP", "CP")
 	if err != nil {
 		t.Fatal(err)
 	}

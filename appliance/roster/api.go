@@ -23,30 +23,22 @@ type apiNewUser struct {
 }
 
 // apiCreate creates an account: a director in their school (the default
-// school_id), the DSI in any. Same checks as the page.
+// school_id), the DSI in any. The register holds the rules, the page's too.
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 	var in apiNewUser
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
 	actor := web.CurrentUser(r)
 	if in.SchoolID == "" && actor.Profile == auth.Director {
 		in.SchoolID = actor.SchoolID
 	}
-	if len([]rune(in.Password)) < auth.MinPasswordLength {
-		h.s.Fail(w, r, auth.ErrWeakPassword)
-		return
-	}
-	n := auth.NewUser{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName,
+	n := NewUser{NewUser: auth.NewUser{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName,
 		Profile: auth.Profile(in.Profile), SchoolID: in.SchoolID, Email: in.Email, Password: in.Password,
-		MustChange: in.MustChange, ClassIDs: in.ClassIDs, ChildIDs: in.ChildIDs}
-	if _, err := h.checkNew(r.Context(), actor, &n); err != nil {
-		h.s.Fail(w, r, err)
-		return
-	}
-	u, err := h.a.CreateUser(r.Context(), n)
+		MustChange: in.MustChange}, ClassIDs: in.ClassIDs, ChildIDs: in.ChildIDs}
+	u, err := h.reg.Add(r.Context(), actor, n)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusCreated, map[string]string{"id": u.ID, "login": u.Login})
@@ -67,7 +59,7 @@ type apiUser struct {
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	users, _, err := h.administered(r.Context(), web.CurrentUser(r), r.FormValue("school_id"))
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	profile := r.FormValue("profile")
@@ -103,17 +95,13 @@ func (h *handlers) apiChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in apiUserChange
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
 	c := auth.UserChange{FirstName: in.FirstName, LastName: in.LastName, Display: in.DisplayName, Email: in.Email, Disabled: in.Disabled}
-	if err := checkChange(web.CurrentUser(r), u, c); err != nil {
-		h.s.Fail(w, r, err)
-		return
-	}
-	u, err := h.a.ChangeUser(r.Context(), u.ID, c)
+	u, err := h.reg.ChangeAccount(r.Context(), web.CurrentUser(r), u, c)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, listed(u))
@@ -130,15 +118,11 @@ func (h *handlers) apiSetPassword(w http.ResponseWriter, r *http.Request) {
 		Password   string `json:"password"`
 		MustChange bool   `json:"must_change"`
 	}
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
-	if err := checkPassword(web.CurrentUser(r), u, in.MustChange); err != nil {
-		h.s.Fail(w, r, err)
-		return
-	}
-	if err := h.a.SetPassword(r.Context(), u.ID, in.Password, in.MustChange); err != nil {
-		h.s.Fail(w, r, err)
+	if err := h.reg.SetAccountPassword(r.Context(), web.CurrentUser(r), u, in.Password, in.MustChange); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"id": u.ID, "must_change": in.MustChange})

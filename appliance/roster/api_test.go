@@ -52,7 +52,7 @@ func TestAPICreateUser(t *testing.T) {
 	if u.ID != created.ID || u.DisplayName != "Anne Roy" || u.SchoolID != school || u.MustChange {
 		t.Errorf("created %+v", u)
 	}
-	if cs, _ := a.Auth.UserClasses(ctx, u.ID); len(cs) != 1 || cs[0].Name != "CE2" {
+	if cs, _ := a.Register.UserClasses(ctx, u.ID); len(cs) != 1 || cs[0].Name != "CE2" {
 		t.Errorf("classes %+v", cs)
 	}
 
@@ -69,7 +69,7 @@ func TestAPICreateUser(t *testing.T) {
 	if status != http.StatusCreated || !strings.Contains(out, `"login":"marc.roy"`) {
 		t.Fatalf("parent: %d %s", status, out)
 	}
-	if kids, _ := a.Auth.Children(ctx, a.User("marc.roy").ID); len(kids) != 1 || !a.User("marc.roy").MustChange {
+	if kids, _ := a.Register.Children(ctx, a.User("marc.roy").ID); len(kids) != 1 || !a.User("marc.roy").MustChange {
 		t.Errorf("parent's children %v", kids)
 	}
 }
@@ -192,7 +192,7 @@ func foreignParent(t *testing.T, a *apptest.App) auth.User {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Auth.LinkChild(ctx, p.ID, a.User("eleve").ID); err != nil {
+	if err := a.Register.LinkChild(ctx, p.ID, a.User("eleve").ID); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -9,6 +9,7 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 )
 
 // On central, a director imports a line naming, by e-mail, a parent whose
@@ -19,19 +20,19 @@ import (
 func TestImportDoesNotCaptureAnotherSchoolsParent(t *testing.T) {
 	a := apptest.New(t, apptest.Options{Role: "central"})
 	ctx := context.Background()
-	if err := a.Auth.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
+	if err := a.Register.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
 		t.Fatal(err)
 	}
-	classB, err := a.Auth.CreateClass(ctx, "ecole-b", "CM1", "CM1")
+	classB, err := a.Register.CreateClass(ctx, "ecole-b", "CM1", "CM1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pupilB, err := a.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Noé", LastName: "Parent", Profile: auth.Pupil, SchoolID: "ecole-b", ClassIDs: []string{classB.ID}})
+	pupilB, err := a.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Noé", LastName: "Parent", Profile: auth.Pupil, SchoolID: "ecole-b"}, ClassIDs: []string{classB.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bea, err := a.Auth.CreateUser(ctx, auth.NewUser{Login: "bea", FirstName: "Bea", LastName: "Parent", Profile: auth.Parent,
-		SchoolID: "ecole-b", Email: "bea.parent@exemple.fr", Password: "secret-de-bea", ChildIDs: []string{pupilB.ID}})
+	bea, err := a.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "bea", FirstName: "Bea", LastName: "Parent", Profile: auth.Parent,
+		SchoolID: "ecole-b", Email: "bea.parent@exemple.fr", Password: "secret-de-bea"}, ChildIDs: []string{pupilB.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestImportDoesNotCaptureAnotherSchoolsParent(t *testing.T) {
 	if resp, body := confirm(t, a, dir, doc); resp.StatusCode >= 400 {
 		t.Fatalf("confirm: %d %.300s", resp.StatusCode, body)
 	}
-	if children, _ := a.Auth.Children(ctx, bea.ID); len(children) != 1 {
+	if children, _ := a.Register.Children(ctx, bea.ID); len(children) != 1 {
 		t.Fatalf("the import linked the parent without asking: %d children", len(children))
 	}
 
@@ -80,9 +81,13 @@ func TestImportDoesNotCaptureAnotherSchoolsParent(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/rattachements" {
 		t.Fatalf("login with a request waiting: %d → %q, want the requests page", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// Her home page counts it, on the tile that leads to it.
+	if badge := text(page(t, a, anon, "/accueil").Find(`.tiles a[href="/rattachements"] .badge`)); badge != "1 demande en attente" {
+		t.Errorf("the home page's tile counts %q", badge)
+	}
 	reqs := page(t, a, anon, "/rattachements")
 	item := reqs.Find(".link-request")
-	school, _ := a.Auth.School(ctx, lea.SchoolID)
+	school, _ := a.Register.School(ctx, lea.SchoolID)
 	if item.Length() != 1 || !strings.Contains(text(item), school.Name) || !strings.Contains(text(item), "Léa Martin") {
 		t.Fatalf("the request does not name the school and the child: %q", text(reqs.Find("main")))
 	}
@@ -90,9 +95,12 @@ func TestImportDoesNotCaptureAnotherSchoolsParent(t *testing.T) {
 	if resp, _ := a.PostForm(anon, "/rattachements/"+id, url.Values{"reponse": {"accepter"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("accept: %d", resp.StatusCode)
 	}
-	children, _ := a.Auth.Children(ctx, bea.ID)
+	children, _ := a.Register.Children(ctx, bea.ID)
 	if len(children) != 2 {
 		t.Fatalf("accepted, yet the parent has %d children", len(children))
+	}
+	if badge := page(t, a, anon, "/accueil").Find(`.tiles a[href="/rattachements"] .badge`); badge.Length() != 0 {
+		t.Errorf("answered, the home page still counts %q", text(badge))
 	}
 	if resp, _ := a.PostForm(anon, "/rattachements/"+id, url.Values{"reponse": {"refuser"}}); resp.StatusCode != http.StatusConflict {
 		t.Fatalf("answering twice: %d, want 409", resp.StatusCode)
@@ -129,7 +137,7 @@ func TestImportDoesNotCaptureAnotherSchoolsParent(t *testing.T) {
 func TestParentRefusesALinkRequest(t *testing.T) {
 	a := apptest.New(t, apptest.Options{Role: "central"})
 	ctx := context.Background()
-	if err := a.Auth.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
+	if err := a.Register.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
 		t.Fatal(err)
 	}
 	bea, err := a.Auth.CreateUser(ctx, auth.NewUser{Login: "bea", FirstName: "Bea", LastName: "Parent", Profile: auth.Parent,
@@ -150,17 +158,17 @@ func TestParentRefusesALinkRequest(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"child_name":"Tom Martin"`) || !strings.Contains(body, `"status":"pending"`) {
 		t.Fatalf("list: %d %s", resp.StatusCode, body)
 	}
-	reqs, _ := a.Auth.LinkRequests(ctx, bea.ID)
+	reqs, _ := a.Register.LinkRequests(ctx, bea.ID)
 	if resp, body := call("POST", "/api/v1/me/link-requests/"+reqs[0].ID, `{"answer":"peut-être"}`); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a bad answer: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := call("POST", "/api/v1/me/link-requests/"+reqs[0].ID, `{"answer":"refuse"}`); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"refused"`) {
 		t.Fatalf("refuse: %d %s", resp.StatusCode, body)
 	}
-	if children, _ := a.Auth.Children(ctx, bea.ID); len(children) != 0 {
+	if children, _ := a.Register.Children(ctx, bea.ID); len(children) != 0 {
 		t.Fatal("a refused request linked the parent")
 	}
-	if left, _ := a.Auth.LinkRequests(ctx, bea.ID); len(left) != 0 {
+	if left, _ := a.Register.LinkRequests(ctx, bea.ID); len(left) != 0 {
 		t.Fatal("a refused request still waits")
 	}
 }

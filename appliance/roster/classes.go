@@ -6,23 +6,15 @@ import (
 	"net/http"
 	"net/url"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
 // ClassLevels are the levels offered when creating a class: the five years
 // and the usual double levels.
 var ClassLevels = []string{"CP", "CE1", "CE2", "CM1", "CM2", "CP-CE1", "CE1-CE2", "CE2-CM1", "CM1-CM2"}
-
-type classRow struct {
-	Class    auth.Class
-	Pupils   int
-	Faces    []auth.User // its first pupils, whose initials a class card shows
-	Teachers []auth.User
-}
-
-// cardFaces is how many pupils' initials a class card shows.
-const cardFaces = 8
 
 type classForm struct {
 	Name, Level string
@@ -31,7 +23,7 @@ type classForm struct {
 
 type classesPage struct {
 	scope
-	Classes   []classRow
+	Classes   []feature.ClassCard
 	CanCreate bool
 	Levels    []string
 	Staff     []auth.User // who may be attached to a new class
@@ -55,49 +47,50 @@ func (h *handlers) classes(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) teacherClasses(w http.ResponseWriter, r *http.Request, u auth.User) {
 	ctx := r.Context()
-	sc, err := h.a.School(ctx, u.SchoolID)
+	sc, err := h.reg.School(ctx, u.SchoolID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	mine, err := h.a.UserClasses(ctx, u.ID)
+	mine, err := h.reg.UserClasses(ctx, u.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	rows, err := h.classRows(ctx, sc.ID, mine)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.Render(w, r, "roster/classes", "Mes classes", classesPage{scope: scope{School: sc}, Classes: rows})
+	h.Render(w, r, "roster/classes", "Mes classes", classesPage{scope: scope{School: sc}, Classes: rows})
 }
 
 func (h *handlers) renderClasses(w http.ResponseWriter, r *http.Request, sc scope, f classForm, status int, msg string) {
 	ctx := r.Context()
-	classes, err := h.a.SchoolClasses(ctx, sc.School.ID)
+	classes, err := h.reg.SchoolClasses(ctx, sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	rows, err := h.classRows(ctx, sc.School.ID, classes)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	staff, err := h.staff(ctx, sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.RenderStatus(w, r, status, "roster/classes", "Classes", classesPage{scope: sc, Classes: rows, CanCreate: true,
+	h.RenderStatus(w, r, status, "roster/classes", "Classes", classesPage{scope: sc, Classes: rows, CanCreate: true,
 		Levels: ClassLevels, Staff: staff, Form: f}, msg)
 }
 
 // classRows adds to each class its number of pupils, its first pupils and
-// its teachers, with one query each for the whole school.
-func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]classRow, error) {
-	counts, err := h.a.ClassCounts(ctx, schoolID)
+// its teachers, with one query each for the whole school: the table of the
+// school's classes and the cards of a teacher's show them.
+func (h *handlers) classRows(ctx context.Context, schoolID string, classes []auth.Class) ([]feature.ClassCard, error) {
+	counts, err := h.reg.ClassCounts(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -111,21 +104,21 @@ func (h *handlers) classRows(ctx context.Context, schoolID string, classes []aut
 			switch {
 			case isStaff(u, schoolID):
 				teachers[c.ID] = append(teachers[c.ID], u)
-			case u.Profile == auth.Pupil && len(faces[c.ID]) < cardFaces:
+			case u.Profile == auth.Pupil && len(faces[c.ID]) < feature.CardFaces:
 				faces[c.ID] = append(faces[c.ID], u)
 			}
 		}
 	}
-	rows := make([]classRow, len(classes))
+	rows := make([]feature.ClassCard, len(classes))
 	for i, c := range classes {
-		rows[i] = classRow{Class: c, Pupils: counts[c.ID], Faces: faces[c.ID], Teachers: teachers[c.ID]}
+		rows[i] = feature.ClassCard{Class: c, Pupils: counts[c.ID], Faces: faces[c.ID], Teachers: teachers[c.ID], Level: 2}
 	}
 	return rows, nil
 }
 
 // staff lists the school's teachers and direction who are not disabled.
 func (h *handlers) staff(ctx context.Context, schoolID string) ([]auth.User, error) {
-	users, err := h.a.SchoolUsers(ctx, schoolID)
+	users, err := h.reg.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,29 +147,29 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 	f := classForm{Name: r.PostFormValue("name"), Level: r.PostFormValue("level"), Teachers: set(r.PostForm["teacher"])}
 	staff, err := h.staff(ctx, sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	if err := checkTeachers(f.Teachers, staff); err != nil {
 		h.renderClasses(w, r, sc, f, http.StatusBadRequest, err.Error())
 		return
 	}
-	c, err := h.a.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
+	c, err := h.reg.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
 	if err != nil {
 		if status := web.ErrStatus(err); status < http.StatusInternalServerError {
 			h.renderClasses(w, r, sc, f, status, err.Error())
 			return
 		}
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	for id := range f.Teachers {
-		if err := h.a.AddToClass(ctx, c.ID, id); err != nil {
-			h.s.Fail(w, r, err)
+		if err := h.reg.AddToClass(ctx, c.ID, id); err != nil {
+			h.Fail(w, r, err)
 			return
 		}
 	}
-	h.s.Redirect(w, r, withEcole("/classes", sc.Ecole), fmt.Sprintf("classe « %s » créée", c.Name))
+	h.Redirect(w, r, withEcole("/classes", sc.Ecole), fmt.Sprintf("classe « %s » créée", c.Name))
 }
 
 // checkTeachers refuses a teacher who is not on the school's staff.
@@ -187,7 +180,7 @@ func checkTeachers(chosen map[string]bool, staff []auth.User) error {
 			found = found || t.ID == id
 		}
 		if !found {
-			return fmt.Errorf("%w : cet enseignant n'est pas de l'école", auth.ErrInvalid)
+			return fmt.Errorf("%w : cet enseignant n'est pas de l'école", apperr.ErrInvalid)
 		}
 	}
 	return nil

@@ -45,7 +45,7 @@ func TestDirectorSeesClassesAndCreatesOne(t *testing.T) {
 	if row.Length() != 1 || text(row.Find(".teachers")) != "Hélène Roux" || text(row.Find(".count")) != "0" {
 		t.Errorf("new class row %q", text(row))
 	}
-	classes, _ := a.Auth.UserClasses(context.Background(), helene.ID)
+	classes, _ := a.Register.UserClasses(context.Background(), helene.ID)
 	if len(classes) != 2 {
 		t.Errorf("Hélène teaches %d classes, want CP and the new one", len(classes))
 	}
@@ -55,7 +55,7 @@ func TestCreateClassRefusesBadInput(t *testing.T) {
 	a := newApp(t)
 	c := a.ClientAs("directeur")
 	count := func() int {
-		cs, _ := a.Auth.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
+		cs, _ := a.Register.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
 		return len(cs)
 	}
 	before := count()
@@ -108,13 +108,15 @@ func TestTeacherSeesOnlyTheirClasses(t *testing.T) {
 	}
 }
 
+// The register's pages are tiles on the home pages of those who use them,
+// in the order they need them.
 func TestNavigation(t *testing.T) {
 	a := newApp(t)
 	nav := func(login string) []string {
 		var out []string
-		page(t, a, a.ClientAs(login), "/accueil").Find(".mainnav a").Each(func(_ int, s *goquery.Selection) {
+		page(t, a, a.ClientAs(login), "/accueil").Find(".tiles a.tile").Each(func(_ int, s *goquery.Selection) {
 			href, _ := s.Attr("href")
-			out = append(out, text(s)+" "+href)
+			out = append(out, text(s.Find(".tile-label"))+" "+href)
 		})
 		return out
 	}
@@ -137,9 +139,12 @@ func TestNavigation(t *testing.T) {
 	has(nav("directeur"), "Classes /classes", "Comptes /comptes", "Import /import")
 	has(nav("dsi"), "Comptes /comptes")
 	has(nav("enseignant"), "Mes classes /classes")
-	for _, it := range nav("eleve") {
-		if strings.Contains(it, "/comptes") || strings.Contains(it, "/classes") {
-			t.Errorf("pupil's menu has %q", it)
+	has(nav("directeur"), "Classes /classes", "Comptes /comptes", "Import /import", "Synchronisation /synchronisation")
+	for _, login := range []string{"eleve", "parent"} {
+		for _, it := range nav(login) {
+			if strings.Contains(it, "/comptes") || strings.Contains(it, "/classes") {
+				t.Errorf("%s's menu has %q", login, it)
+			}
 		}
 	}
 }
@@ -147,7 +152,7 @@ func TestNavigation(t *testing.T) {
 // On central, the DSI picks the school to work on.
 func TestDSIChoosesTheSchoolOnCentral(t *testing.T) {
 	a := apptest.New(t, apptest.Options{Role: "central"})
-	if err := a.Auth.CreateSchool(context.Background(), "autre", "École d'à côté"); err != nil {
+	if err := a.Register.CreateSchool(context.Background(), "autre", "École d'à côté"); err != nil {
 		t.Fatal(err)
 	}
 	c := a.ClientAs("dsi")
@@ -179,7 +184,7 @@ func TestDSIChoosesTheSchoolOnCentral(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/classes?ecole=autre" {
 		t.Errorf("creating a class in the chosen school: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if cs, _ := a.Auth.SchoolClasses(context.Background(), "autre"); len(cs) != 1 {
+	if cs, _ := a.Register.SchoolClasses(context.Background(), "autre"); len(cs) != 1 {
 		t.Errorf("the other school has %d classes", len(cs))
 	}
 	if resp, _ := a.Get(c, "/classes?ecole=nulle-part"); resp.StatusCode != http.StatusNotFound {

@@ -23,7 +23,7 @@ func newApp(t *testing.T) *apptest.App {
 	if _, err := a.Auth.CreateUser(ctx, auth.NewUser{Login: "dsi", Display: "DSI", Profile: auth.DSI, Password: "demo"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Auth.CreateSchool(ctx, "autre", "École d'à côté"); err != nil {
+	if err := a.Register.CreateSchool(ctx, "autre", "École d'à côté"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Auth.CreateUser(ctx, auth.NewUser{Login: "voisin", FirstName: "Paul", LastName: "Voisin", Profile: auth.Teacher,
@@ -84,7 +84,7 @@ func upload(t *testing.T, a *apptest.App, c *http.Client, path string, data []by
 // classID is the demo school's class of that name.
 func classID(t *testing.T, a *apptest.App, name string) string {
 	t.Helper()
-	classes, err := a.Auth.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
+	classes, err := a.Register.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,12 +50,12 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) renderImportForm(w http.ResponseWriter, r *http.Request, sc scope, status int, msg string) {
-	classes, err := h.a.SchoolClasses(r.Context(), sc.School.ID)
+	classes, err := h.reg.SchoolClasses(r.Context(), sc.School.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.RenderStatus(w, r, status, "roster/import", "Import", importPage{scope: sc, Classes: classes,
+	h.RenderStatus(w, r, status, "roster/import", "Import", importPage{scope: sc, Classes: classes,
 		Example: templateCSV(), MaxLines: MaxImportLines}, msg)
 }
 
@@ -98,12 +98,12 @@ func (h *handlers) importPreview(w http.ResponseWriter, r *http.Request) {
 		h.importFailed(w, r, sc, uploadErr)
 		return
 	}
-	plan, err := Check(r.Context(), h.a, sc.School.ID, data)
+	plan, err := h.reg.Check(r.Context(), sc.School.ID, data)
 	if err != nil {
 		h.importFailed(w, r, sc, err)
 		return
 	}
-	h.s.Render(w, r, "roster/import_preview", "Aperçu de l'import", previewPage{scope: sc, Plan: plan, Text: plan.Text})
+	h.Render(w, r, "roster/import_preview", "Aperçu de l'import", previewPage{scope: sc, Plan: plan, Text: plan.Text})
 }
 
 // importFailed shows the upload form again with a problem of the whole
@@ -114,7 +114,7 @@ func (h *handlers) importFailed(w http.ResponseWriter, r *http.Request, sc scope
 		h.renderImportForm(w, r, sc, http.StatusBadRequest, fe.Msg)
 		return
 	}
-	h.s.Fail(w, r, err)
+	h.Fail(w, r, err)
 }
 
 // uploadLimit leaves room for the form around a file of MaxImportSize.
@@ -160,20 +160,20 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	h.importing.Lock()
 	defer h.importing.Unlock()
-	plan, err := Check(r.Context(), h.a, sc.School.ID, []byte(r.PostFormValue("contenu")))
+	plan, err := h.reg.Check(r.Context(), sc.School.ID, []byte(r.PostFormValue("contenu")))
 	if err != nil {
 		h.importFailed(w, r, sc, err)
 		return
 	}
 	if !plan.OK() {
 		w.Header().Set("Cache-Control", "no-store")
-		h.s.RenderStatus(w, r, http.StatusBadRequest, "roster/import_preview", "Aperçu de l'import",
+		h.RenderStatus(w, r, http.StatusBadRequest, "roster/import_preview", "Aperçu de l'import",
 			previewPage{scope: sc, Plan: plan, Text: plan.Text}, "des lignes ont un problème : rien n'a été importé")
 		return
 	}
-	creds, err := Apply(r.Context(), h.a, sc.School.ID, web.CurrentUser(r).ID, plan)
+	creds, err := h.reg.Apply(r.Context(), sc.School.ID, web.CurrentUser(r).ID, plan)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	h.renderCredentials(w, r, importedPage(creds, plan, sc))
@@ -227,5 +227,5 @@ type sheet struct {
 // stay in a cache.
 func (h *handlers) renderCredentials(w http.ResponseWriter, r *http.Request, p credentialsPage) {
 	w.Header().Set("Cache-Control", "no-store")
-	h.s.Render(w, r, "roster/credentials", p.Heading, p)
+	h.Render(w, r, "roster/credentials", p.Heading, p)
 }

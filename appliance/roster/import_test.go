@@ -191,11 +191,11 @@ func TestImportConfirmWritesAllAndPrintsCredentials(t *testing.T) {
 
 	// The links: Marc is parent of the new Zoé and of Léa; Anne teaches CM1 and CM2.
 	marc := a.User("marc.lefevre")
-	kids, _ := a.Auth.Children(ctx, marc.ID)
+	kids, _ := a.Register.Children(ctx, marc.ID)
 	if len(kids) != 2 || marc.Email != "marc.lefevre@famille.example" {
 		t.Errorf("Marc: %+v, children %v", marc, kids)
 	}
-	if cs, _ := a.Auth.UserClasses(ctx, a.User("anne.roy").ID); len(cs) != 2 {
+	if cs, _ := a.Register.UserClasses(ctx, a.User("anne.roy").ID); len(cs) != 2 {
 		t.Errorf("Anne teaches %d classes", len(cs))
 	}
 	if ines := a.User("ines.g"); ines.DisplayName != "Inès Garnier" {
@@ -243,10 +243,10 @@ func TestImportCompletesExistingAccounts(t *testing.T) {
 	if countUsers(t, a) != before+1 {
 		t.Errorf("%d accounts created, want Jade only", countUsers(t, a)-before)
 	}
-	if kids, _ := a.Auth.Children(ctx, a.User("parent").ID); len(kids) != 3 {
+	if kids, _ := a.Register.Children(ctx, a.User("parent").ID); len(kids) != 3 {
 		t.Errorf("Sophie Martin has %d children, want 3", len(kids))
 	}
-	if cs, _ := a.Auth.UserClasses(ctx, a.User("helene.roux").ID); len(cs) != 2 {
+	if cs, _ := a.Register.UserClasses(ctx, a.User("helene.roux").ID); len(cs) != 2 {
 		t.Errorf("Hélène teaches %d classes, want CP and CE2", len(cs))
 	}
 }
@@ -344,7 +344,7 @@ func TestImportFormAndTemplate(t *testing.T) {
 // ignored: they import into their own school.
 func TestImportByTheDSIAndPasted(t *testing.T) {
 	a := newApp(t)
-	if _, err := a.Auth.CreateClass(context.Background(), "autre", "CM2 A", "CM2"); err != nil {
+	if _, err := a.Register.CreateClass(context.Background(), "autre", "CM2 A", "CM2"); err != nil {
 		t.Fatal(err)
 	}
 	file := "profil;prénom;nom;classe\nélève;Nina;Keller;CM2 A\n"

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 )
 
@@ -16,39 +17,39 @@ import (
 
 // Check reads a file and weighs it against the school: what importing it
 // would do, line by line. It writes nothing.
-func Check(ctx context.Context, a *auth.Service, schoolID string, data []byte) (Plan, error) {
+func (s *Service) Check(ctx context.Context, schoolID string, data []byte) (Plan, error) {
 	sheet, err := ParseCSV(data)
 	if err != nil {
 		return Plan{}, err
 	}
-	ex, err := LoadExisting(ctx, a, schoolID, sheet)
+	ex, err := s.loadExisting(ctx, schoolID, sheet)
 	if err != nil {
 		return Plan{}, err
 	}
 	return MakePlan(sheet, ex), nil
 }
 
-// LoadExisting reads what the rows of sheet are checked against: the
+// loadExisting reads what the rows of sheet are checked against: the
 // school's classes and people, and the city's logins and parents' addresses
 // that the rows name.
-func LoadExisting(ctx context.Context, a *auth.Service, schoolID string, sheet Sheet) (Existing, error) {
+func (s *Service) loadExisting(ctx context.Context, schoolID string, sheet Sheet) (Existing, error) {
 	ex := Existing{SchoolID: schoolID}
 	var err error
-	if ex.Asked, err = a.PendingLinkRequests(ctx, schoolID); err != nil {
+	if ex.Asked, err = s.PendingLinkRequests(ctx, schoolID); err != nil {
 		return ex, err
 	}
-	if ex.Classes, err = a.SchoolClasses(ctx, schoolID); err != nil {
+	if ex.Classes, err = s.SchoolClasses(ctx, schoolID); err != nil {
 		return ex, err
 	}
-	users, err := a.SchoolUsers(ctx, schoolID)
+	users, err := s.SchoolUsers(ctx, schoolID)
 	if err != nil {
 		return ex, err
 	}
-	members, err := a.Memberships(ctx, schoolID)
+	members, err := s.Memberships(ctx, schoolID)
 	if err != nil {
 		return ex, err
 	}
-	guardians, err := a.Guardianships(ctx, schoolID)
+	guardians, err := s.Guardianships(ctx, schoolID)
 	if err != nil {
 		return ex, err
 	}
@@ -72,7 +73,7 @@ func LoadExisting(ctx context.Context, a *auth.Service, schoolID string, sheet S
 			logins = append(logins, r.Login)
 		}
 	}
-	parents, err := a.ParentsByEmails(ctx, emails)
+	parents, err := s.ParentsByEmails(ctx, emails)
 	if err != nil {
 		return ex, err
 	}
@@ -80,7 +81,7 @@ func LoadExisting(ctx context.Context, a *auth.Service, schoolID string, sheet S
 	for email, u := range parents {
 		ex.ParentsByEmail[email] = person(u, members, guardians)
 	}
-	taken, err := a.UsersByLogins(ctx, logins)
+	taken, err := s.UsersByLogins(ctx, logins)
 	if err != nil {
 		return ex, err
 	}
@@ -175,22 +176,22 @@ func newSecrets(n *auth.NewUser, classes []auth.Class) {
 // one transaction (all or nothing) and returns their first-login secrets.
 // by is who imports ("" for the command line), named on the requests sent
 // to parents of other schools.
-func Apply(ctx context.Context, a *auth.Service, schoolID, by string, p Plan) (Credentials, error) {
+func (s *Service) Apply(ctx context.Context, schoolID, by string, p Plan) (Credentials, error) {
 	if !p.OK() {
-		return Credentials{}, fmt.Errorf("%w : le fichier a des lignes en erreur", auth.ErrInvalid)
+		return Credentials{}, fmt.Errorf("%w : le fichier a des lignes en erreur", apperr.ErrInvalid)
 	}
-	var batch []auth.NewUser
+	var batch []NewUser
 	index := map[int]int{} // line → its account's index in batch
 	for i, l := range p.Lines {
 		if l.Outcome != Create {
 			continue
 		}
-		n := auth.NewUser{Login: strings.ToLower(l.Login), FirstName: l.First, LastName: l.Last, Profile: l.Profile,
-			SchoolID: schoolID, Email: l.Email}
+		n := NewUser{NewUser: auth.NewUser{Login: strings.ToLower(l.Login), FirstName: l.First, LastName: l.Last, Profile: l.Profile,
+			SchoolID: schoolID, Email: l.Email}}
 		for _, c := range l.Classes {
 			n.ClassIDs = append(n.ClassIDs, c.ID)
 		}
-		newSecrets(&n, l.Classes)
+		newSecrets(&n.NewUser, l.Classes)
 		index[i] = len(batch)
 		batch = append(batch, n)
 	}
@@ -199,31 +200,31 @@ func Apply(ctx context.Context, a *auth.Service, schoolID, by string, p Plan) (C
 		return Credentials{}, err
 	}
 	links.By = by
-	ids, err := a.ImportUsers(ctx, batch, links)
+	ids, err := s.ImportUsers(ctx, batch, links)
 	if err != nil {
 		return Credentials{}, err
 	}
-	return credentials(ctx, a, schoolID, p, batch, index, ids)
+	return s.credentials(ctx, schoolID, p, batch, index, ids)
 }
 
 // planLinks lists the links of the plan's parents and of the existing
 // teachers who join classes.
-func planLinks(p Plan, index map[int]int) (auth.Links, error) {
-	var links auth.Links
+func planLinks(p Plan, index map[int]int) (Links, error) {
+	var links Links
 	for i, l := range p.Lines {
-		user := auth.Ref{ID: l.ExistingID}
+		user := Ref{ID: l.ExistingID}
 		switch l.Outcome {
 		case Create:
-			user = auth.Ref{New: index[i]}
+			user = Ref{New: index[i]}
 		case Update:
 			for _, c := range l.Classes {
-				links.Classes = append(links.Classes, auth.ClassJoin{User: user, ClassID: c.ID})
+				links.Classes = append(links.Classes, ClassJoin{User: user, ClassID: c.ID})
 			}
 		default:
 			continue
 		}
 		for _, ref := range l.ChildRefs {
-			child := auth.Ref{ID: ref.ID}
+			child := Ref{ID: ref.ID}
 			if ref.ID == "" {
 				n, ok := index[ref.Line]
 				if !ok {
@@ -231,7 +232,7 @@ func planLinks(p Plan, index map[int]int) (auth.Links, error) {
 				}
 				child.New = n
 			}
-			links.Guardians = append(links.Guardians, auth.Guardianship{Parent: user, Child: child})
+			links.Guardians = append(links.Guardians, Guardianship{Parent: user, Child: child})
 		}
 	}
 	return links, nil
@@ -239,9 +240,9 @@ func planLinks(p Plan, index map[int]int) (auth.Links, error) {
 
 // credentials sorts the new accounts' secrets: per class (the school's
 // order), then parents, then teachers, each by name.
-func credentials(ctx context.Context, a *auth.Service, schoolID string, p Plan, batch []auth.NewUser, index map[int]int, ids []string) (Credentials, error) {
+func (s *Service) credentials(ctx context.Context, schoolID string, p Plan, batch []NewUser, index map[int]int, ids []string) (Credentials, error) {
 	creds := Credentials{Updated: p.Update}
-	classes, err := a.SchoolClasses(ctx, schoolID)
+	classes, err := s.SchoolClasses(ctx, schoolID)
 	if err != nil {
 		return creds, err
 	}
@@ -251,7 +252,7 @@ func credentials(ctx context.Context, a *auth.Service, schoolID string, p Plan, 
 		if !ok {
 			continue
 		}
-		u, err := a.User(ctx, ids[n])
+		u, err := s.accounts.User(ctx, ids[n])
 		if err != nil {
 			return creds, err
 		}

@@ -107,7 +107,7 @@ func TestCreateClassRefusesLongAndHiddenNames(t *testing.T) {
 	a := newApp(t)
 	c := a.ClientAs("directeur")
 	count := func() int {
-		cs, _ := a.Auth.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
+		cs, _ := a.Register.SchoolClasses(context.Background(), a.User("directeur").SchoolID)
 		return len(cs)
 	}
 	before := count()

@@ -1,7 +1,6 @@
 package roster
 
 import (
-	"errors"
 	"net/http"
 
 	"preau/appliance/auth"
@@ -12,47 +11,36 @@ import (
 // a school could forge a parent's answer written on its own server, so the
 // answer is given where no school writes.
 func (h *handlers) registerLinkRequests() {
-	h.s.Handle("GET "+web.LinkRequestsPath, web.Only(auth.Parent), h.linkRequests)
-	h.s.Handle("POST "+web.LinkRequestsPath+"/{id}", web.Only(auth.Parent), h.answerLinkRequest)
-	h.s.Handle("GET /api/v1/me/link-requests", web.Only(auth.Parent), h.apiLinkRequests)
-	h.s.Handle("POST /api/v1/me/link-requests/{id}", web.Only(auth.Parent), h.apiAnswerLinkRequest)
+	h.Handle("GET "+web.LinkRequestsPath, web.Only(auth.Parent), h.linkRequests)
+	h.Handle("POST "+web.LinkRequestsPath+"/{id}", web.Only(auth.Parent), h.answerLinkRequest)
+	h.Handle("GET /api/v1/me/link-requests", web.Only(auth.Parent), h.apiLinkRequests)
+	h.Handle("POST /api/v1/me/link-requests/{id}", web.Only(auth.Parent), h.apiAnswerLinkRequest)
 }
 
 func (h *handlers) linkRequests(w http.ResponseWriter, r *http.Request) {
-	reqs, err := h.a.LinkRequests(r.Context(), web.CurrentUser(r).ID)
+	reqs, err := h.reg.LinkRequests(r.Context(), web.CurrentUser(r).ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.Render(w, r, "roster/link_requests", "Demandes de rattachement", reqs)
+	h.Render(w, r, "roster/link_requests", "Demandes de rattachement", reqs)
 }
 
 func (h *handlers) answerLinkRequest(w http.ResponseWriter, r *http.Request) {
 	accept, ok := answer(r.PostFormValue("reponse"))
 	if !ok {
-		h.s.Error(w, r, http.StatusBadRequest, "répondez « accepter » ou « refuser »")
+		h.Error(w, r, http.StatusBadRequest, "répondez « accepter » ou « refuser »")
 		return
 	}
-	if err := h.a.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
-		h.failLinkRequest(w, r, err)
+	if err := h.reg.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	flash := "demande refusée : cet enfant n'est pas rattaché à votre compte"
 	if accept {
 		flash = "c'est fait : vous suivez maintenant cet enfant depuis votre compte"
 	}
-	h.s.Redirect(w, r, web.LinkRequestsPath, flash)
-}
-
-func (h *handlers) failLinkRequest(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, auth.ErrNotFound):
-		h.s.Error(w, r, http.StatusNotFound, "cette demande n'existe pas ou ne vous est pas adressée")
-	case errors.Is(err, auth.ErrRequestAnswered):
-		h.s.Error(w, r, http.StatusConflict, err.Error())
-	default:
-		h.s.Fail(w, r, err)
-	}
+	h.Redirect(w, r, web.LinkRequestsPath, flash)
 }
 
 func answer(v string) (accept, ok bool) {
@@ -76,9 +64,9 @@ type linkRequestJSON struct {
 }
 
 func (h *handlers) apiLinkRequests(w http.ResponseWriter, r *http.Request) {
-	reqs, err := h.a.LinkRequests(r.Context(), web.CurrentUser(r).ID)
+	reqs, err := h.reg.LinkRequests(r.Context(), web.CurrentUser(r).ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	out := make([]linkRequestJSON, len(reqs))
@@ -93,21 +81,21 @@ func (h *handlers) apiAnswerLinkRequest(w http.ResponseWriter, r *http.Request) 
 	var in struct {
 		Answer string `json:"answer"`
 	}
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
 	accept, ok := answer(in.Answer)
 	if !ok {
-		h.s.Error(w, r, http.StatusBadRequest, `"answer" doit valoir "accept" ou "refuse"`)
+		h.Error(w, r, http.StatusBadRequest, `"answer" doit valoir "accept" ou "refuse"`)
 		return
 	}
-	if err := h.a.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
-		h.failLinkRequest(w, r, err)
+	if err := h.reg.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	status := auth.LinkRefused
+	status := LinkRefused
 	if accept {
-		status = auth.LinkAccepted
+		status = LinkAccepted
 	}
 	web.JSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": status})
 }

@@ -1,8 +1,12 @@
-// Package roster is the school's register of people: classes, accounts,
-// CSV import of pupils and parents with a preview, printable first-login
-// credentials, and the users API.
+// Package roster is the school's register of people: schools, classes,
+// who is in each class and who is whose parent (Service, its SQL in
+// store.go), the register's rules (who may create whom, admin.go), the CSV
+// import of pupils and parents with a preview, printable first-login
+// credentials, the parents' answers to link requests, and the users API.
+// Every other feature reads the register through feature.Register, which
+// Service implements.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature; no other feature.
 package roster
 
 import (
@@ -10,51 +14,76 @@ import (
 	"net/http"
 	"sync"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
+// Feature is the school's register of people.
+var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes, Tiles: tiles, Demo: demo, Commands: commands}
+
 type handlers struct {
-	s *web.Server
-	a *auth.Service
+	*feature.Env
+	reg *Service
 	// importing lets one import be confirmed at a time: two running
 	// together would each check the school without the other's accounts and
 	// create the same people twice.
 	importing sync.Mutex
 }
 
-// Register wires the roster routes and menu entries. A director works on
+// routes wires the roster routes and menu entries. A director works on
 // their own school; the DSI on any school, named by the "ecole" parameter.
-func Register(s *web.Server) {
-	h := &handlers{s: s, a: s.Auth}
+func routes(env *feature.Env) {
+	h := &handlers{Env: env, reg: NewService(env.DB, env.Auth)}
 	admins := web.Only(auth.Director, auth.DSI)
-	s.Handle("GET /classes", web.Only(auth.Teacher, auth.Director, auth.DSI), h.classes)
-	s.Handle("POST /classes", admins, h.createClass)
-	s.Handle("GET /comptes", admins, h.accounts)
-	s.Handle("GET /comptes/nouveau", admins, h.newAccount)
-	s.Handle("POST /comptes", admins, h.createAccount)
-	s.Handle("GET /comptes/{id}", admins, h.account)
-	s.Handle("POST /comptes/{id}/mot-de-passe", admins, h.resetPassword)
-	s.Handle("POST /comptes/{id}/desactiver", admins, h.disable)
-	s.Handle("POST /comptes/{id}/activer", admins, h.enable)
-	s.Handle("GET /import", admins, h.importForm)
-	s.Handle("GET /import/modele.csv", admins, h.importTemplate)
-	s.Handle("POST /import", admins, h.importPreview)
-	s.Handle("POST /import/confirmer", admins, h.importConfirm)
-	s.Handle("POST /api/v1/users", admins, h.apiCreate)
-	s.Handle("GET /api/v1/users", admins, h.apiList)
-	s.Handle("PATCH /api/v1/users/{id}", admins, h.apiChange)
-	s.Handle("POST /api/v1/users/{id}/password", admins, h.apiSetPassword)
-	if s.Config.Role == config.RoleCentral {
+	env.Handle("GET /classes", web.Only(auth.Teacher, auth.Director, auth.DSI), h.classes)
+	env.Handle("POST /classes", admins, h.createClass)
+	env.Handle("GET /comptes", admins, h.accounts)
+	env.Handle("GET /comptes/nouveau", admins, h.newAccount)
+	env.Handle("POST /comptes", admins, h.createAccount)
+	env.Handle("GET /comptes/{id}", admins, h.account)
+	env.Handle("POST /comptes/{id}/mot-de-passe", admins, h.resetPassword)
+	env.Handle("POST /comptes/{id}/desactiver", admins, h.disable)
+	env.Handle("POST /comptes/{id}/activer", admins, h.enable)
+	env.Handle("GET /import", admins, h.importForm)
+	env.Handle("GET /import/modele.csv", admins, h.importTemplate)
+	env.Handle("POST /import", admins, h.importPreview)
+	env.Handle("POST /import/confirmer", admins, h.importConfirm)
+	env.Handle("POST /api/v1/users", admins, h.apiCreate)
+	env.Handle("GET /api/v1/users", admins, h.apiList)
+	env.Handle("PATCH /api/v1/users/{id}", admins, h.apiChange)
+	env.Handle("POST /api/v1/users/{id}/password", admins, h.apiSetPassword)
+	if env.Config.Role == config.RoleCentral {
 		h.registerLinkRequests()
 	}
+}
 
-	s.AddNav(auth.Director, web.NavItem{Label: "Classes", Href: "/classes", Icon: "classes", Order: 10})
-	s.AddNav(auth.Director, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
-	s.AddNav(auth.Director, web.NavItem{Label: "Import", Href: "/import", Icon: "import", Order: 30})
-	s.AddNav(auth.DSI, web.NavItem{Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20})
-	s.AddNav(auth.Teacher, web.NavItem{Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10})
+// tiles are the register's entries on the home pages: the director's first
+// (classes, accounts, the import), and on central the parents' answers to
+// the schools asking to link them to a child, with how many wait.
+func tiles(env *feature.Env) []web.Tile {
+	out := []web.Tile{
+		{Profile: auth.Director, Label: "Classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "les classes de l'école et leurs enseignants"},
+		{Profile: auth.Director, Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "élèves, parents, équipe : créer, désactiver, mot de passe"},
+		{Profile: auth.Director, Label: "Import", Href: "/import", Icon: "import", Order: 30, Hint: "élèves et parents depuis un tableau"},
+		{Profile: auth.DSI, Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "les comptes de toutes les écoles"},
+		{Profile: auth.Teacher, Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "connexion des élèves, cartes à imprimer"},
+	}
+	if env.Config.Role == config.RoleCentral {
+		register := NewService(env.DB, env.Auth)
+		out = append(out, web.Tile{Profile: auth.Parent, Label: "Demandes de rattachement", Href: web.LinkRequestsPath, Icon: "comptes",
+			Order: 50, Hint: "les écoles qui vous demandent de suivre un enfant",
+			Badge: func(r *http.Request) (string, error) {
+				reqs, err := register.LinkRequests(r.Context(), web.CurrentUser(r).ID)
+				if err != nil || len(reqs) == 0 {
+					return "", err
+				}
+				return plural(len(reqs), "demande en attente", "demandes en attente"), nil
+			}})
+	}
+	return out
 }
 
 // scope is the school a page works on, and the "ecole" parameter that keeps
@@ -74,19 +103,19 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 	if dsi {
 		id = r.FormValue("ecole")
 	}
-	if id == "" && h.s.Config.Role == config.RoleSchool {
-		id = h.s.Config.SchoolID
+	if id == "" && h.Config.Role == config.RoleSchool {
+		id = h.Config.SchoolID
 	}
 	if id == "" {
 		return h.chooseSchool(w, r)
 	}
-	sc, err := h.a.School(r.Context(), id)
-	if errors.Is(err, auth.ErrNotFound) {
-		h.s.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
+	sc, err := h.reg.School(r.Context(), id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		h.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
 		return scope{}, false
 	}
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return scope{}, false
 	}
 	out := scope{School: sc}
@@ -98,42 +127,27 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 
 // chooseSchool asks the DSI which school to work on, unless there is only one.
 func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, bool) {
-	schools, err := h.a.Schools(r.Context())
+	schools, err := h.reg.Schools(r.Context())
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return scope{}, false
 	}
 	if len(schools) == 1 {
 		return scope{School: schools[0], Ecole: schools[0].ID}, true
 	}
 	if r.Method != http.MethodGet {
-		h.s.Error(w, r, http.StatusBadRequest, "choisissez d'abord une école")
+		h.Error(w, r, http.StatusBadRequest, "choisissez d'abord une école")
 		return scope{}, false
 	}
-	h.s.Render(w, r, "roster/schools", "Choisir une école", map[string]any{"Schools": schools, "Path": r.URL.Path})
+	h.Render(w, r, "roster/schools", "Choisir une école", map[string]any{"Schools": schools, "Path": r.URL.Path})
 	return scope{}, false
 }
 
 // target loads the account named in the URL and checks the user
-// administers it. On false it has answered the client.
+// administers it. On false it has answered the client (404 or 403).
 func (h *handlers) target(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
-	u, err := h.a.User(r.Context(), r.PathValue("id"))
-	if errors.Is(err, auth.ErrNotFound) {
-		h.s.Error(w, r, http.StatusNotFound, "ce compte n'existe pas")
-		return u, false
-	}
-	if err != nil {
-		h.s.Fail(w, r, err)
-		return u, false
-	}
-	ok, err := h.a.CanAdminister(r.Context(), web.CurrentUser(r), u)
-	if err != nil {
-		h.s.Fail(w, r, err)
-		return u, false
-	}
-	if !ok {
-		h.s.Error(w, r, http.StatusForbidden, "ce compte n'est pas de votre école : vous ne pouvez pas le gérer")
-		return u, false
-	}
-	return u, true
+	return web.Loader[auth.User]{Param: "id", Get: h.Auth.User, May: h.reg.CanAdminister,
+		NotFound:  "ce compte n'existe pas",
+		Forbidden: errNotYours.Error(),
+	}.Load(h.Server, w, r)
 }

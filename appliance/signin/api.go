@@ -8,10 +8,10 @@ import (
 )
 
 func registerAPI(h *handlers) {
-	h.s.Handle("POST /api/v1/session", web.Public(), h.apiLogin)
-	h.s.Handle("DELETE /api/v1/session", web.LoggedIn(), h.apiLogout)
-	h.s.Handle("GET /api/v1/me", web.LoggedIn(), h.apiMe)
-	h.s.Handle("POST /api/v1/me/password", web.LoggedIn(), h.apiPassword)
+	h.Handle("POST /api/v1/session", web.Public(), h.apiLogin)
+	h.Handle("DELETE /api/v1/session", web.LoggedIn(), h.apiLogout)
+	h.Handle("GET /api/v1/me", web.LoggedIn(), h.apiMe)
+	h.Handle("POST /api/v1/me/password", web.LoggedIn(), h.apiPassword)
 }
 
 // apiLogin: {"login","password"} → {"token"}, and the session cookie.
@@ -20,30 +20,30 @@ func (h *handlers) apiLogin(w http.ResponseWriter, r *http.Request) {
 		Login    string `json:"login"`
 		Password string `json:"password"`
 	}
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
-	u, err := h.a.LoginPassword(r.Context(), in.Login, in.Password, web.ClientIP(r))
+	u, err := h.Auth.LoginPassword(r.Context(), in.Login, in.Password, web.ClientIP(r))
 	if err != nil {
 		status := loginStatus(err)
-		h.s.Error(w, r, status, h.loginError(w, r, err))
+		h.Error(w, r, status, h.loginError(w, r, err))
 		return
 	}
-	tok, err := h.a.NewSession(r.Context(), u, web.ClientIP(r))
+	tok, err := h.Auth.NewSession(r.Context(), u, web.ClientIP(r))
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.SetSessionCookie(w, tok)
+	h.SetSessionCookie(w, tok)
 	web.JSON(w, http.StatusOK, map[string]string{"token": tok})
 }
 
 func (h *handlers) apiLogout(w http.ResponseWriter, r *http.Request) {
-	if err := h.a.EndSession(r.Context(), web.Token(r)); err != nil {
-		h.s.Fail(w, r, err)
+	if err := h.Auth.EndSession(r.Context(), web.Token(r)); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.ClearSessionCookie(w)
+	h.ClearSessionCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -68,15 +68,15 @@ func (h *handlers) apiPassword(w http.ResponseWriter, r *http.Request) {
 		Current string `json:"current"`
 		New     string `json:"new"`
 	}
-	if !h.s.DecodeJSON(w, r, &in) {
+	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
-	err := h.a.ChangePassword(r.Context(), *web.CurrentSession(r), in.Current, in.New, web.ClientIP(r))
+	err := h.Auth.ChangePassword(r.Context(), *web.CurrentSession(r), in.Current, in.New, web.ClientIP(r))
 	if err != nil {
 		if status := passwordStatus(err); status == http.StatusTooManyRequests {
-			h.s.Error(w, r, status, err.Error())
+			h.Error(w, r, status, err.Error())
 		} else {
-			h.s.Fail(w, r, err) // 400 with the reason, or a logged 500
+			h.Fail(w, r, err) // 400 with the reason, or a logged 500
 		}
 		return
 	}

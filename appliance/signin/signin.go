@@ -3,7 +3,8 @@
 // pupils, logout, changing one's own password, and the session endpoints of
 // the JSON API.
 //
-// It imports auth and web; no other feature.
+// It imports auth, web and feature (the register through feature.Register);
+// no other feature.
 package signin
 
 import (
@@ -15,36 +16,35 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/web"
 )
 
-type handlers struct {
-	s *web.Server
-	a *auth.Service
-}
+// Feature is how people get in and out.
+var Feature = feature.Feature{Name: "signin", Routes: routes}
 
-// Register wires the sign-in routes.
-func Register(s *web.Server) {
-	h := &handlers{s: s, a: s.Auth}
-	s.Handle("GET /{$}", web.Public(), h.root)
-	s.Handle("GET "+web.LoginPath, web.Public(), h.loginPage)
-	s.Handle("POST "+web.LoginPath, web.Public(), h.loginPassword)
-	s.Handle("POST "+web.LogoutPath, web.Public(), h.logout)
-	s.Handle("GET "+web.PasswordPath, web.LoggedIn(), h.passwordPage)
-	s.Handle("POST "+web.PasswordPath, web.LoggedIn(), h.changePassword)
-	s.Handle("POST /identifiant/vu", web.LoggedIn(), h.acknowledgeLogin)
-	if s.Config.Role == config.RoleSchool {
+type handlers struct{ *feature.Env }
+
+func routes(env *feature.Env) {
+	h := &handlers{env}
+	env.Handle("GET /{$}", web.Public(), h.root)
+	env.Handle("GET "+web.LoginPath, web.Public(), h.loginPage)
+	env.Handle("POST "+web.LoginPath, web.Public(), h.loginPassword)
+	env.Handle("POST "+web.LogoutPath, web.Public(), h.logout)
+	env.Handle("GET "+web.PasswordPath, web.LoggedIn(), h.passwordPage)
+	env.Handle("POST "+web.PasswordPath, web.LoggedIn(), h.changePassword)
+	env.Handle("POST /identifiant/vu", web.LoggedIn(), h.acknowledgeLogin)
+	if env.Config.Role == config.RoleSchool {
 		// Picture passwords list a class's first names: only on the school LAN.
-		s.Handle("GET /connexion/images", web.Public(), h.pictureClasses)
-		s.Handle("GET /connexion/images/{class}", web.Public(), h.picturePupils)
-		s.Handle("GET /connexion/images/eleve/{user}", web.Public(), h.pictureGrid)
-		s.Handle("POST /connexion/images/eleve/{user}", web.Public(), h.picturePick)
+		env.Handle("GET /connexion/images", web.Public(), h.pictureClasses)
+		env.Handle("GET /connexion/images/{class}", web.Public(), h.picturePupils)
+		env.Handle("GET /connexion/images/eleve/{user}", web.Public(), h.pictureGrid)
+		env.Handle("POST /connexion/images/eleve/{user}", web.Public(), h.picturePick)
 	}
-	s.Handle("GET /connexion/carte", web.Public(), h.cardPage)
-	s.Handle("POST /connexion/carte", web.Public(), h.cardLogin)
-	s.Handle("GET /carte/{secret}", web.Public(), h.cardConfirm)
-	s.Handle("POST /carte/{secret}", web.Public(), h.cardLogin)
+	env.Handle("GET /connexion/carte", web.Public(), h.cardPage)
+	env.Handle("POST /connexion/carte", web.Public(), h.cardLogin)
+	env.Handle("GET /carte/{secret}", web.Public(), h.cardConfirm)
+	env.Handle("POST /carte/{secret}", web.Public(), h.cardLogin)
 	registerAPI(h)
 }
 
@@ -57,23 +57,28 @@ func (h *handlers) root(w http.ResponseWriter, r *http.Request) {
 }
 
 type loginData struct {
-	Login         string
-	Next          string
-	Pictures      bool // picture login offered (school LAN)
-	DemoAccounts  [][2]string
-	DemoPassword  string
-	DemoSequence  []string
-	DemoSequenceL []string
+	Login        string
+	Next         string
+	Pictures     bool // picture login offered (school LAN)
+	DemoAccounts []feature.DemoAccount
+	DemoPassword string
+	DemoSequence []picture // the demo pupil's picture password
 }
 
+// picture is one picture of a picture password, as the login page shows it.
+type picture struct{ Key, Label string }
+
 func (h *handlers) loginData(r *http.Request, login string) loginData {
-	d := loginData{Login: login, Next: safeNext(r.FormValue("suite")), Pictures: h.s.Config.Role == config.RoleSchool}
-	if h.s.Config.Demo {
-		d.DemoAccounts = demo.Accounts(h.s.Config.SchoolID, h.s.Config.Role == config.RoleCentral)
-		d.DemoPassword = demo.Password
-		for _, i := range demo.PupilPictures {
-			d.DemoSequence = append(d.DemoSequence, auth.Pictures[i].Key)
-			d.DemoSequenceL = append(d.DemoSequenceL, auth.Pictures[i].Label)
+	d := loginData{Login: login, Next: safeNext(r.FormValue("suite")), Pictures: h.Config.Role == config.RoleSchool}
+	if len(h.DemoAccounts) > 0 {
+		d.DemoAccounts, d.DemoPassword = h.DemoAccounts, feature.DemoPassword
+		for _, a := range h.DemoAccounts {
+			for _, i := range a.Pictures {
+				d.DemoSequence = append(d.DemoSequence, picture{auth.Pictures[i].Key, auth.Pictures[i].Label})
+			}
+			if len(a.Pictures) > 0 {
+				break
+			}
 		}
 	}
 	return d
@@ -84,14 +89,14 @@ func (h *handlers) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, web.HomePath, http.StatusSeeOther)
 		return
 	}
-	h.s.Render(w, r, "signin/login", "Connexion", h.loginData(r, ""))
+	h.Render(w, r, "signin/login", "Connexion", h.loginData(r, ""))
 }
 
 func (h *handlers) loginPassword(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("login")
-	u, err := h.a.LoginPassword(r.Context(), login, r.PostFormValue("password"), web.ClientIP(r))
+	u, err := h.Auth.LoginPassword(r.Context(), login, r.PostFormValue("password"), web.ClientIP(r))
 	if err != nil {
-		h.s.RenderStatus(w, r, loginStatus(err), "signin/login", "Connexion", h.loginData(r, login), h.loginError(w, r, err))
+		h.RenderStatus(w, r, loginStatus(err), "signin/login", "Connexion", h.loginData(r, login), h.loginError(w, r, err))
 		return
 	}
 	h.startSession(w, r, u)
@@ -101,7 +106,7 @@ func (h *handlers) loginPassword(w http.ResponseWriter, r *http.Request) {
 // are logged, never shown.
 func (h *handlers) loginError(w http.ResponseWriter, r *http.Request, err error) string {
 	if loginStatus(err) == http.StatusInternalServerError {
-		h.s.Log.Error("login", "err", err)
+		h.Log.Error("login", "err", err)
 		return "erreur interne : réessayez dans un instant"
 	}
 	return err.Error()
@@ -122,16 +127,16 @@ func loginStatus(err error) int {
 
 // startSession opens the session, sets the cookie and goes on.
 func (h *handlers) startSession(w http.ResponseWriter, r *http.Request, u auth.User) {
-	tok, err := h.a.NewSession(r.Context(), u, web.ClientIP(r))
+	tok, err := h.Auth.NewSession(r.Context(), u, web.ClientIP(r))
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.SetSessionCookie(w, tok)
+	h.SetSessionCookie(w, tok)
 	next := safeNext(r.FormValue("suite"))
-	if u.Profile == auth.Parent && h.s.Config.Role == config.RoleCentral {
+	if u.Profile == auth.Parent && h.Config.Role == config.RoleCentral {
 		// A school asked to link this parent to a child: answering comes first.
-		if reqs, err := h.a.LinkRequests(r.Context(), u.ID); err == nil && len(reqs) > 0 {
+		if asked, err := h.Register.AskedToLink(r.Context(), u.ID); err == nil && asked {
 			next = web.LinkRequestsPath
 		}
 	}
@@ -153,17 +158,17 @@ func safeNext(next string) string {
 
 func (h *handlers) logout(w http.ResponseWriter, r *http.Request) {
 	if tok := web.Token(r); tok != "" {
-		if err := h.a.EndSession(r.Context(), tok); err != nil {
-			h.s.Fail(w, r, err)
+		if err := h.Auth.EndSession(r.Context(), tok); err != nil {
+			h.Fail(w, r, err)
 			return
 		}
 	}
-	h.s.ClearSessionCookie(w)
-	h.s.Redirect(w, r, web.LoginPath, "vous êtes déconnecté·e, à bientôt !")
+	h.ClearSessionCookie(w)
+	h.Redirect(w, r, web.LoginPath, "vous êtes déconnecté·e, à bientôt !")
 }
 
 func (h *handlers) passwordPage(w http.ResponseWriter, r *http.Request) {
-	h.s.Render(w, r, "signin/password", "Mon mot de passe", nil)
+	h.Render(w, r, "signin/password", "Mon mot de passe", nil)
 }
 
 func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +177,7 @@ func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 	if next != confirm {
 		err = errors.New("les deux nouveaux mots de passe ne sont pas identiques")
 	} else {
-		err = h.a.ChangePassword(r.Context(), *web.CurrentSession(r), r.PostFormValue("current"), next, web.ClientIP(r))
+		err = h.Auth.ChangePassword(r.Context(), *web.CurrentSession(r), r.PostFormValue("current"), next, web.ClientIP(r))
 	}
 	if err != nil {
 		status := passwordStatus(err)
@@ -180,13 +185,13 @@ func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		if next != confirm {
 			status = http.StatusBadRequest
 		} else if status == http.StatusInternalServerError {
-			h.s.Log.Error("change password", "err", err)
+			h.Log.Error("change password", "err", err)
 			msg = "erreur interne : réessayez dans un instant"
 		}
-		h.s.RenderStatus(w, r, status, "signin/password", "Mon mot de passe", nil, msg)
+		h.RenderStatus(w, r, status, "signin/password", "Mon mot de passe", nil, msg)
 		return
 	}
-	h.s.Redirect(w, r, web.HomePath, "votre mot de passe a été changé")
+	h.Redirect(w, r, web.HomePath, "votre mot de passe a été changé")
 }
 
 // passwordStatus is the status of a refused password change: guesses at
@@ -201,23 +206,23 @@ func passwordStatus(err error) int {
 
 // acknowledgeLogin hides the notice that sync renamed the user's login.
 func (h *handlers) acknowledgeLogin(w http.ResponseWriter, r *http.Request) {
-	if err := h.a.AcknowledgeLogin(r.Context(), web.CurrentUser(r).ID); err != nil {
-		h.s.Fail(w, r, err)
+	if err := h.Auth.AcknowledgeLogin(r.Context(), web.CurrentUser(r).ID); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.Redirect(w, r, web.HomePath, "")
+	h.Redirect(w, r, web.HomePath, "")
 }
 
 // Picture login: class → name → three pictures, one page each, without
 // JavaScript: the sequence so far travels in the form.
 
 func (h *handlers) pictureClasses(w http.ResponseWriter, r *http.Request) {
-	classes, err := h.a.SchoolClasses(r.Context(), h.s.Config.SchoolID)
+	classes, err := h.Register.SchoolClasses(r.Context(), h.Config.SchoolID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.s.Render(w, r, "signin/picture_classes", "Connexion avec les images", classes)
+	h.Render(w, r, "signin/picture_classes", "Connexion avec les images", classes)
 }
 
 type pupilChoice struct {
@@ -225,14 +230,14 @@ type pupilChoice struct {
 }
 
 func (h *handlers) picturePupils(w http.ResponseWriter, r *http.Request) {
-	c, err := h.a.Class(r.Context(), r.PathValue("class"))
-	if err != nil || c.SchoolID != h.s.Config.SchoolID {
-		h.s.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
+	c, err := h.Register.Class(r.Context(), r.PathValue("class"))
+	if err != nil || c.SchoolID != h.Config.SchoolID {
+		h.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
 		return
 	}
-	pupils, err := h.a.ClassPupils(r.Context(), c.ID)
+	pupils, err := h.Register.ClassPupils(r.Context(), c.ID)
 	if err != nil {
-		h.s.Fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	var list []pupilChoice
@@ -241,7 +246,7 @@ func (h *handlers) picturePupils(w http.ResponseWriter, r *http.Request) {
 			list = append(list, pupilChoice{p.ID, shortName(p)})
 		}
 	}
-	h.s.Render(w, r, "signin/picture_pupils", "Qui es-tu ?", map[string]any{"Class": c, "Pupils": list})
+	h.Render(w, r, "signin/picture_pupils", "Qui es-tu ?", map[string]any{"Class": c, "Pupils": list})
 }
 
 // shortName is the first name and the initial of the last name: enough for
@@ -266,12 +271,12 @@ type gridData struct {
 
 // pupilForPictures finds a pupil of this school who has a picture password.
 func (h *handlers) pupilForPictures(r *http.Request) (auth.User, string, bool) {
-	u, err := h.a.User(r.Context(), r.PathValue("user"))
-	if err != nil || u.Profile != auth.Pupil || !u.HasPicture || u.SchoolID != h.s.Config.SchoolID {
+	u, err := h.Auth.User(r.Context(), r.PathValue("user"))
+	if err != nil || u.Profile != auth.Pupil || !u.HasPicture || u.SchoolID != h.Config.SchoolID {
 		return u, "", false
 	}
 	classID := ""
-	if cs, err := h.a.UserClasses(r.Context(), u.ID); err == nil && len(cs) > 0 {
+	if cs, err := h.Register.UserClasses(r.Context(), u.ID); err == nil && len(cs) > 0 {
 		classID = cs[0].ID
 	}
 	return u, classID, true
@@ -280,16 +285,16 @@ func (h *handlers) pupilForPictures(r *http.Request) (auth.User, string, bool) {
 func (h *handlers) pictureGrid(w http.ResponseWriter, r *http.Request) {
 	u, classID, ok := h.pupilForPictures(r)
 	if !ok {
-		h.s.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
+		h.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
 		return
 	}
-	h.s.Render(w, r, "signin/picture_grid", "Mes images", gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Pictures: auth.Pictures})
+	h.Render(w, r, "signin/picture_grid", "Mes images", gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Pictures: auth.Pictures})
 }
 
 func (h *handlers) picturePick(w http.ResponseWriter, r *http.Request) {
 	u, classID, ok := h.pupilForPictures(r)
 	if !ok {
-		h.s.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
+		h.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
 		return
 	}
 	seq := parseSequence(r.PostFormValue("seq"))
@@ -301,13 +306,13 @@ func (h *handlers) picturePick(w http.ResponseWriter, r *http.Request) {
 	}
 	d := gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Chosen: seq, Sequence: formatSequence(seq), Pictures: auth.Pictures}
 	if len(seq) < auth.PictureLength {
-		h.s.Render(w, r, "signin/picture_grid", "Mes images", d)
+		h.Render(w, r, "signin/picture_grid", "Mes images", d)
 		return
 	}
-	user, err := h.a.LoginPicture(r.Context(), u.ID, seq, web.ClientIP(r))
+	user, err := h.Auth.LoginPicture(r.Context(), u.ID, seq, web.ClientIP(r))
 	if err != nil {
 		d.Chosen, d.Sequence = nil, ""
-		h.s.RenderStatus(w, r, loginStatus(err), "signin/picture_grid", "Mes images", d, h.loginError(w, r, err))
+		h.RenderStatus(w, r, loginStatus(err), "signin/picture_grid", "Mes images", d, h.loginError(w, r, err))
 		return
 	}
 	h.startSession(w, r, user)
@@ -335,11 +340,11 @@ func formatSequence(seq []int) string {
 // can also type the code into /connexion/carte.
 
 func (h *handlers) cardPage(w http.ResponseWriter, r *http.Request) {
-	h.s.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": ""})
+	h.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": ""})
 }
 
 func (h *handlers) cardConfirm(w http.ResponseWriter, r *http.Request) {
-	h.s.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": r.PathValue("secret")})
+	h.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": r.PathValue("secret")})
 }
 
 func (h *handlers) cardLogin(w http.ResponseWriter, r *http.Request) {
@@ -347,9 +352,9 @@ func (h *handlers) cardLogin(w http.ResponseWriter, r *http.Request) {
 	if secret == "" {
 		secret = r.PostFormValue("code")
 	}
-	u, err := h.a.LoginCard(r.Context(), secret, web.ClientIP(r))
+	u, err := h.Auth.LoginCard(r.Context(), secret, web.ClientIP(r))
 	if err != nil {
-		h.s.RenderStatus(w, r, loginStatus(err), "signin/card", "Ma carte", map[string]any{"Secret": ""}, h.loginError(w, r, err))
+		h.RenderStatus(w, r, loginStatus(err), "signin/card", "Ma carte", map[string]any{"Secret": ""}, h.loginError(w, r, err))
 		return
 	}
 	h.startSession(w, r, u)

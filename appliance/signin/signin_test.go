@@ -158,7 +158,7 @@ func TestPictureLoginFlow(t *testing.T) {
 	a := apptest.New(t, apptest.Options{})
 	c := a.Client()
 	_, body := a.Get(c, "/connexion/images")
-	ce1, ok := doc(t, body).Find("a.tile:contains('CE1')").Attr("href")
+	ce1, ok := doc(t, body).Find("a.class-tile:contains('CE1')").Attr("href")
 	if !ok {
 		t.Fatal("no CE1 class on the picture login page")
 	}

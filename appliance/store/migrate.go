@@ -17,7 +17,7 @@ import (
 // the tables it owns that replicate between nodes.
 type Schema struct {
 	Name       string
-	FS         fs.FS // holds the .sql files at its root
+	FS         fs.FS // holds the .sql files at its root; nil for none
 	Replicated []string
 	// Audience widens, per table, the rows central sends a school beyond
 	// those of its scope and the global ones: an SQL condition on the
@@ -44,6 +44,25 @@ type Schema struct {
 	// secrets) that go only to the nodes where the row's account logs in:
 	// central blanks them in the global rows it sends to schools.
 	Secrets map[string][]string
+	// Labels name, per replicated table, what people call its rows and the
+	// columns worth showing: sync shows a conflict's losing version by them
+	// for a director to restore. A table without one shows its name.
+	Labels map[string]Label
+}
+
+// Label is how people name a replicated table's rows.
+type Label struct {
+	Row string // "Compte"
+	// Columns are those worth showing, in the order shown; the others (ids,
+	// clocks, secrets' hashes) stay hidden, and the row's name is its title.
+	Columns []ColumnLabel
+}
+
+// ColumnLabel names a column for people.
+type ColumnLabel struct {
+	Column, Label string
+	Flag          bool              // 0 or 1, shown as « non » or « oui »
+	Values        map[string]string // what people call the column's values, when they are codes ("teacher")
 }
 
 // GlobalScope is the scope of the rows every node holds.
@@ -85,9 +104,12 @@ var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
 // transaction on the writer connection, then installs the change-log
 // triggers of its replicated tables.
 func (db *DB) Migrate(ctx context.Context, s Schema) error {
-	files, err := fs.ReadDir(s.FS, ".")
-	if err != nil {
-		return fmt.Errorf("migrations %s: %w", s.Name, err)
+	var files []fs.DirEntry
+	if s.FS != nil { // a component whose tables another's migrations made has none of its own yet
+		var err error
+		if files, err = fs.ReadDir(s.FS, "."); err != nil {
+			return fmt.Errorf("migrations %s: %w", s.Name, err)
+		}
 	}
 	type mig struct {
 		version int
@@ -164,6 +186,12 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 		}
 		db.secrets[t] = cols
 	}
+	for t, l := range s.Labels {
+		if db.labels == nil {
+			db.labels = make(map[string]Label)
+		}
+		db.labels[t] = l
+	}
 	for t, cond := range s.Audience {
 		if db.audience == nil {
 			db.audience = make(map[string]string)
@@ -175,6 +203,14 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 
 // BlobColumn is the column of a table that references a blob, "" if none.
 func (db *DB) BlobColumn(table string) string { return db.blobCols[table] }
+
+// Label is how people name a table's rows, its name when no schema says.
+func (db *DB) Label(table string) Label {
+	if l, ok := db.labels[table]; ok {
+		return l
+	}
+	return Label{Row: table}
+}
 
 // Audience is the extra condition for a table's rows sent to a school, "" if none.
 func (db *DB) Audience(table string) string { return db.audience[table] }

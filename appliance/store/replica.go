@@ -675,6 +675,7 @@ type Conflict struct {
 	At           time.Time
 	Restored     bool
 	Columns      []string // the columns that lost; none when the whole row did
+	Label        Label    // what people call the table's rows and columns
 }
 
 // Conflicts lists kept versions for the given scopes (all when none), newest first.
@@ -706,6 +707,7 @@ func (db *DB) Conflicts(ctx context.Context, scopes ...string) ([]Conflict, erro
 			return nil, fmt.Errorf("conflict %s: %w", c.ID, err)
 		}
 		c.At, _ = time.Parse(time.RFC3339, at)
+		c.Label = db.Label(c.Table)
 		out = append(out, c)
 	}
 	return out, rows.Err()

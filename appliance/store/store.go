@@ -3,7 +3,7 @@
 // component's embedded migrations, the hybrid logical clock, and the change
 // log that every replicated table feeds through triggers.
 //
-// It imports nothing from the rest of the appliance.
+// It imports only apperr.
 package store
 
 import (
@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+
+	"preau/appliance/apperr"
 
 	"github.com/google/uuid"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -40,9 +42,11 @@ type DB struct {
 	blobCols map[string]string     // table → column holding a blob's hash
 	unique   map[string]UniqueRule // table → column kept unique across nodes
 	secrets  map[string][]string   // table → credential columns, see Schema.Secrets
+	labels   map[string]Label      // table → what people call its rows, see Schema.Labels
 	// pushChecks: table → the rule a row a school pushes must pass, see Schema.PushChecks
 	pushChecks map[string]PushCheck
 	hooks      []func() // called after each committed write
+	cache      ReadCache
 
 	sqlMu    sync.Mutex
 	tableSQL map[string]*tableSQL // replicated tables' columns and row statements
@@ -163,6 +167,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	db.cache.invalidate()
 	for _, h := range db.hooks {
 		h()
 	}
@@ -192,8 +197,9 @@ func NaturalID(parts ...string) string {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte(data)).String()
 }
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("introuvable")
+// ErrNotFound is returned when a looked-up row does not exist: apperr's,
+// which the web layer answers with 404.
+var ErrNotFound = apperr.ErrNotFound
 
 func (db *DB) loadNode(ctx context.Context) error {
 	var n Node

@@ -9,22 +9,22 @@ import (
 	"strings"
 	"time"
 
-	"preau/appliance/auth"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
 // Central is the city side: the registry of school nodes, enrollment, and
 // the push and pull endpoints' logic.
 type Central struct {
-	db   *store.DB
-	auth *auth.Service
-	log  *slog.Logger
-	live *hub // the schools' live requests
+	db       *store.DB
+	register feature.Register
+	log      *slog.Logger
+	live     *hub // the schools' live requests
 }
 
-// NewCentral builds the central side.
-func NewCentral(db *store.DB, a *auth.Service, log *slog.Logger) *Central {
-	return &Central{db: db, auth: a, log: log, live: newHub(db, log)}
+// NewCentral builds the central side on the school register.
+func NewCentral(db *store.DB, register feature.Register, log *slog.Logger) *Central {
+	return &Central{db: db, register: register, log: log, live: newHub(db, log)}
 }
 
 // Close answers the schools' live requests at once, for shutdown.
@@ -38,10 +38,7 @@ const tokenTTL = 7 * 24 * time.Hour
 // unused one. A school already enrolled is re-enrolled with the new token
 // (a replaced server), its old key revoked.
 func (c *Central) AddSchool(ctx context.Context, id, name string) (token string, err error) {
-	if err := auth.ValidSchoolID(id); err != nil {
-		return "", err
-	}
-	if err := c.auth.CreateSchool(ctx, id, name); err != nil {
+	if err := c.register.CreateSchool(ctx, id, name); err != nil {
 		return "", err
 	}
 	token = randomKey()
@@ -95,7 +92,7 @@ func (c *Central) Enroll(ctx context.Context, token, nodeID, version string) (En
 	if err != nil {
 		return e, err
 	}
-	sc, err := c.auth.School(ctx, e.SchoolID)
+	sc, err := c.register.School(ctx, e.SchoolID)
 	if err != nil {
 		return e, err
 	}

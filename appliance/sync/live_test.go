@@ -13,6 +13,7 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 	psync "preau/appliance/sync"
 )
 
@@ -71,7 +72,7 @@ func TestPendingInIsWhatCentralHolds(t *testing.T) {
 		users = append(users, auth.NewUser{Login: fmt.Sprintf("ville%d", i), Display: "De la ville", Profile: auth.Teacher,
 			SchoolID: "ecole-a"})
 	}
-	ids, err := p.central.Auth.CreateUsers(t.Context(), users) // one commit: central answers with the three
+	ids, err := p.central.Auth.CreateUsers(t.Context(), users, nil) // one commit: central answers with the three
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestStatusAgreesWhileRowsMove(t *testing.T) {
 	for i := range users {
 		users[i] = auth.NewUser{Login: fmt.Sprintf("prof%04d", i), Display: "Prof", Profile: auth.Teacher, SchoolID: "ecole-a"}
 	}
-	if _, err := p.school.Auth.CreateUsers(t.Context(), users); err != nil {
+	if _, err := p.school.Auth.CreateUsers(t.Context(), users, nil); err != nil {
 		t.Fatal(err)
 	}
 	back := time.Now()
@@ -230,9 +231,9 @@ func TestLiveRequestWakesOnlyForTheSchoolsRows(t *testing.T) {
 	p := newPair(t, "ecole-a")
 	b := enrollSchool(t, p.central, "ecole-b")
 	ctx := t.Context()
-	classB, _ := b.Auth.CreateClass(ctx, "ecole-b", "CM1", "CM1")
-	pupilB, err := b.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-b",
-		ClassIDs: []string{classB.ID}})
+	classB, _ := b.Register.CreateClass(ctx, "ecole-b", "CM1", "CM1")
+	pupilB, err := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil,
+		SchoolID: "ecole-b"}, ClassIDs: []string{classB.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestLiveRequestWakesOnlyForTheSchoolsRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := p.central.Auth.LinkChild(ctx, parent.ID, pupilB.ID); err != nil {
+			if err := p.central.Register.LinkChild(ctx, parent.ID, pupilB.ID); err != nil {
 				t.Fatal(err)
 			}
 		}, true},

@@ -13,6 +13,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/roster"
 )
 
 // These tests run central and a school as `preau serve` processes, the
@@ -85,7 +86,7 @@ func seedDirector(t *testing.T, dir, school string) {
 	}
 	defer db.Close()
 	a := auth.NewService(db, log, 2, time.Hour)
-	if err := appliance.EnsureSchool(ctx, cfg, a); err != nil {
+	if err := roster.NewService(db, a).EnsureSchool(ctx, cfg.SchoolID, cfg.SchoolName); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.CreateUser(ctx, auth.NewUser{Login: "dir.a", Display: "Directrice A", Profile: auth.Director, SchoolID: school,

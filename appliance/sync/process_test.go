@@ -21,6 +21,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/roster"
 	"preau/appliance/store"
 )
 
@@ -104,14 +105,14 @@ func seed(t *testing.T, dir string, flags map[string]string, n int, profile auth
 	}
 	defer db.Close()
 	a := auth.NewService(db, log, 2, time.Hour)
-	if err := appliance.EnsureSchool(ctx, cfg, a); err != nil {
+	if err := roster.NewService(db, a).EnsureSchool(ctx, cfg.SchoolID, cfg.SchoolName); err != nil {
 		t.Fatal(err)
 	}
 	users := make([]auth.NewUser, n)
 	for i := range users {
 		users[i] = auth.NewUser{Login: fmt.Sprintf("%s%04d", profile, i), Display: fmt.Sprintf("Compte %d", i), Profile: profile, SchoolID: school}
 	}
-	if _, err := a.CreateUsers(ctx, users); err != nil {
+	if _, err := a.CreateUsers(ctx, users, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -20,7 +20,6 @@ func registerSchoolsPages(s *web.Server, c *Central) {
 	s.Handle("POST /ecoles", web.Only(auth.DSI), h.add)
 	s.Handle("POST /ecoles/{id}/jeton", web.Only(auth.DSI), h.newToken)
 	s.Handle("POST /ecoles/{id}/revoquer", web.Only(auth.DSI), h.revoke)
-	s.AddNav(auth.DSI, web.NavItem{Label: "Écoles", Href: "/ecoles", Icon: "ecole", Order: 10})
 }
 
 type schoolsPages struct {
@@ -177,7 +176,7 @@ func (h *schoolsPages) add(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *schoolsPages) newToken(w http.ResponseWriter, r *http.Request) {
-	sc, err := h.c.auth.School(r.Context(), r.PathValue("id"))
+	sc, err := h.c.register.School(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.s.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
 		return

@@ -7,6 +7,7 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 	"preau/appliance/web"
 )
@@ -22,10 +23,10 @@ type Service struct {
 }
 
 // New builds the service for the configured role.
-func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, version string) *Service {
+func New(cfg config.Config, db *store.DB, register feature.Register, log *slog.Logger, version string) *Service {
 	s := &Service{cfg: cfg, db: db, log: log}
 	if cfg.Role == config.RoleCentral {
-		s.Central = NewCentral(db, a, log)
+		s.Central = NewCentral(db, register, log)
 	} else {
 		s.Client = NewClient(db, log, cfg.SchoolID, version)
 		s.Client.SetTimeouts(cfg.SyncStall, cfg.SyncNowTimeout)
@@ -46,7 +47,6 @@ func (s *Service) Register(w *web.Server) {
 	w.Handle("GET /synchronisation", web.Only(auth.Director, auth.DSI), h.page)
 	w.Handle("POST /synchronisation", web.Only(auth.Director, auth.DSI), h.now)
 	w.Handle("POST /synchronisation/conflits/{id}", web.Only(auth.Director, auth.DSI), h.restore)
-	w.AddNav(auth.Director, web.NavItem{Label: "Synchronisation", Href: "/synchronisation", Icon: "sync", Order: 60})
 }
 
 // Run enrolls a school from its configuration when needed (retrying until

@@ -7,7 +7,8 @@
 //
 // It knows no feature: every table registered as replicated in the store
 // syncs, scoped by its scope column (and the Audience a schema declares).
-// It imports store, auth, web and config.
+// It imports store, auth, web, config and feature (the register through
+// feature.Register); no other feature.
 package sync
 
 import (

@@ -11,6 +11,7 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
@@ -446,20 +447,20 @@ func TestParentWithChildrenInTwoSchools(t *testing.T) {
 	p := newPair(t, "ecole-a")
 	b := enrollSchool(t, p.central, "ecole-b")
 	ctx := t.Context()
-	classA, _ := p.school.Auth.CreateClass(ctx, "ecole-a", "CP", "CP")
-	childA, _ := p.school.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Ana", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-a", ClassIDs: []string{classA.ID}})
-	parent, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "maman.roy", Display: "Maman Roy", Profile: auth.Parent,
-		SchoolID: "ecole-a", Password: "motdepasse", ChildIDs: []string{childA.ID}})
+	classA, _ := p.school.Register.CreateClass(ctx, "ecole-a", "CP", "CP")
+	childA, _ := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Ana", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-a"}, ClassIDs: []string{classA.ID}})
+	parent, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "maman.roy", Display: "Maman Roy", Profile: auth.Parent,
+		SchoolID: "ecole-a", Password: "motdepasse"}, ChildIDs: []string{childA.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	classB, _ := b.Auth.CreateClass(ctx, "ecole-b", "CM1", "CM1")
-	childB, _ := b.Auth.CreateUser(ctx, auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-b", ClassIDs: []string{classB.ID}})
-	otherB, _ := b.Auth.CreateUser(ctx, auth.NewUser{Login: "papa.autre", Display: "Papa Autre", Profile: auth.Parent, SchoolID: "ecole-b", Password: "motdepasse", ChildIDs: []string{childB.ID}})
+	classB, _ := b.Register.CreateClass(ctx, "ecole-b", "CM1", "CM1")
+	childB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-b"}, ClassIDs: []string{classB.ID}})
+	otherB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "papa.autre", Display: "Papa Autre", Profile: auth.Parent, SchoolID: "ecole-b", Password: "motdepasse"}, ChildIDs: []string{childB.ID}})
 	syncOnce(t, p.school)
 	syncOnce(t, b)
 	// On central, the second child is linked to the same account.
-	if err := p.central.Auth.LinkChild(ctx, parent.ID, childB.ID); err != nil {
+	if err := p.central.Register.LinkChild(ctx, parent.ID, childB.ID); err != nil {
 		t.Fatal(err)
 	}
 	syncOnce(t, b)
@@ -467,7 +468,7 @@ func TestParentWithChildrenInTwoSchools(t *testing.T) {
 	if _, err := b.Auth.LoginPassword(ctx, "maman.roy", "motdepasse", ""); err != nil {
 		t.Fatalf("the parent's one account does not work at the second school: %v", err)
 	}
-	children, _ := b.Auth.Children(ctx, parent.ID)
+	children, _ := b.Register.Children(ctx, parent.ID)
 	if len(children) != 1 || children[0].ID != childB.ID {
 		t.Fatalf("at school B the parent sees %d children, want Léo only", len(children))
 	}

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"preau/appliance/auth"
+	"preau/appliance/roster"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
@@ -41,23 +42,23 @@ func newCity(t *testing.T) city {
 	}
 	var err error
 	// School B exists on central only, with its people.
-	if err := c.central.Auth.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
+	if err := c.central.Register.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
 		t.Fatal(err)
 	}
-	if c.classB, err = c.central.Auth.CreateClass(ctx, "ecole-b", "CM1", "CM1"); err != nil {
+	if c.classB, err = c.central.Register.CreateClass(ctx, "ecole-b", "CM1", "CM1"); err != nil {
 		t.Fatal(err)
 	}
-	c.teacherB = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.b", Display: "Prof B", Profile: auth.Teacher, SchoolID: "ecole-b", ClassIDs: []string{c.classB.ID}}))
-	c.pupilB = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "eleve.b", Display: "Élève B", Profile: auth.Pupil, SchoolID: "ecole-b", ClassIDs: []string{c.classB.ID}}))
-	c.parentB = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "parent.b", Display: "Parent B", Profile: auth.Parent, SchoolID: "ecole-b", Email: "bea@exemple.fr", ChildIDs: []string{c.pupilB.ID}}))
+	c.teacherB = must(c.central.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "prof.b", Display: "Prof B", Profile: auth.Teacher, SchoolID: "ecole-b"}, ClassIDs: []string{c.classB.ID}}))
+	c.pupilB = must(c.central.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "eleve.b", Display: "Élève B", Profile: auth.Pupil, SchoolID: "ecole-b"}, ClassIDs: []string{c.classB.ID}}))
+	c.parentB = must(c.central.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "parent.b", Display: "Parent B", Profile: auth.Parent, SchoolID: "ecole-b", Email: "bea@exemple.fr"}, ChildIDs: []string{c.pupilB.ID}}))
 	// The DSI names A's director on central; A has its class and people.
 	c.dirA = must(c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "dir.a", Display: "Dir A", Profile: auth.Director, SchoolID: "ecole-a", Password: "motdepasse"}))
-	if c.classA, err = c.school.Auth.CreateClass(ctx, "ecole-a", "CE1", "CE1"); err != nil {
+	if c.classA, err = c.school.Register.CreateClass(ctx, "ecole-a", "CE1", "CE1"); err != nil {
 		t.Fatal(err)
 	}
-	c.teacherA = must(c.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.a", Display: "Prof A", Profile: auth.Teacher, SchoolID: "ecole-a", Password: "motdepasse", ClassIDs: []string{c.classA.ID}}))
-	c.pupilA = must(c.school.Auth.CreateUser(ctx, auth.NewUser{Login: "eleve.a", Display: "Élève A", Profile: auth.Pupil, SchoolID: "ecole-a", ClassIDs: []string{c.classA.ID}}))
-	c.parentA = must(c.school.Auth.CreateUser(ctx, auth.NewUser{Login: "parent.a", Display: "Parent A", Profile: auth.Parent, SchoolID: "ecole-a", ChildIDs: []string{c.pupilA.ID}}))
+	c.teacherA = must(c.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "prof.a", Display: "Prof A", Profile: auth.Teacher, SchoolID: "ecole-a", Password: "motdepasse"}, ClassIDs: []string{c.classA.ID}}))
+	c.pupilA = must(c.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "eleve.a", Display: "Élève A", Profile: auth.Pupil, SchoolID: "ecole-a"}, ClassIDs: []string{c.classA.ID}}))
+	c.parentA = must(c.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "parent.a", Display: "Parent A", Profile: auth.Parent, SchoolID: "ecole-a"}, ChildIDs: []string{c.pupilA.ID}}))
 	syncOnce(t, c.school)
 	syncOnce(t, c.school)
 	read := func(table, id string) store.Row {

@@ -6,12 +6,13 @@ import (
 	"slices"
 	"time"
 
-	"preau/appliance/auth"
+	"preau/appliance/store"
 )
 
 // What the sync pages show, worded for a director or the DSI: dates as
 // people say them, and a kept version named as people know the row rather
-// than by its table and id. The templates call these methods.
+// than by its table and id, with the labels of the schema that declares the
+// table. The templates call these methods.
 
 // LastSyncText is when the school last synchronised: "aujourd'hui à 14:05".
 func (s Status) LastSyncText() string {
@@ -85,29 +86,16 @@ type keptVersion struct {
 
 type keptField struct{ Label, Value string }
 
-// rowKinds names the replicated tables a director may meet in a conflict.
-var rowKinds = map[string]string{
-	"users":       "Compte",
-	"classes":     "Classe",
-	"schools":     "École",
-	"memberships": "Inscription dans une classe",
-	"guardians":   "Lien entre un parent et son enfant",
-}
+// deletedLabel is the one column every replicated table has worth showing.
+var deletedLabel = store.ColumnLabel{Column: "deleted", Label: "Supprimé", Flag: true}
 
-// fieldLabels names the columns worth showing, in the order shown; the
-// row's name is its title, and the other columns are technical (ids,
-// clocks, secrets' hashes) and stay hidden.
-var fieldLabels = []struct{ Column, Label string }{
-	{"first_name", "Prénom"}, {"last_name", "Nom de famille"}, {"login", "Identifiant"}, {"email", "E-mail"}, {"profile", "Profil"}, {"level", "Niveau"}, {"role", "Rôle"},
-	{"disabled", "Désactivé"}, {"must_change", "Mot de passe à changer"}, {"deleted", "Supprimé"},
-}
-
-// Kept lists the conflicts' losing versions, newest first as stored.
+// Kept lists the conflicts' losing versions, newest first as stored, named
+// by the labels their table's schema gives.
 func (p statusPage) Kept() []keptVersion {
 	out := make([]keptVersion, 0, len(p.Conflicts))
 	for _, c := range p.Conflicts {
 		v := c.Loser.Values
-		k := keptVersion{ID: c.ID, When: frenchWhen(c.At, time.Now()), What: rowKinds[c.Table], Restored: c.Restored}
+		k := keptVersion{ID: c.ID, When: frenchWhen(c.At, time.Now()), What: c.Label.Row, Restored: c.Restored}
 		if k.What == "" {
 			k.What = c.Table
 		}
@@ -116,11 +104,11 @@ func (p statusPage) Kept() []keptVersion {
 				k.Name = s
 			}
 		}
-		for _, f := range fieldLabels {
+		for _, f := range append(slices.Clip(c.Label.Columns), deletedLabel) {
 			if len(c.Columns) > 0 && !slices.Contains(c.Columns, f.Column) {
 				continue // the columns that lost, not the row's others
 			}
-			if s := fieldText(f.Column, v[f.Column], len(c.Columns) > 0); s != "" {
+			if s := fieldText(f, v[f.Column], len(c.Columns) > 0); s != "" {
 				k.Fields = append(k.Fields, keptField{f.Label, s})
 			}
 		}
@@ -129,15 +117,15 @@ func (p statusPage) Kept() []keptVersion {
 	return out
 }
 
-// fieldText writes a column's value for people: yes or no for flags, the
-// profile's French name; "" leaves the field out. A flag that lost a
-// conflict of its own is worth its line even when it is off (lost).
-func fieldText(column string, x any, lost bool) string {
+// fieldText writes a column's value for people: yes or no for flags, a
+// code by its name; "" leaves the field out. A flag that lost a conflict of
+// its own is worth its line even when it is off (lost).
+func fieldText(f store.ColumnLabel, x any, lost bool) string {
 	switch v := x.(type) {
 	case nil:
 		return ""
 	case int64:
-		if slices.Contains([]string{"disabled", "must_change", "deleted"}, column) {
+		if f.Flag {
 			if v == 0 && lost {
 				return "non"
 			}
@@ -148,8 +136,8 @@ func fieldText(column string, x any, lost bool) string {
 		}
 		return fmt.Sprint(v)
 	case string:
-		if column == "profile" && v != "" {
-			return auth.Profile(v).Label()
+		if name, ok := f.Values[v]; ok {
+			return name
 		}
 		return v
 	case []byte:

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"preau/appliance/auth"
 	"preau/appliance/store"
 )
 
@@ -44,7 +45,7 @@ func TestFrenchWhen(t *testing.T) {
 // kind and name, fields under French names, flags only when set, and no
 // technical column.
 func TestKeptVersion(t *testing.T) {
-	p := statusPage{Conflicts: []store.Conflict{{ID: "7", Table: "users", At: time.Now(), Loser: store.Row{Table: "users", Values: map[string]any{
+	p := statusPage{Conflicts: []store.Conflict{{ID: "7", Table: "users", Label: auth.Schema.Labels["users"], At: time.Now(), Loser: store.Row{Table: "users", Values: map[string]any{
 		"id": "0193", "scope": "ecole-a", "hlc": int64(99), "origin": "n1", "deleted": int64(0), "display_name": "Paul Morin",
 		"first_name": "Paul", "login": "paul.morin", "profile": "teacher", "disabled": int64(1), "must_change": int64(0),
 		"password_hash": "$argon2id$x", "email": "",

@@ -8,22 +8,19 @@
 // with Line (names, titles) or Body (several lines). Messages are French,
 // for the person who typed.
 //
-// It imports nothing of the appliance: auth and every feature build on it.
+// It imports only apperr: auth and every feature build on it.
 package text
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
-)
 
-// ErrInvalid is what every refusal here wraps. auth.ErrInvalid is this one,
-// so pages and the API answer a refused field as any invalid data: 400.
-var ErrInvalid = errors.New("données invalides")
+	"preau/appliance/apperr"
+)
 
 // Limits, in characters, of the fields several places store.
 const (
@@ -36,7 +33,10 @@ const (
 type refusal string
 
 func (e refusal) Error() string { return string(e) }
-func (e refusal) Unwrap() error { return ErrInvalid }
+
+// Unwrap makes a refused field invalid data like any other: pages and the
+// API answer it with 400.
+func (e refusal) Unwrap() error { return apperr.ErrInvalid }
 
 func refuse(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }
 

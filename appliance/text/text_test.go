@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"preau/appliance/apperr"
 )
 
 func TestLine(t *testing.T) {
@@ -42,7 +44,7 @@ func TestLine(t *testing.T) {
 		case tc.refused != "" && err == nil:
 			t.Errorf("%s: Line(%q) accepted as %q", tc.name, tc.in, got)
 		case tc.refused != "":
-			if !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, apperr.ErrInvalid) {
 				t.Errorf("%s: %v does not wrap ErrInvalid", tc.name, err)
 			}
 			if msg := err.Error(); !strings.HasPrefix(msg, "le prénom ") || !strings.Contains(msg, tc.refused) {
@@ -61,7 +63,7 @@ func TestBody(t *testing.T) {
 		t.Errorf("Body = %q, %v; want %q", got, err, want)
 	}
 	for _, in := range []string{"a\u202Eb", "a\u2067b", "a\x00b", "a\u2028b"} {
-		if _, err := Body("le message", in, 100); !errors.Is(err, ErrInvalid) {
+		if _, err := Body("le message", in, 100); !errors.Is(err, apperr.ErrInvalid) {
 			t.Errorf("Body(%q) = %v, want a refusal", in, err)
 		}
 	}

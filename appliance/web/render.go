@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"preau/appliance/auth"
+	"preau/appliance/config"
 )
 
 // views parses ui/ templates: every page file is parsed together with the
@@ -87,7 +88,6 @@ type Page struct {
 	User    auth.User
 	Session *auth.Session
 	Profile auth.Profile
-	Nav     []NavItem
 	Path    string
 	Flash   string
 	Error   string
@@ -111,9 +111,9 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	u := CurrentUser(r)
-	p := Page{Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile, Nav: s.nav[u.Profile],
+	p := Page{Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile,
 		Path: r.URL.Path, Flash: s.takeFlash(w, r), Error: errMsg, Demo: s.Config.Demo,
-		Central: s.Config.Role == "central", Data: data}
+		Central: s.Config.Role == config.RoleCentral, Data: data}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "base", p); err != nil {

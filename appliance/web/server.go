@@ -1,9 +1,10 @@
 // Package web is the HTTP layer every feature uses: routing with a declared
 // access policy per route (the authorization matrix tests read it back),
 // sessions, cross-origin protection, body limits, rendering of the ui/
-// templates, JSON helpers, /healthz and /metrics.
+// templates, the home pages' tiles, JSON helpers, the status of each kind of
+// error, loading an object named in the URL, /healthz and /metrics.
 //
-// It imports config, store and auth; never a feature package.
+// It imports apperr, config, store and auth; never a feature package.
 package web
 
 import (
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/store"
@@ -71,12 +73,24 @@ type Route struct {
 	Access  Access
 }
 
-// NavItem is one entry of a profile's menu; menus are one level deep.
-type NavItem struct {
-	Label string
-	Href  string
-	Icon  string // file name under assets/icons, without .svg
-	Order int
+// Tile is one entry of a profile's home page, which is that profile's menu:
+// menus are one level deep, and the top bar keeps only what every page needs.
+// Features declare their tiles in their contract; the home page draws a
+// profile's tiles in their Order.
+type Tile struct {
+	Profile auth.Profile
+	Label   string // short: a pupil reads it
+	Href    string
+	Icon    string // file name under assets/icons, without .svg
+	// Picture is what a pupil's tile shows first, large: a file name under
+	// assets/pictures or assets/icons, with its folder ("pictures/soleil");
+	// the icon when empty.
+	Picture string
+	Hint    string // a line under an adult's label, saying what is there
+	Order   int
+	// Badge, when set, counts what waits behind the tile for the request's
+	// user ("2 mots à signer"); "" shows none.
+	Badge func(r *http.Request) (string, error)
 }
 
 // Server routes requests to features and renders their pages.
@@ -88,7 +102,7 @@ type Server struct {
 
 	mux     *http.ServeMux
 	routes  []Route
-	nav     map[auth.Profile][]NavItem
+	tiles   map[auth.Profile][]Tile
 	views   *views
 	assets  fs.FS
 	metrics *metrics
@@ -102,7 +116,7 @@ func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, uiF
 		uiFS, assetsFS = os.DirFS("ui"), os.DirFS("assets")
 	}
 	s := &Server{Auth: a, DB: db, Config: cfg, Log: log, mux: http.NewServeMux(),
-		nav: make(map[auth.Profile][]NavItem), assets: assetsFS, metrics: newMetrics()}
+		tiles: make(map[auth.Profile][]Tile), assets: assetsFS, metrics: newMetrics()}
 	v, err := newViews(uiFS, cfg.Dev, s.funcs())
 	if err != nil {
 		return nil, err
@@ -131,11 +145,36 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
-// AddNav adds an entry to a profile's menu.
-func (s *Server) AddNav(p auth.Profile, item NavItem) {
-	items := append(s.nav[p], item)
-	sort.SliceStable(items, func(i, j int) bool { return items[i].Order < items[j].Order })
-	s.nav[p] = items
+// AddTile adds a tile to its profile's home page.
+func (s *Server) AddTile(t Tile) {
+	tiles := append(s.tiles[t.Profile], t)
+	sort.SliceStable(tiles, func(i, j int) bool { return tiles[i].Order < tiles[j].Order })
+	s.tiles[t.Profile] = tiles
+}
+
+// TileView is a tile as a home page shows it to one user: with its badge.
+type TileView struct {
+	Tile
+	Badge string
+}
+
+// TilesFor lists the tiles of the request user's profile with their badges.
+// A badge that cannot be counted is left out, not the page: the tile still
+// leads where it should.
+func (s *Server) TilesFor(r *http.Request) []TileView {
+	tiles := s.tiles[CurrentUser(r).Profile]
+	out := make([]TileView, len(tiles))
+	for i, t := range tiles {
+		out[i].Tile = t
+		if t.Badge != nil {
+			badge, err := t.Badge(r)
+			if err != nil {
+				s.Log.Warn("tile badge", "tile", t.Href, "err", err)
+			}
+			out[i].Badge = badge
+		}
+	}
+	return out
 }
 
 // Handler is the complete middleware chain; build it after all routes.
@@ -219,16 +258,18 @@ func (s *Server) assetHandler() http.Handler {
 // IsAPI reports whether a request is for the JSON API.
 func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
-// ErrStatus maps service errors to HTTP statuses.
+// ErrStatus is the HTTP status a service error deserves, by its kind (see
+// apperr), for every feature's pages and JSON alike: an error of no kind is
+// unexpected, 500.
 func ErrStatus(err error) int {
 	switch {
-	case errors.Is(err, auth.ErrNotFound):
+	case errors.Is(err, apperr.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, auth.ErrForbidden):
+	case errors.Is(err, apperr.ErrForbidden):
 		return http.StatusForbidden
-	case errors.Is(err, auth.ErrLoginTaken):
+	case errors.Is(err, apperr.ErrConflict):
 		return http.StatusConflict
-	case errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrWeakPassword), errors.Is(err, auth.ErrWrongPassword):
+	case errors.Is(err, apperr.ErrInvalid):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError

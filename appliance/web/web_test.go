@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 )
@@ -134,6 +137,25 @@ func TestReadJSON(t *testing.T) {
 			t.Errorf("%q: error %v, want one saying %q", c.body, err, c.want)
 		case err != nil && strings.Contains(err.Error(), "json"):
 			t.Errorf("%q: Go's words shown to the user: %v", c.body, err)
+		}
+	}
+}
+
+// Every feature's errors answer by their kind, whichever package made them.
+func TestErrStatus(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{fmt.Errorf("lire : %w", apperr.ErrNotFound), http.StatusNotFound},
+		{apperr.New(apperr.ErrForbidden, "ce n'est pas votre classe"), http.StatusForbidden},
+		{fmt.Errorf("%w : classe inconnue", apperr.ErrInvalid), http.StatusBadRequest},
+		{auth.ErrWeakPassword, http.StatusBadRequest},
+		{fmt.Errorf("%w : marie", auth.ErrLoginTaken), http.StatusConflict},
+		{errors.New("disque plein"), http.StatusInternalServerError},
+	} {
+		if got := ErrStatus(tc.err); got != tc.want {
+			t.Errorf("%q: %d, want %d", tc.err, got, tc.want)
 		}
 	}
 }

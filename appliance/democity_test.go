@@ -1,4 +1,4 @@
-package demo_test
+package appliance_test
 
 import (
 	"bytes"
@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"preau/appliance"
 	"preau/appliance/apptest"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -54,7 +55,7 @@ func TestDemoCityRestart(t *testing.T) {
 	if seeded < 50 {
 		t.Fatalf("the school seeded %d accounts", seeded)
 	}
-	director := login(t, school.URL, demo.Accounts("ecole-a", false)[0][0])
+	director := login(t, school.URL, appliance.DemoAccounts(feature.DemoSchool{ID: "ecole-a", Central: false})[0].Login)
 	if !strings.Contains(school.Output(), "directeur.ecole-a") {
 		t.Errorf("the school's banner does not show its logins:\n%s", school.Output())
 	}
@@ -68,8 +69,8 @@ func TestDemoCityRestart(t *testing.T) {
 			count(t, centralDir, "SELECT count(*) FROM users WHERE deleted = 0 AND school_id = 'ecole-a'") == seeded
 	})
 	// The school's parents log in from home, on central, with their own logins.
-	login(t, central.URL, demo.Accounts("ecole-a", false)[3][0])
-	login(t, central.URL, demo.Accounts(demo.SchoolID, true)[3][0])
+	login(t, central.URL, appliance.DemoAccounts(feature.DemoSchool{ID: "ecole-a", Central: false})[3].Login)
+	login(t, central.URL, appliance.DemoAccounts(feature.DemoSchool{ID: feature.DemoSchoolID, Central: true})[3].Login)
 	t.Logf("%d accounts of the school on central", seeded)
 	for _, dir := range []string{centralDir, schoolDir} {
 		if n := count(t, dir, "SELECT count(*) FROM users WHERE login_renamed = 1"); n != 0 {
@@ -89,7 +90,7 @@ func TestDemoCityRestart(t *testing.T) {
 	if after, afterClasses := count(t, schoolDir, users), count(t, schoolDir, classes); after != before || afterClasses != beforeClasses {
 		t.Fatalf("restart with --demo: %d accounts and %d classes, had %d and %d", after, afterClasses, before, beforeClasses)
 	}
-	login(t, school.URL, demo.Accounts("ecole-a", false)[0][0])
+	login(t, school.URL, appliance.DemoAccounts(feature.DemoSchool{ID: "ecole-a", Central: false})[0].Login)
 }
 
 // client is a logged-in API client of one server.
@@ -102,7 +103,7 @@ func login(t *testing.T, base, user string) *client {
 	t.Helper()
 	c := &client{t: t, base: base}
 	var out struct{ Token string }
-	if status := c.call("POST", "/api/v1/session", map[string]string{"login": user, "password": demo.Password}, &out); status != http.StatusOK {
+	if status := c.call("POST", "/api/v1/session", map[string]string{"login": user, "password": feature.DemoPassword}, &out); status != http.StatusOK {
 		t.Fatalf("login %s on %s: %d", user, base, status)
 	}
 	c.token = out.Token

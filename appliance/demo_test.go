@@ -1,4 +1,4 @@
-package demo_test
+package appliance_test
 
 import (
 	"context"
@@ -8,8 +8,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"preau/appliance"
 	"preau/appliance/apptest"
-	"preau/appliance/demo"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -33,7 +34,7 @@ func state(t *testing.T, a *apptest.App) [6]int64 {
 // seed brings the DSI.
 func seed(t *testing.T, a *apptest.App, schoolID string) error {
 	t.Helper()
-	return demo.Seed(context.Background(), a.DB, a.Auth, demo.Options{SchoolID: schoolID, SchoolName: "École " + schoolID,
+	return a.SeedDemo(context.Background(), feature.DemoSchool{ID: schoolID, Name: "École " + schoolID,
 		Central: a.Config.Role == "central" && schoolID == a.Config.SchoolID})
 }
 
@@ -104,11 +105,11 @@ func TestSecondDemoSchoolLogins(t *testing.T) {
 	if err := seed(t, a, "ecole-a"); err != nil {
 		t.Fatalf("second demo school: %v", err)
 	}
-	users, err := a.Auth.SchoolUsers(ctx, "ecole-a")
+	users, err := a.Register.SchoolUsers(ctx, "ecole-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	demoUsers, err := a.Auth.SchoolUsers(ctx, demo.SchoolID)
+	demoUsers, err := a.Register.SchoolUsers(ctx, feature.DemoSchoolID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,16 +124,16 @@ func TestSecondDemoSchoolLogins(t *testing.T) {
 	if after := state(t, a); after[0]-first[0] != int64(len(users)) {
 		t.Errorf("%d accounts added, want %d (no second DSI)", after[0]-first[0], len(users))
 	}
-	for _, id := range []string{demo.SchoolID, "ecole-a"} {
-		for _, acc := range demo.Accounts(id, false) {
-			u, err := a.Auth.LoginPassword(ctx, acc[0], demo.Password, "127.0.0.1")
+	for _, id := range []string{feature.DemoSchoolID, "ecole-a"} {
+		for _, acc := range appliance.DemoAccounts(feature.DemoSchool{ID: id, Central: false}) {
+			u, err := a.Auth.LoginPassword(ctx, acc.Login, feature.DemoPassword, "127.0.0.1")
 			if err != nil || u.SchoolID != id {
-				t.Errorf("%s at %s: %+v %v", acc[0], id, u, err)
+				t.Errorf("%s at %s: %+v %v", acc.Login, id, u, err)
 			}
 		}
 	}
-	if got := demo.Accounts(demo.SchoolID, true); got[0][0] != "directeur" || got[1][0] != "enseignant" || got[2][0] != "eleve" ||
-		got[3][0] != "parent" || got[4][0] != "dsi" {
+	if got := appliance.DemoAccounts(feature.DemoSchool{ID: feature.DemoSchoolID, Central: true}); got[0].Login != "directeur" || got[1].Login != "enseignant" || got[2].Login != "eleve" ||
+		got[3].Login != "parent" || got[4].Login != "dsi" {
 		t.Errorf("the demo school's logins changed: %v", got)
 	}
 }
@@ -142,7 +143,7 @@ func TestSecondDemoSchoolLogins(t *testing.T) {
 func TestLoginOfLongSchoolID(t *testing.T) {
 	long := strings.Repeat("ecole-", 10) + "abcd" // 64 characters
 	a := apptest.New(t, apptest.Options{Config: map[string]string{"school.id": long}})
-	users, err := a.Auth.SchoolUsers(context.Background(), long)
+	users, err := a.Register.SchoolUsers(context.Background(), long)
 	if err != nil || len(users) < 50 {
 		t.Fatalf("%d accounts: %v", len(users), err)
 	}
@@ -151,7 +152,7 @@ func TestLoginOfLongSchoolID(t *testing.T) {
 			t.Errorf("login %q", u.Login)
 		}
 	}
-	if x, y := demo.Login(long, "isabelle.mercier"), demo.Login(long[:63]+"e", "isabelle.mercier"); x == y {
+	if x, y := feature.DemoLogin(long, "isabelle.mercier"), feature.DemoLogin(long[:63]+"e", "isabelle.mercier"); x == y {
 		t.Errorf("two schools share %q", x)
 	}
 }

@@ -1,0 +1,113 @@
+// Package feature is the contract between Préau's root and its features.
+// A feature package exposes one Feature value that carries everything the
+// root needs to wire it in: its name, its part of the database, its routes,
+// its home-page tiles, its demo data and its commands. The root keeps one
+// list of them (appliance.Features) and walks it to open the store, build
+// the web server, seed the demo school and run the command line: adding a
+// feature is its folder and one line in that list.
+//
+// Features never import each other. What they share comes from below them:
+// the store, auth, web and config, and the school register through the
+// Register interface, which the roster feature implements and the root hands
+// to every feature in its Env.
+//
+// It imports store, auth, web and config; never a feature.
+package feature
+
+import (
+	"context"
+	"net/http"
+
+	"preau/appliance/auth"
+	"preau/appliance/store"
+	"preau/appliance/web"
+)
+
+// Feature is what a feature package declares, in one exported value.
+type Feature struct {
+	Name string
+	// Schema is its part of the database: migrations, replicated tables
+	// and what sync needs to know of them (audiences, blobs, push checks,
+	// labels of a kept conflict). Zero when the feature has no table.
+	Schema store.Schema
+	// Routes registers its pages and API on env.Server, with their access
+	// policies, and whatever it runs beside them (env.Services,
+	// env.Control).
+	Routes func(env *Env)
+	// Tiles are its entries on the home pages, which are each profile's
+	// menu; a tile may count what waits behind it (its Badge).
+	Tiles func(env *Env) []web.Tile
+	// Demo is its part of a demo school: the data it seeds, the logins to
+	// try. Zero when it has none.
+	Demo Demo
+	// Commands are what it adds to preau's command line (preau sync, preau
+	// user import).
+	Commands []Command
+
+	// Later issues add here what features bring to one another through the
+	// root rather than by importing each other: a search source,
+	// notification kinds, an agenda feed.
+}
+
+// Env is what a feature is given to register itself: the web server (with
+// the node's configuration, store, accounts and logger) and the school
+// register. Its handlers keep it: a feature's handler type embeds *Env, so
+// that h.Handle, h.Render, h.Fail, h.Auth and h.Register read the same in
+// every feature.
+type Env struct {
+	*web.Server
+	Register Register
+	Version  string // the binary's, for what a node tells another
+	// DemoAccounts are the logins of this node's demo school, in demo mode.
+	DemoAccounts []DemoAccount
+
+	// Services run while the node serves, each until its context ends
+	// (sync's loop).
+	Services []func(ctx context.Context)
+	// Control holds the routes of the control socket, through which a
+	// command reaches the server that holds the data directory (preau sync
+	// now): see Reply and Control.
+	Control *http.ServeMux
+
+	provided map[any]any // see Provide
+}
+
+// Register is the school register as features read it: schools, classes,
+// who is in each and who is whose parent. The roster feature implements it
+// and owns its tables; other features only read it, save the schools
+// central's DSI adds.
+type Register interface {
+	School(ctx context.Context, id string) (auth.School, error)
+	Schools(ctx context.Context) ([]auth.School, error)
+	// CreateSchool adds a school, or renames it when it exists.
+	CreateSchool(ctx context.Context, id, name string) error
+	Class(ctx context.Context, id string) (auth.Class, error)
+	// SchoolClasses lists a school's classes, CP first.
+	SchoolClasses(ctx context.Context, schoolID string) ([]auth.Class, error)
+	// UserClasses lists the classes a pupil or teacher belongs to.
+	UserClasses(ctx context.Context, userID string) ([]auth.Class, error)
+	// ClassCounts gives, per class id of a school, its number of pupils.
+	ClassCounts(ctx context.Context, schoolID string) (map[string]int, error)
+	ClassPupils(ctx context.Context, classID string) ([]auth.User, error)
+	ClassTeachers(ctx context.Context, classID string) ([]auth.User, error)
+	Children(ctx context.Context, parentID string) ([]auth.User, error)
+	// SchoolUsers lists a school's accounts and the parents of its pupils.
+	SchoolUsers(ctx context.Context, schoolID string) ([]auth.User, error)
+	// AskedToLink reports whether a school waits for this parent's answer
+	// to link them to a child (central only).
+	AskedToLink(ctx context.Context, parentID string) (bool, error)
+}
+
+// Provide keeps a feature's own service under key (a type of the feature's
+// own, so that no other feature can use it), for that feature to hand out
+// from the node: sync's Of(env) is how the root and tests reach sync's
+// client and central side.
+func (e *Env) Provide(key, service any) {
+	if e.provided == nil {
+		e.provided = make(map[any]any)
+	}
+	e.provided[key] = service
+}
+
+// Provided is what Provide kept under key, nil if nothing.
+func (e *Env) Provided(key any) any { return e.provided[key] }
