@@ -83,7 +83,7 @@ func clockedColumns(cols []string) []string {
 // changes. It is made anew at each start, so that a column a later migration
 // adds is clocked too.
 func (db *DB) installClocks(ctx context.Context, table string) error {
-	cols, err := db.tableColumns(ctx, table)
+	cols, err := tableColumns(ctx, db.w, table)
 	if err != nil {
 		return err
 	}
@@ -106,9 +106,10 @@ func (db *DB) installClocks(ctx context.Context, table string) error {
 	return nil
 }
 
-// tableColumns lists a table's columns on the writer connection.
-func (db *DB) tableColumns(ctx context.Context, table string) ([]string, error) {
-	rows, err := db.w.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+// tableColumns lists a table's columns as q sees them, uncached: the
+// clocks trigger is made at start, before any later migration is known.
+func tableColumns(ctx context.Context, q querier, table string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
 	if err != nil {
 		return nil, err
 	}

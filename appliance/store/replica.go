@@ -141,20 +141,8 @@ func (db *DB) statements(ctx context.Context, q querier, table string) (*tableSQ
 	if t, ok := db.tableSQL[table]; ok {
 		return t, nil
 	}
-	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	cols, err := tableColumns(ctx, q, table)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	sort.Strings(cols)
