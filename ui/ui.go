@@ -4,7 +4,8 @@ package ui
 
 import "embed"
 
-// FS holds every template; web.New parses the .html files.
+// FS holds every template, which web.New parses, and the message
+// catalogue (locales/<area>.<lang>.toml), which package i18n reads.
 //
-//go:embed *.html */*.html
+//go:embed *.html */*.html locales/*.toml
 var FS embed.FS

@@ -4,33 +4,41 @@
 // (404, 403, 400, 409) for every feature, pages and JSON alike, so a
 // service says what went wrong and never how to answer it.
 //
-// An error's text is shown to the person who caused it: French, saying what
-// to do. Wrap a kind to give the reason, fmt.Errorf("%w : classe inconnue",
-// apperr.ErrInvalid), or make an error of a kind with a text of its own,
-// apperr.New(apperr.ErrConflict, "cet identifiant est déjà utilisé").
+// An error's text is shown to the person who caused it, in their language:
+// it is a catalogue message (see package i18n), saying what to do. Make an
+// error of a kind with apperr.New(apperr.ErrInvalid, "roster.error.unknown_class"),
+// with arguments as name, value pairs; the web layer renders it for the
+// reader, and Error() gives the French text for logs.
 //
-// It imports nothing of the appliance: store, text, auth and every feature
-// build on it.
+// It imports only i18n: store, text, auth and every feature build on it.
 package apperr
 
-import "errors"
+import "preau/appliance/i18n"
 
 // The kinds of failure, and the texts they show when given no reason.
 var (
-	ErrNotFound  = errors.New("introuvable")
-	ErrForbidden = errors.New("vous n'avez pas accès à cette action")
-	ErrInvalid   = errors.New("données invalides")
-	ErrConflict  = errors.New("cette action contredit l'état actuel")
+	ErrNotFound  error = &kindError{msg: i18n.M("error.not_found")}
+	ErrForbidden error = &kindError{msg: i18n.M("error.forbidden")}
+	ErrInvalid   error = &kindError{msg: i18n.M("error.invalid")}
+	ErrConflict  error = &kindError{msg: i18n.M("error.conflict")}
 )
 
-// New is an error of kind whose text is msg alone: errors.Is(err, kind)
-// holds, and the person reads msg.
-func New(kind error, msg string) error { return &kindError{kind: kind, msg: msg} }
-
-type kindError struct {
-	kind error
-	msg  string
+// New is an error of kind whose text is the catalogue message key with
+// args (name, value pairs): errors.Is(err, kind) holds, and the person
+// reads the message in their language.
+func New(kind error, key string, args ...any) error {
+	return &kindError{kind: kind, msg: i18n.M(key, args...)}
 }
 
-func (e *kindError) Error() string { return e.msg }
-func (e *kindError) Unwrap() error { return e.kind }
+type kindError struct {
+	kind error // nil for the kinds themselves
+	msg  i18n.Message
+}
+
+func (e *kindError) Error() string                  { return e.msg.String() }
+func (e *kindError) Unwrap() error                  { return e.kind }
+func (e *kindError) Localize(lang i18n.Lang) string { return e.msg.In(lang) }
+
+// Bare reports whether e is one of the kinds themselves, which says less
+// than any error wrapping it (see i18n.ErrorText).
+func (e *kindError) Bare() bool { return e.kind == nil }

@@ -91,6 +91,7 @@ type User struct {
 	Profile     Profile
 	SchoolID    string
 	Email       string
+	Language    string // "fr", "en", "ar", or "" while they have not chosen
 	MustChange  bool
 	Disabled    bool
 	HasPicture  bool
@@ -149,7 +150,7 @@ func profileNames() map[string]string {
 // UserColumns are the columns of users that ScanUser reads: the register
 // joins accounts to classes and families with them.
 const UserColumns = `id, login, first_name, last_name, display_name, profile, school_id, email,
-	password_hash, picture_hash, qr_hash != '', must_change, disabled, login_renamed, created_at`
+	password_hash, picture_hash, qr_hash != '', must_change, disabled, login_renamed, created_at, language`
 
 // ScanUser reads an account from a row of UserColumns; ErrNotFound when
 // there is none.
@@ -157,7 +158,7 @@ func ScanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created string
 	err := row.Scan(&u.ID, &u.Login, &u.FirstName, &u.LastName, &u.DisplayName, &u.Profile, &u.SchoolID, &u.Email,
-		&u.passwordHash, &u.pictureHash, &u.HasCard, &u.MustChange, &u.Disabled, &u.LoginRenamed, &created)
+		&u.passwordHash, &u.pictureHash, &u.HasCard, &u.MustChange, &u.Disabled, &u.LoginRenamed, &created, &u.Language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.ErrNotFound
 	}

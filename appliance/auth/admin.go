@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/apperr"
+	"preau/appliance/i18n"
 	"preau/appliance/store"
 	"preau/appliance/text"
 )
@@ -344,6 +345,17 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, current, nex
 // AcknowledgeLogin records that a user has seen that sync renamed their login.
 func (s *Service) AcknowledgeLogin(ctx context.Context, userID string) error {
 	return s.update(ctx, userID, "login_renamed = 0")
+}
+
+// SetLanguage records the interface language a person chose: "fr", "en"
+// or "ar" exactly, anything else refused with what to send. It replicates
+// like any account field, so the choice follows them everywhere.
+func (s *Service) SetLanguage(ctx context.Context, userID, lang string) error {
+	l, ok := i18n.Parse(lang)
+	if !ok || string(l) != lang {
+		return apperr.New(apperr.ErrInvalid, "account.error.language", "Value", text.Short(lang))
+	}
+	return s.update(ctx, userID, "language = ?", lang)
 }
 
 // SetDisabled disables or re-enables an account; disabling ends its sessions.

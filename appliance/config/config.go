@@ -60,6 +60,10 @@ type Config struct {
 	SyncStall       time.Duration // an exchange with central that moves no byte for this long is abandoned
 	SyncNowTimeout  time.Duration // how long "sync now" waits before answering with the status
 
+	// DefaultLanguage is the interface's language for whoever has not
+	// chosen one and whose browser asks for none Préau speaks.
+	DefaultLanguage string
+
 	File string // the config file read, "" when none
 }
 
@@ -100,6 +104,7 @@ var keys = []key{
 	{"sync.interval", "5m", isDuration},
 	{"sync.stall_timeout", "15s", isDuration},
 	{"sync.now_timeout", "30s", isDuration},
+	{"i18n.default_language", "fr", oneOf("fr", "en", "ar")},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -222,6 +227,7 @@ func build(v *viper.Viper, file string) Config {
 		SyncInterval:    interval,
 		SyncStall:       stall,
 		SyncNowTimeout:  now,
+		DefaultLanguage: v.GetString("i18n.default_language"),
 		File:            file,
 	}
 }

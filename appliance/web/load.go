@@ -18,8 +18,8 @@ type Loader[T any] struct {
 	// May reports whether the user may use the object; nil lets everyone
 	// the route lets in.
 	May       func(ctx context.Context, u auth.User, v T) (bool, error)
-	NotFound  string // "cette classe n'existe pas"
-	Forbidden string
+	NotFound  string // the catalogue's key of the 404's message: "classroom.not_found"
+	Forbidden string // and of the 403's
 }
 
 // Load returns the object the request names. On false it has answered the

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
 )
 
 // SessionCookie names the session cookie.
@@ -19,7 +20,54 @@ const SessionCookie = "preau_session"
 
 type ctxKey int
 
-const sessionKey ctxKey = iota
+const (
+	sessionKey ctxKey = iota
+	langKey
+)
+
+// LangCookie remembers the language someone chose before logging in (or
+// on this browser): it outranks what the browser asks for, not the
+// account's own choice.
+const LangCookie = "preau_lang"
+
+// Lang is the language the request's reader is spoken to in: their
+// account's choice, else the language cookie, else what their browser asks
+// for (Accept-Language), else i18n.default_language. Anything Préau does
+// not speak, anywhere along the way, is passed over without error.
+func Lang(r *http.Request) i18n.Lang {
+	if l, ok := r.Context().Value(langKey).(i18n.Lang); ok {
+		return l
+	}
+	return i18n.FR
+}
+
+// language decides the request's language before anything can answer it;
+// loadSession puts the account's choice first once it knows the account.
+func (s *Server) language(next http.Handler) http.Handler {
+	def, ok := i18n.Parse(s.Config.DefaultLanguage)
+	if !ok {
+		def = i18n.FR
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := def
+		if c, err := r.Cookie(LangCookie); err == nil {
+			if l, ok := i18n.Parse(c.Value); ok {
+				lang = l
+			} else if l, ok := i18n.Negotiate(r.Header.Get("Accept-Language")); ok {
+				lang = l
+			}
+		} else if l, ok := i18n.Negotiate(r.Header.Get("Accept-Language")); ok {
+			lang = l
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey, lang)))
+	})
+}
+
+// SetLangCookie remembers lang on this browser for a year.
+func (s *Server) SetLangCookie(w http.ResponseWriter, lang i18n.Lang) {
+	http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.Config.TLS(), SameSite: http.SameSiteLaxMode})
+}
 
 // CurrentSession returns the request's session, or nil when anonymous.
 func CurrentSession(r *http.Request) *auth.Session {
@@ -64,7 +112,11 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		}
 		if tok := Token(r); tok != "" {
 			if sess, err := s.Auth.Session(r.Context(), tok); err == nil {
-				r = r.WithContext(context.WithValue(r.Context(), sessionKey, &sess))
+				ctx := context.WithValue(r.Context(), sessionKey, &sess)
+				if l, ok := i18n.Parse(sess.User.Language); ok {
+					ctx = context.WithValue(ctx, langKey, l)
+				}
+				r = r.WithContext(ctx)
 			} else if !IsAPI(r) {
 				s.ClearSessionCookie(w) // a stale cookie would show as logged in forever
 			}
@@ -88,13 +140,13 @@ func (s *Server) authorize(a Access, h http.Handler) http.Handler {
 		}
 		if u.Profile == auth.Anonymous {
 			if !browser || r.Method != http.MethodGet {
-				s.Error(w, r, http.StatusUnauthorized, "connexion requise")
+				s.Error(w, r, http.StatusUnauthorized, "error.login_required")
 				return
 			}
 			http.Redirect(w, r, LoginPath+"?suite="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		s.Error(w, r, http.StatusForbidden, "vous n'avez pas accès à cette page")
+		s.Error(w, r, http.StatusForbidden, "error.page_forbidden")
 	})
 }
 
@@ -113,7 +165,7 @@ const (
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > s.Config.MaxBodySize {
-			s.Error(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("envoi trop volumineux (%d Mo au plus)", s.Config.MaxBodySize>>20))
+			s.Error(w, r, http.StatusRequestEntityTooLarge, "error.too_large_max", "Max", int(s.Config.MaxBodySize>>20))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodySize)
@@ -146,7 +198,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.Log.Error("panic serving request", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				s.Error(w, r, http.StatusInternalServerError, "erreur interne : l'incident a été enregistré")
+				s.Error(w, r, http.StatusInternalServerError, "error.internal")
 			}
 		}()
 		next.ServeHTTP(w, r)

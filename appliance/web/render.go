@@ -17,22 +17,28 @@ import (
 	"sync"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/i18n"
 )
 
 // views parses ui/ templates: every page file is parsed together with the
 // layout files (ui/layout/*.html) and the shared partials. In dev mode they
 // are parsed again on each render so a template edit shows on reload.
+//
+// Each page is parsed once and cloned for each language, the clone's
+// template functions (t, tn, date…) speaking that language: a template
+// says {{t "key"}} and the request's language picks the clone.
 type views struct {
 	fsys  fs.FS
 	dev   bool
-	funcs template.FuncMap
+	funcs func(*i18n.Localizer) template.FuncMap
 	mu    sync.Mutex
-	pages map[string]*template.Template
+	pages map[i18n.Lang]map[string]*template.Template
 }
 
-func newViews(fsys fs.FS, dev bool, funcs template.FuncMap) (*views, error) {
+func newViews(fsys fs.FS, dev bool, funcs func(*i18n.Localizer) template.FuncMap) (*views, error) {
 	v := &views{fsys: fsys, dev: dev, funcs: funcs}
 	if err := v.parseAll(); err != nil {
 		return nil, err
@@ -45,16 +51,27 @@ func (v *views) parseAll() error {
 	if err != nil || len(layouts) == 0 {
 		return fmt.Errorf("templates: no layout in ui/layout (%v)", err)
 	}
-	pages := make(map[string]*template.Template)
+	pages := make(map[i18n.Lang]map[string]*template.Template)
+	for _, l := range i18n.Langs {
+		pages[l] = make(map[string]*template.Template)
+	}
+	french := v.funcs(i18n.For(i18n.FR))
 	err = fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || strings.HasPrefix(p, "layout/") {
 			return err
 		}
-		t, err := template.New(path.Base(p)).Funcs(v.funcs).ParseFS(v.fsys, append([]string{p}, layouts...)...)
+		t, err := template.New(path.Base(p)).Funcs(french).ParseFS(v.fsys, append([]string{p}, layouts...)...)
 		if err != nil {
 			return fmt.Errorf("template %s: %w", p, err)
 		}
-		pages[strings.TrimSuffix(p, ".html")] = t
+		name := strings.TrimSuffix(p, ".html")
+		for _, l := range i18n.Langs {
+			c, err := t.Clone()
+			if err != nil {
+				return fmt.Errorf("template %s: %w", p, err)
+			}
+			pages[l][name] = c.Funcs(v.funcs(i18n.For(l)))
+		}
 		return nil
 	})
 	if err != nil {
@@ -66,7 +83,7 @@ func (v *views) parseAll() error {
 	return nil
 }
 
-func (v *views) lookup(name string) (*template.Template, error) {
+func (v *views) lookup(name string, lang i18n.Lang) (*template.Template, error) {
 	if v.dev {
 		if err := v.parseAll(); err != nil {
 			return nil, err
@@ -74,7 +91,7 @@ func (v *views) lookup(name string) (*template.Template, error) {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	t, ok := v.pages[name]
+	t, ok := v.pages[lang][name]
 	if !ok {
 		return nil, fmt.Errorf("template %q not found", name)
 	}
@@ -84,6 +101,7 @@ func (v *views) lookup(name string) (*template.Template, error) {
 // Page is what every template receives: the page's own data under .Data and
 // what the layout needs.
 type Page struct {
+	Lang    i18n.Lang
 	Title   string
 	User    auth.User
 	Session *auth.Session
@@ -96,29 +114,32 @@ type Page struct {
 	Data    any
 }
 
-// Render writes a page with status 200.
+// Render writes a page with status 200. title is already in the reader's
+// language (web.T).
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, name, title string, data any) {
 	s.RenderStatus(w, r, http.StatusOK, name, title, data, "")
 }
 
 // RenderStatus writes a page with a status and an optional error message
-// shown above its content (a form sent back with its problem).
+// shown above its content (a form sent back with its problem), both in the
+// reader's language (web.T, web.ErrText).
 func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int, name, title string, data any, errMsg string) {
-	t, err := s.views.lookup(name)
+	lang := Lang(r)
+	t, err := s.views.lookup(name, lang)
 	if err != nil {
 		s.Log.Error("render", "template", name, "err", err)
-		http.Error(w, "erreur interne", http.StatusInternalServerError)
+		http.Error(w, T(r, "error.internal"), http.StatusInternalServerError)
 		return
 	}
 	u := CurrentUser(r)
-	p := Page{Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile,
+	p := Page{Lang: lang, Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile,
 		Path: r.URL.Path, Flash: s.takeFlash(w, r), Error: errMsg, Demo: s.Config.Demo,
 		Central: s.Config.Role == config.RoleCentral, Data: data}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "base", p); err != nil {
 		s.Log.Error("render", "template", name, "err", err)
-		http.Error(w, "erreur interne", http.StatusInternalServerError)
+		http.Error(w, T(r, "error.internal"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -150,26 +171,45 @@ func putRenderBuffer(b *bytes.Buffer) {
 }
 
 // Error answers with an error: JSON {"error": msg} for the API, an error
-// page otherwise. msg is French and shown to the user.
-func (s *Server) Error(w http.ResponseWriter, r *http.Request, status int, msg string) {
+// page otherwise. The message is the catalogue's key with its arguments
+// (name, value pairs), said in the reader's language.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
+	s.errorText(w, r, status, T(r, key, args...))
+}
+
+func (s *Server) errorText(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if IsAPI(r) {
 		JSON(w, status, map[string]string{"error": msg})
 		return
 	}
-	s.RenderStatus(w, r, status, "error", "Erreur", map[string]any{"Status": status, "Message": msg}, "")
+	s.RenderStatus(w, r, status, "error", T(r, "error.title"), map[string]any{"Status": status, "Message": msg}, "")
 }
 
 // Fail answers with the status and message a service error deserves, and
 // logs the unexpected ones without their details reaching the user.
 func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := ErrStatus(err)
-	msg := err.Error()
 	if status == http.StatusInternalServerError {
 		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
-		msg = "erreur interne : l'incident a été enregistré"
+		s.Error(w, r, status, "error.internal")
+		return
 	}
-	s.Error(w, r, status, msg)
+	s.errorText(w, r, status, ErrText(r, err))
 }
+
+// T is the catalogue's message key in the request's language, with name,
+// value pairs as arguments.
+func T(r *http.Request, key string, args ...any) string {
+	return i18n.For(Lang(r)).T(key, args...)
+}
+
+// N is the catalogue's counting message key for n in the request's language.
+func N(r *http.Request, key string, n int, args ...any) string {
+	return i18n.For(Lang(r)).N(key, n, args...)
+}
+
+// ErrText is what the request's reader is told of a service error.
+func ErrText(r *http.Request, err error) string { return i18n.ErrorText(err, Lang(r)) }
 
 // JSON writes v as JSON.
 func JSON(w http.ResponseWriter, status int, v any) {
@@ -184,9 +224,9 @@ func JSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := ReadJSON(r.Body, v); err != nil {
 		if TooLarge(err) {
-			s.Error(w, r, http.StatusRequestEntityTooLarge, "envoi trop volumineux")
+			s.Error(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
 		} else {
-			s.Error(w, r, http.StatusBadRequest, "requête JSON invalide : "+err.Error())
+			s.Error(w, r, http.StatusBadRequest, "error.json.invalid", "Reason", ErrText(r, err))
 		}
 		return false
 	}
@@ -196,7 +236,8 @@ func (s *Server) DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool 
 // ReadJSON decodes exactly one JSON object from body into v. Unknown fields
 // and anything but white space after the object are refused: a client whose
 // request says more than we read must not believe it was all applied. The
-// error is a French phrase saying what to send, to follow "requête JSON
+// error is a phrase saying what to send (an apperr of kind ErrInvalid, in
+// the reader's language through ErrText), to follow "requête JSON
 // invalide : " or the like; a body over the size limit gives the reader's
 // error, which TooLarge recognizes.
 func ReadJSON(body io.Reader, v any) error {
@@ -209,7 +250,7 @@ func ReadJSON(body io.Reader, v any) error {
 		if TooLarge(err) {
 			return err
 		}
-		return errors.New("envoyez un seul objet JSON, sans rien après lui")
+		return apperr.New(apperr.ErrInvalid, "error.json.one_object")
 	}
 	return nil
 }
@@ -222,45 +263,47 @@ func jsonProblem(err error) error {
 	case TooLarge(err):
 		return err
 	case errors.Is(err, io.EOF):
-		return errors.New("corps vide, un objet JSON est attendu")
+		return apperr.New(apperr.ErrInvalid, "error.json.empty")
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return fmt.Errorf("le champ « %s » doit être %s", typeErr.Field, jsonKind(typeErr.Type))
+		return apperr.New(apperr.ErrInvalid, "error.json.field_type", "Field", typeErr.Field, "Kind", jsonKind(typeErr.Type))
 	}
 	// DisallowUnknownFields' error has no type of its own, only this text.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if n, err := strconv.Unquote(name); err == nil {
 			name = n
 		}
-		return fmt.Errorf("champ « %s » inconnu, retirez-le", name)
+		return apperr.New(apperr.ErrInvalid, "error.json.unknown_field", "Field", name)
 	}
-	return errors.New("corps attendu sous forme d'un objet JSON bien formé")
+	return apperr.New(apperr.ErrInvalid, "error.json.malformed")
 }
 
 // jsonKind names, for a user, the JSON a Go type is read from.
-func jsonKind(t reflect.Type) string {
+func jsonKind(t reflect.Type) i18n.Message {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return "du texte entre guillemets"
+		return i18n.M("error.json.kind_string")
 	case reflect.Bool:
-		return "true ou false"
+		return i18n.M("error.json.kind_bool")
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return "un nombre"
+		return i18n.M("error.json.kind_number")
 	case reflect.Slice, reflect.Array:
-		return "une liste"
+		return i18n.M("error.json.kind_list")
 	}
-	return "un objet"
+	return i18n.M("error.json.kind_object")
 }
 
 const flashCookie = "preau_flash"
 
 // Redirect sends the browser to target after a form, with a message shown
-// once on the next page.
-func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
-	if flash != "" {
+// once on the next page: the catalogue's key with its arguments (name, value
+// pairs), put into words now, for the person who sent the form; "" for none.
+func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, target, key string, args ...any) {
+	if key != "" {
+		flash := T(r, key, args...)
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", HttpOnly: true,
 			Secure: s.Config.TLS(), SameSite: http.SameSiteLaxMode, MaxAge: 60})
 	}
@@ -277,25 +320,28 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	return msg
 }
 
-var frenchDays = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-var frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-	"septembre", "octobre", "novembre", "décembre"}
-
-// FrenchDate writes "lundi 3 novembre 2026".
-func FrenchDate(t time.Time) string {
-	return fmt.Sprintf("%s %d %s %d", frenchDays[t.Weekday()], t.Day(), frenchMonths[t.Month()-1], t.Year())
-}
-
-func (s *Server) funcs() template.FuncMap {
+// funcs are the template functions of one language: t and tn put the
+// catalogue's messages into words, date/datetime/time/num write values as
+// the language does, lang and dir are for <html>.
+func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 	return template.FuncMap{
-		"frenchDate": FrenchDate,
-		"today":      func() time.Time { return time.Now() },
-		"pictures":   func() any { return auth.Pictures },
+		"t":        l.T,
+		"tn":       l.N,
+		"tem":      func(key string, args ...any) template.HTML { return template.HTML(l.Emphasis(key, args...)) },
+		"lang":     func() i18n.Lang { return l.Lang },
+		"dir":      l.Dir,
+		"date":     l.Date,
+		"datetime": l.DateTime,
+		"time":     l.Time,
+		"num":      l.Number,
+		"langs":    func() []i18n.Lang { return i18n.Langs },
+		"today":    func() time.Time { return time.Now() },
+		"pictures": func() any { return auth.Pictures },
 		"slotsLeft": func(chosen int) []int {
 			return make([]int, max(0, auth.PictureLength-chosen))
 		},
 		"profileLabel": func(p auth.Profile) string {
-			return p.Label()
+			return l.T("profile." + string(p))
 		},
 		"initials": func(name string) string {
 			var out []rune
@@ -312,8 +358,9 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"add": func(a, b int) int { return a + b },
 		"mul": func(a, b int) int { return a * b },
+		// TODO(i18n): plural and frenchDate go once no template uses them.
+		"frenchDate": l.Date,
 		"plural": func(n any, one, many string) string {
-			// French: 0 and 1 take the singular.
 			if v := fmt.Sprint(n); v == "0" || v == "1" {
 				return v + " " + one
 			}

@@ -79,17 +79,17 @@ type Route struct {
 // profile's tiles in their Order.
 type Tile struct {
 	Profile auth.Profile
-	Label   string // short: a pupil reads it
+	Label   string // the catalogue's key of its label, short: a pupil reads it
 	Href    string
 	Icon    string // file name under assets/icons, without .svg
 	// Picture is what a pupil's tile shows first, large: a file name under
 	// assets/pictures or assets/icons, with its folder ("pictures/soleil");
 	// the icon when empty.
 	Picture string
-	Hint    string // a line under an adult's label, saying what is there
+	Hint    string // the catalogue's key of a line under an adult's label, saying what is there
 	Order   int
 	// Badge, when set, counts what waits behind the tile for the request's
-	// user ("2 mots à signer"); "" shows none.
+	// user ("2 mots à signer", in their language: web.N); "" shows none.
 	Badge func(r *http.Request) (string, error)
 }
 
@@ -117,7 +117,7 @@ func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, uiF
 	}
 	s := &Server{Auth: a, DB: db, Config: cfg, Log: log, mux: http.NewServeMux(),
 		tiles: make(map[auth.Profile][]Tile), assets: assetsFS, metrics: newMetrics()}
-	v, err := newViews(uiFS, cfg.Dev, s.funcs())
+	v, err := newViews(uiFS, cfg.Dev, s.funcs)
 	if err != nil {
 		return nil, err
 	}
@@ -152,10 +152,12 @@ func (s *Server) AddTile(t Tile) {
 	s.tiles[t.Profile] = tiles
 }
 
-// TileView is a tile as a home page shows it to one user: with its badge.
+// TileView is a tile as a home page shows it to one user: in their
+// language, with its badge.
 type TileView struct {
 	Tile
-	Badge string
+	Label, Hint string
+	Badge       string
 }
 
 // TilesFor lists the tiles of the request user's profile with their badges.
@@ -166,6 +168,10 @@ func (s *Server) TilesFor(r *http.Request) []TileView {
 	out := make([]TileView, len(tiles))
 	for i, t := range tiles {
 		out[i].Tile = t
+		out[i].Label = T(r, t.Label)
+		if t.Hint != "" {
+			out[i].Hint = T(r, t.Hint)
+		}
 		if t.Badge != nil {
 			badge, err := t.Badge(r)
 			if err != nil {
@@ -182,7 +188,7 @@ func (s *Server) Handler() http.Handler {
 	if s.handler == nil {
 		cop := http.NewCrossOriginProtection()
 		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s.Error(w, r, http.StatusForbidden, "requête refusée : elle ne vient pas de Préau (protection contre les requêtes d'un autre site)")
+			s.Error(w, r, http.StatusForbidden, "error.cross_origin")
 		}))
 		var h http.Handler = http.HandlerFunc(s.route)
 		h = s.loadSession(h)
@@ -190,6 +196,7 @@ func (s *Server) Handler() http.Handler {
 		h = s.limitBody(h)
 		h = s.observe(h)
 		h = s.recoverPanics(h)
+		h = s.language(h)
 		s.handler = SecureHeaders(h)
 	}
 	return s.handler
@@ -203,10 +210,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		rec := &statusOnly{ResponseWriter: w}
 		s.mux.ServeHTTP(rec, r)
 		if rec.status == http.StatusMethodNotAllowed {
-			s.Error(w, r, http.StatusMethodNotAllowed, "méthode non autorisée pour cette adresse")
+			s.Error(w, r, http.StatusMethodNotAllowed, "error.method_not_allowed")
 			return
 		}
-		s.Error(w, r, http.StatusNotFound, "cette page n'existe pas")
+		s.Error(w, r, http.StatusNotFound, "error.page_not_found")
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -243,7 +250,7 @@ func (s *Server) assetHandler() http.Handler {
 	files := http.FileServerFS(s.assets)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
-			s.Error(w, r, http.StatusNotFound, "cette page n'existe pas")
+			s.Error(w, r, http.StatusNotFound, "error.page_not_found")
 			return
 		}
 		if s.Config.Dev {

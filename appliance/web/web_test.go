@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
@@ -75,13 +74,6 @@ func TestDevModeReadsTemplatesFromDisk(t *testing.T) {
 	write("ui/page.html", `{{define "content"}}seconde version{{end}}`)
 	if body := get(); !strings.Contains(body, "seconde version") {
 		t.Fatalf("edit not picked up in dev mode: %q", body)
-	}
-}
-
-func TestFrenchDate(t *testing.T) {
-	d := FrenchDate(time.Date(2026, 11, 23, 9, 0, 0, 0, time.Local))
-	if d != "lundi 23 novembre 2026" {
-		t.Fatalf("FrenchDate = %q", d)
 	}
 }
 
