@@ -4,11 +4,13 @@ import (
 	"context"
 	"flag"
 	"io"
+	"os"
 
 	"preau/appliance"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/feature"
+	"preau/appliance/i18n"
 )
 
 // The command line as the features' commands see it (feature.Console): the
@@ -19,6 +21,18 @@ var _ feature.Console = (*env)(nil)
 func (e *env) Stdout() io.Writer { return e.stdout }
 func (e *env) Stderr() io.Writer { return e.stderr }
 func (e *env) Version() string   { return appliance.Version }
+
+// L speaks the terminal's locale, else PREAU_I18N_DEFAULT_LANGUAGE, else
+// French: a command runs before (or without) the configuration file.
+func (e *env) L() *i18n.Localizer {
+	if l, ok := i18n.FromEnv(os.Getenv); ok {
+		return i18n.For(l)
+	}
+	if l, ok := i18n.Parse(os.Getenv("PREAU_I18N_DEFAULT_LANGUAGE")); ok {
+		return i18n.For(l)
+	}
+	return i18n.For(i18n.FR)
+}
 
 // FlagSet is the flag set of "preau <name>" with --config and --data-dir.
 func (e *env) FlagSet(name string) *flag.FlagSet {

@@ -8,6 +8,7 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
+	"preau/appliance/i18n"
 	"preau/appliance/store"
 )
 
@@ -45,6 +46,10 @@ type Console interface {
 	Secret(prompt string) (string, error)
 	// Version is the binary's.
 	Version() string
+	// L speaks the terminal's language (its locale, else
+	// PREAU_I18N_DEFAULT_LANGUAGE, else French): every line a command
+	// prints for people comes from the catalogue through it.
+	L() *i18n.Localizer
 }
 
 // Node is a data directory a command opened.

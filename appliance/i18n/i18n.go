@@ -74,3 +74,21 @@ func Negotiate(acceptLanguage string) (Lang, bool) {
 	}
 	return Langs[i], true
 }
+
+// FromEnv is the language a terminal's locale asks for (LC_ALL, then
+// LC_MESSAGES, then LANG, as POSIX has it: "ar_MA.UTF-8" is Arabic); ok is
+// false for a locale of no language Préau speaks ("C", "de_DE"). The
+// command line speaks it, else i18n.default_language.
+func FromEnv(getenv func(string) string) (Lang, bool) {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		if i := strings.IndexAny(v, ".@"); i >= 0 {
+			v = v[:i]
+		}
+		return Parse(v)
+	}
+	return "", false
+}
