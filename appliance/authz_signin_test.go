@@ -40,6 +40,11 @@ func init() {
 		authzCase{Route: "POST /api/v1/me/password", Path: "/api/v1/me/password", Body: `{"current":"demo","new":"nouveau-mdp"}`,
 			Expect: ownPasswordAPI},
 		authzCase{Route: "GET /accueil", Path: "/accueil", Expect: page(loggedIn...)},
+		// The login page's language switch: anyone, a cookie and back.
+		authzCase{Route: "GET /langue/{lang}", Path: "/langue/ar?suite=/connexion", Expect: everyone(http.StatusSeeOther)},
+		authzCase{Route: "GET /mon-compte", Path: "/mon-compte", Expect: page(loggedIn...)},
+		authzCase{Route: "POST /mon-compte/langue", Path: "/mon-compte/langue", Body: "language=ar", Expect: form(loggedIn...)},
+		authzCase{Route: "PATCH /api/v1/me", Path: "/api/v1/me", Body: `{"language":"en"}`, Expect: api(http.StatusOK, loggedIn...)},
 		authzCase{Route: "POST /enfant", Path: "/enfant", Body: "child={pupil}", Expect: form(auth.Parent)},
 	)
 }

@@ -55,7 +55,6 @@ var untranslated = map[string]bool{
 	"appliance/roster/service.go":      true,
 	"appliance/roster/store.go":        true,
 	"appliance/service/service.go":     true,
-	"appliance/signin/signin.go":       true,
 	"appliance/store/backup.go":        true,
 	"appliance/store/blobs.go":         true,
 	"appliance/store/lock.go":          true,
@@ -92,12 +91,6 @@ var untranslated = map[string]bool{
 	"ui/roster/import_preview.html":    true,
 	"ui/roster/link_requests.html":     true,
 	"ui/roster/schools.html":           true,
-	"ui/signin/card.html":              true,
-	"ui/signin/login.html":             true,
-	"ui/signin/password.html":          true,
-	"ui/signin/picture_classes.html":   true,
-	"ui/signin/picture_grid.html":      true,
-	"ui/signin/picture_pupils.html":    true,
 	"ui/sync/schools.html":             true,
 	"ui/sync/status.html":              true,
 }
@@ -108,7 +101,7 @@ var templateFuncs = map[string]any{}
 
 func init() {
 	for _, n := range strings.Fields(`t tn tem lang dir date datetime time num langs today pictures slotsLeft
-		profileLabel initials active add mul frenchDate plural
+		profileLabel pictureName initials active add mul frenchDate plural
 		and or not len index eq ne lt le gt ge print printf println html js urlquery call slice`) {
 		templateFuncs[n] = func() {}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
 	"preau/appliance/web"
 )
 
@@ -11,6 +12,7 @@ func registerAPI(h *handlers) {
 	h.Handle("POST /api/v1/session", web.Public(), h.apiLogin)
 	h.Handle("DELETE /api/v1/session", web.LoggedIn(), h.apiLogout)
 	h.Handle("GET /api/v1/me", web.LoggedIn(), h.apiMe)
+	h.Handle("PATCH /api/v1/me", web.LoggedIn(), h.apiPatchMe)
 	h.Handle("POST /api/v1/me/password", web.LoggedIn(), h.apiPassword)
 }
 
@@ -26,7 +28,7 @@ func (h *handlers) apiLogin(w http.ResponseWriter, r *http.Request) {
 	u, err := h.Auth.LoginPassword(r.Context(), in.Login, in.Password, web.ClientIP(r))
 	if err != nil {
 		status := loginStatus(err)
-		h.Error(w, r, status, h.loginError(w, r, err))
+		web.JSON(w, status, map[string]string{"error": h.loginError(w, r, err)})
 		return
 	}
 	tok, err := h.Auth.NewSession(r.Context(), u, web.ClientIP(r))
@@ -54,11 +56,42 @@ type Me struct {
 	DisplayName string       `json:"display_name"`
 	Profile     auth.Profile `json:"profile"`
 	SchoolID    string       `json:"school_id"`
+	// Language is the account's choice, or i18n.default_language while
+	// they have not chosen.
+	Language i18n.Lang `json:"language"`
+}
+
+func (h *handlers) me(u auth.User) Me {
+	lang, ok := i18n.Parse(u.Language)
+	if !ok {
+		lang, _ = i18n.Parse(h.Config.DefaultLanguage)
+	}
+	return Me{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile, SchoolID: u.SchoolID, Language: lang}
 }
 
 func (h *handlers) apiMe(w http.ResponseWriter, r *http.Request) {
+	web.JSON(w, http.StatusOK, h.me(web.CurrentUser(r)))
+}
+
+// apiPatchMe: {"language": "ar"} → the account as GET /api/v1/me shows it.
+// Only the language is a person's own to change here: their names are the
+// school's register's.
+func (h *handlers) apiPatchMe(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Language *string `json:"language"`
+	}
+	if !h.DecodeJSON(w, r, &in) {
+		return
+	}
 	u := web.CurrentUser(r)
-	web.JSON(w, http.StatusOK, Me{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile, SchoolID: u.SchoolID})
+	if in.Language != nil {
+		if err := h.Auth.SetLanguage(r.Context(), u.ID, *in.Language); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+		u.Language = *in.Language
+	}
+	web.JSON(w, http.StatusOK, h.me(u))
 }
 
 // apiPassword: {"current","new"} → the account as GET /api/v1/me shows it.
@@ -74,7 +107,7 @@ func (h *handlers) apiPassword(w http.ResponseWriter, r *http.Request) {
 	err := h.Auth.ChangePassword(r.Context(), *web.CurrentSession(r), in.Current, in.New, web.ClientIP(r))
 	if err != nil {
 		if status := passwordStatus(err); status == http.StatusTooManyRequests {
-			h.Error(w, r, status, err.Error())
+			web.JSON(w, status, map[string]string{"error": web.ErrText(r, err)})
 		} else {
 			h.Fail(w, r, err) // 400 with the reason, or a logged 500
 		}

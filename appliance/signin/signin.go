@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/feature"
@@ -34,6 +35,9 @@ func routes(env *feature.Env) {
 	env.Handle("GET "+web.PasswordPath, web.LoggedIn(), h.passwordPage)
 	env.Handle("POST "+web.PasswordPath, web.LoggedIn(), h.changePassword)
 	env.Handle("POST /identifiant/vu", web.LoggedIn(), h.acknowledgeLogin)
+	env.Handle("GET /langue/{lang}", web.Public(), h.chooseLanguage)
+	env.Handle("GET "+AccountPath, web.LoggedIn(), h.accountPage)
+	env.Handle("POST "+AccountPath+"/langue", web.LoggedIn(), h.saveLanguage)
 	if env.Config.Role == config.RoleSchool {
 		// Picture passwords list a class's first names: only on the school LAN.
 		env.Handle("GET /connexion/images", web.Public(), h.pictureClasses)
@@ -62,11 +66,8 @@ type loginData struct {
 	Pictures     bool // picture login offered (school LAN)
 	DemoAccounts []feature.DemoAccount
 	DemoPassword string
-	DemoSequence []picture // the demo pupil's picture password
+	DemoSequence []string // the demo pupil's picture password, by picture key
 }
-
-// picture is one picture of a picture password, as the login page shows it.
-type picture struct{ Key, Label string }
 
 func (h *handlers) loginData(r *http.Request, login string) loginData {
 	d := loginData{Login: login, Next: safeNext(r.FormValue("suite")), Pictures: h.Config.Role == config.RoleSchool}
@@ -74,7 +75,7 @@ func (h *handlers) loginData(r *http.Request, login string) loginData {
 		d.DemoAccounts, d.DemoPassword = h.DemoAccounts, feature.DemoPassword
 		for _, a := range h.DemoAccounts {
 			for _, i := range a.Pictures {
-				d.DemoSequence = append(d.DemoSequence, picture{auth.Pictures[i].Key, auth.Pictures[i].Label})
+				d.DemoSequence = append(d.DemoSequence, auth.Pictures[i].Key)
 			}
 			if len(a.Pictures) > 0 {
 				break
@@ -89,27 +90,27 @@ func (h *handlers) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, web.HomePath, http.StatusSeeOther)
 		return
 	}
-	h.Render(w, r, "signin/login", "Connexion", h.loginData(r, ""))
+	h.Render(w, r, "signin/login", web.T(r, "signin.title"), h.loginData(r, ""))
 }
 
 func (h *handlers) loginPassword(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("login")
 	u, err := h.Auth.LoginPassword(r.Context(), login, r.PostFormValue("password"), web.ClientIP(r))
 	if err != nil {
-		h.RenderStatus(w, r, loginStatus(err), "signin/login", "Connexion", h.loginData(r, login), h.loginError(w, r, err))
+		h.RenderStatus(w, r, loginStatus(err), "signin/login", web.T(r, "signin.title"), h.loginData(r, login), h.loginError(w, r, err))
 		return
 	}
 	h.startSession(w, r, u)
 }
 
-// loginError is the French message for a failed login; unexpected errors
-// are logged, never shown.
+// loginError is what the reader is told of a failed login; unexpected
+// errors are logged, never shown.
 func (h *handlers) loginError(w http.ResponseWriter, r *http.Request, err error) string {
 	if loginStatus(err) == http.StatusInternalServerError {
 		h.Log.Error("login", "err", err)
-		return "erreur interne : réessayez dans un instant"
+		return web.T(r, "signin.internal")
 	}
-	return err.Error()
+	return web.ErrText(r, err)
 }
 
 func loginStatus(err error) int {
@@ -164,34 +165,34 @@ func (h *handlers) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.ClearSessionCookie(w)
-	h.Redirect(w, r, web.LoginPath, "vous êtes déconnecté·e, à bientôt !")
+	h.Redirect(w, r, web.LoginPath, "signin.logged_out")
 }
 
 func (h *handlers) passwordPage(w http.ResponseWriter, r *http.Request) {
-	h.Render(w, r, "signin/password", "Mon mot de passe", nil)
+	h.Render(w, r, "signin/password", web.T(r, "signin.pw.title"), nil)
 }
 
 func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 	next, confirm := r.PostFormValue("new"), r.PostFormValue("confirm")
 	var err error
 	if next != confirm {
-		err = errors.New("les deux nouveaux mots de passe ne sont pas identiques")
+		err = apperr.New(apperr.ErrInvalid, "signin.pw.mismatch")
 	} else {
 		err = h.Auth.ChangePassword(r.Context(), *web.CurrentSession(r), r.PostFormValue("current"), next, web.ClientIP(r))
 	}
 	if err != nil {
 		status := passwordStatus(err)
-		msg := err.Error()
+		msg := web.ErrText(r, err)
 		if next != confirm {
 			status = http.StatusBadRequest
 		} else if status == http.StatusInternalServerError {
 			h.Log.Error("change password", "err", err)
-			msg = "erreur interne : réessayez dans un instant"
+			msg = web.T(r, "signin.internal")
 		}
-		h.RenderStatus(w, r, status, "signin/password", "Mon mot de passe", nil, msg)
+		h.RenderStatus(w, r, status, "signin/password", web.T(r, "signin.pw.title"), nil, msg)
 		return
 	}
-	h.Redirect(w, r, web.HomePath, "votre mot de passe a été changé")
+	h.Redirect(w, r, web.HomePath, "signin.pw.changed")
 }
 
 // passwordStatus is the status of a refused password change: guesses at
@@ -222,7 +223,7 @@ func (h *handlers) pictureClasses(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	h.Render(w, r, "signin/picture_classes", "Connexion avec les images", classes)
+	h.Render(w, r, "signin/picture_classes", web.T(r, "signin.pic.title"), classes)
 }
 
 type pupilChoice struct {
@@ -232,7 +233,7 @@ type pupilChoice struct {
 func (h *handlers) picturePupils(w http.ResponseWriter, r *http.Request) {
 	c, err := h.Register.Class(r.Context(), r.PathValue("class"))
 	if err != nil || c.SchoolID != h.Config.SchoolID {
-		h.Error(w, r, http.StatusNotFound, "cette classe n'existe pas")
+		h.Error(w, r, http.StatusNotFound, "signin.pic.no_class_found")
 		return
 	}
 	pupils, err := h.Register.ClassPupils(r.Context(), c.ID)
@@ -246,7 +247,7 @@ func (h *handlers) picturePupils(w http.ResponseWriter, r *http.Request) {
 			list = append(list, pupilChoice{p.ID, shortName(p)})
 		}
 	}
-	h.Render(w, r, "signin/picture_pupils", "Qui es-tu ?", map[string]any{"Class": c, "Pupils": list})
+	h.Render(w, r, "signin/picture_pupils", web.T(r, "signin.pic.who"), map[string]any{"Class": c, "Pupils": list})
 }
 
 // shortName is the first name and the initial of the last name: enough for
@@ -285,16 +286,16 @@ func (h *handlers) pupilForPictures(r *http.Request) (auth.User, string, bool) {
 func (h *handlers) pictureGrid(w http.ResponseWriter, r *http.Request) {
 	u, classID, ok := h.pupilForPictures(r)
 	if !ok {
-		h.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
+		h.Error(w, r, http.StatusNotFound, "signin.pic.no_pictures")
 		return
 	}
-	h.Render(w, r, "signin/picture_grid", "Mes images", gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Pictures: auth.Pictures})
+	h.Render(w, r, "signin/picture_grid", web.T(r, "signin.my_pictures"), gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Pictures: auth.Pictures})
 }
 
 func (h *handlers) picturePick(w http.ResponseWriter, r *http.Request) {
 	u, classID, ok := h.pupilForPictures(r)
 	if !ok {
-		h.Error(w, r, http.StatusNotFound, "cet élève n'a pas de mot de passe en images")
+		h.Error(w, r, http.StatusNotFound, "signin.pic.no_pictures")
 		return
 	}
 	seq := parseSequence(r.PostFormValue("seq"))
@@ -306,13 +307,13 @@ func (h *handlers) picturePick(w http.ResponseWriter, r *http.Request) {
 	}
 	d := gridData{Pupil: pupilChoice{u.ID, shortName(u)}, ClassID: classID, Chosen: seq, Sequence: formatSequence(seq), Pictures: auth.Pictures}
 	if len(seq) < auth.PictureLength {
-		h.Render(w, r, "signin/picture_grid", "Mes images", d)
+		h.Render(w, r, "signin/picture_grid", web.T(r, "signin.my_pictures"), d)
 		return
 	}
 	user, err := h.Auth.LoginPicture(r.Context(), u.ID, seq, web.ClientIP(r))
 	if err != nil {
 		d.Chosen, d.Sequence = nil, ""
-		h.RenderStatus(w, r, loginStatus(err), "signin/picture_grid", "Mes images", d, h.loginError(w, r, err))
+		h.RenderStatus(w, r, loginStatus(err), "signin/picture_grid", web.T(r, "signin.my_pictures"), d, h.loginError(w, r, err))
 		return
 	}
 	h.startSession(w, r, user)
@@ -340,11 +341,11 @@ func formatSequence(seq []int) string {
 // can also type the code into /connexion/carte.
 
 func (h *handlers) cardPage(w http.ResponseWriter, r *http.Request) {
-	h.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": ""})
+	h.Render(w, r, "signin/card", web.T(r, "signin.my_card"), map[string]any{"Secret": ""})
 }
 
 func (h *handlers) cardConfirm(w http.ResponseWriter, r *http.Request) {
-	h.Render(w, r, "signin/card", "Ma carte", map[string]any{"Secret": r.PathValue("secret")})
+	h.Render(w, r, "signin/card", web.T(r, "signin.my_card"), map[string]any{"Secret": r.PathValue("secret")})
 }
 
 func (h *handlers) cardLogin(w http.ResponseWriter, r *http.Request) {
@@ -354,7 +355,7 @@ func (h *handlers) cardLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.Auth.LoginCard(r.Context(), secret, web.ClientIP(r))
 	if err != nil {
-		h.RenderStatus(w, r, loginStatus(err), "signin/card", "Ma carte", map[string]any{"Secret": ""}, h.loginError(w, r, err))
+		h.RenderStatus(w, r, loginStatus(err), "signin/card", web.T(r, "signin.my_card"), map[string]any{"Secret": ""}, h.loginError(w, r, err))
 		return
 	}
 	h.startSession(w, r, u)

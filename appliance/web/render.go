@@ -302,8 +302,18 @@ const flashCookie = "preau_flash"
 // once on the next page: the catalogue's key with its arguments (name, value
 // pairs), put into words now, for the person who sent the form; "" for none.
 func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, target, key string, args ...any) {
+	flash := ""
 	if key != "" {
-		flash := T(r, key, args...)
+		flash = T(r, key, args...)
+	}
+	s.RedirectText(w, r, target, flash)
+}
+
+// RedirectText is Redirect with a message already in words ("" for none):
+// for a message in another language than the request's, such as the one
+// that confirms a change of language.
+func (s *Server) RedirectText(w http.ResponseWriter, r *http.Request, target, flash string) {
+	if flash != "" {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", HttpOnly: true,
 			Secure: s.Config.TLS(), SameSite: http.SameSiteLaxMode, MaxAge: 60})
 	}
@@ -340,6 +350,7 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 		"slotsLeft": func(chosen int) []int {
 			return make([]int, max(0, auth.PictureLength-chosen))
 		},
+		"pictureName": func(key string) string { return l.T("picture." + key) },
 		"profileLabel": func(p auth.Profile) string {
 			return l.T("profile." + string(p))
 		},
