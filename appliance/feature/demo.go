@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
 )
 
 // A demo school makes `make run` show a living appliance. Each feature
@@ -37,7 +38,7 @@ type DemoSchool struct {
 // DemoAccount is a demo login to try.
 type DemoAccount struct {
 	Login string
-	Who   string // "directrice de l'école"
+	Who   i18n.Message // who the account is, said in the reader's language
 	// Pictures is the picture password of a pupil who logs in with
 	// pictures, shown on the login page.
 	Pictures []int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"preau/appliance/apptest"
@@ -97,5 +98,29 @@ func BenchmarkDashboardInProcess(b *testing.B) {
 		if rec.Code != http.StatusOK {
 			b.Fatalf("status %d", rec.Code)
 		}
+	}
+}
+
+// BenchmarkDashboardLanguage is BenchmarkDashboardInProcess in each
+// language, in the same run: what speaking through the catalogue costs a
+// page, and whether Arabic costs more than French (issue 9: within 10 %).
+func BenchmarkDashboardLanguage(b *testing.B) {
+	a := apptest.New(b, apptest.Options{})
+	tok := a.Token("enseignant")
+	h := a.Web.Handler()
+	for _, lang := range []string{"fr", "en", "ar"} {
+		b.Run(lang, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, web.HomePath, nil)
+				req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: tok})
+				req.Header.Set("Accept-Language", lang)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `lang="`+lang+`"`) {
+					b.Fatalf("status %d, not in %s", rec.Code, lang)
+				}
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/i18n"
 )
 
 // The register's part of a demo school: five classes from CP to CM2, their
@@ -137,19 +138,19 @@ func nameLogin(first, last string) string { return auth.Slug(first) + "." + auth
 
 // demoAccounts lists a demo school's logins to try; central adds its DSI.
 func demoAccounts(school feature.DemoSchool) []feature.DemoAccount {
-	pupil := feature.DemoAccount{Login: feature.DemoLogin(school.ID, "eleve"), Who: "élève de CE1 (images : soleil, chat, pomme)",
+	pupil := feature.DemoAccount{Login: feature.DemoLogin(school.ID, "eleve"), Who: i18n.M("signin.demo.pupil"),
 		Pictures: demoPictures}
 	if school.Central {
-		pupil.Who = "élève de CE1 (les images ne servent qu'à l'école)"
+		pupil.Who = i18n.M("signin.demo.pupil_central")
 	}
 	out := []feature.DemoAccount{
-		{Login: feature.DemoLogin(school.ID, "directeur"), Who: "directrice de l'école"},
-		{Login: feature.DemoLogin(school.ID, "enseignant"), Who: "enseignant du CE1"},
+		{Login: feature.DemoLogin(school.ID, "directeur"), Who: i18n.M("signin.demo.director")},
+		{Login: feature.DemoLogin(school.ID, "enseignant"), Who: i18n.M("signin.demo.teacher")},
 		pupil,
-		{Login: feature.DemoLogin(school.ID, "parent"), Who: "parent de Léa (CE1) et de Tom (CM2)"},
+		{Login: feature.DemoLogin(school.ID, "parent"), Who: i18n.M("signin.demo.parent")},
 	}
 	if school.Central {
-		out = append(out, feature.DemoAccount{Login: "dsi", Who: "DSI de la ville"})
+		out = append(out, feature.DemoAccount{Login: "dsi", Who: i18n.M("signin.demo.dsi")})
 	}
 	return out
 }
