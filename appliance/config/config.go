@@ -3,11 +3,11 @@
 // The result is an immutable typed Config; any unknown key, wrong type or
 // invalid value stops start-up with an error naming the key and its source.
 //
-// It imports nothing from the rest of the appliance.
+// It imports only i18n from the rest of the appliance: its refusals are
+// catalogue messages, said in the language of whoever started Préau.
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"preau/appliance/i18n"
 )
 
 // Roles a node can play.
@@ -66,6 +68,16 @@ type Config struct {
 
 	File string // the config file read, "" when none
 }
+
+// configError is a refused configuration, said in the reader's language
+// (the command line's: i18n.ErrorText), French in Error() for logs.
+type configError struct{ msg i18n.Message }
+
+func (e *configError) Error() string                  { return e.msg.String() }
+func (e *configError) Localize(lang i18n.Lang) string { return e.msg.In(lang) }
+
+// problem is the catalogue's message config.<key> as an error.
+func problem(key string, args ...any) error { return &configError{i18n.M("config."+key, args...)} }
 
 // TLS reports whether HTTPS is configured.
 func (c Config) TLS() bool { return c.TLSCert != "" && c.TLSKey != "" }
@@ -150,11 +162,11 @@ func Load(file string, flags map[string]string) (Config, error) {
 	if file != "" {
 		f, err := os.Open(file)
 		if err != nil {
-			return Config{}, fmt.Errorf("fichier de configuration %s : %w", file, err)
+			return Config{}, problem("file_open", "File", file, "Reason", err.Error())
 		}
 		defer f.Close()
 		if err := v.ReadConfig(f); err != nil {
-			return Config{}, fmt.Errorf("fichier de configuration %s illisible : %w", file, err)
+			return Config{}, problem("file_unreadable", "File", file, "Reason", err.Error())
 		}
 		if err := checkUnknown(v, file); err != nil {
 			return Config{}, err
@@ -163,24 +175,24 @@ func Load(file string, flags map[string]string) (Config, error) {
 	if err := checkUnknownEnv(); err != nil {
 		return Config{}, err
 	}
-	source := make(map[string]string, len(keys))
+	source := make(map[string]i18n.Message, len(keys))
 	for _, k := range keys {
-		source[k.name] = "la valeur par défaut"
+		source[k.name] = i18n.M("config.source_default")
 		if file != "" && v.InConfig(k.name) {
-			source[k.name] = "le fichier " + file
+			source[k.name] = i18n.M("config.source_file", "File", file)
 		}
 		if val, ok := os.LookupEnv(EnvName(k.name)); ok {
 			v.Set(k.name, val)
-			source[k.name] = "la variable d'environnement " + EnvName(k.name)
+			source[k.name] = i18n.M("config.source_env", "Name", EnvName(k.name))
 		}
 		if val, ok := flags[k.name]; ok {
 			v.Set(k.name, val)
-			source[k.name] = "l'option de ligne de commande"
+			source[k.name] = i18n.M("config.source_flag")
 		}
 	}
 	for _, k := range keys {
 		if err := checkValue(v, k); err != nil {
-			return Config{}, fmt.Errorf("configuration : clé %q (%s) : %w", k.name, source[k.name], err)
+			return Config{}, problem("key_invalid", "Key", k.name, "Source", source[k.name], "Problem", err)
 		}
 	}
 	return build(v, file), nil
@@ -253,13 +265,13 @@ func checkUnknown(v *viper.Viper, file string) error {
 	for s := range sections {
 		if v.InConfig(s) {
 			if _, ok := v.Get(s).(map[string]any); !ok && v.Get(s) != nil {
-				return fmt.Errorf("configuration : clé %q dans %s : une section est attendue (par exemple %s.addr)", s, file, s)
+				return problem("section_expected", "Key", s, "File", file)
 			}
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return fmt.Errorf("configuration : clé inconnue %q dans %s (clés connues : voir config.example.yaml)", unknown[0], file)
+		return problem("unknown_key", "Key", unknown[0], "File", file)
 	}
 	return nil
 }
@@ -273,7 +285,7 @@ func checkUnknownEnv() error {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "PREAU_") && !known[name] && !ignoredEnv[name] {
-			return fmt.Errorf("configuration : variable d'environnement inconnue %s", name)
+			return problem("unknown_env", "Name", name)
 		}
 	}
 	return nil
@@ -286,7 +298,7 @@ func checkValue(v *viper.Viper, k key) error {
 	raw := v.Get(k.name)
 	switch raw.(type) {
 	case map[string]any, []any:
-		return errors.New("une valeur simple est attendue, pas une liste ni une section")
+		return problem("scalar_expected")
 	}
 	if k.check == nil {
 		return nil
@@ -301,34 +313,34 @@ func oneOf(allowed ...string) func(string) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("valeur %q invalide, valeurs possibles : %s", s, strings.Join(allowed, ", "))
+		return problem("one_of", "Value", s, "Allowed", strings.Join(allowed, ", "))
 	}
 }
 
 func nonEmpty(s string) error {
 	if strings.TrimSpace(s) == "" {
-		return errors.New("ne doit pas être vide")
+		return problem("not_empty")
 	}
 	return nil
 }
 
 func isBool(s string) error {
 	if _, err := strconv.ParseBool(s); err != nil {
-		return fmt.Errorf("valeur %q invalide, true ou false attendu", s)
+		return problem("bool", "Value", s)
 	}
 	return nil
 }
 
 func isInt(s string) error {
 	if n, err := strconv.Atoi(s); err != nil || n < 0 {
-		return fmt.Errorf("valeur %q invalide, un entier positif est attendu", s)
+		return problem("int", "Value", s)
 	}
 	return nil
 }
 
 func isDuration(s string) error {
 	if d, err := time.ParseDuration(s); err != nil || d <= 0 {
-		return fmt.Errorf("valeur %q invalide, une durée est attendue (par exemple 720h)", s)
+		return problem("duration", "Value", s)
 	}
 	return nil
 }
@@ -342,7 +354,7 @@ func isClock(s string) error {
 func parseClock(s string) (time.Duration, error) {
 	t, err := time.Parse("15:04", strings.TrimSpace(s))
 	if err != nil {
-		return 0, fmt.Errorf("heure %q invalide, forme attendue 18:00", s)
+		return 0, problem("clock", "Value", s)
 	}
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
@@ -350,11 +362,11 @@ func parseClock(s string) (time.Duration, error) {
 func isAddr(s string) error {
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
-		return fmt.Errorf("adresse %q invalide, forme attendue hôte:port ou :port", s)
+		return problem("addr", "Value", s)
 	}
 	_ = host
 	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		return fmt.Errorf("port %q invalide", port)
+		return problem("port", "Value", port)
 	}
 	return nil
 }
@@ -373,18 +385,18 @@ func isURL(s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("adresse %q invalide, forme attendue https://ent.ville.example", s)
+		return problem("url", "Value", s)
 	}
 	return nil
 }
 
 func isSlug(s string) error {
 	if s == "" || len(s) > 64 {
-		return fmt.Errorf("identifiant %q invalide (1 à 64 caractères)", s)
+		return problem("slug_length", "Value", s)
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return fmt.Errorf("identifiant %q invalide : lettres minuscules, chiffres, - et _ seulement", s)
+			return problem("slug_chars", "Value", s)
 		}
 	}
 	return nil
@@ -412,7 +424,7 @@ func parseSize(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("taille %q invalide, forme attendue 10MB, 512KB ou un nombre d'octets", s)
+		return 0, problem("size", "Value", s)
 	}
 	return n * mult, nil
 }

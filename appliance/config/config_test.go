@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"regexp"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"http.max_body": "1KB", "https.addr": ":2", "tls.cert": "c.pem", "tls.key": "k.pem", "metrics.addr": ":3",
 		"school.id": "s", "school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
 		"auth.session_ttl": "1h", "auth.pupil_session_idle": "30m", "auth.school_day_end": "16:30", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
-		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s"}
+		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s", "i18n.default_language": "ar"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -179,5 +180,39 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(leaf) + `:`).Match(body) {
 			t.Errorf("config.example.yaml does not document %s", k)
 		}
+	}
+}
+
+// An interface language Préau does not speak is refused at start-up,
+// naming the key and where it came from.
+func TestDefaultLanguage(t *testing.T) {
+	c, err := Load(writeConfig(t, ""), nil)
+	if err != nil || c.DefaultLanguage != "fr" {
+		t.Fatalf("default: %q, %v", c.DefaultLanguage, err)
+	}
+	f := writeConfig(t, "i18n:\n  default_language: de\n")
+	_, err = Load(f, nil)
+	if err == nil || !strings.Contains(err.Error(), "i18n.default_language") || !strings.Contains(err.Error(), f) {
+		t.Fatalf("German accepted, or the error does not say where: %v", err)
+	}
+	t.Setenv("PREAU_I18N_DEFAULT_LANGUAGE", "en")
+	if c, err := Load(writeConfig(t, ""), nil); err != nil || c.DefaultLanguage != "en" {
+		t.Fatalf("from the environment: %q, %v", c.DefaultLanguage, err)
+	}
+}
+
+// A refusal is said in the reader's language, naming the key and the file.
+func TestRefusalInEnglish(t *testing.T) {
+	f := writeConfig(t, "sync:\n  interval: soon\n")
+	_, err := Load(f, nil)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	en := i18n.ErrorText(err, i18n.EN)
+	if !strings.Contains(en, `key "sync.interval" (the file `+f+`): invalid value "soon", a duration is expected`) {
+		t.Errorf("English: %s", en)
+	}
+	if ar := i18n.ErrorText(err, i18n.AR); !strings.Contains(ar, "sync.interval") || !strings.Contains(ar, "تُنتظر مدة") {
+		t.Errorf("Arabic: %s", ar)
 	}
 }

@@ -277,6 +277,8 @@ func (c *Catalogue) arg(lang Lang, name string, args []any) string {
 			return c.Number(lang, int(v))
 		case Message:
 			return v.in(lang, c)
+		case Localized: // an error that says itself, inside a sentence
+			return v.Localize(lang)
 		case fmt.Stringer:
 			return v.String()
 		default:
