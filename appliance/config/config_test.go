@@ -4,11 +4,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"preau/appliance/i18n"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"preau/appliance/i18n"
 )
 
 func writeConfig(t *testing.T, body string) string {
