@@ -52,7 +52,7 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Tiles"] = h.TilesFor(r)
-	h.Render(w, r, "dashboard/"+string(u.Profile), "Accueil", data)
+	h.Render(w, r, "dashboard/"+string(u.Profile), web.T(r, "layout.home"), data)
 }
 
 // classView is a class with the people a dashboard shows about it.
@@ -236,5 +236,5 @@ func (h *handlers) chooseChild(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.Error(w, r, http.StatusForbidden, "cet enfant n'est pas rattaché à votre compte")
+	h.Error(w, r, http.StatusForbidden, "dashboard.not_your_child")
 }
