@@ -130,11 +130,11 @@ func (s *Service) hashAll(ctx context.Context, secrets map[string]string) error 
 // typed text hold for the page, the API, the import and the CLI alike.
 func (s *Service) prepare(n *NewUser) error {
 	err := typedText([]textField{
-		{"le prénom", &n.FirstName, text.MaxName},
-		{"le nom", &n.LastName, text.MaxName},
-		{"le nom affiché", &n.Display, text.MaxName},
-		{"l'adresse e-mail", &n.Email, text.MaxEmail},
-		{"l'identifiant", &n.Login, MaxLogin},
+		{"field.first_name", &n.FirstName, text.MaxName},
+		{"field.last_name", &n.LastName, text.MaxName},
+		{"field.display_name", &n.Display, text.MaxName},
+		{"field.email", &n.Email, text.MaxEmail},
+		{"field.login", &n.Login, MaxLogin},
 	})
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func typedText(fields []textField) error {
 // fullName is the display name made of the first and last names. Two names
 // of MaxName each: their sum may be too long to show.
 func fullName(first, last string) (string, error) {
-	return text.Name("le nom complet (prénom et nom)", first+" "+last)
+	return text.Name("field.full_name", first+" "+last)
 }
 
 // insertUser writes a prepared account inside tx and returns its id.
@@ -391,10 +391,10 @@ func (s *Service) ChangeUser(ctx context.Context, userID string, c UserChange) (
 		name string
 		max  int
 	}{
-		{c.FirstName, &first, "le prénom", text.MaxName},
-		{c.LastName, &last, "le nom", text.MaxName},
-		{c.Display, &display, "le nom affiché", text.MaxName},
-		{c.Email, &email, "l'adresse e-mail", text.MaxEmail},
+		{c.FirstName, &first, "field.first_name", text.MaxName},
+		{c.LastName, &last, "field.last_name", text.MaxName},
+		{c.Display, &display, "field.display_name", text.MaxName},
+		{c.Email, &email, "field.email", text.MaxEmail},
 	} {
 		if f.in != nil {
 			*f.to = *f.in

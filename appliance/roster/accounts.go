@@ -103,7 +103,7 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 	page.Total = len(found)
 	link := func(profile string, n int) string { return accountsURL(page.Ecole, profile, page.Query, n) }
 	for _, o := range listProfiles(u) {
-		page.Tabs = append(page.Tabs, profileTab{Label: o.Label, Href: link(o.Value, 1), Count: counts[o.Value], Current: o.Value == page.Profile})
+		page.Tabs = append(page.Tabs, profileTab{Label: web.T(r, o.Label), Href: link(o.Value, 1), Count: counts[o.Value], Current: o.Value == page.Profile})
 	}
 	page.paginate(r.FormValue("page"), func(n int) string { return link(page.Profile, n) })
 	names := schoolNames(page.Schools)
@@ -177,9 +177,11 @@ func (h *handlers) administered(ctx context.Context, u auth.User, ecole string) 
 }
 
 func listProfiles(u auth.User) []option {
-	out := []option{{"", "Tous"}, {"pupil", "Élèves"}, {"parent", "Parents"}, {"teacher", "Enseignants"}, {"director", "Direction"}}
+	// Labels are catalogue keys.
+	out := []option{{"", "roster.tab.all"}, {"pupil", "roster.tab.pupils"}, {"parent", "roster.tab.parents"},
+		{"teacher", "roster.tab.teachers"}, {"director", "roster.tab.directors"}}
 	if u.Profile == auth.DSI {
-		out = append(out, option{"dsi", "DSI"})
+		out = append(out, option{"dsi", "roster.tab.dsi"})
 	}
 	return out
 }
@@ -289,10 +291,10 @@ func (h *handlers) renderNewAccount(w http.ResponseWriter, r *http.Request, sc s
 	var profiles []option
 	for _, p := range creatable(web.CurrentUser(r)) {
 		if p != auth.DSI { // a DSI account belongs to no school: the API or the CLI creates it
-			profiles = append(profiles, option{string(p), p.Label()})
+			profiles = append(profiles, option{string(p), web.T(r, "profile."+string(p))})
 		}
 	}
-	h.RenderStatus(w, r, status, "roster/account_new", "Nouveau compte",
+	h.RenderStatus(w, r, status, "roster/account_new", web.T(r, "roster.new.title"),
 		newAccountPage{scope: sc, Profiles: profiles, Classes: classes, Form: f}, msg)
 }
 
@@ -356,12 +358,12 @@ func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	u, c, err := h.reg.AddWithSecrets(ctx, web.CurrentUser(r), n)
 	if err == nil {
-		h.renderCredentials(w, r, credentialsPage{Heading: "Compte créé", School: sc.School.Name, Sheets: []sheet{{Cards: []Credential{c}}},
-			Back: "/comptes/" + u.ID, BackLabel: "Voir le compte"})
+		h.renderCredentials(w, r, credentialsPage{Heading: web.T(r, "roster.cred.created"), School: sc.School.Name, Sheets: []sheet{{Cards: []Credential{c}}},
+			Back: "/comptes/" + u.ID, BackLabel: web.T(r, "roster.cred.see_account")})
 		return
 	}
 	if status := web.ErrStatus(err); status < http.StatusInternalServerError {
-		h.renderNewAccount(w, r, sc, f, status, err.Error())
+		h.renderNewAccount(w, r, sc, f, status, web.ErrText(r, err))
 		return
 	}
 	h.Fail(w, r, err)
@@ -387,9 +389,9 @@ func (h *handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	h.renderCredentials(w, r, credentialsPage{Heading: "Nouveau mot de passe", Sheets: []sheet{{Cards: []Credential{c}}},
-		Intro: "L'ancien mot de passe ne fonctionne plus et les sessions ouvertes de ce compte sont fermées.",
-		Back:  "/comptes/" + u.ID, BackLabel: "Retour au compte"})
+	h.renderCredentials(w, r, credentialsPage{Heading: web.T(r, "roster.account.new_password"), Sheets: []sheet{{Cards: []Credential{c}}},
+		Intro: web.T(r, "roster.cred.reset_intro"),
+		Back:  "/comptes/" + u.ID, BackLabel: web.T(r, "roster.cred.back_account")})
 }
 
 func (h *handlers) disable(w http.ResponseWriter, r *http.Request) { h.setDisabled(w, r, true) }
@@ -405,9 +407,9 @@ func (h *handlers) setDisabled(w http.ResponseWriter, r *http.Request, disabled 
 		h.Fail(w, r, err)
 		return
 	}
-	msg := "compte réactivé : " + u.DisplayName + " peut de nouveau se connecter"
+	key := "roster.account.enabled"
 	if disabled {
-		msg = "compte désactivé : " + u.DisplayName + " ne peut plus se connecter"
+		key = "roster.account.disabled"
 	}
-	h.Redirect(w, r, "/comptes/"+u.ID, msg)
+	h.Redirect(w, r, "/comptes/"+u.ID, key, "Name", u.DisplayName)
 }

@@ -3,10 +3,10 @@ package roster
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
 	"preau/appliance/text"
 )
 
@@ -29,7 +29,7 @@ func (s *Service) CanAdminister(ctx context.Context, actor, target auth.User) (b
 }
 
 // errNotYours refuses an administrator an account of another school.
-var errNotYours = apperr.New(apperr.ErrForbidden, "ce compte n'est pas de votre école : vous ne pouvez pas le gérer")
+var errNotYours = apperr.New(apperr.ErrForbidden, "roster.err.not_yours")
 
 func (s *Service) administers(ctx context.Context, actor, target auth.User) error {
 	ok, err := s.CanAdminister(ctx, actor, target)
@@ -67,7 +67,7 @@ func (s *Service) AddWithSecrets(ctx context.Context, actor auth.User, n NewUser
 		return u, Credential{}, err
 	}
 	c := credential(u, n.Password, n.Pictures)
-	c.Detail = n.Profile.Label()
+	c.Detail = i18n.M("profile." + string(n.Profile))
 	return u, c, nil
 }
 
@@ -81,7 +81,7 @@ func (s *Service) AddFromConsole(ctx context.Context, n NewUser) (auth.User, err
 	}
 	if n.Profile != auth.DSI {
 		if _, err := s.School(ctx, n.SchoolID); errors.Is(err, apperr.ErrNotFound) {
-			return auth.User{}, fmt.Errorf("%w : école %q inconnue", apperr.ErrInvalid, text.Short(n.SchoolID))
+			return auth.User{}, apperr.New(apperr.ErrInvalid, "roster.err.unknown_school", "ID", text.Short(n.SchoolID))
 		} else if err != nil {
 			return auth.User{}, err
 		}
@@ -110,32 +110,32 @@ func creatable(actor auth.User) []auth.Profile {
 // It returns the classes the account joins.
 func (s *Service) checkNew(ctx context.Context, actor auth.User, n *NewUser) ([]auth.Class, error) {
 	if !n.Profile.Valid() {
-		return nil, fmt.Errorf("%w : profil %q inconnu (pupil, parent, teacher, director ou dsi)", apperr.ErrInvalid, text.Short(string(n.Profile)))
+		return nil, apperr.New(apperr.ErrInvalid, "roster.err.unknown_profile", "Value", text.Short(string(n.Profile)))
 	}
 	allowed := false
 	for _, p := range creatable(actor) {
 		allowed = allowed || p == n.Profile
 	}
 	if !allowed {
-		return nil, fmt.Errorf("%w : seule la DSI crée les comptes « %s »", apperr.ErrForbidden, n.Profile.Label())
+		return nil, apperr.New(apperr.ErrForbidden, "roster.err.dsi_creates", "Profile", i18n.M("profile."+string(n.Profile)))
 	}
 	if err := checkEmail(n.Email); err != nil {
 		return nil, err
 	}
 	if n.Profile == auth.DSI {
 		if n.SchoolID != "" || len(n.ClassIDs)+len(n.ChildIDs) > 0 {
-			return nil, fmt.Errorf("%w : un compte DSI n'appartient à aucune école ni classe", apperr.ErrInvalid)
+			return nil, apperr.New(apperr.ErrInvalid, "roster.err.dsi_no_school")
 		}
 		return nil, nil
 	}
 	if n.SchoolID == "" {
-		return nil, fmt.Errorf("%w : l'école du compte est obligatoire", apperr.ErrInvalid)
+		return nil, apperr.New(apperr.ErrInvalid, "roster.err.school_required")
 	}
 	if actor.Profile == auth.Director && n.SchoolID != actor.SchoolID {
-		return nil, fmt.Errorf("%w : vous ne créez des comptes que dans votre école", apperr.ErrForbidden)
+		return nil, apperr.New(apperr.ErrForbidden, "roster.err.own_school_only")
 	}
 	if _, err := s.School(ctx, n.SchoolID); errors.Is(err, apperr.ErrNotFound) {
-		return nil, fmt.Errorf("%w : école %q inconnue", apperr.ErrInvalid, text.Short(n.SchoolID))
+		return nil, apperr.New(apperr.ErrInvalid, "roster.err.unknown_school", "ID", text.Short(n.SchoolID))
 	} else if err != nil {
 		return nil, err
 	}
@@ -146,17 +146,17 @@ func (s *Service) checkNew(ctx context.Context, actor auth.User, n *NewUser) ([]
 	switch n.Profile {
 	case auth.Pupil:
 		if len(classes) != 1 {
-			return nil, fmt.Errorf("%w : choisissez la classe de l'élève (une seule)", apperr.ErrInvalid)
+			return nil, apperr.New(apperr.ErrInvalid, "roster.err.one_class")
 		}
 		n.ChildIDs = nil
 	case auth.Parent:
 		if len(classes) > 0 {
-			return nil, fmt.Errorf("%w : un parent n'est dans aucune classe : choisissez ses enfants", apperr.ErrInvalid)
+			return nil, apperr.New(apperr.ErrInvalid, "roster.err.parent_no_class")
 		}
 		return nil, s.checkChildren(ctx, n.SchoolID, n.ChildIDs)
 	default:
 		if len(n.ChildIDs) > 0 {
-			return nil, fmt.Errorf("%w : seul un compte parent a des enfants", apperr.ErrInvalid)
+			return nil, apperr.New(apperr.ErrInvalid, "roster.err.only_parent_children")
 		}
 	}
 	return classes, nil
@@ -164,7 +164,7 @@ func (s *Service) checkNew(ctx context.Context, actor auth.User, n *NewUser) ([]
 
 func checkEmail(email string) error {
 	if email != "" && !validEmail(email) {
-		return fmt.Errorf("%w : adresse e-mail invalide « %s »", apperr.ErrInvalid, text.Short(email))
+		return apperr.New(apperr.ErrInvalid, "roster.err.bad_email", "Value", text.Short(email))
 	}
 	return nil
 }
@@ -175,7 +175,7 @@ func (s *Service) schoolClasses(ctx context.Context, schoolID string, ids []stri
 	for _, id := range ids {
 		c, err := s.Class(ctx, id)
 		if errors.Is(err, apperr.ErrNotFound) || err == nil && c.SchoolID != schoolID {
-			return nil, fmt.Errorf("%w : classe inconnue dans cette école", apperr.ErrInvalid)
+			return nil, apperr.New(apperr.ErrInvalid, "roster.err.unknown_class_here")
 		}
 		if err != nil {
 			return nil, err
@@ -187,12 +187,12 @@ func (s *Service) schoolClasses(ctx context.Context, schoolID string, ids []stri
 
 func (s *Service) checkChildren(ctx context.Context, schoolID string, ids []string) error {
 	if len(ids) == 0 {
-		return fmt.Errorf("%w : choisissez au moins un enfant du parent", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "roster.err.choose_child")
 	}
 	for _, id := range ids {
 		c, err := s.accounts.User(ctx, id)
 		if errors.Is(err, apperr.ErrNotFound) || err == nil && (c.Profile != auth.Pupil || c.SchoolID != schoolID) {
-			return fmt.Errorf("%w : enfant inconnu dans cette école", apperr.ErrInvalid)
+			return apperr.New(apperr.ErrInvalid, "roster.err.unknown_child_here")
 		}
 		if err != nil {
 			return err
@@ -205,8 +205,8 @@ func (s *Service) checkChildren(ctx context.Context, schoolID string, ids []stri
 // register: the person changes it knowing the current one, from
 // « Mot de passe » or POST /api/v1/me/password.
 var (
-	errDisableSelf = fmt.Errorf("%w : vous ne pouvez pas désactiver votre propre compte", apperr.ErrInvalid)
-	errOwnPassword = fmt.Errorf("%w : pour votre propre compte, changez votre mot de passe depuis « Mot de passe »", apperr.ErrInvalid)
+	errDisableSelf = apperr.New(apperr.ErrInvalid, "roster.err.disable_self")
+	errOwnPassword = apperr.New(apperr.ErrInvalid, "roster.err.own_password")
 )
 
 // ChangeAccount applies an administrator's change to target's account:
@@ -236,7 +236,7 @@ func (s *Service) SetAccountPassword(ctx context.Context, actor, target auth.Use
 		return err
 	}
 	if mustChange && picturePupil(target) {
-		return fmt.Errorf("%w : cet élève se connecte avec des images : un mot de passe à changer le bloquerait, envoyez must_change à false", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "roster.err.picture_pupil_must_change")
 	}
 	return s.accounts.SetPassword(ctx, target.ID, password, mustChange)
 }
@@ -253,7 +253,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor, target auth.User) (C
 		return Credential{}, err
 	}
 	c := credential(target, password, nil)
-	c.Detail = target.Profile.Label()
+	c.Detail = i18n.M("profile." + string(target.Profile))
 	return c, nil
 }
 

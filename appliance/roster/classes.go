@@ -2,7 +2,6 @@ package roster
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -151,13 +150,13 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := checkTeachers(f.Teachers, staff); err != nil {
-		h.renderClasses(w, r, sc, f, http.StatusBadRequest, err.Error())
+		h.renderClasses(w, r, sc, f, http.StatusBadRequest, web.ErrText(r, err))
 		return
 	}
 	c, err := h.reg.CreateClass(ctx, sc.School.ID, f.Name, f.Level)
 	if err != nil {
 		if status := web.ErrStatus(err); status < http.StatusInternalServerError {
-			h.renderClasses(w, r, sc, f, status, err.Error())
+			h.renderClasses(w, r, sc, f, status, web.ErrText(r, err))
 			return
 		}
 		h.Fail(w, r, err)
@@ -169,7 +168,7 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.Redirect(w, r, withEcole("/classes", sc.Ecole), fmt.Sprintf("classe « %s » créée", c.Name))
+	h.Redirect(w, r, withEcole("/classes", sc.Ecole), "roster.classes.created", "Name", c.Name)
 }
 
 // checkTeachers refuses a teacher who is not on the school's staff.
@@ -180,7 +179,7 @@ func checkTeachers(chosen map[string]bool, staff []auth.User) error {
 			found = found || t.ID == id
 		}
 		if !found {
-			return fmt.Errorf("%w : cet enseignant n'est pas de l'école", apperr.ErrInvalid)
+			return apperr.New(apperr.ErrInvalid, "roster.err.teacher_not_here")
 		}
 	}
 	return nil

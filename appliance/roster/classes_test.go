@@ -65,7 +65,7 @@ func TestCreateClassRefusesBadInput(t *testing.T) {
 	}{
 		{url.Values{"name": {"ce1"}, "level": {"CE1"}}, "existe déjà"},
 		{url.Values{"name": {"  "}, "level": {"CE1"}}, "nom de la classe est obligatoire"},
-		{url.Values{"name": {"CE3"}, "level": {"CE3"}}, "niveau \"CE3\" inconnu"},
+		{url.Values{"name": {"CE3"}, "level": {"CE3"}}, "niveau « CE3 » inconnu"},
 		{url.Values{"name": {"CM2 B"}, "level": {"CM2"}, "teacher": {a.User("voisin").ID}}, "n'est pas de l'école"},
 	} {
 		resp, body := a.PostForm(c, "/classes", tc.form)

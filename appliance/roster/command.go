@@ -14,6 +14,7 @@ import (
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/feature"
+	"preau/appliance/i18n"
 	"preau/appliance/text"
 )
 
@@ -22,10 +23,8 @@ import (
 // directly, the server running or not.
 
 var commands = []feature.Command{
-	{Name: "user add", Run: runAdd, Usage: `  preau user add --login L --name "Prénom Nom" --profile PROFIL [--school ID] [--class CLASSE]... [--password MOT|-]
-      Profils : teacher, director, pupil, parent, dsi. « --password - » lit le mot de passe sur l'entrée standard ;
-      sans --password, un mot de passe provisoire est créé et affiché.`},
-	{Name: "user import", Run: runImport, Usage: "  " + importUsage},
+	{Name: "user add", Run: runAdd, Usage: "roster.cmd.add_usage"},
+	{Name: "user import", Run: runImport, Usage: "roster.cmd.import_usage"},
 }
 
 // open opens the data directory and its register for a command.
@@ -57,18 +56,19 @@ type addOptions struct {
 func runAdd(c feature.Console, args []string) error {
 	var o addOptions
 	fs := c.FlagSet("user add")
-	fs.StringVar(&o.login, "login", "", "identifiant (par défaut prénom.nom)")
-	fs.StringVar(&o.name, "name", "", "« Prénom Nom »")
-	fs.StringVar(&o.profile, "profile", "", "teacher, director, pupil, parent ou dsi")
-	fs.StringVar(&o.school, "school", "", "identifiant de l'école (par défaut school.id)")
-	fs.Var(&o.classes, "class", "classe, par son nom (répétable)")
-	fs.StringVar(&o.password, "password", "", "mot de passe, ou - pour le lire sur l'entrée standard")
+	l := c.L()
+	fs.StringVar(&o.login, "login", "", l.T("roster.cmd.flag_login"))
+	fs.StringVar(&o.name, "name", "", l.T("roster.cmd.flag_name"))
+	fs.StringVar(&o.profile, "profile", "", l.T("roster.cmd.flag_profile"))
+	fs.StringVar(&o.school, "school", "", l.T("roster.cmd.flag_school"))
+	fs.Var(&o.classes, "class", l.T("roster.cmd.flag_class"))
+	fs.StringVar(&o.password, "password", "", l.T("roster.cmd.flag_password"))
 	rest, err := c.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("argument inattendu %q", rest[0])
+		return apperr.New(apperr.ErrInvalid, "roster.cmd.unexpected", "Arg", text.Short(rest[0]))
 	}
 	fs.Visit(func(f *flag.Flag) {
 		o.schoolSet = o.schoolSet || f.Name == "school"
@@ -88,13 +88,14 @@ func runAdd(c feature.Console, args []string) error {
 	if err != nil {
 		return err
 	}
-	where := ""
+	profile := l.T("profile." + string(u.Profile))
 	if u.SchoolID != "" {
-		where = ", école " + u.SchoolID
+		fmt.Fprintln(c.Stdout(), l.T("roster.cmd.created_in", "Login", u.Login, "Name", u.DisplayName, "Profile", profile, "School", u.SchoolID))
+	} else {
+		fmt.Fprintln(c.Stdout(), l.T("roster.cmd.created", "Login", u.Login, "Name", u.DisplayName, "Profile", profile))
 	}
-	fmt.Fprintf(c.Stdout(), "Compte créé : %s (%s, %s%s)\n", u.Login, u.DisplayName, u.Profile.Label(), where)
 	if generated {
-		fmt.Fprintf(c.Stdout(), "Mot de passe provisoire : %s (à changer à la première connexion)\n", n.Password)
+		fmt.Fprintln(c.Stdout(), l.T("roster.cmd.provisional", "Password", n.Password))
 	}
 	return nil
 }
@@ -103,17 +104,17 @@ func runAdd(c feature.Console, args []string) error {
 func (o addOptions) newUser(ctx context.Context, c feature.Console, register *Service, cfg config.Config) (n NewUser, generated bool, err error) {
 	// Checked whole before it is split into first and last names, so that the
 	// message names the option typed.
-	if _, err := text.Name("--name", o.name); err != nil {
+	if _, err := text.Name("field.name_option", o.name); err != nil {
 		return n, false, err
 	}
 	names := strings.Fields(o.name)
 	if len(names) == 0 {
-		return n, false, errors.New(`--name est obligatoire : --name "Prénom Nom"`)
+		return n, false, apperr.New(apperr.ErrInvalid, "roster.cmd.name_required")
 	}
 	n = NewUser{NewUser: auth.NewUser{Login: o.login, FirstName: names[0], LastName: strings.Join(names[1:], " "),
 		Display: strings.Join(names, " "), Profile: auth.Profile(o.profile)}}
 	if !n.Profile.Valid() {
-		return n, false, fmt.Errorf("--profile %q inconnu : teacher, director, pupil, parent ou dsi", text.Short(o.profile))
+		return n, false, apperr.New(apperr.ErrInvalid, "roster.cmd.bad_profile", "Value", text.Short(o.profile))
 	}
 	if n.SchoolID, err = o.schoolFor(ctx, register, cfg); err != nil {
 		return n, false, err
@@ -125,7 +126,7 @@ func (o addOptions) newUser(ctx context.Context, c feature.Console, register *Se
 	case !o.passwordSet:
 		n.Password, n.MustChange, generated = auth.GeneratePassword(), true, true
 	case o.password == "-":
-		if n.Password, err = c.Secret("Mot de passe : "); err != nil {
+		if n.Password, err = c.Secret(c.L().T("roster.cmd.password_prompt") + " "); err != nil {
 			return n, false, err
 		}
 	default:
@@ -141,17 +142,17 @@ func (o addOptions) schoolFor(ctx context.Context, register *Service, cfg config
 	if auth.Profile(o.profile) == auth.DSI {
 		if cfg.Role == config.RoleSchool {
 			// Its password would never leave central, nor work here.
-			return "", errors.New("un compte dsi se crée sur le serveur central, où la DSI se connecte, pas sur celui d'une école")
+			return "", apperr.New(apperr.ErrInvalid, "roster.cmd.dsi_on_central")
 		}
 		if o.schoolSet {
-			return "", errors.New("un compte dsi n'appartient à aucune école : retirez --school")
+			return "", apperr.New(apperr.ErrInvalid, "roster.cmd.dsi_no_school")
 		}
 		return "", nil
 	}
 	id := o.school
 	if !o.schoolSet {
 		if cfg.Role != config.RoleSchool {
-			return "", errors.New("--school est obligatoire sur le serveur central")
+			return "", apperr.New(apperr.ErrInvalid, "roster.cmd.school_required")
 		}
 		id = cfg.SchoolID
 	}
@@ -161,7 +162,7 @@ func (o addOptions) schoolFor(ctx context.Context, register *Service, cfg config
 		}
 	}
 	if _, err := register.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
-		return "", fmt.Errorf("école %q inconnue", text.Short(id))
+		return "", apperr.New(apperr.ErrNotFound, "roster.cmd.unknown_school", "ID", text.Short(id))
 	} else if err != nil {
 		return "", err
 	}
@@ -174,7 +175,7 @@ func (o addOptions) classIDs(ctx context.Context, register *Service, schoolID st
 		return nil, nil
 	}
 	if p != auth.Pupil && p != auth.Teacher && p != auth.Director {
-		return nil, errors.New("--class ne concerne que les élèves, les enseignants et la direction")
+		return nil, apperr.New(apperr.ErrInvalid, "roster.cmd.class_for")
 	}
 	classes, err := register.SchoolClasses(ctx, schoolID)
 	if err != nil {
@@ -193,16 +194,14 @@ func (o addOptions) classIDs(ctx context.Context, register *Service, schoolID st
 				known = append(known, c.Name)
 			}
 			if len(known) == 0 {
-				return nil, fmt.Errorf("classe %q inconnue : l'école %s n'a encore aucune classe", text.Short(name), schoolID)
+				return nil, apperr.New(apperr.ErrInvalid, "roster.cmd.no_class_yet", "Name", text.Short(name), "School", schoolID)
 			}
-			return nil, fmt.Errorf("classe %q inconnue dans l'école %s (classes : %s)", text.Short(name), schoolID, strings.Join(known, ", "))
+			return nil, apperr.New(apperr.ErrInvalid, "roster.cmd.unknown_class", "Name", text.Short(name), "School", schoolID, "Classes", strings.Join(known, ", "))
 		}
 		ids = append(ids, id)
 	}
 	return ids, nil
 }
-
-const importUsage = "preau user import FICHIER.csv [--school ID] [--dry-run]"
 
 // runImport imports a CSV file of pupils, parents and teachers with the
 // same checks as the web import: a report line by line, nothing written when
@@ -210,14 +209,15 @@ const importUsage = "preau user import FICHIER.csv [--school ID] [--dry-run]"
 // transaction, then the first-login credentials.
 func runImport(c feature.Console, args []string) error {
 	fs := c.FlagSet("user import")
-	school := fs.String("school", "", "identifiant de l'école (par défaut school.id)")
-	dryRun := fs.Bool("dry-run", false, "vérifie le fichier et affiche le rapport, sans rien écrire")
+	l := c.L()
+	school := fs.String("school", "", l.T("roster.cmd.flag_school"))
+	dryRun := fs.Bool("dry-run", false, l.T("roster.cmd.flag_dry_run"))
 	rest, err := c.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("indiquez un fichier, et un seul : %s", importUsage)
+		return apperr.New(apperr.ErrInvalid, "roster.cmd.one_file", "Usage", l.T("roster.cmd.import_usage"))
 	}
 	data, err := readImportFile(rest[0])
 	if err != nil {
@@ -236,28 +236,28 @@ func runImport(c feature.Console, args []string) error {
 	plan, err := register.Check(ctx, schoolID, data)
 	var fe *FileError
 	if errors.As(err, &fe) {
-		return fmt.Errorf("%s : %s ; rien n'a été importé", rest[0], fe.Msg)
+		return apperr.New(apperr.ErrInvalid, "roster.cmd.file_refused", "File", rest[0], "Problem", fe.Msg)
 	}
 	if err != nil {
 		return err
 	}
 	out := c.Stdout()
-	printImportReport(out, plan)
+	printImportReport(out, l, plan)
 	switch {
 	case !plan.OK():
-		return fmt.Errorf("lignes en erreur : %d ; rien n'a été importé, corrigez le fichier et relancez la commande", plan.Invalid)
+		return apperr.New(apperr.ErrInvalid, "roster.cmd.lines_in_error", "Count", plan.Invalid)
 	case *dryRun:
-		fmt.Fprintln(out, "Simulation (--dry-run) : rien n'a été écrit.")
+		fmt.Fprintln(out, l.T("roster.cmd.dry_run"))
 		return nil
 	case !plan.Changes():
-		fmt.Fprintln(out, "Rien à importer : tout est déjà présent.")
+		fmt.Fprintln(out, l.T("roster.cmd.nothing"))
 		return nil
 	}
 	creds, err := register.Apply(ctx, schoolID, "", plan)
 	if err != nil {
-		return fmt.Errorf("import annulé, rien n'a été écrit : %w", err)
+		return fmt.Errorf("import cancelled, nothing written: %w", err)
 	}
-	printCredentials(out, creds)
+	printCredentials(out, l, creds)
 	return nil
 }
 
@@ -266,12 +266,12 @@ func runImport(c feature.Console, args []string) error {
 func readImportFile(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("lecture du fichier : %w", err)
+		return nil, apperr.New(apperr.ErrInvalid, "roster.cmd.read_file", "File", name, "Reason", err.Error())
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxImportSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("lecture de %s : %w", name, err)
+		return nil, apperr.New(apperr.ErrInvalid, "roster.cmd.read_file", "File", name, "Reason", err.Error())
 	}
 	return data, nil
 }
@@ -280,56 +280,52 @@ func readImportFile(name string) ([]byte, error) {
 func importSchool(ctx context.Context, register *Service, cfg config.Config, id string) (string, error) {
 	if id == "" {
 		if cfg.Role != config.RoleSchool {
-			return "", errors.New("--school est obligatoire sur le serveur central")
+			return "", apperr.New(apperr.ErrInvalid, "roster.cmd.school_required")
 		}
 		id = cfg.SchoolID
 	}
 	if _, err := register.School(ctx, id); errors.Is(err, apperr.ErrNotFound) {
-		return "", fmt.Errorf("école %q inconnue : créez d'abord ses classes en démarrant le serveur (preau serve)", text.Short(id))
+		return "", apperr.New(apperr.ErrNotFound, "roster.cmd.unknown_school_import", "ID", text.Short(id))
 	} else if err != nil {
 		return "", err
 	}
 	return id, nil
 }
 
-var importProfiles = map[auth.Profile]string{auth.Pupil: "élève", auth.Parent: "parent", auth.Teacher: "enseignant"}
-
 // printImportReport writes what the import does with each line.
-func printImportReport(w io.Writer, p Plan) {
+func printImportReport(w io.Writer, loc *i18n.Localizer, p Plan) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, l := range p.Lines {
-		profile := importProfiles[l.Profile]
-		if profile == "" {
-			profile = l.ProfileText
+		profile := l.ProfileText
+		if l.Profile != "" {
+			profile = loc.T("profile." + string(l.Profile))
 		}
 		who := l.Name()
 		if l.Class != "" {
 			who += " (" + l.Class + ")"
 		}
-		result := l.Message
+		result := l.Message.In(loc.Lang)
 		if l.Outcome == Invalid {
-			result = "ERREUR : " + result
+			result = loc.T("roster.cmd.error", "Text", result)
 		}
-		if l.Warning != "" {
-			result += " (attention : " + l.Warning + ")"
+		if l.Warning.Key != "" {
+			result = loc.T("roster.cmd.warning", "Text", result, "Warning", l.Warning)
 		}
-		fmt.Fprintf(tw, "ligne %d\t%s\t%s\t%s\n", l.Line, profile, who, result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", loc.T("roster.cmd.line", "Line", l.Line), profile, who, result)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "Résumé : à créer %d, déjà présents %d (dont à compléter %d), en erreur %d.\n",
-		p.Create, p.Present+p.Update, p.Update, p.Invalid)
+	fmt.Fprintln(w, loc.T("roster.cmd.summary", "Create", p.Create, "Present", p.Present+p.Update, "Update", p.Update, "Invalid", p.Invalid))
 }
 
 // printCredentials writes the new accounts' first-login secrets, one per
 // line, tab-separated so that they paste into a spreadsheet.
-func printCredentials(w io.Writer, c Credentials) {
-	fmt.Fprintf(w, "\nComptes créés : %d. Identifiants de première connexion, affichés une seule fois (Préau n'en garde qu'une empreinte) :\n",
-		c.Created())
-	fmt.Fprintln(w, "groupe\tnom\tidentifiant\tmot de passe\timages")
+func printCredentials(w io.Writer, loc *i18n.Localizer, c Credentials) {
+	fmt.Fprintln(w, "\n"+loc.T("roster.cmd.credentials", "N", c.Created()))
+	fmt.Fprintln(w, loc.T("roster.cmd.credentials_head"))
 	line := func(group string, cr Credential) {
 		var pics []string
 		for _, p := range cr.Pictures {
-			pics = append(pics, p.Label)
+			pics = append(pics, loc.T("picture."+p.Key))
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", group, cr.Name, cr.Login, cr.Password, strings.Join(pics, ", "))
 	}
@@ -339,9 +335,9 @@ func printCredentials(w io.Writer, c Credentials) {
 		}
 	}
 	for _, cr := range c.Parents {
-		line("parents", cr)
+		line(loc.T("roster.cmd.group_parents"), cr)
 	}
 	for _, cr := range c.Teachers {
-		line("enseignants", cr)
+		line(loc.T("roster.cmd.group_teachers"), cr)
 	}
 }

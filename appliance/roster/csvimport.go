@@ -3,6 +3,7 @@ package roster
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
 	"preau/appliance/text"
 )
 
@@ -34,16 +36,18 @@ const (
 )
 
 // FileError is a problem with a whole file (not a CSV, no header, a missing
-// column): nothing of it is imported. Its text is French, for the user.
-type FileError struct{ Msg string }
+// column): nothing of it is imported. It is said in the reader's language.
+type FileError struct{ Msg i18n.Message }
 
-func (e *FileError) Error() string { return e.Msg }
+func (e *FileError) Error() string                  { return e.Msg.String() }
+func (e *FileError) Localize(lang i18n.Lang) string { return e.Msg.In(lang) }
 
-func fileError(format string, args ...any) error {
-	return &FileError{Msg: fmt.Sprintf(format, args...)}
+func fileError(key string, args ...any) error {
+	return &FileError{Msg: i18n.M(key, args...)}
 }
 
-// The columns of an import file, as named in the template.
+// The columns of an import file, as named in the template: the file
+// format's names, the same whatever the reader's language (i18n:data).
 const (
 	colProfile  = "profil"
 	colFirst    = "prénom"
@@ -71,7 +75,8 @@ var headerNames = map[string]string{
 	"identifiant": colLogin, "login": colLogin,
 }
 
-// profileNames maps folded profile cells to profiles.
+// profileNames maps folded profile cells to profiles: the file format's
+// words (i18n:data).
 var profileNames = map[string]auth.Profile{
 	"eleve": auth.Pupil, "eleves": auth.Pupil,
 	"parent": auth.Parent, "parents": auth.Parent, "responsable": auth.Parent, "responsable legal": auth.Parent,
@@ -90,7 +95,7 @@ type Row struct {
 	Children    string
 	Email       string
 	Login       string
-	Problem     string // why the line could not be read, if it could not
+	Problem     i18n.Message // why the line could not be read, if it could not (Key "" when it could)
 }
 
 // Name is the row's first and last name.
@@ -120,12 +125,13 @@ var (
 	bomUTF16BE = []byte{0xFE, 0xFF}
 )
 
-const howToSave = "enregistrez le tableau depuis votre tableur au format « CSV (séparateur : point-virgule) » et envoyez ce fichier-là"
+// howToSave says how to get a CSV file out of a spreadsheet.
+var howToSave = i18n.M("roster.import.how_to_save")
 
 // decode turns the bytes of a file into text, refusing what is not text.
 func decode(data []byte) (string, error) {
 	if len(data) > MaxImportSize {
-		return "", fileError("fichier trop volumineux : %d Mo au plus", MaxImportSize>>20)
+		return "", fileError("roster.import.too_big", "Max", MaxImportSize>>20)
 	}
 	if err := notASpreadsheetFile(data); err != nil {
 		return "", err
@@ -135,26 +141,26 @@ func decode(data []byte) (string, error) {
 	case bytes.HasPrefix(data, bomUTF16LE), bytes.HasPrefix(data, bomUTF16BE):
 		b, err := xunicode.UTF16(xunicode.BigEndian, xunicode.ExpectBOM).NewDecoder().Bytes(data)
 		if err != nil {
-			return "", fileError("ce fichier n'est pas un fichier texte lisible : %s", howToSave)
+			return "", fileError("roster.import.not_text", "How", howToSave)
 		}
 		text = string(b)
 	case bytes.IndexByte(data, 0) >= 0:
-		return "", fileError("ce fichier n'est pas un fichier CSV (il contient des données binaires) : %s", howToSave)
+		return "", fileError("roster.import.binary", "How", howToSave)
 	case utf8.Valid(data):
 		text = string(bytes.TrimPrefix(data, bomUTF8))
 	default:
 		b, err := charmap.Windows1252.NewDecoder().Bytes(data)
 		if err != nil {
-			return "", fileError("ce fichier n'est pas un fichier texte lisible : %s", howToSave)
+			return "", fileError("roster.import.not_text", "How", howToSave)
 		}
 		text = string(b)
 	}
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	if line := firstUnreadableLine(text); line > 0 {
-		return "", fileError("ce fichier n'est pas un fichier CSV (caractères illisibles à la ligne %d) : %s", line, howToSave)
+		return "", fileError("roster.import.unreadable_line", "Line", line, "How", howToSave)
 	}
 	if strings.TrimSpace(text) == "" {
-		return "", fileError("le fichier est vide")
+		return "", fileError("roster.import.empty")
 	}
 	return text, nil
 }
@@ -164,11 +170,11 @@ func decode(data []byte) (string, error) {
 func notASpreadsheetFile(data []byte) error {
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return fileError("c'est un classeur (Excel .xlsx ou LibreOffice .ods), pas un fichier CSV : %s", howToSave)
+		return fileError("roster.import.xlsx", "How", howToSave)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return fileError("c'est un classeur Excel (.xls), pas un fichier CSV : %s", howToSave)
+		return fileError("roster.import.xls", "How", howToSave)
 	case bytes.HasPrefix(data, []byte("%PDF")):
-		return fileError("c'est un document PDF, pas un fichier CSV : %s", howToSave)
+		return fileError("roster.import.pdf", "How", howToSave)
 	}
 	return nil
 }
@@ -198,12 +204,12 @@ func parseText(text string) (Sheet, error) {
 		h++
 	}
 	if h == len(lines) {
-		return sheet, fileError("le fichier est vide")
+		return sheet, fileError("roster.import.empty")
 	}
 	sep := separator(lines[h])
 	header, err := splitLine(lines[h], sep)
 	if err != nil {
-		return sheet, fileError("la ligne d'en-tête (ligne %d) est mal formée : %s", h+1, err)
+		return sheet, fileError("roster.import.bad_header", "Line", h+1)
 	}
 	cols, err := readHeader(header, &sheet)
 	if err != nil {
@@ -215,12 +221,12 @@ func parseText(text string) (Sheet, error) {
 			continue
 		}
 		if len(sheet.Rows) == MaxImportLines {
-			return sheet, fileError("trop de lignes : %d au plus par fichier ; découpez le fichier, par exemple une classe par fichier", MaxImportLines)
+			return sheet, fileError("roster.import.too_many", "Max", MaxImportLines)
 		}
 		sheet.Rows = append(sheet.Rows, row)
 	}
 	if len(sheet.Rows) == 0 {
-		return sheet, fileError("le fichier ne contient que l'en-tête : ajoutez une ligne par personne")
+		return sheet, fileError("roster.import.header_only")
 	}
 	return sheet, nil
 }
@@ -246,7 +252,7 @@ func splitLine(line string, sep rune) ([]string, error) {
 	r.FieldsPerRecord = -1
 	fields, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("guillemets mal placés")
+		return nil, errors.New("misplaced quotes")
 	}
 	for i := range fields {
 		fields[i] = strings.TrimSpace(fields[i])
@@ -268,28 +274,27 @@ func readHeader(header []string, sheet *Sheet) ([]string, error) {
 			continue
 		}
 		if seen[col] {
-			return nil, fileError("la colonne « %s » apparaît deux fois dans l'en-tête", col)
+			return nil, fileError("roster.import.column_twice", "Column", col)
 		}
 		seen[col] = true
 		cols[i] = col
 	}
 	if len(seen) == 0 {
-		return nil, fileError("la première ligne doit être l'en-tête du tableau, qui nomme les colonnes : %s (téléchargez le modèle)",
-			strings.Join(ImportColumns, ";"))
+		return nil, fileError("roster.import.no_header", "Columns", strings.Join(ImportColumns, ";"))
 	}
-	var missing []string
+	var missing []i18n.Message
 	for _, c := range requiredColumns {
 		if !seen[c] {
-			missing = append(missing, "« "+c+" »")
+			missing = append(missing, i18n.M("roster.import.quoted", "Column", c))
 		}
 	}
 	switch len(missing) {
 	case 0:
 		return cols, nil
 	case 1:
-		return nil, fileError("colonne obligatoire absente de l'en-tête : %s", missing[0])
+		return nil, fileError("roster.import.missing_column", "Column", missing[0])
 	}
-	return nil, fileError("colonnes obligatoires absentes de l'en-tête : %s", strings.Join(missing, ", "))
+	return nil, fileError("roster.import.missing_columns", "Columns", joinList(missing))
 }
 
 // readRow reads a data line; blank reports a line with nothing in it
@@ -301,19 +306,19 @@ func readRow(line string, n int, sep rune, cols []string, width int) (row Row, b
 	}
 	fields, err := splitLine(line, sep)
 	if err != nil {
-		row.Problem = "ligne mal formée : " + err.Error()
+		row.Problem = i18n.M("roster.import.bad_quotes")
 		return row, false
 	}
 	for i, f := range fields {
 		if i >= width {
 			if f != "" {
-				row.Problem = fmt.Sprintf("ligne mal formée : %d colonnes au lieu de %d (séparateur « %c » dans une case ?)", len(fields), width, sep)
+				row.Problem = i18n.M("roster.import.bad_width", "Got", len(fields), "Want", width, "Sep", string(sep))
 			}
 			continue
 		}
 		row.set(cols[i], f)
 	}
-	if row.Problem == "" {
+	if row.Problem.Key == "" {
 		row.Problem = row.checkText()
 	}
 	return row, false
@@ -327,29 +332,52 @@ const maxListCell = 10 * text.MaxName
 // checkText holds every cell to the rules of typed text, with the length of
 // the field it fills. A line with a refused cell is not read further, and
 // keeps only the start of that cell: the preview never shows it whole.
-func (r *Row) checkText() string {
-	var problems []string
+func (r *Row) checkText() i18n.Message {
+	var problems []i18n.Message
 	for _, cell := range []struct {
 		field string
 		value *string
 		max   int
 	}{
-		{"le profil", &r.ProfileText, text.MaxName},
-		{"le prénom", &r.First, text.MaxName},
-		{"le nom", &r.Last, text.MaxName},
-		{"la case « classe »", &r.Class, maxListCell},
-		{"la case « enfants »", &r.Children, maxListCell},
-		{"l'adresse e-mail", &r.Email, text.MaxEmail},
-		{"l'identifiant", &r.Login, auth.MaxLogin},
+		{"field.profile", &r.ProfileText, text.MaxName},
+		{"field.first_name", &r.First, text.MaxName},
+		{"field.last_name", &r.Last, text.MaxName},
+		{"field.class_cell", &r.Class, maxListCell},
+		{"field.children_cell", &r.Children, maxListCell},
+		{"field.email", &r.Email, text.MaxEmail},
+		{"field.login", &r.Login, auth.MaxLogin},
 	} {
 		v, err := text.Line(cell.field, *cell.value, cell.max)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, i18n.M("roster.import.error", "Error", err))
 			v = text.Short(*cell.value)
 		}
 		*cell.value = v
 	}
-	return strings.Join(problems, " ; ")
+	return joinProblems(problems)
+}
+
+// joinList is one message listing ms, "a, b, c" as the reader's language
+// writes it.
+func joinList(ms []i18n.Message) i18n.Message {
+	m := ms[0]
+	for _, p := range ms[1:] {
+		m = i18n.M("roster.import.list_join", "A", m, "B", p)
+	}
+	return m
+}
+
+// joinProblems is one message saying all of problems, in the reader's
+// language with its separator; the zero Message when there is none.
+func joinProblems(problems []i18n.Message) i18n.Message {
+	if len(problems) == 0 {
+		return i18n.Message{}
+	}
+	m := problems[0]
+	for _, p := range problems[1:] {
+		m = i18n.M("roster.import.join", "A", m, "B", p)
+	}
+	return m
 }
 
 func (r *Row) set(col, v string) {
@@ -440,9 +468,9 @@ const (
 type Line struct {
 	Row
 	Outcome    Outcome
-	Message    string       // "à créer", "déjà présent : ignoré", or the problems, in French
-	Warning    string       // worth a look; does not block
-	Note       string       // what the result means, when it needs a sentence
+	Message    i18n.Message // "à créer", "déjà présent : ignoré", or the problems
+	Warning    i18n.Message // worth a look; does not block (Key "" for none)
+	Note       i18n.Message // what the result means, when it needs a sentence (Key "" for none)
 	Classes    []auth.Class // the classes a new pupil or teacher joins, or an existing teacher joins
 	ChildRefs  []ChildRef   // the children a parent is linked to (for Update: the new links only)
 	ExistingID string       // the account matched, for Present and Update
@@ -486,7 +514,7 @@ func MakePlan(sheet Sheet, ex Existing) Plan {
 	// Pupils first: parents name them. "" is a missing or unknown profile.
 	for _, profile := range []auth.Profile{auth.Pupil, auth.Teacher, auth.Parent, ""} {
 		for i := range c.lines {
-			if c.lines[i].Problem == "" && c.lines[i].Profile == profile {
+			if c.lines[i].Problem.Key == "" && c.lines[i].Profile == profile {
 				c.check(i)
 			}
 		}
@@ -513,7 +541,7 @@ func MakePlan(sheet Sheet, ex Existing) Plan {
 type checker struct {
 	ex         Existing
 	lines      []Line
-	problems   [][]string
+	problems   [][]i18n.Message
 	classes    map[string]auth.Class // by folded name
 	classNames map[string]string     // by id
 	// The existing people by folded "first last".
@@ -531,7 +559,7 @@ type candidate struct {
 }
 
 func newChecker(ex Existing, rows []Row) *checker {
-	c := &checker{ex: ex, lines: make([]Line, len(rows)), problems: make([][]string, len(rows)),
+	c := &checker{ex: ex, lines: make([]Line, len(rows)), problems: make([][]i18n.Message, len(rows)),
 		classes: map[string]auth.Class{}, classNames: map[string]string{}, candidates: map[string][]candidate{},
 		seen: map[string]int{}, parentLines: map[string][]int{}, parentEmails: map[string]int{},
 		pupils: byName(ex.Pupils), teachers: byName(ex.Teachers), parents: byName(ex.Parents)}
@@ -571,13 +599,13 @@ func (c *checker) addCandidate(first, last, class string, ref ChildRef) {
 
 // problem adds a problem to line i. The strings it quotes are the file's
 // values: only their start is shown.
-func (c *checker) problem(i int, format string, args ...any) {
+func (c *checker) problem(i int, key string, args ...any) {
 	for j, a := range args {
-		if s, ok := a.(string); ok {
+		if s, ok := a.(string); ok && j%2 == 1 {
 			args[j] = text.Short(s)
 		}
 	}
-	c.problems[i] = append(c.problems[i], fmt.Sprintf(format, args...))
+	c.problems[i] = append(c.problems[i], i18n.M(key, args...))
 }
 
 // check runs the checks common to all lines, then the profile's own.
@@ -585,18 +613,18 @@ func (c *checker) check(i int) {
 	l := &c.lines[i]
 	switch {
 	case l.ProfileText == "":
-		c.problem(i, "profil manquant")
+		c.problem(i, "roster.import.p.no_profile")
 	case l.Profile == "":
-		c.problem(i, "profil inconnu « %s » (élève, parent ou enseignant)", l.ProfileText)
+		c.problem(i, "roster.import.p.bad_profile", "Value", l.ProfileText)
 	}
 	if l.First == "" {
-		c.problem(i, "prénom manquant")
+		c.problem(i, "roster.import.p.no_first")
 	}
 	if l.Last == "" {
-		c.problem(i, "nom manquant")
+		c.problem(i, "roster.import.p.no_last")
 	}
 	if l.Email != "" && !validEmail(l.Email) {
-		c.problem(i, "adresse e-mail invalide « %s »", l.Email)
+		c.problem(i, "roster.import.p.bad_email", "Value", l.Email)
 	}
 	if l.First == "" || l.Last == "" {
 		return // without a name, nothing else can be matched
@@ -614,7 +642,7 @@ func (c *checker) check(i int) {
 // duplicate reports whether key was seen on an earlier line, naming it.
 func (c *checker) duplicate(i int, key string) bool {
 	if j, ok := c.seen[key]; ok {
-		c.problem(i, "doublon de la ligne %d", c.lines[j].Line)
+		c.problem(i, "roster.import.p.duplicate", "Line", c.lines[j].Line)
 		return true
 	}
 	c.seen[key] = i
@@ -624,7 +652,7 @@ func (c *checker) duplicate(i int, key string) bool {
 func (c *checker) class(i int, name string) (auth.Class, bool) {
 	cl, ok := c.classes[fold(name)]
 	if !ok {
-		c.problem(i, "classe inconnue « %s »", name)
+		c.problem(i, "roster.import.p.unknown_class", "Value", name)
 	}
 	return cl, ok
 }
@@ -636,9 +664,9 @@ func (c *checker) checkPupil(i int) {
 	ok := false
 	switch {
 	case l.Class == "":
-		c.problem(i, "classe manquante")
+		c.problem(i, "roster.import.p.no_class")
 	case len(splitList(l.Class)) > 1:
-		c.problem(i, "un élève n'a qu'une classe")
+		c.problem(i, "roster.import.p.one_class")
 	default:
 		cl, ok = c.class(i, l.Class)
 	}
@@ -662,7 +690,7 @@ func (c *checker) checkPupil(i int) {
 		l.Classes = []auth.Class{cl}
 	}
 	if len(elsewhere) > 0 {
-		l.Warning = "un élève du même nom est déjà inscrit en " + strings.Join(elsewhere, ", ")
+		l.Warning = i18n.M("roster.import.same_name_elsewhere", "Classes", strings.Join(elsewhere, ", "))
 	}
 	c.addCandidate(l.First, l.Last, l.Class, ChildRef{Line: i, Name: l.Name()})
 }
@@ -707,7 +735,7 @@ func (c *checker) checkParent(i int) {
 	l := &c.lines[i]
 	names := splitList(l.Children)
 	if len(names) == 0 {
-		c.problem(i, "enfants manquants : indiquez « Prénom Nom » de chaque enfant, séparés par |")
+		c.problem(i, "roster.import.p.no_children")
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
@@ -751,12 +779,12 @@ func (c *checker) child(i int, text string) (ChildRef, bool) {
 	}
 	switch len(found) {
 	case 0:
-		c.problem(i, "enfant introuvable « %s »", text)
+		c.problem(i, "roster.import.p.unknown_child", "Value", text)
 		return ChildRef{}, false
 	case 1:
 		return found[0], true
 	}
-	c.problem(i, "enfant ambigu « %s » : plusieurs élèves portent ce nom, précisez la classe, par exemple « %s (CE1) »", text, name)
+	c.problem(i, "roster.import.p.ambiguous_child", "Value", text, "Name", name)
 	return ChildRef{}, false
 }
 
@@ -772,7 +800,7 @@ func (c *checker) duplicateParent(i int) bool {
 		}
 	}
 	if dup {
-		c.problem(i, "doublon de la ligne %d : mettez tous ses enfants sur une seule ligne, séparés par |", c.lines[first].Line)
+		c.problem(i, "roster.import.p.duplicate_parent", "Line", c.lines[first].Line)
 		return true
 	}
 	c.parentLines[name] = append(c.parentLines[name], i)
@@ -807,17 +835,17 @@ func (c *checker) checkLogins() {
 	taken := map[string]int{}
 	for i := range c.lines {
 		l := &c.lines[i]
-		if l.Login == "" || l.ExistingID != "" || l.Problem != "" || l.Profile == "" {
+		if l.Login == "" || l.ExistingID != "" || l.Problem.Key != "" || l.Profile == "" {
 			continue
 		}
 		login := strings.ToLower(l.Login)
 		switch j, dup := taken[login]; {
 		case !auth.ValidLogin(login):
-			c.problem(i, "identifiant « %s » invalide (2 à %d lettres sans accents, chiffres, point, tiret)", l.Login, auth.MaxLogin)
+			c.problem(i, "roster.import.p.bad_login", "Value", l.Login, "Max", auth.MaxLogin)
 		case c.ex.Logins[login] != "":
-			c.problem(i, "identifiant « %s » déjà utilisé", l.Login)
+			c.problem(i, "roster.import.p.login_taken", "Value", l.Login)
 		case dup:
-			c.problem(i, "identifiant « %s » déjà choisi à la ligne %d", l.Login, c.lines[j].Line)
+			c.problem(i, "roster.import.p.login_twice", "Value", l.Login, "Line", c.lines[j].Line)
 		default:
 			taken[login] = i
 		}
@@ -827,28 +855,28 @@ func (c *checker) checkLogins() {
 // conclude sets a line's outcome and message.
 func (c *checker) conclude(i int) {
 	l := &c.lines[i]
-	if l.Problem != "" {
-		c.problems[i] = []string{l.Problem}
+	if l.Problem.Key != "" {
+		c.problems[i] = []i18n.Message{l.Problem}
 	}
 	if len(c.problems[i]) > 0 {
-		l.Outcome, l.Message = Invalid, strings.Join(c.problems[i], " ; ")
+		l.Outcome, l.Message = Invalid, joinProblems(c.problems[i])
 		return
 	}
 	switch {
 	case l.ExistingID == "":
-		l.Outcome, l.Message = Create, "à créer"
+		l.Outcome, l.Message = Create, i18n.M("roster.import.o.create")
 	case len(l.ChildRefs) > 0 && l.Asks:
-		l.Outcome, l.Message = Update, "demande de rattachement à "+childNames(l.ChildRefs)
-		l.Note = "Ce parent a un compte dans une autre école : il recevra la demande, et le lien existera quand il l'aura acceptée."
+		l.Outcome, l.Message = Update, i18n.M("roster.import.o.ask", "Names", childNames(l.ChildRefs))
+		l.Note = i18n.M("roster.import.o.ask_note")
 	case len(l.ChildRefs) > 0:
-		l.Outcome, l.Message = Update, "déjà présent : à rattacher à "+childNames(l.ChildRefs)
+		l.Outcome, l.Message = Update, i18n.M("roster.import.o.link", "Names", childNames(l.ChildRefs))
 	case len(l.Classes) > 0:
-		l.Outcome, l.Message = Update, "déjà présent : à ajouter en "+classNames(l.Classes)
+		l.Outcome, l.Message = Update, i18n.M("roster.import.o.add_class", "Names", classNames(l.Classes))
 	case l.Asks:
-		l.Outcome, l.Message = Present, "déjà présent : ignoré"
-		l.Note = "Compte d'une autre école, déjà rattaché ou en attente de sa réponse."
+		l.Outcome, l.Message = Present, i18n.M("roster.import.o.present")
+		l.Note = i18n.M("roster.import.o.present_note")
 	default:
-		l.Outcome, l.Message = Present, "déjà présent : ignoré"
+		l.Outcome, l.Message = Present, i18n.M("roster.import.o.present")
 	}
 }
 

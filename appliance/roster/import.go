@@ -2,7 +2,6 @@ package roster
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -17,7 +16,8 @@ import (
 // one transaction) and the printable credentials.
 
 // templateRows is the example shown on the import page and in the
-// downloadable template, so that both agree.
+// downloadable template, so that both agree: data in the file format,
+// French like the school's own files (i18n:data).
 var templateRows = [][]string{
 	{"élève", "Léa", "Martin", "CE1", "", "", ""},
 	{"élève", "Tom", "Martin", "CM2", "", "", ""},
@@ -55,7 +55,7 @@ func (h *handlers) renderImportForm(w http.ResponseWriter, r *http.Request, sc s
 		h.Fail(w, r, err)
 		return
 	}
-	h.RenderStatus(w, r, status, "roster/import", "Import", importPage{scope: sc, Classes: classes,
+	h.RenderStatus(w, r, status, "roster/import", web.T(r, "roster.import.short_title"), importPage{scope: sc, Classes: classes,
 		Example: templateCSV(), MaxLines: MaxImportLines}, msg)
 }
 
@@ -103,7 +103,7 @@ func (h *handlers) importPreview(w http.ResponseWriter, r *http.Request) {
 		h.importFailed(w, r, sc, err)
 		return
 	}
-	h.Render(w, r, "roster/import_preview", "Aperçu de l'import", previewPage{scope: sc, Plan: plan, Text: plan.Text})
+	h.Render(w, r, "roster/import_preview", web.T(r, "roster.import.preview_title"), previewPage{scope: sc, Plan: plan, Text: plan.Text})
 }
 
 // importFailed shows the upload form again with a problem of the whole
@@ -111,7 +111,7 @@ func (h *handlers) importPreview(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) importFailed(w http.ResponseWriter, r *http.Request, sc scope, err error) {
 	var fe *FileError
 	if errors.As(err, &fe) {
-		h.renderImportForm(w, r, sc, http.StatusBadRequest, fe.Msg)
+		h.renderImportForm(w, r, sc, http.StatusBadRequest, web.ErrText(r, fe))
 		return
 	}
 	h.Fail(w, r, err)
@@ -127,9 +127,9 @@ func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if media == "multipart/form-data" {
 		if err := r.ParseMultipartForm(uploadLimit); err != nil {
 			if web.TooLarge(err) || errors.Is(err, multipart.ErrMessageTooLarge) {
-				return nil, fileError("fichier trop volumineux : %d Mo au plus", MaxImportSize>>20)
+				return nil, fileError("roster.import.too_big", "Max", MaxImportSize>>20)
 			}
-			return nil, fileError("envoi illisible : choisissez de nouveau le fichier")
+			return nil, fileError("roster.import.bad_upload")
 		}
 		f, _, err := r.FormFile("fichier")
 		if err == nil {
@@ -137,18 +137,18 @@ func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 			return io.ReadAll(io.LimitReader(f, MaxImportSize+1))
 		}
 		if !errors.Is(err, http.ErrMissingFile) {
-			return nil, fileError("envoi illisible : choisissez de nouveau le fichier")
+			return nil, fileError("roster.import.bad_upload")
 		}
 	} else if err := r.ParseForm(); err != nil {
 		if web.TooLarge(err) {
-			return nil, fileError("fichier trop volumineux : %d Mo au plus", MaxImportSize>>20)
+			return nil, fileError("roster.import.too_big", "Max", MaxImportSize>>20)
 		}
-		return nil, fileError("envoi illisible : choisissez de nouveau le fichier")
+		return nil, fileError("roster.import.bad_upload")
 	}
 	if text := r.PostFormValue("contenu"); strings.TrimSpace(text) != "" {
 		return []byte(text), nil
 	}
-	return nil, fileError("choisissez le fichier CSV à envoyer, ou collez le contenu du tableau")
+	return nil, fileError("roster.import.nothing_sent")
 }
 
 // importConfirm checks the file again, against the school as it is now, and
@@ -167,8 +167,8 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	if !plan.OK() {
 		w.Header().Set("Cache-Control", "no-store")
-		h.RenderStatus(w, r, http.StatusBadRequest, "roster/import_preview", "Aperçu de l'import",
-			previewPage{scope: sc, Plan: plan, Text: plan.Text}, "des lignes ont un problème : rien n'a été importé")
+		h.RenderStatus(w, r, http.StatusBadRequest, "roster/import_preview", web.T(r, "roster.import.preview_title"),
+			previewPage{scope: sc, Plan: plan, Text: plan.Text}, web.T(r, "roster.import.refused"))
 		return
 	}
 	creds, err := h.reg.Apply(r.Context(), sc.School.ID, web.CurrentUser(r).ID, plan)
@@ -176,38 +176,32 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	h.renderCredentials(w, r, importedPage(creds, plan, sc))
+	h.renderCredentials(w, r, importedPage(r, creds, plan, sc))
 }
 
 // importedPage lays out an import's credentials: one sheet per class (a page
 // each when printed), then the parents, then the teachers.
-func importedPage(c Credentials, plan Plan, sc scope) credentialsPage {
-	p := credentialsPage{Heading: "Import terminé", School: sc.School.Name, Back: withEcole("/comptes", sc.Ecole), BackLabel: "Voir les comptes"}
-	parts := []string{plural(c.Created(), "compte créé", "comptes créés")}
+func importedPage(r *http.Request, c Credentials, plan Plan, sc scope) credentialsPage {
+	p := credentialsPage{Heading: web.T(r, "roster.import.done"), School: sc.School.Name, Back: withEcole("/comptes", sc.Ecole),
+		BackLabel: web.T(r, "roster.import.see_accounts")}
+	parts := []string{web.N(r, "roster.import.created", c.Created())}
 	if plan.Update > 0 {
-		parts = append(parts, plural(plan.Update, "compte existant complété", "comptes existants complétés"))
+		parts = append(parts, web.N(r, "roster.import.completed", plan.Update))
 	}
 	if plan.Present > 0 {
-		parts = append(parts, plural(plan.Present, "personne déjà présente ignorée", "personnes déjà présentes ignorées"))
+		parts = append(parts, web.N(r, "roster.import.skipped", plan.Present))
 	}
-	p.Intro = strings.Join(parts, ", ") + "."
+	p.Intro = web.T(r, "roster.import.intro", "List", strings.Join(parts, web.T(r, "roster.import.list_sep")))
 	for _, s := range c.Classes {
-		p.Sheets = append(p.Sheets, sheet{ID: "classe-" + s.Class.ID, Title: "Classe " + s.Class.Name, Cards: s.Cards})
+		p.Sheets = append(p.Sheets, sheet{ID: "classe-" + s.Class.ID, Title: web.T(r, "card.class", "Name", s.Class.Name), Cards: s.Cards})
 	}
 	if len(c.Parents) > 0 {
-		p.Sheets = append(p.Sheets, sheet{ID: "parents", Title: "Parents", Cards: c.Parents})
+		p.Sheets = append(p.Sheets, sheet{ID: "parents", Title: web.T(r, "roster.account.parents"), Cards: c.Parents})
 	}
 	if len(c.Teachers) > 0 {
-		p.Sheets = append(p.Sheets, sheet{ID: "enseignants", Title: "Enseignants", Cards: c.Teachers})
+		p.Sheets = append(p.Sheets, sheet{ID: "enseignants", Title: web.T(r, "roster.teachers"), Cards: c.Teachers})
 	}
 	return p
-}
-
-func plural(n int, one, many string) string {
-	if n <= 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // credentialsPage shows first-login secrets, once.

@@ -3,12 +3,12 @@ package roster
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
 )
 
 // The store side of an import, shared by the web pages and the CLI: load
@@ -125,7 +125,7 @@ type Credential struct {
 	Login    string
 	Password string
 	Pictures []Picture
-	Detail   string // class, children or classes, under the name
+	Detail   i18n.Message // class, children or classes, under the name (Key "" for none)
 }
 
 // ClassSheet is the credentials of one class's new pupils.
@@ -178,7 +178,7 @@ func newSecrets(n *auth.NewUser, classes []auth.Class) {
 // to parents of other schools.
 func (s *Service) Apply(ctx context.Context, schoolID, by string, p Plan) (Credentials, error) {
 	if !p.OK() {
-		return Credentials{}, fmt.Errorf("%w : le fichier a des lignes en erreur", apperr.ErrInvalid)
+		return Credentials{}, apperr.New(apperr.ErrInvalid, "roster.err.lines_in_error")
 	}
 	var batch []NewUser
 	index := map[int]int{} // line → its account's index in batch
@@ -259,13 +259,13 @@ func (s *Service) credentials(ctx context.Context, schoolID string, p Plan, batc
 		c := credential(u, batch[n].Password, batch[n].Pictures)
 		switch l.Profile {
 		case auth.Pupil:
-			c.Detail = classNames(l.Classes)
+			c.Detail = i18n.M("roster.cred.classes", "Names", classNames(l.Classes))
 			byClass[l.Classes[0].ID] = append(byClass[l.Classes[0].ID], c)
 		case auth.Parent:
-			c.Detail = "parent de " + childNames(l.ChildRefs)
+			c.Detail = i18n.M("roster.cred.parent_of", "Names", childNames(l.ChildRefs))
 			creds.Parents = append(creds.Parents, c)
 		default:
-			c.Detail = classNames(l.Classes)
+			c.Detail = i18n.M("roster.cred.classes", "Names", classNames(l.Classes))
 			creds.Teachers = append(creds.Teachers, c)
 		}
 	}

@@ -23,22 +23,22 @@ func (h *handlers) linkRequests(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	h.Render(w, r, "roster/link_requests", "Demandes de rattachement", reqs)
+	h.Render(w, r, "roster/link_requests", web.T(r, "roster.links.title"), reqs)
 }
 
 func (h *handlers) answerLinkRequest(w http.ResponseWriter, r *http.Request) {
 	accept, ok := answer(r.PostFormValue("reponse"))
 	if !ok {
-		h.Error(w, r, http.StatusBadRequest, "répondez « accepter » ou « refuser »")
+		h.Error(w, r, http.StatusBadRequest, "roster.links.answer")
 		return
 	}
 	if err := h.reg.AnswerLinkRequest(r.Context(), web.CurrentUser(r).ID, r.PathValue("id"), accept); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	flash := "demande refusée : cet enfant n'est pas rattaché à votre compte"
+	flash := "roster.links.refused"
 	if accept {
-		flash = "c'est fait : vous suivez maintenant cet enfant depuis votre compte"
+		flash = "roster.links.accepted"
 	}
 	h.Redirect(w, r, web.LinkRequestsPath, flash)
 }

@@ -27,17 +27,17 @@ var pushChecks = map[string]store.PushCheck{
 
 func checkSchoolRow(_ context.Context, p store.Pushed) error {
 	if p.Row.ID() != p.School {
-		return errors.New("une école ne décrit qu'elle-même")
+		return apperr.New(apperr.ErrForbidden, "roster.push.own_school")
 	}
 	if p.Row.Deleted() {
-		return errors.New("seule la DSI supprime une école")
+		return apperr.New(apperr.ErrForbidden, "roster.push.delete_school")
 	}
 	return nil
 }
 
 func checkClassRow(_ context.Context, p store.Pushed) error {
 	if p.Row.Str("school_id") != p.School {
-		return errors.New("une école ne crée de classes que chez elle")
+		return apperr.New(apperr.ErrForbidden, "roster.push.own_classes")
 	}
 	return nil
 }
@@ -49,14 +49,14 @@ func checkMembershipRow(ctx context.Context, p store.Pushed) error {
 	var classSchool string
 	err := p.Tx.QueryRowContext(ctx, "SELECT school_id FROM classes WHERE id = ?", p.Row.Str("class_id")).Scan(&classSchool)
 	if err != nil || classSchool != p.School {
-		return errors.New("la classe n'est pas une classe de l'école")
+		return apperr.New(apperr.ErrForbidden, "roster.push.class_not_school")
 	}
 	member, err := accountOf(ctx, p.Tx, p.Row.Str("user_id"))
 	if err != nil || member.school != p.School {
-		return errors.New("seuls les élèves et enseignants de l'école entrent dans ses classes")
+		return apperr.New(apperr.ErrForbidden, "roster.push.members")
 	}
 	if (p.Row.Str("role") == "pupil") != (member.profile == auth.Pupil) {
-		return errors.New("rôle dans la classe contraire au profil du compte")
+		return apperr.New(apperr.ErrForbidden, "roster.push.role")
 	}
 	return nil
 }
@@ -70,17 +70,17 @@ func checkGuardianRow(ctx context.Context, p store.Pushed) error {
 	}
 	parent, err := accountOf(ctx, p.Tx, p.Row.Str("parent_id"))
 	if err != nil || parent.profile != auth.Parent {
-		return errors.New("seul un compte de parent est rattaché à un enfant")
+		return apperr.New(apperr.ErrForbidden, "roster.push.parent_only")
 	}
 	if parent.school != p.School {
-		return errors.New("un parent d'une autre école n'est rattaché que s'il l'accepte lui-même, sur le serveur de la ville")
+		return apperr.New(apperr.ErrForbidden, "roster.push.foreign_parent")
 	}
 	return nil
 }
 
 func checkRequestRow(ctx context.Context, p store.Pushed) error {
 	if p.Row.Str("school_id") != p.School {
-		return errors.New("une école ne demande de rattachement qu'à ses élèves")
+		return apperr.New(apperr.ErrForbidden, "roster.push.own_pupils")
 	}
 	if p.Row.Deleted() {
 		return nil
@@ -89,7 +89,7 @@ func checkRequestRow(ctx context.Context, p store.Pushed) error {
 		return err
 	}
 	if p.Row.Str("status") != LinkPending && !p.Unchanged("status") {
-		return errors.New("seul le parent répond à une demande de rattachement, sur le serveur de la ville")
+		return apperr.New(apperr.ErrForbidden, "roster.push.parent_answers")
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func checkRequestRow(ctx context.Context, p store.Pushed) error {
 func ownPupil(ctx context.Context, p store.Pushed) error {
 	child, err := accountOf(ctx, p.Tx, p.Row.Str("child_id"))
 	if err != nil || child.profile != auth.Pupil || child.school != p.School {
-		return errors.New("l'enfant n'est pas un élève de l'école")
+		return apperr.New(apperr.ErrForbidden, "roster.push.child_not_pupil")
 	}
 	return nil
 }

@@ -36,8 +36,8 @@ const (
 
 // The answers to a request that cannot be given.
 var (
-	ErrRequestAnswered = apperr.New(apperr.ErrConflict, "vous avez déjà répondu à cette demande")
-	ErrNoRequest       = apperr.New(apperr.ErrNotFound, "cette demande n'existe pas ou ne vous est pas adressée")
+	ErrRequestAnswered = apperr.New(apperr.ErrConflict, "roster.links.answered")
+	ErrNoRequest       = apperr.New(apperr.ErrNotFound, "roster.links.no_request")
 )
 
 // LinkRequests lists a parent's requests waiting for an answer, oldest first.

@@ -65,22 +65,22 @@ func routes(env *feature.Env) {
 // the schools asking to link them to a child, with how many wait.
 func tiles(env *feature.Env) []web.Tile {
 	out := []web.Tile{
-		{Profile: auth.Director, Label: "Classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "les classes de l'école et leurs enseignants"},
-		{Profile: auth.Director, Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "élèves, parents, équipe : créer, désactiver, mot de passe"},
-		{Profile: auth.Director, Label: "Import", Href: "/import", Icon: "import", Order: 30, Hint: "élèves et parents depuis un tableau"},
-		{Profile: auth.DSI, Label: "Comptes", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "les comptes de toutes les écoles"},
-		{Profile: auth.Teacher, Label: "Mes classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "connexion des élèves, cartes à imprimer"},
+		{Profile: auth.Director, Label: "roster.tile.classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "roster.tile.classes_hint"},
+		{Profile: auth.Director, Label: "roster.tile.accounts", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "roster.tile.accounts_hint"},
+		{Profile: auth.Director, Label: "roster.tile.import", Href: "/import", Icon: "import", Order: 30, Hint: "roster.tile.import_hint"},
+		{Profile: auth.DSI, Label: "roster.tile.accounts", Href: "/comptes", Icon: "comptes", Order: 20, Hint: "roster.tile.accounts_hint_dsi"},
+		{Profile: auth.Teacher, Label: "roster.tile.my_classes", Href: "/classes", Icon: "classes", Order: 10, Hint: "roster.tile.my_classes_hint"},
 	}
 	if env.Config.Role == config.RoleCentral {
 		register := NewService(env.DB, env.Auth)
-		out = append(out, web.Tile{Profile: auth.Parent, Label: "Demandes de rattachement", Href: web.LinkRequestsPath, Icon: "comptes",
-			Order: 50, Hint: "les écoles qui vous demandent de suivre un enfant",
+		out = append(out, web.Tile{Profile: auth.Parent, Label: "roster.links.title", Href: web.LinkRequestsPath, Icon: "comptes",
+			Order: 50, Hint: "roster.tile.links_hint",
 			Badge: func(r *http.Request) (string, error) {
 				reqs, err := register.LinkRequests(r.Context(), web.CurrentUser(r).ID)
 				if err != nil || len(reqs) == 0 {
 					return "", err
 				}
-				return plural(len(reqs), "demande en attente", "demandes en attente"), nil
+				return web.N(r, "roster.tile.links_badge", len(reqs)), nil
 			}})
 	}
 	return out
@@ -111,7 +111,7 @@ func (h *handlers) school(w http.ResponseWriter, r *http.Request) (scope, bool) 
 	}
 	sc, err := h.reg.School(r.Context(), id)
 	if errors.Is(err, apperr.ErrNotFound) {
-		h.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
+		h.Error(w, r, http.StatusNotFound, "roster.err.no_such_school")
 		return scope{}, false
 	}
 	if err != nil {
@@ -136,10 +136,10 @@ func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, 
 		return scope{School: schools[0], Ecole: schools[0].ID}, true
 	}
 	if r.Method != http.MethodGet {
-		h.Error(w, r, http.StatusBadRequest, "choisissez d'abord une école")
+		h.Error(w, r, http.StatusBadRequest, "roster.err.choose_school")
 		return scope{}, false
 	}
-	h.Render(w, r, "roster/schools", "Choisir une école", map[string]any{"Schools": schools, "Path": r.URL.Path})
+	h.Render(w, r, "roster/schools", web.T(r, "roster.schools.title"), map[string]any{"Schools": schools, "Path": r.URL.Path})
 	return scope{}, false
 }
 
@@ -147,7 +147,7 @@ func (h *handlers) chooseSchool(w http.ResponseWriter, r *http.Request) (scope, 
 // administers it. On false it has answered the client (404 or 403).
 func (h *handlers) target(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
 	return web.Loader[auth.User]{Param: "id", Get: h.Auth.User, May: h.reg.CanAdminister,
-		NotFound:  "ce compte n'existe pas",
-		Forbidden: errNotYours.Error(),
+		NotFound:  "roster.err.no_such_account",
+		Forbidden: "roster.err.not_yours",
 	}.Load(h.Server, w, r)
 }

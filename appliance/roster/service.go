@@ -38,11 +38,11 @@ func NewService(db *store.DB, accounts *auth.Service) *Service {
 // and configuration, so lowercase letters, digits, - and _ only.
 func ValidSchoolID(id string) error {
 	if id == "" || len(id) > 64 || id == store.GlobalScope {
-		return fmt.Errorf("%w : identifiant d'école %q invalide (1 à 64 caractères, pas « global »)", apperr.ErrInvalid, text.Short(id))
+		return apperr.New(apperr.ErrInvalid, "roster.err.school_id_length", "ID", text.Short(id))
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return fmt.Errorf("%w : identifiant d'école %q invalide : lettres minuscules, chiffres, - et _ seulement", apperr.ErrInvalid, text.Short(id))
+			return apperr.New(apperr.ErrInvalid, "roster.err.school_id_chars", "ID", text.Short(id))
 		}
 	}
 	return nil
@@ -53,12 +53,12 @@ func (s *Service) CreateSchool(ctx context.Context, id, name string) error {
 	if err := ValidSchoolID(id); err != nil {
 		return err
 	}
-	name, err := text.Name("le nom de l'école", name)
+	name, err := text.Name("field.school_name", name)
 	if err != nil {
 		return err
 	}
 	if id == "" || name == "" {
-		return fmt.Errorf("%w : identifiant et nom de l'école requis", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "roster.err.school_id_name")
 	}
 	return s.writeSchool(ctx, id, name)
 }
@@ -98,17 +98,17 @@ func ValidLevel(level string) bool {
 func (s *Service) CreateClass(ctx context.Context, schoolID, name, level string) (auth.Class, error) {
 	c := auth.Class{ID: store.NewID(), SchoolID: schoolID, Level: strings.ToUpper(strings.TrimSpace(level))}
 	var err error
-	if c.Name, err = text.Name("le nom de la classe", name); err != nil {
+	if c.Name, err = text.Name("field.class_name", name); err != nil {
 		return c, err
 	}
 	if c.Name == "" {
-		return c, fmt.Errorf("%w : le nom de la classe est obligatoire", apperr.ErrInvalid)
+		return c, apperr.New(apperr.ErrInvalid, "roster.err.class_name_required")
 	}
 	if !ValidLevel(c.Level) {
-		return c, fmt.Errorf("%w : niveau %q inconnu (CP, CE1, CE2, CM1, CM2, ou double niveau comme CE2-CM1)", apperr.ErrInvalid, text.Short(level))
+		return c, apperr.New(apperr.ErrInvalid, "roster.err.unknown_level", "Value", text.Short(level))
 	}
 	if _, err := s.School(ctx, schoolID); err != nil {
-		return c, fmt.Errorf("école %q : %w", schoolID, err)
+		return c, fmt.Errorf("school %q: %w", schoolID, err)
 	}
 	return c, s.insertClass(ctx, c)
 }
@@ -161,7 +161,7 @@ func (r Ref) resolve(ids []string) (string, error) {
 		return r.ID, nil
 	}
 	if r.New < 0 || r.New >= len(ids) {
-		return "", fmt.Errorf("%w : compte %d absent du lot importé", apperr.ErrInvalid, r.New)
+		return "", fmt.Errorf("%w: account %d missing from the imported batch", apperr.ErrInvalid, r.New)
 	}
 	return ids[r.New], nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -38,14 +37,15 @@ var Schema = store.Schema{
 	},
 	PushChecks: pushChecks,
 	Labels: map[string]store.Label{
-		"schools": {Row: "École"},
-		"classes": {Row: "Classe", Columns: []store.ColumnLabel{{Column: "level", Label: "Niveau"}}},
-		"memberships": {Row: "Inscription dans une classe", Columns: []store.ColumnLabel{
-			{Column: "role", Label: "Rôle", Values: map[string]string{"pupil": "élève", "teacher": "enseignant·e"}},
+		"schools": {Row: "roster.label.school"},
+		"classes": {Row: "roster.label.class", Columns: []store.ColumnLabel{{Column: "level", Label: "roster.level"}}},
+		"memberships": {Row: "roster.label.membership", Columns: []store.ColumnLabel{
+			{Column: "role", Label: "roster.label.role", Values: map[string]string{"pupil": "profile.pupil", "teacher": "profile.teacher"}},
 		}},
-		"guardians": {Row: "Lien entre un parent et son enfant"},
-		"guardian_requests": {Row: "Demande de rattachement d'un parent", Columns: []store.ColumnLabel{
-			{Column: "status", Label: "Réponse", Values: map[string]string{LinkPending: "en attente", LinkAccepted: "acceptée", LinkRefused: "refusée"}},
+		"guardians": {Row: "roster.label.guardian"},
+		"guardian_requests": {Row: "roster.label.request", Columns: []store.ColumnLabel{
+			{Column: "status", Label: "roster.label.answer", Values: map[string]string{LinkPending: "roster.label.pending",
+				LinkAccepted: "roster.label.accepted", LinkRefused: "roster.label.refused"}},
 		}},
 	},
 }
@@ -163,7 +163,7 @@ func (s *Service) insertClass(ctx context.Context, c auth.Class) error {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("%w : une classe nommée %q existe déjà", apperr.ErrInvalid, c.Name)
+			return apperr.New(apperr.ErrInvalid, "roster.err.class_exists", "Name", c.Name)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO classes(id, scope, hlc, origin, school_id, name, level) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.SchoolID, tx.HLC, tx.Origin, c.SchoolID, c.Name, c.Level)
@@ -296,7 +296,7 @@ func (s *Service) pairs(ctx context.Context, query string, args ...any) (map[str
 func joinClass(ctx context.Context, tx *store.Tx, classID, userID string) error {
 	var profile auth.Profile
 	if err := tx.QueryRowContext(ctx, "SELECT profile FROM users WHERE deleted = 0 AND id = ?", userID).Scan(&profile); err != nil {
-		return fmt.Errorf("%w : compte inconnu", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "roster.err.unknown_account")
 	}
 	role := "teacher"
 	if profile == auth.Pupil {
@@ -308,7 +308,7 @@ func joinClass(ctx context.Context, tx *store.Tx, classID, userID string) error 
 func addMembership(ctx context.Context, tx *store.Tx, classID, userID, role string) error {
 	var scope string
 	if err := tx.QueryRowContext(ctx, "SELECT scope FROM classes WHERE deleted = 0 AND id = ?", classID).Scan(&scope); err != nil {
-		return fmt.Errorf("%w : classe inconnue", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "roster.err.unknown_class")
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO memberships(id, scope, hlc, origin, class_id, user_id, role) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET deleted = 0, role = excluded.role, hlc = excluded.hlc, origin = excluded.origin`,
@@ -319,7 +319,7 @@ func addMembership(ctx context.Context, tx *store.Tx, classID, userID, role stri
 func addGuardian(ctx context.Context, tx *store.Tx, parentID, childID string) error {
 	var scope string
 	if err := tx.QueryRowContext(ctx, "SELECT scope FROM users WHERE deleted = 0 AND profile = 'pupil' AND id = ?", childID).Scan(&scope); err != nil {
-		return fmt.Errorf("%w : élève inconnu", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "roster.err.unknown_pupil")
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO guardians(id, scope, hlc, origin, parent_id, child_id) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET deleted = 0, hlc = excluded.hlc, origin = excluded.origin`,
@@ -335,14 +335,14 @@ func linkOrAsk(ctx context.Context, tx *store.Tx, parentID, childID, askedBy str
 	var profile auth.Profile
 	if err := tx.QueryRowContext(ctx, "SELECT school_id, profile FROM users WHERE deleted = 0 AND id = ?", parentID).
 		Scan(&parentSchool, &profile); err != nil {
-		return false, fmt.Errorf("%w : parent inconnu", apperr.ErrInvalid)
+		return false, apperr.New(apperr.ErrInvalid, "roster.err.unknown_parent")
 	}
 	if profile != auth.Parent {
-		return false, fmt.Errorf("%w : seul un compte de parent peut être rattaché à un enfant", apperr.ErrInvalid)
+		return false, apperr.New(apperr.ErrInvalid, "roster.err.only_parent_link")
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT school_id FROM users WHERE deleted = 0 AND profile = 'pupil' AND id = ?", childID).
 		Scan(&childSchool); err != nil {
-		return false, fmt.Errorf("%w : élève inconnu", apperr.ErrInvalid)
+		return false, apperr.New(apperr.ErrInvalid, "roster.err.unknown_pupil")
 	}
 	if parentSchool == childSchool {
 		return false, addGuardian(ctx, tx, parentID, childID)

@@ -47,7 +47,7 @@ func TestLoginPageFollowsTheBrowser(t *testing.T) {
 		{"ar-MA,ar;q=0.9,fr;q=0.5", "ar", "rtl", "مرحبًا بك في Préau"},
 		{"en-GB,en;q=0.9", "en", "ltr", "Welcome to Préau"},
 		{"", "fr", "ltr", "Bienvenue sur Préau"},
-		{"de-DE", "fr", "ltr", "Bienvenue sur Préau"},      // a language Préau does not speak
+		{"de-DE", "fr", "ltr", "Bienvenue sur Préau"},         // a language Préau does not speak
 		{"q=;;,,garbage", "fr", "ltr", "Bienvenue sur Préau"}, // a header that cannot be read
 	}
 	for _, c := range cases {

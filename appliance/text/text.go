@@ -5,10 +5,11 @@
 // it is shown in around.
 //
 // Each feature declares its own fields' limits and cleans what it stores
-// with Line (names, titles) or Body (several lines). Messages are French,
-// for the person who typed.
+// with Line (names, titles) or Body (several lines). A field is named by its
+// catalogue key ("field.first_name"); refusals are catalogue messages, said
+// in the language of the person who typed.
 //
-// It imports only apperr: auth and every feature build on it.
+// It imports only apperr and i18n: auth and every feature build on it.
 package text
 
 import (
@@ -20,6 +21,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/apperr"
+	"preau/appliance/i18n"
 )
 
 // Limits, in characters, of the fields several places store.
@@ -28,23 +30,18 @@ const (
 	MaxEmail = 254 // the longest address mail can carry (RFC 5321)
 )
 
-// refusal is a refused field: its text is the sentence shown as is, which
-// names the field and says what to do.
-type refusal string
-
-func (e refusal) Error() string { return string(e) }
-
-// Unwrap makes a refused field invalid data like any other: pages and the
-// API answer it with 400.
-func (e refusal) Unwrap() error { return apperr.ErrInvalid }
-
-func refuse(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }
+// refuse is a refused field: invalid data like any other (pages and the
+// API answer it with 400), with a sentence that names the field and says
+// what to do.
+func refuse(key, field string, args ...any) error {
+	return apperr.New(apperr.ErrInvalid, key, append([]any{"Field", i18n.M(field)}, args...)...)
+}
 
 // Line cleans one line of typed text, such as a name or a title: in NFC,
 // trimmed, at most max characters, with no control character, line break or
 // invisible format character — save the zero-width joiner and non-joiner,
-// which Arabic, Persian and Indic names need. field names it in messages:
-// "le prénom". An empty result is left to the caller, who knows whether
+// which Arabic, Persian and Indic names need. field is the catalogue key
+// that names it in messages: "field.first_name". An empty result is left to the caller, who knows whether
 // the field is required.
 func Line(field, value string, max int) (string, error) { return clean(field, value, max, false) }
 
@@ -63,11 +60,11 @@ func Body(field, value string, max int) (string, error) {
 
 func clean(field, value string, max int, lines bool) (string, error) {
 	if !utf8.ValidString(value) {
-		return "", refuse("%s n'est pas du texte lisible (encodage UTF-8 attendu) : saisissez-le de nouveau", field)
+		return "", refuse("text.not_utf8", field)
 	}
 	v := strings.TrimSpace(norm.NFC.String(value))
 	if n := utf8.RuneCountInString(v); n > max {
-		return "", refuse("%s ne doit pas dépasser %d caractères (%d saisis)", field, max, n)
+		return "", refuse("text.too_long", field, "Max", max, "Typed", n)
 	}
 	pos := 0
 	for _, r := range v {
@@ -77,11 +74,11 @@ func clean(field, value string, max int, lines bool) (string, error) {
 		}
 		switch {
 		case r == '\n' || r == '\r' || r == '\u0085' || r == '\u2028' || r == '\u2029':
-			return "", refuse("%s doit tenir sur une ligne : retirez le retour à la ligne (position %d)", field, pos)
+			return "", refuse("text.one_line", field, "Pos", pos)
 		case r == '\t':
-			return "", refuse("%s contient une tabulation (position %d) : remplacez-la par un espace", field, pos)
+			return "", refuse("text.tab", field, "Pos", pos)
 		}
-		return "", refuse("%s contient un caractère invisible ou de contrôle (U+%04X, position %d) : retirez-le", field, r, pos)
+		return "", refuse("text.invisible", field, "Code", fmt.Sprintf("U+%04X", r), "Pos", pos)
 	}
 	return v, nil
 }
