@@ -30,8 +30,6 @@ var untranslated = map[string]bool{
 	"appliance/auth/admin.go":          true,
 	"appliance/auth/login.go":          true,
 	"appliance/auth/pushchecks.go":     true,
-	"appliance/classroom/classroom.go": true,
-	"appliance/classroom/logins.go":    true,
 	"appliance/cli/backup.go":          true,
 	"appliance/cli/cli.go":             true,
 	"appliance/cli/init.go":            true,
@@ -58,9 +56,6 @@ var untranslated = map[string]bool{
 	"appliance/sync/stall.go":          true,
 	"appliance/sync/sync.go":           true,
 	"appliance/sync/views.go":          true,
-	"ui/classroom/cards.html":          true,
-	"ui/classroom/class.html":          true,
-	"ui/classroom/pictures.html":       true,
 	"ui/sync/schools.html":             true,
 	"ui/sync/status.html":              true,
 }

@@ -38,8 +38,8 @@ func routes(env *feature.Env) {
 // pupils' logins; on false it has answered the client (404 or 403).
 func (h *handlers) class(w http.ResponseWriter, r *http.Request) (auth.Class, bool) {
 	return web.Loader[auth.Class]{Param: "id", Get: h.Register.Class, May: h.manages,
-		NotFound:  "cette classe n'existe pas",
-		Forbidden: "vous n'avez pas accès à cette classe : seuls ses enseignant·es et la direction de l'école y ont accès",
+		NotFound:  "classroom.not_found",
+		Forbidden: "classroom.forbidden",
 	}.Load(h.Server, w, r)
 }
 
@@ -83,7 +83,7 @@ func (h *handlers) classPupil(w http.ResponseWriter, r *http.Request) (auth.Clas
 			return c, p, true
 		}
 	}
-	h.Error(w, r, http.StatusNotFound, "cet élève n'est pas dans cette classe")
+	h.Error(w, r, http.StatusNotFound, "classroom.not_in_class")
 	return c, auth.User{}, false
 }
 
@@ -139,5 +139,5 @@ func (h *handlers) renderClass(w http.ResponseWriter, r *http.Request, c auth.Cl
 		return
 	}
 	d.Open = open
-	h.RenderStatus(w, r, status, "classroom/class", "Classe "+c.Name, d, errMsg)
+	h.RenderStatus(w, r, status, "classroom/class", web.T(r, "card.class", "Name", c.Name), d, errMsg)
 }

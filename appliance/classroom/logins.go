@@ -2,7 +2,6 @@ package classroom
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -69,14 +68,14 @@ func (h *handlers) newPictures(w http.ResponseWriter, r *http.Request) {
 	seq := chosenSequence(r)
 	if err := h.Auth.SetPicture(r.Context(), p.ID, seq); err != nil {
 		if status := web.ErrStatus(err); status == http.StatusBadRequest {
-			h.renderClass(w, r, c, status, p.ID, fmt.Sprintf("%s : %s", p.DisplayName, err))
+			h.renderClass(w, r, c, status, p.ID, web.T(r, "classroom.pupil_error", "Name", p.DisplayName, "Error", web.ErrText(r, err)))
 			return
 		}
 		h.Fail(w, r, err)
 		return
 	}
 	noStore(w)
-	h.Render(w, r, "classroom/pictures", "Images de "+p.DisplayName,
+	h.Render(w, r, "classroom/pictures", web.T(r, "classroom.pictures_of", "Name", p.DisplayName),
 		map[string]any{"Class": c, "Pupil": p, "Pictures": picturesOf(seq)})
 }
 
@@ -138,7 +137,7 @@ func (h *handlers) newCard(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Cards = []card{cd}
 	noStore(w)
-	h.Render(w, r, "classroom/cards", "Carte de "+p.DisplayName, d)
+	h.Render(w, r, "classroom/cards", web.T(r, "classroom.card_of", "Name", p.DisplayName), d)
 }
 
 func (h *handlers) cardsData(ctx context.Context, c auth.Class) (cardsData, error) {
@@ -179,10 +178,10 @@ func (h *handlers) newCards(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			h.Log.Error("class cards", "class", c.ID, "pupil", p.ID, "err", err)
-			h.RenderStatus(w, r, http.StatusInternalServerError, "classroom/cards", "Cartes de la classe "+c.Name, d,
-				fmt.Sprintf("erreur interne : la préparation s'est arrêtée à %s. Les cartes ci-dessous sont valables ; les autres élèves gardent leur ancienne carte. Réessayez dans un instant.", p.DisplayName))
+			h.RenderStatus(w, r, http.StatusInternalServerError, "classroom/cards", web.T(r, "classroom.cards.of_class", "Name", c.Name), d,
+				web.T(r, "classroom.cards.stopped", "Name", p.DisplayName))
 			return
 		}
 	}
-	h.Render(w, r, "classroom/cards", "Cartes de la classe "+c.Name, d)
+	h.Render(w, r, "classroom/cards", web.T(r, "classroom.cards.of_class", "Name", c.Name), d)
 }
