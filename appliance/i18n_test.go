@@ -26,10 +26,6 @@ import (
 // move is under way; it must end empty.
 var untranslated = map[string]bool{
 	"appliance/app.go":             true,
-	"appliance/auth/accounts.go":   true,
-	"appliance/auth/admin.go":      true,
-	"appliance/auth/login.go":      true,
-	"appliance/auth/pushchecks.go": true,
 	"appliance/cli/backup.go":      true,
 	"appliance/cli/cli.go":         true,
 	"appliance/cli/init.go":        true,
@@ -45,19 +41,6 @@ var untranslated = map[string]bool{
 	"appliance/store/replica.go":   true,
 	"appliance/store/store.go":     true,
 	"appliance/store/trust.go":     true,
-	"appliance/sync/api.go":        true,
-	"appliance/sync/blobs.go":      true,
-	"appliance/sync/central.go":    true,
-	"appliance/sync/client.go":     true,
-	"appliance/sync/command.go":    true,
-	"appliance/sync/feature.go":    true,
-	"appliance/sync/schools.go":    true,
-	"appliance/sync/service.go":    true,
-	"appliance/sync/stall.go":      true,
-	"appliance/sync/sync.go":       true,
-	"appliance/sync/views.go":      true,
-	"ui/sync/schools.html":         true,
-	"ui/sync/status.html":          true,
 }
 
 // templateFuncs are the names templates may call (web's FuncMap); the

@@ -17,10 +17,10 @@ import "preau/appliance/i18n"
 
 // The kinds of failure, and the texts they show when given no reason.
 var (
-	ErrNotFound  error = &kindError{msg: i18n.M("error.not_found")}
-	ErrForbidden error = &kindError{msg: i18n.M("error.forbidden")}
-	ErrInvalid   error = &kindError{msg: i18n.M("error.invalid")}
-	ErrConflict  error = &kindError{msg: i18n.M("error.conflict")}
+	ErrNotFound  error = &kindError{msg: i18n.M("error.not_found"), bare: true}
+	ErrForbidden error = &kindError{msg: i18n.M("error.forbidden"), bare: true}
+	ErrInvalid   error = &kindError{msg: i18n.M("error.invalid"), bare: true}
+	ErrConflict  error = &kindError{msg: i18n.M("error.conflict"), bare: true}
 )
 
 // New is an error of kind whose text is the catalogue message key with
@@ -30,9 +30,14 @@ func New(kind error, key string, args ...any) error {
 	return &kindError{kind: kind, msg: i18n.M(key, args...)}
 }
 
+// Text is an error of no kind whose text is the catalogue message key: a
+// refusal its caller answers itself (a wrong password is 401, not 400).
+func Text(key string, args ...any) error { return &kindError{msg: i18n.M(key, args...)} }
+
 type kindError struct {
-	kind error // nil for the kinds themselves
+	kind error // nil for the kinds themselves and for Text
 	msg  i18n.Message
+	bare bool // one of the kinds
 }
 
 func (e *kindError) Error() string                  { return e.msg.String() }
@@ -41,4 +46,4 @@ func (e *kindError) Localize(lang i18n.Lang) string { return e.msg.In(lang) }
 
 // Bare reports whether e is one of the kinds themselves, which says less
 // than any error wrapping it (see i18n.ErrorText).
-func (e *kindError) Bare() bool { return e.kind == nil }
+func (e *kindError) Bare() bool { return e.bare }

@@ -14,7 +14,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -47,22 +46,9 @@ func (p Profile) Valid() bool {
 	return false
 }
 
-// Label is the profile's French name.
-func (p Profile) Label() string {
-	switch p {
-	case Pupil:
-		return "Élève"
-	case Parent:
-		return "Parent"
-	case Teacher:
-		return "Enseignant·e"
-	case Director:
-		return "Direction"
-	case DSI:
-		return "DSI de la ville"
-	}
-	return "Visiteur"
-}
+// LabelKey is the catalogue key of the profile's name ("profile.pupil"):
+// say it in the reader's language.
+func (p Profile) LabelKey() string { return "profile." + string(p) }
 
 // GlobalScope is the scope of rows every node holds.
 const GlobalScope = store.GlobalScope
@@ -108,9 +94,9 @@ type User struct {
 // Errors callers can test for; their text is shown to users as is. Each is
 // of a kind of apperr, which says how pages and the API answer it.
 var (
-	ErrLoginTaken    = apperr.New(apperr.ErrConflict, "cet identifiant est déjà utilisé")
-	ErrWeakPassword  = apperr.New(apperr.ErrInvalid, fmt.Sprintf("le mot de passe doit faire au moins %d caractères", MinPasswordLength))
-	ErrWrongPassword = apperr.New(apperr.ErrInvalid, "mot de passe actuel incorrect")
+	ErrLoginTaken    = apperr.New(apperr.ErrConflict, "auth.err.login_taken")
+	ErrWeakPassword  = apperr.New(apperr.ErrInvalid, "auth.err.weak_password", "Min", MinPasswordLength)
+	ErrWrongPassword = apperr.New(apperr.ErrInvalid, "auth.err.wrong_password")
 )
 
 //go:embed migrations/*.sql
@@ -129,20 +115,21 @@ var Schema = store.Schema{
 	// leaves central.
 	Secrets: map[string][]string{"users": {"password_hash", "picture_hash", "qr_hash"}},
 	Labels: map[string]store.Label{
-		"users": {Row: "Compte", Columns: []store.ColumnLabel{
-			{Column: "first_name", Label: "Prénom"}, {Column: "last_name", Label: "Nom de famille"},
-			{Column: "login", Label: "Identifiant"}, {Column: "email", Label: "E-mail"},
-			{Column: "profile", Label: "Profil", Values: profileNames()},
-			{Column: "disabled", Label: "Désactivé", Flag: true}, {Column: "must_change", Label: "Mot de passe à changer", Flag: true},
+		"users": {Row: "auth.label.account", Columns: []store.ColumnLabel{
+			{Column: "first_name", Label: "auth.label.first_name"}, {Column: "last_name", Label: "auth.label.last_name"},
+			{Column: "login", Label: "auth.label.login"}, {Column: "email", Label: "auth.label.email"},
+			{Column: "profile", Label: "auth.label.profile", Values: profileNames()},
+			{Column: "disabled", Label: "auth.label.disabled", Flag: true}, {Column: "must_change", Label: "auth.label.must_change", Flag: true},
+			{Column: "language", Label: "auth.label.language", Values: map[string]string{"fr": "language.fr", "en": "language.en", "ar": "language.ar"}},
 		}},
 	},
 }
 
-// profileNames maps each stored profile to its French name.
+// profileNames maps each stored profile to the catalogue key of its name.
 func profileNames() map[string]string {
 	out := make(map[string]string, len(Profiles))
 	for _, p := range Profiles {
-		out[string(p)] = p.Label()
+		out[string(p)] = p.LabelKey()
 	}
 	return out
 }

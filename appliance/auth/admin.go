@@ -62,7 +62,7 @@ func (s *Service) CreateUsers(ctx context.Context, ns []NewUser, then func(tx *s
 			return nil, err
 		}
 		if n.Pictures != nil && !ValidSequence(n.Pictures) {
-			return nil, fmt.Errorf("%w : choisissez %d images différentes", apperr.ErrInvalid, PictureLength)
+			return nil, apperr.New(apperr.ErrInvalid, "auth.err.distinct_pictures", "N", PictureLength)
 		}
 		ps[i] = prepared{n: n, password: n.Password}
 		if n.Pictures != nil {
@@ -145,17 +145,17 @@ func (s *Service) prepare(n *NewUser) error {
 		}
 	}
 	if n.Display == "" {
-		return fmt.Errorf("%w : le nom est obligatoire", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "auth.err.name_required")
 	}
 	if !n.Profile.Valid() {
 		return fmt.Errorf("%w : profil %q inconnu", apperr.ErrInvalid, text.Short(string(n.Profile)))
 	}
 	if n.Profile != DSI && n.SchoolID == "" {
-		return fmt.Errorf("%w : l'école est obligatoire", apperr.ErrInvalid)
+		return apperr.New(apperr.ErrInvalid, "auth.err.school_required")
 	}
 	n.Login = strings.ToLower(n.Login)
 	if n.Login != "" && !ValidLogin(n.Login) {
-		return fmt.Errorf("%w : identifiant %q invalide (2 à %d lettres sans accents, chiffres, point, tiret)", apperr.ErrInvalid, text.Short(n.Login), MaxLogin)
+		return apperr.New(apperr.ErrInvalid, "auth.err.bad_login", "Value", text.Short(n.Login), "Max", MaxLogin)
 	}
 	return nil
 }
@@ -199,7 +199,7 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, n NewUser, hash,
 			return "", err
 		}
 		if taken > 0 {
-			return "", fmt.Errorf("%w : %s", ErrLoginTaken, n.Login)
+			return "", apperr.New(apperr.ErrConflict, "auth.err.login_taken_named", "Login", n.Login)
 		}
 	}
 	scope := n.SchoolID
@@ -271,7 +271,7 @@ func freeLogin(ctx context.Context, tx *store.Tx, first, last, display string) (
 			return login, nil
 		}
 	}
-	return "", errors.New("aucun identifiant libre")
+	return "", errors.New("no free login")
 }
 
 // update writes columns of one user row, stamping it.
@@ -411,7 +411,7 @@ func (s *Service) ChangeUser(ctx context.Context, userID string, c UserChange) (
 		}
 	}
 	if display == "" {
-		return u, fmt.Errorf("%w : le nom est obligatoire", apperr.ErrInvalid)
+		return u, apperr.New(apperr.ErrInvalid, "auth.err.name_required")
 	}
 	var set []string
 	var args []any

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"preau/appliance/apperr"
+	"preau/appliance/i18n"
 	"preau/appliance/store"
 )
 
@@ -56,25 +56,23 @@ func (s *Service) Hasher() *Hasher { return s.hasher }
 
 // Login errors; their text is shown to users.
 var (
-	ErrBadCredentials = errors.New("identifiant ou mot de passe incorrect")
-	ErrBadPicture     = errors.New("ce ne sont pas les bonnes images, essaie encore")
-	ErrBadCard        = errors.New("cette carte n'est plus valable : demande une nouvelle carte à ton enseignant·e")
-	ErrDisabled       = errors.New("ce compte est désactivé : adressez-vous à la direction de l'école")
+	ErrBadCredentials = apperr.Text("auth.err.bad_credentials")
+	ErrBadPicture     = apperr.Text("auth.err.bad_picture")
+	ErrBadCard        = apperr.Text("auth.err.bad_card")
+	ErrDisabled       = apperr.Text("auth.err.disabled")
 )
 
 // ThrottledError says how long to wait before trying again.
 type ThrottledError struct{ Wait time.Duration }
 
-func (e *ThrottledError) Error() string {
+func (e *ThrottledError) Error() string { return e.message().String() }
+
+// Localize says how long to wait in lang.
+func (e *ThrottledError) Localize(lang i18n.Lang) string { return e.message().In(lang) }
+
+func (e *ThrottledError) message() i18n.Message {
 	minutes := int(e.Wait.Round(time.Minute) / time.Minute)
-	if minutes < 1 {
-		minutes = 1
-	}
-	unit := "minutes"
-	if minutes == 1 {
-		unit = "minute"
-	}
-	return fmt.Sprintf("trop de tentatives : réessayez dans %d %s", minutes, unit)
+	return i18n.M("auth.err.throttled", "Count", max(minutes, 1))
 }
 
 // LoginPassword checks a login and password. Failures lock the login after a
@@ -204,7 +202,7 @@ func (s *Service) activityEvery() time.Duration {
 }
 
 // ErrNoSession means the token is unknown, expired, or its account disabled.
-var ErrNoSession = errors.New("session expirée : reconnectez-vous")
+var ErrNoSession = apperr.Text("auth.err.no_session")
 
 // Session returns the open session for a token. A pupil's session also
 // ends after the idle limit; reading it records its activity.
@@ -313,10 +311,10 @@ func hashSecret(secret string) string {
 }
 
 // Pictures is the picture-password grid, in order; the sequence stores indexes.
-var Pictures = []struct{ Key, Label string }{
-	{"soleil", "Soleil"}, {"chat", "Chat"}, {"arbre", "Arbre"},
-	{"voiture", "Voiture"}, {"pomme", "Pomme"}, {"etoile", "Étoile"},
-	{"poisson", "Poisson"}, {"maison", "Maison"}, {"ballon", "Ballon"},
+var Pictures = []struct{ Key string }{
+	{"soleil"}, {"chat"}, {"arbre"},
+	{"voiture"}, {"pomme"}, {"etoile"},
+	{"poisson"}, {"maison"}, {"ballon"},
 }
 
 // PictureLength is how many pictures a picture password has.
@@ -363,7 +361,7 @@ func RandomSequence() []int {
 // SetPicture gives a pupil a picture password.
 func (s *Service) SetPicture(ctx context.Context, pupilID string, seq []int) error {
 	if !ValidSequence(seq) {
-		return fmt.Errorf("%w : choisissez %d images différentes", apperr.ErrInvalid, PictureLength)
+		return apperr.New(apperr.ErrInvalid, "auth.err.distinct_pictures", "N", PictureLength)
 	}
 	hash, err := s.hasher.Hash(ctx, encodeSequence(seq))
 	if err != nil {

@@ -2,8 +2,8 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"preau/appliance/apperr"
 
 	"preau/appliance/store"
 )
@@ -21,13 +21,13 @@ func checkUserRow(ctx context.Context, p store.Pushed) error {
 	profile := Profile(p.Row.Str("profile"))
 	switch {
 	case profile == DSI:
-		return errors.New("seule la ville crée les comptes DSI")
+		return apperr.New(apperr.ErrForbidden, "auth.push.dsi")
 	case !profile.Valid():
 		return fmt.Errorf("profil %q inconnu", profile)
 	case p.Row.Str("school_id") != p.School:
-		return errors.New("un compte reste à l'école qui l'a créé : école changée")
+		return apperr.New(apperr.ErrForbidden, "auth.push.school")
 	case p.Prior != nil && !p.Unchanged("profile"):
-		return errors.New("aucune page ne change le profil d'un compte : profil changé")
+		return apperr.New(apperr.ErrForbidden, "auth.push.profile")
 	case p.Prior == nil && profile == Director && !p.Row.Deleted():
 		// Directors are named by the DSI; only a school's very first one may
 		// come from the school itself (set up with `preau user add` before
@@ -38,7 +38,7 @@ func checkUserRow(ctx context.Context, p store.Pushed) error {
 			return err
 		}
 		if others > 0 {
-			return errors.New("seule la DSI nomme un directeur dans une école qui en a déjà un")
+			return apperr.New(apperr.ErrForbidden, "auth.push.director")
 		}
 	}
 	return nil

@@ -58,7 +58,7 @@ func shownSequence(t *testing.T, sel *goquery.Selection) []int {
 			src, _ := li.Find("img").Attr("src")
 			key = strings.TrimSuffix(strings.TrimPrefix(src, "/assets/pictures/"), ".svg")
 		}
-		i := slices.IndexFunc(auth.Pictures, func(p struct{ Key, Label string }) bool { return p.Key == key })
+		i := slices.IndexFunc(auth.Pictures, func(p struct{ Key string }) bool { return p.Key == key })
 		if i < 0 {
 			t.Fatalf("unknown picture %q", key)
 		}

@@ -12,14 +12,14 @@ import (
 
 // picture is one picture of the picture-password grid.
 type picture struct {
-	Index      int
-	Key, Label string
+	Index int
+	Key   string // named by the template's pictureName, in the reader's language
 }
 
 func allPictures() []picture {
 	out := make([]picture, len(auth.Pictures))
 	for i, p := range auth.Pictures {
-		out[i] = picture{i, p.Key, p.Label}
+		out[i] = picture{i, p.Key}
 	}
 	return out
 }

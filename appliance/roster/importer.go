@@ -106,12 +106,12 @@ func person(u auth.User, members map[string][]auth.Class, guardians map[string][
 }
 
 // Picture is one picture of a picture password.
-type Picture struct{ Key, Label string }
+type Picture struct{ Key string } // named by the catalogue: picture.<key>
 
 func picturesOf(seq []int) []Picture {
 	out := make([]Picture, len(seq))
 	for i, n := range seq {
-		out[i] = Picture{auth.Pictures[n].Key, auth.Pictures[n].Label}
+		out[i] = Picture{Key: auth.Pictures[n].Key}
 	}
 	return out
 }

@@ -31,9 +31,9 @@ func decode(s *web.Server, w http.ResponseWriter, r *http.Request, v any) bool {
 	err := web.ReadJSON(lr, v)
 	switch {
 	case lr.N <= 0:
-		s.Error(w, r, http.StatusRequestEntityTooLarge, "lot trop volumineux une fois décompressé")
+		s.Error(w, r, http.StatusRequestEntityTooLarge, "sync.err.too_large_unzipped")
 	case web.TooLarge(err):
-		s.Error(w, r, http.StatusRequestEntityTooLarge, "lot trop volumineux")
+		s.Error(w, r, http.StatusRequestEntityTooLarge, "sync.err.too_large")
 	case err != nil:
 		s.Error(w, r, http.StatusBadRequest, "lot illisible : "+err.Error())
 	default:
@@ -86,12 +86,12 @@ func (h *centralHandlers) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Node == "" {
-		h.s.Error(w, r, http.StatusBadRequest, "identifiant de nœud manquant")
+		h.s.Error(w, r, http.StatusBadRequest, "sync.err.no_node")
 		return
 	}
 	e, err := h.c.Enroll(r.Context(), in.Token, in.Node, in.Version)
 	if errors.Is(err, ErrBadToken) {
-		h.s.Error(w, r, http.StatusForbidden, err.Error())
+		h.s.Error(w, r, http.StatusForbidden, "sync.err.bad_token")
 		return
 	}
 	if err != nil {
@@ -105,7 +105,7 @@ func (h *centralHandlers) enroll(w http.ResponseWriter, r *http.Request) {
 func (h *centralHandlers) nodeOf(w http.ResponseWriter, r *http.Request) (node, bool) {
 	creds, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Node ")
 	if !ok {
-		h.s.Error(w, r, http.StatusUnauthorized, "identification du nœud requise")
+		h.s.Error(w, r, http.StatusUnauthorized, "sync.err.node_required")
 		return node{}, false
 	}
 	n, err := h.c.Authenticate(r.Context(), creds)
@@ -134,13 +134,13 @@ func (h *centralHandlers) push(w http.ResponseWriter, r *http.Request) {
 	var gap *GapError
 	switch {
 	case errors.As(err, &gap):
-		web.JSON(w, http.StatusConflict, map[string]any{"error": gap.Error(), "cursor": gap.Cursor})
+		web.JSON(w, http.StatusConflict, map[string]any{"error": web.ErrText(r, gap), "cursor": gap.Cursor})
 	case errors.Is(err, ErrOutOfScope), errors.Is(err, store.ErrRefusedRow):
-		h.s.Error(w, r, http.StatusForbidden, err.Error())
+		h.s.Error(w, r, http.StatusForbidden, "sync.err.as_is", "Error", err)
 	case errors.Is(err, ErrClockAhead):
-		h.s.Error(w, r, http.StatusUnprocessableEntity, err.Error()+" (réglez l'horloge du serveur de l'école)")
+		h.s.Error(w, r, http.StatusUnprocessableEntity, "sync.err.set_clock", "Error", err)
 	case errors.Is(err, ErrBadBatch):
-		h.s.Error(w, r, http.StatusBadRequest, err.Error())
+		h.s.Error(w, r, http.StatusBadRequest, "sync.err.as_is", "Error", err)
 	case err != nil:
 		h.s.Fail(w, r, err)
 	default:
@@ -182,7 +182,7 @@ func (h *centralHandlers) wait(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// HTTP/2, which the schools do not speak to central: as a central
 		// without live requests, for the school to sync on its interval.
-		h.s.Error(w, r, http.StatusNotFound, "requête en direct impossible sur cette connexion : la synchronisation se fait à intervalles")
+		h.s.Error(w, r, http.StatusNotFound, "sync.err.no_live")
 		return
 	}
 	conn.SetDeadline(time.Time{}) // the server's deadlines were for the request

@@ -167,7 +167,7 @@ func (c *Client) upload(ctx context.Context, link Link, hash string) error {
 			return err
 		}
 		if st.Received <= offset && !st.Complete {
-			return errors.New("le serveur central n'avance pas")
+			return errors.New("central does not move forward")
 		}
 		offset = st.Received
 	}
@@ -190,7 +190,7 @@ func (c *Client) download(ctx context.Context, link Link, hash string) error {
 	case http.StatusPartialContent:
 	case http.StatusOK:
 		if offset > 0 {
-			return errors.New("le serveur central ne sait pas reprendre ce fichier")
+			return errors.New("central cannot resume this file")
 		}
 	case http.StatusRequestedRangeNotSatisfiable:
 		// Everything arrived already; verify below.
@@ -212,7 +212,7 @@ func (h *centralHandlers) getBlob(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := h.c.db.Blobs().Open(r.PathValue("hash"))
 	if err != nil {
-		h.s.Error(w, r, http.StatusNotFound, "fichier absent du serveur central")
+		h.s.Error(w, r, http.StatusNotFound, "sync.err.no_file")
 		return
 	}
 	defer f.Close()
@@ -226,7 +226,7 @@ func (h *centralHandlers) blobState(w http.ResponseWriter, r *http.Request) {
 	}
 	hash := r.PathValue("hash")
 	if !store.ValidHash(hash) {
-		h.s.Error(w, r, http.StatusBadRequest, "empreinte de fichier invalide")
+		h.s.Error(w, r, http.StatusBadRequest, "sync.err.bad_hash")
 		return
 	}
 	blobs := h.c.db.Blobs()
@@ -240,7 +240,7 @@ func (h *centralHandlers) putBlob(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
 	blobs := h.c.db.Blobs()
 	if !store.ValidHash(hash) {
-		h.s.Error(w, r, http.StatusBadRequest, "empreinte de fichier invalide")
+		h.s.Error(w, r, http.StatusBadRequest, "sync.err.bad_hash")
 		return
 	}
 	if blobs.Has(hash) {
@@ -249,7 +249,7 @@ func (h *centralHandlers) putBlob(w http.ResponseWriter, r *http.Request) {
 	}
 	offset, err := strconv.ParseInt(r.URL.Query().Get("offset"), 10, 64)
 	if err != nil || offset < 0 || offset > maxBlobSize {
-		h.s.Error(w, r, http.StatusBadRequest, "position de reprise invalide")
+		h.s.Error(w, r, http.StatusBadRequest, "sync.err.bad_offset")
 		return
 	}
 	received, err := blobs.Append(hash, offset, r.Body, chunkSize)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
+	"preau/appliance/i18n"
 	"strings"
 	"time"
 
@@ -16,6 +16,8 @@ import (
 // Central is the city side: the registry of school nodes, enrollment, and
 // the push and pull endpoints' logic.
 type Central struct {
+	Lang i18n.Lang // the language of the errors it records (i18n.default_language)
+
 	db       *store.DB
 	register feature.Register
 	log      *slog.Logger
@@ -61,7 +63,7 @@ type Enrollment struct {
 }
 
 // ErrBadToken means an unknown, used or expired enrollment token.
-var ErrBadToken = errors.New("jeton d'inscription inconnu, déjà utilisé ou expiré : demandez-en un nouveau à la DSI")
+var ErrBadToken = newProblem("sync.err.bad_token", nil)
 
 // Enroll exchanges a one-time token for the node key of a school. The token
 // is bound to the first node that uses it: the same node may present it
@@ -125,7 +127,7 @@ type node struct {
 }
 
 // ErrNodeAuth means a sync request without valid node credentials.
-var ErrNodeAuth = errors.New("nœud inconnu, clé invalide ou école révoquée")
+var ErrNodeAuth = newProblem("sync.err.node_auth", nil)
 
 // Authenticate checks a school node's credentials ("school:key").
 func (c *Central) Authenticate(ctx context.Context, credentials string) (node, error) {
@@ -152,8 +154,11 @@ func (c *Central) Authenticate(ctx context.Context, credentials string) (node, e
 // restored from an older backup): the sender must resend from Cursor.
 type GapError struct{ Cursor int64 }
 
-func (e *GapError) Error() string {
-	return fmt.Sprintf("le serveur central n'a reçu ce journal que jusqu'à %d : renvoyez la suite", e.Cursor)
+func (e *GapError) Error() string { return i18n.M("sync.err.gap", "Cursor", e.Cursor).String() }
+
+// Localize says the gap in lang.
+func (e *GapError) Localize(lang i18n.Lang) string {
+	return i18n.M("sync.err.gap", "Cursor", e.Cursor).In(lang)
 }
 
 // Push applies a school's batch and returns central's cursor for it.
@@ -261,7 +266,7 @@ func (c *Central) audience(tbl string) string {
 }
 
 func (c *Central) noteError(ctx context.Context, school string, cause error) {
-	msg := cause.Error()
+	msg := i18n.ErrorText(cause, c.Lang)
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"preau/appliance/i18n"
 	"strings"
 	gosync "sync"
 	"time"
@@ -23,6 +24,8 @@ import (
 // interval, soon after a local write, as soon as central says it holds rows
 // for the school (the live request, live.go), and on demand.
 type Client struct {
+	Lang i18n.Lang // the language of the errors it records (i18n.default_language)
+
 	db      *store.DB
 	log     *slog.Logger
 	school  string
@@ -105,7 +108,7 @@ type Link struct {
 }
 
 // ErrNotEnrolled means the school has no link to central yet.
-var ErrNotEnrolled = errors.New("école pas encore inscrite auprès du serveur central")
+var ErrNotEnrolled = newProblem("sync.err.not_enrolled", nil)
 
 // Link reads the school's link to central.
 func (c *Client) Link(ctx context.Context) (Link, error) {
@@ -124,15 +127,14 @@ func (c *Client) Enroll(ctx context.Context, centralURL, token string) (Enrollme
 	var e Enrollment
 	centralURL = strings.TrimRight(centralURL, "/")
 	if _, err := c.Link(ctx); err == nil {
-		return e, errors.New("cette école est déjà inscrite auprès du serveur central")
+		return e, newProblem("sync.err.already_enrolled", nil)
 	}
 	req := map[string]string{"token": token, "node": c.db.Node().ID, "version": c.version}
 	if err := c.call(ctx, centralURL, "/api/v1/sync/enroll", "", req, &e); err != nil {
-		return e, fmt.Errorf("inscription auprès de %s : %w", centralURL, err)
+		return e, newProblem("sync.err.enroll_failed", []error{err}, "Central", centralURL, "Error", err)
 	}
 	if e.SchoolID != c.school {
-		return e, fmt.Errorf("ce jeton inscrit l'école %q, mais ce serveur est configuré pour %q (clé school.id) : corrigez la configuration",
-			e.SchoolID, c.school)
+		return e, newProblem("sync.err.wrong_school", nil, "Token", e.SchoolID, "Config", c.school)
 	}
 	err := c.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO sync_link(central_url, school_id, node_key) VALUES (?, ?, ?)",
@@ -409,7 +411,7 @@ func (c *Client) finish(ctx context.Context, syncErr error) {
 	// A failure keeps the time of the last sync that worked.
 	q, args := "UPDATE sync_link SET last_error = '', last_sync = ?", []any{time.Now().UTC().Format(time.RFC3339)}
 	if syncErr != nil {
-		q, args = "UPDATE sync_link SET last_error = ?", []any{syncErr.Error()}
+		q, args = "UPDATE sync_link SET last_error = ?", []any{i18n.ErrorText(syncErr, c.Lang)}
 	}
 	if err := c.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, q, args...)
@@ -576,18 +578,18 @@ func (c *Client) pull(ctx context.Context, link Link) error {
 		req := PullRequest{NodeEpoch: self.Epoch, Epoch: epoch, Since: since, Pending: pending, Clock: c.db.Clock().Now()}
 		var b Batch
 		if err := c.call(ctx, link.CentralURL, "/api/v1/sync/pull", c.credentials(link), req, &b); err != nil {
-			return fmt.Errorf("réception : %w", err)
+			return newProblem("sync.err.receiving", []error{err}, "Error", err)
 		}
 		if b.Epoch != epoch || b.From == 0 {
 			// Central resends from the start: it was restored, or we were.
 			since = 0
 		}
 		if b.From != since {
-			return fmt.Errorf("réception : lot à partir de %d, attendu %d", b.From, since)
+			return newProblem("sync.err.receiving_from", nil, "From", b.From, "Want", since)
 		}
 		maxHLC, err := check(ctx, c.db, b, func(store.Row) bool { return true })
 		if err != nil {
-			return fmt.Errorf("réception refusée : %w", err)
+			return newProblem("sync.err.receiving_refused", []error{err}, "Error", err)
 		}
 		pendingIn := int64(0)
 		if b.More {
@@ -740,9 +742,9 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 	s.mu.Unlock()
 	link, err := c.Link(ctx)
 	if errors.Is(err, ErrNotEnrolled) {
-		msg := ErrNotEnrolled.Error()
+		msg := i18n.ErrorText(ErrNotEnrolled, c.Lang)
 		if enrollError != "" {
-			msg += " : " + enrollError
+			msg = i18n.For(c.Lang).T("sync.err.with_reason", "Error", msg, "Reason", enrollError)
 		}
 		st.LastError = &msg
 		return st, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	ossignal "os/signal"
+	"preau/appliance/apperr"
 	"time"
 
 	"preau/appliance/config"
@@ -17,33 +18,26 @@ import (
 // subcommand goes through the server when it runs (the control socket),
 // and otherwise works on the data directory itself.
 
-var commands = []feature.Command{{Name: "sync", Summary: "synchronisation avec le serveur central : enroll, now, status", Run: runCommand}}
-
-const commandUsage = `Usage :
-  preau sync enroll --central URL --token JETON   inscrit cette école auprès du serveur central
-  preau sync now                                  synchronise maintenant et affiche l'état
-  preau sync status                               affiche l'état de la synchronisation
-Chaque sous-commande accepte aussi --config et --data-dir. Elle passe par le serveur
-s'il tourne, sinon elle travaille directement sur le dossier de données.`
+var commands = []feature.Command{{Name: "sync", Summary: "sync.cmd.summary", Run: runCommand}}
 
 func runCommand(c feature.Console, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(c.Stderr(), commandUsage)
-		return errors.New("sous-commande attendue : enroll, now ou status")
+		fmt.Fprintln(c.Stderr(), c.L().T("sync.cmd.usage"))
+		return apperr.New(apperr.ErrInvalid, "sync.cmd.expected")
 	}
 	var central, token string
 	fs := c.FlagSet("sync " + args[0])
 	switch args[0] {
 	case "enroll":
-		fs.StringVar(&central, "central", "", "adresse du serveur central, https://ent.ville.example")
-		fs.StringVar(&token, "token", "", "jeton d'inscription donné par la DSI")
+		fs.StringVar(&central, "central", "", c.L().T("sync.cmd.flag_central"))
+		fs.StringVar(&token, "token", "", c.L().T("sync.cmd.flag_token"))
 	case "now", "status":
 	case "help", "-h", "--help":
-		fmt.Fprintln(c.Stdout(), commandUsage)
+		fmt.Fprintln(c.Stdout(), c.L().T("sync.cmd.usage"))
 		return nil
 	default:
-		fmt.Fprintln(c.Stderr(), commandUsage)
-		return fmt.Errorf("sous-commande inconnue %q : enroll, now ou status", args[0])
+		fmt.Fprintln(c.Stderr(), c.L().T("sync.cmd.usage"))
+		return apperr.New(apperr.ErrInvalid, "sync.cmd.unknown", "Name", args[0])
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -53,10 +47,10 @@ func runCommand(c feature.Console, args []string) error {
 		return err
 	}
 	if cfg.Role != config.RoleSchool {
-		return errors.New("la synchronisation se commande depuis le serveur d'une école")
+		return apperr.New(apperr.ErrInvalid, "sync.cmd.school_only")
 	}
 	if args[0] == "enroll" && (central == "" || token == "") {
-		return errors.New("--central et --token sont obligatoires")
+		return apperr.New(apperr.ErrInvalid, "sync.cmd.central_token")
 	}
 	ctx, stop := ossignal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -119,21 +113,21 @@ func direct(ctx context.Context, c feature.Console, cfg config.Config, cmd, cent
 }
 
 func printStatus(c feature.Console, st Status) {
-	out := c.Stdout()
+	out, l := c.Stdout(), c.L()
 	if !st.Enrolled {
-		fmt.Fprintln(out, "École non inscrite : lancez « preau sync enroll --central URL --token JETON ».")
+		fmt.Fprintln(out, l.T("sync.cmd.not_enrolled"))
 		return
 	}
-	link := "coupée"
+	link := l.T("sync.status.down")
 	if st.Link == "up" {
-		link = "active"
+		link = l.T("sync.status.up")
 	}
-	last := "jamais"
+	last := l.T("sync.never")
 	if st.LastSync != nil {
 		last = *st.LastSync
 	}
-	fmt.Fprintf(out, "Liaison : %s\nDernière synchronisation : %s\nÀ envoyer : %d\nÀ recevoir : %d\n", link, last, st.PendingOut, st.PendingIn)
+	fmt.Fprintln(out, l.T("sync.cmd.status", "Link", link, "Last", last, "Out", st.PendingOut, "In", st.PendingIn))
 	if st.LastError != nil {
-		fmt.Fprintf(out, "Dernière erreur : %s\n", *st.LastError)
+		fmt.Fprintln(out, l.T("sync.status.last_error")+" "+*st.LastError)
 	}
 }

@@ -3,6 +3,7 @@ package sync
 import (
 	"fmt"
 	"net/http"
+	"preau/appliance/i18n"
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
@@ -25,7 +26,7 @@ func routes(env *feature.Env) {
 	control := func(f func(r *http.Request) (any, error)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			if s.Client == nil {
-				http.Error(w, "commande réservée au serveur d'une école", http.StatusConflict)
+				http.Error(w, i18n.For(i18n.Lang(env.Config.DefaultLanguage)).T("sync.err.school_only"), http.StatusConflict)
 				return
 			}
 			feature.Reply(w, func() (any, error) { return f(r) })
@@ -46,11 +47,11 @@ func routes(env *feature.Env) {
 // central.
 func tiles(env *feature.Env) []web.Tile {
 	if env.Config.Role == config.RoleCentral {
-		return []web.Tile{{Profile: auth.DSI, Label: "Écoles", Href: "/ecoles", Icon: "ecole", Order: 10,
-			Hint: "les écoles de la ville, leur synchronisation, leur inscription"}}
+		return []web.Tile{{Profile: auth.DSI, Label: "sync.tile.schools", Href: "/ecoles", Icon: "ecole", Order: 10,
+			Hint: "sync.tile.schools_hint"}}
 	}
-	return []web.Tile{{Profile: auth.Director, Label: "Synchronisation", Href: "/synchronisation", Icon: "sync", Order: 60,
-		Hint: "la liaison avec le serveur de la ville"}}
+	return []web.Tile{{Profile: auth.Director, Label: "sync.tile.sync", Href: "/synchronisation", Icon: "sync", Order: 60,
+		Hint: "sync.tile.sync_hint"}}
 }
 
 // Of is the sync service of the node env belongs to.

@@ -110,7 +110,7 @@ func (c *Central) Volume(ctx context.Context) ([]VolumeBar, int64, error) {
 	for t := from; !t.After(now); t = t.Add(time.Hour) {
 		v := byHour[t.Format("2006-01-02T15")]
 		bars = append(bars, VolumeBar{Hour: t.Format("2006-01-02T15"), In: v[0], Out: v[1],
-			Label: t.Local().Format("15h"), ShowLabel: t.Local().Hour()%6 == 0})
+			Label: t.Local().Format("15"), ShowLabel: t.Local().Hour()%6 == 0})
 		peak = max(peak, v[0], v[1])
 	}
 	const height = 120
@@ -127,7 +127,7 @@ func (c *Central) Volume(ctx context.Context) ([]VolumeBar, int64, error) {
 type schoolsData struct {
 	Schools  []SchoolState
 	Bars     []VolumeBar
-	Peak     int64
+	Peak     int
 	Moved    bool // any row moved in the period
 	NewToken string
 	TokenFor string
@@ -140,10 +140,12 @@ func (h *schoolsPages) render(w http.ResponseWriter, r *http.Request, status int
 		h.s.Fail(w, r, err)
 		return
 	}
-	if d.Bars, d.Peak, err = h.c.Volume(r.Context()); err != nil {
+	var peak int64
+	if d.Bars, peak, err = h.c.Volume(r.Context()); err != nil {
 		h.s.Fail(w, r, err)
 		return
 	}
+	d.Peak = int(peak)
 	for _, b := range d.Bars {
 		d.Moved = d.Moved || b.In > 0 || b.Out > 0
 	}
@@ -158,7 +160,7 @@ func (h *schoolsPages) render(w http.ResponseWriter, r *http.Request, status int
 	if d.NewToken != "" {
 		w.Header().Set("Cache-Control", "no-store") // a one-time secret
 	}
-	h.s.RenderStatus(w, r, status, "sync/schools", "Écoles", d, errMsg)
+	h.s.RenderStatus(w, r, status, "sync/schools", web.T(r, "sync.schools.title"), d, errMsg)
 }
 
 func (h *schoolsPages) list(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +180,7 @@ func (h *schoolsPages) add(w http.ResponseWriter, r *http.Request) {
 func (h *schoolsPages) newToken(w http.ResponseWriter, r *http.Request) {
 	sc, err := h.c.register.School(r.Context(), r.PathValue("id"))
 	if err != nil {
-		h.s.Error(w, r, http.StatusNotFound, "cette école n'existe pas")
+		h.s.Error(w, r, http.StatusNotFound, "roster.err.no_such_school")
 		return
 	}
 	token, err := h.c.AddSchool(r.Context(), sc.ID, sc.Name)
@@ -192,11 +194,11 @@ func (h *schoolsPages) newToken(w http.ResponseWriter, r *http.Request) {
 func (h *schoolsPages) revoke(w http.ResponseWriter, r *http.Request) {
 	if err := h.c.Revoke(r.Context(), r.PathValue("id")); err != nil {
 		if err == store.ErrNotFound {
-			h.s.Error(w, r, http.StatusNotFound, "cette école n'est pas inscrite")
+			h.s.Error(w, r, http.StatusNotFound, "sync.err.school_not_enrolled")
 			return
 		}
 		h.s.Fail(w, r, err)
 		return
 	}
-	h.s.Redirect(w, r, "/ecoles", "école révoquée : son serveur ne peut plus se synchroniser")
+	h.s.Redirect(w, r, "/ecoles", "sync.schools.revoked_flash")
 }

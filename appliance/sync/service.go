@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"preau/appliance/i18n"
 
 	"preau/appliance/auth"
 	"preau/appliance/config"
@@ -27,9 +28,11 @@ func New(cfg config.Config, db *store.DB, register feature.Register, log *slog.L
 	s := &Service{cfg: cfg, db: db, log: log}
 	if cfg.Role == config.RoleCentral {
 		s.Central = NewCentral(db, register, log)
+		s.Central.Lang = i18n.Lang(cfg.DefaultLanguage)
 	} else {
 		s.Client = NewClient(db, log, cfg.SchoolID, version)
 		s.Client.SetTimeouts(cfg.SyncStall, cfg.SyncNowTimeout)
+		s.Client.Lang = i18n.Lang(cfg.DefaultLanguage)
 	}
 	return s
 }
@@ -82,7 +85,7 @@ func (h *schoolHandlers) apiStatus(w http.ResponseWriter, r *http.Request) {
 func (h *schoolHandlers) apiNow(w http.ResponseWriter, r *http.Request) {
 	st, err := h.syncNow(r.Context())
 	if err != nil && !st.Enrolled {
-		h.s.Error(w, r, http.StatusConflict, ErrNotEnrolled.Error())
+		h.s.Fail(w, r, ErrNotEnrolled)
 		return
 	}
 	web.JSON(w, http.StatusOK, st)
@@ -125,16 +128,16 @@ func (h *schoolHandlers) page(w http.ResponseWriter, r *http.Request) {
 	if st.Total > 0 {
 		p.Percent = int(100 * st.Done / st.Total)
 	}
-	h.s.Render(w, r, "sync/status", "Synchronisation", p)
+	h.s.Render(w, r, "sync/status", web.T(r, "sync.status.title"), p)
 }
 
 func (h *schoolHandlers) now(w http.ResponseWriter, r *http.Request) {
 	st, _ := h.syncNow(r.Context())
-	msg := "synchronisation terminée"
 	if st.LastError != nil {
-		msg = "synchronisation impossible : " + *st.LastError
+		h.s.Redirect(w, r, "/synchronisation", "sync.status.failed", "Error", *st.LastError)
+		return
 	}
-	h.s.Redirect(w, r, "/synchronisation", msg)
+	h.s.Redirect(w, r, "/synchronisation", "sync.status.done")
 }
 
 // restore brings a version that lost a conflict back, as a new edit.
@@ -151,9 +154,9 @@ func (h *schoolHandlers) restore(w http.ResponseWriter, r *http.Request) {
 				h.s.Fail(w, r, err)
 				return
 			}
-			h.s.Redirect(w, r, "/synchronisation", "version restaurée : elle sera envoyée au serveur central")
+			h.s.Redirect(w, r, "/synchronisation", "sync.conflicts.restored_flash")
 			return
 		}
 	}
-	h.s.Error(w, r, http.StatusNotFound, "ce conflit n'existe pas")
+	h.s.Error(w, r, http.StatusNotFound, "sync.conflicts.no_such")
 }

@@ -3,10 +3,10 @@ package sync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"preau/appliance/i18n"
 	gosync "sync"
 	"time"
 )
@@ -23,27 +23,38 @@ type stallError struct {
 	waiting bool // for central's answer, the request sent
 }
 
-func (e *stallError) Error() string {
+func (e *stallError) Error() string { return e.message().String() }
+
+// Localize says the stall in lang.
+func (e *stallError) Localize(lang i18n.Lang) string { return e.message().In(lang) }
+
+func (e *stallError) message() i18n.Message {
+	after := e.after.Round(time.Second).String()
 	if e.waiting {
-		return fmt.Sprintf("pas de réponse du serveur central en %s : liaison coupée ou muette", e.after.Round(time.Second))
+		return i18n.M("sync.err.no_answer", "After", after)
 	}
-	return fmt.Sprintf("liaison muette : plus rien ne passe depuis %s", e.after.Round(time.Second))
+	return i18n.M("sync.err.silent", "After", after)
 }
 
 // linkError is an exchange broken on the way, in words for people; the
 // network's own error is kept for the logs.
 type linkError struct{ cause error }
 
-func (e *linkError) Error() string {
+func (e *linkError) Error() string { return i18n.M(e.key()).String() }
+
+// Localize says the broken link in lang.
+func (e *linkError) Localize(lang i18n.Lang) string { return i18n.M(e.key()).In(lang) }
+
+func (e *linkError) key() string {
 	var dns *net.DNSError
 	var op *net.OpError
 	switch {
 	case errors.As(e.cause, &dns):
-		return "adresse du serveur central introuvable : vérifiez central.url et le DNS de l'école"
+		return "sync.err.dns"
 	case errors.As(e.cause, &op) && op.Op == "dial":
-		return "le serveur central ne répond pas à la connexion : arrêté, ou liaison coupée"
+		return "sync.err.refused"
 	}
-	return "liaison avec le serveur central interrompue en cours d'échange"
+	return "sync.err.broken"
 }
 
 func (e *linkError) Unwrap() error { return e.cause }

@@ -20,7 +20,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -59,11 +58,12 @@ type Batch struct {
 	Rows    []store.Row `json:"rows"`
 }
 
-// Errors of the protocol; their text is French and reaches the other side.
+// Errors of the protocol; their text reaches the other side, in the
+// receiver's language.
 var (
-	ErrBadBatch   = errors.New("lot refusé")
-	ErrClockAhead = errors.New("horloge en avance")
-	ErrOutOfScope = errors.New("ligne hors du périmètre de l'école")
+	ErrBadBatch   = newProblem("sync.err.bad_batch", nil)
+	ErrClockAhead = newProblem("sync.err.clock_ahead", nil)
+	ErrOutOfScope = newProblem("sync.err.out_of_scope", nil)
 )
 
 // signal wakes whoever waits on ch, once, without blocking.
@@ -252,21 +252,22 @@ func keepWhere(ctx context.Context, q *sql.Tx, page []logEntry, first func(logEn
 func check(ctx context.Context, db *store.DB, b Batch, inScope func(store.Row) bool) (maxHLC int64, err error) {
 	limit := store.MakeHLC(time.Now().Add(MaxSkew), 0)
 	if len(b.Rows) > BatchRows*4 {
-		return 0, fmt.Errorf("%w : trop grand, %d lignes (%d au plus)", ErrBadBatch, len(b.Rows), BatchRows*4)
+		return 0, newProblem("sync.err.batch_too_big", []error{ErrBadBatch}, "Batch", ErrBadBatch, "Rows", len(b.Rows), "Max", BatchRows*4)
 	}
 	if b.To < b.From || b.From < 0 {
-		return 0, fmt.Errorf("%w : incohérent, from %d et to %d", ErrBadBatch, b.From, b.To)
+		return 0, newProblem("sync.err.batch_incoherent", []error{ErrBadBatch}, "Batch", ErrBadBatch, "From", b.From, "To", b.To)
 	}
 	for i, r := range b.Rows {
 		if err := db.Validate(ctx, r); err != nil {
-			return 0, fmt.Errorf("%w : ligne %d : %w", ErrBadBatch, i+1, err)
+			return 0, newProblem("sync.err.batch_line", []error{ErrBadBatch, err}, "Batch", ErrBadBatch, "Line", i+1, "Problem", err)
 		}
 		if !inScope(r) {
-			return 0, fmt.Errorf("%w : ligne %d (%s %s, périmètre %q) : %w", ErrBadBatch, i+1, r.Table, r.ID(), r.Scope(), ErrOutOfScope)
+			return 0, newProblem("sync.err.batch_scope", []error{ErrBadBatch, ErrOutOfScope}, "Batch", ErrBadBatch, "Line", i+1,
+				"Table", r.Table, "ID", r.ID(), "Scope", r.Scope(), "Problem", ErrOutOfScope)
 		}
 		if r.LatestHLC() > limit {
-			return 0, fmt.Errorf("%w : ligne %d (%s) datée du %s : %w de plus de %s sur ce serveur", ErrBadBatch, i+1, r.Table,
-				store.HLCTime(r.HLC()).UTC().Format(time.RFC3339), ErrClockAhead, MaxSkew)
+			return 0, newProblem("sync.err.batch_clock", []error{ErrBadBatch, ErrClockAhead}, "Batch", ErrBadBatch, "Line", i+1,
+				"Table", r.Table, "When", store.HLCTime(r.HLC()).UTC().Format(time.RFC3339), "Problem", ErrClockAhead, "Skew", MaxSkew.String())
 		}
 		maxHLC = max(maxHLC, r.HLC())
 	}

@@ -6,16 +6,18 @@ import (
 	"slices"
 	"time"
 
+	"preau/appliance/i18n"
 	"preau/appliance/store"
 )
 
-// What the sync pages show, worded for a director or the DSI: dates as
-// people say them, and a kept version named as people know the row rather
-// than by its table and id, with the labels of the schema that declares the
-// table. The templates call these methods.
+// What the sync pages show, worded for a director or the DSI in their
+// language: dates as people say them, and a kept version named as people
+// know the row rather than by its table and id, with the labels (catalogue
+// keys) of the schema that declares the table. The templates call these
+// methods with the page's language.
 
 // LastSyncText is when the school last synchronised: "aujourd'hui à 14:05".
-func (s Status) LastSyncText() string {
+func (s Status) LastSyncText(lang i18n.Lang) string {
 	if s.LastSync == nil {
 		return ""
 	}
@@ -23,55 +25,57 @@ func (s Status) LastSyncText() string {
 	if err != nil {
 		return *s.LastSync
 	}
-	return frenchWhen(t, time.Now())
+	return when(i18n.For(lang), t, time.Now())
 }
 
 // LastHeardText is when the school last heard from central, a live
 // request's blank line included: "à l'instant", "il y a 5 min", or "jamais".
-func (s Status) LastHeardText() string {
+func (s Status) LastHeardText(lang i18n.Lang) string {
+	l := i18n.For(lang)
 	if s.LastHeard == nil {
-		return "jamais"
+		return l.T("sync.never")
 	}
 	t, err := time.Parse(time.RFC3339, *s.LastHeard)
 	if err != nil {
 		return *s.LastHeard
 	}
-	return frenchSince(t, time.Now())
+	return since(l, t, time.Now())
 }
 
 // LastSeenText is when central last heard from the school, or "jamais".
-func (s SchoolState) LastSeenText() string {
+func (s SchoolState) LastSeenText(lang i18n.Lang) string {
+	l := i18n.For(lang)
 	if s.LastSeen.IsZero() {
-		return "jamais"
+		return l.T("sync.never")
 	}
-	return frenchSince(s.LastSeen, time.Now())
+	return since(l, s.LastSeen, time.Now())
 }
 
-// frenchSince says how long ago t was while it is recent, "à l'instant" or
-// "il y a 12 min", then as frenchWhen does.
-func frenchSince(t, now time.Time) string {
+// since says how long ago t was while it is recent, "à l'instant" or "il y
+// a 12 min", then as when does.
+func since(l *i18n.Localizer, t, now time.Time) string {
 	switch d := now.Sub(t); {
 	case d < time.Minute:
-		return "à l'instant"
+		return l.T("sync.just_now")
 	case d < time.Hour:
-		return fmt.Sprintf("il y a %d min", int(d.Minutes()))
+		return l.N("sync.minutes_ago", int(d.Minutes()))
 	}
-	return frenchWhen(t, now)
+	return when(l, t, now)
 }
 
-// frenchWhen writes t relative to now: "aujourd'hui à 14:05", "hier à
-// 09:10", or "03/11/2026 à 17:45".
-func frenchWhen(t, now time.Time) string {
+// when writes t relative to now: "aujourd'hui à 14:05", "hier à 09:10",
+// or "3 novembre 2026 à 17:45".
+func when(l *i18n.Localizer, t, now time.Time) string {
 	t, now = t.Local(), now.Local()
 	day := func(x time.Time) time.Time { return time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.Local) }
-	date := t.Format("02/01/2006")
+	date := l.ShortDate(t)
 	switch math.Round(day(now).Sub(day(t)).Hours() / 24) {
 	case 0:
-		date = "aujourd'hui"
+		date = l.T("sync.today")
 	case 1:
-		date = "hier"
+		date = l.T("sync.yesterday")
 	}
-	return date + " à " + t.Format("15:04")
+	return l.T("date.at", "Date", date, "Time", l.Time(t))
 }
 
 // keptVersion is a version that lost a conflict, as the page shows it.
@@ -87,16 +91,17 @@ type keptVersion struct {
 type keptField struct{ Label, Value string }
 
 // deletedLabel is the one column every replicated table has worth showing.
-var deletedLabel = store.ColumnLabel{Column: "deleted", Label: "Supprimé", Flag: true}
+var deletedLabel = store.ColumnLabel{Column: "deleted", Label: "sync.label.deleted", Flag: true}
 
 // Kept lists the conflicts' losing versions, newest first as stored, named
-// by the labels their table's schema gives.
-func (p statusPage) Kept() []keptVersion {
+// by the labels their table's schema gives, in lang.
+func (p statusPage) Kept(lang i18n.Lang) []keptVersion {
+	l := i18n.For(lang)
 	out := make([]keptVersion, 0, len(p.Conflicts))
 	for _, c := range p.Conflicts {
 		v := c.Loser.Values
-		k := keptVersion{ID: c.ID, When: frenchWhen(c.At, time.Now()), What: c.Label.Row, Restored: c.Restored}
-		if k.What == "" {
+		k := keptVersion{ID: c.ID, When: when(l, c.At, time.Now()), What: l.T(c.Label.Row), Restored: c.Restored}
+		if c.Label.Row == "" {
 			k.What = c.Table
 		}
 		for _, col := range []string{"display_name", "name", "title"} {
@@ -108,8 +113,8 @@ func (p statusPage) Kept() []keptVersion {
 			if len(c.Columns) > 0 && !slices.Contains(c.Columns, f.Column) {
 				continue // the columns that lost, not the row's others
 			}
-			if s := fieldText(f, v[f.Column], len(c.Columns) > 0); s != "" {
-				k.Fields = append(k.Fields, keptField{f.Label, s})
+			if s := fieldText(l, f, v[f.Column], len(c.Columns) > 0); s != "" {
+				k.Fields = append(k.Fields, keptField{l.T(f.Label), s})
 			}
 		}
 		out = append(out, k)
@@ -120,24 +125,24 @@ func (p statusPage) Kept() []keptVersion {
 // fieldText writes a column's value for people: yes or no for flags, a
 // code by its name; "" leaves the field out. A flag that lost a conflict of
 // its own is worth its line even when it is off (lost).
-func fieldText(f store.ColumnLabel, x any, lost bool) string {
+func fieldText(l *i18n.Localizer, f store.ColumnLabel, x any, lost bool) string {
 	switch v := x.(type) {
 	case nil:
 		return ""
 	case int64:
 		if f.Flag {
 			if v == 0 && lost {
-				return "non"
+				return l.T("sync.no")
 			}
 			if v == 0 { // the usual case, not worth a line
 				return ""
 			}
-			return "oui"
+			return l.T("sync.yes")
 		}
 		return fmt.Sprint(v)
 	case string:
-		if name, ok := f.Values[v]; ok {
-			return name
+		if key, ok := f.Values[v]; ok {
+			return l.T(key)
 		}
 		return v
 	case []byte:
