@@ -7,10 +7,10 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"preau/appliance/i18n"
 	"slices"
 	"strings"
 	"time"
@@ -76,7 +76,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 	features := append(slices.Clip(Features), extra...)
 	lock, err := store.Lock(cfg.DataDir)
 	if err != nil {
-		return nil, fmt.Errorf("dossier de données %s : %w", cfg.DataDir, err)
+		return nil, i18n.Error([]error{err}, "app.data_dir", "Dir", cfg.DataDir, "Error", err.Error())
 	}
 	db, err := openStore(ctx, cfg, log, features)
 	if err != nil {
@@ -208,7 +208,7 @@ func (a *App) Listen() (Listeners, error) {
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("écoute sur %s impossible : %w", addr, err)
+		return nil, i18n.Error([]error{err}, "app.listen", "Addr", addr, "Error", err.Error())
 	}
 	return ln, nil
 }

@@ -19,7 +19,7 @@ func (a *App) serveControl(ctx context.Context) error {
 	os.Remove(path) // we hold the data directory's lock: any socket left is stale
 	ln, err := net.Listen("unix", path)
 	if err != nil {
-		return fmt.Errorf("socket de contrôle %s : %w", path, err)
+		return fmt.Errorf("control socket %s: %w", path, err)
 	}
 	os.Chmod(path, 0o600)
 	srv := &http.Server{Handler: a.Env.Control, ReadHeaderTimeout: 10 * time.Second}

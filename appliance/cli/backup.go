@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"strings"
 	"syscall"
 
@@ -21,15 +22,15 @@ func runBackup(e *env, args []string) error {
 	var cf configFlags
 	fs := newFlagSet("backup", e)
 	cf.register(fs, false)
-	dst, cfg, err := archiveArgs(fs, &cf, args, "indiquez le fichier à écrire : preau backup FICHIER.tar.gz (- pour la sortie standard)")
+	dst, cfg, err := archiveArgs(fs, &cf, args, e.L().T("cli.backup.which"))
 	if err != nil {
 		return err
 	}
 	if !exists(filepath.Join(cfg.DataDir, store.DBFile)) {
-		return fmt.Errorf("aucune base Préau dans %s : vérifiez --data-dir ou --config", cfg.DataDir)
+		return i18n.Error(nil, "cli.backup.no_db", "Dir", cfg.DataDir)
 	}
 	if dst != "-" && inside(cfg.DataDir, dst) {
-		return errors.New("écrivez la sauvegarde hors du dossier de données")
+		return i18n.Error(nil, "cli.backup.outside")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -55,9 +56,9 @@ func runBackup(e *env, args []string) error {
 	if fi, err := os.Stat(dst); err == nil {
 		size = fmt.Sprintf(" (%s)", humanSize(fi.Size()))
 	}
-	fmt.Fprintf(e.stdout, "Sauvegarde écrite dans %s%s : données du %s.\n", dst, size,
-		m.CreatedAt.Local().Format("02/01/2006 à 15:04:05"))
-	fmt.Fprintf(e.stdout, "Pour la restaurer : preau restore %s\n", dst)
+	l := e.L()
+	fmt.Fprintln(e.stdout, l.T("cli.backup.written", "File", dst+size, "When", l.DateTime(m.CreatedAt.Local())))
+	fmt.Fprintln(e.stdout, l.T("cli.backup.to_restore", "File", dst))
 	return nil
 }
 
@@ -91,7 +92,7 @@ func humanSize(n int64) string {
 func writeAtomically(path string, write func(w io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("écriture de %s : %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	defer os.Remove(f.Name())
 	if err := write(f); err != nil {
@@ -122,8 +123,9 @@ func runRestore(e *env, args []string) error {
 	var cf configFlags
 	fs := newFlagSet("restore", e)
 	cf.register(fs, false)
-	force := fs.Bool("force", false, "remplace un dossier de données non vide (l'ancien est mis de côté, pas effacé)")
-	src, cfg, err := archiveArgs(fs, &cf, args, "indiquez la sauvegarde à restaurer : preau restore FICHIER.tar.gz")
+	l := e.L()
+	force := fs.Bool("force", false, l.T("cli.restore.flag_force"))
+	src, cfg, err := archiveArgs(fs, &cf, args, l.T("cli.restore.which"))
 	if err != nil {
 		return err
 	}
@@ -131,7 +133,7 @@ func runRestore(e *env, args []string) error {
 	if src != "-" {
 		f, err := os.Open(src)
 		if err != nil {
-			return fmt.Errorf("sauvegarde illisible : %w", err)
+			return i18n.Error([]error{err}, "cli.restore.unreadable", "Error", err.Error())
 		}
 		defer f.Close()
 		r = f
@@ -141,21 +143,20 @@ func runRestore(e *env, args []string) error {
 	res, err := store.Restore(ctx, r, cfg.DataDir, *force, newLogger(cfg, e.stderr))
 	switch {
 	case errors.Is(err, store.ErrNotEmpty):
-		return fmt.Errorf("%w ; relancez avec --force pour le remplacer (il sera mis de côté, pas effacé)", err)
+		return i18n.Error([]error{err}, "cli.restore.not_empty", "Error", err)
 	case errors.Is(err, store.ErrLocked):
-		return fmt.Errorf("%s : %w ; arrêtez le serveur (preau service stop) avant de restaurer", cfg.DataDir, err)
+		return i18n.Error([]error{err}, "cli.restore.locked", "Dir", cfg.DataDir, "Error", err)
 	case err != nil:
-		return fmt.Errorf("rien n'a été modifié : %w", err)
+		return i18n.Error([]error{err}, "cli.restore.nothing_changed", "Error", err)
 	}
 	if m := res.Manifest; !m.CreatedAt.IsZero() {
-		fmt.Fprintf(e.stdout, "Données du %s (Préau %s) restaurées dans %s.\n",
-			m.CreatedAt.Local().Format("02/01/2006 à 15:04:05"), m.Version, cfg.DataDir)
+		fmt.Fprintln(e.stdout, l.T("cli.restore.done_from", "When", l.DateTime(m.CreatedAt.Local()), "Version", m.Version, "Dir", cfg.DataDir))
 	} else {
-		fmt.Fprintf(e.stdout, "Données restaurées dans %s.\n", cfg.DataDir)
+		fmt.Fprintln(e.stdout, l.T("cli.restore.done", "Dir", cfg.DataDir))
 	}
 	if res.Aside != "" {
-		fmt.Fprintf(e.stdout, "L'ancien dossier est mis de côté dans %s.\n", res.Aside)
+		fmt.Fprintln(e.stdout, l.T("cli.restore.aside", "Dir", res.Aside))
 	}
-	fmt.Fprintf(e.stdout, "Nouvelle époque du nœud : %s (la synchronisation ne réutilisera aucun compteur).\n", res.Epoch)
+	fmt.Fprintln(e.stdout, l.T("cli.restore.epoch", "Epoch", res.Epoch))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"preau/appliance/i18n"
 	"sort"
 	"strings"
 
@@ -41,13 +42,13 @@ type env struct {
 // commands are the command line's own, and those the features add.
 func commands() map[string]command {
 	cmds := map[string]command{
-		"serve":   {"démarre le serveur Préau", runServe},
-		"init":    {"crée un fichier de configuration et le dossier de données", runInit},
-		"user":    {"gère les comptes : add, import, passwd, disable", runUser},
-		"backup":  {"copie cohérente des données, même pendant le service", runBackup},
-		"restore": {"restaure une copie faite par backup", runRestore},
-		"service": {"service système : install, uninstall, start, stop, restart, status", runService},
-		"version": {"affiche la version", runVersion},
+		"serve":   {"cli.cmd.serve", runServe},
+		"init":    {"cli.cmd.init", runInit},
+		"user":    {"cli.cmd.user", runUser},
+		"backup":  {"cli.cmd.backup", runBackup},
+		"restore": {"cli.cmd.restore", runRestore},
+		"service": {"cli.cmd.service", runService},
+		"version": {"cli.cmd.version", runVersion},
 	}
 	for _, c := range featureCommands() {
 		if !strings.Contains(c.Name, " ") {
@@ -77,38 +78,39 @@ func subcommands(parent string) (names []string, byName map[string]feature.Comma
 func Main(args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, stdin: os.Stdin}
 	cmds := commands()
+	l := e.L()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout, cmds)
+		usage(stdout, l, cmds)
 		return 0
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "preau : commande inconnue %q\n", args[0])
-		usage(stderr, cmds)
+		fmt.Fprintln(stderr, l.T("cli.unknown_command", "Name", args[0]))
+		usage(stderr, l, cmds)
 		return 2
 	}
 	if err := c.run(e, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(stderr, "preau %s : %v\n", args[0], err)
+		fmt.Fprintln(stderr, l.T("cli.failed", "Command", args[0], "Error", i18n.ErrorText(err, l.Lang)))
 		return 1
 	}
 	return 0
 }
 
-func usage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "Usage : preau <commande> [options]")
-	fmt.Fprintln(w, "\nCommandes :")
+func usage(w io.Writer, l *i18n.Localizer, cmds map[string]command) {
+	fmt.Fprintln(w, l.T("cli.usage"))
+	fmt.Fprintln(w, "\n"+l.T("cli.commands"))
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", n, l.T(cmds[n].summary))
 	}
-	fmt.Fprintln(w, "\n« preau <commande> -h » détaille les options d'une commande.")
+	fmt.Fprintln(w, "\n"+l.T("cli.help_hint"))
 }
 
 // configFlags are the flags every command that reads the configuration
@@ -156,7 +158,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (given map[string]bool, err err
 		return nil, err
 	}
 	if len(rest) > 0 {
-		return nil, fmt.Errorf("argument inattendu %q", rest[0])
+		return nil, i18n.Error(nil, "roster.cmd.unexpected", "Arg", rest[0])
 	}
 	given = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -164,13 +166,14 @@ func parseFlags(fs *flag.FlagSet, args []string) (given map[string]bool, err err
 }
 
 func (c *configFlags) register(fs *flag.FlagSet, server bool) {
-	fs.StringVar(&c.file, "config", "", "fichier de configuration (par défaut ./config.yaml s'il existe)")
-	fs.StringVar(&c.dataDir, "data-dir", "", "dossier de données (clé data_dir)")
+	l := terminal()
+	fs.StringVar(&c.file, "config", "", l.T("cli.flag.config"))
+	fs.StringVar(&c.dataDir, "data-dir", "", l.T("cli.flag.data_dir"))
 	if server {
-		fs.StringVar(&c.role, "role", "", "rôle du nœud : school ou central (clé role)")
-		fs.BoolVar(&c.demo, "demo", false, "crée une école de démonstration (clé demo)")
-		fs.BoolVar(&c.dev, "dev", false, "lit ui/ et assets/ sur le disque (clé dev)")
-		fs.StringVar(&c.addr, "http-addr", "", "adresse HTTP, par exemple :8080 (clé http.addr)")
+		fs.StringVar(&c.role, "role", "", l.T("cli.flag.role"))
+		fs.BoolVar(&c.demo, "demo", false, l.T("cli.flag.demo"))
+		fs.BoolVar(&c.dev, "dev", false, l.T("cli.flag.dev"))
+		fs.StringVar(&c.addr, "http-addr", "", l.T("cli.flag.http_addr"))
 	}
 }
 
@@ -229,11 +232,11 @@ func serve(ctx context.Context, cfg config.Config, e *env) error {
 		return err
 	}
 	defer app.Close()
-	printBanner(e.stdout, cfg)
+	printBanner(e.stdout, e.L(), cfg)
 	return app.Run(ctx)
 }
 
-func printBanner(w io.Writer, cfg config.Config) {
+func printBanner(w io.Writer, l *i18n.Localizer, cfg config.Config) {
 	scheme, addr := "http", cfg.HTTPAddr
 	if cfg.TLS() {
 		scheme, addr = "https", cfg.HTTPSAddr
@@ -242,22 +245,22 @@ func printBanner(w io.Writer, cfg config.Config) {
 	if strings.HasPrefix(host, ":") {
 		host = "localhost" + host
 	}
-	role := "école « " + cfg.SchoolName + " »"
+	role := l.T("cli.banner.school", "Name", cfg.SchoolName)
 	if cfg.Role == config.RoleCentral {
-		role = "serveur central de la ville"
+		role = l.T("cli.banner.central")
 	}
 	fmt.Fprintf(w, "Préau %s — %s\n", appliance.Version, role)
-	fmt.Fprintf(w, "Ouvrez %s://%s\n", scheme, host)
-	fmt.Fprintf(w, "Données : %s\n", cfg.DataDir)
+	fmt.Fprintln(w, l.T("cli.banner.open", "URL", scheme+"://"+host))
+	fmt.Fprintln(w, l.T("cli.banner.data", "Dir", cfg.DataDir))
 	if cfg.Demo {
-		fmt.Fprintf(w, "\nComptes de démonstration (mot de passe : %s) :\n", feature.DemoPassword)
+		fmt.Fprintln(w, "\n"+l.T("cli.banner.demo", "Password", feature.DemoPassword))
 		accounts := appliance.DemoAccountsOf(cfg)
 		width := 0
 		for _, a := range accounts {
 			width = max(width, len(a.Login))
 		}
 		for _, a := range accounts {
-			fmt.Fprintf(w, "  %-*s  %s\n", width, a.Login, a.Who)
+			fmt.Fprintf(w, "  %-*s  %s\n", width, a.Login, a.Who.In(l.Lang))
 		}
 	}
 }

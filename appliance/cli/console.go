@@ -22,9 +22,12 @@ func (e *env) Stdout() io.Writer { return e.stdout }
 func (e *env) Stderr() io.Writer { return e.stderr }
 func (e *env) Version() string   { return appliance.Version }
 
-// L speaks the terminal's locale, else PREAU_I18N_DEFAULT_LANGUAGE, else
-// French: a command runs before (or without) the configuration file.
-func (e *env) L() *i18n.Localizer {
+// L speaks the terminal's language (see terminal).
+func (e *env) L() *i18n.Localizer { return terminal() }
+
+// terminal speaks the terminal's locale, else PREAU_I18N_DEFAULT_LANGUAGE,
+// else French: a command runs before (or without) the configuration file.
+func terminal() *i18n.Localizer {
 	if l, ok := i18n.FromEnv(os.Getenv); ok {
 		return i18n.For(l)
 	}

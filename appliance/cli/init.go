@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"strconv"
 	"strings"
 	"time"
@@ -34,14 +35,15 @@ type initOptions struct {
 func runInit(e *env, args []string) error {
 	var o initOptions
 	fs := newFlagSet("init", e)
-	fs.StringVar(&o.file, "config", "config.yaml", "fichier de configuration à écrire")
-	fs.StringVar(&o.dataDir, "data-dir", "./data", "dossier de données à créer (clé data_dir)")
-	fs.StringVar(&o.role, "role", config.RoleSchool, "rôle du nœud : school ou central (clé role)")
-	fs.StringVar(&o.schoolID, "school-id", "", "identifiant de l'école, par exemple jules-ferry (clé school.id)")
-	fs.StringVar(&o.name, "school-name", "", "nom de l'école (clé school.name)")
-	fs.BoolVar(&o.tls, "tls", false, "génère un certificat TLS auto-signé pour le réseau de l'école")
-	fs.StringVar(&o.hosts, "hosts", "", "noms et adresses de plus pour le certificat, séparés par des virgules")
-	fs.BoolVar(&o.force, "force", false, "remplace une configuration et un certificat existants")
+	l := e.L()
+	fs.StringVar(&o.file, "config", "config.yaml", l.T("cli.init.flag_config"))
+	fs.StringVar(&o.dataDir, "data-dir", "./data", l.T("cli.init.flag_data_dir"))
+	fs.StringVar(&o.role, "role", config.RoleSchool, l.T("cli.flag.role"))
+	fs.StringVar(&o.schoolID, "school-id", "", l.T("cli.init.flag_school_id"))
+	fs.StringVar(&o.name, "school-name", "", l.T("cli.init.flag_school_name"))
+	fs.BoolVar(&o.tls, "tls", false, l.T("cli.init.flag_tls"))
+	fs.StringVar(&o.hosts, "hosts", "", l.T("cli.init.flag_hosts"))
+	fs.BoolVar(&o.force, "force", false, l.T("cli.init.flag_force"))
 	given, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -52,7 +54,7 @@ func runInit(e *env, args []string) error {
 
 func initialize(e *env, o initOptions) error {
 	if _, err := os.Stat(o.file); err == nil && !o.force {
-		return fmt.Errorf("%s existe déjà : ajoutez --force pour le remplacer", o.file)
+		return i18n.Error(nil, "cli.init.exists", "File", o.file)
 	}
 	dataDir, err := filepath.Abs(o.dataDir)
 	if err != nil {
@@ -74,7 +76,7 @@ func initialize(e *env, o initOptions) error {
 		return err
 	}
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return fmt.Errorf("création du dossier de données : %w", err)
+		return i18n.Error([]error{err}, "cli.init.mkdir", "Error", err.Error())
 	}
 	fingerprint := ""
 	if o.tls {
@@ -83,11 +85,11 @@ func initialize(e *env, o initOptions) error {
 		}
 	}
 	if err := writeFileAtomic(o.file, []byte(renderConfig(values, time.Now())), 0o640); err != nil {
-		return fmt.Errorf("écriture de %s : %w", o.file, err)
+		return i18n.Error([]error{err}, "cli.init.write", "File", o.file, "Error", err.Error())
 	}
 	// The promise of init: what it wrote loads back.
 	if _, err := config.Load(o.file, nil); err != nil {
-		return fmt.Errorf("la configuration écrite ne se relit pas : %w", err)
+		return i18n.Error([]error{err}, "cli.init.reread", "Error", err)
 	}
 	printInitSummary(e, o.file, dataDir, fingerprint)
 	return nil
@@ -127,8 +129,8 @@ func renderConfig(values map[string]string, now time.Time) string {
 		return false
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Configuration de Préau, écrite par « preau init » le %s.\n", now.Format("02/01/2006"))
-	b.WriteString("# Les clés en commentaire gardent leur valeur par défaut ; config.example.yaml les explique.\n")
+	fmt.Fprintf(&b, "# Préau configuration, written by \"preau init\" on %s.\n", now.Format("2006-01-02"))
+	b.WriteString("# Keys left commented keep their default value; config.example.yaml explains them.\n")
 	for _, pass := range []bool{true, false} {
 		for _, g := range groups {
 			if chosen(g) == pass {
@@ -177,15 +179,16 @@ func commentUnless(set bool) string {
 
 func printInitSummary(e *env, file, dataDir, fingerprint string) {
 	abs, _ := filepath.Abs(file)
-	fmt.Fprintf(e.stdout, "Configuration écrite dans %s\n", abs)
-	fmt.Fprintf(e.stdout, "Dossier de données : %s\n", dataDir)
+	l := e.L()
+	fmt.Fprintln(e.stdout, l.T("cli.init.written", "File", abs))
+	fmt.Fprintln(e.stdout, l.T("cli.banner.data", "Dir", dataDir))
 	if fingerprint != "" {
-		fmt.Fprintf(e.stdout, "Certificat TLS auto-signé : %s\n", filepath.Join(dataDir, "tls", "cert.pem"))
-		fmt.Fprintln(e.stdout, "Les navigateurs l'afficheront comme non reconnu : vérifiez que son empreinte est bien celle-ci.")
-		fmt.Fprintf(e.stdout, "Empreinte SHA-256 : %s\n", fingerprint)
+		fmt.Fprintln(e.stdout, l.T("cli.init.cert", "File", filepath.Join(dataDir, "tls", "cert.pem")))
+		fmt.Fprintln(e.stdout, l.T("cli.init.cert_warning"))
+		fmt.Fprintln(e.stdout, l.T("cli.init.fingerprint", "Fingerprint", fingerprint))
 	}
-	fmt.Fprintf(e.stdout, "\nDémarrer : preau serve --config %s\n", abs)
-	fmt.Fprintf(e.stdout, "Ou comme service du système : preau service install --config %s\n", abs)
+	fmt.Fprintln(e.stdout, "\n"+l.T("cli.init.start", "File", abs))
+	fmt.Fprintln(e.stdout, l.T("cli.init.as_service", "File", abs))
 }
 
 // ensureCertificate writes a self-signed certificate and key into dir, or
@@ -196,14 +199,14 @@ func ensureCertificate(e *env, dir string, hosts []string, force bool) (string, 
 	if !force && exists(certFile) && exists(keyFile) {
 		der, err := readCertificate(certFile)
 		if err != nil {
-			return "", fmt.Errorf("%w ; --force le remplace", err)
+			return "", i18n.Error([]error{err}, "cli.init.cert_bad", "Error", err.Error())
 		}
-		fmt.Fprintf(e.stdout, "Certificat existant conservé (--force pour en créer un autre).\n")
+		fmt.Fprintln(e.stdout, e.L().T("cli.init.cert_kept"))
 		return certFingerprint(der), nil
 	}
 	certPEM, keyPEM, err := selfSignedCertificate(hosts, time.Now())
 	if err != nil {
-		return "", fmt.Errorf("création du certificat : %w", err)
+		return "", fmt.Errorf("creating the certificate: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -225,10 +228,10 @@ func readCertificate(file string) ([]byte, error) {
 	}
 	block, _ := pem.Decode(b)
 	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("%s n'est pas un certificat PEM", file)
+		return nil, fmt.Errorf("%s is not a PEM certificate", file)
 	}
 	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-		return nil, fmt.Errorf("%s illisible : %w", file, err)
+		return nil, fmt.Errorf("%s unreadable: %w", file, err)
 	}
 	return block.Bytes, nil
 }

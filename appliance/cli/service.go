@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"preau/appliance/i18n"
 	"strings"
 
 	"preau/appliance/service"
@@ -37,9 +38,9 @@ func runService(e *env, args []string) error {
 	if action == "status" {
 		st, err := m.Status()
 		if err != nil {
-			return fmt.Errorf("état du service illisible : %w", err)
+			return i18n.Error([]error{err}, "cli.service.status_unreadable", "Error", err.Error())
 		}
-		fmt.Fprintf(e.stdout, "Service %s : %s\n", service.Name, st)
+		fmt.Fprintln(e.stdout, e.L().T("cli.service.status", "Name", service.Name, "Status", i18n.M(st.Key())))
 		return nil
 	}
 	if err := m.Control(action); err != nil {
@@ -54,7 +55,7 @@ func runService(e *env, args []string) error {
 func installOptions(cf *configFlags) (service.Options, error) {
 	if cf.file == "" {
 		if !exists("config.yaml") {
-			return service.Options{}, errors.New("aucun fichier de configuration : créez-le avec « preau init » ou indiquez --config")
+			return service.Options{}, i18n.Error(nil, "cli.service.no_config")
 		}
 		cf.file = "config.yaml"
 	}
@@ -68,16 +69,10 @@ func reportService(e *env, action string, o service.Options) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Service %s installé : %s %s\n", service.Name, exe, strings.Join(args, " "))
-		fmt.Fprintln(e.stdout, "Démarrez-le avec : preau service start")
-	case "uninstall":
-		fmt.Fprintf(e.stdout, "Service %s désinstallé.\n", service.Name)
-	case "start":
-		fmt.Fprintf(e.stdout, "Service %s démarré.\n", service.Name)
-	case "stop":
-		fmt.Fprintf(e.stdout, "Service %s arrêté.\n", service.Name)
-	case "restart":
-		fmt.Fprintf(e.stdout, "Service %s redémarré.\n", service.Name)
+		fmt.Fprintln(e.stdout, e.L().T("cli.service.installed", "Name", service.Name, "Command", exe+" "+strings.Join(args, " ")))
+		fmt.Fprintln(e.stdout, e.L().T("cli.service.start_it"))
+	default:
+		fmt.Fprintln(e.stdout, e.L().T("cli.service."+action, "Name", service.Name))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"preau/appliance/i18n"
 	"strings"
 
 	"preau/appliance/apperr"
@@ -19,22 +20,20 @@ import (
 // The user command: passwd and disable act on an account's credentials
 // here; the register adds its subcommands (add, import).
 
-const ownUserUsage = `  preau user passwd LOGIN [--generate]
-  preau user disable LOGIN [--enable]`
-
 func runUser(e *env, args []string) error {
 	names, added := subcommands("user")
 	var usage strings.Builder
-	usage.WriteString("Usage :\n")
+	l := e.L()
+	usage.WriteString(l.T("cli.usage_head") + "\n")
 	for _, n := range names {
-		usage.WriteString(added[n].Usage + "\n")
+		usage.WriteString(l.T(added[n].Usage) + "\n")
 	}
-	usage.WriteString(ownUserUsage + "\nChaque sous-commande accepte aussi --config et --data-dir.")
+	usage.WriteString(l.T("cli.user.usage") + "\n" + l.T("cli.user.options"))
 	all := append(names, "passwd", "disable")
-	choices := strings.Join(all[:len(all)-1], ", ") + " ou " + all[len(all)-1]
+	choices := l.T("cli.or", "List", strings.Join(all[:len(all)-1], ", "), "Last", all[len(all)-1])
 	if len(args) == 0 {
 		fmt.Fprintln(e.stderr, usage.String())
-		return fmt.Errorf("sous-commande attendue : %s", choices)
+		return i18n.Error(nil, "cli.user.expected", "Choices", choices)
 	}
 	if c, ok := added[args[0]]; ok {
 		return c.Run(e, args[1:])
@@ -49,7 +48,7 @@ func runUser(e *env, args []string) error {
 		return nil
 	}
 	fmt.Fprintln(e.stderr, usage.String())
-	return fmt.Errorf("sous-commande inconnue %q : %s", args[0], choices)
+	return i18n.Error(nil, "cli.user.unknown", "Name", args[0], "Choices", choices)
 }
 
 // openAccounts opens the data directory's accounts for a command, with the
@@ -69,22 +68,22 @@ func openAccounts(ctx context.Context, e *env, cf *configFlags, fs *flag.FlagSet
 func userPasswd(e *env, args []string) error {
 	var generate *bool
 	flags := func(fs *flag.FlagSet) {
-		generate = fs.Bool("generate", false, "crée un mot de passe provisoire, affiché, à changer à la connexion")
+		generate = fs.Bool("generate", false, e.L().T("cli.user.flag_generate"))
 	}
 	return onUser(e, "user passwd", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) error {
 		password := auth.GeneratePassword()
 		if !*generate {
 			var err error
-			if password, err = readSecret(e, "Nouveau mot de passe : "); err != nil {
+			if password, err = readSecret(e, e.L().T("cli.user.new_password")+" "); err != nil {
 				return err
 			}
 		}
 		if err := accounts.SetPassword(ctx, u.ID, password, *generate); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Mot de passe de %s changé ; ses sessions sont fermées.\n", u.Login)
+		fmt.Fprintln(e.stdout, e.L().T("cli.user.password_changed", "Login", u.Login))
 		if *generate {
-			fmt.Fprintf(e.stdout, "Mot de passe provisoire : %s (à changer à la première connexion)\n", password)
+			fmt.Fprintln(e.stdout, e.L().T("roster.cmd.provisional", "Password", password))
 		}
 		return nil
 	})
@@ -92,15 +91,15 @@ func userPasswd(e *env, args []string) error {
 
 func userDisable(e *env, args []string) error {
 	var enable *bool
-	flags := func(fs *flag.FlagSet) { enable = fs.Bool("enable", false, "réactive le compte") }
+	flags := func(fs *flag.FlagSet) { enable = fs.Bool("enable", false, e.L().T("cli.user.flag_enable")) }
 	return onUser(e, "user disable", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) error {
 		if err := accounts.SetDisabled(ctx, u.ID, !*enable); err != nil {
 			return err
 		}
 		if *enable {
-			fmt.Fprintf(e.stdout, "Compte %s réactivé.\n", u.Login)
+			fmt.Fprintln(e.stdout, e.L().T("cli.user.enabled", "Login", u.Login))
 		} else {
-			fmt.Fprintf(e.stdout, "Compte %s désactivé ; ses sessions sont fermées.\n", u.Login)
+			fmt.Fprintln(e.stdout, e.L().T("cli.user.disabled", "Login", u.Login))
 		}
 		return nil
 	})
@@ -119,7 +118,7 @@ func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("indiquez un identifiant, et un seul : preau %s LOGIN", name)
+		return i18n.Error(nil, "cli.user.one_login", "Command", name)
 	}
 	ctx := context.Background()
 	accounts, _, done, err := openAccounts(ctx, e, &cf, fs)
@@ -129,7 +128,7 @@ func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
 	defer done()
 	u, err := accounts.UserByLogin(ctx, rest[0])
 	if errors.Is(err, apperr.ErrNotFound) {
-		return fmt.Errorf("compte %q introuvable", text.Short(rest[0]))
+		return i18n.Error([]error{apperr.ErrNotFound}, "cli.user.not_found", "Login", text.Short(rest[0]))
 	}
 	if err != nil {
 		return err
@@ -150,7 +149,7 @@ func readSecret(e *env, prompt string) (string, error) {
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", errors.New("mot de passe vide : donnez-le sur une ligne de l'entrée standard (ou --generate pour passwd)")
+		return "", i18n.Error(nil, "cli.user.empty_password")
 	}
 	return line, nil
 }

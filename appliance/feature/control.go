@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"strings"
 
 	"preau/appliance/store"
@@ -32,7 +33,7 @@ func Reply(w http.ResponseWriter, f func() (any, error)) {
 }
 
 // ErrNoServer means no server answers on the data directory's control socket.
-var ErrNoServer = errors.New("aucun serveur Préau ne tourne sur ce dossier de données")
+var ErrNoServer = i18n.Error(nil, "app.no_server")
 
 // Control sends a command to the server running on dataDir and decodes its
 // result into out; the error is the command's own error when it failed.

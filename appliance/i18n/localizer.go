@@ -120,3 +120,20 @@ func ErrorText(err error, lang Lang) string {
 	}
 	return err.Error()
 }
+
+// Error is an error said in the reader's language: the message key with
+// its arguments, and the errors it stands for (errors.Is holds for each of
+// causes), for failures of no apperr kind, such as a refused sync batch or a
+// broken backup archive. Error() gives the French text, for logs.
+func Error(causes []error, key string, args ...any) error {
+	return &localError{msg: M(key, args...), causes: causes}
+}
+
+type localError struct {
+	msg    Message
+	causes []error
+}
+
+func (e *localError) Error() string             { return e.msg.String() }
+func (e *localError) Localize(lang Lang) string { return e.msg.In(lang) }
+func (e *localError) Unwrap() []error           { return e.causes }

@@ -12,10 +12,10 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"runtime"
 	"syscall"
 	"time"
@@ -27,7 +27,7 @@ import (
 const (
 	Name        = "preau"
 	DisplayName = "Préau"
-	Description = "Préau, espace numérique de travail des écoles : serveur de l'école ou serveur central de la ville."
+	Description = "Préau, the digital workspace of primary schools: a school's server or the city's central server."
 )
 
 // stopTimeout bounds a graceful stop; the server's own shutdown takes at
@@ -48,11 +48,11 @@ func (o Options) Command() (exe string, args []string, err error) {
 	exe = o.Executable
 	if exe == "" {
 		if exe, err = os.Executable(); err != nil {
-			return "", nil, fmt.Errorf("chemin du programme preau introuvable : %w", err)
+			return "", nil, i18n.Error([]error{err}, "service.no_exe", "Error", err.Error())
 		}
 	}
 	if o.ConfigFile == "" {
-		return "", nil, errors.New("le service a besoin d'un fichier de configuration (--config)")
+		return "", nil, i18n.Error(nil, "service.need_config")
 	}
 	if exe, err = filepath.Abs(exe); err != nil {
 		return "", nil, err
@@ -102,17 +102,17 @@ const (
 	NotInstalled
 )
 
-// String is the status in French, for "preau service status".
-func (s Status) String() string {
+// Key is the catalogue key of the status, for "preau service status".
+func (s Status) Key() string {
 	switch s {
 	case Running:
-		return "en marche"
+		return "service.status.running"
 	case Stopped:
-		return "arrêté"
+		return "service.status.stopped"
 	case NotInstalled:
-		return "non installé"
+		return "service.status.not_installed"
 	}
-	return "état inconnu"
+	return "service.status.unknown"
 }
 
 // Manager controls the installed service.
@@ -128,7 +128,7 @@ func New(o Options) (*Manager, error) {
 	}
 	s, err := ksvc.New(&program{}, c)
 	if err != nil {
-		return nil, fmt.Errorf("gestionnaire de services du système introuvable : %w", err)
+		return nil, i18n.Error([]error{err}, "service.no_manager", "Error", err.Error())
 	}
 	return &Manager{s: s}, nil
 }
@@ -151,16 +151,13 @@ func (m *Manager) Control(action string) error {
 	case "restart":
 		err = m.s.Restart()
 	default:
-		return fmt.Errorf("action inconnue %q : install, uninstall, start, stop, restart ou status", action)
+		return i18n.Error(nil, "service.unknown_action", "Action", action)
 	}
 	if err != nil {
-		return fmt.Errorf("%s du service impossible : %w (droits d'administration nécessaires ?)", actionNames[action], err)
+		return i18n.Error([]error{err}, "service.failed", "Action", i18n.M("service.action."+action), "Error", err.Error())
 	}
 	return nil
 }
-
-var actionNames = map[string]string{"install": "installation", "uninstall": "désinstallation",
-	"start": "démarrage", "stop": "arrêt", "restart": "redémarrage"}
 
 // Status asks the service manager whether the service runs.
 func (m *Manager) Status() (Status, error) {
@@ -219,7 +216,7 @@ type program struct {
 
 func (p *program) Start(ksvc.Service) error {
 	if p.serve == nil {
-		return errors.New("rien à exécuter") // a Manager's program only controls
+		return errors.New("nothing to run") // a Manager's program only controls
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel, p.done = cancel, make(chan struct{})
@@ -244,7 +241,7 @@ func (p *program) Stop(ksvc.Service) error {
 	case <-p.done:
 		return nil
 	case <-time.After(stopTimeout):
-		return errors.New("le serveur ne s'est pas arrêté à temps")
+		return errors.New("the server did not stop in time")
 	}
 }
 

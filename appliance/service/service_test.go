@@ -3,6 +3,7 @@ package service
 import (
 	"os"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,7 +58,7 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Name != "preau" || c.DisplayName != "Préau" || !strings.Contains(c.Description, "école") {
+	if c.Name != "preau" || c.DisplayName != "Préau" || !strings.Contains(c.Description, "schools") {
 		t.Errorf("names = %q %q %q", c.Name, c.DisplayName, c.Description)
 	}
 	if c.Executable != "/opt/preau/preau" || c.WorkingDirectory != filepath.Join(dir, "etc") {
@@ -83,10 +84,13 @@ func TestUnknownActionTouchesNothing(t *testing.T) {
 	}
 }
 
-func TestStatusInFrench(t *testing.T) {
+func TestStatusInEveryLanguage(t *testing.T) {
 	for s, want := range map[Status]string{Running: "en marche", Stopped: "arrêté", NotInstalled: "non installé", Unknown: "état inconnu"} {
-		if s.String() != want {
-			t.Errorf("%d = %q, want %q", s, s.String(), want)
+		if got := i18n.For(i18n.FR).T(s.Key()); got != want {
+			t.Errorf("%d = %q, want %q", s, got, want)
 		}
+	}
+	if got := i18n.For(i18n.AR).T(Running.Key()); got != "قيد التشغيل" {
+		t.Errorf("Arabic: %q", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"strings"
 	"time"
 )
@@ -82,7 +83,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer, version string) (Manifest
 func (db *DB) snapshot(ctx context.Context) (string, error) {
 	f, err := os.CreateTemp(db.dir, ".backup-*.db")
 	if err != nil {
-		return "", fmt.Errorf("copie de la base : %w", err)
+		return "", fmt.Errorf("copying the database: %w", err)
 	}
 	f.Close() // VACUUM INTO accepts an empty file
 	conn, err := sql.Open("sqlite", "file:"+filepath.Join(db.dir, DBFile)+"?_pragma=busy_timeout(10000)")
@@ -93,7 +94,7 @@ func (db *DB) snapshot(ctx context.Context) (string, error) {
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", f.Name()); err != nil {
 		os.Remove(f.Name())
-		return "", fmt.Errorf("copie de la base : %w", err)
+		return "", fmt.Errorf("copying the database: %w", err)
 	}
 	return f.Name(), nil
 }
@@ -113,7 +114,7 @@ func addFile(tw *tar.Writer, src, name string) error {
 		return err
 	}
 	if _, err := io.CopyN(tw, f, fi.Size()); err != nil {
-		return fmt.Errorf("copie de %s : %w", name, err)
+		return fmt.Errorf("copying %s: %w", name, err)
 	}
 	return nil
 }
@@ -144,13 +145,13 @@ func addBlobs(ctx context.Context, tw *tar.Writer, dir string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("copie des fichiers : %w", err)
+		return fmt.Errorf("copying the files: %w", err)
 	}
 	return nil
 }
 
 // ErrBadArchive is wrapped by every refusal of an archive's content.
-var ErrBadArchive = errors.New("archive de sauvegarde invalide")
+var ErrBadArchive = i18n.Error(nil, "store.archive.bad")
 
 // Unpack extracts a backup archive into dir, which must be new or empty, and
 // checks it: a well-formed tar.gz holding only the expected names, with a
@@ -160,7 +161,7 @@ func Unpack(r io.Reader, dir string) (Manifest, error) {
 	var m Manifest
 	gz, err := gzip.NewReader(r)
 	if err != nil {
-		return m, fmt.Errorf("%w : ce n'est pas un fichier tar.gz (%v)", ErrBadArchive, err)
+		return m, i18n.Error([]error{ErrBadArchive}, "store.archive.not_targz", "Bad", ErrBadArchive)
 	}
 	tr := tar.NewReader(gz)
 	hasDB := false
@@ -170,7 +171,7 @@ func Unpack(r io.Reader, dir string) (Manifest, error) {
 			break
 		}
 		if err != nil {
-			return m, fmt.Errorf("%w : archive tronquée ou corrompue (%v)", ErrBadArchive, err)
+			return m, i18n.Error([]error{ErrBadArchive}, "store.archive.truncated", "Bad", ErrBadArchive)
 		}
 		name, err := entryName(hdr)
 		if err != nil {
@@ -182,7 +183,7 @@ func Unpack(r io.Reader, dir string) (Manifest, error) {
 		case name == ManifestFile:
 			err = json.NewDecoder(io.LimitReader(tr, 1<<16)).Decode(&m)
 			if err != nil {
-				err = fmt.Errorf("%w : %s illisible (%v)", ErrBadArchive, ManifestFile, err)
+				err = i18n.Error([]error{ErrBadArchive}, "store.archive.unreadable", "Bad", ErrBadArchive, "Name", ManifestFile)
 			}
 		default:
 			hasDB = hasDB || name == DBFile
@@ -194,10 +195,10 @@ func Unpack(r io.Reader, dir string) (Manifest, error) {
 	}
 	// Reading to the end makes gzip verify its checksum.
 	if _, err := io.Copy(io.Discard, gz); err != nil {
-		return m, fmt.Errorf("%w : archive tronquée ou corrompue (%v)", ErrBadArchive, err)
+		return m, i18n.Error([]error{ErrBadArchive}, "store.archive.truncated", "Bad", ErrBadArchive)
 	}
 	if !hasDB {
-		return m, fmt.Errorf("%w : %s manque, ce n'est pas une sauvegarde Préau", ErrBadArchive, DBFile)
+		return m, i18n.Error([]error{ErrBadArchive}, "store.archive.no_db", "Bad", ErrBadArchive, "Name", DBFile)
 	}
 	return m, CheckDatabase(filepath.Join(dir, DBFile))
 }
@@ -208,17 +209,17 @@ func entryName(hdr *tar.Header) (string, error) {
 	name := strings.TrimSuffix(strings.TrimPrefix(hdr.Name, "./"), "/")
 	clean := path.Clean(name)
 	if name == "" || clean != name || path.IsAbs(name) || strings.HasPrefix(name, "../") || name == ".." {
-		return "", fmt.Errorf("%w : nom de fichier refusé %q", ErrBadArchive, hdr.Name)
+		return "", i18n.Error([]error{ErrBadArchive}, "store.archive.bad_name", "Bad", ErrBadArchive, "Name", hdr.Name)
 	}
 	if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeDir {
-		return "", fmt.Errorf("%w : %q n'est ni un fichier ni un dossier", ErrBadArchive, hdr.Name)
+		return "", i18n.Error([]error{ErrBadArchive}, "store.archive.not_file", "Bad", ErrBadArchive, "Name", hdr.Name)
 	}
 	inBlobs := name == BlobsDir || strings.HasPrefix(name, BlobsDir+"/")
 	if hdr.Typeflag == tar.TypeDir && !inBlobs {
-		return "", fmt.Errorf("%w : dossier inattendu %q", ErrBadArchive, hdr.Name)
+		return "", i18n.Error([]error{ErrBadArchive}, "store.archive.unexpected_dir", "Bad", ErrBadArchive, "Name", hdr.Name)
 	}
 	if hdr.Typeflag == tar.TypeReg && name != DBFile && name != ManifestFile && !(inBlobs && name != BlobsDir) {
-		return "", fmt.Errorf("%w : fichier inattendu %q", ErrBadArchive, hdr.Name)
+		return "", i18n.Error([]error{ErrBadArchive}, "store.archive.unexpected_file", "Bad", ErrBadArchive, "Name", hdr.Name)
 	}
 	return name, nil
 }
@@ -230,13 +231,13 @@ func extractFile(r io.Reader, dst string) error {
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%w : %s figure deux fois", ErrBadArchive, filepath.Base(dst))
+			return i18n.Error([]error{ErrBadArchive}, "store.archive.twice", "Bad", ErrBadArchive, "Name", filepath.Base(dst))
 		}
 		return err
 	}
 	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
-		return fmt.Errorf("%w : archive tronquée ou corrompue (%v)", ErrBadArchive, err)
+		return i18n.Error([]error{ErrBadArchive}, "store.archive.truncated", "Bad", ErrBadArchive)
 	}
 	return f.Close()
 }
@@ -251,21 +252,21 @@ func CheckDatabase(file string) error {
 	defer conn.Close()
 	var result string
 	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&result); err != nil {
-		return fmt.Errorf("%w : la base est illisible (%v)", ErrBadArchive, err)
+		return i18n.Error([]error{ErrBadArchive}, "store.archive.db_unreadable", "Bad", ErrBadArchive)
 	}
 	if result != "ok" {
-		return fmt.Errorf("%w : la base est endommagée (%s)", ErrBadArchive, result)
+		return i18n.Error([]error{ErrBadArchive}, "store.archive.db_damaged", "Bad", ErrBadArchive, "Result", result)
 	}
 	var nodes int
 	if err := conn.QueryRow("SELECT count(*) FROM node").Scan(&nodes); err != nil || nodes != 1 {
-		return fmt.Errorf("%w : ce n'est pas une base Préau", ErrBadArchive)
+		return i18n.Error([]error{ErrBadArchive}, "store.archive.not_preau", "Bad", ErrBadArchive)
 	}
 	return nil
 }
 
 // ErrNotEmpty is returned by Restore when the data directory holds data and
 // the caller did not allow replacing it.
-var ErrNotEmpty = errors.New("le dossier de données n'est pas vide")
+var ErrNotEmpty = i18n.Error(nil, "store.not_empty")
 
 // Restored tells what Restore did.
 type Restored struct {
@@ -304,7 +305,7 @@ func Restore(ctx context.Context, r io.Reader, dir string, replace bool, log *sl
 		return res, err
 	}
 	if err := os.Mkdir(staging, 0o750); err != nil {
-		return res, fmt.Errorf("dossier de restauration : %w", err)
+		return res, fmt.Errorf("restore directory: %w", err)
 	}
 	defer func() {
 		if !done {
@@ -345,7 +346,7 @@ func lockForRestore(dir string, done *bool) (unlock func(), err error) {
 func renewEpoch(ctx context.Context, dir string, log *slog.Logger) (string, error) {
 	db, err := Open(ctx, dir, log)
 	if err != nil {
-		return "", fmt.Errorf("ouverture de la base restaurée : %w", err)
+		return "", fmt.Errorf("opening the restored database: %w", err)
 	}
 	defer db.Close()
 	if err := db.RenewEpoch(ctx); err != nil {
@@ -361,7 +362,7 @@ func swapIn(dir, staging string, used bool, stamp string) (aside string, err err
 	case used:
 		aside = dir + ".before-restore-" + stamp
 		if err := os.Rename(dir, aside); err != nil {
-			return "", fmt.Errorf("mise de côté de %s : %w", dir, err)
+			return "", fmt.Errorf("setting %s aside: %w", dir, err)
 		}
 	default:
 		os.Remove(filepath.Join(dir, LockFile))
@@ -373,7 +374,7 @@ func swapIn(dir, staging string, used bool, stamp string) (aside string, err err
 		if aside != "" {
 			os.Rename(aside, dir)
 		}
-		return "", fmt.Errorf("mise en place de la copie dans %s : %w", dir, err)
+		return "", fmt.Errorf("putting the copy in place in %s: %w", dir, err)
 	}
 	return aside, nil
 }
@@ -386,7 +387,7 @@ func hasData(dir string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("dossier de données %s : %w", dir, err)
+		return false, fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	for _, e := range entries {
 		if e.Name() != LockFile && e.Name() != ControlSocket {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"preau/appliance/i18n"
 )
 
 // Blobs are uploaded files, stored once by content: the SHA-256 of a file is
@@ -20,7 +21,7 @@ type Blobs struct {
 func (db *DB) Blobs() *Blobs { return &Blobs{dir: filepath.Join(db.dir, BlobsDir)} }
 
 // ErrBadHash means a blob whose content does not match its name.
-var ErrBadHash = errors.New("fichier corrompu : son contenu ne correspond pas à son empreinte")
+var ErrBadHash = i18n.Error(nil, "store.bad_hash")
 
 // ValidHash checks a blob name: 64 lowercase hex digits.
 func ValidHash(h string) bool {
@@ -123,7 +124,7 @@ func (b *Blobs) Append(hash string, offset int64, chunk io.Reader, limit int64) 
 		return 0, ErrNotFound
 	}
 	if got := b.Received(hash); got != offset {
-		return got, fmt.Errorf("reprise à l'octet %d attendue, %d reçu", got, offset)
+		return got, fmt.Errorf("resume at byte %d expected, got %d", got, offset)
 	}
 	if err := os.MkdirAll(filepath.Dir(b.partPath(hash)), 0o750); err != nil {
 		return offset, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"preau/appliance/i18n"
 	"strconv"
 	"strings"
 )
@@ -18,7 +19,7 @@ const ControlSocket = "preau.sock"
 
 // ErrLocked is returned by Lock when another process holds the data
 // directory: a running server, or a restore in progress.
-var ErrLocked = errors.New("le dossier de données est utilisé par un autre processus Préau")
+var ErrLocked = i18n.Error(nil, "store.locked")
 
 // DirLock is an exclusive hold on a data directory. The server takes it for
 // as long as it runs, so that restore cannot swap the directory under it.
@@ -33,7 +34,7 @@ type DirLock struct {
 // leaves a stale lock behind.
 func Lock(dir string) (*DirLock, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("création du dossier de données %s : %w", dir, err)
+		return nil, fmt.Errorf("creating the data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, LockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)

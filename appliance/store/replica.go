@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"preau/appliance/i18n"
 	"slices"
 	"sort"
 	"strconv"
@@ -110,7 +111,7 @@ func decodeValue(msg json.RawMessage) (any, error) {
 			return base64.StdEncoding.DecodeString(s)
 		}
 	}
-	return nil, errors.New("valeur de type non pris en charge")
+	return nil, errors.New("value of an unsupported type")
 }
 
 // tableSQL is a replicated table's columns, sorted, and the statements
@@ -194,7 +195,7 @@ func (db *DB) IsReplicated(table string) bool {
 // ReadRow reads one row of a replicated table; ErrNotFound when absent.
 func (db *DB) ReadRow(ctx context.Context, q querier, table, id string) (Row, error) {
 	if !db.IsReplicated(table) {
-		return Row{}, fmt.Errorf("table %q n'est pas répliquée", table)
+		return Row{}, fmt.Errorf("table %q is not replicated", table)
 	}
 	t, err := db.statements(ctx, q, table)
 	if err != nil {
@@ -229,7 +230,7 @@ func (db *DB) ReadRow(ctx context.Context, q querier, table, id string) (Row, er
 // batch's rows this way rather than one query a row.
 func (db *DB) ReadRows(ctx context.Context, q querier, table string, ids []string) (map[string]Row, error) {
 	if !db.IsReplicated(table) {
-		return nil, fmt.Errorf("table %q n'est pas répliquée", table)
+		return nil, fmt.Errorf("table %q is not replicated", table)
 	}
 	t, err := db.statements(ctx, q, table)
 	if err != nil {
@@ -282,30 +283,30 @@ func scanRow(rows *sql.Rows, table string, cols []string) (Row, error) {
 // columns of the right type. It says what is wrong, in French.
 func (db *DB) Validate(ctx context.Context, r Row) error {
 	if !db.IsReplicated(r.Table) {
-		return fmt.Errorf("table inconnue ou non répliquée %q", r.Table)
+		return i18n.Error(nil, "store.row.unknown_table", "Table", r.Table)
 	}
 	cols, err := db.columns(ctx, db.r, r.Table)
 	if err != nil {
 		return err
 	}
 	if len(r.Values) != len(cols) {
-		return fmt.Errorf("%s : %d colonnes reçues, %d attendues", r.Table, len(r.Values), len(cols))
+		return i18n.Error(nil, "store.row.columns", "Table", r.Table, "Got", len(r.Values), "Want", len(cols))
 	}
 	for _, c := range cols {
 		if _, ok := r.Values[c]; !ok {
-			return fmt.Errorf("%s : colonne %q manquante", r.Table, c)
+			return i18n.Error(nil, "store.row.missing", "Table", r.Table, "Column", c)
 		}
 	}
 	if r.ID() == "" || r.Scope() == "" || r.Origin() == "" || r.HLC() <= 0 {
-		return fmt.Errorf("%s : id, scope, hlc ou origin absent ou invalide", r.Table)
+		return i18n.Error(nil, "store.row.identity", "Table", r.Table)
 	}
 	if d, ok := r.Values["deleted"].(int64); !ok || (d != 0 && d != 1) {
-		return fmt.Errorf("%s %s : deleted doit valoir 0 ou 1", r.Table, r.ID())
+		return i18n.Error(nil, "store.row.deleted", "Table", r.Table, "ID", r.ID())
 	}
 	clocked := clockedColumns(cols)
 	for col, c := range r.Clocks {
 		if !slices.Contains(clocked, col) || c.HLC <= 0 || c.Origin == "" || c.PrevHLC < 0 {
-			return fmt.Errorf("%s %s : horloge invalide pour la colonne %q", r.Table, r.ID(), col)
+			return i18n.Error(nil, "store.row.clock", "Table", r.Table, "ID", r.ID(), "Column", col)
 		}
 	}
 	return nil

@@ -64,7 +64,7 @@ type Node struct {
 // own schema. Components then call Migrate with theirs.
 func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("création du dossier de données %s : %w", dir, err)
+		return nil, fmt.Errorf("creating the data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, DBFile)
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_pragma=synchronous(NORMAL)"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"preau/appliance/i18n"
 	"strings"
 )
 
@@ -37,7 +38,7 @@ type PushCheck func(ctx context.Context, p Pushed) error
 func ScopeIsEnough(context.Context, Pushed) error { return nil }
 
 // ErrRefusedRow is a pushed row that breaks its table's rule.
-var ErrRefusedRow = errors.New("ligne refusée")
+var ErrRefusedRow = i18n.Error(nil, "store.push.refused")
 
 // RefusedRow says which row of a push broke which rule.
 type RefusedRow struct {
@@ -46,8 +47,13 @@ type RefusedRow struct {
 	Rule      error
 }
 
-func (e *RefusedRow) Error() string {
-	return fmt.Sprintf("%s : ligne %d (%s %s) : %v", ErrRefusedRow, e.Index, e.Table, e.ID, e.Rule)
+func (e *RefusedRow) Error() string { return e.message().String() }
+
+// Localize says the refusal in lang.
+func (e *RefusedRow) Localize(lang i18n.Lang) string { return e.message().In(lang) }
+
+func (e *RefusedRow) message() i18n.Message {
+	return i18n.M("store.push.refused_row", "Refused", ErrRefusedRow, "Line", e.Index, "Table", e.Table, "ID", e.ID, "Rule", e.Rule)
 }
 
 func (e *RefusedRow) Unwrap() error { return ErrRefusedRow }
@@ -88,14 +94,14 @@ func (db *DB) CheckPushed(ctx context.Context, tx *Tx, school string, rows []Row
 
 func (db *DB) checkPushed(ctx context.Context, p Pushed) error {
 	if p.Row.Scope() != p.School {
-		return fmt.Errorf("périmètre %q : une école n'écrit que le sien", p.Row.Scope())
+		return i18n.Error(nil, "store.push.own_scope", "Scope", p.Row.Scope())
 	}
 	if p.Prior != nil && p.Prior.Scope() != p.School {
-		return fmt.Errorf("cette ligne appartient au périmètre %q : une école ne reprend pas les lignes d'une autre", p.Prior.Scope())
+		return i18n.Error(nil, "store.push.other_scope", "Scope", p.Prior.Scope())
 	}
 	check, ok := db.pushChecks[p.Row.Table]
 	if !ok {
-		return errors.New("aucune règle d'écriture n'est déclarée pour cette table : refusée par prudence")
+		return i18n.Error(nil, "store.push.no_rule")
 	}
 	return check(ctx, p)
 }
@@ -135,10 +141,10 @@ func equalValue(a, b any) bool {
 func checkConflict(ctx context.Context, p Pushed) error {
 	var loser Row
 	if err := json.Unmarshal([]byte(p.Row.Str("loser")), &loser); err != nil {
-		return errors.New("version gardée illisible")
+		return i18n.Error(nil, "store.push.kept_unreadable")
 	}
 	if loser.Table != p.Row.Str("tbl") || loser.ID() != p.Row.Str("row_id") || !p.db.IsReplicated(loser.Table) || loser.Table == "conflicts" {
-		return errors.New("version gardée d'une autre ligne que celle nommée")
+		return i18n.Error(nil, "store.push.kept_other")
 	}
 	inner := Pushed{School: p.School, Row: loser, Tx: p.Tx, db: p.db}
 	if cur, err := p.db.ReadRow(ctx, p.Tx, loser.Table, loser.ID()); err == nil {
@@ -147,7 +153,7 @@ func checkConflict(ctx context.Context, p Pushed) error {
 		return err
 	}
 	if err := p.db.checkPushed(ctx, inner); err != nil {
-		return fmt.Errorf("version gardée de %s %s : %w", loser.Table, loser.ID(), err)
+		return i18n.Error([]error{err}, "store.push.kept_of", "Table", loser.Table, "ID", loser.ID(), "Error", err)
 	}
 	return nil
 }

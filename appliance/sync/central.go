@@ -63,7 +63,7 @@ type Enrollment struct {
 }
 
 // ErrBadToken means an unknown, used or expired enrollment token.
-var ErrBadToken = newProblem("sync.err.bad_token", nil)
+var ErrBadToken = i18n.Error(nil, "sync.err.bad_token")
 
 // Enroll exchanges a one-time token for the node key of a school. The token
 // is bound to the first node that uses it: the same node may present it
@@ -127,7 +127,7 @@ type node struct {
 }
 
 // ErrNodeAuth means a sync request without valid node credentials.
-var ErrNodeAuth = newProblem("sync.err.node_auth", nil)
+var ErrNodeAuth = i18n.Error(nil, "sync.err.node_auth")
 
 // Authenticate checks a school node's credentials ("school:key").
 func (c *Central) Authenticate(ctx context.Context, credentials string) (node, error) {

@@ -108,7 +108,7 @@ type Link struct {
 }
 
 // ErrNotEnrolled means the school has no link to central yet.
-var ErrNotEnrolled = newProblem("sync.err.not_enrolled", nil)
+var ErrNotEnrolled = i18n.Error(nil, "sync.err.not_enrolled")
 
 // Link reads the school's link to central.
 func (c *Client) Link(ctx context.Context) (Link, error) {
@@ -127,14 +127,14 @@ func (c *Client) Enroll(ctx context.Context, centralURL, token string) (Enrollme
 	var e Enrollment
 	centralURL = strings.TrimRight(centralURL, "/")
 	if _, err := c.Link(ctx); err == nil {
-		return e, newProblem("sync.err.already_enrolled", nil)
+		return e, i18n.Error(nil, "sync.err.already_enrolled")
 	}
 	req := map[string]string{"token": token, "node": c.db.Node().ID, "version": c.version}
 	if err := c.call(ctx, centralURL, "/api/v1/sync/enroll", "", req, &e); err != nil {
-		return e, newProblem("sync.err.enroll_failed", []error{err}, "Central", centralURL, "Error", err)
+		return e, i18n.Error([]error{err}, "sync.err.enroll_failed", "Central", centralURL, "Error", err)
 	}
 	if e.SchoolID != c.school {
-		return e, newProblem("sync.err.wrong_school", nil, "Token", e.SchoolID, "Config", c.school)
+		return e, i18n.Error(nil, "sync.err.wrong_school", "Token", e.SchoolID, "Config", c.school)
 	}
 	err := c.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO sync_link(central_url, school_id, node_key) VALUES (?, ?, ?)",
@@ -578,18 +578,18 @@ func (c *Client) pull(ctx context.Context, link Link) error {
 		req := PullRequest{NodeEpoch: self.Epoch, Epoch: epoch, Since: since, Pending: pending, Clock: c.db.Clock().Now()}
 		var b Batch
 		if err := c.call(ctx, link.CentralURL, "/api/v1/sync/pull", c.credentials(link), req, &b); err != nil {
-			return newProblem("sync.err.receiving", []error{err}, "Error", err)
+			return i18n.Error([]error{err}, "sync.err.receiving", "Error", err)
 		}
 		if b.Epoch != epoch || b.From == 0 {
 			// Central resends from the start: it was restored, or we were.
 			since = 0
 		}
 		if b.From != since {
-			return newProblem("sync.err.receiving_from", nil, "From", b.From, "Want", since)
+			return i18n.Error(nil, "sync.err.receiving_from", "From", b.From, "Want", since)
 		}
 		maxHLC, err := check(ctx, c.db, b, func(store.Row) bool { return true })
 		if err != nil {
-			return newProblem("sync.err.receiving_refused", []error{err}, "Error", err)
+			return i18n.Error([]error{err}, "sync.err.receiving_refused", "Error", err)
 		}
 		pendingIn := int64(0)
 		if b.More {

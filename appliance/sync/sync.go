@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"preau/appliance/i18n"
 	"time"
 
 	"preau/appliance/auth"
@@ -61,9 +62,9 @@ type Batch struct {
 // Errors of the protocol; their text reaches the other side, in the
 // receiver's language.
 var (
-	ErrBadBatch   = newProblem("sync.err.bad_batch", nil)
-	ErrClockAhead = newProblem("sync.err.clock_ahead", nil)
-	ErrOutOfScope = newProblem("sync.err.out_of_scope", nil)
+	ErrBadBatch   = i18n.Error(nil, "sync.err.bad_batch")
+	ErrClockAhead = i18n.Error(nil, "sync.err.clock_ahead")
+	ErrOutOfScope = i18n.Error(nil, "sync.err.out_of_scope")
 )
 
 // signal wakes whoever waits on ch, once, without blocking.
@@ -252,21 +253,21 @@ func keepWhere(ctx context.Context, q *sql.Tx, page []logEntry, first func(logEn
 func check(ctx context.Context, db *store.DB, b Batch, inScope func(store.Row) bool) (maxHLC int64, err error) {
 	limit := store.MakeHLC(time.Now().Add(MaxSkew), 0)
 	if len(b.Rows) > BatchRows*4 {
-		return 0, newProblem("sync.err.batch_too_big", []error{ErrBadBatch}, "Batch", ErrBadBatch, "Rows", len(b.Rows), "Max", BatchRows*4)
+		return 0, i18n.Error([]error{ErrBadBatch}, "sync.err.batch_too_big", "Batch", ErrBadBatch, "Rows", len(b.Rows), "Max", BatchRows*4)
 	}
 	if b.To < b.From || b.From < 0 {
-		return 0, newProblem("sync.err.batch_incoherent", []error{ErrBadBatch}, "Batch", ErrBadBatch, "From", b.From, "To", b.To)
+		return 0, i18n.Error([]error{ErrBadBatch}, "sync.err.batch_incoherent", "Batch", ErrBadBatch, "From", b.From, "To", b.To)
 	}
 	for i, r := range b.Rows {
 		if err := db.Validate(ctx, r); err != nil {
-			return 0, newProblem("sync.err.batch_line", []error{ErrBadBatch, err}, "Batch", ErrBadBatch, "Line", i+1, "Problem", err)
+			return 0, i18n.Error([]error{ErrBadBatch, err}, "sync.err.batch_line", "Batch", ErrBadBatch, "Line", i+1, "Problem", err)
 		}
 		if !inScope(r) {
-			return 0, newProblem("sync.err.batch_scope", []error{ErrBadBatch, ErrOutOfScope}, "Batch", ErrBadBatch, "Line", i+1,
+			return 0, i18n.Error([]error{ErrBadBatch, ErrOutOfScope}, "sync.err.batch_scope", "Batch", ErrBadBatch, "Line", i+1,
 				"Table", r.Table, "ID", r.ID(), "Scope", r.Scope(), "Problem", ErrOutOfScope)
 		}
 		if r.LatestHLC() > limit {
-			return 0, newProblem("sync.err.batch_clock", []error{ErrBadBatch, ErrClockAhead}, "Batch", ErrBadBatch, "Line", i+1,
+			return 0, i18n.Error([]error{ErrBadBatch, ErrClockAhead}, "sync.err.batch_clock", "Batch", ErrBadBatch, "Line", i+1,
 				"Table", r.Table, "When", store.HLCTime(r.HLC()).UTC().Format(time.RFC3339), "Problem", ErrClockAhead, "Skew", MaxSkew.String())
 		}
 		maxHLC = max(maxHLC, r.HLC())

@@ -369,13 +369,5 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 		},
 		"add": func(a, b int) int { return a + b },
 		"mul": func(a, b int) int { return a * b },
-		// TODO(i18n): plural and frenchDate go once no template uses them.
-		"frenchDate": l.Date,
-		"plural": func(n any, one, many string) string {
-			if v := fmt.Sprint(n); v == "0" || v == "1" {
-				return v + " " + one
-			}
-			return fmt.Sprintf("%v %s", n, many)
-		},
 	}
 }
