@@ -199,7 +199,7 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, n NewUser, hash,
 			return "", err
 		}
 		if taken > 0 {
-			return "", apperr.New(apperr.ErrConflict, "auth.err.login_taken_named", "Login", n.Login)
+			return "", i18n.Error([]error{ErrLoginTaken}, "auth.err.login_taken_named", "Login", n.Login)
 		}
 	}
 	scope := n.SchoolID

@@ -30,7 +30,7 @@ func TestTypedTextLimits(t *testing.T) {
 		{"names too long together", NewUser{FirstName: hundred, LastName: "Roy"}, "le nom complet (prénom et nom) ne doit pas dépasser 100"},
 		{"e-mail of 255", NewUser{Display: "Léa", Email: strings.Repeat("a", 244) + "@exemple.fr"}, "l'adresse e-mail ne doit pas dépasser 254"},
 		{"login of 65", NewUser{Display: "Léa", Login: strings.Repeat("l", 65)}, "l'identifiant ne doit pas dépasser 64"},
-		{"login not ASCII", NewUser{Display: "Léa", Login: "léa.martin"}, "identifiant \"léa.martin\" invalide"},
+		{"login not ASCII", NewUser{Display: "Léa", Login: "léa.martin"}, "identifiant « léa.martin » invalide"},
 	} {
 		tc.n.Profile, tc.n.SchoolID = Teacher, "ecole-a"
 		before, _ := s.AllUsers(ctx)

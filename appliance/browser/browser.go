@@ -144,6 +144,10 @@ func (b *Browser) Tab(t testing.TB, baseURL string, vp Viewport) *Tab {
 		emulate = append(emulate, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch)
 	}
 	tab.do("set viewport "+vp.Name, chromedp.EmulateViewport(vp.Width, vp.Height, emulate...))
+	// Headless Chromium asks for English; the stories are written for a
+	// French school's browser. A test that wants another calls
+	// AcceptLanguage.
+	tab.AcceptLanguage("fr-FR,fr;q=0.9")
 	// Screenshots show the page at the viewport's width, without the
 	// scroll bar a long page would add.
 	tab.do("hide scroll bars", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -299,4 +303,18 @@ func (tab *Tab) Screenshot(file string) {
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		tab.t.Fatal(err)
 	}
+}
+
+// AcceptLanguage makes the tab's requests ask for lang first, as a browser
+// set to that language does (Accept-Language).
+func (tab *Tab) AcceptLanguage(lang string) {
+	tab.t.Helper()
+	tab.do("accept "+lang, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Accept-Language": lang}})
+		return err
+	}))
 }

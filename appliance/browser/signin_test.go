@@ -25,7 +25,7 @@ var dashboards = []struct {
 		return d.Find(`a.class-card[href^="/classes/"]`).Length() == 1 && text(d, "a.class-card h3") == "Classe CE1"
 	}},
 	{"eleve", "pupil", false, func(d *goquery.Document) bool {
-		return text(d, "h1") == "Bonjour Léa !" && d.Find(".friends li").Length() == 6 && text(d, ".friends li.me span:not(.avatar)") == "Moi"
+		return text(d, "h1") == "Bonjour Léa !" && d.Find(".friends li").Length() == 6 && text(d, ".friends li.me bdi") == "Moi"
 	}},
 	{"parent", "parent", false, func(d *goquery.Document) bool {
 		return d.Find("form.children button").Length() == 2 && text(d, "[data-child] h2") == "Léa Martin"
@@ -172,7 +172,7 @@ func TestParentSwitchesChild(t *testing.T) {
 	if !strings.Contains(text(d, "[data-child]"), "CM2") {
 		t.Errorf("Tom's class is not shown: %q", text(d, "[data-child]"))
 	}
-	if pressed := text(d, `form.children button[aria-pressed="true"] span:not(.avatar)`); pressed != "Tom" {
+	if pressed := text(d, `form.children button[aria-pressed="true"] bdi`); pressed != "Tom" {
 		t.Errorf("button marked as chosen: %q", pressed)
 	}
 }

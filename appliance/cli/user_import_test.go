@@ -105,7 +105,7 @@ func TestUserImportRefuses(t *testing.T) {
 	before := s.count()
 	bad := file("profil;prénom;nom;classe\nélève;Zoé;Lefèvre;CP\nélève;Noah;Morel;CE3\n")
 	out, err := s.user("", "import", bad)
-	if err == nil || !strings.Contains(err.Error(), "lignes en erreur : 1") || !strings.Contains(out, "ERREUR : classe inconnue « CE3 »") {
+	if err == nil || !strings.Contains(err.Error(), "1 ligne en erreur") || !strings.Contains(out, "ERREUR : classe inconnue « CE3 »") {
 		t.Errorf("bad line: %v\n%s", err, out)
 	}
 	for _, tc := range []struct {
@@ -114,8 +114,8 @@ func TestUserImportRefuses(t *testing.T) {
 	}{
 		{[]string{file("élève;Zoé;Lefèvre;CP\n")}, "en-tête"},
 		{[]string{file("\x00\x01binaire")}, "données binaires"},
-		{[]string{file(cliFile), "--school", "ailleurs"}, "école \"ailleurs\" inconnue"},
-		{[]string{filepath.Join(t.TempDir(), "absent.csv")}, "lecture du fichier"},
+		{[]string{file(cliFile), "--school", "ailleurs"}, "école « ailleurs » inconnue"},
+		{[]string{filepath.Join(t.TempDir(), "absent.csv")}, "lecture de "},
 		{nil, "indiquez un fichier"},
 	} {
 		_, err := s.user("", append([]string{"import"}, tc.args...)...)

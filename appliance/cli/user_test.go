@@ -159,8 +159,8 @@ func TestUserAddRefusesBadInput(t *testing.T) {
 		{[]string{"--login", "x1", "--profile", "teacher"}, "--name"},
 		{[]string{"--login", "x2", "--name", "X Deux", "--profile", "maire"}, "--profile"},
 		{[]string{"--login", "x3", "--name", "X Trois", "--profile", "teacher", "--password", "court"}, "au moins"},
-		{[]string{"--login", "x4", "--name", "X Quatre", "--profile", "pupil", "--class", "CM9"}, "classe \"CM9\" inconnue"},
-		{[]string{"--login", "x5", "--name", "X Cinq", "--profile", "parent", "--school", "ailleurs"}, "école \"ailleurs\" inconnue"},
+		{[]string{"--login", "x4", "--name", "X Quatre", "--profile", "pupil", "--class", "CM9"}, "classe « CM9 » inconnue"},
+		{[]string{"--login", "x5", "--name", "X Cinq", "--profile", "parent", "--school", "ailleurs"}, "école « ailleurs » inconnue"},
 		{[]string{"--login", "x6", "--name", "X Six", "--profile", "dsi"}, "serveur central"},
 		{[]string{"--login", "Bad Login", "--name", "X Sept", "--profile", "teacher"}, "invalide"},
 		{[]string{"--login", "x8", "--name", "X Huit", "--profile", "teacher", "--password", "-"}, "mot de passe vide"},
@@ -168,7 +168,7 @@ func TestUserAddRefusesBadInput(t *testing.T) {
 		{[]string{"--login", "x10", "--name", "X \u202EfueN", "--profile", "teacher"}, "--name contient un caractère invisible ou de contrôle (U+202E"},
 		{[]string{"--login", "x11", "--name", "X\u200BOnze", "--profile", "teacher"}, "U+200B"},
 		{[]string{"--login", "x12" + strings.Repeat("z", 62), "--name", "X Douze", "--profile", "teacher"}, "l'identifiant ne doit pas dépasser 64 caractères"},
-		{[]string{"--login", "x13", "--name", "X Treize", "--profile", "teacher", "--class", strings.Repeat("CM", 30)}, "classe \"CMCMCMCMCMCMCMCMCMCM…\" inconnue"},
+		{[]string{"--login", "x13", "--name", "X Treize", "--profile", "teacher", "--class", strings.Repeat("CM", 30)}, "classe « CMCMCMCMCMCMCMCMCMCM… » inconnue"},
 	} {
 		_, err := s.user("", append([]string{"add"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -224,7 +224,7 @@ func TestUserPasswd(t *testing.T) {
 	if _, err := s.user("court\n", "passwd", "paul"); !errors.Is(err, auth.ErrWeakPassword) {
 		t.Errorf("short password: err = %v", err)
 	}
-	if _, err := s.user("", "passwd"); err == nil || !strings.Contains(err.Error(), "LOGIN") {
+	if _, err := s.user("", "passwd"); err == nil || !strings.Contains(err.Error(), "IDENTIFIANT") {
 		t.Errorf("no login: err = %v", err)
 	}
 }

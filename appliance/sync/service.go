@@ -85,7 +85,7 @@ func (h *schoolHandlers) apiStatus(w http.ResponseWriter, r *http.Request) {
 func (h *schoolHandlers) apiNow(w http.ResponseWriter, r *http.Request) {
 	st, err := h.syncNow(r.Context())
 	if err != nil && !st.Enrolled {
-		h.s.Fail(w, r, ErrNotEnrolled)
+		h.s.Error(w, r, http.StatusConflict, "sync.err.not_enrolled")
 		return
 	}
 	web.JSON(w, http.StatusOK, st)
