@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"preau/appliance/i18n"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -117,6 +118,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 			return nil, err
 		}
 	}
+	// Opening parsed every page three times (one per language) and seeded
+	// the demo: garbage that GOGC 400 would leave resident on a small box
+	// for a long while. Hand it back now, once.
+	debug.FreeOSMemory()
 	return a, nil
 }
 

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"errors"
+	"sync"
 	"strconv"
 	"time"
 )
@@ -13,13 +14,23 @@ type Localizer struct {
 	c    *Catalogue
 }
 
-// For is the localizer of lang (French for a language Préau does not speak).
+// For is the localizer of lang (French for a language Préau does not
+// speak). There is one per language: a page asks for it many times.
 func For(lang Lang) *Localizer {
-	if _, ok := Parse(string(lang)); !ok {
-		lang = FR
+	ls := localizers()
+	switch lang {
+	case EN:
+		return ls[1]
+	case AR:
+		return ls[2]
 	}
-	return &Localizer{Lang: lang, c: Default()}
+	return ls[0]
 }
+
+var localizers = sync.OnceValue(func() [3]*Localizer {
+	c := Default()
+	return [3]*Localizer{{Lang: FR, c: c}, {Lang: EN, c: c}, {Lang: AR, c: c}}
+})
 
 // T renders key with name, value pairs (see Catalogue.T).
 func (l *Localizer) T(key string, args ...any) string { return l.c.T(l.Lang, key, args...) }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"html/template"
 	"io"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,22 +57,17 @@ func (v *views) parseAll() error {
 	for _, l := range i18n.Langs {
 		pages[l] = make(map[string]*template.Template)
 	}
-	french := v.funcs(i18n.For(i18n.FR))
 	err = fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || strings.HasPrefix(p, "layout/") {
 			return err
 		}
-		t, err := template.New(path.Base(p)).Funcs(french).ParseFS(v.fsys, append([]string{p}, layouts...)...)
-		if err != nil {
-			return fmt.Errorf("template %s: %w", p, err)
-		}
 		name := strings.TrimSuffix(p, ".html")
 		for _, l := range i18n.Langs {
-			c, err := t.Clone()
+			t, err := v.parse(i18n.For(l), append([]string{p}, layouts...))
 			if err != nil {
 				return fmt.Errorf("template %s: %w", p, err)
 			}
-			pages[l][name] = c.Funcs(v.funcs(i18n.For(l)))
+			pages[l][name] = t
 		}
 		return nil
 	})
@@ -82,6 +79,35 @@ func (v *views) parseAll() error {
 	v.mu.Unlock()
 	return nil
 }
+
+// parse parses files (a page, then the layouts) for one language. A plain
+// {{t "key"}} (no argument) is put into words once, here, as escaped text:
+// it is the same on every page view, and most of a page's sentences are
+// such, so rendering does not pay a function call for each.
+func (v *views) parse(l *i18n.Localizer, files []string) (*template.Template, error) {
+	var t *template.Template
+	for _, f := range files {
+		src, err := fs.ReadFile(v.fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		text := plainKey.ReplaceAllStringFunc(string(src), func(action string) string {
+			return html.EscapeString(l.T(plainKey.FindStringSubmatch(action)[1]))
+		})
+		if t == nil {
+			t = template.New(path.Base(f)).Funcs(v.funcs(l))
+		} else {
+			t = t.New(path.Base(f))
+		}
+		if _, err := t.Parse(text); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+	}
+	return t.Lookup(path.Base(files[0])), nil
+}
+
+// plainKey is a {{t "key"}} action with no argument.
+var plainKey = regexp.MustCompile(`\{\{\s*t\s+"([a-z][a-z0-9_.]*)"\s*\}\}`)
 
 func (v *views) lookup(name string, lang i18n.Lang) (*template.Template, error) {
 	if v.dev {
