@@ -2,8 +2,8 @@ package i18n
 
 import (
 	"errors"
-	"sync"
 	"strconv"
+	"sync"
 	"time"
 )
 
