@@ -356,20 +356,38 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	return msg
 }
 
+// toInt reads a count a template passes, whatever integer type the page's
+// data has.
+func toInt(n any) int {
+	switch v := n.(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case int32:
+		return int(v)
+	case uint:
+		return int(v)
+	}
+	return 0
+}
+
 // funcs are the template functions of one language: t and tn put the
 // catalogue's messages into words, date/datetime/time/num write values as
 // the language does, lang and dir are for <html>.
 func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 	return template.FuncMap{
-		"t":        l.T,
-		"tn":       l.N,
+		"t": l.T,
+		"tn": func(key string, n any, args ...any) string {
+			return l.N(key, toInt(n), args...)
+		},
 		"tem":      func(key string, args ...any) template.HTML { return template.HTML(l.Emphasis(key, args...)) },
 		"lang":     func() i18n.Lang { return l.Lang },
 		"dir":      l.Dir,
 		"date":     l.Date,
 		"datetime": l.DateTime,
 		"time":     l.Time,
-		"num":      l.Number,
+		"num":      func(n any) string { return l.Number(toInt(n)) },
 		"langs":    func() []i18n.Lang { return i18n.Langs },
 		"today":    func() time.Time { return time.Now() },
 		"pictures": func() any { return auth.Pictures },
