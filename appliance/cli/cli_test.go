@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"flag"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -54,6 +55,33 @@ func TestUsageListsOperationalCommands(t *testing.T) {
 	for _, c := range []string{"init", "user", "backup", "restore", "service", "sync"} {
 		if !strings.Contains(out.String(), "  "+c+" ") {
 			t.Errorf("usage lacks %q:\n%s", c, out.String())
+		}
+	}
+}
+
+// The command line speaks the terminal's locale: English with LANG, Arabic
+// with LC_ALL (which outranks LANG), French by default; a configuration
+// refusal is said in it too.
+func TestTerminalLanguage(t *testing.T) {
+	for _, c := range []struct{ lcAll, lang, usage, refusal string }{
+		{"", "en_GB.UTF-8", "Usage: preau <command> [options]", "unknown key"},
+		{"ar_MA.UTF-8", "en_GB.UTF-8", "الاستعمال: preau <أمر> [خيارات]", "مفتاح غير معروف"},
+		{"", "C.UTF-8", "Usage : preau <commande> [options]", "clé inconnue"},
+	} {
+		t.Setenv("LC_ALL", c.lcAll)
+		t.Setenv("LANG", c.lang)
+		var out bytes.Buffer
+		Main(nil, &out, &out)
+		if !strings.Contains(out.String(), c.usage) {
+			t.Errorf("LC_ALL=%q LANG=%q: usage %q", c.lcAll, c.lang, strings.SplitN(out.String(), "\n", 2)[0])
+		}
+		file := t.TempDir() + "/config.yaml"
+		if err := os.WriteFile(file, []byte("colour: blue\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var errs bytes.Buffer
+		if code := Main([]string{"backup", "--config", file, "-"}, &errs, &errs); code == 0 || !strings.Contains(errs.String(), c.refusal) {
+			t.Errorf("LC_ALL=%q LANG=%q: refusal %q", c.lcAll, c.lang, errs.String())
 		}
 	}
 }
