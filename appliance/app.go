@@ -21,6 +21,7 @@ import (
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
 	"preau/appliance/feature"
+	"preau/appliance/homework"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
 	"preau/appliance/store"
@@ -40,6 +41,7 @@ var Features = []feature.Feature{
 	dashboard.Feature,
 	roster.Feature,
 	classroom.Feature,
+	homework.Feature,
 	psync.Feature,
 }
 

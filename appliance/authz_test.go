@@ -99,7 +99,13 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	if err != nil || len(classes) == 0 {
 		t.Fatalf("demo pupil has no class: %v", err)
 	}
+	var homework string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM homework WHERE deleted = 0 AND class_id = ? ORDER BY due, created_at LIMIT 1",
+		classes[0].ID).Scan(&homework); err != nil {
+		t.Fatalf("demo homework: %v", err)
+	}
 	return strings.NewReplacer(
+		"{homework}", homework,
 		"{class}", classes[0].ID,
 		"{pupil}", pupil.ID,
 		"{teacher}", a.User("helene.roux").ID,

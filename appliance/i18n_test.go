@@ -32,7 +32,7 @@ var templateFuncs = map[string]any{}
 
 func init() {
 	for _, n := range strings.Fields(`t tn tem lang dir date datetime time num langs today pictures slotsLeft
-		profileLabel pictureName initials active add mul
+		profileLabel pictureName initials active add mul dayTime
 		and or not len index eq ne lt le gt ge print printf println html js urlquery call slice`) {
 		templateFuncs[n] = func() {}
 	}
@@ -121,6 +121,7 @@ var frenchAllowed = map[string]string{
 	"appliance/loadtest/city.go":   "a load test's generated data",
 	"appliance/loadtest/seed.go":   "a load test's generated data",
 	"appliance/loadtest/probes.go": "a load test's generated words",
+	"appliance/homework/demo.go":   "the demo class's cahier de textes, typed by its teacher",
 	"appliance/config/config.go":   "school.name's default is data the school replaces",
 }
 

@@ -390,6 +390,8 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 		"num":      func(n any) string { return l.Number(toInt(n)) },
 		"langs":    func() []i18n.Lang { return i18n.Langs },
 		"today":    func() time.Time { return time.Now() },
+		// dayTime reads a day stored as YYYY-MM-DD, for date to write it.
+		"dayTime":  func(s string) time.Time { t, _ := time.ParseInLocation("2006-01-02", s, time.Local); return t },
 		"pictures": func() any { return auth.Pictures },
 		"slotsLeft": func(chosen int) []int {
 			return make([]int, max(0, auth.PictureLength-chosen))

@@ -1,0 +1,49 @@
+package homework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"preau/appliance/apperr"
+	"preau/appliance/feature"
+)
+
+// demo writes a week of the demo CE1's cahier de textes, as its teacher
+// would have typed it (data, in the school's language: i18n:data).
+func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) error {
+	teacher, err := env.Auth.UserByLogin(ctx, feature.DemoLogin(school.ID, "enseignant"))
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil // not the demo's school, or its teacher renamed: nothing to write
+	}
+	if err != nil {
+		return fmt.Errorf("demo homework: %w", err)
+	}
+	classes, err := env.Register.UserClasses(ctx, teacher.ID)
+	if err != nil || len(classes) == 0 {
+		return err
+	}
+	s := NewService(env.DB, env.Register)
+	// Seeded before the mark existed, or come back from central: there.
+	if es, err := s.entries(ctx, []string{classes[0].ID}, "0000-00-00"); err != nil || len(es) > 0 {
+		return err
+	}
+	today := s.now()
+	for _, e := range demoEntries {
+		d := Draft{ClassID: classes[0].ID, Due: today.AddDate(0, 0, e.in).Format(day), Title: e.title, Body: e.body, Done: e.done}
+		if _, err := s.Create(ctx, teacher, d); err != nil {
+			return fmt.Errorf("demo homework %q: %w", e.title, err)
+		}
+	}
+	return nil
+}
+
+// demoEntries are the demo's pages (i18n:data).
+var demoEntries = []struct {
+	in                int // days from today
+	title, body, done string
+}{
+	{1, "Lire la page 12 du livre de lecture", "Lire deux fois à voix haute, puis raconter l'histoire à un adulte.", "Découverte du son « ou »."},
+	{1, "Cahier du jour : finir l'exercice 3", "", "Les nombres jusqu'à 100."},
+	{3, "Apprendre la poésie « Le chat »", "Les deux premières strophes.", ""},
+}
