@@ -15,6 +15,7 @@ func init() {
 	deleted := form(staff...)
 	deleted[auth.Director] = http.StatusNotFound
 	matrix = append(matrix,
+		authzCase{Route: "GET /api/v1/classes", Path: "/api/v1/classes", Expect: api(http.StatusOK, loggedIn...)},
 		authzCase{Route: "GET /devoirs", Path: "/devoirs", Expect: page(auth.Pupil, auth.Parent, auth.Teacher, auth.Director)},
 		authzCase{Route: "POST /devoirs", Path: "/devoirs", Body: "classe={class}&pour=" + due + "&titre=Lire", Expect: form(staff...)},
 		authzCase{Route: "GET /devoirs/{id}/modifier", Path: "/devoirs/{homework}/modifier", Expect: page(staff...)},

@@ -127,3 +127,63 @@ func (h *handlers) apiSetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"id": u.ID, "must_change": in.MustChange})
 }
+
+// apiClasses lists the classes the caller may see: a pupil's and a
+// teacher's own, a parent's children's, the director's school's, every
+// school's for the DSI. → [{"id", "name", "level"}].
+func (h *handlers) apiClasses(w http.ResponseWriter, r *http.Request) {
+	u := web.CurrentUser(r)
+	ctx := r.Context()
+	var classes []auth.Class
+	var err error
+	switch u.Profile {
+	case auth.Pupil, auth.Teacher:
+		classes, err = h.reg.UserClasses(ctx, u.ID)
+	case auth.Director:
+		classes, err = h.reg.SchoolClasses(ctx, u.SchoolID)
+	case auth.Parent:
+		var children []auth.User
+		if children, err = h.reg.Children(ctx, u.ID); err == nil {
+			seen := map[string]bool{}
+			for _, c := range children {
+				cs, e := h.reg.UserClasses(ctx, c.ID)
+				if e != nil {
+					err = e
+					break
+				}
+				for _, cl := range cs {
+					if !seen[cl.ID] {
+						seen[cl.ID] = true
+						classes = append(classes, cl)
+					}
+				}
+			}
+		}
+	case auth.DSI:
+		var schools []auth.School
+		if schools, err = h.reg.Schools(ctx); err == nil {
+			for _, s := range schools {
+				cs, e := h.reg.SchoolClasses(ctx, s.ID)
+				if e != nil {
+					err = e
+					break
+				}
+				classes = append(classes, cs...)
+			}
+		}
+	}
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	type class struct {
+		ID    string `json:"id"`
+		Name  string `json:"name"`
+		Level string `json:"level"`
+	}
+	out := make([]class, 0, len(classes))
+	for _, c := range classes {
+		out = append(out, class{c.ID, c.Name, c.Level})
+	}
+	web.JSON(w, http.StatusOK, out)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 
@@ -344,4 +345,31 @@ func TestAPISetPassword(t *testing.T) {
 	login(t, a, "directeur", "demo")
 	login(t, a, "voisin", "pour-le-voisin")
 	login(t, a, "parent.autre", "demo-demo")
+}
+
+// Each profile lists the classes it may see, and no other.
+func TestAPIClasses(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	names := func(login string) string {
+		t.Helper()
+		resp, body := a.Get(a.ClientAs(login), "/api/v1/classes")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", login, resp.StatusCode)
+		}
+		var cs []struct{ Name string }
+		if err := json.Unmarshal([]byte(body), &cs); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Name)
+		}
+		sort.Strings(out)
+		return strings.Join(out, ",")
+	}
+	for login, want := range map[string]string{"eleve": "CE1", "enseignant": "CE1", "parent": "CE1,CM2", "directeur": "CE1,CE2,CM1,CM2,CP"} {
+		if got := names(login); got != want {
+			t.Errorf("%s sees %q, want %q", login, got, want)
+		}
+	}
 }

@@ -51,6 +51,7 @@ func routes(env *feature.Env) {
 	env.Handle("GET /import/modele.csv", admins, h.importTemplate)
 	env.Handle("POST /import", admins, h.importPreview)
 	env.Handle("POST /import/confirmer", admins, h.importConfirm)
+	env.Handle("GET /api/v1/classes", web.LoggedIn(), h.apiClasses)
 	env.Handle("POST /api/v1/users", admins, h.apiCreate)
 	env.Handle("GET /api/v1/users", admins, h.apiList)
 	env.Handle("PATCH /api/v1/users/{id}", admins, h.apiChange)

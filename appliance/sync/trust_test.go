@@ -108,6 +108,29 @@ func TestHostilePushesRefused(t *testing.T) {
 			"status": "pending", "created_at": "2026-12-03T08:00:00Z", "answered_at": ""}}
 		return c.forge(r, set)
 	}
+	entry := func(set map[string]any) store.Row {
+		r := store.Row{Table: "homework", Values: map[string]any{
+			"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0),
+			"class_id": c.classA.ID, "author_id": c.teacherA.ID, "day": "2026-12-03", "done": "", "due": "2026-12-04",
+			"title": "Lire", "body": "", "created_at": "2026-12-03T08:00:00Z"}}
+		return c.forge(r, set)
+	}
+	// A tick needs its entry on central: the school's honest one.
+	entryID := store.NewID()
+	if err := c.school.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO homework(id, scope, hlc, origin, class_id, author_id, day, due, title, created_at)
+			VALUES (?, 'ecole-a', ?, ?, ?, ?, '2026-12-03', '2026-12-04', 'Lire', '2026-12-03T08:00:00Z')`, entryID, tx.HLC, tx.Origin, c.classA.ID, c.teacherA.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, c.school)
+	tick := func(pupil string, set map[string]any) store.Row {
+		r := store.Row{Table: "homework_ticks", Values: map[string]any{
+			"id": entryID + ":" + pupil, "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0),
+			"homework_id": entryID, "pupil_id": pupil, "done": int64(1)}}
+		return c.forge(r, set)
+	}
 	promoted := c.forge(c.teacherRow, map[string]any{"profile": "dsi"})
 	promotedJSON, _ := promoted.MarshalJSON()
 	cases := []struct {
@@ -139,6 +162,14 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"request answered by the school", request(map[string]any{"status": "accepted"}), "seul le parent répond"},
 		{"request for school B's pupil", request(map[string]any{"child_id": c.pupilB.ID}), "élève de l'école"},
 		{"request in another school's name", request(map[string]any{"school_id": "ecole-b"}), "qu'à ses élèves"},
+		// homework: entries of the school's classes by its staff, ticks of
+		// its pupils on its entries
+		{"homework for school B's class", entry(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"homework by a pupil", entry(map[string]any{"author_id": c.pupilA.ID}), "équipe de l'école"},
+		{"homework by school B's teacher", entry(map[string]any{"author_id": c.teacherB.ID}), "équipe de l'école"},
+		{"a tick by school B's pupil", tick(c.pupilB.ID, nil), "élève de l'école"},
+		{"a tick by a parent", tick(c.parentA.ID, nil), "élève de l'école"},
+		{"a tick on another id", tick(c.pupilA.ID, map[string]any{"id": store.NewID()}), "élève de l'école"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,
