@@ -14,6 +14,9 @@ func init() {
 	due := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
 	deleted := form(staff...)
 	deleted[auth.Director] = http.StatusNotFound
+	// A form that sends no file: the staff are let in and told to choose one.
+	noFile := form(staff...)
+	noFile[auth.Teacher], noFile[auth.Director] = http.StatusBadRequest, http.StatusBadRequest
 	matrix = append(matrix,
 		authzCase{Route: "GET /api/v1/classes", Path: "/api/v1/classes", Expect: api(http.StatusOK, loggedIn...)},
 		authzCase{Route: "GET /devoirs", Path: "/devoirs", Expect: page(auth.Pupil, auth.Parent, auth.Teacher, auth.Director)},
@@ -25,6 +28,8 @@ func init() {
 		authzCase{Route: "POST /devoirs/{id}/supprimer", Path: "/devoirs/{homework}/supprimer", Expect: deleted},
 		authzCase{Route: "POST /devoirs/{id}/copier", Path: "/devoirs/{homework}/copier", Body: "classe={class}", Expect: form(staff...)},
 		authzCase{Route: "POST /devoirs/{id}/fait", Path: "/devoirs/{homework}/fait", Body: "fait=1", Expect: form(auth.Pupil)},
+		authzCase{Route: "POST /devoirs/{id}/fichiers", Path: "/devoirs/{homework}/fichiers", Body: "x=1", Expect: noFile},
+		authzCase{Route: "GET /devoirs/{id}/fichiers/{file}", Path: "/devoirs/{homework_of_file}/fichiers/{homework_file}", Expect: page(auth.Pupil, auth.Parent, auth.Teacher, auth.Director)},
 		authzCase{Route: "GET /api/v1/homework", Path: "/api/v1/homework", Expect: api(http.StatusOK, auth.Pupil, auth.Parent, auth.Teacher, auth.Director)},
 		authzCase{Route: "POST /api/v1/homework", Path: "/api/v1/homework", Body: `{"class_id":"{class}","due":"` + due + `","title":"Lire"}`,
 			Expect: api(http.StatusCreated, staff...)},

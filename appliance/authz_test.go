@@ -104,7 +104,14 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		classes[0].ID).Scan(&homework); err != nil {
 		t.Fatalf("demo homework: %v", err)
 	}
+	var homeworkFile, homeworkOfFile string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id, homework_id FROM homework_files WHERE deleted = 0 LIMIT 1").
+		Scan(&homeworkFile, &homeworkOfFile); err != nil {
+		t.Fatalf("demo homework file: %v", err)
+	}
 	return strings.NewReplacer(
+		"{homework_file}", homeworkFile,
+		"{homework_of_file}", homeworkOfFile,
 		"{homework}", homework,
 		"{class}", classes[0].ID,
 		"{pupil}", pupil.ID,

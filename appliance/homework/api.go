@@ -10,18 +10,30 @@ import (
 // entryJSON is an entry as the API shows it; Done is a pupil's tick (for
 // a parent, their child's, named by PupilID).
 type entryJSON struct {
-	ID      string `json:"id"`
-	ClassID string `json:"class_id"`
-	Due     string `json:"due"`
-	Title   string `json:"title"`
-	Body    string `json:"body"`
-	PupilID string `json:"pupil_id,omitempty"`
-	Done    *bool  `json:"done,omitempty"`
-	Ticks   *int   `json:"ticks,omitempty"`
+	ID      string     `json:"id"`
+	ClassID string     `json:"class_id"`
+	Due     string     `json:"due"`
+	Title   string     `json:"title"`
+	Body    string     `json:"body"`
+	PupilID string     `json:"pupil_id,omitempty"`
+	Done    *bool      `json:"done,omitempty"`
+	Ticks   *int       `json:"ticks,omitempty"`
+	Files   []fileJSON `json:"files"`
+}
+
+type fileJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	URL  string `json:"url"`
 }
 
 func toJSON(e Entry) entryJSON {
-	return entryJSON{ID: e.ID, ClassID: e.ClassID, Due: e.Due, Title: e.Title, Body: e.Body}
+	j := entryJSON{ID: e.ID, ClassID: e.ClassID, Due: e.Due, Title: e.Title, Body: e.Body, Files: []fileJSON{}}
+	for _, f := range e.Files {
+		j.Files = append(j.Files, fileJSON{f.ID, f.Name, f.Size, Path + "/" + e.ID + "/fichiers/" + f.ID})
+	}
+	return j
 }
 
 // apiList: the entries the caller may see, due from today: a pupil's with

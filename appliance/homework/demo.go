@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"preau/appliance/apperr"
 	"preau/appliance/feature"
@@ -31,7 +33,12 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 	today := s.now()
 	for _, e := range demoEntries {
 		d := Draft{ClassID: classes[0].ID, Due: today.AddDate(0, 0, e.in).Format(day), Title: e.title, Body: e.body, Done: e.done}
-		if _, err := s.Create(ctx, teacher, d); err != nil {
+		var files []Upload
+		if e.file != "" {
+			files = append(files, Upload{Name: e.fileName, Type: "text/plain", Size: int64(len(e.file)),
+				Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(e.file)), nil }})
+		}
+		if _, err := s.Create(ctx, teacher, d, files...); err != nil {
 			return fmt.Errorf("demo homework %q: %w", e.title, err)
 		}
 	}
@@ -42,8 +49,10 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 var demoEntries = []struct {
 	in                int // days from today
 	title, body, done string
+	fileName, file    string // an attached file, if any
 }{
-	{1, "Lire la page 12 du livre de lecture", "Lire deux fois à voix haute, puis raconter l'histoire à un adulte.", "Découverte du son « ou »."},
-	{1, "Cahier du jour : finir l'exercice 3", "", "Les nombres jusqu'à 100."},
-	{3, "Apprendre la poésie « Le chat »", "Les deux premières strophes.", ""},
+	{1, "Lire la page 12 du livre de lecture", "Lire deux fois à voix haute, puis raconter l'histoire à un adulte.", "Découverte du son « ou ».", "", ""},
+	{1, "Cahier du jour : finir l'exercice 3", "", "Les nombres jusqu'à 100.", "", ""},
+	{3, "Apprendre la poésie « Le chat »", "Les deux premières strophes.", "", "le-chat.txt",
+		"Le chat\n\nLe chat ouvrit les yeux,\nLe soleil y entra.\nLe chat ferma les yeux,\nLe soleil y resta.\n"},
 }

@@ -8,9 +8,14 @@
 package homework
 
 import (
+	"io"
+	"mime"
 	"net/http"
 	"slices"
+	"strings"
+	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
 	"preau/appliance/web"
@@ -41,6 +46,8 @@ func routes(env *feature.Env) {
 	env.Handle("POST "+Path+"/{id}/supprimer", writers, h.remove)
 	env.Handle("POST "+Path+"/{id}/copier", writers, h.copy)
 	env.Handle("POST "+Path+"/{id}/fait", web.Only(auth.Pupil), h.tick)
+	env.Handle("POST "+Path+"/{id}/fichiers", writers, h.attach)
+	env.Handle("GET "+Path+"/{id}/fichiers/{file}", readers, h.download)
 	env.Handle("GET /api/v1/homework", readers, h.apiList)
 	env.Handle("POST /api/v1/homework", writers, h.apiCreate)
 	env.Handle("POST /api/v1/homework/{id}/done", web.Only(auth.Pupil), h.apiDone)
@@ -177,8 +184,13 @@ func draftOf(r *http.Request) Draft {
 func back(classID string) string { return Path + "?classe=" + classID }
 
 func (h *handlers) create(w http.ResponseWriter, r *http.Request) {
+	files, err := uploads(r)
+	if err != nil {
+		h.formFailed(w, r, r.FormValue("classe"), draftOf(r), err)
+		return
+	}
 	d := draftOf(r)
-	if _, err := h.s.Create(r.Context(), web.CurrentUser(r), d); err != nil {
+	if _, err := h.s.Create(r.Context(), web.CurrentUser(r), d, files...); err != nil {
 		h.formFailed(w, r, d.ClassID, d, err)
 		return
 	}
@@ -247,4 +259,63 @@ func (h *handlers) tick(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Redirect(w, r, Path, "")
+}
+
+// uploads are the files a form sends as "fichiers" (several at once).
+func uploads(r *http.Request) ([]Upload, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return nil, nil
+	}
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if web.TooLarge(err) {
+			return nil, apperr.New(apperr.ErrInvalid, "homework.err.upload_too_big")
+		}
+		return nil, apperr.New(apperr.ErrInvalid, "homework.err.bad_upload")
+	}
+	var out []Upload
+	for _, fh := range r.MultipartForm.File["fichiers"] {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue // the field left empty
+		}
+		out = append(out, Upload{Name: fh.Filename, Type: fh.Header.Get("Content-Type"), Size: fh.Size,
+			Open: func() (io.ReadCloser, error) { return fh.Open() }})
+	}
+	return out, nil
+}
+
+func (h *handlers) attach(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	e, _, err := h.s.editable(r.Context(), web.CurrentUser(r), id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	files, err := uploads(r)
+	if err == nil {
+		err = h.s.Attach(r.Context(), web.CurrentUser(r), id, files)
+	}
+	if err != nil {
+		h.formFailed(w, r, e.ClassID, Draft{}, err)
+		return
+	}
+	h.Redirect(w, r, back(e.ClassID), "homework.flash.attached")
+}
+
+// download sends an attached file, always as a download: a file a teacher
+// sent is never shown as a page of Préau's.
+func (h *handlers) download(w http.ResponseWriter, r *http.Request) {
+	f, content, err := h.s.OpenFile(r.Context(), web.CurrentUser(r), r.PathValue("file"))
+	if err == nil && f.EntryID != r.PathValue("id") {
+		content.Close()
+		err = apperr.New(apperr.ErrNotFound, "homework.err.no_file")
+	}
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	defer content.Close()
+	w.Header().Set("Content-Type", f.Type)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", time.Time{}, content)
 }

@@ -1,8 +1,11 @@
 package homework_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"testing"
@@ -21,6 +24,7 @@ type entry struct {
 	PupilID string `json:"pupil_id"`
 	Done    *bool  `json:"done"`
 	Ticks   *int   `json:"ticks"`
+	Files   []struct{ Name, URL string }
 }
 
 func list(t *testing.T, a *apptest.App, login string) []entry {
@@ -143,5 +147,64 @@ func TestRefusals(t *testing.T) {
 	// A parent cannot tick; a pupil cannot tick another class's page.
 	if resp, _ := a.Do(a.ClientAs("parent"), "POST", "/api/v1/homework/"+list(t, a, "eleve")[0].ID+"/done", "", ""); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a parent ticks: %d", resp.StatusCode)
+	}
+}
+
+// multipartEntry is a form of the teacher's page with files.
+func multipartEntry(t *testing.T, fields map[string]string, files map[string]string) (string, *bytes.Buffer) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	for name, content := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="fichiers"; filename="`+name+`"`)
+		h.Set("Content-Type", "text/plain")
+		p, _ := w.CreatePart(h)
+		p.Write([]byte(content))
+	}
+	w.Close()
+	return w.FormDataContentType(), &b
+}
+
+// Files travel with a page: sent with the form, listed for the pupil and
+// the parent, downloaded as attachments, and refused empty, with nothing
+// written.
+func TestFilesOfAnEntry(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	ce1 := a.ClassID("CE1")
+	fields := map[string]string{"classe": ce1, "pour": day(2), "titre": "Fiche de calcul"}
+	ctype, body := multipartEntry(t, fields, map[string]string{"fiche.txt": "2 + 2 = ?", "corrige.txt": "4"})
+	resp, out := a.Do(a.ClientAs("enseignant"), "POST", "/devoirs", ctype, body.String())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create with files: %d %.300s", resp.StatusCode, out)
+	}
+	var files []struct{ Name, URL string }
+	for _, e := range list(t, a, "eleve") {
+		if e.Title == "Fiche de calcul" {
+			files = e.Files
+		}
+	}
+	if len(files) != 2 || files[0].Name != "corrige.txt" {
+		t.Fatalf("files listed: %+v", files)
+	}
+	resp, content := a.Get(a.ClientAs("parent"), files[1].URL)
+	if resp.StatusCode != 200 || content != "2 + 2 = ?" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("the parent downloads: %d %q %q", resp.StatusCode, content, resp.Header.Get("Content-Disposition"))
+	}
+	if resp, _ := a.Get(a.ClientAs("helene.roux"), files[1].URL); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another class's teacher downloads: %d", resp.StatusCode)
+	}
+	// An empty file: refused with its name, no page written.
+	before := len(list(t, a, "eleve"))
+	ctype, body = multipartEntry(t, map[string]string{"classe": ce1, "pour": day(2), "titre": "Vide"}, map[string]string{"vide.txt": ""})
+	resp, out = a.Do(a.ClientAs("enseignant"), "POST", "/devoirs", ctype, body.String())
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(out, "« vide.txt » est vide") {
+		t.Errorf("empty file: %d", resp.StatusCode)
+	}
+	if n := len(list(t, a, "eleve")); n != before {
+		t.Errorf("an entry was written with its refused file")
 	}
 }

@@ -13,6 +13,16 @@ import (
 var pushChecks = map[string]store.PushCheck{
 	"homework":       checkEntryRow,
 	"homework_ticks": checkTickRow,
+	"homework_files": checkFileRow,
+}
+
+func checkFileRow(ctx context.Context, p store.Pushed) error {
+	var classID string
+	err := p.Tx.QueryRowContext(ctx, "SELECT class_id FROM homework WHERE id = ?", p.Row.Str("homework_id")).Scan(&classID)
+	if err != nil || !classOf(ctx, p, classID) {
+		return apperr.New(apperr.ErrForbidden, "homework.push.class")
+	}
+	return nil
 }
 
 func checkEntryRow(ctx context.Context, p store.Pushed) error {

@@ -2,6 +2,7 @@ package homework
 
 import (
 	"context"
+	"io"
 	"slices"
 	"sort"
 	"time"
@@ -21,9 +22,27 @@ type Entry struct {
 	Done, Title, Body     string
 	CreatedAt             time.Time
 
-	Ticked bool // for a pupil's (or a parent's child's) view: ticked as done
-	Ticks  int  // for the teacher's view: how many pupils ticked it
+	Ticked bool   // for a pupil's (or a parent's child's) view: ticked as done
+	Ticks  int    // for the teacher's view: how many pupils ticked it
+	Files  []File // attached
 }
+
+// Upload is a file a teacher sends with an entry.
+type Upload struct {
+	Name, Type string
+	Size       int64
+	Open       func() (io.ReadCloser, error)
+}
+
+// MaxFileSize is the largest file an entry carries. (The documents'
+// feature brings per-user and per-school quotas, documents.max_file_size.)
+const MaxFileSize = 10 << 20
+
+// fileTypes are the types a file keeps when downloaded; any other is
+// served as bytes to save, never shown in the page's origin.
+var fileTypes = map[string]bool{"application/pdf": true, "image/png": true, "image/jpeg": true, "image/gif": true,
+	"image/webp": true, "text/plain": true, "audio/mpeg": true, "application/vnd.oasis.opendocument.text": true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true}
 
 // Draft is an entry as a teacher writes it.
 type Draft struct {
@@ -112,8 +131,9 @@ func (s *Service) clean(d *Draft, prevDue string) error {
 	return nil
 }
 
-// Create writes a new entry for a class u teaches (or directs).
-func (s *Service) Create(ctx context.Context, u auth.User, d Draft) (string, error) {
+// Create writes a new entry for a class u teaches (or directs), with its
+// files. Everything is checked before anything is written.
+func (s *Service) Create(ctx context.Context, u auth.User, d Draft, files ...Upload) (string, error) {
 	c, err := s.writable(ctx, u, d.ClassID)
 	if err != nil {
 		return "", err
@@ -121,7 +141,102 @@ func (s *Service) Create(ctx context.Context, u auth.User, d Draft) (string, err
 	if err := s.clean(&d, ""); err != nil {
 		return "", err
 	}
-	return s.insert(ctx, c.SchoolID, u.ID, d)
+	if err := checkUploads(files); err != nil {
+		return "", err
+	}
+	id, err := s.insert(ctx, c.SchoolID, u.ID, d)
+	if err != nil {
+		return "", err
+	}
+	return id, s.attach(ctx, c.SchoolID, id, files)
+}
+
+// Attach adds files to an entry u may change.
+func (s *Service) Attach(ctx context.Context, u auth.User, id string, files []Upload) error {
+	_, c, err := s.editable(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return apperr.New(apperr.ErrInvalid, "homework.err.no_upload")
+	}
+	if err := checkUploads(files); err != nil {
+		return err
+	}
+	return s.attach(ctx, c.SchoolID, id, files)
+}
+
+// checkUploads refuses an empty file, one over MaxFileSize, a name that
+// breaks the rules of typed text.
+func checkUploads(files []Upload) error {
+	for i := range files {
+		f := &files[i]
+		name, err := text.Line("field.file_name", f.Name, maxTitle)
+		if err != nil {
+			return err
+		}
+		if name == "" {
+			name = "fichier"
+		}
+		f.Name = name
+		switch {
+		case f.Size <= 0:
+			return apperr.New(apperr.ErrInvalid, "homework.err.empty_file", "Name", name)
+		case f.Size > MaxFileSize:
+			return apperr.New(apperr.ErrInvalid, "homework.err.file_too_big", "Name", name, "Max", MaxFileSize>>20)
+		}
+		if !fileTypes[f.Type] {
+			f.Type = "application/octet-stream"
+		}
+	}
+	return nil
+}
+
+func (s *Service) attach(ctx context.Context, scope, entryID string, files []Upload) error {
+	for _, f := range files {
+		r, err := f.Open()
+		if err != nil {
+			return err
+		}
+		hash, n, err := s.db.Blobs().Put(r, MaxFileSize)
+		r.Close()
+		if err != nil {
+			return err
+		}
+		if _, err := s.insertFile(ctx, scope, File{EntryID: entryID, Name: f.Name, Type: f.Type, Size: n, Blob: hash}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenFile opens an attached file u may read: of an entry u reads.
+func (s *Service) OpenFile(ctx context.Context, u auth.User, id string) (File, io.ReadSeekCloser, error) {
+	f, err := s.file(ctx, id)
+	if err != nil {
+		return f, nil, err
+	}
+	if _, err := s.Readable(ctx, u, f.EntryID); err != nil {
+		return f, nil, apperr.New(apperr.ErrNotFound, "homework.err.no_file")
+	}
+	r, err := s.db.Blobs().Open(f.Blob)
+	if err != nil {
+		// The row came by sync before its file: it follows.
+		return f, nil, apperr.New(apperr.ErrNotFound, "homework.err.file_coming")
+	}
+	return f, r, nil
+}
+
+// withFiles fills the entries' files.
+func (s *Service) withFiles(ctx context.Context, es []Entry) ([]Entry, error) {
+	files, err := s.files(ctx, es)
+	if err != nil {
+		return nil, err
+	}
+	for i := range es {
+		es[i].Files = files[es[i].ID]
+	}
+	return es, nil
 }
 
 // editable loads an entry u may change: its author, or the director of
@@ -234,7 +349,7 @@ func (s *Service) ClassEntries(ctx context.Context, u auth.User, classID string)
 	for i := range es {
 		es[i].Ticks = counts[es[i].ID]
 	}
-	return es, nil
+	return s.withFiles(ctx, es)
 }
 
 // PupilEntries lists what a pupil has to do from today, by due day, with
@@ -259,7 +374,7 @@ func (s *Service) PupilEntries(ctx context.Context, pupil auth.User) ([]Entry, e
 	for i := range es {
 		es[i].Ticked = ticked[es[i].ID]
 	}
-	return es, nil
+	return s.withFiles(ctx, es)
 }
 
 // ChildEntries is PupilEntries for a parent: for one of their children,

@@ -22,7 +22,8 @@ var migrations embed.FS
 var Schema = store.Schema{
 	Name:       "homework",
 	FS:         store.Sub(migrations, "migrations"),
-	Replicated: []string{"homework", "homework_ticks"},
+	Replicated: []string{"homework", "homework_ticks", "homework_files"},
+	Blobs:      map[string]string{"homework_files": "blob"},
 	PushChecks: pushChecks,
 	Labels: map[string]store.Label{
 		"homework": {Row: "homework.label.entry", Columns: []store.ColumnLabel{
@@ -30,6 +31,7 @@ var Schema = store.Schema{
 			{Column: "body", Label: "homework.label.body"}, {Column: "done", Label: "homework.label.done"},
 		}},
 		"homework_ticks": {Row: "homework.label.tick", Columns: []store.ColumnLabel{{Column: "done", Label: "homework.label.ticked", Flag: true}}},
+		"homework_files": {Row: "homework.label.file", Columns: []store.ColumnLabel{{Column: "name", Label: "homework.label.file_name"}}},
 	},
 }
 
@@ -148,4 +150,56 @@ func (s *Service) setTick(ctx context.Context, scope, entryID, pupilID string, d
 			entryID+":"+pupilID, scope, tx.HLC, tx.Origin, entryID, pupilID, flag)
 		return err
 	})
+}
+
+// File is a file attached to an entry.
+type File struct {
+	ID, EntryID, Name, Type string
+	Size                    int64
+	Blob                    string // its content's SHA-256
+}
+
+func (s *Service) insertFile(ctx context.Context, scope string, f File) (string, error) {
+	id := store.NewID()
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO homework_files(id, scope, hlc, origin, homework_id, name, type, size, blob)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, scope, tx.HLC, tx.Origin, f.EntryID, f.Name, f.Type, f.Size, f.Blob)
+		return err
+	})
+	return id, err
+}
+
+func (s *Service) file(ctx context.Context, id string) (File, error) {
+	var f File
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT id, homework_id, name, type, size, blob FROM homework_files WHERE deleted = 0 AND id = ?", id).
+		Scan(&f.ID, &f.EntryID, &f.Name, &f.Type, &f.Size, &f.Blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, apperr.New(apperr.ErrNotFound, "homework.err.no_file")
+	}
+	return f, err
+}
+
+// files lists the files of the entries, by entry.
+func (s *Service) files(ctx context.Context, es []Entry) (map[string][]File, error) {
+	out := map[string][]File{}
+	for _, e := range es {
+		rows, err := s.db.Reader().QueryContext(ctx,
+			"SELECT id, homework_id, name, type, size, blob FROM homework_files WHERE deleted = 0 AND homework_id = ? ORDER BY name", e.ID)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var f File
+			if err := rows.Scan(&f.ID, &f.EntryID, &f.Name, &f.Type, &f.Size, &f.Blob); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[e.ID] = append(out[e.ID], f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

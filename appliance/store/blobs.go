@@ -23,6 +23,9 @@ func (db *DB) Blobs() *Blobs { return &Blobs{dir: filepath.Join(db.dir, BlobsDir
 // ErrBadHash means a blob whose content does not match its name.
 var ErrBadHash = i18n.Error(nil, "store.bad_hash")
 
+// ErrTooBig is a file over the limit it was given.
+var ErrTooBig = i18n.Error(nil, "store.too_big_short")
+
 // ValidHash checks a blob name: 64 lowercase hex digits.
 func ValidHash(h string) bool {
 	if len(h) != 64 {
@@ -73,7 +76,7 @@ func (b *Blobs) Put(r io.Reader, limit int64) (string, int64, error) {
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
 	if err == nil && n > limit {
-		err = fmt.Errorf("fichier trop volumineux (%d octets au plus)", limit)
+		err = i18n.Error([]error{ErrTooBig}, "store.too_big", "Max", limit)
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -170,6 +170,9 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a tick by school B's pupil", tick(c.pupilB.ID, nil), "élève de l'école"},
 		{"a tick by a parent", tick(c.parentA.ID, nil), "élève de l'école"},
 		{"a tick on another id", tick(c.pupilA.ID, map[string]any{"id": store.NewID()}), "élève de l'école"},
+		{"a file of no entry of the school's", c.forge(store.Row{Table: "homework_files", Values: map[string]any{
+			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "homework_id": store.NewID(), "name": "x.txt",
+			"type": "text/plain", "size": int64(1), "blob": strings.Repeat("a", 64)}}, nil), "classe de l'école"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,

@@ -388,8 +388,16 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 		"datetime": l.DateTime,
 		"time":     l.Time,
 		"num":      func(n any) string { return l.Number(toInt(n)) },
-		"langs":    func() []i18n.Lang { return i18n.Langs },
-		"today":    func() time.Time { return time.Now() },
+		// size writes a file's size: « 12 Ko », « 3,4 Mo ».
+		"size": func(n any) string {
+			b := toInt(n)
+			if b < 1<<20 {
+				return l.T("size.kb", "N", l.Number((b+1023)/1024))
+			}
+			return l.T("size.mb", "N", fmt.Sprintf("%.1f", float64(b)/(1<<20)))
+		},
+		"langs": func() []i18n.Lang { return i18n.Langs },
+		"today": func() time.Time { return time.Now() },
 		// dayTime reads a day stored as YYYY-MM-DD, for date to write it.
 		"dayTime":  func(s string) time.Time { t, _ := time.ParseInLocation("2006-01-02", s, time.Local); return t },
 		"pictures": func() any { return auth.Pictures },
