@@ -22,6 +22,7 @@ import (
 	"preau/appliance/dashboard"
 	"preau/appliance/feature"
 	"preau/appliance/homework"
+	"preau/appliance/liaison"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
 	"preau/appliance/store"
@@ -42,6 +43,7 @@ var Features = []feature.Feature{
 	roster.Feature,
 	classroom.Feature,
 	homework.Feature,
+	liaison.Feature,
 	psync.Feature,
 }
 

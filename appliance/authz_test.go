@@ -109,7 +109,13 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		Scan(&homeworkFile, &homeworkOfFile); err != nil {
 		t.Fatalf("demo homework file: %v", err)
 	}
+	var note string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM liaison_notes WHERE deleted = 0 AND signature = 1 AND class_id = ? LIMIT 1",
+		classes[0].ID).Scan(&note); err != nil {
+		t.Fatalf("demo liaison note: %v", err)
+	}
 	return strings.NewReplacer(
+		"{note}", note,
 		"{homework_file}", homeworkFile,
 		"{homework_of_file}", homeworkOfFile,
 		"{homework}", homework,

@@ -3,8 +3,9 @@ package auth
 import (
 	"context"
 	"fmt"
-	"preau/appliance/apperr"
+	"slices"
 
+	"preau/appliance/apperr"
 	"preau/appliance/store"
 )
 
@@ -42,4 +43,39 @@ func checkUserRow(ctx context.Context, p store.Pushed) error {
 		}
 	}
 	return nil
+}
+
+// What other features' push checks ask of the accounts and classes, in
+// central's state with the batch applied: whether a row points at the
+// pushing school's own.
+
+// PushedClass reports whether a class belongs to the pushing school.
+func PushedClass(ctx context.Context, p store.Pushed, classID string) bool {
+	var school string
+	err := p.Tx.QueryRowContext(ctx, "SELECT school_id FROM classes WHERE id = ?", classID).Scan(&school)
+	return err == nil && school == p.School
+}
+
+// PushedUser reports whether an account belongs to the pushing school with
+// one of the profiles.
+func PushedUser(ctx context.Context, p store.Pushed, userID string, profiles ...Profile) bool {
+	var school, profile string
+	if err := p.Tx.QueryRowContext(ctx, "SELECT school_id, profile FROM users WHERE id = ?", userID).Scan(&school, &profile); err != nil {
+		return false
+	}
+	return school == p.School && slices.Contains(profiles, Profile(profile))
+}
+
+// PushedStaff reports whether an account is one of the pushing school's
+// teachers or its director.
+func PushedStaff(ctx context.Context, p store.Pushed, userID string) bool {
+	return PushedUser(ctx, p, userID, Teacher, Director)
+}
+
+// PushedParent reports whether an account is a parent of the pupil (a
+// parent's account may belong to another school, or to none).
+func PushedParent(ctx context.Context, p store.Pushed, parentID, pupilID string) bool {
+	var n int
+	err := p.Tx.QueryRowContext(ctx, "SELECT count(*) FROM guardians WHERE deleted = 0 AND parent_id = ? AND child_id = ?", parentID, pupilID).Scan(&n)
+	return err == nil && n > 0
 }

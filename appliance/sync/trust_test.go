@@ -124,7 +124,38 @@ func TestHostilePushesRefused(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Replies and acknowledgements need their note on central: an honest one.
+	noteID := store.NewID()
+	if err := c.school.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO liaison_notes(id, scope, hlc, origin, class_id, author_id, title, signature, replies, created_at)
+			VALUES (?, 'ecole-a', ?, ?, ?, ?, 'Sortie', 1, 1, '2026-12-03T08:00:00Z')`, noteID, tx.HLC, tx.Origin, c.classA.ID, c.teacherA.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	syncOnce(t, c.school)
+	liaison := func(table string, values, set map[string]any) store.Row {
+		r := store.Row{Table: table, Values: map[string]any{"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0)}}
+		for k, v := range values {
+			r.Values[k] = v
+		}
+		return c.forge(r, set)
+	}
+	note := func(set map[string]any) store.Row {
+		return liaison("liaison_notes", map[string]any{"class_id": c.classA.ID, "author_id": c.teacherA.ID, "title": "Sortie", "body": "",
+			"signature": int64(1), "replies": int64(0), "day": "", "reminded_at": "", "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	about := func(pupil string, set map[string]any) store.Row {
+		return liaison("liaison_recipients", map[string]any{"id": noteID + ":" + pupil, "note_id": noteID, "pupil_id": pupil}, set)
+	}
+	ack := func(set map[string]any) store.Row {
+		return liaison("liaison_acks", map[string]any{"id": noteID + ":" + c.pupilA.ID, "note_id": noteID, "pupil_id": c.pupilA.ID,
+			"by_id": c.parentA.ID, "paper": int64(0), "at": "2026-12-03T09:00:00Z"}, set)
+	}
+	reply := func(set map[string]any) store.Row {
+		return liaison("liaison_replies", map[string]any{"note_id": noteID, "pupil_id": c.pupilA.ID, "author_id": c.parentA.ID,
+			"body": "Oui", "created_at": "2026-12-03T09:00:00Z"}, set)
+	}
 	tick := func(pupil string, set map[string]any) store.Row {
 		r := store.Row{Table: "homework_ticks", Values: map[string]any{
 			"id": entryID + ":" + pupil, "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0),
@@ -173,6 +204,18 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a file of no entry of the school's", c.forge(store.Row{Table: "homework_files", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "homework_id": store.NewID(), "name": "x.txt",
 			"type": "text/plain", "size": int64(1), "blob": strings.Repeat("a", 64)}}, nil), "classe de l'école"},
+		// liaison: notes of the school's classes by its staff, about its
+		// pupils; answers by the pupil's parents (or its staff, on paper)
+		{"a note to school B's class", note(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a note by a parent", note(map[string]any{"author_id": c.parentA.ID}), "équipe de l'école"},
+		{"a note about school B's pupil", about(c.pupilB.ID, nil), "élèves de l'école"},
+		{"a note about a pupil under another id", about(c.pupilA.ID, map[string]any{"id": store.NewID()}), "élèves de l'école"},
+		{"a note of no class of the school's", about(c.pupilA.ID, map[string]any{"note_id": store.NewID()}), "classe de l'école"},
+		{"signed by another family", ack(map[string]any{"by_id": c.parentB.ID}), "parent de l'élève"},
+		{"signed online by a teacher", ack(map[string]any{"by_id": c.teacherA.ID}), "parent de l'élève"},
+		{"a paper slip recorded by school B", ack(map[string]any{"by_id": c.teacherB.ID, "paper": int64(1)}), "parent de l'élève"},
+		{"a reply in another family's name", reply(map[string]any{"author_id": c.parentB.ID}), "parent de l'élève"},
+		{"a reply about school B's pupil", reply(map[string]any{"pupil_id": c.pupilB.ID}), "parent de l'élève"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,

@@ -14,6 +14,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -422,6 +423,8 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 			return current == href || (href != "/" && strings.HasPrefix(current, href+"/"))
 		},
 		"add": func(a, b int) int { return a + b },
+		// has says whether a list holds a value: a ticked box sent back.
+		"has": func(list []string, v string) bool { return slices.Contains(list, v) },
 		"mul": func(a, b int) int { return a * b },
 	}
 }

@@ -1,0 +1,505 @@
+package liaison
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"preau/appliance/apperr"
+	"preau/appliance/auth"
+	"preau/appliance/feature"
+	"preau/appliance/store"
+	"preau/appliance/text"
+)
+
+// Note is a note of the carnet de liaison, with what the person reading
+// it may know of its answers.
+type Note struct {
+	ID, ClassID, AuthorID string
+	Title, Body           string
+	Signature             bool   // « J'ai lu » asked of the families
+	AllowReply            bool   // a short reply allowed
+	Day                   string // the day it is about, YYYY-MM-DD, or ""
+	RemindedAt, CreatedAt time.Time
+
+	// For its staff: how many pupils it is about, how many families
+	// acknowledged it, how many replies came.
+	Total, Acks, ReplyCount int
+	// For a family: the child it is about, their acknowledgement (nil
+	// while none) and the family's replies.
+	PupilID string
+	Ack     *Ack
+	Replies []Reply
+}
+
+// Ack is a family's acknowledgement of a note.
+type Ack struct {
+	NoteID, PupilID, ByID string
+	Paper                 bool // recorded by the teacher from the paper slip
+	At                    time.Time
+}
+
+// Reply is a parent's short answer to a note.
+type Reply struct {
+	ID, NoteID, PupilID, AuthorID, Body string
+	CreatedAt                           time.Time
+}
+
+// Draft is a note as its author writes it. PupilIDs nil: the whole class.
+type Draft struct {
+	ClassID, Title, Body, Day string
+	PupilIDs                  []string
+	Signature, AllowReply     bool
+}
+
+// Limits of the fields, in characters.
+const (
+	maxTitle = 200
+	maxBody  = 5000
+	maxReply = 500
+)
+
+const day = "2006-01-02"
+
+// Service is the carnet de liaison, shared by the pages and the API. Its
+// rules: a class's teachers and its school's director write to its
+// families and follow the answers; a note is deleted by its author or the
+// director; each parent reads the notes about their children and
+// acknowledges them, one acknowledgement per pupil; pupils read the notes
+// about them.
+type Service struct {
+	db   *store.DB
+	reg  feature.Register
+	auth *auth.Service
+	now  func() time.Time
+}
+
+// NewService builds the service on the store, the register and the
+// accounts (for the names on the author's view).
+func NewService(db *store.DB, reg feature.Register, accounts *auth.Service) *Service {
+	return &Service{db: db, reg: reg, auth: accounts, now: time.Now}
+}
+
+// staffOf loads a class and checks u is one of its staff: one of its
+// teachers, or the director of its school.
+func (s *Service) staffOf(ctx context.Context, u auth.User, classID string) (auth.Class, error) {
+	c, err := s.reg.Class(ctx, classID)
+	if err != nil {
+		return c, apperr.New(apperr.ErrNotFound, "liaison.err.no_class")
+	}
+	switch u.Profile {
+	case auth.Director:
+		if u.SchoolID == c.SchoolID {
+			return c, nil
+		}
+	case auth.Teacher:
+		teachers, err := s.reg.ClassTeachers(ctx, c.ID)
+		if err != nil {
+			return c, err
+		}
+		if slices.ContainsFunc(teachers, func(t auth.User) bool { return t.ID == u.ID }) {
+			return c, nil
+		}
+	}
+	return c, apperr.New(apperr.ErrForbidden, "liaison.err.not_your_class")
+}
+
+// StaffClasses are the classes whose notes u writes and follows.
+func (s *Service) StaffClasses(ctx context.Context, u auth.User) ([]auth.Class, error) {
+	switch u.Profile {
+	case auth.Teacher:
+		return s.reg.UserClasses(ctx, u.ID)
+	case auth.Director:
+		return s.reg.SchoolClasses(ctx, u.SchoolID)
+	}
+	return nil, nil
+}
+
+// clean holds a draft to the rules: a title, texts within their limits, a
+// day that exists.
+func (d *Draft) clean() error {
+	var err error
+	if d.Title, err = text.Line("field.title", d.Title, maxTitle); err != nil {
+		return err
+	}
+	if d.Title == "" {
+		return apperr.New(apperr.ErrInvalid, "liaison.err.title_required")
+	}
+	if d.Body, err = text.Body("field.body", d.Body, maxBody); err != nil {
+		return err
+	}
+	if d.Day != "" {
+		if _, err := time.Parse(day, d.Day); err != nil {
+			return apperr.New(apperr.ErrInvalid, "liaison.err.bad_day", "Value", text.Short(d.Day))
+		}
+	}
+	return nil
+}
+
+// Create writes a note to the families of a class u teaches (or directs):
+// the whole class, or the chosen pupils of it. Everything is checked
+// before anything is written.
+func (s *Service) Create(ctx context.Context, u auth.User, d Draft) (string, error) {
+	c, err := s.staffOf(ctx, u, d.ClassID)
+	if err != nil {
+		return "", err
+	}
+	if err := d.clean(); err != nil {
+		return "", err
+	}
+	pupils, err := s.reg.ClassPupils(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	if d.PupilIDs != nil && len(d.PupilIDs) == 0 {
+		return "", apperr.New(apperr.ErrInvalid, "liaison.err.no_pupils") // chosen, but none
+	}
+	var to []string
+	for _, p := range pupils {
+		if len(d.PupilIDs) == 0 || slices.Contains(d.PupilIDs, p.ID) {
+			to = append(to, p.ID)
+		}
+	}
+	for _, id := range d.PupilIDs {
+		if !slices.Contains(to, id) {
+			return "", apperr.New(apperr.ErrNotFound, "liaison.err.not_in_class")
+		}
+	}
+	if len(to) == 0 {
+		return "", apperr.New(apperr.ErrInvalid, "liaison.err.no_pupils")
+	}
+	return s.insert(ctx, c.SchoolID, u.ID, d, to)
+}
+
+// followed loads a note u follows as its staff: a teacher of its class
+// or the director of its school.
+func (s *Service) followed(ctx context.Context, u auth.User, id string) (Note, auth.Class, error) {
+	n, err := s.get(ctx, id)
+	if err != nil {
+		return n, auth.Class{}, err
+	}
+	c, err := s.staffOf(ctx, u, n.ClassID)
+	if err != nil {
+		return n, c, apperr.New(apperr.ErrNotFound, "liaison.err.not_found")
+	}
+	return n, c, nil
+}
+
+// Delete removes a note: its author's, or any of the school's for the
+// director.
+func (s *Service) Delete(ctx context.Context, u auth.User, id string) (Note, error) {
+	n, _, err := s.followed(ctx, u, id)
+	if err != nil {
+		return n, err
+	}
+	if n.AuthorID != u.ID && u.Profile != auth.Director {
+		return n, apperr.New(apperr.ErrForbidden, "liaison.err.not_yours")
+	}
+	return n, s.remove(ctx, id)
+}
+
+// ClassNotes lists a class's notes, newest first, with their counts.
+func (s *Service) ClassNotes(ctx context.Context, u auth.User, classID string) ([]Note, error) {
+	if _, err := s.staffOf(ctx, u, classID); err != nil {
+		return nil, err
+	}
+	notes, err := s.classNotes(ctx, []string{classID})
+	if err != nil {
+		return nil, err
+	}
+	return notes, s.counts(ctx, notes)
+}
+
+// Follow is a note as its staff follow it: each pupil it is about, whether
+// their family read it, and the replies.
+type Follow struct {
+	Note
+	Class   auth.Class
+	Pupils  []Recipient
+	Replies []Reply
+	Unread  int // families who have not acknowledged a note that asks it
+	Names   map[string]string
+}
+
+// Recipient is one pupil a note is about, with their family's answer.
+type Recipient struct {
+	Pupil auth.User
+	Ack   *Ack
+}
+
+// Followed is a note with its answers, for its staff.
+func (s *Service) Followed(ctx context.Context, u auth.User, id string) (Follow, error) {
+	n, c, err := s.followed(ctx, u, id)
+	if err != nil {
+		return Follow{}, err
+	}
+	f := Follow{Note: n, Class: c}
+	ids, err := s.recipients(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	acks, err := s.acks(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	people := []string{n.AuthorID}
+	for _, pid := range ids {
+		p, err := s.auth.User(ctx, pid)
+		if err != nil {
+			continue // erased since: nobody left to answer
+		}
+		r := Recipient{Pupil: p}
+		if a, ok := acks[pid]; ok {
+			r.Ack = &a
+			f.Acks++
+			people = append(people, a.ByID)
+		} else if n.Signature {
+			f.Unread++
+		}
+		f.Pupils = append(f.Pupils, r)
+		people = append(people, pid)
+	}
+	slices.SortFunc(f.Pupils, func(a, b Recipient) int { return compareNames(a.Pupil, b.Pupil) })
+	f.Total = len(f.Pupils)
+	if f.Replies, err = s.replies(ctx, id, ""); err != nil {
+		return f, err
+	}
+	for _, r := range f.Replies {
+		people = append(people, r.AuthorID)
+	}
+	f.Names, err = s.names(ctx, people)
+	return f, err
+}
+
+// names are the display names of the accounts, by id; an erased account
+// has none.
+func (s *Service) names(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		u, err := s.auth.User(ctx, id)
+		switch {
+		case err == nil:
+			out[id] = u.DisplayName
+		case errors.Is(err, apperr.ErrNotFound):
+			out[id] = ""
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func compareNames(a, b auth.User) int {
+	return cmp.Or(cmp.Compare(a.LastName, b.LastName), cmp.Compare(a.FirstName, b.FirstName))
+}
+
+// Remind marks that the families who have not acknowledged a note are
+// reminded of it; it returns how many.
+func (s *Service) Remind(ctx context.Context, u auth.User, id string) (int, error) {
+	f, err := s.Followed(ctx, u, id)
+	if err != nil {
+		return 0, err
+	}
+	if !f.Signature {
+		return 0, apperr.New(apperr.ErrInvalid, "liaison.err.no_signature")
+	}
+	if f.Unread == 0 {
+		return 0, apperr.New(apperr.ErrInvalid, "liaison.err.all_read")
+	}
+	return f.Unread, s.setReminded(ctx, id)
+}
+
+// PaperAck records that a pupil's family signed the paper slip.
+func (s *Service) PaperAck(ctx context.Context, u auth.User, id, pupilID string) error {
+	n, c, err := s.followed(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if err := s.about(ctx, n, pupilID); err != nil {
+		return err
+	}
+	return s.insertAck(ctx, c.SchoolID, Ack{NoteID: id, PupilID: pupilID, ByID: u.ID, Paper: true})
+}
+
+// about checks a note is about the pupil.
+func (s *Service) about(ctx context.Context, n Note, pupilID string) error {
+	ids, err := s.recipients(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(ids, pupilID) {
+		return apperr.New(apperr.ErrNotFound, "liaison.err.not_about")
+	}
+	return nil
+}
+
+// child checks the pupil is one of the parent's children.
+func (s *Service) child(ctx context.Context, parent auth.User, pupilID string) (auth.User, error) {
+	children, err := s.reg.Children(ctx, parent.ID)
+	if err != nil {
+		return auth.User{}, err
+	}
+	if i := slices.IndexFunc(children, func(c auth.User) bool { return c.ID == pupilID }); i >= 0 {
+		return children[i], nil
+	}
+	return auth.User{}, apperr.New(apperr.ErrNotFound, "liaison.err.not_your_child")
+}
+
+// familyNote loads a note about one of the parent's children.
+func (s *Service) familyNote(ctx context.Context, parent auth.User, id, pupilID string) (Note, string, error) {
+	if parent.Profile != auth.Parent {
+		return Note{}, "", apperr.New(apperr.ErrForbidden, "liaison.err.parents_sign")
+	}
+	if _, err := s.child(ctx, parent, pupilID); err != nil {
+		return Note{}, "", err
+	}
+	n, err := s.get(ctx, id)
+	if err != nil {
+		return n, "", err
+	}
+	if err := s.about(ctx, n, pupilID); err != nil {
+		return n, "", apperr.New(apperr.ErrNotFound, "liaison.err.not_found")
+	}
+	c, err := s.reg.Class(ctx, n.ClassID)
+	return n, c.SchoolID, err
+}
+
+// Acknowledge records that a parent read a note about their child. Either
+// parent's is the family's; a second changes nothing.
+func (s *Service) Acknowledge(ctx context.Context, parent auth.User, id, pupilID string) error {
+	n, scope, err := s.familyNote(ctx, parent, id, pupilID)
+	if err != nil {
+		return err
+	}
+	if !n.Signature {
+		return apperr.New(apperr.ErrInvalid, "liaison.err.no_signature")
+	}
+	return s.insertAck(ctx, scope, Ack{NoteID: id, PupilID: pupilID, ByID: parent.ID})
+}
+
+// AcknowledgeAll acknowledges a note for each of the parent's children it
+// is about (the API's ack without a pupil).
+func (s *Service) AcknowledgeAll(ctx context.Context, parent auth.User, id string) error {
+	children, err := s.reg.Children(ctx, parent.ID)
+	if err != nil {
+		return err
+	}
+	signed := false
+	for _, c := range children {
+		err := s.Acknowledge(ctx, parent, id, c.ID)
+		switch {
+		case err == nil:
+			signed = true
+		case !errors.Is(err, apperr.ErrNotFound):
+			return err
+		}
+	}
+	if !signed {
+		return apperr.New(apperr.ErrNotFound, "liaison.err.not_found")
+	}
+	return nil
+}
+
+// Reply sends a parent's short answer to a note that allows one.
+func (s *Service) Reply(ctx context.Context, parent auth.User, id, pupilID, body string) (string, error) {
+	n, scope, err := s.familyNote(ctx, parent, id, pupilID)
+	if err != nil {
+		return "", err
+	}
+	if !n.AllowReply {
+		return "", apperr.New(apperr.ErrInvalid, "liaison.err.no_reply")
+	}
+	if body, err = text.Body("field.reply", body, maxReply); err != nil {
+		return "", err
+	}
+	if body == "" {
+		return "", apperr.New(apperr.ErrInvalid, "liaison.err.reply_required")
+	}
+	return s.insertReply(ctx, scope, Reply{NoteID: id, PupilID: pupilID, AuthorID: parent.ID, Body: body})
+}
+
+// ChildNotes lists the notes about one of a parent's children, newest
+// first, each with the family's acknowledgement and replies.
+func (s *Service) ChildNotes(ctx context.Context, parent auth.User, childID string) ([]Note, error) {
+	if _, err := s.child(ctx, parent, childID); err != nil {
+		return nil, err
+	}
+	return s.PupilNotes(ctx, childID)
+}
+
+// PupilNotes lists the notes about a pupil, newest first, with their
+// family's acknowledgement and replies.
+func (s *Service) PupilNotes(ctx context.Context, pupilID string) ([]Note, error) {
+	notes, err := s.pupilNotes(ctx, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range notes {
+		n := &notes[i]
+		n.PupilID = pupilID
+		acks, err := s.acks(ctx, n.ID)
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := acks[pupilID]; ok {
+			n.Ack = &a
+		}
+		if n.Replies, err = s.replies(ctx, n.ID, pupilID); err != nil {
+			return nil, err
+		}
+	}
+	return notes, nil
+}
+
+// ToSign counts the notes about a parent's children that wait for their
+// « J'ai lu »: a tile's badge.
+func (s *Service) ToSign(ctx context.Context, parent auth.User) (int, error) {
+	children, err := s.reg.Children(ctx, parent.ID)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, c := range children {
+		var n int
+		if err := s.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM liaison_recipients r
+			JOIN liaison_notes n ON n.id = r.note_id AND n.deleted = 0 AND n.signature = 1
+			WHERE r.deleted = 0 AND r.pupil_id = ?1
+			AND NOT EXISTS (SELECT 1 FROM liaison_acks a WHERE a.deleted = 0 AND a.note_id = r.note_id AND a.pupil_id = ?1)`, c.ID).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// Unsigned counts, over the classes u follows, the signatures still
+// awaited: a tile's badge.
+func (s *Service) Unsigned(ctx context.Context, u auth.User) (int, error) {
+	classes, err := s.StaffClasses(ctx, u)
+	if err != nil || len(classes) == 0 {
+		return 0, err
+	}
+	ids := make([]string, len(classes))
+	for i, c := range classes {
+		ids[i] = c.ID
+	}
+	notes, err := s.classNotes(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.counts(ctx, notes); err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, n := range notes {
+		if n.Signature {
+			total += n.Total - n.Acks
+		}
+	}
+	return total, nil
+}

@@ -1,0 +1,241 @@
+package liaison
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"strings"
+	"time"
+
+	"preau/appliance/apperr"
+	"preau/appliance/store"
+)
+
+// The carnet de liaison's SQL, all of it.
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is the carnet de liaison's part of the database: notes, the
+// pupils each is about, the families' acknowledgements and replies, all of
+// their class's school.
+var Schema = store.Schema{
+	Name:       "liaison",
+	FS:         store.Sub(migrations, "migrations"),
+	Replicated: []string{"liaison_notes", "liaison_recipients", "liaison_acks", "liaison_replies"},
+	PushChecks: pushChecks,
+	Labels: map[string]store.Label{
+		"liaison_notes": {Row: "liaison.label.note", Columns: []store.ColumnLabel{
+			{Column: "title", Label: "liaison.label.title"}, {Column: "body", Label: "liaison.label.body"},
+			{Column: "signature", Label: "liaison.label.signature", Flag: true},
+		}},
+		"liaison_recipients": {Row: "liaison.label.recipient"},
+		"liaison_acks": {Row: "liaison.label.ack", Columns: []store.ColumnLabel{
+			{Column: "at", Label: "liaison.label.at"}, {Column: "paper", Label: "liaison.label.paper", Flag: true},
+		}},
+		"liaison_replies": {Row: "liaison.label.reply", Columns: []store.ColumnLabel{{Column: "body", Label: "liaison.label.reply_body"}}},
+	},
+}
+
+const noteColumns = "id, class_id, author_id, title, body, signature, replies, day, reminded_at, created_at"
+
+func scanNote(row interface{ Scan(...any) error }) (Note, error) {
+	var n Note
+	var reminded, created string
+	err := row.Scan(&n.ID, &n.ClassID, &n.AuthorID, &n.Title, &n.Body, &n.Signature, &n.AllowReply, &n.Day, &reminded, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, apperr.New(apperr.ErrNotFound, "liaison.err.not_found")
+	}
+	n.RemindedAt, _ = time.Parse(time.RFC3339, reminded)
+	n.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	return n, err
+}
+
+func (s *Service) get(ctx context.Context, id string) (Note, error) {
+	return scanNote(s.db.Reader().QueryRowContext(ctx, "SELECT "+noteColumns+" FROM liaison_notes WHERE deleted = 0 AND id = ?", id))
+}
+
+// queryNotes lists notes, newest first.
+func (s *Service) queryNotes(ctx context.Context, where string, args ...any) ([]Note, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+noteColumns+" FROM liaison_notes WHERE deleted = 0 AND "+where+
+		" ORDER BY created_at DESC, id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Note
+	for rows.Next() {
+		n, err := scanNote(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// classNotes lists the notes of the classes.
+func (s *Service) classNotes(ctx context.Context, classIDs []string) ([]Note, error) {
+	if len(classIDs) == 0 {
+		return nil, nil
+	}
+	return s.queryNotes(ctx, "class_id IN (?"+strings.Repeat(", ?", len(classIDs)-1)+")", anys(classIDs)...)
+}
+
+// pupilNotes lists the notes about a pupil.
+func (s *Service) pupilNotes(ctx context.Context, pupilID string) ([]Note, error) {
+	return s.queryNotes(ctx, "id IN (SELECT note_id FROM liaison_recipients WHERE deleted = 0 AND pupil_id = ?)", pupilID)
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// recipients lists the pupils a note is about.
+func (s *Service) recipients(ctx context.Context, noteID string) ([]string, error) {
+	return s.ids(ctx, "SELECT pupil_id FROM liaison_recipients WHERE deleted = 0 AND note_id = ?", noteID)
+}
+
+func (s *Service) ids(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// acks lists a note's acknowledgements, by pupil.
+func (s *Service) acks(ctx context.Context, noteID string) (map[string]Ack, error) {
+	rows, err := s.db.Reader().QueryContext(ctx,
+		"SELECT pupil_id, by_id, paper, at FROM liaison_acks WHERE deleted = 0 AND note_id = ?", noteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Ack{}
+	for rows.Next() {
+		var a Ack
+		var at string
+		if err := rows.Scan(&a.PupilID, &a.ByID, &a.Paper, &at); err != nil {
+			return nil, err
+		}
+		a.At, _ = time.Parse(time.RFC3339, at)
+		out[a.PupilID] = a
+	}
+	return out, rows.Err()
+}
+
+// counts is, per note, how many pupils it is about and how many families
+// acknowledged it.
+func (s *Service) counts(ctx context.Context, notes []Note) error {
+	for i := range notes {
+		n := &notes[i]
+		if err := s.db.Reader().QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM liaison_recipients WHERE deleted = 0 AND note_id = ?1),
+			(SELECT count(*) FROM liaison_acks WHERE deleted = 0 AND note_id = ?1),
+			(SELECT count(*) FROM liaison_replies WHERE deleted = 0 AND note_id = ?1)`, n.ID).Scan(&n.Total, &n.Acks, &n.ReplyCount); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replies lists a note's replies, oldest first; about one pupil when
+// pupilID is set.
+func (s *Service) replies(ctx context.Context, noteID, pupilID string) ([]Reply, error) {
+	q := "SELECT id, pupil_id, author_id, body, created_at FROM liaison_replies WHERE deleted = 0 AND note_id = ?"
+	args := []any{noteID}
+	if pupilID != "" {
+		q += " AND pupil_id = ?"
+		args = append(args, pupilID)
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, q+" ORDER BY created_at, id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reply
+	for rows.Next() {
+		var r Reply
+		var created string
+		if err := rows.Scan(&r.ID, &r.PupilID, &r.AuthorID, &r.Body, &created); err != nil {
+			return nil, err
+		}
+		r.CreatedAt, _ = time.Parse(time.RFC3339, created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// insert writes a note and the pupils it is about, at once.
+func (s *Service) insert(ctx context.Context, scope, authorID string, d Draft, pupils []string) (string, error) {
+	id := store.NewID()
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO liaison_notes(id, scope, hlc, origin, class_id, author_id, title, body, signature, replies, day, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, scope, tx.HLC, tx.Origin, d.ClassID, authorID, d.Title, d.Body,
+			d.Signature, d.AllowReply, d.Day, s.stamp()); err != nil {
+			return err
+		}
+		for _, p := range pupils {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO liaison_recipients(id, scope, hlc, origin, note_id, pupil_id) VALUES (?, ?, ?, ?, ?, ?)`,
+				id+":"+p, scope, tx.HLC, tx.Origin, id, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+func (s *Service) remove(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE liaison_notes SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?", tx.HLC, tx.Origin, id)
+		return err
+	})
+}
+
+func (s *Service) setReminded(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE liaison_notes SET reminded_at = ?, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?",
+			s.stamp(), tx.HLC, tx.Origin, id)
+		return err
+	})
+}
+
+// insertAck records a family's acknowledgement; the first one stays (a
+// second parent signing the same slip changes nothing).
+func (s *Service) insertAck(ctx context.Context, scope string, a Ack) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO liaison_acks(id, scope, hlc, origin, note_id, pupil_id, by_id, paper, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET deleted = 0, by_id = excluded.by_id, paper = excluded.paper, at = excluded.at,
+				hlc = excluded.hlc, origin = excluded.origin WHERE liaison_acks.deleted = 1`,
+			a.NoteID+":"+a.PupilID, scope, tx.HLC, tx.Origin, a.NoteID, a.PupilID, a.ByID, a.Paper, s.stamp())
+		return err
+	})
+}
+
+func (s *Service) insertReply(ctx context.Context, scope string, r Reply) (string, error) {
+	id := store.NewID()
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO liaison_replies(id, scope, hlc, origin, note_id, pupil_id, author_id, body, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, scope, tx.HLC, tx.Origin, r.NoteID, r.PupilID, r.AuthorID, r.Body, s.stamp())
+		return err
+	})
+	return id, err
+}
+
+func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
