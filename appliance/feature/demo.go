@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/i18n"
 )
@@ -65,4 +68,22 @@ func DemoLogin(schoolID, base string) string {
 		suffix = suffix[:room-9] + "-" + hex.EncodeToString(sum[:4])
 	}
 	return base + "." + suffix
+}
+
+// DemoClass is the demo school's teacher ("enseignant") and their first
+// class, which the features' demo data is about; ok is false when the
+// school has none (not a demo school, or its teacher renamed since).
+func (e *Env) DemoClass(ctx context.Context, school DemoSchool) (teacher auth.User, class auth.Class, ok bool, err error) {
+	teacher, err = e.Auth.UserByLogin(ctx, DemoLogin(school.ID, "enseignant"))
+	if errors.Is(err, apperr.ErrNotFound) {
+		return teacher, class, false, nil
+	}
+	if err != nil {
+		return teacher, class, false, fmt.Errorf("demo teacher: %w", err)
+	}
+	classes, err := e.Register.UserClasses(ctx, teacher.ID)
+	if err != nil || len(classes) == 0 {
+		return teacher, class, false, err
+	}
+	return teacher, classes[0], true, nil
 }

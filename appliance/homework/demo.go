@@ -2,37 +2,28 @@ package homework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
-	"preau/appliance/apperr"
 	"preau/appliance/feature"
 )
 
 // demo writes a week of the demo CE1's cahier de textes, as its teacher
 // would have typed it (data, in the school's language: i18n:data).
 func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) error {
-	teacher, err := env.Auth.UserByLogin(ctx, feature.DemoLogin(school.ID, "enseignant"))
-	if errors.Is(err, apperr.ErrNotFound) {
-		return nil // not the demo's school, or its teacher renamed: nothing to write
-	}
-	if err != nil {
-		return fmt.Errorf("demo homework: %w", err)
-	}
-	classes, err := env.Register.UserClasses(ctx, teacher.ID)
-	if err != nil || len(classes) == 0 {
+	teacher, class, ok, err := env.DemoClass(ctx, school)
+	if !ok || err != nil {
 		return err
 	}
 	s := NewService(env.DB, env.Register)
 	// Seeded before the mark existed, or come back from central: there.
-	if es, err := s.entries(ctx, []string{classes[0].ID}, "0000-00-00"); err != nil || len(es) > 0 {
+	if es, err := s.entries(ctx, []string{class.ID}, "0000-00-00"); err != nil || len(es) > 0 {
 		return err
 	}
 	today := s.now()
 	for _, e := range demoEntries {
-		d := Draft{ClassID: classes[0].ID, Due: today.AddDate(0, 0, e.in).Format(day), Title: e.title, Body: e.body, Done: e.done}
+		d := Draft{ClassID: class.ID, Due: today.AddDate(0, 0, e.in).Format(day), Title: e.title, Body: e.body, Done: e.done}
 		var files []Upload
 		if e.file != "" {
 			files = append(files, Upload{Name: e.fileName, Type: "text/plain", Size: int64(len(e.file)),

@@ -75,25 +75,14 @@ func NewService(db *store.DB, reg feature.Register) *Service {
 // writable loads a class and checks u may write its cahier de textes: one
 // of its teachers, or the director of its school.
 func (s *Service) writable(ctx context.Context, u auth.User, classID string) (auth.Class, error) {
-	c, err := s.reg.Class(ctx, classID)
-	if err != nil {
+	c, staff, err := feature.ClassStaff(ctx, s.reg, u, classID)
+	switch {
+	case err != nil:
 		return c, apperr.New(apperr.ErrNotFound, "homework.err.no_class")
+	case !staff:
+		return c, apperr.New(apperr.ErrForbidden, "homework.err.not_your_class")
 	}
-	switch u.Profile {
-	case auth.Director:
-		if u.SchoolID == c.SchoolID {
-			return c, nil
-		}
-	case auth.Teacher:
-		teachers, err := s.reg.ClassTeachers(ctx, c.ID)
-		if err != nil {
-			return c, err
-		}
-		if slices.ContainsFunc(teachers, func(t auth.User) bool { return t.ID == u.ID }) {
-			return c, nil
-		}
-	}
-	return c, apperr.New(apperr.ErrForbidden, "homework.err.not_your_class")
+	return c, nil
 }
 
 // clean holds a draft to the rules: a title, dates that exist, due on or
@@ -306,10 +295,8 @@ func (s *Service) Readable(ctx context.Context, u auth.User, id string) (Entry, 
 // pupil's, a parent's children's, a teacher's, the director's school's.
 func (s *Service) ReadableClasses(ctx context.Context, u auth.User) ([]auth.Class, error) {
 	switch u.Profile {
-	case auth.Pupil, auth.Teacher:
+	case auth.Pupil:
 		return s.reg.UserClasses(ctx, u.ID)
-	case auth.Director:
-		return s.reg.SchoolClasses(ctx, u.SchoolID)
 	case auth.Parent:
 		children, err := s.reg.Children(ctx, u.ID)
 		if err != nil {
@@ -325,7 +312,7 @@ func (s *Service) ReadableClasses(ctx context.Context, u auth.User) ([]auth.Clas
 		}
 		return out, nil
 	}
-	return nil, nil
+	return feature.StaffClasses(ctx, s.reg, u)
 }
 
 // ClassEntries lists a class's entries due from today, with how many

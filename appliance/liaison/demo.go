@@ -2,10 +2,8 @@ package liaison
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"preau/appliance/apperr"
 	"preau/appliance/feature"
 )
 
@@ -13,24 +11,17 @@ import (
 // they would have typed them (data, in the school's language: i18n:data):
 // an outing to sign, with a reply allowed, and a piece of news.
 func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) error {
-	teacher, err := env.Auth.UserByLogin(ctx, feature.DemoLogin(school.ID, "enseignant"))
-	if errors.Is(err, apperr.ErrNotFound) {
-		return nil // not the demo's school, or its teacher renamed: nothing to write
-	}
-	if err != nil {
-		return fmt.Errorf("demo liaison: %w", err)
-	}
-	classes, err := env.Register.UserClasses(ctx, teacher.ID)
-	if err != nil || len(classes) == 0 {
+	teacher, class, ok, err := env.DemoClass(ctx, school)
+	if !ok || err != nil {
 		return err
 	}
 	s := NewService(env.DB, env.Register, env.Auth)
 	// Seeded before the mark existed, or come back from central: there.
-	if notes, err := s.classNotes(ctx, []string{classes[0].ID}); err != nil || len(notes) > 0 {
+	if notes, err := s.classNotes(ctx, []string{class.ID}); err != nil || len(notes) > 0 {
 		return err
 	}
 	for _, n := range demoNotes {
-		d := Draft{ClassID: classes[0].ID, Title: n.title, Body: n.body, Signature: n.signature, AllowReply: n.reply}
+		d := Draft{ClassID: class.ID, Title: n.title, Body: n.body, Signature: n.signature, AllowReply: n.reply}
 		if n.in > 0 {
 			d.Day = s.now().AddDate(0, 0, n.in).Format(day)
 		}

@@ -85,36 +85,19 @@ func NewService(db *store.DB, reg feature.Register, accounts *auth.Service) *Ser
 // staffOf loads a class and checks u is one of its staff: one of its
 // teachers, or the director of its school.
 func (s *Service) staffOf(ctx context.Context, u auth.User, classID string) (auth.Class, error) {
-	c, err := s.reg.Class(ctx, classID)
-	if err != nil {
+	c, staff, err := feature.ClassStaff(ctx, s.reg, u, classID)
+	switch {
+	case err != nil:
 		return c, apperr.New(apperr.ErrNotFound, "liaison.err.no_class")
+	case !staff:
+		return c, apperr.New(apperr.ErrForbidden, "liaison.err.not_your_class")
 	}
-	switch u.Profile {
-	case auth.Director:
-		if u.SchoolID == c.SchoolID {
-			return c, nil
-		}
-	case auth.Teacher:
-		teachers, err := s.reg.ClassTeachers(ctx, c.ID)
-		if err != nil {
-			return c, err
-		}
-		if slices.ContainsFunc(teachers, func(t auth.User) bool { return t.ID == u.ID }) {
-			return c, nil
-		}
-	}
-	return c, apperr.New(apperr.ErrForbidden, "liaison.err.not_your_class")
+	return c, nil
 }
 
 // StaffClasses are the classes whose notes u writes and follows.
 func (s *Service) StaffClasses(ctx context.Context, u auth.User) ([]auth.Class, error) {
-	switch u.Profile {
-	case auth.Teacher:
-		return s.reg.UserClasses(ctx, u.ID)
-	case auth.Director:
-		return s.reg.SchoolClasses(ctx, u.SchoolID)
-	}
-	return nil, nil
+	return feature.StaffClasses(ctx, s.reg, u)
 }
 
 // clean holds a draft to the rules: a title, texts within their limits, a

@@ -1,0 +1,44 @@
+package feature
+
+import (
+	"context"
+	"slices"
+
+	"preau/appliance/auth"
+)
+
+// Who works with a class, as the features that write to a class ask it
+// (the cahier de textes, the carnet de liaison, the register…).
+
+// ClassStaff loads a class and reports whether u is one of its staff: one
+// of its teachers, or the director of its school. An unknown class is the
+// register's error.
+func ClassStaff(ctx context.Context, reg Register, u auth.User, classID string) (auth.Class, bool, error) {
+	c, err := reg.Class(ctx, classID)
+	if err != nil {
+		return c, false, err
+	}
+	switch u.Profile {
+	case auth.Director:
+		return c, u.SchoolID == c.SchoolID, nil
+	case auth.Teacher:
+		teachers, err := reg.ClassTeachers(ctx, c.ID)
+		if err != nil {
+			return c, false, err
+		}
+		return c, slices.ContainsFunc(teachers, func(t auth.User) bool { return t.ID == u.ID }), nil
+	}
+	return c, false, nil
+}
+
+// StaffClasses are the classes u works with: a teacher's own, every class
+// of the school for its director, none for anyone else.
+func StaffClasses(ctx context.Context, reg Register, u auth.User) ([]auth.Class, error) {
+	switch u.Profile {
+	case auth.Teacher:
+		return reg.UserClasses(ctx, u.ID)
+	case auth.Director:
+		return reg.SchoolClasses(ctx, u.SchoolID)
+	}
+	return nil, nil
+}
