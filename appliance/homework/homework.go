@@ -8,11 +8,9 @@
 package homework
 
 import (
-	"io"
 	"mime"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"preau/appliance/apperr"
@@ -184,7 +182,7 @@ func draftOf(r *http.Request) Draft {
 func back(classID string) string { return Path + "?classe=" + classID }
 
 func (h *handlers) create(w http.ResponseWriter, r *http.Request) {
-	files, err := uploads(r)
+	files, err := web.Uploads(r, "fichiers")
 	if err != nil {
 		h.formFailed(w, r, r.FormValue("classe"), draftOf(r), err)
 		return
@@ -261,28 +259,6 @@ func (h *handlers) tick(w http.ResponseWriter, r *http.Request) {
 	h.Redirect(w, r, Path, "")
 }
 
-// uploads are the files a form sends as "fichiers" (several at once).
-func uploads(r *http.Request) ([]Upload, error) {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return nil, nil
-	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		if web.TooLarge(err) {
-			return nil, apperr.New(apperr.ErrInvalid, "homework.err.upload_too_big")
-		}
-		return nil, apperr.New(apperr.ErrInvalid, "homework.err.bad_upload")
-	}
-	var out []Upload
-	for _, fh := range r.MultipartForm.File["fichiers"] {
-		if fh.Filename == "" && fh.Size == 0 {
-			continue // the field left empty
-		}
-		out = append(out, Upload{Name: fh.Filename, Type: fh.Header.Get("Content-Type"), Size: fh.Size,
-			Open: func() (io.ReadCloser, error) { return fh.Open() }})
-	}
-	return out, nil
-}
-
 func (h *handlers) attach(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	e, _, err := h.s.editable(r.Context(), web.CurrentUser(r), id)
@@ -290,7 +266,7 @@ func (h *handlers) attach(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	files, err := uploads(r)
+	files, err := web.Uploads(r, "fichiers")
 	if err == nil {
 		err = h.s.Attach(r.Context(), web.CurrentUser(r), id, files)
 	}

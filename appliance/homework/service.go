@@ -12,6 +12,7 @@ import (
 	"preau/appliance/feature"
 	"preau/appliance/store"
 	"preau/appliance/text"
+	"preau/appliance/web"
 )
 
 // Entry is one day's page of a class's cahier de textes: what was done in
@@ -28,11 +29,7 @@ type Entry struct {
 }
 
 // Upload is a file a teacher sends with an entry.
-type Upload struct {
-	Name, Type string
-	Size       int64
-	Open       func() (io.ReadCloser, error)
-}
+type Upload = web.Upload
 
 // MaxFileSize is the largest file an entry carries. (The documents'
 // feature brings per-user and per-school quotas, documents.max_file_size.)
