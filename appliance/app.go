@@ -23,6 +23,7 @@ import (
 	"preau/appliance/feature"
 	"preau/appliance/homework"
 	"preau/appliance/liaison"
+	"preau/appliance/news"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
 	"preau/appliance/store"
@@ -44,6 +45,7 @@ var Features = []feature.Feature{
 	classroom.Feature,
 	homework.Feature,
 	liaison.Feature,
+	news.Feature,
 	psync.Feature,
 }
 
@@ -112,6 +114,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		if f.Tiles != nil {
 			for _, t := range f.Tiles(a.Env) {
 				a.Web.AddTile(t)
+			}
+		}
+		if f.Panels != nil {
+			for _, p := range f.Panels(a.Env) {
+				a.Web.AddPanel(p)
 			}
 		}
 	}

@@ -114,7 +114,18 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		classes[0].ID).Scan(&note); err != nil {
 		t.Fatalf("demo liaison note: %v", err)
 	}
+	var news, newsImage string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM news WHERE deleted = 0 AND audience = 'school' AND school_id = ? LIMIT 1",
+		pupil.SchoolID).Scan(&news); err != nil {
+		t.Fatalf("demo news: %v", err)
+	}
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM news WHERE deleted = 0 AND image != '' AND class_id = ? LIMIT 1",
+		classes[0].ID).Scan(&newsImage); err != nil {
+		t.Fatalf("demo news with a picture: %v", err)
+	}
 	return strings.NewReplacer(
+		"{news_image}", newsImage,
+		"{news}", news,
 		"{note}", note,
 		"{homework_file}", homeworkFile,
 		"{homework_of_file}", homeworkOfFile,

@@ -52,6 +52,7 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Tiles"] = h.TilesFor(r)
+	data["Panels"] = h.PanelsFor(r)
 	h.Render(w, r, "dashboard/"+string(u.Profile), web.T(r, "layout.home"), data)
 }
 

@@ -37,6 +37,9 @@ type Feature struct {
 	// Tiles are its entries on the home pages, which are each profile's
 	// menu; a tile may count what waits behind it (its Badge).
 	Tiles func(env *Env) []web.Tile
+	// Panels are its parts of the home pages under the tiles: what each
+	// profile's day holds of it (what is due, the notes to sign, the news).
+	Panels func(env *Env) []web.Panel
 	// Demo is its part of a demo school: the data it seeds, the logins to
 	// try. Zero when it has none.
 	Demo Demo

@@ -134,7 +134,7 @@ func TestHostilePushesRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	syncOnce(t, c.school)
-	liaison := func(table string, values, set map[string]any) store.Row {
+	forgedRow := func(table string, values, set map[string]any) store.Row {
 		r := store.Row{Table: table, Values: map[string]any{"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0)}}
 		for k, v := range values {
 			r.Values[k] = v
@@ -142,19 +142,23 @@ func TestHostilePushesRefused(t *testing.T) {
 		return c.forge(r, set)
 	}
 	note := func(set map[string]any) store.Row {
-		return liaison("liaison_notes", map[string]any{"class_id": c.classA.ID, "author_id": c.teacherA.ID, "title": "Sortie", "body": "",
+		return forgedRow("liaison_notes", map[string]any{"class_id": c.classA.ID, "author_id": c.teacherA.ID, "title": "Sortie", "body": "",
 			"signature": int64(1), "replies": int64(0), "day": "", "reminded_at": "", "created_at": "2026-12-03T08:00:00Z"}, set)
 	}
 	about := func(pupil string, set map[string]any) store.Row {
-		return liaison("liaison_recipients", map[string]any{"id": noteID + ":" + pupil, "note_id": noteID, "pupil_id": pupil}, set)
+		return forgedRow("liaison_recipients", map[string]any{"id": noteID + ":" + pupil, "note_id": noteID, "pupil_id": pupil}, set)
 	}
 	ack := func(set map[string]any) store.Row {
-		return liaison("liaison_acks", map[string]any{"id": noteID + ":" + c.pupilA.ID, "note_id": noteID, "pupil_id": c.pupilA.ID,
+		return forgedRow("liaison_acks", map[string]any{"id": noteID + ":" + c.pupilA.ID, "note_id": noteID, "pupil_id": c.pupilA.ID,
 			"by_id": c.parentA.ID, "paper": int64(0), "at": "2026-12-03T09:00:00Z"}, set)
 	}
 	reply := func(set map[string]any) store.Row {
-		return liaison("liaison_replies", map[string]any{"note_id": noteID, "pupil_id": c.pupilA.ID, "author_id": c.parentA.ID,
+		return forgedRow("liaison_replies", map[string]any{"note_id": noteID, "pupil_id": c.pupilA.ID, "author_id": c.parentA.ID,
 			"body": "Oui", "created_at": "2026-12-03T09:00:00Z"}, set)
+	}
+	news := func(set map[string]any) store.Row {
+		return forgedRow("news", map[string]any{"school_id": "ecole-a", "audience": "school", "class_id": "", "author_id": c.teacherA.ID,
+			"title": "Fête", "body": "", "image": "", "image_type": "", "created_at": "2026-12-03T08:00:00Z"}, set)
 	}
 	tick := func(pupil string, set map[string]any) store.Row {
 		r := store.Row{Table: "homework_ticks", Values: map[string]any{
@@ -216,6 +220,11 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a paper slip recorded by school B", ack(map[string]any{"by_id": c.teacherB.ID, "paper": int64(1)}), "parent de l'élève"},
 		{"a reply in another family's name", reply(map[string]any{"author_id": c.parentB.ID}), "parent de l'élève"},
 		{"a reply about school B's pupil", reply(map[string]any{"pupil_id": c.pupilB.ID}), "parent de l'élève"},
+		// news: the school's own, by its staff, for its classes
+		{"news in school B's name", news(map[string]any{"school_id": "ecole-b"}), "ses propres actualités"},
+		{"news by a parent", news(map[string]any{"author_id": c.parentA.ID}), "équipe de l'école"},
+		{"news for school B's class", news(map[string]any{"audience": "class", "class_id": c.classB.ID}), "classe de l'école"},
+		{"the city's news from a school", news(map[string]any{"scope": "global", "school_id": ""}), "global"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,

@@ -177,6 +177,24 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.Write(buf.Bytes())
 }
 
+// fragment draws the "content" of a page template alone, for a part of
+// another page (a home page's panel), with data as .Data.
+func (s *Server) fragment(r *http.Request, name string, data any) (template.HTML, error) {
+	lang := Lang(r)
+	t, err := s.views.lookup(name, lang)
+	if err != nil {
+		return "", err
+	}
+	u := CurrentUser(r)
+	var buf bytes.Buffer
+	p := Page{Lang: lang, User: u, Session: CurrentSession(r), Profile: u.Profile, Path: r.URL.Path, Demo: s.Config.Demo,
+		Central: s.Config.Role == config.RoleCentral, Data: data}
+	if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
+}
+
 // contentSecurityPolicy lets a page load only Préau's own files, with no
 // inline script, in no frame, and send its forms only to Préau: HTML that
 // slipped into a page can neither run a script nor make a form post a

@@ -8,6 +8,7 @@
 package web
 
 import (
+	"html/template"
 	"context"
 	"errors"
 	"io/fs"
@@ -93,6 +94,21 @@ type Tile struct {
 	Badge func(r *http.Request) (string, error)
 }
 
+// Panel is one part of a profile's home page under its tiles, which shows
+// that person's day (what is due tomorrow, the notes to sign, the latest
+// news). Features declare their panels in their contract; the home page
+// draws a profile's panels in their Order.
+type Panel struct {
+	Profile auth.Profile
+	Order   int
+	// Page is the template whose "content" draws the panel, with Data's
+	// value as .Data (and .User, .Lang as on every page).
+	Page string
+	// Data is what the panel shows to the request's user; nil draws no
+	// panel (nothing to show today).
+	Data func(r *http.Request) (any, error)
+}
+
 // Server routes requests to features and renders their pages.
 type Server struct {
 	Auth   *auth.Service
@@ -103,6 +119,7 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []Route
 	tiles   map[auth.Profile][]Tile
+	panels  map[auth.Profile][]Panel
 	views   *views
 	assets  fs.FS
 	metrics *metrics
@@ -116,7 +133,7 @@ func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, uiF
 		uiFS, assetsFS = os.DirFS("ui"), os.DirFS("assets")
 	}
 	s := &Server{Auth: a, DB: db, Config: cfg, Log: log, mux: http.NewServeMux(),
-		tiles: make(map[auth.Profile][]Tile), assets: assetsFS, metrics: newMetrics()}
+		tiles: make(map[auth.Profile][]Tile), panels: make(map[auth.Profile][]Panel), assets: assetsFS, metrics: newMetrics()}
 	v, err := newViews(uiFS, cfg.Dev, s.funcs)
 	if err != nil {
 		return nil, err
@@ -150,6 +167,32 @@ func (s *Server) AddTile(t Tile) {
 	tiles := append(s.tiles[t.Profile], t)
 	sort.SliceStable(tiles, func(i, j int) bool { return tiles[i].Order < tiles[j].Order })
 	s.tiles[t.Profile] = tiles
+}
+
+// AddPanel adds a panel to its profile's home page.
+func (s *Server) AddPanel(p Panel) {
+	panels := append(s.panels[p.Profile], p)
+	sort.SliceStable(panels, func(i, j int) bool { return panels[i].Order < panels[j].Order })
+	s.panels[p.Profile] = panels
+}
+
+// PanelsFor draws the panels of the request user's profile that have
+// something to show. A panel that fails is left out, not the page.
+func (s *Server) PanelsFor(r *http.Request) []template.HTML {
+	var out []template.HTML
+	for _, p := range s.panels[CurrentUser(r).Profile] {
+		data, err := p.Data(r)
+		if err == nil && data != nil {
+			var html template.HTML
+			if html, err = s.fragment(r, p.Page, data); err == nil {
+				out = append(out, html)
+			}
+		}
+		if err != nil {
+			s.Log.Warn("home panel", "panel", p.Page, "err", err)
+		}
+	}
+	return out
 }
 
 // TileView is a tile as a home page shows it to one user: in their
