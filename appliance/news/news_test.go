@@ -70,11 +70,11 @@ func TestAudiences(t *testing.T) {
 	}
 	// Who sees what. The demo parent has children in CE1 and CM2.
 	want := map[string][]string{
-		"eleve":       {"École", "CE1"},
-		"parent":      {"École", "Parents", "CE1", "CM2"},
-		"enseignant":  {"École", "Parents", "Équipe", "CE1"},
+		"eleve":            {"École", "CE1"},
+		"parent":           {"École", "Parents", "CE1", "CM2"},
+		"enseignant":       {"École", "Parents", "Équipe", "CE1"},
 		"isabelle.mercier": {"École", "Parents", "Équipe", "CM2"},
-		"directeur":   {"École", "Parents", "Équipe", "CE1", "CM2"},
+		"directeur":        {"École", "Parents", "Équipe", "CE1", "CM2"},
 	}
 	all := []string{"École", "Parents", "Équipe", "CE1", "CM2"}
 	for login, sees := range want {

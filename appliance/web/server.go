@@ -8,9 +8,9 @@
 package web
 
 import (
-	"html/template"
 	"context"
 	"errors"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
