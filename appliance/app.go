@@ -24,6 +24,8 @@ import (
 	"preau/appliance/homework"
 	"preau/appliance/liaison"
 	"preau/appliance/news"
+	"preau/appliance/notifications"
+	"preau/appliance/notify"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
 	"preau/appliance/store"
@@ -46,6 +48,7 @@ var Features = []feature.Feature{
 	homework.Feature,
 	liaison.Feature,
 	news.Feature,
+	notifications.Feature,
 	psync.Feature,
 }
 
@@ -103,7 +106,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		a.Close()
 		return nil, err
 	}
-	a.Env = &feature.Env{Server: a.Web, Register: a.Register, Version: Version, Control: http.NewServeMux()}
+	a.Env = &feature.Env{Server: a.Web, Register: a.Register, Notify: notify.New(db, log), Version: Version, Control: http.NewServeMux()}
 	if cfg.Demo {
 		a.Env.DemoAccounts = demoAccounts(features, demoSchool(cfg))
 	}

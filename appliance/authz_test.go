@@ -123,7 +123,13 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		classes[0].ID).Scan(&newsImage); err != nil {
 		t.Fatalf("demo news with a picture: %v", err)
 	}
+	var notification string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM notifications WHERE deleted = 0 AND user_id = ? LIMIT 1",
+		a.User("parent").ID).Scan(&notification); err != nil {
+		t.Fatalf("demo notification: %v", err)
+	}
 	return strings.NewReplacer(
+		"{notification}", notification,
 		"{news_image}", newsImage,
 		"{news}", news,
 		"{note}", note,

@@ -31,7 +31,7 @@ import (
 const module = "preau"
 
 // lowerLayers are below the features: a feature may import them.
-var lowerLayers = []string{"i18n", "apperr", "text", "config", "store", "auth", "web", "feature"}
+var lowerLayers = []string{"i18n", "apperr", "text", "config", "store", "auth", "notify", "web", "feature"}
 
 // notFeatures are the packages under appliance/ that are no feature: the
 // layers below them, the root that wires them ("", the appliance package),

@@ -78,6 +78,34 @@ func TestLiaisonStory(t *testing.T) {
 					t.Errorf("the pupil does not see that their parents read it")
 				}
 				s.maybe(pupil, "eleve", "carnet-"+lang)
+
+				// The parent's page, left open, learns of the next note
+				// without a reload: the bell counts it.
+				bell := `Number(document.querySelector(".bell-count").textContent)`
+				for end := time.Now().Add(5 * time.Second); browser.Eval[string](parent, `document.body.dataset.live || ""`) != "open"; time.Sleep(50 * time.Millisecond) {
+					if time.Now().After(end) {
+						t.Fatal("the parent's page did not open its live channel")
+					}
+				}
+				before := browser.Eval[int](parent, bell)
+				teacher.Open("/carnet")
+				teacher.Type(`input[name="titre"]`, "Kermesse")
+				teacher.Click(`form[action="/carnet"] button[type="submit"]`)
+				for end := time.Now().Add(5 * time.Second); browser.Eval[int](parent, bell) != before+1; time.Sleep(50 * time.Millisecond) {
+					if time.Now().After(end) {
+						t.Fatalf("the parent's bell reads %d, want %d, without a reload", browser.Eval[int](parent, bell), before+1)
+					}
+				}
+				if !strings.Contains(browser.Eval[string](parent, `document.querySelector(".live-toast").textContent`), "Kermesse") {
+					t.Errorf("the new note's title does not show on the parent's page")
+				}
+				s.maybe(parent, "parent", "carnet-cloche-"+lang)
+				parent.Open("/notifications")
+				inLanguage(t, parent, lang, "the parent's notifications")
+				if parent.Doc().Find("#notifications li.unread").Length() != before+1 {
+					t.Errorf("the timeline does not list the unread notifications")
+				}
+				s.maybe(parent, "parent", "notifications-"+lang)
 			})
 		}
 	}

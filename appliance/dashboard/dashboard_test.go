@@ -55,9 +55,11 @@ func TestEachProfileHasItsDashboard(t *testing.T) {
 		if !c.check(d) {
 			t.Errorf("%s: dashboard lacks its content", c.login)
 		}
-		// One-level navigation: the top bar leads home and to the account,
-		// the home page's tiles to the rest, with no nested menu.
-		if d.Find(`header nav a[href="/accueil"]`).Length() != 1 || d.Find("header nav a").Length() != 1 {
+		// One-level navigation: the top bar leads home, to the
+		// notifications and to the account, the home page's tiles to the
+		// rest, with no nested menu.
+		if d.Find(`header nav a[href="/accueil"]`).Length() != 1 || d.Find(`header nav a[href="/notifications"]`).Length() != 1 ||
+			d.Find("header nav a").Length() != 2 {
 			t.Errorf("%s: the top bar holds more than the way home", c.login)
 		}
 		if d.Find(".tiles .tiles, .tiles nav, .tiles ul ul").Length() > 0 {

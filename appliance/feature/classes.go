@@ -42,3 +42,21 @@ func StaffClasses(ctx context.Context, reg Register, u auth.User) ([]auth.Class,
 	}
 	return nil, nil
 }
+
+// ParentIDs are the ids of the pupils' parents, each once: whom a feature
+// tells what concerns their children.
+func ParentIDs(ctx context.Context, reg Register, pupilIDs []string) ([]string, error) {
+	var out []string
+	for _, id := range pupilIDs {
+		parents, err := reg.Parents(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parents {
+			if !slices.Contains(out, p.ID) {
+				out = append(out, p.ID)
+			}
+		}
+	}
+	return out, nil
+}

@@ -11,7 +11,7 @@
 // Register interface, which the roster feature implements and the root hands
 // to every feature in its Env.
 //
-// It imports store, auth, web and config; never a feature.
+// It imports store, auth, notify, web and config; never a feature.
 package feature
 
 import (
@@ -19,6 +19,7 @@ import (
 	"net/http"
 
 	"preau/appliance/auth"
+	"preau/appliance/notify"
 	"preau/appliance/store"
 	"preau/appliance/web"
 )
@@ -60,7 +61,10 @@ type Feature struct {
 type Env struct {
 	*web.Server
 	Register Register
-	Version  string // the binary's, for what a node tells another
+	// Notify is the notification hub: a feature tells people what
+	// concerns them through it (notify.Notice).
+	Notify  *notify.Hub
+	Version string // the binary's, for what a node tells another
 	// DemoAccounts are the logins of this node's demo school, in demo mode.
 	DemoAccounts []DemoAccount
 
@@ -94,6 +98,7 @@ type Register interface {
 	ClassPupils(ctx context.Context, classID string) ([]auth.User, error)
 	ClassTeachers(ctx context.Context, classID string) ([]auth.User, error)
 	Children(ctx context.Context, parentID string) ([]auth.User, error)
+	Parents(ctx context.Context, childID string) ([]auth.User, error)
 	// SchoolUsers lists a school's accounts and the parents of its pupils.
 	SchoolUsers(ctx context.Context, schoolID string) ([]auth.User, error)
 	// AskedToLink reports whether a school waits for this parent's answer

@@ -16,7 +16,7 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 	if !ok || err != nil {
 		return err
 	}
-	s := NewService(env.DB, env.Register)
+	s := serviceOf(env)
 	// Seeded before the mark existed, or come back from central: there.
 	if es, err := s.entries(ctx, []string{class.ID}, "0000-00-00"); err != nil || len(es) > 0 {
 		return err

@@ -35,8 +35,15 @@ var (
 	readers = web.Only(auth.Pupil, auth.Parent, auth.Teacher, auth.Director)
 )
 
+// serviceOf is the node's service, telling through its hub.
+func serviceOf(env *feature.Env) *Service {
+	s := NewService(env.DB, env.Register)
+	s.hub = env.Notify
+	return s
+}
+
 func routes(env *feature.Env) {
-	h := &handlers{Env: env, s: NewService(env.DB, env.Register)}
+	h := &handlers{Env: env, s: serviceOf(env)}
 	env.Handle("GET "+Path, readers, h.page)
 	env.Handle("POST "+Path, writers, h.create)
 	env.Handle("GET "+Path+"/{id}/modifier", writers, h.editPage)
@@ -54,7 +61,7 @@ func routes(env *feature.Env) {
 // tiles: the pupil's « À faire », large; the parent's and the staff's
 // cahier de textes. The pupil's and parent's count what is due tomorrow.
 func tiles(env *feature.Env) []web.Tile {
-	s := NewService(env.DB, env.Register)
+	s := serviceOf(env)
 	dueTomorrow := func(r *http.Request) (string, error) {
 		u := web.CurrentUser(r)
 		pupils := []auth.User{u}

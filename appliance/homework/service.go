@@ -10,6 +10,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/notify"
 	"preau/appliance/store"
 	"preau/appliance/text"
 	"preau/appliance/web"
@@ -61,6 +62,7 @@ const day = "2006-01-02"
 type Service struct {
 	db  *store.DB
 	reg feature.Register
+	hub *notify.Hub // tells the pupils and their parents; nil tells nobody
 	now func() time.Time
 }
 
@@ -134,7 +136,32 @@ func (s *Service) Create(ctx context.Context, u auth.User, d Draft, files ...Upl
 	if err != nil {
 		return "", err
 	}
-	return id, s.attach(ctx, c.SchoolID, id, files)
+	if err := s.attach(ctx, c.SchoolID, id, files); err != nil {
+		return id, err
+	}
+	s.tell(ctx, c, d)
+	return id, nil
+}
+
+// tell notifies a class's pupils and their parents of a new page.
+func (s *Service) tell(ctx context.Context, c auth.Class, d Draft) {
+	if s.hub == nil {
+		return
+	}
+	pupils, err := s.reg.ClassPupils(ctx, c.ID)
+	if err != nil {
+		return
+	}
+	ids := make([]string, len(pupils))
+	for i, p := range pupils {
+		ids[i] = p.ID
+	}
+	parents, err := feature.ParentIDs(ctx, s.reg, ids)
+	if err != nil {
+		return
+	}
+	s.hub.Tell(ctx, notify.Notice{Users: append(ids, parents...), Scope: c.SchoolID, Kind: "homework", Icon: "agenda", URL: Path,
+		Key: "homework.notice.new", Args: map[string]string{"Title": d.Title, "Class": c.Name}})
 }
 
 // Attach adds files to an entry u may change.

@@ -15,7 +15,7 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 	if !ok || err != nil {
 		return err
 	}
-	s := NewService(env.DB, env.Register, env.Auth)
+	s := serviceOf(env)
 	// Seeded before the mark existed, or come back from central: there.
 	if notes, err := s.classNotes(ctx, []string{class.ID}); err != nil || len(notes) > 0 {
 		return err

@@ -34,8 +34,15 @@ var (
 	parents = web.Only(auth.Parent)
 )
 
+// serviceOf is the node's service, telling through its hub.
+func serviceOf(env *feature.Env) *Service {
+	s := NewService(env.DB, env.Register, env.Auth)
+	s.hub = env.Notify
+	return s
+}
+
 func routes(env *feature.Env) {
-	h := &handlers{Env: env, s: NewService(env.DB, env.Register, env.Auth)}
+	h := &handlers{Env: env, s: serviceOf(env)}
 	env.Handle("GET "+Path, readers, h.page)
 	env.Handle("POST "+Path, staff, h.create)
 	env.Handle("GET "+Path+"/{id}", staff, h.follow)
@@ -55,7 +62,7 @@ func routes(env *feature.Env) {
 // tiles: the parent's, counting the notes to sign; the pupil's, with its
 // picture; the staff's, counting the signatures awaited.
 func tiles(env *feature.Env) []web.Tile {
-	s := NewService(env.DB, env.Register, env.Auth)
+	s := serviceOf(env)
 	count := func(n func(r *http.Request) (int, error), key string) func(r *http.Request) (string, error) {
 		return func(r *http.Request) (string, error) {
 			total, err := n(r)

@@ -10,6 +10,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/notify"
 	"preau/appliance/store"
 	"preau/appliance/text"
 )
@@ -73,6 +74,7 @@ type Service struct {
 	db   *store.DB
 	reg  feature.Register
 	auth *auth.Service
+	hub  *notify.Hub // tells the families and the authors; nil tells nobody
 	now  func() time.Time
 }
 
@@ -153,7 +155,38 @@ func (s *Service) Create(ctx context.Context, u auth.User, d Draft) (string, err
 	if len(to) == 0 {
 		return "", apperr.New(apperr.ErrInvalid, "liaison.err.no_pupils")
 	}
-	return s.insert(ctx, c.SchoolID, u.ID, d, to)
+	id, err := s.insert(ctx, c.SchoolID, u.ID, d, to)
+	if err == nil {
+		key := "liaison.notice.new"
+		if d.Signature {
+			key = "liaison.notice.to_sign"
+		}
+		s.tellFamilies(ctx, c.SchoolID, to, key, d.Title, true)
+	}
+	return id, err
+}
+
+// tellFamilies notifies the parents of each pupil (and the pupil, with
+// pupils) of a note about them.
+func (s *Service) tellFamilies(ctx context.Context, scope string, pupils []string, key, title string, withPupils bool) {
+	if s.hub == nil {
+		return
+	}
+	for _, p := range pupils {
+		parents, err := s.reg.Parents(ctx, p)
+		if err != nil {
+			return
+		}
+		var ids []string
+		for _, u := range parents {
+			ids = append(ids, u.ID)
+		}
+		args := map[string]string{"Title": title}
+		s.hub.Tell(ctx, notify.Notice{Users: ids, Scope: scope, Kind: "liaison", Icon: "carnet", URL: Path + "?enfant=" + p, Key: key, Args: args})
+		if withPupils {
+			s.hub.Tell(ctx, notify.Notice{Users: []string{p}, Scope: scope, Kind: "liaison", Icon: "carnet", URL: Path, Key: "liaison.notice.pupil", Args: args})
+		}
+	}
 }
 
 // followed loads a note u follows as its staff: a teacher of its class
@@ -294,7 +327,17 @@ func (s *Service) Remind(ctx context.Context, u auth.User, id string) (int, erro
 	if f.Unread == 0 {
 		return 0, apperr.New(apperr.ErrInvalid, "liaison.err.all_read")
 	}
-	return f.Unread, s.setReminded(ctx, id)
+	if err := s.setReminded(ctx, id); err != nil {
+		return 0, err
+	}
+	var waiting []string
+	for _, r := range f.Pupils {
+		if r.Ack == nil {
+			waiting = append(waiting, r.Pupil.ID)
+		}
+	}
+	s.tellFamilies(ctx, f.Class.SchoolID, waiting, "liaison.notice.reminder", f.Title, false)
+	return f.Unread, nil
 }
 
 // PaperAck records that a pupil's family signed the paper slip.
@@ -403,7 +446,12 @@ func (s *Service) Reply(ctx context.Context, parent auth.User, id, pupilID, body
 	if body == "" {
 		return "", apperr.New(apperr.ErrInvalid, "liaison.err.reply_required")
 	}
-	return s.insertReply(ctx, scope, Reply{NoteID: id, PupilID: pupilID, AuthorID: parent.ID, Body: body})
+	rid, err := s.insertReply(ctx, scope, Reply{NoteID: id, PupilID: pupilID, AuthorID: parent.ID, Body: body})
+	if err == nil && s.hub != nil {
+		s.hub.Tell(ctx, notify.Notice{Users: []string{n.AuthorID}, Scope: scope, Kind: "liaison", Icon: "carnet", URL: Path + "/" + id,
+			Key: "liaison.notice.reply", Args: map[string]string{"Title": n.Title, "Name": parent.DisplayName}})
+	}
+	return rid, err
 }
 
 // ChildNotes lists the notes about one of a parent's children, newest

@@ -35,10 +35,12 @@ var (
 )
 
 func newService(env *feature.Env) *Service {
+	s := NewService(env.DB, env.Register)
 	if env.Config.Role == config.RoleCentral {
-		return NewCentralService(env.DB, env.Register)
+		s = NewCentralService(env.DB, env.Register)
 	}
-	return NewService(env.DB, env.Register)
+	s.hub = env.Notify
+	return s
 }
 
 func routes(env *feature.Env) {

@@ -11,6 +11,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/notify"
 	"preau/appliance/store"
 	"preau/appliance/text"
 	"preau/appliance/web"
@@ -66,6 +67,7 @@ var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/g
 type Service struct {
 	db      *store.DB
 	reg     feature.Register
+	hub     *notify.Hub // tells the readers of a school's news; nil tells nobody
 	now     func() time.Time
 	central bool // on central, where the DSI publishes the city's news
 }
@@ -191,7 +193,57 @@ func (s *Service) Publish(ctx context.Context, u auth.User, d Draft) (string, er
 		}
 		it.ImageType = d.Image.Type
 	}
-	return s.insert(ctx, it)
+	id, err := s.insert(ctx, it)
+	if err == nil {
+		it.ID = id
+		s.tell(ctx, it)
+	}
+	return id, err
+}
+
+// tell notifies the readers of a school's news but its author. The city's
+// is on every home page instead: a notification for each of a city's
+// accounts would be most of its rows.
+func (s *Service) tell(ctx context.Context, it Item) {
+	if s.hub == nil || it.City() {
+		return
+	}
+	var users []auth.User
+	var err error
+	if it.Audience == Class {
+		var pupils, teachers []auth.User
+		if pupils, err = s.reg.ClassPupils(ctx, it.ClassID); err != nil {
+			return
+		}
+		if teachers, err = s.reg.ClassTeachers(ctx, it.ClassID); err != nil {
+			return
+		}
+		users = append(pupils, teachers...)
+		ids := make([]string, len(pupils))
+		for i, p := range pupils {
+			ids[i] = p.ID
+		}
+		parents, err := feature.ParentIDs(ctx, s.reg, ids)
+		if err != nil {
+			return
+		}
+		for _, id := range parents {
+			users = append(users, auth.User{ID: id, Profile: auth.Parent})
+		}
+	} else if users, err = s.reg.SchoolUsers(ctx, it.SchoolID); err != nil {
+		return
+	}
+	r := reader{profile: auth.Parent}
+	var to []string
+	for _, u := range users {
+		r.profile = u.Profile
+		if u.ID != it.AuthorID && (it.Audience == Class || r.seesAudience(it.Audience)) && (it.Audience != Parents || u.Profile == auth.Parent) &&
+			!slices.Contains(to, u.ID) {
+			to = append(to, u.ID)
+		}
+	}
+	s.hub.Tell(ctx, notify.Notice{Users: to, Scope: it.SchoolID, Kind: "news", Icon: "journal", URL: Path + "/" + it.ID,
+		Key: "news.notice.new", Args: map[string]string{"Title": it.Title}})
 }
 
 // editable loads a piece of news u may change: their own, or the school's
@@ -296,12 +348,19 @@ func (r reader) sees(it Item) bool {
 	if !it.City() && !slices.Contains(r.schools, it.SchoolID) {
 		return false
 	}
+	if it.Audience == Class {
+		return r.profile == auth.Director || slices.Contains(r.classes, it.ClassID)
+	}
+	return r.seesAudience(it.Audience)
+}
+
+// seesAudience reports whether the reader's profile is of an audience
+// other than a class.
+func (r reader) seesAudience(audience string) bool {
 	staff := r.profile == auth.Teacher || r.profile == auth.Director
-	switch it.Audience {
+	switch audience {
 	case School:
 		return true
-	case Class:
-		return r.profile == auth.Director || slices.Contains(r.classes, it.ClassID)
 	case Parents:
 		return r.profile == auth.Parent || staff
 	case Staff:

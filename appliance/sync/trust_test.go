@@ -160,6 +160,10 @@ func TestHostilePushesRefused(t *testing.T) {
 		return forgedRow("news", map[string]any{"school_id": "ecole-a", "audience": "school", "class_id": "", "author_id": c.teacherA.ID,
 			"title": "Fête", "body": "", "image": "", "image_type": "", "created_at": "2026-12-03T08:00:00Z"}, set)
 	}
+	notice := func(user string) store.Row {
+		return forgedRow("notifications", map[string]any{"user_id": user, "kind": "homework", "title_key": "homework.notice.new",
+			"title_args": "{}", "url": "/devoirs", "icon": "agenda", "read": int64(0), "created_at": "2026-12-03T08:00:00Z"}, nil)
+	}
 	tick := func(pupil string, set map[string]any) store.Row {
 		r := store.Row{Table: "homework_ticks", Values: map[string]any{
 			"id": entryID + ":" + pupil, "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0),
@@ -225,6 +229,9 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"news by a parent", news(map[string]any{"author_id": c.parentA.ID}), "équipe de l'école"},
 		{"news for school B's class", news(map[string]any{"audience": "class", "class_id": c.classB.ID}), "classe de l'école"},
 		{"the city's news from a school", news(map[string]any{"scope": "global", "school_id": ""}), "global"},
+		// notifications: for the school's own people and its pupils' parents
+		{"a notification for school B's pupil", notice(c.pupilB.ID), "ses propres comptes"},
+		{"a notification for school B's parent", notice(c.parentB.ID), "ses propres comptes"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,

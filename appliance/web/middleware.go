@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -226,6 +227,13 @@ func (w *recorder) Write(b []byte) (int, error) {
 }
 
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection over to a websocket (the notifications' live
+// channel), which the request log counts as switching protocols.
+func (w *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.status = http.StatusSwitchingProtocols
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
 
 // observe logs each request by its route (never its path, query or body,
 // which may hold secrets) and feeds the metrics.

@@ -138,7 +138,11 @@ type Page struct {
 	Error   string
 	Demo    bool
 	Central bool
-	Data    any
+	// Bell shows the top bar's notifications, Unread of them not read
+	// yet (see SetUnread).
+	Bell   bool
+	Unread int
+	Data   any
 }
 
 // Render writes a page with status 200. title is already in the reader's
@@ -162,6 +166,14 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 	p := Page{Lang: lang, Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile,
 		Path: r.URL.Path, Flash: s.takeFlash(w, r), Error: errMsg, Demo: s.Config.Demo,
 		Central: s.Config.Role == config.RoleCentral, Data: data}
+	if u.ID != "" && s.unread != nil {
+		p.Bell = true
+		n, err := s.unread(r)
+		if err != nil {
+			s.Log.Warn("unread notifications", "err", err)
+		}
+		p.Unread = n
+	}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "base", p); err != nil {

@@ -120,6 +120,7 @@ type Server struct {
 	routes  []Route
 	tiles   map[auth.Profile][]Tile
 	panels  map[auth.Profile][]Panel
+	unread  func(r *http.Request) (int, error)
 	views   *views
 	assets  fs.FS
 	metrics *metrics
@@ -168,6 +169,10 @@ func (s *Server) AddTile(t Tile) {
 	sort.SliceStable(tiles, func(i, j int) bool { return tiles[i].Order < tiles[j].Order })
 	s.tiles[t.Profile] = tiles
 }
+
+// SetUnread gives the top bar its bell: f counts the request user's unread
+// notifications (the notifications feature's).
+func (s *Server) SetUnread(f func(r *http.Request) (int, error)) { s.unread = f }
 
 // AddPanel adds a panel to its profile's home page.
 func (s *Server) AddPanel(p Panel) {
