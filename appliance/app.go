@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/attendance"
 	"preau/appliance/auth"
 	"preau/appliance/classroom"
 	"preau/appliance/config"
@@ -47,6 +48,7 @@ var Features = []feature.Feature{
 	classroom.Feature,
 	homework.Feature,
 	liaison.Feature,
+	attendance.Feature,
 	news.Feature,
 	notifications.Feature,
 	psync.Feature,

@@ -128,7 +128,13 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		a.User("parent").ID).Scan(&notification); err != nil {
 		t.Fatalf("demo notification: %v", err)
 	}
+	var absence string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM absences WHERE deleted = 0 AND pupil_id = ? LIMIT 1", pupil.ID).
+		Scan(&absence); err != nil {
+		t.Fatalf("demo absence: %v", err)
+	}
 	return strings.NewReplacer(
+		"{absence}", absence,
 		"{notification}", notification,
 		"{news_image}", newsImage,
 		"{news}", news,

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/pelletier/go-toml/v2"
@@ -277,6 +278,8 @@ func (c *Catalogue) arg(lang Lang, name string, args []any) string {
 			return c.Number(lang, int(v))
 		case Message:
 			return v.in(lang, c)
+		case time.Time: // a day, written in full as the language does
+			return (&Localizer{Lang: lang, c: c}).Date(v)
 		case Localized: // an error that says itself, inside a sentence
 			return v.Localize(lang)
 		case fmt.Stringer:

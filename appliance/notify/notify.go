@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,9 +46,11 @@ type Notice struct {
 	Scope string   // the school where it happened: where the rows replicate
 	Kind  string   // the feature's word for it: "homework", "liaison"…
 	Key   string   // the catalogue key of its title
-	Args  map[string]string
-	URL   string // where it leads, a path of Préau's
-	Icon  string // a file under assets/icons, without .svg: the feature's tile's
+	// Args are the title's; one whose name ends in "Date" is a day,
+	// YYYY-MM-DD, written in full in the reader's language.
+	Args map[string]string
+	URL  string // where it leads, a path of Préau's
+	Icon string // a file under assets/icons, without .svg: the feature's tile's
 }
 
 // Item is one notification as its reader sees it.
@@ -143,6 +146,10 @@ func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	json.Unmarshal([]byte(args), &m)
 	pairs := make([]any, 0, 2*len(m))
 	for k, v := range m {
+		if d, err := time.Parse("2006-01-02", v); err == nil && strings.HasSuffix(k, "Date") {
+			pairs = append(pairs, k, d)
+			continue
+		}
 		pairs = append(pairs, k, v)
 	}
 	it.Title = i18n.M(key, pairs...)

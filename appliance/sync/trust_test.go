@@ -164,6 +164,15 @@ func TestHostilePushesRefused(t *testing.T) {
 		return forgedRow("notifications", map[string]any{"user_id": user, "kind": "homework", "title_key": "homework.notice.new",
 			"title_args": "{}", "url": "/devoirs", "icon": "agenda", "read": int64(0), "created_at": "2026-12-03T08:00:00Z"}, nil)
 	}
+	register := func(classID, by string) store.Row {
+		return forgedRow("attendance_registers", map[string]any{"id": store.NaturalID("register", classID, "2026-12-03", "am"),
+			"class_id": classID, "day": "2026-12-03", "half_day": "am", "taken_by": by, "taken_at": "2026-12-03T08:30:00Z"}, nil)
+	}
+	absence := func(pupil string, set map[string]any) store.Row {
+		return forgedRow("absences", map[string]any{"id": store.NaturalID("absence", pupil, "2026-12-03", "am"), "pupil_id": pupil,
+			"class_id": c.classA.ID, "day": "2026-12-03", "half_day": "am", "kind": "absent", "recorded_by": c.teacherA.ID, "announced": int64(0),
+			"reason": "", "comment": "", "justified_by": "", "justified_at": "", "created_at": "2026-12-03T08:30:00Z"}, set)
+	}
 	tick := func(pupil string, set map[string]any) store.Row {
 		r := store.Row{Table: "homework_ticks", Values: map[string]any{
 			"id": entryID + ":" + pupil, "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0),
@@ -232,6 +241,14 @@ func TestHostilePushesRefused(t *testing.T) {
 		// notifications: for the school's own people and its pupils' parents
 		{"a notification for school B's pupil", notice(c.pupilB.ID), "ses propres comptes"},
 		{"a notification for school B's parent", notice(c.parentB.ID), "ses propres comptes"},
+		// attendance: registers of its classes by its staff; absences of its
+		// pupils, recorded by its staff or announced by their parents
+		{"a register of school B's class", register(c.classB.ID, c.teacherA.ID), "classe de l'école"},
+		{"a register taken by a parent", register(c.classA.ID, c.parentA.ID), "l'équipe de l'école fait l'appel"},
+		{"school B's pupil absent", absence(c.pupilB.ID, nil), "élève de l'école"},
+		{"an absence recorded by a parent", absence(c.pupilA.ID, map[string]any{"recorded_by": c.parentA.ID}), "prévenue par un parent"},
+		{"an absence announced by another family", absence(c.pupilA.ID, map[string]any{"recorded_by": c.parentB.ID, "announced": int64(1)}), "prévenue par un parent"},
+		{"an absence justified by another family", absence(c.pupilA.ID, map[string]any{"reason": "illness", "justified_by": c.parentB.ID}), "justifie son absence"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,
