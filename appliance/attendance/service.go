@@ -442,8 +442,8 @@ func (s *Service) SchoolDay(ctx context.Context, u auth.User, d string) (Day, er
 // Count is a pupil's absences over a month: half-days absent, late
 // arrivals, and those not justified.
 type Count struct {
-	Pupil                    auth.User
-	Class                    auth.Class
+	Pupil                     auth.User
+	Class                     auth.Class
 	Absent, Late, Unjustified int
 }
 

@@ -40,7 +40,7 @@ func TestAttendanceStory(t *testing.T) {
 				parent.AcceptLanguage(lang)
 				loginForm(t, parent, "parent")
 				parent.Open("/accueil")
-				if parent.Doc().Find(`a[href="/absences?enfant=` + lea + `"]`).Length() == 0 {
+				if parent.Doc().Find(`a[href="/absences?enfant=`+lea+`"]`).Length() == 0 {
 					t.Errorf("the parent's home page does not show the absences to justify")
 				}
 				s.maybe(parent, "parent", "accueil-absences-"+lang)
