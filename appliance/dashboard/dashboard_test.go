@@ -119,3 +119,28 @@ func TestDirectorSeesPupilsWithoutLogin(t *testing.T) {
 		t.Fatalf("badge %q", b)
 	}
 }
+
+// Each profile's home page shows its day, from every feature's panels:
+// the pupil what is due tomorrow and the news; the parent, per child, what
+// is due, the notes to sign, the absences to justify; the teacher the
+// registers and the signatures awaited; the director the day's absences.
+func TestHomePagesShowTheDay(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	for login, panels := range map[string][]string{
+		"eleve":      {".homework-panel", ".news-panel"},
+		"parent":     {".liaison-panel", ".homework-panel", "#panel-absences", ".news-panel"},
+		"enseignant": {"#panel-appel", ".liaison-panel", ".news-panel"},
+		"directeur":  {"#panel-jour", ".news-panel"},
+	} {
+		d := dashboard(t, a, a.ClientAs(login))
+		for _, p := range panels {
+			if d.Find(".panels " + p).Length() != 1 {
+				t.Errorf("%s's home page lacks %s", login, p)
+			}
+		}
+	}
+	d := dashboard(t, a, a.ClientAs("parent"))
+	if n := d.Find(".homework-panel h3").Length(); n != 2 {
+		t.Errorf("the parent's « pour demain » shows %d children, want both", n)
+	}
+}

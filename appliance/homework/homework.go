@@ -20,7 +20,7 @@ import (
 )
 
 // Feature is the cahier de textes.
-var Feature = feature.Feature{Name: "homework", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "homework", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Demo: feature.Demo{Seed: demo}}
 
 // Path is the cahier de textes' page, for every profile.
 const Path = "/devoirs"
@@ -89,6 +89,49 @@ func tiles(env *feature.Env) []web.Tile {
 		{Profile: auth.Parent, Label: "homework.tile.title", Href: Path, Icon: "agenda", Order: 10, Hint: "homework.tile.parent_hint", Badge: dueTomorrow},
 		{Profile: auth.Teacher, Label: "homework.tile.title", Href: Path, Icon: "agenda", Order: 20, Hint: "homework.tile.teacher_hint"},
 		{Profile: auth.Director, Label: "homework.tile.title", Href: Path, Icon: "agenda", Order: 40, Hint: "homework.tile.teacher_hint"},
+	}
+}
+
+// dueDay is what a child has to do for a day, for a home panel.
+type dueDay struct {
+	Child   auth.User
+	Entries []Entry
+}
+
+// panels: what is due tomorrow, on the pupil's home page and, per child,
+// on the parent's; the teacher's pages to come.
+func panels(env *feature.Env) []web.Panel {
+	s := serviceOf(env)
+	tomorrow := func(r *http.Request, child auth.User) (dueDay, error) {
+		es, err := s.PupilEntries(r.Context(), child)
+		d := dueDay{Child: child}
+		for _, e := range es {
+			if e.Due == s.Tomorrow() {
+				d.Entries = append(d.Entries, e)
+			}
+		}
+		return d, err
+	}
+	return []web.Panel{
+		{Profile: auth.Pupil, Order: 10, Page: "homework/panel", Data: func(r *http.Request) (any, error) {
+			d, err := tomorrow(r, web.CurrentUser(r))
+			return []dueDay{d}, err
+		}},
+		{Profile: auth.Parent, Order: 10, Page: "homework/panel", Data: func(r *http.Request) (any, error) {
+			children, err := env.Register.Children(r.Context(), web.CurrentUser(r).ID)
+			if err != nil || len(children) == 0 {
+				return nil, err
+			}
+			var out []dueDay
+			for _, c := range children {
+				d, err := tomorrow(r, c)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, d)
+			}
+			return out, nil
+		}},
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 )
 
 // Feature is the carnet de liaison.
-var Feature = feature.Feature{Name: "liaison", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "liaison", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Demo: feature.Demo{Seed: demo}}
 
 // Path is the carnet de liaison's page, for every profile.
 const Path = "/carnet"
@@ -79,6 +79,47 @@ func tiles(env *feature.Env) []web.Tile {
 		{Profile: auth.Parent, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 5, Hint: "liaison.tile.parent_hint", Badge: toSign},
 		{Profile: auth.Teacher, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 25, Hint: "liaison.tile.staff_hint", Badge: awaited},
 		{Profile: auth.Director, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 45, Hint: "liaison.tile.staff_hint", Badge: awaited},
+	}
+}
+
+// childNote is a note waiting for a family's signature, with the child it
+// is about.
+type childNote struct {
+	Child auth.User
+	Note
+}
+
+// panels: the notes to sign, on the parent's home page; those whose
+// signatures are awaited, on the staff's.
+func panels(env *feature.Env) []web.Panel {
+	s := serviceOf(env)
+	return []web.Panel{
+		{Profile: auth.Parent, Order: 5, Page: "liaison/panel_parent", Data: func(r *http.Request) (any, error) {
+			u := web.CurrentUser(r)
+			children, err := env.Register.Children(r.Context(), u.ID)
+			if err != nil {
+				return nil, err
+			}
+			var out []childNote
+			for _, c := range children {
+				notes, err := s.ChildNotes(r.Context(), u, c.ID)
+				if err != nil {
+					return nil, err
+				}
+				for _, n := range notes {
+					if n.Signature && n.Ack == nil {
+						out = append(out, childNote{Child: c, Note: n})
+					}
+				}
+			}
+			if len(out) == 0 {
+				return nil, nil
+			}
+			return out, nil
+		}},
+		{Profile: auth.Teacher, Order: 20, Page: "liaison/panel_staff", Data: func(r *http.Request) (any, error) {
+			return s.Awaited(r.Context(), web.CurrentUser(r))
+		}},
 	}
 }
 

@@ -508,12 +508,12 @@ func (s *Service) ToSign(ctx context.Context, parent auth.User) (int, error) {
 	return total, nil
 }
 
-// Unsigned counts, over the classes u follows, the signatures still
-// awaited: a tile's badge.
-func (s *Service) Unsigned(ctx context.Context, u auth.User) (int, error) {
+// Awaited lists, over the classes u follows, the notes that still wait
+// for signatures, newest first, with their counts.
+func (s *Service) Awaited(ctx context.Context, u auth.User) ([]Note, error) {
 	classes, err := s.StaffClasses(ctx, u)
 	if err != nil || len(classes) == 0 {
-		return 0, err
+		return nil, err
 	}
 	ids := make([]string, len(classes))
 	for i, c := range classes {
@@ -521,16 +521,27 @@ func (s *Service) Unsigned(ctx context.Context, u auth.User) (int, error) {
 	}
 	notes, err := s.classNotes(ctx, ids)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := s.counts(ctx, notes); err != nil {
-		return 0, err
+		return nil, err
 	}
-	total := 0
+	var out []Note
 	for _, n := range notes {
-		if n.Signature {
-			total += n.Total - n.Acks
+		if n.Signature && n.Acks < n.Total {
+			out = append(out, n)
 		}
 	}
-	return total, nil
+	return out, nil
+}
+
+// Unsigned counts, over the classes u follows, the signatures still
+// awaited: a tile's badge.
+func (s *Service) Unsigned(ctx context.Context, u auth.User) (int, error) {
+	notes, err := s.Awaited(ctx, u)
+	total := 0
+	for _, n := range notes {
+		total += n.Total - n.Acks
+	}
+	return total, err
 }
