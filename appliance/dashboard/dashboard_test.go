@@ -134,7 +134,7 @@ func TestHomePagesShowTheDay(t *testing.T) {
 	} {
 		d := dashboard(t, a, a.ClientAs(login))
 		for _, p := range panels {
-			if d.Find(".panels " + p).Length() != 1 {
+			if d.Find(".panels "+p).Length() != 1 {
 				t.Errorf("%s's home page lacks %s", login, p)
 			}
 		}
