@@ -107,7 +107,7 @@ func (h *handlers) issue(ctx context.Context, p auth.User, base string, pictures
 		return cd, err
 	}
 	cd.Code = secret
-	if cd.QR, err = qrImage(cardURL(base, secret)); err != nil {
+	if cd.QR, err = web.QRImage(cardURL(base, secret)); err != nil {
 		return cd, err
 	}
 	if pictures {
@@ -130,7 +130,7 @@ func (h *handlers) newCard(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	cd, err := h.issue(r.Context(), p, baseURL(r, h.Config.PublicURL), false)
+	cd, err := h.issue(r.Context(), p, web.BaseURL(r, h.Config.PublicURL), false)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -165,7 +165,7 @@ func (h *handlers) newCards(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Pictures = r.PostFormValue("images") != ""
-	base := baseURL(r, h.Config.PublicURL)
+	base := web.BaseURL(r, h.Config.PublicURL)
 	noStore(w)
 	for _, p := range pupils {
 		if p.Disabled {

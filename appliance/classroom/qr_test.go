@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"preau/appliance/web"
 )
 
 func TestCardURL(t *testing.T) {
@@ -24,20 +26,20 @@ func TestCardURL(t *testing.T) {
 
 func TestBaseURL(t *testing.T) {
 	r := httptest.NewRequest("GET", "http://ecole.lan:8080/classes/x", nil)
-	if got := baseURL(r, ""); got != "http://ecole.lan:8080" {
+	if got := web.BaseURL(r, ""); got != "http://ecole.lan:8080" {
 		t.Errorf("from request: %q", got)
 	}
 	r.TLS = &tls.ConnectionState{}
-	if got := baseURL(r, ""); got != "https://ecole.lan:8080" {
+	if got := web.BaseURL(r, ""); got != "https://ecole.lan:8080" {
 		t.Errorf("from TLS request: %q", got)
 	}
-	if got := baseURL(r, "https://ent.ville.example/"); got != "https://ent.ville.example" {
+	if got := web.BaseURL(r, "https://ent.ville.example/"); got != "https://ent.ville.example" {
 		t.Errorf("public_url wins: %q", got)
 	}
 }
 
 func TestQRImageIsPNG(t *testing.T) {
-	uri, err := qrImage(cardURL("http://192.168.1.10:8080", strings.Repeat("x", 43)))
+	uri, err := web.QRImage(cardURL("http://192.168.1.10:8080", strings.Repeat("x", 43)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func TestQRImageIsPNG(t *testing.T) {
 	if b.Dx() != b.Dy() || b.Dx() < 21*8 {
 		t.Errorf("QR image is %dx%d, want a square of at least one version-1 code", b.Dx(), b.Dy())
 	}
-	other, _ := qrImage(cardURL("http://192.168.1.10:8080", strings.Repeat("y", 43)))
+	other, _ := web.QRImage(cardURL("http://192.168.1.10:8080", strings.Repeat("y", 43)))
 	if other == uri {
 		t.Error("two different URLs gave the same QR image")
 	}
