@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/agenda"
 	"preau/appliance/attendance"
 	"preau/appliance/auth"
 	"preau/appliance/classroom"
@@ -49,6 +50,7 @@ var Features = []feature.Feature{
 	homework.Feature,
 	liaison.Feature,
 	attendance.Feature,
+	agenda.Feature,
 	news.Feature,
 	notifications.Feature,
 	psync.Feature,
@@ -111,6 +113,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 	a.Env = &feature.Env{Server: a.Web, Register: a.Register, Notify: notify.New(db, log), Version: Version, Control: http.NewServeMux()}
 	if cfg.Demo {
 		a.Env.DemoAccounts = demoAccounts(features, demoSchool(cfg))
+	}
+	for _, f := range features {
+		if f.Agenda != nil {
+			a.Env.Feeds = append(a.Env.Feeds, f.Agenda)
+		}
 	}
 	for _, f := range features {
 		if f.Routes != nil {

@@ -11,6 +11,7 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/store"
 )
 
 // The authorization matrix: every route of the appliance × every profile
@@ -133,7 +134,20 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		Scan(&absence); err != nil {
 		t.Fatalf("demo absence: %v", err)
 	}
+	var event string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM events WHERE deleted = 0 AND calendar = 'class' AND class_id = ? LIMIT 1",
+		classes[0].ID).Scan(&event); err != nil {
+		t.Fatalf("demo event: %v", err)
+	}
+	if err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO calendar_tokens(user_id, token, created_at) VALUES (?, 'jeton-de-test', '2026-12-03T08:00:00Z')",
+			a.User("parent").ID)
+		return err
+	}); err != nil {
+		t.Fatalf("a feed token: %v", err)
+	}
 	return strings.NewReplacer(
+		"{event}", event,
 		"{absence}", absence,
 		"{notification}", notification,
 		"{news_image}", newsImage,

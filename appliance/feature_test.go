@@ -42,7 +42,7 @@ var notes = feature.Feature{
 	},
 	Tiles: func(env *feature.Env) []web.Tile {
 		return []web.Tile{
-			{Profile: auth.Teacher, Label: "Notes", Href: "/notes", Icon: "agenda", Order: 5, Hint: "les notes de vos classes",
+			{Profile: auth.Teacher, Label: "Notes", Href: "/notes", Icon: "agenda", Order: 1, Hint: "les notes de vos classes",
 				Badge: func(r *http.Request) (string, error) { return "2 notes à relire", nil }},
 			{Profile: auth.Pupil, Label: "Mes notes", Href: "/notes", Icon: "agenda", Picture: "pictures/etoile", Order: 5},
 		}

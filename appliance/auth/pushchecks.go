@@ -79,3 +79,12 @@ func PushedParent(ctx context.Context, p store.Pushed, parentID, pupilID string)
 	err := p.Tx.QueryRowContext(ctx, "SELECT count(*) FROM guardians WHERE deleted = 0 AND parent_id = ? AND child_id = ?", parentID, pupilID).Scan(&n)
 	return err == nil && n > 0
 }
+
+// PushedFamily reports whether an account is a parent of one of the
+// pushing school's pupils.
+func PushedFamily(ctx context.Context, p store.Pushed, parentID string) bool {
+	var n int
+	err := p.Tx.QueryRowContext(ctx, `SELECT count(*) FROM guardians g JOIN users u ON u.id = g.child_id
+		WHERE g.deleted = 0 AND g.parent_id = ? AND u.school_id = ?`, parentID, p.School).Scan(&n)
+	return err == nil && n > 0
+}

@@ -17,6 +17,8 @@ package feature
 import (
 	"context"
 	"net/http"
+	"time"
+	_ "time/tzdata" // the appliance may have no zoneinfo: Europe/Paris travels in the binary
 
 	"preau/appliance/auth"
 	"preau/appliance/notify"
@@ -47,10 +49,46 @@ type Feature struct {
 	// Commands are what it adds to preau's command line (preau sync, preau
 	// user import).
 	Commands []Command
+	// Agenda is what it shows in a person's agenda (homework's due days,
+	// the days notes are about), read by the agenda feature.
+	Agenda AgendaFeed
 
 	// Later issues add here what features bring to one another through the
-	// root rather than by importing each other: a search source,
-	// notification kinds, an agenda feed.
+	// root rather than by importing each other: a search source.
+}
+
+// AgendaFeed lists what a feature shows in u's agenda between two days
+// (YYYY-MM-DD, from included, to excluded).
+type AgendaFeed func(env *Env, ctx context.Context, u auth.User, from, to string) ([]Occurrence, error)
+
+// Zone is where the schools are: an agenda's days begin at its midnight,
+// and weekly events repeat in its local time, across the changes of hour.
+var Zone = mustZone("Europe/Paris")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// Day is a day written YYYY-MM-DD at its midnight in Zone: where an
+// all-day occurrence starts.
+func Day(s string) (time.Time, error) { return time.ParseInLocation("2006-01-02", s, Zone) }
+
+// Occurrence is one entry of an agenda: an event's occurrence, or what
+// another feature shows there.
+type Occurrence struct {
+	ID       string // the event's, or the feature's row's
+	Title    string
+	Start    time.Time
+	End      time.Time // excluded; for a day, midnight after it
+	AllDay   bool
+	Place    string
+	URL      string // where it is shown in full
+	Calendar string // "school", "class", "personal", or the feature's ("homework")
+	Holiday  bool   // school holidays
 }
 
 // Env is what a feature is given to register itself: the web server (with
@@ -67,6 +105,9 @@ type Env struct {
 	Version string // the binary's, for what a node tells another
 	// DemoAccounts are the logins of this node's demo school, in demo mode.
 	DemoAccounts []DemoAccount
+
+	// Feeds are every feature's AgendaFeed, for the agenda to read.
+	Feeds []AgendaFeed
 
 	// Services run while the node serves, each until its context ends
 	// (sync's loop).

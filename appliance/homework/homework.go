@@ -20,7 +20,8 @@ import (
 )
 
 // Feature is the cahier de textes.
-var Feature = feature.Feature{Name: "homework", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "homework", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
+	Demo: feature.Demo{Seed: demo}}
 
 // Path is the cahier de textes' page, for every profile.
 const Path = "/devoirs"

@@ -79,6 +79,18 @@ func (s *Service) entries(ctx context.Context, classIDs []string, from string) (
 	return out, rows.Err()
 }
 
+// dueBetween lists the classes' entries due in [from, to).
+func (s *Service) dueBetween(ctx context.Context, classIDs []string, from, to string) ([]Entry, error) {
+	es, err := s.entries(ctx, classIDs, from)
+	out := es[:0]
+	for _, e := range es {
+		if e.Due < to {
+			out = append(out, e)
+		}
+	}
+	return out, err
+}
+
 // tickCounts is how many pupils ticked each of the entries.
 func (s *Service) tickCounts(ctx context.Context, ids []string) (map[string]int, error) {
 	out := map[string]int{}

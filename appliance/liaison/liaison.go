@@ -18,7 +18,8 @@ import (
 )
 
 // Feature is the carnet de liaison.
-var Feature = feature.Feature{Name: "liaison", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "liaison", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
+	Demo: feature.Demo{Seed: demo}}
 
 // Path is the carnet de liaison's page, for every profile.
 const Path = "/carnet"

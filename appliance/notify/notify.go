@@ -341,10 +341,7 @@ func checkRow(ctx context.Context, p store.Pushed) error {
 	if auth.PushedUser(ctx, p, user, auth.Pupil, auth.Parent, auth.Teacher, auth.Director) {
 		return nil
 	}
-	var n int
-	err := p.Tx.QueryRowContext(ctx, `SELECT count(*) FROM guardians g JOIN users u ON u.id = g.child_id
-		WHERE g.deleted = 0 AND g.parent_id = ? AND u.school_id = ?`, user, p.School).Scan(&n)
-	if err != nil || n == 0 {
+	if !auth.PushedFamily(ctx, p, user) {
 		return apperr.New(apperr.ErrForbidden, "notify.push.user")
 	}
 	return nil

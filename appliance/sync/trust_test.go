@@ -173,6 +173,12 @@ func TestHostilePushesRefused(t *testing.T) {
 			"class_id": c.classA.ID, "day": "2026-12-03", "half_day": "am", "kind": "absent", "recorded_by": c.teacherA.ID, "announced": int64(0),
 			"reason": "", "comment": "", "justified_by": "", "justified_at": "", "created_at": "2026-12-03T08:30:00Z"}, set)
 	}
+	event := func(set map[string]any) store.Row {
+		return forgedRow("events", map[string]any{"calendar": "class", "school_id": "ecole-a", "class_id": c.classA.ID, "owner_id": "",
+			"author_id": c.teacherA.ID, "uid": "x", "title": "Piscine", "description": "", "place": "", "all_day": int64(0),
+			"starts": "2026-12-08T08:30:00Z", "ends": "2026-12-08T10:00:00Z", "rrule": "", "exdates": "", "holiday": int64(0),
+			"created_at": "2026-12-03T08:00:00Z"}, set)
+	}
 	tick := func(pupil string, set map[string]any) store.Row {
 		r := store.Row{Table: "homework_ticks", Values: map[string]any{
 			"id": entryID + ":" + pupil, "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0),
@@ -249,6 +255,12 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"an absence recorded by a parent", absence(c.pupilA.ID, map[string]any{"recorded_by": c.parentA.ID}), "prévenue par un parent"},
 		{"an absence announced by another family", absence(c.pupilA.ID, map[string]any{"recorded_by": c.parentB.ID, "announced": int64(1)}), "prévenue par un parent"},
 		{"an absence justified by another family", absence(c.pupilA.ID, map[string]any{"reason": "illness", "justified_by": c.parentB.ID}), "justifie son absence"},
+		// agenda: the school's by its director, a class's by its staff, a
+		// person's own by them
+		{"a school event by a teacher", event(map[string]any{"calendar": "school", "author_id": c.teacherA.ID}), "écrivent l'agenda"},
+		{"an event of school B's class", event(map[string]any{"class_id": c.classB.ID}), "écrivent l'agenda"},
+		{"an event in school B's name", event(map[string]any{"school_id": "ecole-b"}), "pas de l'école"},
+		{"someone else's own event", event(map[string]any{"calendar": "personal", "owner_id": c.parentB.ID, "author_id": c.teacherA.ID}), "écrivent l'agenda"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,
