@@ -36,7 +36,7 @@ func agendaFeed(env *feature.Env, ctx context.Context, u auth.User, from, to str
 	for i, c := range classes {
 		ids[i] = c.ID
 	}
-	es, err := s.dueBetween(ctx, ids, from, to)
+	es, err := s.entriesBetween(ctx, ids, from, to)
 	var out []feature.Occurrence
 	for _, e := range es {
 		start, err := feature.Day(e.Due)

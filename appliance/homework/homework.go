@@ -74,11 +74,15 @@ func tiles(env *feature.Env) []web.Tile {
 		}
 		total := 0
 		for _, p := range pupils {
-			n, err := s.DueTomorrow(r.Context(), p)
+			es, err := dueTomorrow(r, s, p)
 			if err != nil {
 				return "", err
 			}
-			total += n
+			for _, e := range es {
+				if !e.Ticked {
+					total++
+				}
+			}
 		}
 		if total == 0 {
 			return "", nil
@@ -93,6 +97,15 @@ func tiles(env *feature.Env) []web.Tile {
 	}
 }
 
+// dueKey names, in a request's memo (web.Once), a pupil's entries due
+// tomorrow: the tile's badge and the panel read them once.
+type dueKey string
+
+// dueTomorrow is a pupil's entries due tomorrow, read once per request.
+func dueTomorrow(r *http.Request, s *Service, pupil auth.User) ([]Entry, error) {
+	return web.Once(r, dueKey(pupil.ID), func() ([]Entry, error) { return s.PupilDueTomorrow(r.Context(), pupil) })
+}
+
 // dueDay is what a child has to do for a day, for a home panel.
 type dueDay struct {
 	Child   auth.User
@@ -104,14 +117,8 @@ type dueDay struct {
 func panels(env *feature.Env) []web.Panel {
 	s := serviceOf(env)
 	tomorrow := func(r *http.Request, child auth.User) (dueDay, error) {
-		es, err := s.PupilEntries(r.Context(), child)
-		d := dueDay{Child: child}
-		for _, e := range es {
-			if e.Due == s.Tomorrow() {
-				d.Entries = append(d.Entries, e)
-			}
-		}
-		return d, err
+		es, err := dueTomorrow(r, s, child)
+		return dueDay{Child: child, Entries: es}, err
 	}
 	return []web.Panel{
 		{Profile: auth.Pupil, Order: 10, Page: "homework/panel", Data: func(r *http.Request) (any, error) {

@@ -366,6 +366,18 @@ func (s *Service) ClassEntries(ctx context.Context, u auth.User, classID string)
 // PupilEntries lists what a pupil has to do from today, by due day, with
 // their ticks.
 func (s *Service) PupilEntries(ctx context.Context, pupil auth.User) ([]Entry, error) {
+	return s.pupilEntries(ctx, pupil, s.now().Format(day), "9999-12-31")
+}
+
+// PupilDueTomorrow lists what a pupil has to do for tomorrow, with their
+// ticks.
+func (s *Service) PupilDueTomorrow(ctx context.Context, pupil auth.User) ([]Entry, error) {
+	return s.pupilEntries(ctx, pupil, s.Tomorrow(), s.now().AddDate(0, 0, 2).Format(day))
+}
+
+// pupilEntries lists a pupil's entries due in [from, to), with their
+// ticks and files.
+func (s *Service) pupilEntries(ctx context.Context, pupil auth.User, from, to string) ([]Entry, error) {
 	classes, err := s.reg.UserClasses(ctx, pupil.ID)
 	if err != nil {
 		return nil, err
@@ -374,11 +386,11 @@ func (s *Service) PupilEntries(ctx context.Context, pupil auth.User) ([]Entry, e
 	for i, c := range classes {
 		ids[i] = c.ID
 	}
-	es, err := s.entries(ctx, ids, s.now().Format(day))
+	es, err := s.entriesBetween(ctx, ids, from, to)
 	if err != nil {
 		return nil, err
 	}
-	ticked, err := s.ticked(ctx, pupil.ID)
+	ticked, err := s.ticked(ctx, pupil.ID, es)
 	if err != nil {
 		return nil, err
 	}
@@ -430,15 +442,12 @@ func (s *Service) Tick(ctx context.Context, pupil auth.User, id string, done boo
 // DueTomorrow counts a pupil's entries due tomorrow not yet ticked: a tile's
 // badge.
 func (s *Service) DueTomorrow(ctx context.Context, pupil auth.User) (int, error) {
-	es, err := s.PupilEntries(ctx, pupil)
-	if err != nil {
-		return 0, err
-	}
-	n, tomorrow := 0, s.Tomorrow()
+	es, err := s.PupilDueTomorrow(ctx, pupil)
+	n := 0
 	for _, e := range es {
-		if e.Due == tomorrow && !e.Ticked {
+		if !e.Ticked {
 			n++
 		}
 	}
-	return n, nil
+	return n, err
 }

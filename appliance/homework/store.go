@@ -54,15 +54,20 @@ func (s *Service) get(ctx context.Context, id string) (Entry, error) {
 
 // entries lists the classes' entries due on or after from, by due day.
 func (s *Service) entries(ctx context.Context, classIDs []string, from string) ([]Entry, error) {
+	return s.entriesBetween(ctx, classIDs, from, "9999-12-31")
+}
+
+// entriesBetween lists the classes' entries due in [from, to), by due day.
+func (s *Service) entriesBetween(ctx context.Context, classIDs []string, from, to string) ([]Entry, error) {
 	if len(classIDs) == 0 {
 		return nil, nil
 	}
-	args := []any{from}
+	args := []any{from, to}
 	for _, id := range classIDs {
 		args = append(args, id)
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+entryColumns+` FROM homework
-		WHERE deleted = 0 AND due >= ? AND class_id IN (?`+strings.Repeat(", ?", len(classIDs)-1)+`)
+		WHERE deleted = 0 AND due >= ? AND due < ? AND class_id IN (?`+strings.Repeat(", ?", len(classIDs)-1)+`)
 		ORDER BY due, created_at`, args...)
 	if err != nil {
 		return nil, err
@@ -79,18 +84,6 @@ func (s *Service) entries(ctx context.Context, classIDs []string, from string) (
 	return out, rows.Err()
 }
 
-// dueBetween lists the classes' entries due in [from, to).
-func (s *Service) dueBetween(ctx context.Context, classIDs []string, from, to string) ([]Entry, error) {
-	es, err := s.entries(ctx, classIDs, from)
-	out := es[:0]
-	for _, e := range es {
-		if e.Due < to {
-			out = append(out, e)
-		}
-	}
-	return out, err
-}
-
 // tickCounts is how many pupils ticked each of the entries.
 func (s *Service) tickCounts(ctx context.Context, ids []string) (map[string]int, error) {
 	out := map[string]int{}
@@ -105,15 +98,23 @@ func (s *Service) tickCounts(ctx context.Context, ids []string) (map[string]int,
 	return out, nil
 }
 
-// ticked is which of the entries the pupil ticked.
-func (s *Service) ticked(ctx context.Context, pupilID string) (map[string]bool, error) {
-	rows, err := s.db.Reader().QueryContext(ctx,
-		"SELECT homework_id FROM homework_ticks WHERE deleted = 0 AND done = 1 AND pupil_id = ?", pupilID)
+// ticked is which of the entries the pupil ticked: a tick's id is the
+// entry's and the pupil's.
+func (s *Service) ticked(ctx context.Context, pupilID string, es []Entry) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(es) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(es))
+	for i, e := range es {
+		args[i] = e.ID + ":" + pupilID
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT homework_id FROM homework_ticks WHERE deleted = 0 AND done = 1
+		AND id IN (?`+strings.Repeat(", ?", len(es)-1)+")", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]bool{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
@@ -191,27 +192,28 @@ func (s *Service) file(ctx context.Context, id string) (File, error) {
 	return f, err
 }
 
-// files lists the files of the entries, by entry.
+// files lists the files of the entries, by entry, in one query.
 func (s *Service) files(ctx context.Context, es []Entry) (map[string][]File, error) {
 	out := map[string][]File{}
-	for _, e := range es {
-		rows, err := s.db.Reader().QueryContext(ctx,
-			"SELECT id, homework_id, name, type, size, blob FROM homework_files WHERE deleted = 0 AND homework_id = ? ORDER BY name", e.ID)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var f File
-			if err := rows.Scan(&f.ID, &f.EntryID, &f.Name, &f.Type, &f.Size, &f.Blob); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[e.ID] = append(out[e.ID], f)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	if len(es) == 0 {
+		return out, nil
 	}
-	return out, nil
+	args := make([]any, len(es))
+	for i, e := range es {
+		args[i] = e.ID
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, homework_id, name, type, size, blob FROM homework_files
+		WHERE deleted = 0 AND homework_id IN (?`+strings.Repeat(", ?", len(es)-1)+`) ORDER BY name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.ID, &f.EntryID, &f.Name, &f.Type, &f.Size, &f.Blob); err != nil {
+			return nil, err
+		}
+		out[f.EntryID] = append(out[f.EntryID], f)
+	}
+	return out, rows.Err()
 }

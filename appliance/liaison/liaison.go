@@ -73,14 +73,40 @@ func tiles(env *feature.Env) []web.Tile {
 			return web.N(r, key, total), nil
 		}
 	}
-	toSign := count(func(r *http.Request) (int, error) { return s.ToSign(r.Context(), web.CurrentUser(r)) }, "liaison.badge.to_sign")
-	awaited := count(func(r *http.Request) (int, error) { return s.Unsigned(r.Context(), web.CurrentUser(r)) }, "liaison.badge.awaited")
+	toSign := count(func(r *http.Request) (int, error) {
+		waiting, err := waitingOnce(r, s)
+		return len(waiting), err
+	}, "liaison.badge.to_sign")
+	awaited := count(func(r *http.Request) (int, error) {
+		notes, err := awaitedOnce(r, s)
+		total := 0
+		for _, n := range notes {
+			total += n.Total - n.Acks
+		}
+		return total, err
+	}, "liaison.badge.awaited")
 	return []web.Tile{
 		{Profile: auth.Pupil, Label: "liaison.tile.pupil", Href: Path, Icon: "carnet", Picture: "icons/carnet", Order: 20},
 		{Profile: auth.Parent, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 5, Hint: "liaison.tile.parent_hint", Badge: toSign},
 		{Profile: auth.Teacher, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 25, Hint: "liaison.tile.staff_hint", Badge: awaited},
 		{Profile: auth.Director, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 45, Hint: "liaison.tile.staff_hint", Badge: awaited},
 	}
+}
+
+// Keys of a request's memo (web.Once): the notes waiting for the
+// family's signature, those whose signatures the staff await; the tile's
+// badge and the panel read them once.
+type (
+	waitingKey struct{}
+	awaitedKey struct{}
+)
+
+func waitingOnce(r *http.Request, s *Service) ([]Note, error) {
+	return web.Once(r, waitingKey{}, func() ([]Note, error) { return s.Waiting(r.Context(), web.CurrentUser(r)) })
+}
+
+func awaitedOnce(r *http.Request, s *Service) ([]Note, error) {
+	return web.Once(r, awaitedKey{}, func() ([]Note, error) { return s.Awaited(r.Context(), web.CurrentUser(r)) })
 }
 
 // childNote is a note waiting for a family's signature, with the child it
@@ -97,29 +123,27 @@ func panels(env *feature.Env) []web.Panel {
 	return []web.Panel{
 		{Profile: auth.Parent, Order: 5, Page: "liaison/panel_parent", Data: func(r *http.Request) (any, error) {
 			u := web.CurrentUser(r)
+			waiting, err := waitingOnce(r, s)
+			if err != nil || len(waiting) == 0 {
+				return nil, err
+			}
 			children, err := env.Register.Children(r.Context(), u.ID)
 			if err != nil {
 				return nil, err
 			}
-			var out []childNote
-			for _, c := range children {
-				notes, err := s.ChildNotes(r.Context(), u, c.ID)
-				if err != nil {
-					return nil, err
-				}
-				for _, n := range notes {
-					if n.Signature && n.Ack == nil {
-						out = append(out, childNote{Child: c, Note: n})
+			out := make([]childNote, len(waiting))
+			for i, n := range waiting {
+				out[i].Note = n
+				for _, c := range children {
+					if c.ID == n.PupilID {
+						out[i].Child = c
 					}
 				}
-			}
-			if len(out) == 0 {
-				return nil, nil
 			}
 			return out, nil
 		}},
 		{Profile: auth.Teacher, Order: 20, Page: "liaison/panel_staff", Data: func(r *http.Request) (any, error) {
-			return s.Awaited(r.Context(), web.CurrentUser(r))
+			return awaitedOnce(r, s)
 		}},
 	}
 }

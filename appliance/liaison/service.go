@@ -490,36 +490,48 @@ func (s *Service) PupilNotes(ctx context.Context, pupilID string) ([]Note, error
 // ToSign counts the notes about a parent's children that wait for their
 // « J'ai lu »: a tile's badge.
 func (s *Service) ToSign(ctx context.Context, parent auth.User) (int, error) {
-	children, err := s.reg.Children(ctx, parent.ID)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	for _, c := range children {
-		var n int
-		if err := s.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM liaison_recipients r
-			JOIN liaison_notes n ON n.id = r.note_id AND n.deleted = 0 AND n.signature = 1
-			WHERE r.deleted = 0 AND r.pupil_id = ?1
-			AND NOT EXISTS (SELECT 1 FROM liaison_acks a WHERE a.deleted = 0 AND a.note_id = r.note_id AND a.pupil_id = ?1)`, c.ID).Scan(&n); err != nil {
-			return 0, err
-		}
-		total += n
-	}
-	return total, nil
+	waiting, err := s.Waiting(ctx, parent)
+	return len(waiting), err
 }
 
-// Awaited lists, over the classes u follows, the notes that still wait
-// for signatures, newest first, with their counts.
+// Waiting lists the notes about a parent's children that wait for their
+// « J'ai lu », each with the child it is about.
+func (s *Service) Waiting(ctx context.Context, parent auth.User) ([]Note, error) {
+	children, err := s.reg.Children(ctx, parent.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Note
+	for _, c := range children {
+		notes, err := s.toSign(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range notes {
+			n.PupilID = c.ID
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// awaitedWindow is how far back the staff's « signatures attendues »
+// look: a note older than that is followed from the carnet's page.
+const awaitedWindow = 30 * 24 * time.Hour
+
+// Awaited lists, over the classes u follows, the notes of the last 30
+// days that still wait for signatures, newest first, with their counts.
 func (s *Service) Awaited(ctx context.Context, u auth.User) ([]Note, error) {
 	classes, err := s.StaffClasses(ctx, u)
 	if err != nil || len(classes) == 0 {
 		return nil, err
 	}
-	ids := make([]string, len(classes))
+	ids := make([]any, len(classes))
 	for i, c := range classes {
 		ids[i] = c.ID
 	}
-	notes, err := s.classNotes(ctx, ids)
+	since := s.now().Add(-awaitedWindow).UTC().Format(time.RFC3339)
+	notes, err := s.queryNotes(ctx, "signature = 1 AND created_at >= ? AND class_id IN ("+marks(len(ids))+")", append([]any{since}, ids...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +540,7 @@ func (s *Service) Awaited(ctx context.Context, u auth.User) ([]Note, error) {
 	}
 	var out []Note
 	for _, n := range notes {
-		if n.Signature && n.Acks < n.Total {
+		if n.Acks < n.Total {
 			out = append(out, n)
 		}
 	}

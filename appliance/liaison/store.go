@@ -80,7 +80,7 @@ func (s *Service) classNotes(ctx context.Context, classIDs []string) ([]Note, er
 	if len(classIDs) == 0 {
 		return nil, nil
 	}
-	return s.queryNotes(ctx, "class_id IN (?"+strings.Repeat(", ?", len(classIDs)-1)+")", anys(classIDs)...)
+	return s.queryNotes(ctx, "class_id IN ("+marks(len(classIDs))+")", anys(classIDs)...)
 }
 
 // pupilNotes lists the notes about a pupil.
@@ -139,19 +139,46 @@ func (s *Service) acks(ctx context.Context, noteID string) (map[string]Ack, erro
 	return out, rows.Err()
 }
 
-// counts is, per note, how many pupils it is about and how many families
-// acknowledged it.
+// counts is, per note, how many pupils it is about, how many families
+// acknowledged it and how many replies came: one query for all.
 func (s *Service) counts(ctx context.Context, notes []Note) error {
-	for i := range notes {
-		n := &notes[i]
-		if err := s.db.Reader().QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM liaison_recipients WHERE deleted = 0 AND note_id = ?1),
-			(SELECT count(*) FROM liaison_acks WHERE deleted = 0 AND note_id = ?1),
-			(SELECT count(*) FROM liaison_replies WHERE deleted = 0 AND note_id = ?1)`, n.ID).Scan(&n.Total, &n.Acks, &n.ReplyCount); err != nil {
+	if len(notes) == 0 {
+		return nil
+	}
+	ids := make([]string, len(notes))
+	at := make(map[string]int, len(notes))
+	for i, n := range notes {
+		ids[i], at[n.ID] = n.ID, i
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT n.id,
+		(SELECT count(*) FROM liaison_recipients WHERE deleted = 0 AND note_id = n.id),
+		(SELECT count(*) FROM liaison_acks WHERE deleted = 0 AND note_id = n.id),
+		(SELECT count(*) FROM liaison_replies WHERE deleted = 0 AND note_id = n.id)
+		FROM liaison_notes n WHERE n.id IN (`+marks(len(ids))+")", anys(ids)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var total, acks, replies int
+		if err := rows.Scan(&id, &total, &acks, &replies); err != nil {
 			return err
 		}
+		n := &notes[at[id]]
+		n.Total, n.Acks, n.ReplyCount = total, acks, replies
 	}
-	return nil
+	return rows.Err()
+}
+
+// marks is n SQL placeholders.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// toSign lists the notes about a pupil that ask a signature their family
+// has not given, newest first.
+func (s *Service) toSign(ctx context.Context, pupilID string) ([]Note, error) {
+	return s.queryNotes(ctx, `signature = 1 AND id IN (SELECT note_id FROM liaison_recipients WHERE deleted = 0 AND pupil_id = ?1)
+		AND NOT EXISTS (SELECT 1 FROM liaison_acks a WHERE a.deleted = 0 AND a.id = liaison_notes.id || ':' || ?1)`, pupilID)
 }
 
 // replies lists a note's replies, oldest first; about one pupil when

@@ -86,7 +86,8 @@ func Burst(ctx context.Context, n int, newReq func(i int) (*http.Request, error)
 }
 
 // Throughput runs workers that send requests back to back on keep-alive
-// connections for warmup plus d, and counts the answers of the last d.
+// connections for warmup plus d, and counts the answers of the last d,
+// with each one's latency.
 func Throughput(ctx context.Context, workers int, warmup, d time.Duration, newReq func() (*http.Request, error), want int) Result {
 	tr := &http.Transport{MaxIdleConnsPerHost: workers}
 	defer tr.CloseIdleConnections()
@@ -95,17 +96,30 @@ func Throughput(ctx context.Context, workers int, warmup, d time.Duration, newRe
 	from := time.Now().Add(warmup)
 	until := from.Add(d)
 	var (
-		ok, bad  atomic.Int64
-		sent     atomic.Int64
-		errOnce  sync.Once
-		firstErr error
-		wg       sync.WaitGroup
+		sent atomic.Int64
+		mu   sync.Mutex
+		res  = Result{Elapsed: d}
+		wg   sync.WaitGroup
 	)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var mine []time.Duration
+			var bad int
+			var firstErr error
+			defer func() {
+				mu.Lock()
+				defer mu.Unlock()
+				res.OK += len(mine)
+				res.Latencies = append(res.Latencies, mine...)
+				res.Errors += bad
+				if res.FirstErr == nil {
+					res.FirstErr = firstErr
+				}
+			}()
 			for ctx.Err() == nil {
+				start := time.Now()
 				req, err := newReq()
 				if err == nil {
 					err = send(client, req.WithContext(ctx), want)
@@ -115,20 +129,23 @@ func Throughput(ctx context.Context, workers int, warmup, d time.Duration, newRe
 				if now.After(until) {
 					return
 				}
-				if now.Before(from) {
+				if start.Before(from) {
 					continue
 				}
 				if err != nil {
-					bad.Add(1)
-					errOnce.Do(func() { firstErr = err })
+					bad++
+					if firstErr == nil {
+						firstErr = err
+					}
 				} else {
-					ok.Add(1)
+					mine = append(mine, now.Sub(start))
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return Result{OK: int(ok.Load()), Sent: int(sent.Load()), Errors: int(bad.Load()), FirstErr: firstErr, Elapsed: d}
+	res.Sent = int(sent.Load())
+	return res
 }
 
 // send does one request and reads the whole answer, as a browser would.

@@ -8,9 +8,12 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
@@ -319,4 +322,248 @@ func verdict(met bool) string {
 		return "(met)"
 	}
 	return "(MISSED)"
+}
+
+// The dashboards of a school year: a 300-pupil school with a year of
+// homework, notes, events, registers and notifications, at 300
+// connections, against a bare handler of each page's size in the same run.
+const (
+	yearPassword    = "annee-scolaire-2026"
+	yearConnections = 300
+	yearWarmup      = 500 * time.Millisecond
+	yearRound       = 2 * time.Second
+	yearRounds      = 2
+	yearShape       = 1.5 // the page's p99/p50 at most 1.5 × the bare handler's
+)
+
+// BenchmarkSchoolYearDashboards measures the pupil's, the parent's and the
+// teacher's home pages on the real binary with a school year of data:
+// their rate against a bare net/http handler's, and the shape of their
+// tail (p99/p50) against the bare handler's.
+func BenchmarkSchoolYearDashboards(b *testing.B) {
+	bin := apptest.Binary(b)
+	dir := b.TempDir()
+	cfg, err := config.Load(apptest.ConfigFile(b, dir), map[string]string{"data_dir": apptest.DataDir(dir)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := loadtest.SeedSchoolYear(b.Context(), cfg, yearPassword); err != nil {
+		b.Fatalf("seed: %v", err)
+	}
+	b.Logf("a school year seeded in %s", time.Since(start).Round(time.Millisecond))
+	srv := apptest.StartServer(b, bin, dir)
+	for _, who := range []struct{ name, login, profile string }{
+		{"pupil", loadtest.YearPupil, "pupil"}, {"parent", loadtest.YearParent, "parent"}, {"teacher", loadtest.YearTeacher, "teacher"},
+	} {
+		b.Run(who.name, func(b *testing.B) {
+			token := login(b, srv.URL, who.login, yearPassword)
+			page := func() (*http.Request, error) {
+				req, err := http.NewRequest(http.MethodGet, srv.URL+web.HomePath, nil)
+				if err == nil {
+					req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
+				}
+				return req, err
+			}
+			size := pageSize(b, page, who.profile)
+			bare := loadtest.StartBare(b, size)
+			plain := func() (*http.Request, error) { return http.NewRequest(http.MethodGet, bare.URL+"/", nil) }
+			var preau, plainRun loadtest.Result
+			logLoad(b)
+			b.ResetTimer()
+			for range b.N * yearRounds {
+				plainRun = merge(plainRun, loadtest.Throughput(b.Context(), yearConnections, yearWarmup, yearRound, plain, http.StatusOK))
+				preau = merge(preau, loadtest.Throughput(b.Context(), yearConnections, yearWarmup, yearRound, page, http.StatusOK))
+			}
+			b.StopTimer()
+			if preau.FirstErr != nil || plainRun.FirstErr != nil {
+				b.Errorf("errors: %d (%v), bare %d (%v)", preau.Errors, preau.FirstErr, plainRun.Errors, plainRun.FirstErr)
+			}
+			ratio := preau.RPS() / plainRun.RPS()
+			shape := func(r loadtest.Result) float64 { return r.Percentile(0.99).Seconds() / r.Percentile(0.5).Seconds() }
+			tail := shape(preau) / shape(plainRun)
+			b.ReportMetric(preau.RPS(), "preau_rps")
+			b.ReportMetric(plainRun.RPS(), "bare_rps")
+			b.ReportMetric(ratio*100, "pct_of_bare")
+			b.ReportMetric(float64(preau.Percentile(0.5).Microseconds())/1000, "p50_ms")
+			b.ReportMetric(float64(preau.Percentile(0.99).Microseconds())/1000, "p99_ms")
+			b.ReportMetric(float64(plainRun.Percentile(0.5).Microseconds())/1000, "bare_p50_ms")
+			b.ReportMetric(float64(plainRun.Percentile(0.99).Microseconds())/1000, "bare_p99_ms")
+			b.ReportMetric(tail, "tail_vs_bare")
+			b.ReportMetric(float64(size), "body_bytes")
+			b.Logf("%s's /accueil (%d bytes) at %d connections: %.0f req/s, p50 %s, p99 %s (p99/p50 %.1f); bare: %.0f req/s, p50 %s, p99 %s (p99/p50 %.1f); "+
+				"%.0f %% of bare: target ≥ %.0f %% %s; tail %.2f × bare's: target ≤ %.1f %s", who.name, size, yearConnections,
+				preau.RPS(), preau.Percentile(0.5).Round(10*time.Microsecond), preau.Percentile(0.99).Round(10*time.Microsecond), shape(preau),
+				plainRun.RPS(), plainRun.Percentile(0.5).Round(10*time.Microsecond), plainRun.Percentile(0.99).Round(10*time.Microsecond), shape(plainRun),
+				ratio*100, dashTarget*100, verdict(ratio >= dashTarget), tail, yearShape, verdict(tail <= yearShape))
+		})
+	}
+}
+
+// merge adds a round's result to the others'.
+func merge(a, b loadtest.Result) loadtest.Result {
+	a.OK, a.Sent, a.Errors, a.Elapsed = a.OK+b.OK, a.Sent+b.Sent, a.Errors+b.Errors, a.Elapsed+b.Elapsed
+	a.Latencies = append(a.Latencies, b.Latencies...)
+	if a.FirstErr == nil {
+		a.FirstErr = b.FirstErr
+	}
+	return a
+}
+
+// pageSize fetches a home page once, checks it is the profile's, and
+// returns its size.
+func pageSize(b *testing.B, page func() (*http.Request, error), profile string) int {
+	req, err := page()
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `data-profile="`+profile+`"`) {
+		b.Fatalf("GET /accueil as a %s: status %d, err %v", profile, resp.StatusCode, err)
+	}
+	return len(body)
+}
+
+// The live channel: idle connections cost little memory, and a
+// notification reaches an open page at once.
+const (
+	channelIdle        = 1000
+	channelMemTarget   = 30 << 20
+	notifySamples     = 100
+	notifyLatencyGoal = 50 * time.Millisecond
+)
+
+// BenchmarkLiveChannel opens 1,000 live channels (the parent's pages, each
+// its own connection) on the real binary with the demo school and reads
+// how much resident memory they added; then, with one page open, has the
+// teacher write a note to that parent's child a hundred times and times
+// each from the request to the page's message.
+func BenchmarkLiveChannel(b *testing.B) {
+	srv := apptest.StartServer(b, apptest.Binary(b), b.TempDir(), "--demo")
+	parent := login(b, srv.URL, "parent", feature.DemoPassword)
+	teacher := login(b, srv.URL, "enseignant", feature.DemoPassword)
+	wsURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/v1/notifications/ws"
+	header := http.Header{"Cookie": {web.SessionCookie + "=" + parent}, "Origin": {srv.URL}}
+	dial := func() *websocket.Conn {
+		c, _, err := websocket.DefaultDialer.Dial(wsURL, header)
+		if err != nil {
+			b.Fatalf("live channel: %v", err)
+		}
+		var first map[string]any
+		if err := c.ReadJSON(&first); err != nil {
+			b.Fatalf("first message: %v", err)
+		}
+		return c
+	}
+	logLoad(b)
+	// The demo school's seeding leaves memory the runtime returns over the
+	// next seconds: a round of channels opened and closed first, then a
+	// settle, make the baseline that of a server that has served them.
+	for range 2 {
+		warm := make([]*websocket.Conn, channelIdle)
+		for i := range warm {
+			warm[i] = dial()
+		}
+		for _, c := range warm {
+			c.Close()
+		}
+	}
+	for range b.N {
+		time.Sleep(idleSettle)
+		before, err := srv.RSS()
+		if err != nil {
+			b.Fatal(err)
+		}
+		conns := make([]*websocket.Conn, channelIdle)
+		for i := range conns {
+			conns[i] = dial()
+		}
+		time.Sleep(2 * time.Second)
+		after, err := srv.RSS()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+		added := after - before
+		b.ReportMetric(float64(added)/(1<<20), "idle_1000_MB")
+		b.Logf("%d idle live channels: +%.1f MB resident (%.1f → %.1f MB): target ≤ %d MB %s", channelIdle,
+			float64(added)/(1<<20), float64(before)/(1<<20), float64(after)/(1<<20), channelMemTarget>>20, verdict(added <= channelMemTarget))
+
+		page := dial()
+		pupils := classPupil(b, srv.URL, teacher)
+		var lat loadtest.Result
+		for i := range notifySamples {
+			body := `{"class_id":"` + pupils[0] + `","title":"Mot ` + strconv.Itoa(i) + `","pupil_ids":["` + pupils[1] + `"]}`
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/liaison", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: teacher})
+			start := time.Now()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != http.StatusCreated {
+				b.Fatalf("note %d: %v %v", i, err, resp)
+			}
+			resp.Body.Close()
+			page.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for {
+				var ev struct {
+					Fresh  bool
+					Latest *struct{ Title string }
+				}
+				if err := page.ReadJSON(&ev); err != nil {
+					b.Fatalf("the page heard nothing of note %d: %v", i, err)
+				}
+				if ev.Fresh && ev.Latest != nil && strings.Contains(ev.Latest.Title, "Mot "+strconv.Itoa(i)+" ") {
+					break
+				}
+			}
+			lat.Latencies = append(lat.Latencies, time.Since(start))
+		}
+		page.Close()
+		p99 := lat.Percentile(0.99)
+		b.ReportMetric(float64(lat.Percentile(0.5).Microseconds())/1000, "notify_p50_ms")
+		b.ReportMetric(float64(p99.Microseconds())/1000, "notify_p99_ms")
+		b.Logf("a note written to an open page (request to message), %d times: p50 %s, p99 %s: target ≤ %s %s", notifySamples,
+			lat.Percentile(0.5).Round(10*time.Microsecond), p99.Round(10*time.Microsecond), notifyLatencyGoal, verdict(p99 <= notifyLatencyGoal))
+	}
+}
+
+// classPupil is the demo teacher's class and, in it, the demo parent's
+// child: [class id, pupil id].
+func classPupil(b *testing.B, base, teacher string) []string {
+	get := func(path, token string, out any) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			b.Fatalf("%s: %v", path, err)
+		}
+	}
+	var notes []struct {
+		ClassID string `json:"class_id"`
+	}
+	get("/api/v1/liaison", teacher, &notes)
+	parent := login(b, base, "parent", feature.DemoPassword)
+	var mine []struct {
+		ClassID string `json:"class_id"`
+		PupilID string `json:"pupil_id"`
+	}
+	get("/api/v1/liaison", parent, &mine)
+	for _, n := range mine {
+		if len(notes) > 0 && n.ClassID == notes[0].ClassID {
+			return []string{n.ClassID, n.PupilID}
+		}
+	}
+	b.Fatal("the demo parent has no child in the demo teacher's class")
+	return nil
 }

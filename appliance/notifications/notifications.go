@@ -11,6 +11,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -126,8 +127,10 @@ type liveJSON struct {
 }
 
 // upgrader accepts only this server's own pages (the Origin check is
-// gorilla's default), with small buffers: most connections only wait.
-var upgrader = websocket.Upgrader{ReadBufferSize: 256, WriteBufferSize: 512}
+// gorilla's default). Most connections only wait: they share write
+// buffers from a pool, holding one only while a message goes out, and
+// read through the buffer the HTTP server already gave them.
+var upgrader = websocket.Upgrader{WriteBufferSize: 512, WriteBufferPool: &sync.Pool{}}
 
 // Timings of the live channel: a ping every pingEvery keeps proxies from
 // closing an idle connection and finds dead ones.
@@ -136,20 +139,34 @@ const (
 	writeWait = 10 * time.Second
 )
 
-// live is the live channel: the unread count now, then each change.
+// live is the live channel: the unread count now, then each change. Once
+// the connection is a websocket the handler returns, and two small
+// goroutines keep it: a page that waits costs little more than its
+// socket, not a whole request's stack.
 func (h *handlers) live(w http.ResponseWriter, r *http.Request) {
 	u, lang := web.CurrentUser(r), web.Lang(r)
+	n, err := h.hub.Unread(r.Context(), u.ID)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader answered the client already
 	}
-	defer conn.Close()
 	sub, err := h.hub.Subscribe(u.ID)
 	if err != nil {
+		conn.Close()
 		return
 	}
+	go h.serveLive(conn, sub, lang, n)
+}
+
+// serveLive sends a page its events until the page goes.
+func (h *handlers) serveLive(conn *websocket.Conn, sub *notify.Sub, lang i18n.Lang, unread int) {
+	defer conn.Close()
 	defer h.hub.Unsubscribe(sub)
-	ctx, cancel := context.WithCancel(r.Context())
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { // the page sends nothing but closes: reading finds out
 		defer cancel()
@@ -160,18 +177,14 @@ func (h *handlers) live(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
-	n, err := h.hub.Unread(ctx, u.ID)
-	if err != nil {
-		return
-	}
-	last := ""
 	send := func(ev liveJSON) error {
 		conn.SetWriteDeadline(time.Now().Add(writeWait))
 		return conn.WriteJSON(ev)
 	}
-	if send(liveJSON{Unread: n}) != nil {
+	if send(liveJSON{Unread: unread}) != nil {
 		return
 	}
+	last := ""
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	for {
