@@ -432,8 +432,8 @@ func pageSize(b *testing.B, page func() (*http.Request, error), profile string) 
 // The live channel: idle connections cost little memory, and a
 // notification reaches an open page at once.
 const (
-	channelIdle        = 1000
-	channelMemTarget   = 30 << 20
+	channelIdle       = 1000
+	channelMemTarget  = 30 << 20
 	notifySamples     = 100
 	notifyLatencyGoal = 50 * time.Millisecond
 )

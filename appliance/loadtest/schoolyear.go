@@ -32,7 +32,7 @@ const (
 // Size of the school year.
 const (
 	yearClasses  = 12
-	yearPerClass = 25 // 300 pupils
+	yearPerClass = 25  // 300 pupils
 	yearDays     = 144 // school days from September to July, 4 a week
 )
 
