@@ -22,6 +22,12 @@ import (
 // what the services would refuse to write today), each feature's table as
 // its migration declares it, in one transaction per table.
 
+// yearWords are what the year's people typed (i18n:data).
+var yearWords = struct {
+	pupil, done, body, lesson, notice, note, council string
+}{"Élève", "Lecture, calcul.", "Relire la leçon, faire les exercices 2 et 3.", "Leçon %d", `{"Title":"Leçon","Class":"Classe"}`,
+	"Merci de prendre connaissance de ce mot.", "Conseil d'école"}
+
 // Logins of the school year's people the benchmark reads as.
 const (
 	YearPupil   = "eleve.annee"
@@ -68,7 +74,7 @@ func SeedSchoolYear(ctx context.Context, cfg config.Config, password string) err
 			if c == 0 && p == 0 {
 				login = YearPupil
 			}
-			users = append(users, roster.NewUser{NewUser: auth.NewUser{Login: login, FirstName: "Élève", LastName: fmt.Sprint(c*100 + p),
+			users = append(users, roster.NewUser{NewUser: auth.NewUser{Login: login, FirstName: yearWords.pupil, LastName: fmt.Sprint(c*100 + p),
 				Profile: auth.Pupil, SchoolID: cfg.SchoolID, Password: password}, ClassIDs: []string{class.ID}})
 		}
 		ids, err := reg.CreateUsers(ctx, users)
@@ -157,9 +163,9 @@ func (y *year) homework(tx *store.Tx) error {
 		for i, d := range days {
 			id, due := store.NewID(), days[min(i+2, len(days)-1)]
 			if err := y.exec(tx, `INSERT INTO homework(id, scope, hlc, origin, class_id, author_id, day, done, due, title, body, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'Lecture, calcul.', ?, ?, 'Relire la leçon, faire les exercices 2 et 3.', ?)`,
-				id, y.school, tx.HLC, tx.Origin, c.id, c.teacher, d.Format("2006-01-02"), due.Format("2006-01-02"),
-				fmt.Sprintf("Leçon %d", i+1), d.UTC().Format(time.RFC3339)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, y.school, tx.HLC, tx.Origin, c.id, c.teacher, d.Format("2006-01-02"), yearWords.done, due.Format("2006-01-02"),
+				fmt.Sprintf(yearWords.lesson, i+1), yearWords.body, d.UTC().Format(time.RFC3339)); err != nil {
 				return err
 			}
 			if due.Before(time.Now()) {
@@ -173,7 +179,7 @@ func (y *year) homework(tx *store.Tx) error {
 				}
 			}
 			if err := y.notify(tx, append(append([]string{}, c.pupils...), c.parents...), "homework", "homework.notice.new",
-				`{"Title":"Leçon","Class":"Classe"}`, "/devoirs", d); err != nil {
+				yearWords.notice, "/devoirs", d); err != nil {
 				return err
 			}
 		}
@@ -191,8 +197,8 @@ func (y *year) liaison(tx *store.Tx) error {
 			}
 			id := store.NewID()
 			if err := y.exec(tx, `INSERT INTO liaison_notes(id, scope, hlc, origin, class_id, author_id, title, body, signature, replies, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'Merci de prendre connaissance de ce mot.', 1, 1, ?)`, id, y.school, tx.HLC, tx.Origin, c.id, c.teacher,
-				fmt.Sprintf("Mot %d", i/4+1), d.UTC().Format(time.RFC3339)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?)`, id, y.school, tx.HLC, tx.Origin, c.id, c.teacher,
+				fmt.Sprintf("Mot %d", i/4+1), yearWords.note, d.UTC().Format(time.RFC3339)); err != nil {
 				return err
 			}
 			for k, p := range c.pupils {
@@ -233,7 +239,7 @@ func (y *year) events(tx *store.Tx) error {
 		}
 	}
 	for i := 3; i < len(days); i += 20 {
-		if err := insert("school", "", y.classes[0].teacher, "Conseil d'école", days[i].Add(17*time.Hour), days[i].Add(19*time.Hour), ""); err != nil {
+		if err := insert("school", "", y.classes[0].teacher, yearWords.council, days[i].Add(17*time.Hour), days[i].Add(19*time.Hour), ""); err != nil {
 			return err
 		}
 	}
