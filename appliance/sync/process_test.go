@@ -39,7 +39,8 @@ func TestMain(m *testing.M) {
 type cutter struct {
 	ln       net.Listener
 	upstream string
-	on       atomic.Bool
+	on       atomic.Bool // cut every connection at a random point
+	down     atomic.Bool // let nothing through: the fibre is out
 	cuts     atomic.Int64
 	bytes    atomic.Int64
 }
@@ -69,6 +70,9 @@ func (c *cutter) serve() {
 
 func (c *cutter) relay(down net.Conn) {
 	defer down.Close()
+	if c.down.Load() {
+		return
+	}
 	up, err := net.Dial("tcp", c.upstream)
 	if err != nil {
 		return
