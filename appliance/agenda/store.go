@@ -34,7 +34,7 @@ var Schema = store.Schema{
 
 const eventColumns = "id, uid, calendar, school_id, class_id, owner_id, author_id, title, description, place, all_day, holiday, starts, ends, rrule, exdates, hlc"
 
-func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+func scanEvent(row store.Scanner) (Event, error) {
 	var e Event
 	var starts, ends, exdates string
 	err := row.Scan(&e.ID, &e.UID, &e.Calendar, &e.SchoolID, &e.ClassID, &e.OwnerID, &e.AuthorID, &e.Title, &e.Description, &e.Place,
@@ -62,20 +62,7 @@ func (s *Service) get(ctx context.Context, id string) (Event, error) {
 }
 
 func (s *Service) query(ctx context.Context, where string, args ...any) ([]Event, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+eventColumns+" FROM events WHERE deleted = 0 AND "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return store.Query(ctx, s.db.Reader(), scanEvent, "SELECT "+eventColumns+" FROM events WHERE deleted = 0 AND "+where, args...)
 }
 
 // eventsOf lists the events of the reader's calendars.
@@ -83,22 +70,17 @@ func (s *Service) eventsOf(ctx context.Context, r reader) ([]Event, error) {
 	where := "(calendar = 'personal' AND owner_id = ?)"
 	args := []any{r.user.ID}
 	if len(r.schools) > 0 {
-		where += " OR (calendar = 'school' AND school_id IN (" + marks(len(r.schools)) + "))"
-		for _, id := range r.schools {
-			args = append(args, id)
-		}
+		list, ids := store.In(r.schools)
+		where += " OR (calendar = 'school' AND school_id IN (" + list + "))"
+		args = append(args, ids...)
 	}
 	if len(r.classes) > 0 {
-		where += " OR (calendar = 'class' AND class_id IN (" + marks(len(r.classes)) + "))"
-		for _, id := range r.classes {
-			args = append(args, id)
-		}
+		list, ids := store.In(r.classes)
+		where += " OR (calendar = 'class' AND class_id IN (" + list + "))"
+		args = append(args, ids...)
 	}
 	return s.query(ctx, "("+where+")", args...)
 }
-
-// marks is n SQL placeholders.
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 func exdates(e Event) string {
 	out := make([]string, len(e.ExDates))

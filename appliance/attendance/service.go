@@ -360,16 +360,8 @@ func (s *Service) ClassAbsences(ctx context.Context, u auth.User, from string) (
 	if err != nil || len(classes) == 0 {
 		return nil, err
 	}
-	args := []any{from}
-	where := "day >= ? AND class_id IN ("
-	for i, c := range classes {
-		if i > 0 {
-			where += ", "
-		}
-		where += "?"
-		args = append(args, c.ID)
-	}
-	return s.query(ctx, where+") ORDER BY day DESC, half_day DESC, class_id", args...)
+	list, ids := store.In(classIDs(classes))
+	return s.query(ctx, "day >= ? AND class_id IN ("+list+") ORDER BY day DESC, half_day DESC, class_id", append([]any{from}, ids...)...)
 }
 
 // Readable loads an absence u may see: their child's, or of a class they
@@ -413,10 +405,8 @@ func (s *Service) SchoolDay(ctx context.Context, u auth.User, d string) (Day, er
 		return Day{}, err
 	}
 	out := Day{Day: d, Classes: map[string]auth.Class{}}
-	var ids []any
 	for _, c := range classes {
 		out.Classes[c.ID] = c
-		ids = append(ids, c.ID)
 		if d == s.Today() {
 			taken, _, _, err := s.taken(ctx, c.ID, d, s.HalfDayNow())
 			if err != nil {
@@ -427,10 +417,11 @@ func (s *Service) SchoolDay(ctx context.Context, u auth.User, d string) (Day, er
 			}
 		}
 	}
-	if len(ids) == 0 {
+	if len(classes) == 0 {
 		return out, nil
 	}
-	out.Absences, err = s.query(ctx, "day = ? AND class_id IN ("+marks(len(ids))+") ORDER BY class_id, half_day", append([]any{d}, ids...)...)
+	list, ids := store.In(classIDs(classes))
+	out.Absences, err = s.query(ctx, "day = ? AND class_id IN ("+list+") ORDER BY class_id, half_day", append([]any{d}, ids...)...)
 	for _, a := range out.Absences {
 		if !a.Justified() {
 			out.Unjustify++
@@ -588,4 +579,13 @@ func (s *Service) Unjustified(ctx context.Context, parent auth.User) ([]ChildAbs
 		}
 	}
 	return out, nil
+}
+
+// classIDs are the classes' ids.
+func classIDs(classes []auth.Class) []string {
+	out := make([]string, len(classes))
+	for i, c := range classes {
+		out[i] = c.ID
+	}
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"strings"
 	"time"
 
 	"preau/appliance/apperr"
@@ -36,7 +35,7 @@ var Schema = store.Schema{
 
 const absenceColumns = "id, pupil_id, class_id, day, half_day, kind, recorded_by, announced, reason, comment, justified_by, justified_at, created_at"
 
-func scanAbsence(row interface{ Scan(...any) error }) (Absence, error) {
+func scanAbsence(row store.Scanner) (Absence, error) {
 	var a Absence
 	var justified, created string
 	err := row.Scan(&a.ID, &a.PupilID, &a.ClassID, &a.Day, &a.HalfDay, &a.Kind, &a.RecordedBy, &a.Announced, &a.Reason, &a.Comment,
@@ -54,24 +53,8 @@ func (s *Service) get(ctx context.Context, id string) (Absence, error) {
 }
 
 func (s *Service) query(ctx context.Context, where string, args ...any) ([]Absence, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+absenceColumns+" FROM absences WHERE deleted = 0 AND "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Absence
-	for rows.Next() {
-		a, err := scanAbsence(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return store.Query(ctx, s.db.Reader(), scanAbsence, "SELECT "+absenceColumns+" FROM absences WHERE deleted = 0 AND "+where, args...)
 }
-
-// marks is n SQL placeholders.
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 // registerID and absenceID derive from what they are of, so that the
 // school's and central's are one row.

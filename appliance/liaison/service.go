@@ -526,12 +526,13 @@ func (s *Service) Awaited(ctx context.Context, u auth.User) ([]Note, error) {
 	if err != nil || len(classes) == 0 {
 		return nil, err
 	}
-	ids := make([]any, len(classes))
+	ids := make([]string, len(classes))
 	for i, c := range classes {
 		ids[i] = c.ID
 	}
+	list, args := store.In(ids)
 	since := s.now().Add(-awaitedWindow).UTC().Format(time.RFC3339)
-	notes, err := s.queryNotes(ctx, "signature = 1 AND created_at >= ? AND class_id IN ("+marks(len(ids))+")", append([]any{since}, ids...)...)
+	notes, err := s.queryNotes(ctx, "signature = 1 AND created_at >= ? AND class_id IN ("+list+")", append([]any{since}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"strings"
 	"time"
 
 	"preau/appliance/apperr"
@@ -40,7 +39,7 @@ var Schema = store.Schema{
 
 const noteColumns = "id, class_id, author_id, title, body, signature, replies, day, reminded_at, created_at"
 
-func scanNote(row interface{ Scan(...any) error }) (Note, error) {
+func scanNote(row store.Scanner) (Note, error) {
 	var n Note
 	var reminded, created string
 	err := row.Scan(&n.ID, &n.ClassID, &n.AuthorID, &n.Title, &n.Body, &n.Signature, &n.AllowReply, &n.Day, &reminded, &created)
@@ -58,21 +57,8 @@ func (s *Service) get(ctx context.Context, id string) (Note, error) {
 
 // queryNotes lists notes, newest first.
 func (s *Service) queryNotes(ctx context.Context, where string, args ...any) ([]Note, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+noteColumns+" FROM liaison_notes WHERE deleted = 0 AND "+where+
+	return store.Query(ctx, s.db.Reader(), scanNote, "SELECT "+noteColumns+" FROM liaison_notes WHERE deleted = 0 AND "+where+
 		" ORDER BY created_at DESC, id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Note
-	for rows.Next() {
-		n, err := scanNote(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }
 
 // classNotes lists the notes of the classes.
@@ -80,20 +66,13 @@ func (s *Service) classNotes(ctx context.Context, classIDs []string) ([]Note, er
 	if len(classIDs) == 0 {
 		return nil, nil
 	}
-	return s.queryNotes(ctx, "class_id IN ("+marks(len(classIDs))+")", anys(classIDs)...)
+	list, args := store.In(classIDs)
+	return s.queryNotes(ctx, "class_id IN ("+list+")", args...)
 }
 
 // pupilNotes lists the notes about a pupil.
 func (s *Service) pupilNotes(ctx context.Context, pupilID string) ([]Note, error) {
 	return s.queryNotes(ctx, "id IN (SELECT note_id FROM liaison_recipients WHERE deleted = 0 AND pupil_id = ?)", pupilID)
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 // recipients lists the pupils a note is about.
@@ -150,11 +129,12 @@ func (s *Service) counts(ctx context.Context, notes []Note) error {
 	for i, n := range notes {
 		ids[i], at[n.ID] = n.ID, i
 	}
+	list, args := store.In(ids)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT n.id,
 		(SELECT count(*) FROM liaison_recipients WHERE deleted = 0 AND note_id = n.id),
 		(SELECT count(*) FROM liaison_acks WHERE deleted = 0 AND note_id = n.id),
 		(SELECT count(*) FROM liaison_replies WHERE deleted = 0 AND note_id = n.id)
-		FROM liaison_notes n WHERE n.id IN (`+marks(len(ids))+")", anys(ids)...)
+		FROM liaison_notes n WHERE n.id IN (`+list+")", args...)
 	if err != nil {
 		return err
 	}
@@ -170,9 +150,6 @@ func (s *Service) counts(ctx context.Context, notes []Note) error {
 	}
 	return rows.Err()
 }
-
-// marks is n SQL placeholders.
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 // toSign lists the notes about a pupil that ask a signature their family
 // has not given, newest first.

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"preau/appliance/apperr"
@@ -404,21 +403,16 @@ func (r reader) where() (string, []any) {
 	if r.profile == auth.DSI {
 		return "school_id = ''", nil
 	}
-	schools := append([]string{""}, r.schools...)
-	args := []any{}
-	for _, id := range schools {
-		args = append(args, id)
-	}
-	cond := "school_id IN (" + marks(len(schools)) + ") AND (audience = 'school'"
+	list, args := store.In(append([]string{""}, r.schools...))
+	cond := "school_id IN (" + list + ") AND (audience = 'school'"
 	staff := r.profile == auth.Teacher || r.profile == auth.Director
 	switch {
 	case r.profile == auth.Director:
 		cond += " OR audience = 'class'"
 	case len(r.classes) > 0:
-		cond += " OR (audience = 'class' AND class_id IN (" + marks(len(r.classes)) + "))"
-		for _, id := range r.classes {
-			args = append(args, id)
-		}
+		list, ids := store.In(r.classes)
+		cond += " OR (audience = 'class' AND class_id IN (" + list + "))"
+		args = append(args, ids...)
 	}
 	if r.profile == auth.Parent || staff {
 		cond += " OR audience = 'parents'"
@@ -428,9 +422,6 @@ func (r reader) where() (string, []any) {
 	}
 	return cond + ")", args
 }
-
-// marks is n SQL placeholders.
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 // OpenImage opens the picture of a piece of news u sees.
 func (s *Service) OpenImage(ctx context.Context, u auth.User, id string) (Item, io.ReadSeekCloser, error) {

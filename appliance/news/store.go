@@ -33,7 +33,7 @@ var Schema = store.Schema{
 
 const itemColumns = "id, school_id, audience, class_id, author_id, title, body, image, image_type, created_at"
 
-func scanItem(row interface{ Scan(...any) error }) (Item, error) {
+func scanItem(row store.Scanner) (Item, error) {
 	var it Item
 	var created string
 	err := row.Scan(&it.ID, &it.SchoolID, &it.Audience, &it.ClassID, &it.AuthorID, &it.Title, &it.Body, &it.Image, &it.ImageType, &created)
@@ -49,20 +49,7 @@ func (s *Service) get(ctx context.Context, id string) (Item, error) {
 }
 
 func (s *Service) query(ctx context.Context, where string, args ...any) ([]Item, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+itemColumns+" FROM news WHERE deleted = 0 AND "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return store.Query(ctx, s.db.Reader(), scanItem, "SELECT "+itemColumns+" FROM news WHERE deleted = 0 AND "+where, args...)
 }
 
 // scope is where a piece of news replicates: its school, or every node.

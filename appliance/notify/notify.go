@@ -136,7 +136,7 @@ func (h *Hub) Publish(ctx context.Context, n Notice) error {
 	})
 }
 
-func scanItem(row interface{ Scan(...any) error }) (Item, error) {
+func scanItem(row store.Scanner) (Item, error) {
 	var it Item
 	var key, args, created string
 	if err := row.Scan(&it.ID, &it.Kind, &key, &args, &it.URL, &it.Icon, &it.Read, &created); err != nil {
@@ -161,21 +161,8 @@ const itemColumns = "id, kind, title_key, title_args, url, icon, read, created_a
 
 // List is a person's latest notifications, newest first.
 func (h *Hub) List(ctx context.Context, userID string, limit int) ([]Item, error) {
-	rows, err := h.db.Reader().QueryContext(ctx, "SELECT "+itemColumns+` FROM notifications
+	return store.Query(ctx, h.db.Reader(), scanItem, "SELECT "+itemColumns+` FROM notifications
 		WHERE deleted = 0 AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, userID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
 }
 
 // Unread counts a person's unread notifications.

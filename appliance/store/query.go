@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"strings"
+)
+
+// What every feature's store does with the rows of a query, once.
+
+// Scanner is a row being read: *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Query runs a read and reads each row with scan, in order.
+func Query[T any](ctx context.Context, r *ReadPool, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// In is an SQL list of placeholders for the values, and the values as
+// arguments: "class_id IN ("+list+")".
+func In[T any](values []T) (string, []any) {
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", "), args
+}
