@@ -337,20 +337,8 @@ func (s *Service) ChildAbsences(ctx context.Context, parent auth.User, childID s
 // ToJustify counts a parent's children's absences without a reason: a
 // tile's badge.
 func (s *Service) ToJustify(ctx context.Context, parent auth.User) (int, error) {
-	children, err := s.reg.Children(ctx, parent.ID)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	for _, c := range children {
-		var n int
-		if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM absences WHERE deleted = 0 AND reason = '' AND pupil_id = ?", c.ID).
-			Scan(&n); err != nil {
-			return 0, err
-		}
-		total += n
-	}
-	return total, nil
+	abs, err := s.Unjustified(ctx, parent)
+	return len(abs), err
 }
 
 // ClassAbsences lists the absences of the classes u takes the register
@@ -497,6 +485,10 @@ func (s *Service) Untaken(ctx context.Context, u auth.User) (int, error) {
 	if !s.schoolDay() || u.Profile != auth.Teacher {
 		return 0, nil
 	}
+	return store.Cached(s.db.Cache(), "attendance.untaken", u.ID+"\x00"+s.Today()+s.HalfDayNow(), func() (int, error) { return s.untaken(ctx, u) })
+}
+
+func (s *Service) untaken(ctx context.Context, u auth.User) (int, error) {
 	classes, err := s.StaffClasses(ctx, u)
 	if err != nil {
 		return 0, err
@@ -525,6 +517,13 @@ type RegisterState struct {
 // Registers is where today's registers of u's classes stand: a teacher's
 // home panel.
 func (s *Service) Registers(ctx context.Context, u auth.User) ([]RegisterState, error) {
+	// Every home page of the teacher's reads it: from the read cache, which
+	// any write empties.
+	return store.CachedList(s.db.Cache(), "attendance.registers", u.ID+"\x00"+s.Today()+s.HalfDayNow(),
+		func() ([]RegisterState, error) { return s.registers(ctx, u) })
+}
+
+func (s *Service) registers(ctx context.Context, u auth.User) ([]RegisterState, error) {
 	classes, err := s.StaffClasses(ctx, u)
 	if err != nil {
 		return nil, err
@@ -564,6 +563,10 @@ type ChildAbsence struct {
 // Unjustified lists a parent's children's absences without a reason,
 // newest first: a parent's home panel.
 func (s *Service) Unjustified(ctx context.Context, parent auth.User) ([]ChildAbsence, error) {
+	return store.CachedList(s.db.Cache(), "attendance.unjustified", parent.ID, func() ([]ChildAbsence, error) { return s.unjustified(ctx, parent) })
+}
+
+func (s *Service) unjustified(ctx context.Context, parent auth.User) ([]ChildAbsence, error) {
 	children, err := s.reg.Children(ctx, parent.ID)
 	if err != nil {
 		return nil, err

@@ -372,7 +372,12 @@ func (s *Service) PupilEntries(ctx context.Context, pupil auth.User) ([]Entry, e
 // PupilDueTomorrow lists what a pupil has to do for tomorrow, with their
 // ticks.
 func (s *Service) PupilDueTomorrow(ctx context.Context, pupil auth.User) ([]Entry, error) {
-	return s.pupilEntries(ctx, pupil, s.Tomorrow(), s.now().AddDate(0, 0, 2).Format(day))
+	tomorrow := s.Tomorrow()
+	// Every home page of the pupil's and their parents' reads it: from the
+	// read cache, which any write empties.
+	return store.CachedList(s.db.Cache(), "homework.tomorrow", pupil.ID+"\x00"+tomorrow, func() ([]Entry, error) {
+		return s.pupilEntries(ctx, pupil, tomorrow, s.now().AddDate(0, 0, 2).Format(day))
+	})
 }
 
 // pupilEntries lists a pupil's entries due in [from, to), with their

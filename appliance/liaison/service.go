@@ -497,6 +497,12 @@ func (s *Service) ToSign(ctx context.Context, parent auth.User) (int, error) {
 // Waiting lists the notes about a parent's children that wait for their
 // « J'ai lu », each with the child it is about.
 func (s *Service) Waiting(ctx context.Context, parent auth.User) ([]Note, error) {
+	// Every home page of the parent's reads it: from the read cache, which
+	// any write empties.
+	return store.CachedList(s.db.Cache(), "liaison.waiting", parent.ID, func() ([]Note, error) { return s.waiting(ctx, parent) })
+}
+
+func (s *Service) waiting(ctx context.Context, parent auth.User) ([]Note, error) {
 	children, err := s.reg.Children(ctx, parent.ID)
 	if err != nil {
 		return nil, err
@@ -522,6 +528,12 @@ const awaitedWindow = 30 * 24 * time.Hour
 // Awaited lists, over the classes u follows, the notes of the last 30
 // days that still wait for signatures, newest first, with their counts.
 func (s *Service) Awaited(ctx context.Context, u auth.User) ([]Note, error) {
+	// Every home page of the staff's reads it: from the read cache, which
+	// any write empties.
+	return store.CachedList(s.db.Cache(), "liaison.awaited", u.ID, func() ([]Note, error) { return s.awaited(ctx, u) })
+}
+
+func (s *Service) awaited(ctx context.Context, u auth.User) ([]Note, error) {
 	classes, err := s.StaffClasses(ctx, u)
 	if err != nil || len(classes) == 0 {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"preau/appliance/apperr"
@@ -390,6 +391,12 @@ func (s *Service) For(ctx context.Context, u auth.User, limit int) ([]Item, erro
 	if limit <= 0 {
 		limit = listLimit
 	}
+	// Every home page reads the latest: from the read cache, which any
+	// write empties.
+	return store.CachedList(s.db.Cache(), "news.for", u.ID+"\x00"+strconv.Itoa(limit), func() ([]Item, error) { return s.latest(ctx, u, limit) })
+}
+
+func (s *Service) latest(ctx context.Context, u auth.User, limit int) ([]Item, error) {
 	r, err := s.readerOf(ctx, u)
 	if err != nil {
 		return nil, err

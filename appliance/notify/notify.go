@@ -167,9 +167,13 @@ func (h *Hub) List(ctx context.Context, userID string, limit int) ([]Item, error
 
 // Unread counts a person's unread notifications.
 func (h *Hub) Unread(ctx context.Context, userID string) (int, error) {
-	var n int
-	err := h.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM notifications WHERE deleted = 0 AND read = 0 AND user_id = ?", userID).Scan(&n)
-	return n, err
+	// Every page's bell reads it: from the read cache, which any write
+	// (a notification published, one read) empties.
+	return store.Cached(h.db.Cache(), "notify.unread", userID, func() (int, error) {
+		var n int
+		err := h.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM notifications WHERE deleted = 0 AND read = 0 AND user_id = ?", userID).Scan(&n)
+		return n, err
+	})
 }
 
 // MarkRead marks one of a person's notifications read and returns it.

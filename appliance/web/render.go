@@ -403,6 +403,18 @@ func toInt(n any) int {
 	return 0
 }
 
+// Initials are a name's first two initials, in capitals: an avatar's.
+func Initials(name string) string {
+	var out []rune
+	for _, f := range strings.Fields(name) {
+		out = append(out, []rune(f)[0])
+		if len(out) == 2 {
+			break
+		}
+	}
+	return strings.ToUpper(string(out))
+}
+
 // funcs are the template functions of one language: t and tn put the
 // catalogue's messages into words, date/datetime/time/num write values as
 // the language does, lang and dir are for <html>.
@@ -439,16 +451,7 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 		"profileLabel": func(p auth.Profile) string {
 			return l.T("profile." + string(p))
 		},
-		"initials": func(name string) string {
-			var out []rune
-			for _, f := range strings.Fields(name) {
-				out = append(out, []rune(f)[0])
-				if len(out) == 2 {
-					break
-				}
-			}
-			return strings.ToUpper(string(out))
-		},
+		"initials": Initials,
 		"active": func(current, href string) bool {
 			return current == href || (href != "/" && strings.HasPrefix(current, href+"/"))
 		},
