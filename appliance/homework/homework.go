@@ -74,7 +74,7 @@ func tiles(env *feature.Env) []web.Tile {
 		}
 		total := 0
 		for _, p := range pupils {
-			es, err := dueTomorrow(r, s, p)
+			es, err := s.PupilDueTomorrow(r.Context(), p)
 			if err != nil {
 				return "", err
 			}
@@ -97,15 +97,6 @@ func tiles(env *feature.Env) []web.Tile {
 	}
 }
 
-// dueKey names, in a request's memo (web.Once), a pupil's entries due
-// tomorrow: the tile's badge and the panel read them once.
-type dueKey string
-
-// dueTomorrow is a pupil's entries due tomorrow, read once per request.
-func dueTomorrow(r *http.Request, s *Service, pupil auth.User) ([]Entry, error) {
-	return web.Once(r, dueKey(pupil.ID), func() ([]Entry, error) { return s.PupilDueTomorrow(r.Context(), pupil) })
-}
-
 // dueDay is what a child has to do for a day, for a home panel.
 type dueDay struct {
 	Child   auth.User
@@ -117,7 +108,7 @@ type dueDay struct {
 func panels(env *feature.Env) []web.Panel {
 	s := serviceOf(env)
 	tomorrow := func(r *http.Request, child auth.User) (dueDay, error) {
-		es, err := dueTomorrow(r, s, child)
+		es, err := s.PupilDueTomorrow(r.Context(), child)
 		return dueDay{Child: child, Entries: es}, err
 	}
 	return []web.Panel{

@@ -443,16 +443,3 @@ func (s *Service) Tick(ctx context.Context, pupil auth.User, id string, done boo
 	}
 	return s.setTick(ctx, c.SchoolID, id, pupil.ID, done)
 }
-
-// DueTomorrow counts a pupil's entries due tomorrow not yet ticked: a tile's
-// badge.
-func (s *Service) DueTomorrow(ctx context.Context, pupil auth.User) (int, error) {
-	es, err := s.PupilDueTomorrow(ctx, pupil)
-	n := 0
-	for _, e := range es {
-		if !e.Ticked {
-			n++
-		}
-	}
-	return n, err
-}

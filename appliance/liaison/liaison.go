@@ -74,11 +74,11 @@ func tiles(env *feature.Env) []web.Tile {
 		}
 	}
 	toSign := count(func(r *http.Request) (int, error) {
-		waiting, err := waitingOnce(r, s)
+		waiting, err := s.Waiting(r.Context(), web.CurrentUser(r))
 		return len(waiting), err
 	}, "liaison.badge.to_sign")
 	awaited := count(func(r *http.Request) (int, error) {
-		notes, err := awaitedOnce(r, s)
+		notes, err := s.Awaited(r.Context(), web.CurrentUser(r))
 		total := 0
 		for _, n := range notes {
 			total += n.Total - n.Acks
@@ -91,22 +91,6 @@ func tiles(env *feature.Env) []web.Tile {
 		{Profile: auth.Teacher, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 25, Hint: "liaison.tile.staff_hint", Badge: awaited},
 		{Profile: auth.Director, Label: "liaison.tile.title", Href: Path, Icon: "carnet", Order: 45, Hint: "liaison.tile.staff_hint", Badge: awaited},
 	}
-}
-
-// Keys of a request's memo (web.Once): the notes waiting for the
-// family's signature, those whose signatures the staff await; the tile's
-// badge and the panel read them once.
-type (
-	waitingKey struct{}
-	awaitedKey struct{}
-)
-
-func waitingOnce(r *http.Request, s *Service) ([]Note, error) {
-	return web.Once(r, waitingKey{}, func() ([]Note, error) { return s.Waiting(r.Context(), web.CurrentUser(r)) })
-}
-
-func awaitedOnce(r *http.Request, s *Service) ([]Note, error) {
-	return web.Once(r, awaitedKey{}, func() ([]Note, error) { return s.Awaited(r.Context(), web.CurrentUser(r)) })
 }
 
 // childNote is a note waiting for a family's signature, with the child it
@@ -123,7 +107,7 @@ func panels(env *feature.Env) []web.Panel {
 	return []web.Panel{
 		{Profile: auth.Parent, Order: 5, Page: "liaison/panel_parent", Data: func(r *http.Request) (any, error) {
 			u := web.CurrentUser(r)
-			waiting, err := waitingOnce(r, s)
+			waiting, err := s.Waiting(r.Context(), u)
 			if err != nil || len(waiting) == 0 {
 				return nil, err
 			}
@@ -143,7 +127,7 @@ func panels(env *feature.Env) []web.Panel {
 			return out, nil
 		}},
 		{Profile: auth.Teacher, Order: 20, Page: "liaison/panel_staff", Data: func(r *http.Request) (any, error) {
-			return awaitedOnce(r, s)
+			return s.Awaited(r.Context(), web.CurrentUser(r))
 		}},
 	}
 }

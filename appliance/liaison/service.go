@@ -487,13 +487,6 @@ func (s *Service) PupilNotes(ctx context.Context, pupilID string) ([]Note, error
 	return notes, nil
 }
 
-// ToSign counts the notes about a parent's children that wait for their
-// « J'ai lu »: a tile's badge.
-func (s *Service) ToSign(ctx context.Context, parent auth.User) (int, error) {
-	waiting, err := s.Waiting(ctx, parent)
-	return len(waiting), err
-}
-
 // Waiting lists the notes about a parent's children that wait for their
 // « J'ai lu », each with the child it is about.
 func (s *Service) Waiting(ctx context.Context, parent auth.User) ([]Note, error) {
@@ -558,15 +551,4 @@ func (s *Service) awaited(ctx context.Context, u auth.User) ([]Note, error) {
 		}
 	}
 	return out, nil
-}
-
-// Unsigned counts, over the classes u follows, the signatures still
-// awaited: a tile's badge.
-func (s *Service) Unsigned(ctx context.Context, u auth.User) (int, error) {
-	notes, err := s.Awaited(ctx, u)
-	total := 0
-	for _, n := range notes {
-		total += n.Total - n.Acks
-	}
-	return total, err
 }

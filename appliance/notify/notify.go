@@ -236,17 +236,6 @@ func (h *Hub) Unsubscribe(s *Sub) {
 	}
 }
 
-// Listening counts the open subscriptions (for the metrics and tests).
-func (h *Hub) Listening() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, subs := range h.subs {
-		n += len(subs)
-	}
-	return n
-}
-
 // watch pushes, until ctx ends, what each committed write changed of the
 // notifications after the change log's entry last to the pages of the
 // people concerned.

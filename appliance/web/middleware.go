@@ -111,7 +111,6 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r = withMemo(r)
 		if tok := Token(r); tok != "" {
 			if sess, err := s.Auth.Session(r.Context(), tok); err == nil {
 				ctx := context.WithValue(r.Context(), sessionKey, &sess)
