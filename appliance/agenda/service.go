@@ -122,12 +122,9 @@ func (s *Service) check(ctx context.Context, u auth.User, d Draft) (Event, error
 		e.SchoolID, e.Holiday = u.SchoolID, d.Holiday
 		return e, nil
 	case Class:
-		c, staff, err := feature.ClassStaff(ctx, s.env.Register, u, d.ClassID)
-		switch {
-		case err != nil:
-			return e, apperr.New(apperr.ErrNotFound, "agenda.err.no_class")
-		case !staff:
-			return e, apperr.New(apperr.ErrForbidden, "agenda.err.not_your_class")
+		c, err := feature.StaffOf(ctx, s.env.Register, u, d.ClassID, "agenda.err.no_class", "agenda.err.not_your_class")
+		if err != nil {
+			return e, err
 		}
 		e.SchoolID, e.ClassID = c.SchoolID, c.ID
 		return e, nil

@@ -107,14 +107,7 @@ func checkDay(d, half string) error {
 
 // staffOf loads a class and checks u is one of its staff.
 func (s *Service) staffOf(ctx context.Context, u auth.User, classID string) (auth.Class, error) {
-	c, staff, err := feature.ClassStaff(ctx, s.reg, u, classID)
-	switch {
-	case err != nil:
-		return c, apperr.New(apperr.ErrNotFound, "attendance.err.no_class")
-	case !staff:
-		return c, apperr.New(apperr.ErrForbidden, "attendance.err.not_your_class")
-	}
-	return c, nil
+	return feature.StaffOf(ctx, s.reg, u, classID, "attendance.err.no_class", "attendance.err.not_your_class")
 }
 
 // StaffClasses are the classes whose register u takes.

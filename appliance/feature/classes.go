@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 )
 
@@ -29,6 +30,20 @@ func ClassStaff(ctx context.Context, reg Register, u auth.User, classID string) 
 		return c, slices.ContainsFunc(teachers, func(t auth.User) bool { return t.ID == u.ID }), nil
 	}
 	return c, false, nil
+}
+
+// StaffOf loads a class u works with (ClassStaff), or says why not in the
+// feature's words: the message key noClass when there is no such class (404),
+// notYours when u is not one of its staff (403).
+func StaffOf(ctx context.Context, reg Register, u auth.User, classID, noClass, notYours string) (auth.Class, error) {
+	c, staff, err := ClassStaff(ctx, reg, u, classID)
+	switch {
+	case err != nil:
+		return c, apperr.New(apperr.ErrNotFound, noClass)
+	case !staff:
+		return c, apperr.New(apperr.ErrForbidden, notYours)
+	}
+	return c, nil
 }
 
 // StaffClasses are the classes u works with: a teacher's own, every class

@@ -74,14 +74,7 @@ func NewService(db *store.DB, reg feature.Register) *Service {
 // writable loads a class and checks u may write its cahier de textes: one
 // of its teachers, or the director of its school.
 func (s *Service) writable(ctx context.Context, u auth.User, classID string) (auth.Class, error) {
-	c, staff, err := feature.ClassStaff(ctx, s.reg, u, classID)
-	switch {
-	case err != nil:
-		return c, apperr.New(apperr.ErrNotFound, "homework.err.no_class")
-	case !staff:
-		return c, apperr.New(apperr.ErrForbidden, "homework.err.not_your_class")
-	}
-	return c, nil
+	return feature.StaffOf(ctx, s.reg, u, classID, "homework.err.no_class", "homework.err.not_your_class")
 }
 
 // clean holds a draft to the rules: a title, dates that exist, due on or

@@ -87,14 +87,7 @@ func NewService(db *store.DB, reg feature.Register, accounts *auth.Service) *Ser
 // staffOf loads a class and checks u is one of its staff: one of its
 // teachers, or the director of its school.
 func (s *Service) staffOf(ctx context.Context, u auth.User, classID string) (auth.Class, error) {
-	c, staff, err := feature.ClassStaff(ctx, s.reg, u, classID)
-	switch {
-	case err != nil:
-		return c, apperr.New(apperr.ErrNotFound, "liaison.err.no_class")
-	case !staff:
-		return c, apperr.New(apperr.ErrForbidden, "liaison.err.not_your_class")
-	}
-	return c, nil
+	return feature.StaffOf(ctx, s.reg, u, classID, "liaison.err.no_class", "liaison.err.not_your_class")
 }
 
 // StaffClasses are the classes whose notes u writes and follows.

@@ -124,12 +124,9 @@ func (s *Service) check(ctx context.Context, u auth.User, d *Draft) (string, err
 		return "", nil
 	case auth.Teacher, auth.Director:
 		if d.Audience == Class {
-			c, staff, err := feature.ClassStaff(ctx, s.reg, u, d.ClassID)
-			switch {
-			case err != nil:
-				return "", apperr.New(apperr.ErrNotFound, "news.err.no_class")
-			case !staff:
-				return "", apperr.New(apperr.ErrForbidden, "news.err.not_your_class")
+			c, err := feature.StaffOf(ctx, s.reg, u, d.ClassID, "news.err.no_class", "news.err.not_your_class")
+			if err != nil {
+				return "", err
 			}
 			return c.SchoolID, nil
 		}
