@@ -243,9 +243,9 @@ func (s *Service) tell(ctx context.Context, it Item) {
 		Key: "news.notice.new", Args: map[string]string{"Title": it.Title}})
 }
 
-// editable loads a piece of news u may change: their own, or the school's
+// Editable loads a piece of news u may change: their own, or the school's
 // for its director.
-func (s *Service) editable(ctx context.Context, u auth.User, id string) (Item, error) {
+func (s *Service) Editable(ctx context.Context, u auth.User, id string) (Item, error) {
 	it, err := s.Readable(ctx, u, id)
 	if err != nil {
 		return it, err
@@ -256,14 +256,9 @@ func (s *Service) editable(ctx context.Context, u auth.User, id string) (Item, e
 	return it, apperr.New(apperr.ErrForbidden, "news.err.not_yours")
 }
 
-// Editable is a piece of news u may change.
-func (s *Service) Editable(ctx context.Context, u auth.User, id string) (Item, error) {
-	return s.editable(ctx, u, id)
-}
-
 // Update changes a piece of news; a new picture replaces the old one.
 func (s *Service) Update(ctx context.Context, u auth.User, id string, d Draft) error {
-	it, err := s.editable(ctx, u, id)
+	it, err := s.Editable(ctx, u, id)
 	if err != nil {
 		return err
 	}
@@ -289,7 +284,7 @@ func (s *Service) Update(ctx context.Context, u auth.User, id string, d Draft) e
 
 // Delete removes a piece of news.
 func (s *Service) Delete(ctx context.Context, u auth.User, id string) (Item, error) {
-	it, err := s.editable(ctx, u, id)
+	it, err := s.Editable(ctx, u, id)
 	if err != nil {
 		return it, err
 	}

@@ -162,11 +162,9 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 		http.Error(w, T(r, "error.internal"), http.StatusInternalServerError)
 		return
 	}
-	u := CurrentUser(r)
-	p := Page{Lang: lang, Title: title, User: u, Session: CurrentSession(r), Profile: u.Profile,
-		Path: r.URL.Path, Flash: s.takeFlash(w, r), Error: errMsg, Demo: s.Config.Demo,
-		Central: s.Config.Role == config.RoleCentral, Data: data}
-	if u.ID != "" && s.unread != nil {
+	p := s.page(r, data)
+	p.Title, p.Flash, p.Error = title, s.takeFlash(w, r), errMsg
+	if p.User.ID != "" && s.unread != nil {
 		p.Bell = true
 		n, err := s.unread(r)
 		if err != nil {
@@ -189,6 +187,13 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.Write(buf.Bytes())
 }
 
+// page is what every template is given about the request, with data.
+func (s *Server) page(r *http.Request, data any) Page {
+	u := CurrentUser(r)
+	return Page{Lang: Lang(r), User: u, Session: CurrentSession(r), Profile: u.Profile, Path: r.URL.Path, Demo: s.Config.Demo,
+		Central: s.Config.Role == config.RoleCentral, Data: data}
+}
+
 // fragment draws the "content" of a page template alone, for a part of
 // another page (a home page's panel), with data as .Data.
 func (s *Server) fragment(r *http.Request, name string, data any) (template.HTML, error) {
@@ -197,11 +202,8 @@ func (s *Server) fragment(r *http.Request, name string, data any) (template.HTML
 	if err != nil {
 		return "", err
 	}
-	u := CurrentUser(r)
 	var buf bytes.Buffer
-	p := Page{Lang: lang, User: u, Session: CurrentSession(r), Profile: u.Profile, Path: r.URL.Path, Demo: s.Config.Demo,
-		Central: s.Config.Role == config.RoleCentral, Data: data}
-	if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, "content", s.page(r, data)); err != nil {
 		return "", err
 	}
 	return template.HTML(buf.String()), nil
