@@ -32,7 +32,7 @@ var templateFuncs = map[string]any{}
 
 func init() {
 	for _, n := range strings.Fields(`t tn tem lang dir date datetime time num langs today pictures slotsLeft
-		profileLabel pictureName initials active add mul dayTime size has
+		profileLabel pictureName initials active add mul dayTime size has drawn
 		and or not len index eq ne lt le gt ge print printf println html js urlquery call slice`) {
 		templateFuncs[n] = func() {}
 	}

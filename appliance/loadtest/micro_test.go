@@ -9,6 +9,8 @@ import (
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
+	"preau/appliance/config"
+	"preau/appliance/loadtest"
 	"preau/appliance/store"
 	"preau/appliance/web"
 )
@@ -87,8 +89,11 @@ func BenchmarkTemplateRender(b *testing.B) {
 // middleware chain without the network: session, queries, template.
 func BenchmarkDashboardInProcess(b *testing.B) {
 	a := apptest.New(b, apptest.Options{})
-	tok := a.Token("enseignant")
-	h := a.Web.Handler()
+	homeLoop(b, a.Web.Handler(), a.Token("enseignant"))
+}
+
+// homeLoop is the benchmark's loop over the home page of the session tok.
+func homeLoop(b *testing.B, h http.Handler, tok string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		req := httptest.NewRequest(http.MethodGet, web.HomePath, nil)
@@ -128,5 +133,27 @@ func BenchmarkDashboardLanguage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSchoolYearInProcess is each profile's /accueil on a school
+// year of data, through the whole chain without the network: what a page
+// costs the CPU, the figure behind SchoolYearDashboards' rate.
+func BenchmarkSchoolYearInProcess(b *testing.B) {
+	dir := b.TempDir()
+	cfg, err := config.Load(apptest.ConfigFile(b, dir), map[string]string{"data_dir": apptest.DataDir(dir)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := loadtest.SeedSchoolYear(b.Context(), cfg, yearPassword); err != nil {
+		b.Fatalf("seed: %v", err)
+	}
+	a := apptest.New(b, apptest.Options{DataDir: apptest.DataDir(dir), NoDemo: true})
+	h := a.Web.Handler()
+	for _, who := range []struct{ name, login string }{
+		{"pupil", loadtest.YearPupil}, {"parent", loadtest.YearParent}, {"teacher", loadtest.YearTeacher},
+	} {
+		tok := a.Token(who.login)
+		b.Run(who.name, func(b *testing.B) { homeLoop(b, h, tok) })
 	}
 }

@@ -97,14 +97,14 @@ func (h *handlers) classRows(ctx context.Context, schoolID string, classes []aut
 	if err != nil {
 		return nil, err
 	}
-	teachers, faces := map[string][]auth.User{}, map[string][]auth.User{}
+	teachers, faces := map[string][]string{}, map[string][]string{}
 	for _, u := range users {
 		for _, c := range members[u.ID] {
 			switch {
 			case isStaff(u, schoolID):
-				teachers[c.ID] = append(teachers[c.ID], u)
+				teachers[c.ID] = append(teachers[c.ID], u.DisplayName)
 			case u.Profile == auth.Pupil && len(faces[c.ID]) < feature.CardFaces:
-				faces[c.ID] = append(faces[c.ID], u)
+				faces[c.ID] = append(faces[c.ID], web.Initials(u.DisplayName))
 			}
 		}
 	}

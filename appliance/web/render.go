@@ -39,6 +39,10 @@ type views struct {
 	funcs func(*i18n.Localizer) template.FuncMap
 	mu    sync.Mutex
 	pages map[i18n.Lang]map[string]*template.Template
+	// layouts are the layout files alone, per language: their partials
+	// are drawn ({{drawn}}) the same on every page.
+	layouts map[i18n.Lang]*template.Template
+	drawn   drawings
 }
 
 func newViews(fsys fs.FS, dev bool, funcs func(*i18n.Localizer) template.FuncMap) (*views, error) {
@@ -55,8 +59,12 @@ func (v *views) parseAll() error {
 		return fmt.Errorf("templates: no layout in ui/layout (%v)", err)
 	}
 	pages := make(map[i18n.Lang]map[string]*template.Template)
+	partials := make(map[i18n.Lang]*template.Template)
 	for _, l := range i18n.Langs {
 		pages[l] = make(map[string]*template.Template)
+		if partials[l], err = v.parse(i18n.For(l), "", layouts); err != nil {
+			return fmt.Errorf("templates: %w", err)
+		}
 	}
 	err = fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || strings.HasPrefix(p, "layout/") {
@@ -64,7 +72,7 @@ func (v *views) parseAll() error {
 		}
 		name := strings.TrimSuffix(p, ".html")
 		for _, l := range i18n.Langs {
-			t, err := v.parse(i18n.For(l), append([]string{p}, layouts...))
+			t, err := v.parse(i18n.For(l), name, append([]string{p}, layouts...))
 			if err != nil {
 				return fmt.Errorf("template %s: %w", p, err)
 			}
@@ -76,16 +84,18 @@ func (v *views) parseAll() error {
 		return err
 	}
 	v.mu.Lock()
-	v.pages = pages
+	v.pages, v.layouts = pages, partials
 	v.mu.Unlock()
+	v.drawn.forget()
 	return nil
 }
 
-// parse parses files (a page, then the layouts) for one language. A plain
+// parse parses files (the page, then the layouts; or the layouts alone,
+// page "") for one language. A plain
 // {{t "key"}} (no argument) is put into words once, here, as escaped text:
 // it is the same on every page view, and most of a page's sentences are
 // such, so rendering does not pay a function call for each.
-func (v *views) parse(l *i18n.Localizer, files []string) (*template.Template, error) {
+func (v *views) parse(l *i18n.Localizer, page string, files []string) (*template.Template, error) {
 	var t *template.Template
 	for _, f := range files {
 		src, err := fs.ReadFile(v.fsys, f)
@@ -96,7 +106,10 @@ func (v *views) parse(l *i18n.Localizer, files []string) (*template.Template, er
 			return html.EscapeString(l.T(plainKey.FindStringSubmatch(action)[1]))
 		})
 		if t == nil {
-			t = template.New(path.Base(f)).Funcs(v.funcs(l))
+			t = template.New(path.Base(f)).Funcs(v.funcs(l)).Funcs(template.FuncMap{
+				// drawn is a partial drawn with a value, kept by value (drawn.go).
+				"drawn": func(name string, data any) (template.HTML, error) { return v.draw(l.Lang, page, name, data) },
+			})
 		} else {
 			t = t.New(path.Base(f))
 		}
@@ -143,7 +156,27 @@ type Page struct {
 	Bell   bool
 	Unread int
 	Data   any
+	Theme  auth.Profile // the colours: the profile's, the pupils' on their sign-in pages
+	Bar    TopBar
 }
+
+// TopBar is what the layout's top bar shows (the partial "topbar"), in
+// plain values: it is drawn once for each of them ({{drawn}}), since it is
+// on every page.
+type TopBar struct {
+	SignedIn               bool
+	Profile                auth.Profile
+	Name, FirstName, Login string
+	Initials               string // their avatar
+	Role                   string // the profile's name in the reader's language
+	RoleTag                string // Role beside their name, "" when it is their name ("Direction")
+	Here                   Here
+	Bell                   bool
+	Unread                 int
+}
+
+// Here marks the top bar's link to the page shown (aria-current).
+type Here struct{ Home, Bell, Account, Password bool }
 
 // Render writes a page with status 200. title is already in the reader's
 // language (web.T).
@@ -172,6 +205,7 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 		}
 		p.Unread = n
 	}
+	p.Bar = topBar(r, p.User, p.Path, p.Bell, p.Unread)
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "base", p); err != nil {
@@ -191,22 +225,47 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 func (s *Server) page(r *http.Request, data any) Page {
 	u := CurrentUser(r)
 	return Page{Lang: Lang(r), User: u, Session: CurrentSession(r), Profile: u.Profile, Path: r.URL.Path, Demo: s.Config.Demo,
-		Central: s.Config.Role == config.RoleCentral, Data: data}
+		Central: s.Config.Role == config.RoleCentral, Data: data, Theme: theme(u.Profile, r.URL.Path)}
 }
 
-// fragment draws the "content" of a page template alone, for a part of
-// another page (a home page's panel), with data as .Data.
-func (s *Server) fragment(r *http.Request, name string, data any) (template.HTML, error) {
-	lang := Lang(r)
-	t, err := s.views.lookup(name, lang)
-	if err != nil {
-		return "", err
+// theme is a page's colours: the profile's, except on the pages where
+// young pupils sign in, which already speak to them in their orange.
+func theme(p auth.Profile, path string) auth.Profile {
+	for _, signIn := range []string{"/connexion/images", "/connexion/carte", "/carte"} {
+		if path == signIn || strings.HasPrefix(path, signIn+"/") {
+			return auth.Pupil
+		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "content", s.page(r, data)); err != nil {
-		return "", err
+	return p
+}
+
+// topBar is the top bar of a page at path for u, with unread
+// notifications when bell.
+func topBar(r *http.Request, u auth.User, path string, bell bool, unread int) TopBar {
+	if u.ID == "" {
+		return TopBar{}
 	}
-	return template.HTML(buf.String()), nil
+	b := TopBar{SignedIn: true, Profile: u.Profile, Name: u.DisplayName, FirstName: u.FirstName, Login: u.Login,
+		Initials: Initials(u.DisplayName), Role: T(r, "profile."+string(u.Profile)), Bell: bell, Unread: unread,
+		Here: Here{Home: path == HomePath, Bell: path == "/notifications", Account: path == "/mon-compte", Password: path == "/mot-de-passe"}}
+	if b.Role != b.Name {
+		b.RoleTag = b.Role
+	}
+	return b
+}
+
+// panel draws the "content" of a page template alone, for a home page's
+// panel, with data as .Data and the user's profile as .Profile: all a
+// panel may read, so that it is drawn again only when they differ
+// ({{drawn}}).
+func (s *Server) panel(r *http.Request, name string, data any) (template.HTML, error) {
+	return s.views.draw(Lang(r), name, "content", panelView{Profile: CurrentUser(r).Profile, Data: data})
+}
+
+// panelView is what a panel's template is given.
+type panelView struct {
+	Profile auth.Profile
+	Data    any
 }
 
 // contentSecurityPolicy lets a page load only Préau's own files, with no

@@ -189,7 +189,7 @@ func (s *Server) PanelsFor(r *http.Request) []template.HTML {
 		data, err := p.Data(r)
 		if err == nil && data != nil {
 			var html template.HTML
-			if html, err = s.fragment(r, p.Page, data); err == nil {
+			if html, err = s.panel(r, p.Page, data); err == nil {
 				out = append(out, html)
 			}
 		}
@@ -203,9 +203,9 @@ func (s *Server) PanelsFor(r *http.Request) []template.HTML {
 // TileView is a tile as a home page shows it to one user: in their
 // language, with its badge.
 type TileView struct {
-	Tile
-	Label, Hint string
-	Badge       string
+	Href, Icon, Picture string // the Tile's
+	Label, Hint         string
+	Badge               string
 }
 
 // TilesFor lists the tiles of the request user's profile with their badges.
@@ -215,7 +215,7 @@ func (s *Server) TilesFor(r *http.Request) []TileView {
 	tiles := s.tiles[CurrentUser(r).Profile]
 	out := make([]TileView, len(tiles))
 	for i, t := range tiles {
-		out[i].Tile = t
+		out[i].Href, out[i].Icon, out[i].Picture = t.Href, t.Icon, t.Picture
 		out[i].Label = T(r, t.Label)
 		if t.Hint != "" {
 			out[i].Hint = T(r, t.Hint)
