@@ -22,6 +22,7 @@ import (
 	"preau/appliance/classroom"
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
+	"preau/appliance/documents"
 	"preau/appliance/feature"
 	"preau/appliance/homework"
 	"preau/appliance/liaison"
@@ -53,6 +54,7 @@ var Features = []feature.Feature{
 	agenda.Feature,
 	news.Feature,
 	notifications.Feature,
+	documents.Feature,
 	psync.Feature,
 }
 

@@ -139,6 +139,15 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		classes[0].ID).Scan(&event); err != nil {
 		t.Fatalf("demo event: %v", err)
 	}
+	var document, documentPicture string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM documents WHERE deleted = 0 AND class_id = ? AND type LIKE 'text/%' LIMIT 1",
+		classes[0].ID).Scan(&document); err != nil {
+		t.Fatalf("demo document: %v", err)
+	}
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM documents WHERE deleted = 0 AND class_id = ? AND type = 'image/png' LIMIT 1",
+		classes[0].ID).Scan(&documentPicture); err != nil {
+		t.Fatalf("demo picture document: %v", err)
+	}
 	if err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO calendar_tokens(user_id, token, created_at) VALUES (?, 'jeton-de-test', '2026-12-03T08:00:00Z')",
 			a.User("parent").ID)
@@ -147,6 +156,8 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		t.Fatalf("a feed token: %v", err)
 	}
 	return strings.NewReplacer(
+		"{document_picture}", documentPicture,
+		"{document}", document,
 		"{event}", event,
 		"{absence}", absence,
 		"{notification}", notification,

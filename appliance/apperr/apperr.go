@@ -21,6 +21,8 @@ var (
 	ErrForbidden error = &kindError{msg: i18n.M("error.forbidden"), bare: true}
 	ErrInvalid   error = &kindError{msg: i18n.M("error.invalid"), bare: true}
 	ErrConflict  error = &kindError{msg: i18n.M("error.conflict"), bare: true}
+	// ErrTooLarge is what does not fit: a file over a limit or a quota.
+	ErrTooLarge error = &kindError{msg: i18n.M("error.too_large"), bare: true}
 )
 
 // New is an error of kind whose text is the catalogue message key with

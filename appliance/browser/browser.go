@@ -224,6 +224,13 @@ func (tab *Tab) Type(sel, text string) {
 	tab.do(fmt.Sprintf("type into %s", sel), chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
 }
 
+// SetFiles chooses files for the file input matching the CSS selector, as
+// a person does in the file picker (the input's change event follows).
+func (tab *Tab) SetFiles(sel string, paths ...string) {
+	tab.t.Helper()
+	tab.do("choose files for "+sel, chromedp.SetUploadFiles(chromedp.CSS(sel), paths))
+}
+
 // Click clicks the element matching the CSS selector and waits for the page
 // it leads to; it returns that page's HTTP status.
 func (tab *Tab) Click(sel string) int64 {

@@ -66,6 +66,10 @@ type Config struct {
 	// chosen one and whose browser asks for none Préau speaks.
 	DefaultLanguage string
 
+	// Documents' limits, in bytes: one file, what one person shares, what
+	// one school holds (a file shared several times counts once).
+	DocMaxFile, DocUserQuota, DocSchoolQuota int64
+
 	File string // the config file read, "" when none
 }
 
@@ -117,6 +121,9 @@ var keys = []key{
 	{"sync.stall_timeout", "15s", isDuration},
 	{"sync.now_timeout", "30s", isDuration},
 	{"i18n.default_language", "fr", oneOf("fr", "en", "ar")},
+	{"documents.max_file_size", "100MB", isSize},
+	{"documents.user_quota", "2GB", isSize},
+	{"documents.school_quota", "50GB", isSize},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -206,6 +213,9 @@ func build(v *viper.Viper, file string) Config {
 	interval, _ := time.ParseDuration(v.GetString("sync.interval"))
 	stall, _ := time.ParseDuration(v.GetString("sync.stall_timeout"))
 	now, _ := time.ParseDuration(v.GetString("sync.now_timeout"))
+	docFile, _ := parseSize(v.GetString("documents.max_file_size"))
+	docUser, _ := parseSize(v.GetString("documents.user_quota"))
+	docSchool, _ := parseSize(v.GetString("documents.school_quota"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -240,6 +250,9 @@ func build(v *viper.Viper, file string) Config {
 		SyncStall:       stall,
 		SyncNowTimeout:  now,
 		DefaultLanguage: v.GetString("i18n.default_language"),
+		DocMaxFile:      docFile,
+		DocUserQuota:    docUser,
+		DocSchoolQuota:  docSchool,
 		File:            file,
 	}
 }

@@ -58,6 +58,49 @@ func StaffClasses(ctx context.Context, reg Register, u auth.User) ([]auth.Class,
 	return nil, nil
 }
 
+// ReadableClasses are the classes whose pages u reads: a pupil's, a
+// parent's children's (each once), a teacher's, the director's school's.
+func ReadableClasses(ctx context.Context, reg Register, u auth.User) ([]auth.Class, error) {
+	switch u.Profile {
+	case auth.Pupil:
+		return reg.UserClasses(ctx, u.ID)
+	case auth.Parent:
+		children, err := reg.Children(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		var out []auth.Class
+		for _, c := range children {
+			cs, err := reg.UserClasses(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range cs {
+				if !slices.ContainsFunc(out, func(o auth.Class) bool { return o.ID == c.ID }) {
+					out = append(out, c)
+				}
+			}
+		}
+		return out, nil
+	}
+	return StaffClasses(ctx, reg, u)
+}
+
+// ClassFamilies are the ids of a class's pupils and of their parents:
+// whom a feature tells of what it gave the class.
+func ClassFamilies(ctx context.Context, reg Register, classID string) ([]string, error) {
+	pupils, err := reg.ClassPupils(ctx, classID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(pupils))
+	for i, p := range pupils {
+		ids[i] = p.ID
+	}
+	parents, err := ParentIDs(ctx, reg, ids)
+	return append(ids, parents...), err
+}
+
 // ParentIDs are the ids of the pupils' parents, each once: whom a feature
 // tells what concerns their children.
 func ParentIDs(ctx context.Context, reg Register, pupilIDs []string) ([]string, error) {

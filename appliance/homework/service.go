@@ -141,19 +141,11 @@ func (s *Service) tell(ctx context.Context, c auth.Class, d Draft) {
 	if s.hub == nil {
 		return
 	}
-	pupils, err := s.reg.ClassPupils(ctx, c.ID)
+	families, err := feature.ClassFamilies(ctx, s.reg, c.ID)
 	if err != nil {
 		return
 	}
-	ids := make([]string, len(pupils))
-	for i, p := range pupils {
-		ids[i] = p.ID
-	}
-	parents, err := feature.ParentIDs(ctx, s.reg, ids)
-	if err != nil {
-		return
-	}
-	s.hub.Tell(ctx, notify.Notice{Users: append(ids, parents...), Scope: c.SchoolID, Kind: "homework", Icon: "agenda", URL: Path,
+	s.hub.Tell(ctx, notify.Notice{Users: families, Scope: c.SchoolID, Kind: "homework", Icon: "agenda", URL: Path,
 		Key: "homework.notice.new", Args: map[string]string{"Title": d.Title, "Class": c.Name}})
 }
 
@@ -308,28 +300,9 @@ func (s *Service) Readable(ctx context.Context, u auth.User, id string) (Entry, 
 	return e, nil
 }
 
-// ReadableClasses are the classes whose cahier de textes u reads: a
-// pupil's, a parent's children's, a teacher's, the director's school's.
+// ReadableClasses are the classes whose cahier de textes u reads.
 func (s *Service) ReadableClasses(ctx context.Context, u auth.User) ([]auth.Class, error) {
-	switch u.Profile {
-	case auth.Pupil:
-		return s.reg.UserClasses(ctx, u.ID)
-	case auth.Parent:
-		children, err := s.reg.Children(ctx, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		var out []auth.Class
-		for _, c := range children {
-			cs, err := s.reg.UserClasses(ctx, c.ID)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, cs...)
-		}
-		return out, nil
-	}
-	return feature.StaffClasses(ctx, s.reg, u)
+	return feature.ReadableClasses(ctx, s.reg, u)
 }
 
 // ClassEntries lists a class's entries due from today, with how many

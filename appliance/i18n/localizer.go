@@ -3,6 +3,7 @@ package i18n
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -78,6 +79,22 @@ func (l *Localizer) DateTime(t time.Time) string {
 type Message struct {
 	Key  string
 	Args []any
+}
+
+// Size is a file's size in words: « 12 Ko », « 3.4 Mo », « 2.5 Go ».
+func Size(n int64) Message {
+	switch {
+	case n < 1<<20:
+		return M("size.kb", "N", int((n+1023)/1024))
+	case n < 1<<30:
+		return M("size.mb", "N", tenths(float64(n)/(1<<20)))
+	}
+	return M("size.gb", "N", tenths(float64(n)/(1<<30)))
+}
+
+// tenths writes x to one decimal, none when it is whole: « 3.4 », « 100 ».
+func tenths(x float64) string {
+	return strings.TrimSuffix(strconv.FormatFloat(x, 'f', 1, 64), ".0")
 }
 
 // M is the message key with name, value pairs.

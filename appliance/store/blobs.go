@@ -68,11 +68,30 @@ func (b *Blobs) Open(hash string) (*os.File, error) {
 
 // Put stores r, at most limit bytes, and returns its hash and size.
 func (b *Blobs) Put(r io.Reader, limit int64) (string, int64, error) {
-	tmp, err := b.tempFile()
+	st, err := b.Stage(r, limit)
 	if err != nil {
 		return "", 0, err
 	}
-	defer os.Remove(tmp.Name())
+	defer st.Discard()
+	return st.Hash, st.Size, st.Install()
+}
+
+// Staged is a file received and hashed but not stored yet: its receiver
+// checks what only its size and content tell (a quota, a duplicate)
+// before it installs or discards it.
+type Staged struct {
+	Hash string
+	Size int64
+	b    *Blobs
+	path string
+}
+
+// Stage receives r, at most limit bytes, beside the store.
+func (b *Blobs) Stage(r io.Reader, limit int64) (*Staged, error) {
+	tmp, err := b.tempFile()
+	if err != nil {
+		return nil, err
+	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
 	if err == nil && n > limit {
@@ -82,11 +101,19 @@ func (b *Blobs) Put(r io.Reader, limit int64) (string, int64, error) {
 		err = cerr
 	}
 	if err != nil {
-		return "", 0, err
+		os.Remove(tmp.Name())
+		return nil, err
 	}
-	hash := hex.EncodeToString(h.Sum(nil))
-	return hash, n, b.install(tmp.Name(), hash)
+	return &Staged{Hash: hex.EncodeToString(h.Sum(nil)), Size: n, b: b, path: tmp.Name()}, nil
 }
+
+// Install stores the staged file under its hash (a copy already there is
+// kept).
+func (s *Staged) Install() error { return s.b.install(s.path, s.Hash) }
+
+// Discard drops what is left of the staged file: all of it unless
+// installed. It may follow Install.
+func (s *Staged) Discard() { os.Remove(s.path) }
 
 func (b *Blobs) tempFile() (*os.File, error) {
 	dir := filepath.Join(b.dir, "partial")

@@ -141,6 +141,10 @@ func TestHostilePushesRefused(t *testing.T) {
 		}
 		return c.forge(r, set)
 	}
+	document := func(set map[string]any) store.Row {
+		return forgedRow("documents", map[string]any{"class_id": c.classA.ID, "folder": "", "name": "fiche.pdf", "type": "application/pdf",
+			"size": int64(10), "blob": strings.Repeat("b", 64), "author_id": c.teacherA.ID, "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
 	note := func(set map[string]any) store.Row {
 		return forgedRow("liaison_notes", map[string]any{"class_id": c.classA.ID, "author_id": c.teacherA.ID, "title": "Sortie", "body": "",
 			"signature": int64(1), "replies": int64(0), "day": "", "reminded_at": "", "created_at": "2026-12-03T08:00:00Z"}, set)
@@ -227,6 +231,12 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a file of no entry of the school's", c.forge(store.Row{Table: "homework_files", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "homework_id": store.NewID(), "name": "x.txt",
 			"type": "text/plain", "size": int64(1), "blob": strings.Repeat("a", 64)}}, nil), "classe de l'école"},
+		// documents: of the school's classes, shared by its staff, their
+		// file named by its hash
+		{"a document for school B's class", document(map[string]any{"class_id": c.classB.ID}), "classe n'est pas de cette école"},
+		{"a document shared by a pupil", document(map[string]any{"author_id": c.pupilA.ID}), "équipe de cette école"},
+		{"a document shared by school B's teacher", document(map[string]any{"author_id": c.teacherB.ID}), "équipe de cette école"},
+		{"a document whose file is a path", document(map[string]any{"blob": "../../config.yaml"}), "SHA-256"},
 		// liaison: notes of the school's classes by its staff, about its
 		// pupils; answers by the pupil's parents (or its staff, on paper)
 		{"a note to school B's class", note(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},

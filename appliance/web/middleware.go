@@ -165,13 +165,28 @@ const (
 // limitBody refuses bodies over http.max_body; handlers see a clear error.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.Config.MaxBodySize {
-			s.Error(w, r, http.StatusRequestEntityTooLarge, "error.too_large_max", "Max", int(s.Config.MaxBodySize>>20))
+		limit := s.Config.MaxBodySize
+		if len(s.bodies) > 0 && r.Body != http.NoBody {
+			if _, pattern := s.mux.Handler(r); s.bodies[pattern] > 0 {
+				limit = s.bodies[pattern]
+			}
+		}
+		if r.ContentLength > limit {
+			s.Error(w, r, http.StatusRequestEntityTooLarge, "error.too_large_max", "Max", int(limit>>20))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodySize)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// AllowBody lets the route pattern (as given to Handle) receive a body of
+// up to max bytes rather than http.max_body: where files are uploaded.
+func (s *Server) AllowBody(pattern string, max int64) {
+	if s.bodies == nil {
+		s.bodies = make(map[string]int64)
+	}
+	s.bodies[pattern] = max
 }
 
 // TooLarge reports whether reading the body failed on the size limit.

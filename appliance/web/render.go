@@ -493,13 +493,7 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 		"time":     l.Time,
 		"num":      func(n any) string { return l.Number(toInt(n)) },
 		// size writes a file's size: « 12 Ko », « 3,4 Mo ».
-		"size": func(n any) string {
-			b := toInt(n)
-			if b < 1<<20 {
-				return l.T("size.kb", "N", l.Number((b+1023)/1024))
-			}
-			return l.T("size.mb", "N", fmt.Sprintf("%.1f", float64(b)/(1<<20)))
-		},
+		"size":  func(n any) string { return i18n.Size(int64(toInt(n))).In(l.Lang) },
 		"langs": func() []i18n.Lang { return i18n.Langs },
 		"today": func() time.Time { return time.Now() },
 		// dayTime reads a day stored as YYYY-MM-DD, for date to write it.

@@ -121,6 +121,7 @@ type Server struct {
 	tiles   map[auth.Profile][]Tile
 	panels  map[auth.Profile][]Panel
 	unread  func(r *http.Request) (int, error)
+	bodies  map[string]int64 // route pattern → its body limit, where not http.max_body (AllowBody)
 	views   *views
 	assets  fs.FS
 	metrics *metrics
@@ -326,6 +327,8 @@ func ErrStatus(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, apperr.ErrInvalid):
 		return http.StatusBadRequest
+	case errors.Is(err, apperr.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
