@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"preau/appliance/auth"
-	"preau/appliance/roster"
 )
 
 // The agenda across the link: the class's event written at school shows in
@@ -20,18 +19,9 @@ func TestAgendaBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := func(login string, profile auth.Profile, classes, children []string) auth.User {
-		t.Helper()
-		u, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
-			SchoolID: "ecole-g", Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	user("prof.g", auth.Teacher, []string{class.ID}, nil)
-	pupil := user("eleve.g", auth.Pupil, []string{class.ID}, nil)
-	user("parent.g", auth.Parent, nil, []string{pupil.ID})
+	p.user(t, "prof.g", auth.Teacher, []string{class.ID}, nil)
+	pupil := p.user(t, "eleve.g", auth.Pupil, []string{class.ID}, nil)
+	p.user(t, "parent.g", auth.Parent, nil, []string{pupil.ID})
 	day := time.Now().AddDate(0, 0, 2).Format("2006-01-02")
 	resp, body := p.school.Do(p.school.ClientAs("prof.g"), "POST", "/api/v1/events", "application/json",
 		`{"calendar":"class","class_id":"`+class.ID+`","title":"Sortie au musée","all_day":true,"start":"`+day+`"}`)

@@ -6,7 +6,6 @@ import (
 
 	"preau/appliance/attendance"
 	"preau/appliance/auth"
-	"preau/appliance/roster"
 )
 
 // Absences across the link: the register taken at school reaches the
@@ -18,18 +17,9 @@ func TestAttendanceBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := func(login string, profile auth.Profile, classes, children []string) auth.User {
-		t.Helper()
-		u, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
-			SchoolID: "ecole-r", Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	teacher := user("prof.r", auth.Teacher, []string{class.ID}, nil)
-	pupil := user("eleve.r", auth.Pupil, []string{class.ID}, nil)
-	parent := user("parent.r", auth.Parent, nil, []string{pupil.ID})
+	teacher := p.user(t, "prof.r", auth.Teacher, []string{class.ID}, nil)
+	pupil := p.user(t, "eleve.r", auth.Pupil, []string{class.ID}, nil)
+	parent := p.user(t, "parent.r", auth.Parent, nil, []string{pupil.ID})
 	atSchool, atCentral := attendance.NewService(p.school.DB, p.school.Register), attendance.NewService(p.central.DB, p.central.Register)
 	today := time.Now().Format("2006-01-02")
 	if err := atSchool.Take(ctx, teacher, attendance.Roll{ClassID: class.ID, Day: today, HalfDay: attendance.AM, Absent: []string{pupil.ID}}); err != nil {

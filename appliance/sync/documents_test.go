@@ -7,7 +7,6 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/documents"
-	"preau/appliance/roster"
 )
 
 // Documents across the link: a file shared at school reaches central with
@@ -20,18 +19,9 @@ func TestDocumentsBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := func(login string, profile auth.Profile, classes, children []string) auth.User {
-		t.Helper()
-		u, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
-			SchoolID: "ecole-d", Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	teacher := user("prof.d", auth.Teacher, []string{class.ID}, nil)
-	pupil := user("eleve.d", auth.Pupil, []string{class.ID}, nil)
-	parent := user("parent.d", auth.Parent, nil, []string{pupil.ID})
+	teacher := p.user(t, "prof.d", auth.Teacher, []string{class.ID}, nil)
+	pupil := p.user(t, "eleve.d", auth.Pupil, []string{class.ID}, nil)
+	parent := p.user(t, "parent.d", auth.Parent, nil, []string{pupil.ID})
 	limits := documents.Limits{MaxFile: 1 << 20, UserQuota: 1 << 20, SchoolQuota: 1 << 20}
 	atSchool := documents.NewService(p.school.DB, p.school.Register, limits)
 	content := "La Loire est le plus long fleuve de France."

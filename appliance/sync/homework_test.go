@@ -8,7 +8,6 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/homework"
-	"preau/appliance/roster"
 )
 
 // The cahier de textes across the link: a page written at school with its
@@ -22,18 +21,9 @@ func TestHomeworkBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := func(login string, profile auth.Profile, classes, children []string) auth.User {
-		t.Helper()
-		u, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
-			SchoolID: "ecole-h", Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	teacher := user("prof.h", auth.Teacher, []string{class.ID}, nil)
-	pupil := user("eleve.h", auth.Pupil, []string{class.ID}, nil)
-	parent := user("parent.h", auth.Parent, nil, []string{pupil.ID})
+	teacher := p.user(t, "prof.h", auth.Teacher, []string{class.ID}, nil)
+	pupil := p.user(t, "eleve.h", auth.Pupil, []string{class.ID}, nil)
+	parent := p.user(t, "parent.h", auth.Parent, nil, []string{pupil.ID})
 	atSchool := homework.NewService(p.school.DB, p.school.Register)
 	due := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
 	content := "Lire la page 14."

@@ -5,7 +5,6 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/liaison"
-	"preau/appliance/roster"
 )
 
 // The carnet de liaison across the link: a note written at school reaches
@@ -19,19 +18,10 @@ func TestLiaisonBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := func(login string, profile auth.Profile, classes, children []string) auth.User {
-		t.Helper()
-		u, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
-			SchoolID: "ecole-l", Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	teacher := user("prof.l", auth.Teacher, []string{class.ID}, nil)
-	pupil := user("eleve.l", auth.Pupil, []string{class.ID}, nil)
-	other := user("autre.l", auth.Pupil, []string{class.ID}, nil)
-	parent := user("parent.l", auth.Parent, nil, []string{pupil.ID})
+	teacher := p.user(t, "prof.l", auth.Teacher, []string{class.ID}, nil)
+	pupil := p.user(t, "eleve.l", auth.Pupil, []string{class.ID}, nil)
+	other := p.user(t, "autre.l", auth.Pupil, []string{class.ID}, nil)
+	parent := p.user(t, "parent.l", auth.Parent, nil, []string{pupil.ID})
 	atSchool := liaison.NewService(p.school.DB, p.school.Register, p.school.Auth)
 	id, err := atSchool.Create(ctx, teacher, liaison.Draft{ClassID: class.ID, Title: "Sortie", Signature: true, AllowReply: true})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/news"
-	"preau/appliance/roster"
 	"preau/appliance/web"
 )
 
@@ -24,18 +23,9 @@ func TestNewsBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := func(login string, profile auth.Profile, classes, children []string) auth.User {
-		t.Helper()
-		u, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
-			SchoolID: "ecole-n", Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	teacher := user("prof.n", auth.Teacher, []string{class.ID}, nil)
-	pupil := user("eleve.n", auth.Pupil, []string{class.ID}, nil)
-	parent := user("parent.n", auth.Parent, nil, []string{pupil.ID})
+	teacher := p.user(t, "prof.n", auth.Teacher, []string{class.ID}, nil)
+	pupil := p.user(t, "eleve.n", auth.Pupil, []string{class.ID}, nil)
+	parent := p.user(t, "parent.n", auth.Parent, nil, []string{pupil.ID})
 	dsi, err := p.central.Auth.UserByLogin(ctx, "dsi")
 	if err != nil {
 		t.Fatal(err)

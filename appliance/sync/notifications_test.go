@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"preau/appliance/auth"
-	"preau/appliance/roster"
 )
 
 // A notification follows its person: the note a teacher writes at school
@@ -19,18 +18,9 @@ func TestNotificationsFollowThePerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := func(login string, profile auth.Profile, classes, children []string) auth.User {
-		t.Helper()
-		u, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
-			SchoolID: "ecole-t", Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	user("prof.t", auth.Teacher, []string{class.ID}, nil)
-	pupil := user("eleve.t", auth.Pupil, []string{class.ID}, nil)
-	user("parent.t", auth.Parent, nil, []string{pupil.ID})
+	p.user(t, "prof.t", auth.Teacher, []string{class.ID}, nil)
+	pupil := p.user(t, "eleve.t", auth.Pupil, []string{class.ID}, nil)
+	p.user(t, "parent.t", auth.Parent, nil, []string{pupil.ID})
 	resp, body := p.school.Do(p.school.ClientAs("prof.t"), "POST", "/api/v1/liaison", "application/json",
 		`{"class_id":"`+class.ID+`","title":"Sortie","signature":true}`)
 	if resp.StatusCode != http.StatusCreated {

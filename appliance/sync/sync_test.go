@@ -22,6 +22,18 @@ type pair struct {
 	central, school *apptest.App
 }
 
+// user creates an account at the pair's school, in classes and with
+// children, whose password is "motdepasse".
+func (p pair) user(t *testing.T, login string, profile auth.Profile, classes, children []string) auth.User {
+	t.Helper()
+	u, err := p.school.Register.CreateUser(t.Context(), roster.NewUser{NewUser: auth.NewUser{Login: login, Display: login, Profile: profile,
+		SchoolID: p.school.Config.SchoolID, Password: "motdepasse"}, ClassIDs: classes, ChildIDs: children})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 func newPair(t *testing.T, school string) pair {
 	t.Helper()
 	central := apptest.New(t, apptest.Options{Role: "central"})
