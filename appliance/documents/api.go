@@ -3,6 +3,7 @@ package documents
 import (
 	"io"
 	"net/http"
+	"net/url"
 
 	"preau/appliance/apperr"
 	"preau/appliance/web"
@@ -62,11 +63,11 @@ func (h *handlers) apiUpload(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	var doc *Document
 	var again bool
-	_, err := eachFile(r, "file", func(f fields, name string, body io.Reader) error {
+	_, err := web.StreamFiles(r, "file", func(f url.Values, name string, body io.Reader) error {
 		if doc != nil {
 			return apperr.New(apperr.ErrInvalid, "documents.err.one_file")
 		}
-		d, created, err := h.s.Share(r.Context(), u, Upload{ClassID: f["class_id"], Folder: f["folder"], Name: name, Size: -1, Content: body})
+		d, created, err := h.s.Share(r.Context(), u, Upload{ClassID: f.Get("class_id"), Folder: f.Get("folder"), Name: name, Size: -1, Content: body})
 		if err == nil {
 			doc, again = &d, !created
 		}

@@ -9,16 +9,13 @@
 package documents
 
 import (
-	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
 	"time"
 
-	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
 	"preau/appliance/web"
@@ -107,14 +104,17 @@ type classPage struct {
 }
 
 func (h *handlers) page(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "")
+	h.render(w, r, http.StatusOK, place{class: r.FormValue("classe"), folder: r.FormValue("dossier"), child: r.FormValue("enfant")}, "")
 }
 
-// render draws the page of the class asked (?classe=, or a parent's
-// ?enfant=), with a form's problem.
-func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+// place is what a documents page shows: a class ("" for the first), a
+// folder ("" for all), a parent's child ("" for the first).
+type place struct{ class, folder, child string }
+
+// render draws the documents of a place, with a form's problem.
+func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, at place, errMsg string) {
 	u := web.CurrentUser(r)
-	p := classPage{Folder: r.FormValue("dossier"), Me: u.ID, Director: u.Profile == auth.Director, MaxFile: h.s.limits.MaxFile}
+	p := classPage{Folder: at.folder, Me: u.ID, Director: u.Profile == auth.Director, MaxFile: h.s.limits.MaxFile}
 	var err error
 	if u.Profile == auth.Parent {
 		if p.Children, err = h.Register.Children(r.Context(), u.ID); err != nil {
@@ -123,7 +123,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, er
 		}
 		if len(p.Children) > 0 {
 			p.Child = p.Children[0]
-			if i := slices.IndexFunc(p.Children, func(c auth.User) bool { return c.ID == r.FormValue("enfant") }); i >= 0 {
+			if i := slices.IndexFunc(p.Children, func(c auth.User) bool { return c.ID == at.child }); i >= 0 {
 				p.Child = p.Children[i]
 			}
 			p.Classes, err = h.Register.UserClasses(r.Context(), p.Child.ID)
@@ -137,7 +137,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, er
 	}
 	if len(p.Classes) > 0 {
 		p.Class = p.Classes[0]
-		if i := slices.IndexFunc(p.Classes, func(c auth.Class) bool { return c.ID == r.FormValue("classe") }); i >= 0 {
+		if i := slices.IndexFunc(p.Classes, func(c auth.Class) bool { return c.ID == at.class }); i >= 0 {
 			p.Class = p.Classes[i]
 		}
 		all, err := h.s.List(r.Context(), u, p.Class.ID)
@@ -170,87 +170,25 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, er
 // arrive: none is kept whole in memory or in a temporary file first.
 func (h *handlers) upload(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
-	var shared []Document
-	fields, err := eachFile(r, "fichiers", func(f fields, name string, body io.Reader) error {
-		d, _, err := h.s.Share(r.Context(), u, Upload{ClassID: f["classe"], Folder: f["dossier"], Name: name, Size: -1, Content: body})
+	shared := 0
+	f, err := web.StreamFiles(r, "fichiers", func(f url.Values, name string, body io.Reader) error {
+		_, _, err := h.s.Share(r.Context(), u, Upload{ClassID: f.Get("classe"), Folder: f.Get("dossier"), Name: name, Size: -1, Content: body})
 		if err == nil {
-			shared = append(shared, d)
+			shared++
 		}
 		return err
 	})
-	back := ClassURL(fields["classe"], fields["dossier"])
+	at := place{class: f.Get("classe"), folder: f.Get("dossier")}
 	switch {
-	case err != nil && web.ErrStatus(err) < http.StatusInternalServerError:
-		r.Form = url.Values{"classe": {fields["classe"]}, "dossier": {fields["dossier"]}}
-		h.render(w, r, web.ErrStatus(err), web.ErrText(r, err))
-	case err != nil:
-		h.Fail(w, r, err)
-	case len(shared) == 0:
-		r.Form = url.Values{"classe": {fields["classe"]}}
-		h.render(w, r, http.StatusBadRequest, web.T(r, "documents.err.no_file"))
+	case err == nil && shared == 0:
+		h.render(w, r, http.StatusBadRequest, at, web.T(r, "documents.err.no_file"))
+	case err == nil:
+		h.Redirect(w, r, ClassURL(at.class, at.folder), "documents.flash.shared", "Count", shared)
+	case web.ErrStatus(err) < http.StatusInternalServerError:
+		h.render(w, r, web.ErrStatus(err), at, web.ErrText(r, err))
 	default:
-		h.Redirect(w, r, back, "documents.flash.shared", "Count", len(shared))
+		h.Fail(w, r, err)
 	}
-}
-
-// fields are a multipart form's text fields.
-type fields map[string]string
-
-// eachFile reads a multipart form as it arrives: its text fields, and each
-// file of the field named file, handed to share with the fields read
-// before it (a form's fields come before its files). The first error
-// stops it. A form that is not multipart has fields and no file.
-func eachFile(r *http.Request, file string, share func(f fields, name string, body io.Reader) error) (fields, error) {
-	f := fields{}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		r.ParseForm()
-		for k := range r.PostForm {
-			f[k] = r.PostForm.Get(k)
-		}
-		return f, nil
-	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return f, nil
-		}
-		if err != nil {
-			return f, unreadable(err)
-		}
-		err = readPart(part, file, f, share)
-		part.Close()
-		if err != nil {
-			return f, err
-		}
-	}
-}
-
-func readPart(part *multipart.Part, file string, f fields, share func(f fields, name string, body io.Reader) error) error {
-	if part.FormName() == file {
-		if part.FileName() == "" {
-			return nil // the input left empty
-		}
-		return share(f, part.FileName(), part)
-	}
-	if part.FileName() != "" {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(part, 4<<10))
-	if err != nil {
-		return unreadable(err)
-	}
-	f[part.FormName()] = string(b)
-	return nil
-}
-
-// unreadable is a form that could not be read to its end: too large, or
-// cut.
-func unreadable(err error) error {
-	if web.TooLarge(err) {
-		return apperr.New(apperr.ErrTooLarge, "upload.too_big")
-	}
-	return apperr.New(apperr.ErrInvalid, "upload.unreadable")
 }
 
 // download sends a document's file: shown in the browser when its type

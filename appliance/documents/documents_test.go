@@ -226,3 +226,32 @@ func TestTypesAndThumbnails(t *testing.T) {
 		t.Errorf("thumbnail %s %dx%d: %v", format, cfg.Width, cfg.Height, err)
 	}
 }
+
+// Without JavaScript, the page's form sends several files at once: each
+// is shared, in the folder the form names.
+func TestPageFormSharesSeveralFiles(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	ce1 := a.ClassID("CE1")
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("classe", ce1)
+	w.WriteField("dossier", "Histoire")
+	for _, name := range []string{"gaulois.txt", "romains.txt"} {
+		part, _ := w.CreateFormFile("fichiers", name)
+		part.Write([]byte("Vercingétorix, " + name))
+	}
+	w.Close()
+	resp, out := a.Do(a.ClientAs("enseignant"), "POST", "/documents", w.FormDataContentType(), body.String())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("form: %d %.300s", resp.StatusCode, out)
+	}
+	n := 0
+	for _, d := range list(t, a, "eleve", ce1) {
+		if d.Folder == "Histoire" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d documents in the folder, want 2", n)
+	}
+}

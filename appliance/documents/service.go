@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -87,15 +88,13 @@ func (s *Service) Share(ctx context.Context, u auth.User, up Upload) (d Document
 	if d.Name, err = cleanName(up.Name); err != nil {
 		return d, false, err
 	}
-	room, err := s.room(ctx, u, c.SchoolID, "")
-	if err != nil {
-		return d, false, err
-	}
 	if up.Size > s.limits.MaxFile {
 		return d, false, s.tooBig(d.Name)
 	}
-	if up.Size > room {
-		return d, false, s.noRoom(d.Name, room)
+	if up.Size > 0 { // said beforehand: refused before it is read
+		if room, err := s.room(ctx, u, c.SchoolID, ""); err != nil || up.Size > room {
+			return d, false, cmp.Or(err, s.noRoom(d.Name, room))
+		}
 	}
 	head := &headReader{r: up.Content}
 	staged, err := s.db.Blobs().Stage(head, s.limits.MaxFile)
@@ -112,11 +111,8 @@ func (s *Service) Share(ctx context.Context, u auth.User, up Upload) (d Document
 	if prev, ok, err := s.same(ctx, d.ClassID, d.Folder, d.Name, staged.Hash); ok || err != nil {
 		return prev, false, err
 	}
-	if room, err = s.room(ctx, u, c.SchoolID, staged.Hash); err != nil {
-		return d, false, err
-	}
-	if staged.Size > room {
-		return d, false, s.noRoom(d.Name, room)
+	if room, err := s.room(ctx, u, c.SchoolID, staged.Hash); err != nil || staged.Size > room {
+		return d, false, cmp.Or(err, s.noRoom(d.Name, room))
 	}
 	if err := staged.Install(); err != nil {
 		return d, false, err
@@ -306,11 +302,13 @@ func (s *Service) Usage(ctx context.Context, u auth.User) (Usage, error) {
 	if err != nil {
 		return usage, err
 	}
+	people, err := s.reg.SchoolUsers(ctx, u.SchoolID)
+	if err != nil {
+		return usage, err
+	}
 	for i, a := range usage.Authors {
-		if p, err := s.reg.SchoolUsers(ctx, u.SchoolID); err == nil {
-			if j := slices.IndexFunc(p, func(p auth.User) bool { return p.ID == a.AuthorID }); j >= 0 {
-				usage.Authors[i].Name = p[j].DisplayName
-			}
+		if j := slices.IndexFunc(people, func(p auth.User) bool { return p.ID == a.AuthorID }); j >= 0 {
+			usage.Authors[i].Name = people[j].DisplayName
 		}
 	}
 	return usage, nil

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"preau/appliance/apperr"
@@ -24,10 +27,7 @@ func Uploads(r *http.Request, field string) ([]Upload, error) {
 		return nil, nil
 	}
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		if TooLarge(err) {
-			return nil, apperr.New(apperr.ErrInvalid, "upload.too_big")
-		}
-		return nil, apperr.New(apperr.ErrInvalid, "upload.unreadable")
+		return nil, unreadable(err)
 	}
 	var out []Upload
 	for _, fh := range r.MultipartForm.File[field] {
@@ -38,4 +38,58 @@ func Uploads(r *http.Request, field string) ([]Upload, error) {
 			Open: func() (io.ReadCloser, error) { return fh.Open() }})
 	}
 	return out, nil
+}
+
+// unreadable is a form that could not be read to its end: too large, or
+// cut on the way.
+func unreadable(err error) error {
+	if TooLarge(err) {
+		return apperr.New(apperr.ErrTooLarge, "upload.too_big")
+	}
+	return apperr.New(apperr.ErrInvalid, "upload.unreadable")
+}
+
+// StreamFiles reads a multipart form as it arrives, for files too large
+// to keep before they are checked (Uploads keeps them): each file of
+// field is handed to each with the form's fields read before it (a
+// form's fields come before its files) and its name as sent, to be read
+// there and then. The first error stops it. The fields are returned;
+// a form that is not multipart has fields and no file.
+func StreamFiles(r *http.Request, field string, each func(fields url.Values, name string, body io.Reader) error) (url.Values, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		r.ParseForm()
+		return r.PostForm, nil
+	}
+	fields := url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return fields, nil
+		}
+		if err != nil {
+			return fields, unreadable(err)
+		}
+		err = streamPart(part, field, fields, each)
+		part.Close()
+		if err != nil {
+			return fields, err
+		}
+	}
+}
+
+// streamPart hands a file of field to each, or keeps a text field.
+func streamPart(part *multipart.Part, field string, fields url.Values, each func(url.Values, string, io.Reader) error) error {
+	switch {
+	case part.FormName() == field && part.FileName() != "":
+		return each(fields, part.FileName(), part)
+	case part.FileName() != "" || part.FormName() == field:
+		return nil // another field's file, or the input left empty
+	}
+	b, err := io.ReadAll(io.LimitReader(part, 4<<10))
+	if err != nil {
+		return unreadable(err)
+	}
+	fields.Add(part.FormName(), string(b))
+	return nil
 }
