@@ -303,10 +303,16 @@ func (tab *Tab) Overflow() int {
 	return Eval[int](tab, `Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - Math.min(window.innerWidth, document.documentElement.clientWidth)`)
 }
 
-// Screenshot writes a PNG of the whole page to file.
+// Screenshot writes a PNG of the whole page to file. A page no taller
+// than the window is captured as the window shows it: Chromium's capture
+// beyond the window draws a short right-to-left page shifted sideways.
 func (tab *Tab) Screenshot(file string) {
 	tab.t.Helper()
-	png := step(tab, "screenshot", chromedp.FullScreenshot(100))
+	capture := chromedp.FullScreenshot(100)
+	if Eval[bool](tab, `document.documentElement.scrollHeight <= window.innerHeight`) {
+		capture = chromedp.CaptureScreenshot()
+	}
+	png := step(tab, "screenshot", capture)
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		tab.t.Fatal(err)
 	}

@@ -40,6 +40,13 @@ func topBarFits(t *testing.T, tab *browser.Tab, vp browser.Viewport, what string
 			const r = e.getBoundingClientRect();
 			if (r.width && (r.left < -0.5 || r.right > window.innerWidth + 0.5)) out.push(e.tagName + "." + e.className + " at " + Math.round(r.left) + "–" + Math.round(r.right));
 		}
+		// What the bar holds side by side (the brand, each link, the
+		// account) never covers another: a link under the avatar is lost.
+		const parts = [...bar.querySelectorAll(":scope > .brand, .topnav > a, :scope > .who, :scope > .account > summary")];
+		for (const [i, a] of parts.entries()) for (const b of parts.slice(i + 1)) {
+			const x = a.getBoundingClientRect(), y = b.getBoundingClientRect();
+			if (x.width && y.width && x.left < y.right - 0.5 && y.left < x.right - 0.5) out.push(a.className + " " + (a.getAttribute("href") || "") + " covers " + b.className + " " + (b.getAttribute("href") || ""));
+		}
 		return out;
 	})()`)
 	for _, o := range out {
