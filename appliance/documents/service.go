@@ -74,8 +74,8 @@ type Upload struct {
 // Share stores a file and shares it with a class u works with, in a
 // folder; created says it is new. The same file sent again to the same
 // place is the document already there, not a second one: an upload
-// retried after a cut connection makes no duplicate. Nothing is written unless everything
-// holds: the class, the names, the size and the quotas.
+// retried after a cut connection makes no duplicate. Nothing is written
+// unless everything holds: the class, the names, the size and the quotas.
 func (s *Service) Share(ctx context.Context, u auth.User, up Upload) (d Document, created bool, err error) {
 	c, err := s.writable(ctx, u, up.ClassID)
 	if err != nil {

@@ -492,7 +492,7 @@ func (s *Server) funcs(l *i18n.Localizer) template.FuncMap {
 		"datetime": l.DateTime,
 		"time":     l.Time,
 		"num":      func(n any) string { return l.Number(toInt(n)) },
-		// size writes a file's size: « 12 Ko », « 3,4 Mo ».
+		// size writes a file's size: « 12 Ko », « 3.4 Mo » (i18n.Size).
 		"size":  func(n any) string { return i18n.Size(int64(toInt(n))).In(l.Lang) },
 		"langs": func() []i18n.Lang { return i18n.Langs },
 		"today": func() time.Time { return time.Now() },
