@@ -14,9 +14,11 @@ package loadtest
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -40,9 +42,75 @@ func StartBare(tb testing.TB, size int) *apptest.Process {
 	return apptest.StartCommand(tb, cmd, "http://"+addr, "/")
 }
 
-// ServeBareIfAsked serves the bare handler and never returns when this
-// process was started by StartBare; otherwise it returns at once.
+// filesEnv tells the test binary, started again, to be the plain file
+// server, keeping files in that folder.
+const filesEnv = "LOADTEST_FILES_DIR"
+
+// StartPlainFiles starts the reference file transfer: this test binary
+// again, in its own process like preau, a plain net/http server that keeps
+// the file of a multipart POST /file under dir and serves it back with
+// http.ServeFile on GET /file. The benchmark's TestMain must call
+// ServeBareIfAsked.
+func StartPlainFiles(tb testing.TB, dir string) *apptest.Process {
+	tb.Helper()
+	addr := apptest.FreeAddr(tb)
+	cmd := exec.Command(os.Args[0], "-test.run", "^$")
+	cmd.Env = append(os.Environ(), filesEnv+"="+dir, bareAddrEnv+"="+addr)
+	return apptest.StartCommand(tb, cmd, "http://"+addr, "/")
+}
+
+// plainFiles is StartPlainFiles' server.
+func plainFiles(dir string) http.Handler {
+	path := filepath.Join(dir, "file")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/file" && r.Method == http.MethodPost:
+			if err := keepFile(r, path); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
+		case r.URL.Path == "/file":
+			http.ServeFile(w, r, path)
+		}
+	})
+}
+
+// keepFile copies the file part of a multipart request to path.
+func keepFile(r *http.Request, path string) error {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return err
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return err
+		}
+		if part.FileName() == "" {
+			continue
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(f, part)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+}
+
+// ServeBareIfAsked serves the bare handler (or the plain file server) and
+// never returns when this process was started by StartBare (or
+// StartPlainFiles); otherwise it returns at once.
 func ServeBareIfAsked() {
+	if dir := os.Getenv(filesEnv); dir != "" {
+		err := http.ListenAndServe(os.Getenv(bareAddrEnv), plainFiles(dir))
+		fmt.Fprintln(os.Stderr, "plain file server:", err)
+		os.Exit(1)
+	}
 	size, err := strconv.Atoi(os.Getenv(bareEnv))
 	if err != nil {
 		return

@@ -93,7 +93,8 @@ func (b *Blobs) Stage(r io.Reader, limit int64) (*Staged, error) {
 		return nil, err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
+	// Large reads and writes: a lesson document may be 100 MB.
+	n, err := io.CopyBuffer(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1), make([]byte, 256<<10))
 	if err == nil && n > limit {
 		err = i18n.Error([]error{ErrTooBig}, "store.too_big", "Max", limit)
 	}
