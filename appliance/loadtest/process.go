@@ -1,7 +1,8 @@
 // Package loadtest measures Préau the way a school uses it: the real binary
 // started as a separate process on loopback, a burst of pupils logging in at
 // once, an authenticated page under load next to a bare net/http handler,
-// the idle memory of a demo appliance, and micro-benchmarks of the store,
+// the idle memory of a demo appliance, a lesson document's transfer next to
+// a plain net/http one, and micro-benchmarks of the store,
 // sessions and templates; and sync: a school's backlog drained through a
 // shaped link, received rows applied against SQLite's insert rate, central
 // serving a city of schools. docs/performance.md gives the targets and
