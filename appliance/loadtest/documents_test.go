@@ -63,7 +63,10 @@ func BenchmarkDocumentTransfer(b *testing.B) {
 		// be recognised, not stored again.
 		writeRandomFile(b, file, transferSize)
 		var id string
-		up += timed(b, func() (err error) { id, err = uploadDocument(srv.URL+"/api/v1/documents", teacher, class, file); return err })
+		up += timed(b, func() (err error) {
+			id, err = uploadDocument(srv.URL+"/api/v1/documents", teacher, class, file)
+			return err
+		})
 		plainUp += timed(b, func() error { _, err := uploadDocument(plain.URL+"/file", "", "", file); return err })
 		down += timed(b, func() error { return download(srv.URL+"/api/v1/documents/"+id+"/content", pupil) })
 		plainDown += timed(b, func() error { return download(plain.URL+"/file", "") })
