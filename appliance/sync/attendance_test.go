@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"preau/appliance/attendance"
-	"preau/appliance/auth"
 )
 
 // Absences across the link: the register taken at school reaches the
@@ -13,13 +12,7 @@ import (
 func TestAttendanceBothWays(t *testing.T) {
 	p := newPair(t, "ecole-r")
 	ctx := t.Context()
-	class, err := p.school.Register.CreateClass(ctx, "ecole-r", "CM1", "CM1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	teacher := p.user(t, "prof.r", auth.Teacher, []string{class.ID}, nil)
-	pupil := p.user(t, "eleve.r", auth.Pupil, []string{class.ID}, nil)
-	parent := p.user(t, "parent.r", auth.Parent, nil, []string{pupil.ID})
+	class, teacher, pupil, parent := p.family(t, "CM1", "r")
 	atSchool, atCentral := attendance.NewService(p.school.DB, p.school.Register), attendance.NewService(p.central.DB, p.central.Register)
 	today := time.Now().Format("2006-01-02")
 	if err := atSchool.Take(ctx, teacher, attendance.Roll{ClassID: class.ID, Day: today, HalfDay: attendance.AM, Absent: []string{pupil.ID}}); err != nil {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"preau/appliance/auth"
 	"preau/appliance/documents"
 )
 
@@ -15,13 +14,7 @@ import (
 func TestDocumentsBothWays(t *testing.T) {
 	p := newPair(t, "ecole-d")
 	ctx := t.Context()
-	class, err := p.school.Register.CreateClass(ctx, "ecole-d", "CE2", "CE2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	teacher := p.user(t, "prof.d", auth.Teacher, []string{class.ID}, nil)
-	pupil := p.user(t, "eleve.d", auth.Pupil, []string{class.ID}, nil)
-	parent := p.user(t, "parent.d", auth.Parent, nil, []string{pupil.ID})
+	class, teacher, pupil, parent := p.family(t, "CE2", "d")
 	limits := documents.Limits{MaxFile: 1 << 20, UserQuota: 1 << 20, SchoolQuota: 1 << 20}
 	atSchool := documents.NewService(p.school.DB, p.school.Register, limits)
 	content := "La Loire est le plus long fleuve de France."

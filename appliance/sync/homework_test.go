@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"preau/appliance/auth"
 	"preau/appliance/homework"
 )
 
@@ -17,13 +16,7 @@ import (
 func TestHomeworkBothWays(t *testing.T) {
 	p := newPair(t, "ecole-h")
 	ctx := t.Context()
-	class, err := p.school.Register.CreateClass(ctx, "ecole-h", "CE1", "CE1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	teacher := p.user(t, "prof.h", auth.Teacher, []string{class.ID}, nil)
-	pupil := p.user(t, "eleve.h", auth.Pupil, []string{class.ID}, nil)
-	parent := p.user(t, "parent.h", auth.Parent, nil, []string{pupil.ID})
+	class, teacher, pupil, parent := p.family(t, "CE1", "h")
 	atSchool := homework.NewService(p.school.DB, p.school.Register)
 	due := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
 	content := "Lire la page 14."

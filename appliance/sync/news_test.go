@@ -19,13 +19,7 @@ import (
 func TestNewsBothWays(t *testing.T) {
 	p := newPair(t, "ecole-n")
 	ctx := t.Context()
-	class, err := p.school.Register.CreateClass(ctx, "ecole-n", "CP", "CP")
-	if err != nil {
-		t.Fatal(err)
-	}
-	teacher := p.user(t, "prof.n", auth.Teacher, []string{class.ID}, nil)
-	pupil := p.user(t, "eleve.n", auth.Pupil, []string{class.ID}, nil)
-	parent := p.user(t, "parent.n", auth.Parent, nil, []string{pupil.ID})
+	class, teacher, pupil, parent := p.family(t, "CP", "n")
 	dsi, err := p.central.Auth.UserByLogin(ctx, "dsi")
 	if err != nil {
 		t.Fatal(err)

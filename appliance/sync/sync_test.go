@@ -34,6 +34,21 @@ func (p pair) user(t *testing.T, login string, profile auth.Profile, classes, ch
 	return u
 }
 
+// family is a class of the pair's school (its name its level) with its
+// teacher, a pupil and the pupil's parent, logged in as prof.<tag>,
+// eleve.<tag>, parent.<tag>.
+func (p pair) family(t *testing.T, className, tag string) (class auth.Class, teacher, pupil, parent auth.User) {
+	t.Helper()
+	class, err := p.school.Register.CreateClass(t.Context(), p.school.Config.SchoolID, className, className)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teacher = p.user(t, "prof."+tag, auth.Teacher, []string{class.ID}, nil)
+	pupil = p.user(t, "eleve."+tag, auth.Pupil, []string{class.ID}, nil)
+	parent = p.user(t, "parent."+tag, auth.Parent, nil, []string{pupil.ID})
+	return class, teacher, pupil, parent
+}
+
 func newPair(t *testing.T, school string) pair {
 	t.Helper()
 	central := apptest.New(t, apptest.Options{Role: "central"})
