@@ -418,7 +418,7 @@ func (d Document) Inline() bool {
 }
 
 // Thumb reports whether the document has a thumbnail (a picture).
-func (d Document) Thumb() bool { return HasThumbnail(d.Type) }
+func (d Document) Thumb() bool { return store.IsPicture(d.Type) }
 
 // Icon is the picture of the document's kind, shown where it has no
 // thumbnail: a file under assets/icons, without .svg.

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	_ "image/gif" // decoders the thumbnails read
+	"image/jpeg"
+	_ "image/png"
+	"io"
+	"mime"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
+)
+
+// Thumbnails are drawn from pictures once, on the first view, and kept
+// beside the data (thumbs/, not in backups: they are drawn again from the
+// files). Documents and sites' pictures share them.
+
+const (
+	thumbSize      = 320      // pixels, the longer side at most
+	thumbMaxPixels = 50 << 20 // a larger picture is not decoded: a file that says it is huge may be a trap
+	thumbsDir      = "thumbs"
+)
+
+// pictureTypes are the image types thumbnails are drawn from.
+var pictureTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+
+// IsPicture reports whether a file of type t (a MIME type, parameters
+// allowed) gets a thumbnail.
+func IsPicture(t string) bool {
+	mt, _, _ := mime.ParseMediaType(t)
+	return pictureTypes[mt]
+}
+
+// ErrNoThumbnail is a blob no thumbnail can be drawn from (not a picture
+// a decoder reads, or too large to decode safely).
+var ErrNoThumbnail = errors.New("no thumbnail for this file")
+
+// Thumbnail is a JPEG of the picture stored as hash, at most thumbSize
+// pixels across: ErrNotFound when the blob is not here (yet),
+// ErrNoThumbnail when it is no picture.
+func (b *Blobs) Thumbnail(hash string) ([]byte, error) {
+	if !ValidHash(hash) {
+		return nil, ErrNotFound
+	}
+	p := filepath.Join(filepath.Dir(b.dir), thumbsDir, hash[:2], hash+".jpg")
+	if data, err := os.ReadFile(p); err == nil {
+		return data, nil
+	}
+	f, err := b.Open(hash)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := drawThumbnail(f)
+	if err != nil {
+		return nil, ErrNoThumbnail
+	}
+	// Kept for the next view; a failure to keep it only costs drawing again.
+	if os.MkdirAll(filepath.Dir(p), 0o750) == nil {
+		tmp := p + ".tmp"
+		if os.WriteFile(tmp, data, 0o640) == nil {
+			os.Rename(tmp, p)
+		}
+	}
+	return data, nil
+}
+
+// drawThumbnail scales a picture down to fit thumbSize, as a JPEG.
+func drawThumbnail(r io.ReadSeeker) ([]byte, error) {
+	cfg, _, err := image.DecodeConfig(r)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > thumbMaxPixels {
+		return nil, errors.New("picture too large to draw")
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	src, _, err := image.Decode(r)
+	if err != nil {
+		return nil, err
+	}
+	w, h := cfg.Width, cfg.Height
+	if w > thumbSize || h > thumbSize {
+		if w >= h {
+			w, h = thumbSize, max(1, h*thumbSize/w)
+		} else {
+			w, h = max(1, w*thumbSize/h), thumbSize
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	// White under what is transparent: a JPEG has no transparency.
+	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Over, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 80}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
