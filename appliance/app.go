@@ -30,6 +30,7 @@ import (
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
 	"preau/appliance/roster"
+	"preau/appliance/search"
 	"preau/appliance/signin"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
@@ -55,6 +56,7 @@ var Features = []feature.Feature{
 	news.Feature,
 	notifications.Feature,
 	documents.Feature,
+	search.Feature,
 	psync.Feature,
 }
 
@@ -120,6 +122,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		if f.Agenda != nil {
 			a.Env.Feeds = append(a.Env.Feeds, f.Agenda)
 		}
+		a.Env.Sources = append(a.Env.Sources, f.Search...)
 	}
 	for _, f := range features {
 		if f.Routes != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"preau/appliance/apperr"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -114,4 +115,29 @@ func (s *Service) remove(ctx context.Context, id string) error {
 		_, err := tx.ExecContext(ctx, "UPDATE events SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?", tx.HLC, tx.Origin, id)
 		return err
 	})
+}
+
+// searchEntries reads what the search keeps of events by id: their
+// calendar's readers.
+func searchEntries(ctx context.Context, db *store.DB, ids []string) ([]feature.SearchEntry, error) {
+	list, args := store.In(ids)
+	return store.Query(ctx, db.Reader(), func(r store.Scanner) (feature.SearchEntry, error) {
+		var e feature.SearchEntry
+		var calendar, schoolID, classID, ownerID, place string
+		err := r.Scan(&e.ID, &calendar, &schoolID, &classID, &ownerID, &e.Title, &e.Body, &place)
+		e.Body = strings.TrimSpace(place + "\n" + e.Body)
+		e.URL = Path + "/evenements/" + e.ID
+		switch calendar {
+		case Personal:
+			e.Audiences = []string{feature.PersonAudience(ownerID)}
+		case Class:
+			e.Audiences = []string{feature.ClassAudience(classID)}
+		default:
+			if schoolID == "" {
+				schoolID = feature.Global
+			}
+			e.Audiences = []string{feature.SchoolAudience(schoolID)}
+		}
+		return e, err
+	}, "SELECT id, calendar, school_id, class_id, owner_id, title, description, place FROM events WHERE deleted = 0 AND id IN ("+list+")", args...)
 }

@@ -147,3 +147,10 @@ func (s *Service) usage(ctx context.Context, schoolID string) (Usage, error) {
 	}
 	return u, rows.Err()
 }
+
+// byIDs reads live documents by id.
+func byIDs(ctx context.Context, db *store.DB, ids []string) ([]Document, error) {
+	list, args := store.In(ids)
+	return store.Query(ctx, db.Reader(), func(r store.Scanner) (Document, error) { return scan(r) },
+		"SELECT "+columns+" FROM documents WHERE deleted = 0 AND id IN ("+list+")", args...)
+}

@@ -53,8 +53,8 @@ type Feature struct {
 	// the days notes are about), read by the agenda feature.
 	Agenda AgendaFeed
 
-	// Later issues add here what features bring to one another through the
-	// root rather than by importing each other: a search source.
+	// Search is what the search finds of it, one source per kind of row.
+	Search []SearchSource
 }
 
 // AgendaFeed lists what a feature shows in u's agenda between two days
@@ -108,6 +108,8 @@ type Env struct {
 
 	// Feeds are every feature's AgendaFeed, for the agenda to read.
 	Feeds []AgendaFeed
+	// Sources are every feature's SearchSource, for the search to index.
+	Sources []SearchSource
 
 	// Services run while the node serves, each until its context ends
 	// (sync's loop).

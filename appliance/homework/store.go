@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"net/url"
 	"strings"
 	"time"
 
 	"preau/appliance/apperr"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -216,4 +218,19 @@ func (s *Service) files(ctx context.Context, es []Entry) (map[string][]File, err
 		out[f.EntryID] = append(out[f.EntryID], f)
 	}
 	return out, rows.Err()
+}
+
+// searchEntries reads what the search keeps of entries by id: their class
+// reads them.
+func searchEntries(ctx context.Context, db *store.DB, ids []string) ([]feature.SearchEntry, error) {
+	list, args := store.In(ids)
+	return store.Query(ctx, db.Reader(), func(r store.Scanner) (feature.SearchEntry, error) {
+		var e feature.SearchEntry
+		var classID, done string
+		err := r.Scan(&e.ID, &classID, &e.Title, &e.Body, &done)
+		e.Body = strings.TrimSpace(e.Body + "\n" + done)
+		e.URL = Path + "?classe=" + url.QueryEscape(classID)
+		e.Audiences = []string{feature.ClassAudience(classID)}
+		return e, err
+	}, "SELECT id, class_id, title, body, done FROM homework WHERE deleted = 0 AND id IN ("+list+")", args...)
 }

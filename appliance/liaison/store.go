@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"net/url"
+	"strings"
 	"time"
 
 	"preau/appliance/apperr"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -243,3 +246,22 @@ func (s *Service) insertReply(ctx context.Context, scope string, r Reply) (strin
 }
 
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
+
+// searchEntries reads what the search keeps of notes by id: the families
+// of the pupils each is about, and the class's staff, read it.
+func searchEntries(ctx context.Context, db *store.DB, ids []string) ([]feature.SearchEntry, error) {
+	list, args := store.In(ids)
+	return store.Query(ctx, db.Reader(), func(r store.Scanner) (feature.SearchEntry, error) {
+		var e feature.SearchEntry
+		var classID, pupils string
+		err := r.Scan(&e.ID, &classID, &e.Title, &e.Body, &pupils)
+		e.URL = Path + "?classe=" + url.QueryEscape(classID)
+		e.Audiences = []string{feature.ClassStaffAudience(classID)}
+		for _, p := range strings.Fields(pupils) {
+			e.Audiences = append(e.Audiences, feature.FamilyAudience(p))
+		}
+		return e, err
+	}, `SELECT n.id, n.class_id, n.title, n.body,
+			coalesce((SELECT group_concat(pupil_id, ' ') FROM liaison_recipients r WHERE r.deleted = 0 AND r.note_id = n.id), '')
+		FROM liaison_notes n WHERE n.deleted = 0 AND n.id IN (`+list+")", args...)
+}

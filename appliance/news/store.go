@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"preau/appliance/apperr"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -84,4 +85,30 @@ func (s *Service) remove(ctx context.Context, id string) error {
 		_, err := tx.ExecContext(ctx, "UPDATE news SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?", tx.HLC, tx.Origin, id)
 		return err
 	})
+}
+
+// searchEntries reads what the search keeps of news by id: its audience,
+// within its school or the city.
+func searchEntries(ctx context.Context, db *store.DB, ids []string) ([]feature.SearchEntry, error) {
+	list, args := store.In(ids)
+	return store.Query(ctx, db.Reader(), func(r store.Scanner) (feature.SearchEntry, error) {
+		var e feature.SearchEntry
+		var schoolID, audience, classID string
+		err := r.Scan(&e.ID, &schoolID, &audience, &classID, &e.Title, &e.Body)
+		if schoolID == "" {
+			schoolID = feature.Global
+		}
+		e.URL = Path + "/" + e.ID
+		switch audience {
+		case Class:
+			e.Audiences = []string{feature.ClassAudience(classID)}
+		case Parents:
+			e.Audiences = []string{feature.SchoolParentsAudience(schoolID)}
+		case Staff:
+			e.Audiences = []string{feature.SchoolStaffAudience(schoolID)}
+		default:
+			e.Audiences = []string{feature.SchoolAudience(schoolID)}
+		}
+		return e, err
+	}, "SELECT id, school_id, audience, class_id, title, body FROM news WHERE deleted = 0 AND id IN ("+list+")", args...)
 }

@@ -175,8 +175,12 @@ type TopBar struct {
 	Unread                 int
 }
 
+// SearchPath is the search's page, where the top bar's search box goes
+// (the search feature serves it).
+const SearchPath = "/recherche"
+
 // Here marks the top bar's link to the page shown (aria-current).
-type Here struct{ Home, Bell, Account, Password bool }
+type Here struct{ Home, Bell, Account, Password, Search bool }
 
 // Render writes a page with status 200. title is already in the reader's
 // language (web.T).
@@ -247,7 +251,7 @@ func topBar(r *http.Request, u auth.User, path string, bell bool, unread int) To
 	}
 	b := TopBar{SignedIn: true, Profile: u.Profile, Name: u.DisplayName, FirstName: u.FirstName, Login: u.Login,
 		Initials: Initials(u.DisplayName), Role: T(r, "profile."+string(u.Profile)), Bell: bell, Unread: unread,
-		Here: Here{Home: path == HomePath, Bell: path == "/notifications", Account: path == "/mon-compte", Password: path == "/mot-de-passe"}}
+		Here: Here{Home: path == HomePath, Bell: path == "/notifications", Account: path == "/mon-compte", Password: path == "/mot-de-passe", Search: path == SearchPath}}
 	if b.Role != b.Name {
 		b.RoleTag = b.Role
 	}

@@ -1,0 +1,227 @@
+package search
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"preau/appliance/auth"
+	"preau/appliance/feature"
+	"preau/appliance/store"
+)
+
+const (
+	batch       = 2000     // change-log entries read at a time
+	maxEntryIDs = 500      // rows a source reads at a time
+	maxBody     = 64 << 10 // bytes of a row's text the index keeps
+	maxTerms    = 8        // words of a query; more are ignored
+	maxQuery    = 200      // characters of a query read
+	perKind     = 20       // results of each kind
+)
+
+// Index keeps the search index up to date with the change log and
+// answers queries from it.
+type Index struct {
+	env     *feature.Env
+	db      *store.DB
+	sources []feature.SearchSource
+	log     *slog.Logger
+
+	mu   sync.Mutex // one catch-up at a time
+	wake chan struct{}
+}
+
+// NewIndex is the index of env's sources.
+func NewIndex(env *feature.Env) *Index {
+	return &Index{env: env, db: env.DB, sources: env.Sources, log: env.Log, wake: make(chan struct{}, 1)}
+}
+
+// Result is one thing found.
+type Result struct {
+	Kind    string
+	ID      string
+	Title   string
+	URL     string
+	snippet string // the text around the words found, between marks
+}
+
+// Group is the results of one kind.
+type Group struct {
+	Kind, Icon string
+	Results    []Result
+}
+
+// Search finds what u may see that matches the words of q, grouped by
+// kind in the order of the sources. Whatever q holds (quotes, stars,
+// FTS5's operators), it is read as plain words: never a query error.
+func (ix *Index) Search(ctx context.Context, u auth.User, q string) ([]Group, error) {
+	words := Terms(q)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	if err := ix.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	audiences, err := feature.Audiences(ctx, ix.env.Register, u)
+	if err != nil {
+		return nil, err
+	}
+	var out []Group
+	for _, src := range ix.sources {
+		rs, err := find(ctx, ix.db, src.Kind, matchQuery(src.Kind, audiences, words), perKind)
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) > 0 {
+			out = append(out, Group{Kind: src.Kind, Icon: src.Icon, Results: rs})
+		}
+	}
+	return out, nil
+}
+
+// Terms are the words of a query, lower-cased: letters and digits, every
+// other character a separator.
+func Terms(q string) []string {
+	if len(q) > maxQuery {
+		q = q[:maxQuery]
+	}
+	words := strings.FieldsFunc(strings.ToLower(strings.ToValidUTF8(q, " ")), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) > maxTerms {
+		words = words[:maxTerms]
+	}
+	return words
+}
+
+// matchQuery is the FTS5 query: the kind, one of the caller's audiences,
+// and every word in the title or the text, each a prefix from two letters
+// on. Every word is quoted: it cannot be an operator.
+func matchQuery(kind string, audiences, words []string) string {
+	var b strings.Builder
+	b.WriteString(`kind : "` + kind + `" AND audience : (`)
+	for i, a := range audiences {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString(`"` + a + `"`)
+	}
+	b.WriteString(") AND {title body} : (")
+	for i, w := range words {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(`"` + w + `"`)
+		if utf8.RuneCountInString(w) >= 2 {
+			b.WriteString("*")
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// Wake asks the background loop to catch up; it never blocks.
+func (ix *Index) Wake() {
+	select {
+	case ix.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run catches up whenever a write commits, until ctx ends.
+func (ix *Index) Run(ctx context.Context) {
+	ix.Wake()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ix.wake:
+		}
+		if err := ix.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			ix.log.Warn("search index", "err", err)
+		}
+	}
+}
+
+// CatchUp indexes every row written since the index last read the change
+// log.
+func (ix *Index) CatchUp(ctx context.Context) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for {
+		seq, err := cursor(ctx, ix.db)
+		if err != nil {
+			return err
+		}
+		changes, err := changesAfter(ctx, ix.db, seq, batch)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		if err := ix.apply(ctx, changes); err != nil {
+			return err
+		}
+		if len(changes) < batch {
+			return nil
+		}
+	}
+}
+
+// apply indexes a batch of changes again, and moves the cursor past them.
+func (ix *Index) apply(ctx context.Context, changes []change) error {
+	last := changes[len(changes)-1].seq
+	byTable := map[string][]string{}
+	for _, c := range changes {
+		byTable[c.table] = append(byTable[c.table], c.id)
+	}
+	type update struct {
+		kind    string
+		ids     []string
+		entries []feature.SearchEntry
+	}
+	var updates []update
+	for _, src := range ix.sources {
+		ids := byTable[src.Table]
+		for len(ids) > 0 {
+			n := min(len(ids), maxEntryIDs)
+			entries, err := src.Entries(ix.env, ctx, ids[:n])
+			if err != nil {
+				return err
+			}
+			for i := range entries {
+				entries[i].Title = clean(entries[i].Title, maxQuery*4)
+				entries[i].Body = clean(entries[i].Body, maxBody)
+			}
+			updates = append(updates, update{src.Kind, ids[:n], entries})
+			ids = ids[n:]
+		}
+	}
+	return ix.db.Write(ctx, func(tx *store.Tx) error {
+		for _, u := range updates {
+			if err := reindex(ctx, tx, u.kind, u.ids, u.entries, last); err != nil {
+				return err
+			}
+		}
+		return moveCursor(ctx, tx, last)
+	})
+}
+
+// clean keeps at most max bytes of valid text without control characters
+// (the snippets' marks are control characters).
+func clean(s string, max int) string {
+	s = strings.ToValidUTF8(s, "")
+	if len(s) > max {
+		s = s[:max]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
