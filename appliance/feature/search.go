@@ -2,8 +2,6 @@ package feature
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 
 	"preau/appliance/auth"
@@ -13,9 +11,10 @@ import (
 // finds in it only what the caller may see. A feature takes part with a
 // SearchSource: the table whose changes the index follows, and how to
 // read what the index keeps of a row. Who may see an entry is written as
-// audiences, small words the index matches against the caller's own (see
-// Audiences), so that visibility is part of the full-text query rather
-// than a filter after it.
+// its audiences; a person sees it when they hold one of them (see
+// Audiences), and the index keeps each entry's words under its audiences,
+// so that visibility is part of the full-text query rather than a filter
+// after it.
 
 // SearchSource is a feature's part of the search.
 type SearchSource struct {
@@ -66,12 +65,7 @@ func PersonAudience(userID string) string { return audience("person", userID) }
 // Global is the scope and the audience of what the city publishes.
 const Global = "global"
 
-// audience is a word the full-text index keeps whole: letters and digits
-// only, whatever the id is made of.
-func audience(kind, id string) string {
-	sum := sha256.Sum256([]byte(kind + "\x00" + id))
-	return "a" + hex.EncodeToString(sum[:10])
-}
+func audience(kind, id string) string { return kind + ":" + id }
 
 // Audiences are those u holds.
 func Audiences(ctx context.Context, reg Register, u auth.User) ([]string, error) {

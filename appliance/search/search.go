@@ -96,34 +96,18 @@ func (h *handlers) api(w http.ResponseWriter, r *http.Request) {
 
 // Snippet is the text around the words found, plain.
 func (r Result) Snippet() string {
-	return strings.NewReplacer(markOpen, "", markClose, "").Replace(r.snippet)
+	var b strings.Builder
+	for _, p := range r.parts {
+		b.WriteString(p.Text)
+	}
+	return b.String()
 }
 
-// Part is a piece of a snippet, a word found or the text around it.
+// Part is a piece of a snippet: a word found, or the text around it.
 type Part struct {
 	Text  string
 	Found bool
 }
 
 // Parts are the snippet's pieces, for the page to mark the words found.
-func (r Result) Parts() []Part {
-	var out []Part
-	for s := r.snippet; s != ""; {
-		i := strings.Index(s, markOpen)
-		if i < 0 {
-			out = append(out, Part{Text: s})
-			break
-		}
-		if i > 0 {
-			out = append(out, Part{Text: s[:i]})
-		}
-		s = s[i+len(markOpen):]
-		j := strings.Index(s, markClose)
-		if j < 0 {
-			j = len(s)
-		}
-		out = append(out, Part{Text: s[:j], Found: true})
-		s = strings.TrimPrefix(s[j:], markClose)
-	}
-	return out
-}
+func (r Result) Parts() []Part { return r.parts }

@@ -41,11 +41,11 @@ func NewIndex(env *feature.Env) *Index {
 
 // Result is one thing found.
 type Result struct {
-	Kind    string
-	ID      string
-	Title   string
-	URL     string
-	snippet string // the text around the words found, between marks
+	Kind  string
+	ID    string
+	Title string
+	URL   string
+	parts []Part // the text around the words found
 }
 
 // Group is the results of one kind.
@@ -58,8 +58,8 @@ type Group struct {
 // kind in the order of the sources. Whatever q holds (quotes, stars,
 // FTS5's operators), it is read as plain words: never a query error.
 func (ix *Index) Search(ctx context.Context, u auth.User, q string) ([]Group, error) {
-	words := Terms(q)
-	if len(words) == 0 {
+	terms := Terms(q)
+	if len(terms) == 0 {
 		return nil, nil
 	}
 	if err := ix.CatchUp(ctx); err != nil {
@@ -71,56 +71,26 @@ func (ix *Index) Search(ctx context.Context, u auth.User, q string) ([]Group, er
 	}
 	var out []Group
 	for _, src := range ix.sources {
-		rs, err := find(ctx, ix.db, src.Kind, matchQuery(src.Kind, audiences, words), perKind)
+		cs, err := candidates(ctx, ix.db, src.Kind, matchQuery(src.Kind, audiences, terms), candidatesPerKind)
 		if err != nil {
 			return nil, err
 		}
-		if len(rs) > 0 {
-			out = append(out, Group{Kind: src.Kind, Icon: src.Icon, Results: rs})
+		if rs := rank(cs, terms); len(rs) > 0 {
+			out = append(out, Group{Kind: src.Kind, Icon: src.Icon, Results: rs[:min(len(rs), perKind)]})
 		}
 	}
 	return out, nil
 }
 
-// Terms are the words of a query, lower-cased: letters and digits, every
-// other character a separator.
+// Terms are the words of a query, as the index splits text: letters and
+// digits, every other character a separator (quotes, stars, parentheses:
+// FTS5's syntax is never read as such).
 func Terms(q string) []string {
 	if len(q) > maxQuery {
 		q = q[:maxQuery]
 	}
-	words := strings.FieldsFunc(strings.ToLower(strings.ToValidUTF8(q, " ")), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	if len(words) > maxTerms {
-		words = words[:maxTerms]
-	}
-	return words
-}
-
-// matchQuery is the FTS5 query: the kind, one of the caller's audiences,
-// and every word in the title or the text, each a prefix from two letters
-// on. Every word is quoted: it cannot be an operator.
-func matchQuery(kind string, audiences, words []string) string {
-	var b strings.Builder
-	b.WriteString(`kind : "` + kind + `" AND audience : (`)
-	for i, a := range audiences {
-		if i > 0 {
-			b.WriteString(" OR ")
-		}
-		b.WriteString(`"` + a + `"`)
-	}
-	b.WriteString(") AND {title body} : (")
-	for i, w := range words {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		b.WriteString(`"` + w + `"`)
-		if utf8.RuneCountInString(w) >= 2 {
-			b.WriteString("*")
-		}
-	}
-	b.WriteString(")")
-	return b.String()
+	ws := words(strings.ToLower(strings.ToValidUTF8(q, " ")))
+	return ws[:min(len(ws), maxTerms)]
 }
 
 // Wake asks the background loop to catch up; it never blocks.
@@ -200,7 +170,7 @@ func (ix *Index) apply(ctx context.Context, changes []change) error {
 	}
 	return ix.db.Write(ctx, func(tx *store.Tx) error {
 		for _, u := range updates {
-			if err := reindex(ctx, tx, u.kind, u.ids, u.entries, last); err != nil {
+			if err := reindex(ctx, tx, u.kind, u.ids, u.entries); err != nil {
 				return err
 			}
 		}
@@ -208,8 +178,8 @@ func (ix *Index) apply(ctx context.Context, changes []change) error {
 	})
 }
 
-// clean keeps at most max bytes of valid text without control characters
-// (the snippets' marks are control characters).
+// clean keeps at most max bytes of valid text, without control
+// characters.
 func clean(s string, max int) string {
 	s = strings.ToValidUTF8(s, "")
 	if len(s) > max {
@@ -219,7 +189,7 @@ func clean(s string, max int) string {
 		}
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) && r != '\n' {
 			return ' '
 		}
 		return r

@@ -25,20 +25,10 @@ type change struct {
 
 // changesAfter reads up to limit entries of the change log after seq.
 func changesAfter(ctx context.Context, db *store.DB, seq int64, limit int) ([]change, error) {
-	rows, err := db.Reader().QueryContext(ctx, "SELECT seq, tbl, row_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []change
-	for rows.Next() {
+	return store.Query(ctx, db.Reader(), func(r store.Scanner) (change, error) {
 		var c change
-		if err := rows.Scan(&c.seq, &c.table, &c.id); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, r.Scan(&c.seq, &c.table, &c.id)
+	}, "SELECT seq, tbl, row_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
 }
 
 func cursor(ctx context.Context, db *store.DB) (int64, error) {
@@ -48,19 +38,20 @@ func cursor(ctx context.Context, db *store.DB) (int64, error) {
 }
 
 // reindex replaces what the index holds of a kind's rows by their entries
-// (a row without one is forgotten), and moves the cursor to seq.
-func reindex(ctx context.Context, tx *store.Tx, kind string, ids []string, entries []feature.SearchEntry, seq int64) error {
+// (a row without one is forgotten).
+func reindex(ctx context.Context, tx *store.Tx, kind string, ids []string, entries []feature.SearchEntry) error {
 	for _, id := range ids {
 		var rowid int64
 		err := tx.QueryRowContext(ctx, "DELETE FROM search_entries WHERE kind = ? AND ref = ? RETURNING id", kind, id).Scan(&rowid)
 		if err == nil {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM search_text WHERE rowid = ?", rowid); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM search_words WHERE rowid = ?", rowid); err != nil {
 				return err
 			}
 		}
 	}
 	for _, e := range entries {
-		res, err := tx.ExecContext(ctx, "INSERT INTO search_entries(kind, ref, url) VALUES (?, ?, ?)", kind, e.ID, e.URL)
+		res, err := tx.ExecContext(ctx, "INSERT INTO search_entries(kind, ref, url, title, body) VALUES (?, ?, ?, ?, ?)",
+			kind, e.ID, e.URL, e.Title, e.Body)
 		if err != nil {
 			return err
 		}
@@ -68,12 +59,12 @@ func reindex(ctx context.Context, tx *store.Tx, kind string, ids []string, entri
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO search_text(rowid, kind, audience, title, body) VALUES (?, ?, ?, ?, ?)",
-			rowid, kind, strings.Join(e.Audiences, " "), e.Title, e.Body); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO search_words(rowid, words) VALUES (?, ?)",
+			rowid, indexed(kind, e.Audiences, e.Title, e.Body)); err != nil {
 			return err
 		}
 	}
-	return moveCursor(ctx, tx, seq)
+	return nil
 }
 
 func moveCursor(ctx context.Context, tx *store.Tx, seq int64) error {
@@ -81,30 +72,35 @@ func moveCursor(ctx context.Context, tx *store.Tx, seq int64) error {
 	return err
 }
 
-// Marks around the words found in a snippet; never in what people type
-// (control characters are dropped from the text the index keeps).
-const (
-	markOpen  = "\x02"
-	markClose = "\x03"
-)
+// candidates are the entries of one kind that match, newest first: a
+// full-text query (matchQuery) gives their rowids, their text comes from
+// search_entries.
+func candidates(ctx context.Context, db *store.DB, kind, match string, limit int) ([]candidate, error) {
+	return store.Query(ctx, db.Reader(), func(r store.Scanner) (candidate, error) {
+		c := candidate{Result: Result{Kind: kind}}
+		return c, r.Scan(&c.ID, &c.URL, &c.Title, &c.body)
+	}, `SELECT e.ref, e.url, e.title, e.body FROM search_entries e
+		JOIN (SELECT rowid FROM search_words WHERE search_words MATCH ? ORDER BY rowid DESC LIMIT ?) m ON m.rowid = e.id
+		ORDER BY e.id DESC`, match, limit)
+}
 
-// find runs a full-text query for one kind, best matches first.
-func find(ctx context.Context, db *store.DB, kind, match string, limit int) ([]Result, error) {
-	rows, err := db.Reader().QueryContext(ctx, `SELECT e.ref, e.url, t.title,
-			snippet(search_text, 3, '`+markOpen+`', '`+markClose+`', '…', 16)
-		FROM search_text t JOIN search_entries e ON e.id = t.rowid
-		WHERE search_text MATCH ? ORDER BY t.rank LIMIT ?`, match, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Result
-	for rows.Next() {
-		r := Result{Kind: kind}
-		if err := rows.Scan(&r.ID, &r.URL, &r.Title, &r.snippet); err != nil {
-			return nil, err
+// matchQuery is the FTS5 query for a kind: every word, as the prefix of
+// a word under one of the caller's audiences. Every term is quoted and
+// made of letters and digits only: it cannot be an operator.
+func matchQuery(kind string, audiences, terms []string) string {
+	var b strings.Builder
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteString(" AND ")
 		}
-		out = append(out, r)
+		b.WriteString("(")
+		for j, a := range audiences {
+			if j > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(`"` + key(kind, a) + t + `"*`)
+		}
+		b.WriteString(")")
 	}
-	return out, rows.Err()
+	return b.String()
 }

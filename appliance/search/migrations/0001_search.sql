@@ -2,23 +2,27 @@
 -- it from the change log. Local to each node, never replicated: each node
 -- indexes the rows it holds.
 --
--- search_entries names each indexed row; search_text holds its words under
--- the same rowid: its kind, its audiences (words only the people who may
--- see it hold, see feature.Audiences), its title and its text. unicode61
--- with remove_diacritics folds case and accents (« eleve » finds
--- « Élève »); the prefix index answers « math » finding « mathématiques »
--- without reading every word.
+-- search_entries holds each indexed row as it is shown in the results.
+-- search_words holds its words under the same rowid, each written after a
+-- key of its kind and of one audience that may see it (see words.go): a
+-- query asks for the caller's keys before each word, so that FTS5 only
+-- ever reads the words of what the caller may see, however large the
+-- index. unicode61 with remove_diacritics folds case and accents
+-- (« eleve » finds « Élève »); contentless, since the words are only ever
+-- matched, never shown.
 CREATE TABLE search_entries (
-    id   INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    ref  TEXT NOT NULL,   -- the row's id in its feature's table
-    url  TEXT NOT NULL,
+    id    INTEGER PRIMARY KEY,
+    kind  TEXT NOT NULL,
+    ref   TEXT NOT NULL,   -- the row's id in its feature's table
+    url   TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body  TEXT NOT NULL,
     UNIQUE (kind, ref)
 );
-CREATE VIRTUAL TABLE search_text USING fts5(
-    kind, audience, title, body,
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+CREATE VIRTUAL TABLE search_words USING fts5(
+    words,
+    content = '', contentless_delete = 1, detail = 'none',
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 -- How far in the change log the index has read.
 CREATE TABLE search_cursor (
