@@ -23,7 +23,7 @@ import (
 // p95-ms (and p50-ms).
 func BenchmarkSearch1M(b *testing.B) {
 	a := apptest.New(b, apptest.Options{})
-	seedIndex(b, a, 1_000_000)
+	seedIndex(b, a, benchRows)
 	queries := []string{"math", "mathématiques", "eleve", "lecture poésie", "ma", "sortie piscine", "le", "xyzzy", "cahier", "pé"}
 	for _, login := range []string{"eleve", "directeur"} {
 		b.Run(login, func(b *testing.B) {
@@ -98,18 +98,12 @@ func seedIndex(b *testing.B, a *apptest.App, n int) {
 			b.Fatal(err)
 		}
 	}
-	// The index catches up in the background, woken by the writes.
+	// The first search waits for the index to catch up with them all.
 	start := time.Now()
-	for {
-		var behind bool
-		if err := a.DB.Reader().QueryRowContext(b.Context(),
-			"SELECT (SELECT max(seq) FROM changes) > (SELECT seq FROM search_cursor)").Scan(&behind); err != nil {
-			b.Fatal(err)
-		}
-		if !behind {
-			break
-		}
-		time.Sleep(time.Second)
+	c := *a.ClientAs("eleve")
+	c.Timeout = 0
+	if resp, body := a.Get(&c, "/api/v1/search?q=lecture"); resp.StatusCode != http.StatusOK {
+		b.Fatalf("first search: %d %s", resp.StatusCode, body)
 	}
 	b.Logf("%d rows indexed in %s", n, time.Since(start).Round(time.Second))
 }
@@ -131,3 +125,6 @@ func vocabulary(r *rand.Rand, n int) []string {
 	}
 	return out
 }
+
+// benchRows is the index's size in BenchmarkSearch1M.
+var benchRows = 1_000_000

@@ -17,38 +17,29 @@ const (
 	snippetLen        = 220 // bytes of text a snippet shows at most
 )
 
-// candidate is a match before ranking, with its whole text.
+// candidate is a match before ranking.
 type candidate struct {
 	Result
-	body  string
+	rowid int64
 	score int
 }
 
-// rank orders candidates: every word found in the title first, then in the
-// text; the newest first among equals (candidates come newest first).
-func rank(cs []candidate, terms []string) []Result {
-	folded := make([]string, len(terms))
-	for i, t := range terms {
-		folded[i] = fold(t)
-	}
+// rank orders candidates: the more words found in the title, the higher
+// (a word FTS5 matched that is not in the title is in the text); the
+// newest first among equals (candidates come newest first).
+func rank(cs []candidate, folded []string) []candidate {
 	for i := range cs {
-		title, body := foldedWords(cs[i].Title), foldedWords(cs[i].body)
+		title := foldedWords(cs[i].Title)
 		for _, t := range folded {
-			switch {
-			case hasPrefixed(title, t):
+			if slices.ContainsFunc(title, func(w string) bool { return strings.HasPrefix(w, t) }) {
 				cs[i].score += 4
-			case hasPrefixed(body, t):
+			} else {
 				cs[i].score++
 			}
 		}
 	}
 	slices.SortStableFunc(cs, func(a, b candidate) int { return b.score - a.score })
-	out := make([]Result, len(cs))
-	for i, c := range cs {
-		out[i] = c.Result
-		out[i].parts = snippet(c.body, folded)
-	}
-	return out
+	return cs
 }
 
 func foldedWords(s string) []string {
@@ -57,10 +48,6 @@ func foldedWords(s string) []string {
 		ws[i] = fold(w)
 	}
 	return ws
-}
-
-func hasPrefixed(ws []string, prefix string) bool {
-	return slices.ContainsFunc(ws, func(w string) bool { return strings.HasPrefix(w, prefix) })
 }
 
 // snippet is the piece of text around the first word found, cut at word

@@ -69,15 +69,34 @@ func (ix *Index) Search(ctx context.Context, u auth.User, q string) ([]Group, er
 	if err != nil {
 		return nil, err
 	}
+	folded := make([]string, len(terms))
+	for i, t := range terms {
+		folded[i] = fold(t)
+	}
 	var out []Group
 	for _, src := range ix.sources {
 		cs, err := candidates(ctx, ix.db, src.Kind, matchQuery(src.Kind, audiences, terms), candidatesPerKind)
+		if err != nil || len(cs) == 0 {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		cs = rank(cs, folded)[:min(len(cs), perKind)]
+		g := Group{Kind: src.Kind, Icon: src.Icon, Results: make([]Result, len(cs))}
+		rowids := make([]int64, len(cs))
+		for i, c := range cs {
+			rowids[i] = c.rowid
+		}
+		texts, err := bodies(ctx, ix.db, rowids)
 		if err != nil {
 			return nil, err
 		}
-		if rs := rank(cs, terms); len(rs) > 0 {
-			out = append(out, Group{Kind: src.Kind, Icon: src.Icon, Results: rs[:min(len(rs), perKind)]})
+		for i, c := range cs {
+			g.Results[i] = c.Result
+			g.Results[i].parts = snippet(texts[c.rowid], folded)
 		}
+		out = append(out, g)
 	}
 	return out, nil
 }

@@ -73,15 +73,33 @@ func moveCursor(ctx context.Context, tx *store.Tx, seq int64) error {
 }
 
 // candidates are the entries of one kind that match, newest first: a
-// full-text query (matchQuery) gives their rowids, their text comes from
+// full-text query (matchQuery) gives their rowids, their titles come from
 // search_entries.
 func candidates(ctx context.Context, db *store.DB, kind, match string, limit int) ([]candidate, error) {
 	return store.Query(ctx, db.Reader(), func(r store.Scanner) (candidate, error) {
 		c := candidate{Result: Result{Kind: kind}}
-		return c, r.Scan(&c.ID, &c.URL, &c.Title, &c.body)
-	}, `SELECT e.ref, e.url, e.title, e.body FROM search_entries e
+		return c, r.Scan(&c.rowid, &c.ID, &c.URL, &c.Title)
+	}, `SELECT e.id, e.ref, e.url, e.title FROM search_entries e
 		JOIN (SELECT rowid FROM search_words WHERE search_words MATCH ? ORDER BY rowid DESC LIMIT ?) m ON m.rowid = e.id
 		ORDER BY e.id DESC`, match, limit)
+}
+
+// bodies are the texts of entries by rowid.
+func bodies(ctx context.Context, db *store.DB, rowids []int64) (map[int64]string, error) {
+	list, args := store.In(rowids)
+	type body struct {
+		rowid int64
+		text  string
+	}
+	bs, err := store.Query(ctx, db.Reader(), func(r store.Scanner) (body, error) {
+		var b body
+		return b, r.Scan(&b.rowid, &b.text)
+	}, "SELECT id, body FROM search_entries WHERE id IN ("+list+")", args...)
+	out := make(map[int64]string, len(bs))
+	for _, b := range bs {
+		out[b.rowid] = b.text
+	}
+	return out, err
 }
 
 // matchQuery is the FTS5 query for a kind: every word, as the prefix of
