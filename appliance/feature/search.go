@@ -65,6 +65,8 @@ func PersonAudience(userID string) string { return audience("person", userID) }
 // Global is the scope and the audience of what the city publishes.
 const Global = "global"
 
+// audience is written kind:id; the search reads the kind (an entry of
+// homework is only ever for a class: no need to ask for other kinds).
 func audience(kind, id string) string { return kind + ":" + id }
 
 // Audiences are those u holds.

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -73,9 +74,20 @@ func (ix *Index) Search(ctx context.Context, u auth.User, q string) ([]Group, er
 	for i, t := range terms {
 		folded[i] = fold(t)
 	}
+	// Only the caller's audiences of the kinds each kind of entry has are
+	// asked for: a director holds two for each class, and homework is only
+	// ever for a class.
+	kinds, err := audienceKinds(ctx, ix.db)
+	if err != nil {
+		return nil, err
+	}
 	var out []Group
 	for _, src := range ix.sources {
-		cs, err := candidates(ctx, ix.db, src.Kind, matchQuery(src.Kind, audiences, terms), candidatesPerKind)
+		held := slices.DeleteFunc(slices.Clone(audiences), func(a string) bool { return !slices.Contains(kinds[src.Kind], audienceKind(a)) })
+		if len(held) == 0 {
+			continue
+		}
+		cs, err := candidates(ctx, ix.db, src.Kind, matchQuery(src.Kind, held, terms), candidatesPerKind)
 		if err != nil || len(cs) == 0 {
 			if err != nil {
 				return nil, err

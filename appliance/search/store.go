@@ -63,8 +63,28 @@ func reindex(ctx context.Context, tx *store.Tx, kind string, ids []string, entri
 			rowid, indexed(kind, e.Audiences, e.Title, e.Body)); err != nil {
 			return err
 		}
+		for _, a := range e.Audiences {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO search_audiences(kind, audience) VALUES (?, ?)",
+				kind, audienceKind(a)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// audienceKinds are the kinds of audience each kind of entry has.
+func audienceKinds(ctx context.Context, db *store.DB) (map[string][]string, error) {
+	type pair struct{ kind, audience string }
+	ps, err := store.Query(ctx, db.Reader(), func(r store.Scanner) (pair, error) {
+		var p pair
+		return p, r.Scan(&p.kind, &p.audience)
+	}, "SELECT kind, audience FROM search_audiences")
+	out := map[string][]string{}
+	for _, p := range ps {
+		out[p.kind] = append(out[p.kind], p.audience)
+	}
+	return out, err
 }
 
 func moveCursor(ctx context.Context, tx *store.Tx, seq int64) error {

@@ -81,3 +81,7 @@ func fold(s string) string {
 	}
 	return b.String()
 }
+
+// audienceKind is what an audience is of: "class" for a class's readers
+// (feature's audiences are written kind:id).
+func audienceKind(a string) string { k, _, _ := strings.Cut(a, ":"); return k }

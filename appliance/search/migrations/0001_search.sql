@@ -24,6 +24,13 @@ CREATE VIRTUAL TABLE search_words USING fts5(
     content = '', contentless_delete = 1, detail = 'none',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- The kinds of audience each kind of entry was indexed under ("class",
+-- "family"…): a query asks only for the caller's audiences of those kinds.
+CREATE TABLE search_audiences (
+    kind     TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    PRIMARY KEY (kind, audience)
+) WITHOUT ROWID;
 -- How far in the change log the index has read.
 CREATE TABLE search_cursor (
     id  INTEGER PRIMARY KEY CHECK (id = 1),
