@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,11 +208,18 @@ func (c *Client) download(ctx context.Context, link Link, hash string) error {
 
 // Central's file endpoints, for enrolled nodes.
 func (h *centralHandlers) getBlob(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.nodeOf(w, r); !ok {
+	n, ok := h.nodeOf(w, r)
+	if !ok {
 		return
 	}
-	f, err := h.c.db.Blobs().Open(r.PathValue("hash"))
+	hash := r.PathValue("hash")
+	may, err := h.c.mayFetch(r.Context(), n.School, hash)
 	if err != nil {
+		h.s.Fail(w, r, err)
+		return
+	}
+	f, err := h.c.db.Blobs().Open(hash)
+	if !may || err != nil {
 		h.s.Error(w, r, http.StatusNotFound, "sync.err.no_file")
 		return
 	}
@@ -266,4 +274,30 @@ func (h *centralHandlers) putBlob(w http.ResponseWriter, r *http.Request) {
 		st.Complete = true
 	}
 	web.JSON(w, http.StatusOK, st)
+}
+
+// mayFetch reports whether a school may fetch a file from central: one
+// that a row it receives references (its scope, the city's, its
+// audience). A school that knows another school's file by its SHA-256
+// gets the same 404 as for a file that does not exist.
+func (c *Central) mayFetch(ctx context.Context, school, hash string) (bool, error) {
+	if !store.ValidHash(hash) {
+		return false, nil
+	}
+	for _, tbl := range c.db.Replicated() {
+		col := c.db.BlobColumn(tbl)
+		if col == "" {
+			continue
+		}
+		var one int
+		err := c.db.Reader().QueryRowContext(ctx, "SELECT 1 FROM "+tbl+" WHERE "+col+" = :hash AND ("+c.audience(tbl)+") LIMIT 1",
+			sql.Named("hash", hash), sql.Named("school", school)).Scan(&one)
+		switch {
+		case err == nil:
+			return true, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return false, err
+		}
+	}
+	return false, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"preau/appliance/auth"
+	"preau/appliance/documents"
 	"preau/appliance/roster"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
@@ -355,5 +356,46 @@ func TestSchoolHoldsNoDSISecret(t *testing.T) {
 	}
 	if _, err := p.central.Auth.LoginPassword(ctx, "dsi.adjoint", "motdepasse", ""); err != nil {
 		t.Fatalf("the DSI no longer logs in on central: %v", err)
+	}
+}
+
+// A school fetches from central only the files of rows it receives: school
+// B's document, whose SHA-256 school A's node learnt somehow, is a 404 for
+// A, as is a hash of nothing; the city's files and A's own are served.
+func TestSchoolFetchesOnlyItsFiles(t *testing.T) {
+	c := newCity(t)
+	ctx := t.Context()
+	limits := documents.Limits{MaxFile: 1 << 20, UserQuota: 1 << 20, SchoolQuota: 1 << 20}
+	atCentral := documents.NewService(c.central.DB, c.central.Register, limits)
+	theirs, _, err := atCentral.Share(ctx, c.teacherB, documents.Upload{ClassID: c.classB.ID, Name: "b.txt", Size: -1, Content: strings.NewReader("École B seulement")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, _, err := atCentral.Share(ctx, c.teacherA, documents.Upload{ClassID: c.classA.ID, Name: "a.txt", Size: -1, Content: strings.NewReader("École A")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := c.school.Sync.Client.Link(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetch := func(hash string) int {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, link.CentralURL+"/api/v1/sync/blobs/"+hash, nil)
+		req.Header.Set("Authorization", "Node "+link.SchoolID+":"+link.NodeKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := fetch(theirs.Blob); got != http.StatusNotFound {
+		t.Errorf("school A fetching school B's file: %d, want 404", got)
+	}
+	if got := fetch(strings.Repeat("ab", 32)); got != http.StatusNotFound {
+		t.Errorf("a hash of nothing: %d, want 404", got)
+	}
+	if got := fetch(ours.Blob); got != http.StatusOK {
+		t.Errorf("school A fetching its own class's file: %d, want 200", got)
 	}
 }
