@@ -31,6 +31,7 @@ import (
 	"preau/appliance/notify"
 	"preau/appliance/roster"
 	"preau/appliance/signin"
+	"preau/appliance/sites"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 	"preau/appliance/web"
@@ -55,6 +56,7 @@ var Features = []feature.Feature{
 	news.Feature,
 	notifications.Feature,
 	documents.Feature,
+	sites.Feature,
 	psync.Feature,
 }
 
