@@ -225,7 +225,9 @@ func (h *handlers) staffPage(ctx context.Context, u auth.User, class string, p *
 		}
 		p.Cards = h.cards(ctx, u, shown, schoolClasses, p.Classes)
 	}
-	mine := func(s Site) bool { return slices.ContainsFunc(p.Classes, func(c auth.Class) bool { return c.ID == s.ClassID }) }
+	mine := func(s Site) bool {
+		return slices.ContainsFunc(p.Classes, func(c auth.Class) bool { return c.ID == s.ClassID })
+	}
 	var colleagues, city []Site
 	for _, s := range all {
 		switch {
