@@ -2,7 +2,8 @@
 -- chosen by a teacher for one class or one level of the school, or by the
 -- city's DSI for every school (or those listed in schools). A school's
 -- sites have the school as scope; the city's are global and every node
--- holds them.
+-- holds them. A school's site is for a class or for a level, never both:
+-- the service and central's push check hold that rule.
 CREATE TABLE sites (
     id           TEXT PRIMARY KEY,
     scope        TEXT NOT NULL,
@@ -19,8 +20,7 @@ CREATE TABLE sites (
     picture      TEXT NOT NULL DEFAULT '',  -- the picture's SHA-256, '' for none
     picture_type TEXT NOT NULL DEFAULT '',
     author_id    TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    CHECK (class_id = '' OR level = '')
+    created_at   TEXT NOT NULL
 );
 CREATE INDEX sites_school ON sites(school_id, created_at) WHERE deleted = 0;
 CREATE INDEX sites_class ON sites(class_id) WHERE deleted = 0 AND class_id != '';
