@@ -44,6 +44,7 @@ func TestSitesStory(t *testing.T) {
 				loginForm(t, teacher, "enseignant")
 				teacher.Open("/sites")
 				inLanguage(t, teacher, lang, "the teacher's sites")
+				browser.Eval[bool](teacher, `document.querySelector("#ajouter").open = true`) // no navigation: Click would wait for one
 				teacher.Type(`input[name="adresse"]`, "https://fr.vikidia.org")
 				teacher.Type(`input[name="titre"]`, "Vikidia")
 				teacher.Type(`textarea[name="commentaire"]`, "L'encyclopédie des 8-13 ans")

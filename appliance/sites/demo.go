@@ -97,19 +97,21 @@ var demoSites = []demoSite{
 var demoCitySite = demoSite{url: "https://www.cite-sciences.fr", title: "Cité des sciences",
 	comment: "Les expositions et les jeux de la Cité des enfants, choisis par la ville.", colour: color.RGBA{0x7b, 0x3f, 0xc4, 0xff}}
 
-// demoPicture draws a site's demo picture: a white sun on its colour.
+// demoPicture draws a site's demo picture: a white sun over a hill, on
+// its colour.
 func demoPicture(bg color.RGBA) []byte {
 	const w, h = 320, 240
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	white := color.RGBA{0xff, 0xff, 0xff, 0xff}
+	hill := color.RGBA{bg.R / 2, bg.G / 2, bg.B / 2, 0xff}
 	for y := range h {
 		for x := range w {
 			c := bg
-			dx, dy := x-w/2, y-h/2
-			switch d := dx*dx + dy*dy; {
-			case d < 50*50:
-				c = color.RGBA{0xff, 0xff, 0xff, 0xff}
-			case d < 80*80 && (dx*dy > 0) == ((dx+dy)%40 < 20):
-				c = color.RGBA{0xff, 0xff, 0xff, 0x90}
+			if dx, dy := x-200, y-90; dx*dx+dy*dy < 45*45 {
+				c = white
+			}
+			if dx, dy := x-110, y-380; dx*dx+dy*dy < 230*230 {
+				c = hill
 			}
 			img.Set(x, y, c)
 		}
