@@ -111,6 +111,7 @@ type page struct {
 	// The form, for those who choose sites.
 	Chooser bool
 	DSI     bool
+	Parent  bool
 	Levels  []string
 	Schools []auth.School
 	Form    form
@@ -144,7 +145,7 @@ func (h *handlers) page(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, f form, errMsg string) {
 	ctx := r.Context()
 	u := web.CurrentUser(r)
-	p := page{Form: f, Chooser: h.s.chooses(u), DSI: u.Profile == auth.DSI, Levels: feature.Levels}
+	p := page{Form: f, Chooser: h.s.chooses(u), DSI: u.Profile == auth.DSI, Parent: u.Profile == auth.Parent, Levels: feature.Levels}
 	var err error
 	switch u.Profile {
 	case auth.Pupil:
@@ -166,12 +167,9 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, f 
 		h.Fail(w, r, err)
 		return
 	}
-	name := "sites/staff"
-	switch u.Profile {
-	case auth.Pupil:
+	name := "sites/list"
+	if u.Profile == auth.Pupil {
 		name = "sites/pupil"
-	case auth.Parent:
-		name = "sites/parent"
 	}
 	h.RenderStatus(w, r, status, name, web.T(r, "sites.title"), p, errMsg)
 }
@@ -192,7 +190,11 @@ func (h *handlers) parentPage(ctx context.Context, u auth.User, child string, p 
 		p.Child = p.Children[i]
 	}
 	sites, err := h.s.ForPupil(ctx, u, p.Child)
-	p.Cards = h.cards(ctx, u, sites, nil, nil)
+	if err != nil {
+		return err
+	}
+	classes, err := h.Register.UserClasses(ctx, p.Child.ID)
+	p.Cards = h.cards(ctx, u, sites, classes, nil)
 	return err
 }
 
