@@ -93,9 +93,10 @@ var demoSites = []demoSite{
 		colour: color.RGBA{0x1f, 0x6f, 0xd1, 0xff}},
 }
 
-// demoCitySite is the city's, for every school (i18n:data).
+// demoCitySite is the city's, for every school (i18n:data). It has no
+// picture: a demo city's rows bring no file to its schools.
 var demoCitySite = demoSite{url: "https://www.cite-sciences.fr", title: "Cité des sciences",
-	comment: "Les expositions et les jeux de la Cité des enfants, choisis par la ville.", colour: color.RGBA{0x7b, 0x3f, 0xc4, 0xff}}
+	comment: "Les expositions et les jeux de la Cité des enfants, choisis par la ville."}
 
 // demoPicture draws a site's demo picture: a white sun over a hill, on
 // its colour.

@@ -1,6 +1,7 @@
 package sites
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -134,7 +135,7 @@ func get(ctx context.Context, c *http.Client, u string, limit int64, accept stri
 // phones, for sharing, for browsers; resolved against the page's address.
 func iconLinks(page []byte, base *url.URL) []string {
 	var touch, og, icons []string
-	z := html.NewTokenizer(strings.NewReader(string(page)))
+	z := html.NewTokenizer(bytes.NewReader(page))
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {

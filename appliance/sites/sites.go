@@ -5,8 +5,8 @@
 // other's choices up for their classes. The city's DSI chooses on central
 // a list every school shows, or only the schools it names.
 //
-// It imports auth, store, text, web and feature (the register through
-// feature.Register); no other feature.
+// It imports apperr, auth, config, store, text, web and feature (the
+// register through feature.Register); no other feature.
 package sites
 
 import (
