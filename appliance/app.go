@@ -32,6 +32,7 @@ import (
 	"preau/appliance/roster"
 	"preau/appliance/search"
 	"preau/appliance/signin"
+	"preau/appliance/sites"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 	"preau/appliance/web"
@@ -56,6 +57,7 @@ var Features = []feature.Feature{
 	news.Feature,
 	notifications.Feature,
 	documents.Feature,
+	sites.Feature,
 	search.Feature,
 	psync.Feature,
 }

@@ -148,6 +148,15 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		classes[0].ID).Scan(&documentPicture); err != nil {
 		t.Fatalf("demo picture document: %v", err)
 	}
+	var site, sitePicture string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM sites WHERE deleted = 0 AND class_id = ? AND picture = '' LIMIT 1",
+		classes[0].ID).Scan(&site); err != nil {
+		t.Fatalf("demo site: %v", err)
+	}
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM sites WHERE deleted = 0 AND class_id = ? AND picture != '' LIMIT 1",
+		classes[0].ID).Scan(&sitePicture); err != nil {
+		t.Fatalf("demo site with a picture: %v", err)
+	}
 	if err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO calendar_tokens(user_id, token, created_at) VALUES (?, 'jeton-de-test', '2026-12-03T08:00:00Z')",
 			a.User("parent").ID)
@@ -156,6 +165,8 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		t.Fatalf("a feed token: %v", err)
 	}
 	return strings.NewReplacer(
+		"{site_picture}", sitePicture,
+		"{site}", site,
 		"{document_picture}", documentPicture,
 		"{document}", document,
 		"{event}", event,

@@ -3,6 +3,7 @@ package feature
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
@@ -10,6 +11,22 @@ import (
 
 // Who works with a class, as the features that write to a class ask it
 // (the cahier de textes, the carnet de liaison, the register…).
+
+// Levels are the years of French primary school, in order. A class is of
+// one of them, or of two ("CE2-CM1").
+var Levels = []string{"CP", "CE1", "CE2", "CM1", "CM2"}
+
+// LevelsOf are the levels a class's pupils are in: its level, or both of
+// a double level's.
+func LevelsOf(c auth.Class) []string {
+	var out []string
+	for _, l := range strings.Split(c.Level, "-") {
+		if slices.Contains(Levels, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
 
 // ClassStaff loads a class and reports whether u is one of its staff: one
 // of its teachers, or the director of its school. An unknown class is the

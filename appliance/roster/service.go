@@ -74,7 +74,7 @@ func (s *Service) EnsureSchool(ctx context.Context, id, name string) error {
 }
 
 // Levels are the classes of French primary school, in order.
-var Levels = []string{"CP", "CE1", "CE2", "CM1", "CM2"}
+var Levels = feature.Levels
 
 // ValidLevel accepts a level or a double level ("CE2-CM1").
 func ValidLevel(level string) bool {

@@ -165,6 +165,11 @@ func TestHostilePushesRefused(t *testing.T) {
 		return forgedRow("news", map[string]any{"school_id": "ecole-a", "audience": "school", "class_id": "", "author_id": c.teacherA.ID,
 			"title": "Fête", "body": "", "image": "", "image_type": "", "created_at": "2026-12-03T08:00:00Z"}, set)
 	}
+	site := func(set map[string]any) store.Row {
+		return forgedRow("sites", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "level": "", "schools": "",
+			"url": "https://jeux.example", "title": "Jeux", "comment": "", "picture": "", "picture_type": "", "author_id": c.teacherA.ID,
+			"created_at": "2026-12-03T08:00:00Z"}, set)
+	}
 	notice := func(user string) store.Row {
 		return forgedRow("notifications", map[string]any{"user_id": user, "kind": "homework", "title_key": "homework.notice.new",
 			"title_args": "{}", "url": "/devoirs", "icon": "agenda", "read": int64(0), "created_at": "2026-12-03T08:00:00Z"}, nil)
@@ -255,6 +260,16 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"news by a parent", news(map[string]any{"author_id": c.parentA.ID}), "équipe de l'école"},
 		{"news for school B's class", news(map[string]any{"audience": "class", "class_id": c.classB.ID}), "classe de l'école"},
 		{"the city's news from a school", news(map[string]any{"scope": "global", "school_id": ""}), "global"},
+		// sites: the school's own, chosen by its staff, for its classes or a
+		// level, their picture named by its hash
+		{"a site in school B's name", site(map[string]any{"school_id": "ecole-b"}), "ses propres sites"},
+		{"a site chosen by a parent", site(map[string]any{"author_id": c.parentA.ID}), "équipe de l'école"},
+		{"a site chosen by school B's teacher", site(map[string]any{"author_id": c.teacherB.ID}), "équipe de l'école"},
+		{"a site for school B's class", site(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a site for an unknown level", site(map[string]any{"class_id": "", "level": "6e"}), "niveau connu"},
+		{"a site for a class and a level", site(map[string]any{"level": "CE1"}), "niveau connu"},
+		{"a site whose picture is a path", site(map[string]any{"picture": "../../config.yaml"}), "SHA-256"},
+		{"the city's site from a school", site(map[string]any{"scope": "global", "school_id": "", "class_id": "", "level": ""}), "global"},
 		// notifications: for the school's own people and its pupils' parents
 		{"a notification for school B's pupil", notice(c.pupilB.ID), "ses propres comptes"},
 		{"a notification for school B's parent", notice(c.parentB.ID), "ses propres comptes"},
