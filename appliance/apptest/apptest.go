@@ -45,7 +45,9 @@ type Options struct {
 // New starts an appliance; it stops when the test ends.
 func New(t testing.TB, o Options) *App {
 	t.Helper()
-	flags := map[string]string{"data_dir": o.DataDir, "demo": "true", "log.level": "warn"}
+	// No icon of a curated site is fetched: nothing a test does leaves the
+	// machine (a test that wants one serves it on loopback, see sites).
+	flags := map[string]string{"data_dir": o.DataDir, "demo": "true", "log.level": "warn", "sites.fetch_icons": "false"}
 	if o.DataDir == "" {
 		flags["data_dir"] = t.TempDir()
 	}

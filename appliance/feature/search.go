@@ -59,6 +59,13 @@ func SchoolStaffAudience(schoolID string) string { return audience("school-staff
 // SchoolParentsAudience is the parents of a school's pupils, and its staff.
 func SchoolParentsAudience(schoolID string) string { return audience("school-parents", schoolID) }
 
+// LevelAudience is the pupils of a level (CP … CM2) in a school
+// ("global": in every school), and their parents.
+func LevelAudience(schoolID, level string) string { return audience("level", schoolID+"/"+level) }
+
+// DSIAudience is the city's DSI.
+var DSIAudience = audience("dsi", Global)
+
 // PersonAudience is one person alone.
 func PersonAudience(userID string) string { return audience("person", userID) }
 
@@ -94,7 +101,7 @@ func Audiences(ctx context.Context, reg Register, u auth.User) ([]string, error)
 	case auth.Teacher, auth.Director:
 		add(SchoolAudience(u.SchoolID), SchoolStaffAudience(u.SchoolID), SchoolParentsAudience(u.SchoolID), SchoolStaffAudience(Global))
 	case auth.DSI:
-		add(SchoolStaffAudience(Global), SchoolParentsAudience(Global))
+		add(SchoolStaffAudience(Global), SchoolParentsAudience(Global), DSIAudience)
 	}
 	classes, err := ReadableClasses(ctx, reg, u)
 	if err != nil {
@@ -104,6 +111,10 @@ func Audiences(ctx context.Context, reg Register, u auth.User) ([]string, error)
 		add(ClassAudience(c.ID))
 		if u.Profile == auth.Teacher || u.Profile == auth.Director {
 			add(ClassStaffAudience(c.ID))
+			continue
+		}
+		for _, l := range LevelsOf(c) {
+			add(LevelAudience(c.SchoolID, l), LevelAudience(Global, l))
 		}
 	}
 	return out, nil

@@ -103,6 +103,13 @@ func (r Result) Snippet() string {
 	return b.String()
 }
 
+// External reports whether the result leads out of Préau (a curated
+// site): the page opens it in a new tab, telling it nothing of where the
+// reader came from.
+func (r Result) External() bool {
+	return strings.HasPrefix(r.URL, "https://") || strings.HasPrefix(r.URL, "http://")
+}
+
 // Part is a piece of a snippet: a word found, or the text around it.
 type Part struct {
 	Text  string

@@ -225,3 +225,26 @@ func TestQuerySyntaxIsPlainWords(t *testing.T) {
 		t.Errorf("an empty query found %v", got)
 	}
 }
+
+// A curated site is found by its title or comment by the pupils of its
+// class, and opens the site itself; the pupil of another level does not
+// find a level's site.
+func TestFindsSites(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	post(t, a, "enseignant", "/api/v1/sites", map[string]string{"url": "https://exemple.fr/planetes", "title": "Le système solaire",
+		"comment": "Les planètes en images", "class_id": a.ClassID("CE1")})
+	post(t, a, "directeur", "/api/v1/sites", map[string]string{"url": "https://exemple.fr/fractions", "title": "Les fractions",
+		"comment": "Pour les planètes aussi", "level": "CM2"})
+	rs := find(t, a, "eleve", "planete")
+	if got := titles(rs); !slices.Contains(got, "sites:Le système solaire") || slices.Contains(got, "sites:Les fractions") {
+		t.Errorf("the CE1 pupil found %v", got)
+	}
+	for _, r := range rs {
+		if r.Kind == "sites" && r.URL != "https://exemple.fr/planetes" {
+			t.Errorf("a site's result leads to %q", r.URL)
+		}
+	}
+	if got := titles(find(t, a, "enseignant", "planete")); !slices.Contains(got, "sites:Les fractions") {
+		t.Errorf("the teacher does not find the school's level site: %v", got)
+	}
+}

@@ -112,10 +112,11 @@ func NewCentralService(db *store.DB, reg feature.Register) *Service {
 	return s
 }
 
-// AllowLoopback lets the icon fetcher reach this machine's own addresses:
-// for tests, which serve a page on 127.0.0.1. Private, link-local and
-// unspecified addresses stay refused.
-func (s *Service) AllowLoopback() { s.icons.loopback = true }
+// AllowLoopback lets the icon fetcher reach this machine's own addresses,
+// and fetch though the configuration says not to: for tests, which serve
+// a page on 127.0.0.1. Private, link-local and unspecified addresses stay
+// refused.
+func (s *Service) AllowLoopback() { s.icons.loopback, s.icons.off = true, false }
 
 // Choosers are the profiles who choose sites.
 var Choosers = []auth.Profile{auth.Teacher, auth.Director, auth.DSI}

@@ -22,7 +22,7 @@ import (
 )
 
 // Feature is the curated sites.
-var Feature = feature.Feature{Name: "sites", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "sites", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
 
 // Path is the sites' page, for every profile.
 const Path = "/sites"
@@ -48,10 +48,12 @@ func Of(env *feature.Env) *Service {
 }
 
 func newService(env *feature.Env) *Service {
+	s := NewService(env.DB, env.Register)
 	if env.Config.Role == config.RoleCentral {
-		return NewCentralService(env.DB, env.Register)
+		s = NewCentralService(env.DB, env.Register)
 	}
-	return NewService(env.DB, env.Register)
+	s.icons.off = !env.Config.SiteIcons
+	return s
 }
 
 func routes(env *feature.Env) {

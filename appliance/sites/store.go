@@ -107,3 +107,15 @@ func (s *Service) remove(ctx context.Context, id string) error {
 		return err
 	})
 }
+
+// searchEntries reads what the search keeps of sites by id: who sees each
+// (see viewer.sees), in the search's audiences.
+func searchEntries(ctx context.Context, db *store.DB, ids []string) ([]feature.SearchEntry, error) {
+	list, args := store.In(ids)
+	sites, err := store.Query(ctx, db.Reader(), scan, "SELECT "+columns+" FROM sites WHERE deleted = 0 AND id IN ("+list+")", args...)
+	out := make([]feature.SearchEntry, len(sites))
+	for i, s := range sites {
+		out[i] = feature.SearchEntry{ID: s.ID, Title: s.Title, Body: s.Comment + "\n" + s.Host(), URL: s.URL, Audiences: s.audiences()}
+	}
+	return out, err
+}
