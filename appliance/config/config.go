@@ -69,6 +69,12 @@ type Config struct {
 	// Documents' limits, in bytes: one file, what one person shares, what
 	// one school holds (a file shared several times counts once).
 	DocMaxFile, DocUserQuota, DocSchoolQuota int64
+	// CacheMaxSize is what a school keeps of the city's library's files,
+	// in bytes: the least recently used leave first.
+	CacheMaxSize int64
+	// SiteIcons: a curated site added without a picture gets the site's
+	// icon, fetched by the server from the internet (never from the LAN).
+	SiteIcons bool
 
 	File string // the config file read, "" when none
 }
@@ -124,6 +130,8 @@ var keys = []key{
 	{"documents.max_file_size", "100MB", isSize},
 	{"documents.user_quota", "2GB", isSize},
 	{"documents.school_quota", "50GB", isSize},
+	{"cache.max_size", "5GB", isSize},
+	{"sites.fetch_icons", true, isBool},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -216,6 +224,7 @@ func build(v *viper.Viper, file string) Config {
 	docFile, _ := parseSize(v.GetString("documents.max_file_size"))
 	docUser, _ := parseSize(v.GetString("documents.user_quota"))
 	docSchool, _ := parseSize(v.GetString("documents.school_quota"))
+	cacheMax, _ := parseSize(v.GetString("cache.max_size"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -253,6 +262,8 @@ func build(v *viper.Viper, file string) Config {
 		DocMaxFile:      docFile,
 		DocUserQuota:    docUser,
 		DocSchoolQuota:  docSchool,
+		CacheMaxSize:    cacheMax,
+		SiteIcons:       v.GetBool("sites.fetch_icons"),
 		File:            file,
 	}
 }

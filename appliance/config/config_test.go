@@ -75,7 +75,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"school.id": "s", "school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
 		"auth.session_ttl": "1h", "auth.pupil_session_idle": "30m", "auth.school_day_end": "16:30", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
 		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s", "i18n.default_language": "ar",
-		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB"}
+		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB", "cache.max_size": "1GB", "sites.fetch_icons": "false"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -92,7 +92,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		c.SchoolName != "S" || c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" ||
 		c.SessionTTL.Hours() != 1 || c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
 		c.SyncInterval.Seconds() != 30 || c.SyncStall.Seconds() != 5 || c.SyncNowTimeout.Seconds() != 10 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute ||
-		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 {
+		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 || c.CacheMaxSize != 1<<30 || c.SiteIcons {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }

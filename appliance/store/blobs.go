@@ -191,3 +191,17 @@ func (b *Blobs) Complete(hash string) error {
 	}
 	return b.install(part, hash)
 }
+
+// Remove deletes a stored blob and its thumbnail: only a cache evicting a
+// file that no row needs for good calls it (sync's, for the city's
+// library); a file is otherwise kept as long as the data directory.
+func (b *Blobs) Remove(hash string) error {
+	if !ValidHash(hash) {
+		return ErrNotFound
+	}
+	os.Remove(filepath.Join(filepath.Dir(b.dir), thumbsDir, hash[:2], hash+".jpg"))
+	if err := os.Remove(b.path(hash)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}

@@ -48,6 +48,18 @@ type Schema struct {
 	// columns worth showing: sync shows a conflict's losing version by them
 	// for a director to restore. A table without one shows its name.
 	Labels map[string]Label
+	// Cached names, per table whose files are blobs, how a school keeps
+	// the files of its global rows (the city's library): in a cache under
+	// its budget rather than for good, fetched when the link is idle or
+	// when asked for (see sync's cache).
+	Cached map[string]CacheRule
+}
+
+// CacheRule is how the files of a table's global rows are cached at a
+// school.
+type CacheRule struct {
+	Size    string // the column holding the file's size in bytes
+	Targets string // the column of the schools a row is meant for (feature.Targets), "" for every school
 }
 
 // Label is how people name a replicated table's rows.
@@ -192,6 +204,12 @@ func (db *DB) Migrate(ctx context.Context, s Schema) error {
 		}
 		db.labels[t] = l
 	}
+	for t, rule := range s.Cached {
+		if db.cached == nil {
+			db.cached = make(map[string]CacheRule)
+		}
+		db.cached[t] = rule
+	}
 	for t, cond := range s.Audience {
 		if db.audience == nil {
 			db.audience = make(map[string]string)
@@ -210,6 +228,13 @@ func (db *DB) Label(table string) Label {
 		return l
 	}
 	return Label{Row: table}
+}
+
+// Cached is how a table's global rows' files are cached at a school, and
+// whether they are.
+func (db *DB) Cached(table string) (CacheRule, bool) {
+	r, ok := db.cached[table]
+	return r, ok
 }
 
 // Audience is the extra condition for a table's rows sent to a school, "" if none.

@@ -40,6 +40,7 @@ type DB struct {
 
 	audience map[string]string     // table → extra condition, see Schema.Audience
 	blobCols map[string]string     // table → column holding a blob's hash
+	cached   map[string]CacheRule  // table → how its global rows' files are cached, see Schema.Cached
 	unique   map[string]UniqueRule // table → column kept unique across nodes
 	secrets  map[string][]string   // table → credential columns, see Schema.Secrets
 	labels   map[string]Label      // table → what people call its rows, see Schema.Labels
