@@ -38,4 +38,32 @@ func init() {
 		authzCase{Route: "GET /api/v1/documents/{id}/content", Path: "/api/v1/documents/{document}/content", Expect: api(http.StatusOK, readers...)},
 		authzCase{Route: "DELETE /api/v1/documents/{id}", Path: "/api/v1/documents/{document}", Expect: apiDeleted},
 	)
+	// The city's library: every profile reads it; the DSI publishes on
+	// central ({city_document} is one of the demo city's); a school's
+	// director sees its cache.
+	everyone := append(readers, auth.DSI)
+	dsiNoFile := form(auth.DSI)
+	dsiNoFile[auth.DSI] = http.StatusBadRequest
+	matrix = append(matrix,
+		authzCase{Route: "GET /documents/ville", Path: "/documents/ville", Expect: page(everyone...)},
+		authzCase{Role: "central", Route: "POST /documents/ville", Path: "/documents/ville", Body: "dossier=Culture", Expect: dsiNoFile},
+		authzCase{Route: "GET /documents/ville/cache", Path: "/documents/ville/cache", Expect: page(auth.Director)},
+		authzCase{Role: "central", Route: "GET /documents/ville/{id}/fichier", Path: "/documents/ville/{city_document}/fichier", Expect: page(everyone...)},
+		authzCase{Role: "central", Route: "POST /documents/ville/{id}/supprimer", Path: "/documents/ville/{city_document}/supprimer", Expect: form(auth.DSI)},
+		authzCase{Route: "GET /api/v1/library", Path: "/api/v1/library", Expect: api(http.StatusOK, everyone...)},
+		authzCase{Role: "central", Route: "POST /api/v1/library", Path: "/api/v1/library", Body: `{"schools":[]}`, Expect: api(http.StatusBadRequest, auth.DSI)},
+		authzCase{Route: "GET /api/v1/library/cache", Path: "/api/v1/library/cache", Expect: api(http.StatusOK, auth.Director)},
+		// On a school the DSI publishes nothing, and the library's routes
+		// to a document are a class's document's: the DSI reads none.
+		authzCase{Route: "POST /documents/ville", Path: "/documents/ville", Body: "dossier=Culture", Expect: dsiNoFile},
+		authzCase{Route: "POST /api/v1/library", Path: "/api/v1/library", Body: `{"schools":[]}`, Expect: api(http.StatusBadRequest, auth.DSI)},
+		authzCase{Route: "GET /documents/ville/{id}/fichier", Path: "/documents/ville/{document}/fichier", Expect: notDSI(page(everyone...))},
+		authzCase{Route: "POST /documents/ville/{id}/supprimer", Path: "/documents/ville/{document}/supprimer", Expect: notDSI(form(auth.DSI))},
+	)
+}
+
+// notDSI: the DSI is let in, and finds no such document (404).
+func notDSI(m map[auth.Profile]int) map[auth.Profile]int {
+	m[auth.DSI] = http.StatusNotFound
+	return m
 }

@@ -148,6 +148,9 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		classes[0].ID).Scan(&documentPicture); err != nil {
 		t.Fatalf("demo picture document: %v", err)
 	}
+	// The city's library holds documents on central only (a school's come by sync).
+	var cityDocument string
+	a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM documents WHERE deleted = 0 AND scope = 'global' LIMIT 1").Scan(&cityDocument)
 	var site, sitePicture string
 	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM sites WHERE deleted = 0 AND class_id = ? AND picture = '' LIMIT 1",
 		classes[0].ID).Scan(&site); err != nil {
@@ -168,6 +171,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		"{site_picture}", sitePicture,
 		"{site}", site,
 		"{document_picture}", documentPicture,
+		"{city_document}", cityDocument,
 		"{document}", document,
 		"{event}", event,
 		"{absence}", absence,

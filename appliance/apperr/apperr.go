@@ -23,6 +23,9 @@ var (
 	ErrConflict  error = &kindError{msg: i18n.M("error.conflict"), bare: true}
 	// ErrTooLarge is what does not fit: a file over a limit or a quota.
 	ErrTooLarge error = &kindError{msg: i18n.M("error.too_large"), bare: true}
+	// ErrUnavailable is what cannot be had now but will be: a file of the
+	// city's library while the link to central is down.
+	ErrUnavailable error = &kindError{msg: i18n.M("error.unavailable"), bare: true}
 )
 
 // New is an error of kind whose text is the catalogue message key with

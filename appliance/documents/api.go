@@ -61,13 +61,22 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 // same place answers 200 with the document already there.
 func (h *handlers) apiUpload(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
+	h.apiReceive(w, r, func(f url.Values, name string, body io.Reader) (Document, bool, error) {
+		return h.s.Share(r.Context(), u, Upload{ClassID: f.Get("class_id"), Folder: f.Get("folder"), Name: name, Size: -1, Content: body})
+	})
+}
+
+// apiReceive answers an API upload of one file (multipart, its fields
+// first, then "file"), stored by share: 201 for a new document, 200 for
+// the same file sent again to the same place.
+func (h *handlers) apiReceive(w http.ResponseWriter, r *http.Request, share func(f url.Values, name string, body io.Reader) (Document, bool, error)) {
 	var doc *Document
 	var again bool
 	_, err := web.StreamFiles(r, "file", func(f url.Values, name string, body io.Reader) error {
 		if doc != nil {
 			return apperr.New(apperr.ErrInvalid, "documents.err.one_file")
 		}
-		d, created, err := h.s.Share(r.Context(), u, Upload{ClassID: f.Get("class_id"), Folder: f.Get("folder"), Name: name, Size: -1, Content: body})
+		d, created, err := share(f, name, body)
 		if err == nil {
 			doc, again = &d, !created
 		}

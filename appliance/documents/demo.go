@@ -9,12 +9,19 @@ import (
 	"image/png"
 	"strings"
 
+	"preau/appliance/auth"
 	"preau/appliance/feature"
 )
 
 // demo shares a few documents with the demo CE1, in two folders, as its
-// teacher would have (data, in the school's language: i18n:data).
+// teacher would have (data, in the school's language: i18n:data); on
+// central, the DSI's city library holds two.
 func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) error {
+	if school.Central {
+		if err := demoCity(ctx, env); err != nil {
+			return err
+		}
+	}
 	teacher, class, ok, err := env.DemoClass(ctx, school)
 	if !ok || err != nil {
 		return err
@@ -66,4 +73,29 @@ func demoPicture() []byte {
 	var b bytes.Buffer
 	png.Encode(&b, img)
 	return b.Bytes()
+}
+
+// demoCity publishes the demo city's library, as its DSI would have.
+func demoCity(ctx context.Context, env *feature.Env) error {
+	dsi, err := env.Auth.UserByLogin(ctx, "dsi")
+	if err != nil || dsi.Profile != auth.DSI {
+		return nil
+	}
+	s := serviceOf(env)
+	if ds, err := s.city(ctx); err != nil || len(ds) > 0 {
+		return err
+	}
+	for _, d := range demoCityDocuments {
+		if _, _, err := s.ShareCity(ctx, dsi, Upload{Folder: d.folder, Name: d.name, Size: int64(len(d.text)),
+			Content: strings.NewReader(d.text)}, nil); err != nil {
+			return fmt.Errorf("demo city document %q: %w", d.name, err)
+		}
+	}
+	return nil
+}
+
+// demoCityDocuments are the demo city's library (i18n:data).
+var demoCityDocuments = []struct{ folder, name, text string }{
+	{"Sécurité", "Exercice d'évacuation - consignes.txt", "Au signal, les élèves se rangent par deux, sans courir, et suivent leur enseignant jusqu'au point de rassemblement.\n"},
+	{"Culture", "Programme de la médiathèque municipale.txt", "Mercredi : heure du conte à 10 h 30.\nSamedi : atelier bande dessinée à 14 h.\n"},
 }

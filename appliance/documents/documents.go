@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"preau/appliance/auth"
+	"preau/appliance/config"
 	"preau/appliance/feature"
 	"preau/appliance/web"
 )
@@ -52,6 +53,8 @@ func serviceOf(env *feature.Env) *Service {
 	c := env.Config
 	s := NewService(env.DB, env.Register, Limits{MaxFile: c.DocMaxFile, UserQuota: c.DocUserQuota, SchoolQuota: c.DocSchoolQuota})
 	s.hub = env.Notify
+	s.central = c.Role == config.RoleCentral
+	s.library = func() feature.Library { return env.Library } // sync sets it after this feature registers
 	return s
 }
 
@@ -70,6 +73,7 @@ func routes(env *feature.Env) {
 	env.Handle("GET /api/v1/documents/usage", web.Only(auth.Director), h.apiUsage)
 	env.Handle("GET /api/v1/documents/{id}/content", readers, h.download)
 	env.Handle("DELETE /api/v1/documents/{id}", writers, h.apiDelete)
+	libraryRoutes(env, h)
 	// Files are larger than other requests: one file through the API, the
 	// page's form several at once, up to what a person may share.
 	c := env.Config
@@ -77,8 +81,12 @@ func routes(env *feature.Env) {
 	env.AllowBody("POST "+Path, max(c.DocMaxFile, min(c.DocUserQuota, c.DocSchoolQuota))+1<<20)
 }
 
-// tiles: the documents of the class, for every profile that reads them.
-func tiles(*feature.Env) []web.Tile {
+// tiles: the documents of the class, for every profile that reads them;
+// on central, the city's library for its DSI.
+func tiles(env *feature.Env) []web.Tile {
+	if env.Config.Role == config.RoleCentral {
+		return []web.Tile{{Profile: auth.DSI, Label: "documents.tile.dsi", Href: LibraryPath, Icon: "bibliotheque", Order: 45, Hint: "documents.tile.dsi_hint"}}
+	}
 	return []web.Tile{
 		{Profile: auth.Pupil, Label: "documents.tile.pupil", Href: Path, Icon: "documents", Picture: "icons/documents", Order: 30},
 		{Profile: auth.Parent, Label: "documents.tile.title", Href: Path, Icon: "documents", Order: 30, Hint: "documents.tile.parent_hint"},

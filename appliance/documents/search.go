@@ -22,6 +22,16 @@ func searchEntries(env *feature.Env, ctx context.Context, ids []string) ([]featu
 	for _, d := range ds {
 		e := feature.SearchEntry{ID: d.ID, Title: d.Name, Body: d.Folder, URL: Path + "/" + d.ID + "/fichier",
 			Audiences: []string{feature.ClassAudience(d.ClassID)}}
+		if d.City() {
+			e.URL, e.Audiences = LibraryPath+"/"+d.ID+"/fichier", []string{feature.DSIAudience}
+			schools := d.Schools
+			if len(schools) == 0 {
+				schools = feature.Targets{feature.Global}
+			}
+			for _, school := range schools {
+				e.Audiences = append(e.Audiences, feature.SchoolAudience(school))
+			}
+		}
 		if f, err := env.DB.Blobs().Open(d.Blob); err == nil {
 			e.Body += " " + extractText(f, d.Size, d.Type, d.Name, maxSearchText)
 			f.Close()

@@ -31,7 +31,11 @@ type Document struct {
 	Blob                  string // its content's SHA-256
 	AuthorID              string
 	CreatedAt             time.Time
+	Schools               feature.Targets // the city's library's: the schools it is meant for, nil for all
 }
+
+// City reports whether it is a document of the city's library.
+func (d Document) City() bool { return d.SchoolID == feature.Global }
 
 // Limits are the documents' limits in bytes (config documents.*).
 type Limits struct {
@@ -56,12 +60,28 @@ type Service struct {
 	limits Limits
 	hub    *notify.Hub // tells the class's pupils and parents; nil tells nobody
 	now    func() time.Time
+	// central: the DSI publishes the city's library here. library is a
+	// school's cache of its files (nil on central and in tests without
+	// sync): a file not here is fetched when opened.
+	central bool
+	library func() feature.Library
 }
 
 // NewService builds the service on the store and the school register.
 func NewService(db *store.DB, reg feature.Register, limits Limits) *Service {
 	return &Service{db: db, reg: reg, limits: limits, now: time.Now}
 }
+
+// NewCentralService is central's, where the DSI publishes the city's
+// library.
+func NewCentralService(db *store.DB, reg feature.Register, limits Limits) *Service {
+	s := NewService(db, reg, limits)
+	s.central = true
+	return s
+}
+
+// UseLibrary gives a school's service its cache of the city's library.
+func (s *Service) UseLibrary(lib feature.Library) { s.library = func() feature.Library { return lib } }
 
 // Upload is a file as it arrives: its name as the sender gave it, its size
 // when the sender said it (-1 otherwise), its content.
@@ -82,6 +102,19 @@ func (s *Service) Share(ctx context.Context, u auth.User, up Upload) (d Document
 		return d, false, err
 	}
 	d = Document{ClassID: c.ID, SchoolID: c.SchoolID, AuthorID: u.ID}
+	room := func(blob string) (int64, error) { return s.room(ctx, u, c.SchoolID, blob) }
+	if d, created, err = s.store(ctx, d, up, room); err == nil && created {
+		s.tell(ctx, c, d)
+	}
+	return d, created, err
+}
+
+// store receives an upload's file into d (its place set: class or city,
+// author) and writes its row: the names cleaned, the size within MaxFile
+// and what room(blob) says the sharer may still add, given the file.
+// The same file sent again to the same place is the document already there.
+func (s *Service) store(ctx context.Context, d Document, up Upload, room func(blob string) (int64, error)) (Document, bool, error) {
+	var err error
 	if d.Folder, err = cleanFolder(up.Folder); err != nil {
 		return d, false, err
 	}
@@ -92,8 +125,8 @@ func (s *Service) Share(ctx context.Context, u auth.User, up Upload) (d Document
 		return d, false, s.tooBig(d.Name)
 	}
 	if up.Size > 0 { // said beforehand: refused before it is read
-		if room, err := s.room(ctx, u, c.SchoolID, ""); err != nil || up.Size > room {
-			return d, false, cmp.Or(err, s.noRoom(d.Name, room))
+		if left, err := room(""); err != nil || up.Size > left {
+			return d, false, cmp.Or(err, s.noRoom(d.Name, left))
 		}
 	}
 	head := &headReader{r: up.Content}
@@ -111,18 +144,14 @@ func (s *Service) Share(ctx context.Context, u auth.User, up Upload) (d Document
 	if prev, ok, err := s.same(ctx, d.ClassID, d.Folder, d.Name, staged.Hash); ok || err != nil {
 		return prev, false, err
 	}
-	if room, err := s.room(ctx, u, c.SchoolID, staged.Hash); err != nil || staged.Size > room {
-		return d, false, cmp.Or(err, s.noRoom(d.Name, room))
+	if left, err := room(staged.Hash); err != nil || staged.Size > left {
+		return d, false, cmp.Or(err, s.noRoom(d.Name, left))
 	}
 	if err := staged.Install(); err != nil {
 		return d, false, err
 	}
 	d.ID, d.Size, d.Blob, d.Type, d.CreatedAt = store.NewID(), staged.Size, staged.Hash, sniff(head.head, d.Name), s.now()
-	if err := s.insert(ctx, d); err != nil {
-		return d, false, err
-	}
-	s.tell(ctx, c, d)
-	return d, true, nil
+	return d, true, s.insert(ctx, d)
 }
 
 // room is how many bytes u may still share in the school: what is left of
@@ -208,6 +237,9 @@ func (s *Service) Readable(ctx context.Context, u auth.User, id string) (Documen
 	if err != nil {
 		return d, err
 	}
+	if d.City() {
+		return d, s.cityReadable(ctx, u, d)
+	}
 	if err := s.reads(ctx, u, d.ClassID); err != nil {
 		return d, apperr.New(apperr.ErrNotFound, "documents.err.not_found")
 	}
@@ -219,6 +251,11 @@ func (s *Service) Open(ctx context.Context, u auth.User, id string) (Document, i
 	d, err := s.Readable(ctx, u, id)
 	if err != nil {
 		return d, nil, err
+	}
+	if d.City() {
+		if err := s.fetch(ctx, d); err != nil {
+			return d, nil, err
+		}
 	}
 	f, err := s.db.Blobs().Open(d.Blob)
 	if err != nil {
@@ -234,6 +271,9 @@ func (s *Service) editable(ctx context.Context, u auth.User, id string) (Documen
 	d, err := s.Readable(ctx, u, id)
 	if err != nil {
 		return d, err
+	}
+	if d.City() && !(u.Profile == auth.DSI && s.central) {
+		return d, apperr.New(apperr.ErrForbidden, "documents.err.not_yours")
 	}
 	if d.AuthorID != u.ID && !(u.Profile == auth.Director && u.SchoolID == d.SchoolID) {
 		return d, apperr.New(apperr.ErrForbidden, "documents.err.not_yours")
@@ -276,6 +316,12 @@ func (s *Service) Copy(ctx context.Context, u auth.User, id, classID string) (Do
 	if prev, ok, err := s.same(ctx, c.ID, d.Folder, d.Name, d.Blob); ok || err != nil {
 		return prev, err
 	}
+	if d.City() {
+		// The class's copy is the school's for good: its file must be here.
+		if err := s.fetch(ctx, d); err != nil {
+			return d, err
+		}
+	}
 	if c.SchoolID != d.SchoolID {
 		room, err := s.room(ctx, u, c.SchoolID, d.Blob)
 		if err != nil {
@@ -285,7 +331,7 @@ func (s *Service) Copy(ctx context.Context, u auth.User, id, classID string) (Do
 			return d, s.noRoom(d.Name, room)
 		}
 	}
-	d.ID, d.ClassID, d.SchoolID, d.AuthorID, d.CreatedAt = store.NewID(), c.ID, c.SchoolID, u.ID, s.now()
+	d.ID, d.ClassID, d.SchoolID, d.AuthorID, d.CreatedAt, d.Schools = store.NewID(), c.ID, c.SchoolID, u.ID, s.now(), nil
 	if err := s.insert(ctx, d); err != nil {
 		return d, err
 	}

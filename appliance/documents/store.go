@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"preau/appliance/apperr"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -24,6 +25,7 @@ var Schema = store.Schema{
 	Replicated: []string{"documents"},
 	Blobs:      map[string]string{"documents": "blob"},
 	PushChecks: pushChecks,
+	Cached:     map[string]store.CacheRule{"documents": {Size: "size", Targets: "schools"}},
 	Labels: map[string]store.Label{
 		"documents": {Row: "documents.label.document", Columns: []store.ColumnLabel{
 			{Column: "name", Label: "documents.label.name"}, {Column: "folder", Label: "documents.label.folder"},
@@ -31,12 +33,13 @@ var Schema = store.Schema{
 	},
 }
 
-const columns = "id, scope, class_id, folder, name, type, size, blob, author_id, created_at"
+const columns = "id, scope, class_id, folder, name, type, size, blob, author_id, created_at, schools"
 
 func scan(row interface{ Scan(...any) error }) (Document, error) {
 	var d Document
-	var created string
-	err := row.Scan(&d.ID, &d.SchoolID, &d.ClassID, &d.Folder, &d.Name, &d.Type, &d.Size, &d.Blob, &d.AuthorID, &created)
+	var created, schools string
+	err := row.Scan(&d.ID, &d.SchoolID, &d.ClassID, &d.Folder, &d.Name, &d.Type, &d.Size, &d.Blob, &d.AuthorID, &created, &schools)
+	d.Schools = feature.ParseTargets(schools)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, apperr.New(apperr.ErrNotFound, "documents.err.not_found")
 	}
@@ -89,9 +92,9 @@ func (s *Service) used(ctx context.Context, where string, arg any, blob string) 
 
 func (s *Service) insert(ctx context.Context, d Document) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO documents(id, scope, hlc, origin, class_id, folder, name, type, size, blob, author_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.SchoolID, tx.HLC, tx.Origin, d.ClassID, d.Folder, d.Name, d.Type, d.Size,
-			d.Blob, d.AuthorID, d.CreatedAt.UTC().Format(time.RFC3339))
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents(id, scope, hlc, origin, class_id, folder, name, type, size, blob, author_id, created_at, schools)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.SchoolID, tx.HLC, tx.Origin, d.ClassID, d.Folder, d.Name, d.Type, d.Size,
+			d.Blob, d.AuthorID, d.CreatedAt.UTC().Format(time.RFC3339), d.Schools.String())
 		return err
 	})
 }
@@ -153,4 +156,10 @@ func byIDs(ctx context.Context, db *store.DB, ids []string) ([]Document, error) 
 	list, args := store.In(ids)
 	return store.Query(ctx, db.Reader(), func(r store.Scanner) (Document, error) { return scan(r) },
 		"SELECT "+columns+" FROM documents WHERE deleted = 0 AND id IN ("+list+")", args...)
+}
+
+// city is the city's library, newest first.
+func (s *Service) city(ctx context.Context) ([]Document, error) {
+	return store.Query(ctx, s.db.Reader(), func(r store.Scanner) (Document, error) { return scan(r) },
+		"SELECT "+columns+" FROM documents WHERE deleted = 0 AND scope = 'global' ORDER BY created_at DESC, id")
 }

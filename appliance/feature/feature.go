@@ -110,6 +110,10 @@ type Env struct {
 	Feeds []AgendaFeed
 	// Sources are every feature's SearchSource, for the search to index.
 	Sources []SearchSource
+	// Library is a school's cache of the files of the city's library
+	// (sync's, set when sync registers); nil on central, which holds them
+	// all.
+	Library Library
 
 	// Services run while the node serves, each until its context ends
 	// (sync's loop).
@@ -162,3 +166,30 @@ func (e *Env) Provide(key, service any) {
 
 // Provided is what Provide kept under key, nil if nothing.
 func (e *Env) Provided(key any) any { return e.provided[key] }
+
+// Library is a school's cache of the city's library's files: the files of
+// the city's rows in the tables whose schema caches them (store.Schema.
+// Cached), under cache.max_size, least recently used leaving first.
+type Library interface {
+	// Fetch brings a file here if it is not, making room for it; an error
+	// that says so when central cannot be reached now.
+	Fetch(ctx context.Context, hash string) error
+	// Touch records that a file was opened now.
+	Touch(ctx context.Context, hash string)
+	// CacheUsage is what the cache holds and may hold.
+	CacheUsage(ctx context.Context) (CacheUsage, error)
+}
+
+// CacheUsage is a school's cache of the city's library.
+type CacheUsage struct {
+	Max, Used int64
+	Files     []CachedFile // every file the school may show, newest first
+}
+
+// CachedFile is one file of the city's library as a school holds it.
+type CachedFile struct {
+	Hash   string
+	Size   int64
+	Here   bool
+	UsedAt time.Time // zero when never opened here
+}

@@ -37,6 +37,9 @@ func queueBlobs(ctx context.Context, db *store.DB, tx *store.Tx, rows []store.Ro
 		if !store.ValidHash(hash) || (direction == "down" && db.Blobs().Has(hash)) {
 			continue
 		}
+		if _, cached := db.Cached(r.Table); cached && direction == "down" && r.Scope() == "global" {
+			continue // the city's library: the cache fetches it (cache.go)
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO blob_queue(hash, direction) VALUES (?, ?)", hash, direction); err != nil {
 			return err
 		}

@@ -34,6 +34,7 @@ type Client struct {
 
 	stall      time.Duration // sync.stall_timeout
 	nowTimeout time.Duration // sync.now_timeout
+	cacheMax   int64         // cache.max_size: the city's library's files kept here (cache.go)
 
 	enroll struct{ central, token string } // from the configuration, until enrolled
 
@@ -72,11 +73,12 @@ type state struct {
 const (
 	defaultStall      = 15 * time.Second
 	defaultNowTimeout = 30 * time.Second
+	defaultCacheMax   = 5 << 30
 )
 
 // NewClient builds the school side for school (the configured school.id).
 func NewClient(db *store.DB, log *slog.Logger, school, version string) *Client {
-	c := &Client{db: db, log: log, school: school, version: version, trigger: make(chan struct{}, 1),
+	c := &Client{db: db, log: log, school: school, version: version, cacheMax: defaultCacheMax, trigger: make(chan struct{}, 1),
 		written: make(chan struct{}, 1), wake: make(chan struct{}, 1), linkBack: make(chan struct{}, 1),
 		linked: make(chan struct{}, 1), blobKick: make(chan struct{}, 1)}
 	c.SetTimeouts(defaultStall, defaultNowTimeout)
@@ -251,11 +253,18 @@ func (c *Client) runBlobs(ctx context.Context, interval time.Duration) {
 		case <-c.blobKick:
 		case <-t.C:
 		}
-		if n, err := c.PendingBlobs(ctx); err != nil || n == 0 {
+		if n, err := c.PendingBlobs(ctx); err == nil && n > 0 {
+			if err := c.TransferBlobs(ctx); err != nil && ctx.Err() == nil {
+				c.log.Warn("file transfer incomplete, will resume", "err", err)
+				continue
+			}
+		}
+		// The link is idle: the city's library fills the cache's room.
+		if c.awaitingLink() {
 			continue
 		}
-		if err := c.TransferBlobs(ctx); err != nil && ctx.Err() == nil {
-			c.log.Warn("file transfer incomplete, will resume", "err", err)
+		if err := c.Prefetch(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, ErrNotEnrolled) {
+			c.log.Info("library prefetch stopped, will resume", "err", err)
 		}
 	}
 }

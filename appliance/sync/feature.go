@@ -23,6 +23,9 @@ func routes(env *feature.Env) {
 	env.Provide(serviceKey{}, s)
 	s.Register(env.Server)
 	env.Services = append(env.Services, s.Run)
+	if s.Client != nil {
+		env.Library = s.Client
+	}
 	control := func(f func(r *http.Request) (any, error)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			if s.Client == nil {

@@ -32,6 +32,7 @@ func New(cfg config.Config, db *store.DB, register feature.Register, log *slog.L
 	} else {
 		s.Client = NewClient(db, log, cfg.SchoolID, version)
 		s.Client.SetTimeouts(cfg.SyncStall, cfg.SyncNowTimeout)
+		s.Client.SetCacheMax(cfg.CacheMaxSize)
 		s.Client.Lang = i18n.Lang(cfg.DefaultLanguage)
 	}
 	return s

@@ -329,6 +329,8 @@ func ErrStatus(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, apperr.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, apperr.ErrUnavailable):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
