@@ -144,7 +144,7 @@ func TestHostilePushesRefused(t *testing.T) {
 	}
 	document := func(set map[string]any) store.Row {
 		return forgedRow("documents", map[string]any{"class_id": c.classA.ID, "folder": "", "name": "fiche.pdf", "type": "application/pdf",
-			"size": int64(10), "blob": strings.Repeat("b", 64), "author_id": c.teacherA.ID, "created_at": "2026-12-03T08:00:00Z"}, set)
+			"size": int64(10), "blob": strings.Repeat("b", 64), "author_id": c.teacherA.ID, "created_at": "2026-12-03T08:00:00Z", "schools": ""}, set)
 	}
 	note := func(set map[string]any) store.Row {
 		return forgedRow("liaison_notes", map[string]any{"class_id": c.classA.ID, "author_id": c.teacherA.ID, "title": "Sortie", "body": "",
