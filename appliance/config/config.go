@@ -75,6 +75,9 @@ type Config struct {
 	// SiteIcons: a curated site added without a picture gets the site's
 	// icon, fetched by the server from the internet (never from the LAN).
 	SiteIcons bool
+	// MailDomain is the city's mail domain: each account's address is
+	// <login>@MailDomain, the same on every node (logins are city-wide).
+	MailDomain string
 
 	File string // the config file read, "" when none
 }
@@ -132,6 +135,7 @@ var keys = []key{
 	{"documents.school_quota", "50GB", isSize},
 	{"cache.max_size", "5GB", isSize},
 	{"sites.fetch_icons", true, isBool},
+	{"mail.domain", "preau.local", isDomain},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -264,6 +268,7 @@ func build(v *viper.Viper, file string) Config {
 		DocSchoolQuota:  docSchool,
 		CacheMaxSize:    cacheMax,
 		SiteIcons:       v.GetBool("sites.fetch_icons"),
+		MailDomain:      strings.ToLower(v.GetString("mail.domain")),
 		File:            file,
 	}
 }
@@ -421,6 +426,26 @@ func isSlug(s string) error {
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
 			return problem("slug_chars", "Value", s)
+		}
+	}
+	return nil
+}
+
+// isDomain checks a mail domain: dot-separated labels of letters, digits
+// and hyphens.
+func isDomain(s string) error {
+	labels := strings.Split(strings.ToLower(s), ".")
+	if len(s) > 253 || len(labels) < 2 {
+		return problem("domain", "Value", s)
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return problem("domain", "Value", s)
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return problem("domain", "Value", s)
+			}
 		}
 	}
 	return nil

@@ -75,7 +75,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"school.id": "s", "school.name": "S", "public_url": "https://e.example", "log.format": "json", "log.level": "warn",
 		"auth.session_ttl": "1h", "auth.pupil_session_idle": "30m", "auth.school_day_end": "16:30", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
 		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s", "i18n.default_language": "ar",
-		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB", "cache.max_size": "1GB", "sites.fetch_icons": "false"}
+		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB", "cache.max_size": "1GB", "sites.fetch_icons": "false", "mail.domain": "Ecoles.Ville.fr"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -92,7 +92,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		c.SchoolName != "S" || c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" ||
 		c.SessionTTL.Hours() != 1 || c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
 		c.SyncInterval.Seconds() != 30 || c.SyncStall.Seconds() != 5 || c.SyncNowTimeout.Seconds() != 10 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute ||
-		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 || c.CacheMaxSize != 1<<30 || c.SiteIcons {
+		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 || c.CacheMaxSize != 1<<30 || c.SiteIcons || c.MailDomain != "ecoles.ville.fr" {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }
@@ -103,6 +103,8 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"unknown nested key", "http:\n  adr: \":80\"\n", `"http.adr"`},
 		{"wrong type", "http:\n  addr: [1, 2]\n", `"http.addr"`},
 		{"invalid value", "role: ecole\n", `"role"`},
+		{"a mail domain with a space", "mail:\n  domain: \"ecoles ville.fr\"\n", `"mail.domain"`},
+		{"a mail domain of one label", "mail:\n  domain: localhost\n", `"mail.domain"`},
 		{"bad bool", "demo: peut-être\n", `"demo"`},
 		{"bad size", "http:\n  max_body: beaucoup\n", `"http.max_body"`},
 		{"bad duration", "auth:\n  session_ttl: demain\n", `"auth.session_ttl"`},

@@ -56,6 +56,7 @@ type Me struct {
 	DisplayName string       `json:"display_name"`
 	Profile     auth.Profile `json:"profile"`
 	SchoolID    string       `json:"school_id"`
+	Email       string       `json:"email"` // <login>@<mail.domain>
 	// Language is the account's choice, or i18n.default_language while
 	// they have not chosen.
 	Language i18n.Lang `json:"language"`
@@ -66,7 +67,8 @@ func (h *handlers) me(u auth.User) Me {
 	if !ok {
 		lang, _ = i18n.Parse(h.Config.DefaultLanguage)
 	}
-	return Me{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile, SchoolID: u.SchoolID, Language: lang}
+	return Me{ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Profile: u.Profile, SchoolID: u.SchoolID, Language: lang,
+		Email: u.Login + "@" + h.Config.MailDomain}
 }
 
 func (h *handlers) apiMe(w http.ResponseWriter, r *http.Request) {

@@ -408,7 +408,7 @@ func TestSessionAPI(t *testing.T) {
 	var me map[string]string
 	json.Unmarshal([]byte(body), &me)
 	if resp.StatusCode != 200 || me["login"] != "parent" || me["profile"] != "parent" || me["display_name"] != "Sophie Martin" ||
-		me["id"] == "" || me["school_id"] != "demo" {
+		me["id"] == "" || me["school_id"] != "demo" || me["email"] != "parent@preau.local" {
 		t.Fatalf("me: %d %s", resp.StatusCode, body)
 	}
 	if resp, _ := bearer("DELETE", "/api/v1/session"); resp.StatusCode != http.StatusNoContent {
