@@ -86,6 +86,7 @@ func Audiences(ctx context.Context, reg Register, u auth.User) ([]string, error)
 			}
 		}
 	}
+	var classes []auth.Class // a parent's children's, read with them
 	switch u.Profile {
 	case auth.Pupil:
 		add(FamilyAudience(u.ID), SchoolAudience(u.SchoolID))
@@ -97,15 +98,22 @@ func Audiences(ctx context.Context, reg Register, u auth.User) ([]string, error)
 		}
 		for _, c := range children {
 			add(FamilyAudience(c.ID), SchoolAudience(c.SchoolID), SchoolParentsAudience(c.SchoolID))
+			cs, err := reg.UserClasses(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			classes = append(classes, cs...)
 		}
 	case auth.Teacher, auth.Director:
 		add(SchoolAudience(u.SchoolID), SchoolStaffAudience(u.SchoolID), SchoolParentsAudience(u.SchoolID), SchoolStaffAudience(Global))
 	case auth.DSI:
 		add(SchoolStaffAudience(Global), SchoolParentsAudience(Global), DSIAudience)
 	}
-	classes, err := ReadableClasses(ctx, reg, u)
-	if err != nil {
-		return nil, err
+	if u.Profile != auth.Parent {
+		var err error
+		if classes, err = ReadableClasses(ctx, reg, u); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range classes {
 		add(ClassAudience(c.ID))

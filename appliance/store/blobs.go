@@ -199,7 +199,7 @@ func (b *Blobs) Remove(hash string) error {
 	if !ValidHash(hash) {
 		return ErrNotFound
 	}
-	os.Remove(filepath.Join(filepath.Dir(b.dir), thumbsDir, hash[:2], hash+".jpg"))
+	os.Remove(b.thumbPath(hash))
 	if err := os.Remove(b.path(hash)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}

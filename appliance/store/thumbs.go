@@ -47,7 +47,7 @@ func (b *Blobs) Thumbnail(hash string) ([]byte, error) {
 	if !ValidHash(hash) {
 		return nil, ErrNotFound
 	}
-	p := filepath.Join(filepath.Dir(b.dir), thumbsDir, hash[:2], hash+".jpg")
+	p := b.thumbPath(hash)
 	if data, err := os.ReadFile(p); err == nil {
 		return data, nil
 	}
@@ -68,6 +68,12 @@ func (b *Blobs) Thumbnail(hash string) ([]byte, error) {
 		}
 	}
 	return data, nil
+}
+
+// thumbPath is where a blob's thumbnail is kept: beside the blobs, not
+// in backups.
+func (b *Blobs) thumbPath(hash string) string {
+	return filepath.Join(filepath.Dir(b.dir), thumbsDir, hash[:2], hash+".jpg")
 }
 
 // drawThumbnail scales a picture down to fit thumbSize, as a JPEG.
