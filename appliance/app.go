@@ -26,6 +26,7 @@ import (
 	"preau/appliance/feature"
 	"preau/appliance/homework"
 	"preau/appliance/liaison"
+	"preau/appliance/mail"
 	"preau/appliance/news"
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
@@ -58,6 +59,7 @@ var Features = []feature.Feature{
 	notifications.Feature,
 	documents.Feature,
 	sites.Feature,
+	mail.Feature,
 	search.Feature,
 	psync.Feature,
 }

@@ -78,6 +78,15 @@ type Config struct {
 	// MailDomain is the city's mail domain: each account's address is
 	// <login>@MailDomain, the same on every node (logins are city-wide).
 	MailDomain string
+	// MailIMAPAddr and MailIMAPSAddr are where IMAP clients connect (plain
+	// with STARTTLS, and implicit TLS), MailSubmissionAddr where they send
+	// (SMTP submission); "" for off. The demo listens on :1143 and :1587.
+	MailIMAPAddr, MailIMAPSAddr, MailSubmissionAddr string
+	// MailPlainAuth allows passwords without TLS: "false", "true", or
+	// "loopback" (only from the machine itself, the demo's).
+	MailPlainAuth string
+	// MailMaxSize is the largest message, in bytes.
+	MailMaxSize int64
 
 	File string // the config file read, "" when none
 }
@@ -136,6 +145,11 @@ var keys = []key{
 	{"cache.max_size", "5GB", isSize},
 	{"sites.fetch_icons", true, isBool},
 	{"mail.domain", "preau.local", isDomain},
+	{"mail.imap_addr", "", isOptionalAddr},
+	{"mail.imaps_addr", "", isOptionalAddr},
+	{"mail.submission_addr", "", isOptionalAddr},
+	{"mail.allow_plain_auth", "false", oneOf("false", "true", "loopback")},
+	{"mail.max_message_size", "25MB", isSize},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -195,6 +209,7 @@ func Load(file string, flags map[string]string) (Config, error) {
 		return Config{}, err
 	}
 	source := make(map[string]i18n.Message, len(keys))
+	demoDefaults(v, file, flags)
 	for _, k := range keys {
 		source[k.name] = i18n.M("config.source_default")
 		if file != "" && v.InConfig(k.name) {
@@ -217,6 +232,28 @@ func Load(file string, flags map[string]string) (Config, error) {
 	return build(v, file), nil
 }
 
+// demoDefaults are the keys the demo sets when nothing else does: mail
+// clients on the machine itself can try IMAP and SMTP at once.
+func demoDefaults(v *viper.Viper, file string, flags map[string]string) {
+	demo := v.GetString("demo")
+	if val, ok := os.LookupEnv(EnvName("demo")); ok {
+		demo = val
+	}
+	if val, ok := flags["demo"]; ok {
+		demo = val
+	}
+	if on, _ := strconv.ParseBool(demo); !on {
+		return
+	}
+	for k, val := range map[string]string{"mail.imap_addr": ":1143", "mail.submission_addr": ":1587", "mail.allow_plain_auth": "loopback"} {
+		_, env := os.LookupEnv(EnvName(k))
+		_, flag := flags[k]
+		if !env && !flag && (file == "" || !v.InConfig(k)) {
+			v.SetDefault(k, val)
+		}
+	}
+}
+
 func build(v *viper.Viper, file string) Config {
 	size, _ := parseSize(v.GetString("http.max_body"))
 	ttl, _ := time.ParseDuration(v.GetString("auth.session_ttl"))
@@ -229,6 +266,7 @@ func build(v *viper.Viper, file string) Config {
 	docUser, _ := parseSize(v.GetString("documents.user_quota"))
 	docSchool, _ := parseSize(v.GetString("documents.school_quota"))
 	cacheMax, _ := parseSize(v.GetString("cache.max_size"))
+	mailMax, _ := parseSize(v.GetString("mail.max_message_size"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -269,6 +307,11 @@ func build(v *viper.Viper, file string) Config {
 		CacheMaxSize:    cacheMax,
 		SiteIcons:       v.GetBool("sites.fetch_icons"),
 		MailDomain:      strings.ToLower(v.GetString("mail.domain")),
+		MailIMAPAddr:       v.GetString("mail.imap_addr"),
+		MailIMAPSAddr:      v.GetString("mail.imaps_addr"),
+		MailSubmissionAddr: v.GetString("mail.submission_addr"),
+		MailPlainAuth:      v.GetString("mail.allow_plain_auth"),
+		MailMaxSize:        mailMax,
 		File:            file,
 	}
 }

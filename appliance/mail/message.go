@@ -1,16 +1,15 @@
-// Package mail will be Préau's messaging: a mailbox per account, the
-// webmail, IMAP and SMTP submission for mail clients, delivery between
-// schools (issue 12). It is not wired into the node yet: this file is its
-// first part, the one format every part reads and writes — messages as
+package mail
+
+// The one format every part of the mail reads and writes: messages as
 // RFC 5322, parsed with github.com/emersion/go-message for listing,
 // reading and search, and composed from what the webmail sends.
-package mail
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"strings"
 	"time"
 
@@ -29,6 +28,9 @@ type Message struct {
 	Subject     string
 	From        Address
 	To, Cc      []Address
+	// Groups are the groups written to (« Parents des CE2 »), named in
+	// To as empty RFC 5322 groups: their members are not disclosed.
+	Groups []string
 	Date        time.Time
 	Text        string // the plain-text body ("" when the message has only HTML)
 	HTML        string // the HTML body as received: sanitized before it is shown
@@ -177,6 +179,16 @@ func Compose(m Message) ([]byte, error) {
 	}
 	set("To", m.To)
 	set("Cc", m.Cc)
+	if len(m.Groups) > 0 {
+		to := h.Get("To")
+		for _, g := range m.Groups {
+			if to != "" {
+				to += ", "
+			}
+			to += mime.QEncoding.Encode("utf-8", g) + ":;"
+		}
+		h.Set("To", to)
+	}
 	if m.InReplyTo != "" {
 		h.SetMsgIDList("In-Reply-To", []string{m.InReplyTo})
 	}

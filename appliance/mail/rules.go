@@ -1,0 +1,359 @@
+package mail
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+
+	"preau/appliance/apperr"
+	"preau/appliance/auth"
+	"preau/appliance/i18n"
+	"preau/appliance/store"
+)
+
+// Who may write to whom. The defaults, which a school's director may
+// tighten for pupils (Settings):
+//   - pupils write to the pupils of their classes and to their teachers;
+//   - parents to their children's teachers and to the director;
+//   - teachers and the director to anyone of their school (its accounts
+//     and its pupils' parents), and to the city's DSI;
+//   - the DSI to everyone.
+// And anyone may answer whoever wrote to them.
+
+// Settings are a school's rules for its pupils.
+type Settings struct {
+	// Pupils is whom pupils may write to: "class" (their class and its
+	// teachers), "teachers" (their teachers only) or "none".
+	Pupils string
+	// Moderate holds pupils' messages until one of their teachers lets
+	// them go.
+	Moderate bool
+}
+
+// PupilRules are the values of Settings.Pupils.
+var PupilRules = []string{"class", "teachers", "none"}
+
+// Settings reads a school's rules.
+func (s *Service) Settings(ctx context.Context, schoolID string) (Settings, error) {
+	st := Settings{Pupils: "class"}
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT pupils, moderate FROM mail_settings WHERE deleted = 0 AND id = ?", schoolID).Scan(&st.Pupils, &st.Moderate)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return st, err
+}
+
+// SetSettings changes the rules of the director's school.
+func (s *Service) SetSettings(ctx context.Context, u auth.User, st Settings) error {
+	if u.Profile != auth.Director || u.SchoolID == "" {
+		return apperr.New(apperr.ErrForbidden, "mail.err.settings")
+	}
+	if !slices.Contains(PupilRules, st.Pupils) {
+		return apperr.New(apperr.ErrInvalid, "mail.err.pupil_rule")
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO mail_settings(id, scope, hlc, origin, pupils, moderate) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET pupils = excluded.pupils, moderate = excluded.moderate, hlc = excluded.hlc, origin = excluded.origin, deleted = 0`,
+			u.SchoolID, u.SchoolID, tx.HLC, tx.Origin, st.Pupils, st.Moderate)
+		return err
+	})
+}
+
+// Contact is someone or a group one may write to.
+type Contact struct {
+	Key     string // a user's id, or a group's key (class:ID:parents)
+	Name    string // a user's name; a group's name is Label with Args
+	Label   string // a group's catalogue key
+	Args    []any
+	Address string // a user's mail address
+	Profile auth.Profile
+	Picture bool // a pupil's correspondent with a picture
+	Group   bool
+}
+
+// reach is everyone a person may write to, and the groups they may use.
+type reach struct {
+	people map[string]auth.User
+	groups []Contact
+	all    bool // the DSI: everyone
+}
+
+func (r reach) allows(id string) bool {
+	_, ok := r.people[id]
+	return r.all || ok
+}
+
+// reachOf works out whom u may write to.
+func (s *Service) reachOf(ctx context.Context, u auth.User) (reach, error) {
+	r := reach{people: map[string]auth.User{}}
+	add := func(users []auth.User) {
+		for _, x := range users {
+			if x.ID != u.ID && !x.Disabled {
+				r.people[x.ID] = x
+			}
+		}
+	}
+	switch u.Profile {
+	case auth.DSI:
+		r.all = true
+		users, err := s.auth.AllUsers(ctx)
+		if err != nil {
+			return r, err
+		}
+		add(users)
+		r.groups = append(r.groups, Contact{Key: "city:directors", Label: "mail.group.directors", Group: true})
+	case auth.Teacher, auth.Director:
+		users, err := s.reg.SchoolUsers(ctx, u.SchoolID)
+		if err != nil {
+			return r, err
+		}
+		add(users)
+		if err := s.addDSI(ctx, add); err != nil {
+			return r, err
+		}
+		classes, err := s.reg.SchoolClasses(ctx, u.SchoolID)
+		if err != nil {
+			return r, err
+		}
+		mine, _ := s.reg.UserClasses(ctx, u.ID)
+		// one's own classes first
+		slices.SortStableFunc(classes, func(a, b auth.Class) int {
+			return cmp.Compare(boolRank(!containsClass(mine, a.ID)), boolRank(!containsClass(mine, b.ID)))
+		})
+		for _, c := range classes {
+			r.groups = append(r.groups,
+				Contact{Key: "class:" + c.ID + ":parents", Label: "mail.group.class_parents", Args: []any{"Class", c.Name}, Group: true},
+				Contact{Key: "class:" + c.ID + ":pupils", Label: "mail.group.class_pupils", Args: []any{"Class", c.Name}, Group: true})
+		}
+		r.groups = append(r.groups,
+			Contact{Key: "school:" + u.SchoolID + ":staff", Label: "mail.group.school_staff", Group: true},
+			Contact{Key: "school:" + u.SchoolID + ":parents", Label: "mail.group.school_parents", Group: true})
+	case auth.Parent:
+		children, err := s.reg.Children(ctx, u.ID)
+		if err != nil {
+			return r, err
+		}
+		for _, child := range children {
+			classes, err := s.reg.UserClasses(ctx, child.ID)
+			if err != nil {
+				return r, err
+			}
+			for _, c := range classes {
+				teachers, err := s.reg.ClassTeachers(ctx, c.ID)
+				if err != nil {
+					return r, err
+				}
+				add(teachers)
+			}
+			staff, err := s.reg.SchoolUsers(ctx, child.SchoolID)
+			if err != nil {
+				return r, err
+			}
+			add(slices.DeleteFunc(staff, func(x auth.User) bool { return x.Profile != auth.Director }))
+		}
+	case auth.Pupil:
+		st, err := s.Settings(ctx, u.SchoolID)
+		if err != nil || st.Pupils == "none" {
+			return r, err
+		}
+		classes, err := s.reg.UserClasses(ctx, u.ID)
+		if err != nil {
+			return r, err
+		}
+		for _, c := range classes {
+			teachers, err := s.reg.ClassTeachers(ctx, c.ID)
+			if err != nil {
+				return r, err
+			}
+			add(teachers)
+			if st.Pupils == "class" {
+				pupils, err := s.reg.ClassPupils(ctx, c.ID)
+				if err != nil {
+					return r, err
+				}
+				add(pupils)
+				r.groups = append(r.groups, Contact{Key: "class:" + c.ID + ":pupils", Label: "mail.group.my_class", Args: []any{"Class", c.Name}, Group: true})
+			}
+		}
+	}
+	return r, nil
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func containsClass(list []auth.Class, id string) bool {
+	return slices.ContainsFunc(list, func(c auth.Class) bool { return c.ID == id })
+}
+
+// addDSI adds the city's DSI accounts.
+func (s *Service) addDSI(ctx context.Context, add func([]auth.User)) error {
+	users, err := s.auth.AllUsers(ctx)
+	if err != nil {
+		return err
+	}
+	add(slices.DeleteFunc(users, func(x auth.User) bool { return x.Profile != auth.DSI }))
+	return nil
+}
+
+// Directory lists whom a person may write to whose name, login or group
+// holds q (everyone for ""), groups first, at most max.
+func (s *Service) Directory(ctx context.Context, u auth.User, lang i18n.Lang, q string, max int) ([]Contact, error) {
+	r, err := s.reachOf(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	var out []Contact
+	for _, g := range r.groups {
+		g.Name = i18n.M(g.Label, g.Args...).In(lang)
+		if q == "" || strings.Contains(strings.ToLower(g.Name), q) {
+			out = append(out, g)
+		}
+	}
+	var people []Contact
+	for _, x := range r.people {
+		if q == "" || strings.Contains(strings.ToLower(x.DisplayName+" "+x.Login), q) {
+			people = append(people, Contact{Key: x.ID, Name: x.DisplayName, Address: s.Address(x).Email, Profile: x.Profile, Picture: x.HasPicture})
+		}
+	}
+	slices.SortFunc(people, func(a, b Contact) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	out = append(out, people...)
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out, nil
+}
+
+// members expands a group key into its people, when u may use it.
+func (s *Service) members(ctx context.Context, u auth.User, r reach, key string) ([]auth.User, bool, error) {
+	if !slices.ContainsFunc(r.groups, func(c Contact) bool { return c.Key == key }) {
+		return nil, false, nil
+	}
+	parts := strings.Split(key, ":")
+	var users []auth.User
+	switch {
+	case key == "city:directors":
+		all, err := s.auth.AllUsers(ctx)
+		if err != nil {
+			return nil, true, err
+		}
+		users = slices.DeleteFunc(all, func(x auth.User) bool { return x.Profile != auth.Director })
+	case len(parts) == 3 && parts[0] == "class" && parts[2] == "pupils":
+		pupils, err := s.reg.ClassPupils(ctx, parts[1])
+		if err != nil {
+			return nil, true, err
+		}
+		users = pupils
+	case len(parts) == 3 && parts[0] == "class" && parts[2] == "parents":
+		pupils, err := s.reg.ClassPupils(ctx, parts[1])
+		if err != nil {
+			return nil, true, err
+		}
+		for _, p := range pupils {
+			parents, err := s.reg.Parents(ctx, p.ID)
+			if err != nil {
+				return nil, true, err
+			}
+			users = append(users, parents...)
+		}
+	case len(parts) == 3 && parts[0] == "school":
+		all, err := s.reg.SchoolUsers(ctx, parts[1])
+		if err != nil {
+			return nil, true, err
+		}
+		staff := parts[2] == "staff"
+		users = slices.DeleteFunc(all, func(x auth.User) bool {
+			isStaff := x.Profile == auth.Teacher || x.Profile == auth.Director
+			return staff != isStaff || (!staff && x.Profile != auth.Parent)
+		})
+	}
+	return slices.DeleteFunc(users, func(x auth.User) bool { return x.ID == u.ID || x.Disabled }), true, nil
+}
+
+// answers reports whether u received a message from the account: anyone
+// may answer whoever wrote to them.
+func (s *Service) answers(ctx context.Context, u auth.User, senderID string) bool {
+	var n int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id
+		WHERE c.deleted = 0 AND c.owner_id = ? AND m.sender_id = ? AND c.folder != ?`, u.ID, senderID, Sent).Scan(&n)
+	return err == nil && n > 0
+}
+
+// Recipients resolves what a person writes to (user ids, group keys,
+// addresses) into accounts, each checked against the rules: an unknown or
+// forbidden one is an error naming it, and nothing is sent. groups are the
+// names of the groups used, for the To header.
+func (s *Service) Recipients(ctx context.Context, u auth.User, lang i18n.Lang, keys []string) (users []auth.User, groups []string, err error) {
+	r, err := s.reachOf(ctx, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	take := func(x auth.User) {
+		if !seen[x.ID] {
+			seen[x.ID] = true
+			users = append(users, x)
+		}
+	}
+	for _, key := range keys {
+		key = strings.TrimSpace(key)
+		if key == "" {
+			continue
+		}
+		members, isGroup, err := s.members(ctx, u, r, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		if isGroup {
+			i := slices.IndexFunc(r.groups, func(c Contact) bool { return c.Key == key })
+			groups = append(groups, i18n.M(r.groups[i].Label, r.groups[i].Args...).In(lang))
+			for _, x := range members {
+				take(x)
+			}
+			continue
+		}
+		x, err := s.account(ctx, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		if x.ID == u.ID {
+			take(x) // writing to oneself
+			continue
+		}
+		if !r.allows(x.ID) && !s.answers(ctx, u, x.ID) {
+			return nil, nil, apperr.New(apperr.ErrForbidden, "mail.err.not_allowed", "Name", x.DisplayName)
+		}
+		take(x)
+	}
+	if len(users) == 0 {
+		return nil, nil, apperr.New(apperr.ErrInvalid, "mail.err.no_recipient")
+	}
+	return users, groups, nil
+}
+
+// account finds an account by id or by address of the mail domain.
+func (s *Service) account(ctx context.Context, key string) (auth.User, error) {
+	if login, domain, ok := strings.Cut(key, "@"); ok {
+		if !strings.EqualFold(domain, s.domain) {
+			return auth.User{}, apperr.New(apperr.ErrInvalid, "mail.err.outside", "Address", key)
+		}
+		x, err := s.auth.UserByLogin(ctx, login)
+		if err != nil || x.Disabled {
+			return auth.User{}, apperr.New(apperr.ErrInvalid, "mail.err.unknown", "Address", key)
+		}
+		return x, nil
+	}
+	x, err := s.auth.User(ctx, key)
+	if err != nil || x.Disabled {
+		return auth.User{}, apperr.New(apperr.ErrInvalid, "mail.err.unknown", "Address", key)
+	}
+	return x, nil
+}

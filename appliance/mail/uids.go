@@ -1,0 +1,249 @@
+package mail
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"preau/appliance/auth"
+	"preau/appliance/store"
+)
+
+// What IMAP needs beyond the mailboxes: UIDs that never change and a
+// UIDVALIDITY that never repeats, per folder, on this node; and a wake-up
+// when a person's mailbox changes, wherever the change came from (the
+// webmail, another client, sync).
+
+// Entry is a copy in a folder as IMAP sees it.
+type Entry struct {
+	UID uint32
+	Summary
+}
+
+// Mailbox is a folder's IMAP state.
+type Mailbox struct {
+	Validity uint32
+	NextUID  uint32
+	Entries  []Entry // by UID
+}
+
+// Mailbox reads a folder's state for IMAP, giving a UID to every copy that
+// has none yet, in the order they arrived.
+func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mailbox, error) {
+	copies, err := s.summaries(ctx, "c.owner_id = ? AND c.folder = ?", u.ID, folder)
+	if err != nil {
+		return Mailbox{}, err
+	}
+	mb, uids, err := s.uids(ctx, u.ID, folder)
+	if err != nil {
+		return mb, err
+	}
+	var missing []string
+	for _, c := range copies {
+		if _, ok := uids[c.CopyID]; !ok {
+			missing = append(missing, c.CopyID)
+		}
+	}
+	if len(missing) > 0 || mb.Validity == 0 {
+		if err := s.assign(ctx, u.ID, folder, missing); err != nil {
+			return mb, err
+		}
+		if mb, uids, err = s.uids(ctx, u.ID, folder); err != nil {
+			return mb, err
+		}
+	}
+	mb.Entries = make([]Entry, 0, len(copies))
+	for _, c := range copies {
+		if uid, ok := uids[c.CopyID]; ok {
+			mb.Entries = append(mb.Entries, Entry{UID: uid, Summary: c})
+		}
+	}
+	sortEntries(mb.Entries)
+	return mb, nil
+}
+
+func sortEntries(es []Entry) {
+	for i := 1; i < len(es); i++ { // nearly sorted already: insertion sort
+		for j := i; j > 0 && es[j].UID < es[j-1].UID; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}
+
+// uids reads a folder's validity, next UID and given UIDs.
+func (s *Service) uids(ctx context.Context, owner, folder string) (Mailbox, map[string]uint32, error) {
+	var mb Mailbox
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT validity, next_uid FROM mail_mailboxes WHERE owner_id = ? AND folder = ?", owner, folder).
+		Scan(&mb.Validity, &mb.NextUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return mb, nil, nil
+	}
+	if err != nil {
+		return mb, nil, err
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT copy_id, uid FROM mail_uids WHERE owner_id = ? AND folder = ?", owner, folder)
+	if err != nil {
+		return mb, nil, err
+	}
+	defer rows.Close()
+	out := map[string]uint32{}
+	for rows.Next() {
+		var id string
+		var uid uint32
+		if err := rows.Scan(&id, &uid); err != nil {
+			return mb, nil, err
+		}
+		out[id] = uid
+	}
+	return mb, out, rows.Err()
+}
+
+// assign gives the next UIDs to copies, creating the folder's validity
+// when it has none: the time in seconds, or one more than the last given
+// on this node when the clock went back.
+func (s *Service) assign(ctx context.Context, owner, folder string, copyIDs []string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		var next uint32
+		err := tx.QueryRowContext(ctx, "SELECT next_uid FROM mail_mailboxes WHERE owner_id = ? AND folder = ?", owner, folder).Scan(&next)
+		if errors.Is(err, sql.ErrNoRows) {
+			var last int64
+			if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT last FROM mail_validity WHERE id = 1), 0)").Scan(&last); err != nil {
+				return err
+			}
+			validity := max(s.now().Unix(), last+1) & 0xFFFFFFFF
+			if _, err := tx.ExecContext(ctx, "INSERT INTO mail_validity(id, last) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET last = excluded.last", validity); err != nil {
+				return err
+			}
+			next = 1
+			if _, err := tx.ExecContext(ctx, "INSERT INTO mail_mailboxes(owner_id, folder, validity, next_uid) VALUES (?, ?, ?, 1)", owner, folder, validity); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		for _, id := range copyIDs {
+			res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO mail_uids(owner_id, folder, uid, copy_id) VALUES (?, ?, ?, ?)", owner, folder, next, id)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				next++
+			}
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE mail_mailboxes SET next_uid = ? WHERE owner_id = ? AND folder = ?", next, owner, folder)
+		return err
+	})
+}
+
+// ResetValidity gives every folder of this node a new UIDVALIDITY at the
+// next look: after a restore, what clients remember no longer holds.
+func (s *Service) ResetValidity(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM mail_uids"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM mail_mailboxes")
+		return err
+	})
+}
+
+// watcher wakes those who wait on a person's mailbox (IMAP IDLE, the
+// webmail's badge) when a copy of theirs changes: it follows the store's
+// change log after every commit, so a change arrived by sync wakes them
+// as one made here does.
+type watcher struct {
+	db   *store.DB
+	log  *slog.Logger
+	kick chan struct{}
+	mu   sync.Mutex
+	subs map[string]map[chan struct{}]struct{}
+	stop context.CancelFunc
+}
+
+func newWatcher(db *store.DB, log *slog.Logger) *watcher {
+	w := &watcher{db: db, log: log, kick: make(chan struct{}, 1), subs: map[string]map[chan struct{}]struct{}{}}
+	db.OnCommit(func() {
+		select {
+		case w.kick <- struct{}{}:
+		default:
+		}
+	})
+	return w
+}
+
+// Watch returns a channel that receives when the person's mailbox
+// changes, and the function that stops it.
+func (s *Service) Watch(userID string) (<-chan struct{}, func()) {
+	return s.watch.subscribe(userID)
+}
+
+func (w *watcher) subscribe(user string) (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop == nil {
+		var last int64
+		if err := w.db.Reader().QueryRow("SELECT coalesce(max(seq), 0) FROM changes").Scan(&last); err != nil {
+			w.log.Warn("mail: watch", "err", err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		w.stop = cancel
+		go w.run(ctx, last)
+	}
+	if w.subs[user] == nil {
+		w.subs[user] = map[chan struct{}]struct{}{}
+	}
+	w.subs[user][c] = struct{}{}
+	return c, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		delete(w.subs[user], c)
+		if len(w.subs[user]) == 0 {
+			delete(w.subs, user)
+		}
+		if len(w.subs) == 0 && w.stop != nil {
+			w.stop()
+			w.stop = nil
+		}
+	}
+}
+
+func (w *watcher) run(ctx context.Context, last int64) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.kick:
+		case <-time.After(30 * time.Second):
+		}
+		rows, err := w.db.Reader().QueryContext(ctx, `SELECT c.seq, coalesce(m.owner_id, '') FROM changes c
+			LEFT JOIN mail_copies m ON c.tbl = 'mail_copies' AND m.id = c.row_id WHERE c.seq > ? ORDER BY c.seq`, last)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("mail: watch", "err", err)
+			}
+			continue
+		}
+		owners := map[string]bool{}
+		for rows.Next() {
+			var owner string
+			if rows.Scan(&last, &owner) == nil && owner != "" {
+				owners[owner] = true
+			}
+		}
+		rows.Close()
+		w.mu.Lock()
+		for owner := range owners {
+			for c := range w.subs[owner] {
+				select {
+				case c <- struct{}{}:
+				default:
+				}
+			}
+		}
+		w.mu.Unlock()
+	}
+}

@@ -1,0 +1,32 @@
+package text
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSafeHTML(t *testing.T) {
+	in := `<p onclick="x()">Bonjour <b>à tous</b><script>alert(1)</script>
+<img src="https://tracker.example/p.gif"><img src="data:image/png;base64,iVBORw0KGgo=">
+<a href="javascript:alert(1)">piège</a> <a href="https://ecole.example/">site</a><iframe src="https://x"></iframe><style>p{}</style></p>`
+	out, blocked := SafeHTML(in)
+	if !blocked {
+		t.Error("the remote image was not reported")
+	}
+	for _, bad := range []string{"onclick", "<script", "alert", "tracker.example", "javascript:", "<iframe", "<style"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%q kept in %s", bad, out)
+		}
+	}
+	for _, good := range []string{"<b>à tous</b>", "data:image/png", `href="https://ecole.example/"`, "noreferrer", `target="_blank"`} {
+		if !strings.Contains(out, good) {
+			t.Errorf("%q lost in %s", good, out)
+		}
+	}
+	if _, blocked := SafeHTML("<p>rien</p>"); blocked {
+		t.Error("nothing to block, yet blocked")
+	}
+	if got := HTMLText("<p>Un&nbsp;mot</p><p>deux <b>mots</b></p>"); !strings.Contains(got, "deux mots") || strings.Contains(got, "<") {
+		t.Errorf("HTMLText = %q", got)
+	}
+}
