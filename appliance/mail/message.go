@@ -22,15 +22,15 @@ import (
 
 // Message is a message as Préau reads it.
 type Message struct {
-	MessageID   string // without angle brackets
-	InReplyTo   string
-	References  []string
-	Subject     string
-	From        Address
-	To, Cc      []Address
+	MessageID  string // without angle brackets
+	InReplyTo  string
+	References []string
+	Subject    string
+	From       Address
+	To, Cc     []Address
 	// Groups are the groups written to (« Parents des CE2 »), named in
 	// To as empty RFC 5322 groups: their members are not disclosed.
-	Groups []string
+	Groups      []string
 	Date        time.Time
 	Text        string // the plain-text body ("" when the message has only HTML)
 	HTML        string // the HTML body as received: sanitized before it is shown
