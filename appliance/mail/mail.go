@@ -11,7 +11,7 @@ import (
 )
 
 // Feature is the mail.
-var Feature = feature.Feature{Name: "mail", Schema: Schema, Routes: routes, Tiles: tiles}
+var Feature = feature.Feature{Name: "mail", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
 
 // Path is the webmail, for every profile.
 const Path = "/messagerie"

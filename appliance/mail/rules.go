@@ -70,8 +70,8 @@ type Contact struct {
 	Args    []any
 	Address string // a user's mail address
 	Profile auth.Profile
-	Picture bool // a pupil's correspondent with a picture
 	Group   bool
+	Tint    int // the colour of a person's avatar
 }
 
 // reach is everyone a person may write to, and the groups they may use.
@@ -182,6 +182,8 @@ func (s *Service) reachOf(ctx context.Context, u auth.User) (reach, error) {
 	return r, nil
 }
 
+func staffProfile(p auth.Profile) bool { return p == auth.Teacher || p == auth.Director || p == auth.DSI }
+
 func boolRank(b bool) int {
 	if b {
 		return 1
@@ -221,10 +223,14 @@ func (s *Service) Directory(ctx context.Context, u auth.User, lang i18n.Lang, q 
 	var people []Contact
 	for _, x := range r.people {
 		if q == "" || strings.Contains(strings.ToLower(x.DisplayName+" "+x.Login), q) {
-			people = append(people, Contact{Key: x.ID, Name: x.DisplayName, Address: s.Address(x).Email, Profile: x.Profile, Picture: x.HasPicture})
+			people = append(people, Contact{Key: x.ID, Name: x.DisplayName, Address: s.Address(x).Email, Profile: x.Profile, Tint: tint(x.ID)})
 		}
 	}
-	slices.SortFunc(people, func(a, b Contact) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	// the staff first (a pupil's teacher, a parent's), then by name
+	slices.SortFunc(people, func(a, b Contact) int {
+		return cmp.Or(cmp.Compare(boolRank(!staffProfile(a.Profile)), boolRank(!staffProfile(b.Profile))),
+			cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)))
+	})
 	out = append(out, people...)
 	if len(out) > max {
 		out = out[:max]

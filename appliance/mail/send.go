@@ -242,7 +242,7 @@ func (s *Service) post(ctx context.Context, u auth.User, raw []byte, m Message, 
 // kept for the search, its file in the blob store when large.
 func (s *Service) stored(ctx context.Context, u auth.User, raw []byte, m Message) (stored, error) {
 	st := stored{ID: store.NewID(), Scope: s.writeScope(u), SenderID: u.ID, HeaderID: m.MessageID, Subject: m.Subject,
-		From: m.From.String(), To: joinAddresses(m.To, m.Groups), Cc: joinAddresses(m.Cc, nil), Date: m.Date,
+		From: displayAddress(m.From), To: joinAddresses(m.To, m.Groups), Cc: joinAddresses(m.Cc, nil), Date: m.Date,
 		Size: int64(len(raw)), Snippet: snippet(m), Text: truncate(m.Text, textIndex), Attachments: len(m.Attachments), Raw: raw}
 	if st.Date.IsZero() {
 		st.Date = s.now()
@@ -271,6 +271,15 @@ func (s *Service) threadOf(ctx context.Context, m Message, id string) string {
 		}
 	}
 	return id
+}
+
+// displayAddress is an address as people read it: « Name <address> »,
+// not encoded.
+func displayAddress(a Address) string {
+	if a.Name == "" {
+		return a.Email
+	}
+	return a.Name + " <" + a.Email + ">"
 }
 
 func joinAddresses(as []Address, groups []string) string {

@@ -81,6 +81,7 @@ type Folder struct {
 	Total   int
 	Unread  int
 	Special bool
+	Icon    string // its picture in the webmail, under assets/icons
 }
 
 // Folders lists a person's folders with their counts: the special ones
@@ -88,12 +89,12 @@ type Folder struct {
 func (s *Service) Folders(ctx context.Context, u auth.User) ([]Folder, error) {
 	out := make([]Folder, 0, len(specials))
 	for _, sp := range specials {
-		out = append(out, Folder{ID: sp.ID, IMAP: sp.IMAP, Use: sp.Use, Special: true})
+		out = append(out, Folder{ID: sp.ID, IMAP: sp.IMAP, Use: sp.Use, Special: true, Icon: sp.Icon})
 	}
 	own, err := store.Query(ctx, s.db.Reader(), func(r store.Scanner) (Folder, error) {
 		var f Folder
 		err := r.Scan(&f.ID, &f.Name)
-		f.IMAP = f.Name
+		f.IMAP, f.Icon = f.Name, "dossier"
 		return f, err
 	}, "SELECT id, name FROM mail_folders WHERE deleted = 0 AND owner_id = ? ORDER BY name", u.ID)
 	if err != nil {

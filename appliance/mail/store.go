@@ -52,12 +52,12 @@ const (
 
 // specials are the special folders in the order they are listed, with
 // their IMAP names and special-use attributes.
-var specials = []struct{ ID, IMAP, Use string }{
-	{Inbox, "INBOX", ""},
-	{Drafts, "Drafts", `\Drafts`},
-	{Sent, "Sent", `\Sent`},
-	{Archive, "Archive", `\Archive`},
-	{Trash, "Trash", `\Trash`},
+var specials = []struct{ ID, IMAP, Use, Icon string }{
+	{Inbox, "INBOX", "", "courrier"},
+	{Drafts, "Drafts", `\Drafts`, "journal"},
+	{Sent, "Sent", `\Sent`, "envoyer"},
+	{Archive, "Archive", `\Archive`, "bibliotheque"},
+	{Trash, "Trash", `\Trash`, "corbeille"},
 }
 
 // cityScope is the home scope of the accounts of no school (the DSI): their
@@ -92,6 +92,14 @@ type Summary struct {
 	State, Reason               string // the message's: sent, pending, held, returned, saved
 	DeliveredAt                 time.Time
 	HLC                         int64 // the copy's clock: it changes with every change of its flags or folder
+}
+
+// FromName is who a message is from, by name when it has one.
+func (s Summary) FromName() string {
+	if i := strings.LastIndex(s.From, " <"); i > 0 {
+		return strings.Trim(s.From[:i], `"`)
+	}
+	return s.From
 }
 
 const summaryColumns = `c.id, m.id, m.thread_id, c.folder, m.sender_id, m.subject, m.from_addr, m.to_addrs, m.cc_addrs,

@@ -1,0 +1,64 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+
+	"preau/appliance/auth"
+	"preau/appliance/feature"
+	"preau/appliance/i18n"
+)
+
+// demo writes what a school's mail holds after a few weeks, as people
+// would have typed it (data, in the school's language: i18n:data): the CE1
+// teacher to the class's parents, a parent's answer, the director to the
+// staff, and a pupil's message to the teacher.
+func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) error {
+	if school.Central {
+		return nil // central's demo school is the city's: its schools write
+	}
+	teacher, class, ok, err := env.DemoClass(ctx, school)
+	if !ok || err != nil {
+		return err
+	}
+	s := Of(env).S
+	parent, err := env.Auth.UserByLogin(ctx, feature.DemoLogin(school.ID, "parent"))
+	if err != nil {
+		return err
+	}
+	director, err := env.Auth.UserByLogin(ctx, feature.DemoLogin(school.ID, "directeur"))
+	if err != nil {
+		return err
+	}
+	pupil, err := env.Auth.UserByLogin(ctx, feature.DemoLogin(school.ID, "eleve"))
+	if err != nil {
+		return err
+	}
+	lang := i18n.Lang("fr")
+	send := func(from auth.User, d Draft) (string, error) {
+		out, err := s.Send(ctx, from, lang, d)
+		if err != nil {
+			return "", fmt.Errorf("demo mail %q: %w", d.Subject, err)
+		}
+		return out.CopyID, nil
+	}
+	if _, err := send(teacher, Draft{To: []string{"class:" + class.ID + ":parents"}, Subject: "Bienvenue dans la messagerie de la classe",
+		Text: "Bonjour à toutes et à tous,\n\nVous pouvez désormais m'écrire ici pour toute question sur la classe. " +
+			"Je réponds en général le soir.\n\nBonne semaine,\n" + teacher.DisplayName}); err != nil {
+		return err
+	}
+	inbox, err := s.List(ctx, parent, Inbox, 0, 1)
+	if err != nil || len(inbox.Items) == 0 {
+		return err
+	}
+	if _, err := send(parent, Draft{To: []string{teacher.ID}, Subject: "Re: Bienvenue dans la messagerie de la classe", ReplyTo: inbox.Items[0].CopyID,
+		Text: "Bonjour,\n\nMerci ! Mon enfant aura un rendez-vous chez l'orthophoniste mardi à 15 h : je passerai le chercher à 14 h 45.\n\nCordialement"}); err != nil {
+		return err
+	}
+	if _, err := send(director, Draft{To: []string{"school:" + school.ID + ":staff"}, Subject: "Conseil des maîtres jeudi",
+		Text: "Bonjour à tous,\n\nLe conseil des maîtres aura lieu jeudi à 17 h en salle des maîtres. Ordre du jour : la kermesse et les sorties de fin d'année."}); err != nil {
+		return err
+	}
+	_, err = send(pupil, Draft{To: []string{teacher.ID}, Subject: "Mon dessin", Text: "Bonjour, j'ai fini le dessin de l'arbre ! Je te le montre demain."})
+	return err
+}
