@@ -44,7 +44,9 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 	}
 	if _, err := send(teacher, Draft{To: []string{"class:" + class.ID + ":parents"}, Subject: "Bienvenue dans la messagerie de la classe",
 		Text: "Bonjour à toutes et à tous,\n\nVous pouvez désormais m'écrire ici pour toute question sur la classe. " +
-			"Je réponds en général le soir.\n\nBonne semaine,\n" + teacher.DisplayName}); err != nil {
+			"Je réponds en général le soir. Vous trouverez ci-joint la liste des fournitures.\n\nBonne semaine,\n" + teacher.DisplayName,
+		Attachments: []Attachment{{Name: "Liste des fournitures.txt", Type: "text/plain; charset=utf-8",
+			Data: []byte("Un cahier de 96 pages, grands carreaux\nUne trousse complète\nUne boîte de mouchoirs\nUn tablier pour la peinture\n")}}}); err != nil {
 		return err
 	}
 	inbox, err := s.List(ctx, parent, Inbox, 0, 1)

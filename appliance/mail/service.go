@@ -346,16 +346,22 @@ func (s *Service) SetFlags(ctx context.Context, u auth.User, copyIDs []string, f
 	return s.updateCopies(ctx, u, copyIDs, strings.Join(set, ", "), args...)
 }
 
-// updateCopies sets columns of some of a person's live copies.
+// updateCopies sets columns of some of a person's live copies; one that
+// is not theirs (or no more) changes nothing of any: not found.
 func (s *Service) updateCopies(ctx context.Context, u auth.User, copyIDs []string, set string, args ...any) error {
+	copyIDs = slices.Compact(slices.Sorted(slices.Values(copyIDs)))
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		for chunk := range slices.Chunk(copyIDs, 500) {
 			list, ids := store.In(chunk)
 			all := append(slices.Clone(args), tx.HLC, tx.Origin, u.ID)
 			all = append(all, ids...)
-			if _, err := tx.ExecContext(ctx, "UPDATE mail_copies SET "+set+", hlc = ?, origin = ? WHERE deleted = 0 AND owner_id = ? AND id IN ("+list+")",
-				all...); err != nil {
+			res, err := tx.ExecContext(ctx, "UPDATE mail_copies SET "+set+", hlc = ?, origin = ? WHERE deleted = 0 AND owner_id = ? AND id IN ("+list+")",
+				all...)
+			if err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n != int64(len(chunk)) {
+				return apperr.New(apperr.ErrNotFound, "mail.err.not_found")
 			}
 		}
 		return nil

@@ -8,6 +8,7 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/documents"
+	"preau/appliance/mail"
 	"preau/appliance/roster"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
@@ -197,11 +198,46 @@ func TestHostilePushesRefused(t *testing.T) {
 	}
 	promoted := c.forge(c.teacherRow, map[string]any{"profile": "dsi"})
 	promotedJSON, _ := promoted.MarshalJSON()
+	// A copy needs its message on central: an honest one, the teacher's
+	// to the parent.
+	mailer := mail.Of(c.school.Env).S
+	if _, err := mailer.Send(ctx, c.teacherA, "fr", mail.Draft{To: []string{c.parentA.ID}, Subject: "Bonjour", Text: "Bonjour"}); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, c.school)
+	sentBox, err := mailer.List(ctx, c.teacherA, mail.Sent, 0, 1)
+	if err != nil || len(sentBox.Items) == 0 {
+		t.Fatal("the honest message was not sent", err)
+	}
+	honest := sentBox.Items[0].MessageID
+	message := func(set map[string]any) store.Row {
+		return forgedRow("mail_messages", map[string]any{"sender_id": c.teacherA.ID, "header_id": "x@preau.local", "thread_id": store.NewID(),
+			"subject": "Bonjour", "from_addr": "Prof A <prof.a@preau.local>", "to_addrs": "Parent A", "cc_addrs": "", "recipients": c.parentA.ID,
+			"schools": "", "state": "sent", "reason": "", "delivered_at": "", "date": "2026-12-03T08:00:00Z", "size": int64(5),
+			"snippet": "", "body_text": "", "attachments": int64(0), "raw": []byte("x: y\r\n\r\nhello"), "blob": ""}, set)
+	}
+	mailCopy := func(set map[string]any) store.Row {
+		return forgedRow("mail_copies", map[string]any{"owner_id": c.parentA.ID, "message_id": honest, "folder": "inbox", "seen": int64(0),
+			"flagged": int64(0), "answered": int64(0), "draft": int64(0), "removed": int64(0), "keywords": "", "received_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	mailFolder := func(owner string) store.Row {
+		return forgedRow("mail_folders", map[string]any{"owner_id": owner, "name": "Classe", "created_at": "2026-12-03T08:00:00Z"}, nil)
+	}
 	cases := []struct {
 		name string
 		row  store.Row
 		want string
 	}{
+		// mail: messages and copies of the people who use the school; a
+		// copy is its sender's or a recipient's; only central delivers
+		// between schools
+		{"a message sent by school B's teacher", message(map[string]any{"sender_id": c.teacherB.ID}), "personne de l’école"},
+		{"a message claimed delivered", message(map[string]any{"delivered_at": "2026-12-03T08:01:00Z"}), "seul le serveur de la ville"},
+		{"a message sent to school B without a recipient there", message(map[string]any{"schools": "ecole-b"}), "écoles de ses destinataires"},
+		{"a copy in school B's parent's mailbox", mailCopy(map[string]any{"owner_id": c.parentB.ID}), "personne de l’école"},
+		{"a copy of a message that was not theirs", mailCopy(map[string]any{"owner_id": c.pupilA.ID}), "expéditeur ou d’un destinataire"},
+		{"a folder of school B's teacher", mailFolder(c.teacherB.ID), "personne de l’école"},
+		{"school B's mail rules", forgedRow("mail_settings", map[string]any{"id": "ecole-b", "pupils": "none", "moderate": int64(0)}, nil), "sa propre messagerie"},
 		// users
 		{"own teacher made DSI", promoted, "comptes DSI"},
 		{"own teacher made director", c.forge(c.teacherRow, map[string]any{"profile": "director"}), "profil"},
