@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +54,7 @@ func (s *Service) deliverPending(ctx context.Context, id, scope, senderID, subje
 		return err
 	}
 	var to []auth.User
+	var schools []string // where the message must go: a school may not have known
 	for _, rid := range ids {
 		x, err := s.auth.User(ctx, rid)
 		if err != nil {
@@ -60,6 +62,9 @@ func (s *Service) deliverPending(ctx context.Context, id, scope, senderID, subje
 		}
 		if homeScope(x) == scope {
 			continue // the sending school's own: delivered there
+		}
+		if !slices.Contains(schools, homeScope(x)) {
+			schools = append(schools, homeScope(x))
 		}
 		if !r.allows(x.ID) && !s.answers(ctx, sender, x.ID) {
 			return s.returnMessage(ctx, id, "mail.reason.not_allowed")
@@ -71,8 +76,9 @@ func (s *Service) deliverPending(ctx context.Context, id, scope, senderID, subje
 		if delivered, err = s.deliver(ctx, tx, id, to, func(auth.User) bool { return true }); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE mail_messages SET state = 'sent', delivered_at = ?, hlc = ?, origin = ? WHERE id = ? AND state = 'pending'",
-			s.now().UTC().Format(time.RFC3339), tx.HLC, tx.Origin, id)
+		slices.Sort(schools)
+		_, err := tx.ExecContext(ctx, "UPDATE mail_messages SET state = 'sent', delivered_at = ?, schools = ?, hlc = ?, origin = ? WHERE id = ? AND state = 'pending'",
+			s.now().UTC().Format(time.RFC3339), strings.Join(schools, " "), tx.HLC, tx.Origin, id)
 		return err
 	})
 	if err == nil {

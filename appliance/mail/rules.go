@@ -328,7 +328,11 @@ func (s *Service) Recipients(ctx context.Context, u auth.User, lang i18n.Lang, k
 		}
 		x, err := s.account(ctx, key)
 		if err != nil {
-			return nil, nil, err
+			remote, ok := s.remoteSender(ctx, u, key)
+			if !ok {
+				return nil, nil, err
+			}
+			x = remote
 		}
 		if x.ID == u.ID {
 			take(x) // writing to oneself
@@ -343,6 +347,31 @@ func (s *Service) Recipients(ctx context.Context, u auth.User, lang i18n.Lang, k
 		return nil, nil, apperr.New(apperr.ErrInvalid, "mail.err.no_recipient")
 	}
 	return users, groups, nil
+}
+
+// elsewhere is the school of an account this node does not hold: someone
+// of another school who wrote to the person answering them.
+const elsewhere = "\x00elsewhere"
+
+// remoteSender is the account of another school that key (an address or
+// an id) names, when it wrote to u: u may answer, and central delivers.
+// Only a school's node lacks accounts; central holds them all.
+func (s *Service) remoteSender(ctx context.Context, u auth.User, key string) (auth.User, bool) {
+	if s.school == "" {
+		return auth.User{}, false
+	}
+	var id, from string
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT m.sender_id, m.from_addr FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id
+		WHERE c.deleted = 0 AND c.owner_id = ? AND (m.sender_id = ? OR lower(m.from_addr) LIKE '%<' || lower(?) || '>')
+		ORDER BY c.received_at DESC LIMIT 1`, u.ID, key, key).Scan(&id, &from)
+	if err != nil {
+		return auth.User{}, false
+	}
+	name := from
+	if i := strings.LastIndex(from, " <"); i > 0 {
+		name = from[:i]
+	}
+	return auth.User{ID: id, DisplayName: name, SchoolID: elsewhere}, true
 }
 
 // account finds an account by id or by address of the mail domain.

@@ -196,7 +196,7 @@ func (s *Service) post(ctx context.Context, u auth.User, raw []byte, m Message, 
 	st.State = "sent"
 	for _, r := range recipients {
 		st.Recipients = append(st.Recipients, r.ID)
-		if scope := homeScope(r); !slices.Contains(st.Schools, scope) && scope != st.Scope {
+		if scope := homeScope(r); r.SchoolID != elsewhere && !slices.Contains(st.Schools, scope) && scope != st.Scope {
 			st.Schools = append(st.Schools, scope)
 		}
 		if !s.local(r) {
