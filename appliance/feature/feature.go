@@ -110,6 +110,10 @@ type Env struct {
 	Feeds []AgendaFeed
 	// Sources are every feature's SearchSource, for the search to index.
 	Sources []SearchSource
+	// Finder is the search's index, for a feature's own search box (the
+	// webmail's); set when the search registers, after the features
+	// before it, so read it when a request comes.
+	Finder Finder
 	// Library is a school's cache of the files of the city's library
 	// (sync's, set when sync registers); nil on central, which holds them
 	// all.
@@ -166,6 +170,12 @@ func (e *Env) Provide(key, service any) {
 
 // Provided is what Provide kept under key, nil if nothing.
 func (e *Env) Provided(key any) any { return e.provided[key] }
+
+// Finder finds, in the search's index, the ids of a kind's entries that
+// a person may see and that match the words of q, best first.
+type Finder interface {
+	Find(ctx context.Context, u auth.User, q, kind string, limit int) ([]string, error)
+}
 
 // Library is a school's cache of the city's library's files: the files of
 // the city's rows in the tables whose schema caches them (store.Schema.

@@ -54,7 +54,7 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 		return err
 	}
 	if _, err := send(parent, Draft{To: []string{teacher.ID}, Subject: "Re: Bienvenue dans la messagerie de la classe", ReplyTo: inbox.Items[0].CopyID,
-		Text: "Bonjour,\n\nMerci ! Mon enfant aura un rendez-vous chez l'orthophoniste mardi à 15 h : je passerai le chercher à 14 h 45.\n\nCordialement"}); err != nil {
+		Text: "Bonjour,\n\nMerci ! Mon enfant aura un rendez-vous chez le médecin mardi à 15 h : je passerai le chercher à 14 h 45.\n\nCordialement"}); err != nil {
 		return err
 	}
 	if _, err := send(director, Draft{To: []string{"school:" + school.ID + ":staff"}, Subject: "Conseil des maîtres jeudi",

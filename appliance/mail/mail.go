@@ -11,7 +11,8 @@ import (
 )
 
 // Feature is the mail.
-var Feature = feature.Feature{Name: "mail", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "mail", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
+	Search: []feature.SearchSource{searchSource}}
 
 // Path is the webmail, for every profile.
 const Path = "/messagerie"
@@ -40,6 +41,7 @@ func newNode(env *feature.Env) *Node {
 	}
 	n := &Node{cfg: c, log: env.Log,
 		S: NewService(env.DB, env.Register, env.Auth, env.Notify, env.Log, Config{Domain: c.MailDomain, MaxSize: c.MailMaxSize, School: school})}
+	n.S.finder = func() feature.Finder { return env.Finder } // the search registers after the mail
 	if c.TLS() {
 		if cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err == nil {
 			n.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}

@@ -28,6 +28,9 @@ type Service struct {
 	school  string // this node's school, "" on central (which writes every scope)
 	now     func() time.Time
 	watch   *watcher
+	// finder is the search's index, when the node has one: the webmail's
+	// search asks it; without it, a plain scan of one's messages.
+	finder func() feature.Finder
 }
 
 // Config is what the service needs of the node's configuration.
@@ -415,9 +418,37 @@ func (s *Service) Expunge(ctx context.Context, u auth.User, copyIDs []string) er
 }
 
 // Search finds a person's messages whose subject, people or text hold
-// every word of q, newest first; in one folder, or in all but the
-// Corbeille when folder is "".
+// every word of q, best first (the search's full-text index), in one
+// folder, or in all but the Corbeille when folder is "".
 func (s *Service) Search(ctx context.Context, u auth.User, q, folder string, max int) ([]Summary, error) {
+	if s.finder == nil || s.finder() == nil {
+		return s.scan(ctx, u, q, folder, max)
+	}
+	ids, err := s.finder().Find(ctx, u, q, searchSource.Kind, 4*max)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	list, args := store.In(ids)
+	found, err := s.summaries(ctx, "c.owner_id = ? AND c.id IN ("+list+")", append([]any{u.ID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Summary, len(found))
+	for _, f := range found {
+		byID[f.CopyID] = f
+	}
+	var out []Summary
+	for _, id := range ids {
+		if f, ok := byID[id]; ok && len(out) < max && (f.Folder == folder || (folder == "" && f.Folder != Trash)) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// scan is the search without an index: every word somewhere in the
+// subject, the people or the text, newest first.
+func (s *Service) scan(ctx context.Context, u auth.User, q, folder string, max int) ([]Summary, error) {
 	where := "c.owner_id = ?"
 	args := []any{u.ID}
 	if folder != "" {

@@ -61,6 +61,16 @@ func TestSendReadReplyMove(t *testing.T) {
 	if n, _ := s.Unread(ctx, parent); n != unread {
 		t.Fatalf("unread after reading = %d", n)
 	}
+	// the full-text search finds it, accents or not, for its owners only
+	if found, err := s.Search(ctx, parent, "musee jeudi", "", 10); err != nil || len(found) != 1 || found[0].CopyID != page.Items[0].CopyID {
+		t.Fatalf("the parent's search: %+v %v", found, err)
+	}
+	if found, _ := s.Search(ctx, teacher, "musée", mail.Sent, 10); len(found) != 1 {
+		t.Fatalf("the teacher's search in Envoyés found %d", len(found))
+	}
+	if found, _ := s.Search(ctx, a.User("directeur"), "musée", "", 10); len(found) != 0 {
+		t.Fatalf("the director found another's message: %+v", found)
+	}
 	// someone else cannot open the parent's copy
 	if _, err := s.Open(ctx, a.User("directeur"), page.Items[0].CopyID); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("the director opened the parent's copy: %v", err)

@@ -32,6 +32,7 @@ type handlers struct {
 
 func routes(env *feature.Env) {
 	h := &handlers{Env: env, ix: NewIndex(env)}
+	env.Finder = h.ix
 	env.DB.OnCommit(h.ix.Wake)
 	env.Services = append(env.Services, h.ix.Run)
 	env.Handle("GET "+Path, everyone, h.page)

@@ -59,42 +59,19 @@ type Group struct {
 // kind in the order of the sources. Whatever q holds (quotes, stars,
 // FTS5's operators), it is read as plain words: never a query error.
 func (ix *Index) Search(ctx context.Context, u auth.User, q string) ([]Group, error) {
-	terms := Terms(q)
-	if len(terms) == 0 {
-		return nil, nil
-	}
-	if err := ix.CatchUp(ctx); err != nil {
-		return nil, err
-	}
-	audiences, err := feature.Audiences(ctx, ix.env.Register, u)
-	if err != nil {
-		return nil, err
-	}
-	folded := make([]string, len(terms))
-	for i, t := range terms {
-		folded[i] = fold(t)
-	}
-	// Only the caller's audiences of the kinds each kind of entry has are
-	// asked for: a director holds two for each class, and homework is only
-	// ever for a class.
-	kinds, err := audienceKinds(ctx, ix.db)
-	if err != nil {
+	qy, err := ix.query(ctx, u, q)
+	if err != nil || len(qy.terms) == 0 {
 		return nil, err
 	}
 	var out []Group
 	for _, src := range ix.sources {
-		held := slices.DeleteFunc(slices.Clone(audiences), func(a string) bool { return !slices.Contains(kinds[src.Kind], audienceKind(a)) })
-		if len(held) == 0 {
-			continue
-		}
-		cs, err := candidates(ctx, ix.db, src.Kind, matchQuery(src.Kind, held, terms), candidatesPerKind)
+		cs, err := ix.ranked(ctx, src.Kind, qy, perKind)
 		if err != nil || len(cs) == 0 {
 			if err != nil {
 				return nil, err
 			}
 			continue
 		}
-		cs = rank(cs, folded)[:min(len(cs), perKind)]
 		g := Group{Kind: src.Kind, Icon: src.Icon, Results: make([]Result, len(cs))}
 		rowids := make([]int64, len(cs))
 		for i, c := range cs {
@@ -106,11 +83,72 @@ func (ix *Index) Search(ctx context.Context, u auth.User, q string) ([]Group, er
 		}
 		for i, c := range cs {
 			g.Results[i] = c.Result
-			g.Results[i].parts = snippet(texts[c.rowid], folded)
+			g.Results[i].parts = snippet(texts[c.rowid], qy.folded)
 		}
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// query is a search asked: its words, as written and folded, and who
+// asks (their audiences, and the kinds of audience each kind of entry
+// has: only those are asked for, since a director holds two for each
+// class and homework is only ever for a class).
+type query struct {
+	terms, folded []string
+	audiences     []string
+	kinds         map[string][]string
+}
+
+// query reads q for u, once the index caught up; no terms when q has no
+// word.
+func (ix *Index) query(ctx context.Context, u auth.User, q string) (query, error) {
+	qy := query{terms: Terms(q)}
+	if len(qy.terms) == 0 {
+		return qy, nil
+	}
+	if err := ix.CatchUp(ctx); err != nil {
+		return qy, err
+	}
+	var err error
+	if qy.audiences, err = feature.Audiences(ctx, ix.env.Register, u); err != nil {
+		return qy, err
+	}
+	qy.folded = make([]string, len(qy.terms))
+	for i, t := range qy.terms {
+		qy.folded[i] = fold(t)
+	}
+	qy.kinds, err = audienceKinds(ctx, ix.db)
+	return qy, err
+}
+
+// ranked finds the entries of one kind that match the query under the
+// caller's audiences, best first, at most limit.
+func (ix *Index) ranked(ctx context.Context, kind string, qy query, limit int) ([]candidate, error) {
+	held := slices.DeleteFunc(slices.Clone(qy.audiences), func(a string) bool { return !slices.Contains(qy.kinds[kind], audienceKind(a)) })
+	if len(held) == 0 {
+		return nil, nil
+	}
+	cs, err := candidates(ctx, ix.db, kind, matchQuery(kind, held, qy.terms), max(candidatesPerKind, limit))
+	if err != nil {
+		return nil, err
+	}
+	return rank(cs, qy.folded)[:min(len(cs), limit)], nil
+}
+
+// Find is feature.Finder's: the ids of the entries of one kind that u may
+// see and that match q, best first (a feature's own search, the webmail's).
+func (ix *Index) Find(ctx context.Context, u auth.User, q, kind string, limit int) ([]string, error) {
+	qy, err := ix.query(ctx, u, q)
+	if err != nil || len(qy.terms) == 0 {
+		return nil, err
+	}
+	cs, err := ix.ranked(ctx, kind, qy, limit)
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids, err
 }
 
 // Terms are the words of a query, as the index splits text: letters and
