@@ -42,25 +42,37 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 		}
 		return out.CopyID, nil
 	}
-	if _, err := send(teacher, Draft{To: []string{"class:" + class.ID + ":parents"}, Subject: "Bienvenue dans la messagerie de la classe",
-		Text: "Bonjour à toutes et à tous,\n\nVous pouvez désormais m'écrire ici pour toute question sur la classe. " +
-			"Je réponds en général le soir. Vous trouverez ci-joint la liste des fournitures.\n\nBonne semaine,\n" + teacher.DisplayName,
-		Attachments: []Attachment{{Name: "Liste des fournitures.txt", Type: "text/plain; charset=utf-8",
-			Data: []byte("Un cahier de 96 pages, grands carreaux\nUne trousse complète\nUne boîte de mouchoirs\nUn tablier pour la peinture\n")}}}); err != nil {
+	t := demoTexts
+	if _, err := send(teacher, Draft{To: []string{"class:" + class.ID + ":parents"}, Subject: t.welcome, Text: t.welcomeText + teacher.DisplayName,
+		Attachments: []Attachment{{Name: t.listName, Type: "text/plain; charset=utf-8", Data: []byte(t.list)}}}); err != nil {
 		return err
 	}
 	inbox, err := s.List(ctx, parent, Inbox, 0, 1)
 	if err != nil || len(inbox.Items) == 0 {
 		return err
 	}
-	if _, err := send(parent, Draft{To: []string{teacher.ID}, Subject: "Re: Bienvenue dans la messagerie de la classe", ReplyTo: inbox.Items[0].CopyID,
-		Text: "Bonjour,\n\nMerci ! Mon enfant aura un rendez-vous chez le médecin mardi à 15 h : je passerai le chercher à 14 h 45.\n\nCordialement"}); err != nil {
+	if _, err := send(parent, Draft{To: []string{teacher.ID}, Subject: "Re: " + t.welcome, ReplyTo: inbox.Items[0].CopyID, Text: t.answer}); err != nil {
 		return err
 	}
-	if _, err := send(director, Draft{To: []string{"school:" + school.ID + ":staff"}, Subject: "Conseil des maîtres jeudi",
-		Text: "Bonjour à tous,\n\nLe conseil des maîtres aura lieu jeudi à 17 h en salle des maîtres. Ordre du jour : la kermesse et les sorties de fin d'année."}); err != nil {
+	if _, err := send(director, Draft{To: []string{"school:" + school.ID + ":staff"}, Subject: t.council, Text: t.councilText}); err != nil {
 		return err
 	}
-	_, err = send(pupil, Draft{To: []string{teacher.ID}, Subject: "Mon dessin", Text: "Bonjour, j'ai fini le dessin de l'arbre ! Je te le montre demain."})
+	_, err = send(pupil, Draft{To: []string{teacher.ID}, Subject: t.drawing, Text: t.drawingText})
 	return err
+}
+
+// demoTexts are what the demo's people wrote (i18n:data).
+var demoTexts = struct {
+	welcome, welcomeText, listName, list, answer, council, councilText, drawing, drawingText string
+}{
+	welcome: "Bienvenue dans la messagerie de la classe",
+	welcomeText: "Bonjour à toutes et à tous,\n\nVous pouvez désormais m'écrire ici pour toute question sur la classe. " +
+		"Je réponds en général le soir. Vous trouverez ci-joint la liste des fournitures.\n\nBonne semaine,\n",
+	listName:    "Liste des fournitures.txt",
+	list:        "Un cahier de 96 pages, grands carreaux\nUne trousse complète\nUne boîte de mouchoirs\nUn tablier pour la peinture\n",
+	answer:      "Bonjour,\n\nMerci ! Mon enfant aura un rendez-vous chez le médecin mardi à 15 h : je passerai le chercher à 14 h 45.\n\nCordialement",
+	council:     "Conseil des maîtres jeudi",
+	councilText: "Bonjour à tous,\n\nLe conseil des maîtres aura lieu jeudi à 17 h en salle des maîtres. Ordre du jour : la kermesse et les sorties de fin d'année.",
+	drawing:     "Mon dessin",
+	drawingText: "Bonjour, j'ai fini le dessin de l'arbre ! Je te le montre demain.",
 }
