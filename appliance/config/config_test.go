@@ -222,3 +222,25 @@ func TestRefusalInEnglish(t *testing.T) {
 		t.Errorf("Arabic: %s", ar)
 	}
 }
+
+// The demo opens IMAP and SMTP for mail clients on the machine itself;
+// outside the demo they are off unless configured, and whatever the file,
+// the environment or a flag says wins over the demo's choice.
+func TestMailDemoDefaults(t *testing.T) {
+	c, err := Load(writeConfig(t, ""), nil)
+	if err != nil || c.MailIMAPAddr != "" || c.MailSubmissionAddr != "" || c.MailPlainAuth != "false" || c.MailMaxSize != 25<<20 {
+		t.Fatalf("outside the demo: %q %q %q %d %v", c.MailIMAPAddr, c.MailSubmissionAddr, c.MailPlainAuth, c.MailMaxSize, err)
+	}
+	c, err = Load(writeConfig(t, ""), map[string]string{"demo": "true"})
+	if err != nil || c.MailIMAPAddr != ":1143" || c.MailSubmissionAddr != ":1587" || c.MailPlainAuth != "loopback" {
+		t.Fatalf("in the demo: %q %q %q %v", c.MailIMAPAddr, c.MailSubmissionAddr, c.MailPlainAuth, err)
+	}
+	t.Setenv("PREAU_MAIL_SUBMISSION_ADDR", "")
+	c, err = Load(writeConfig(t, "mail:\n  imap_addr: \"127.0.0.1:2143\"\n"), map[string]string{"demo": "true", "mail.allow_plain_auth": "false"})
+	if err != nil || c.MailIMAPAddr != "127.0.0.1:2143" || c.MailSubmissionAddr != "" || c.MailPlainAuth != "false" {
+		t.Fatalf("the demo overridden: %q %q %q %v", c.MailIMAPAddr, c.MailSubmissionAddr, c.MailPlainAuth, err)
+	}
+	if _, err := Load(writeConfig(t, "mail:\n  allow_plain_auth: peut-etre\n"), nil); err == nil || !strings.Contains(err.Error(), "mail.allow_plain_auth") {
+		t.Fatalf("a bad value: %v", err)
+	}
+}
