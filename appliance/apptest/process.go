@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -111,7 +112,8 @@ func StartServer(tb testing.TB, bin, dir string, args ...string) *Process {
 // ("PREAU_SCHOOL_ID=ecole-a"), on the given address when env sets
 // PREAU_HTTP_ADDR (a restarted server keeps its address). The metrics
 // listener takes a free port unless env sets PREAU_METRICS_ADDR, so that
-// servers started together do not contend for the default one.
+// servers started together do not contend for the default one; the mail
+// clients' listeners are off unless env sets them.
 func StartServerEnv(tb testing.TB, bin, dir string, env []string, args ...string) *Process {
 	tb.Helper()
 	addr, metrics := "", false
@@ -127,6 +129,14 @@ func StartServerEnv(tb testing.TB, bin, dir string, env []string, args ...string
 	}
 	if !metrics {
 		env = append(env, "PREAU_METRICS_ADDR=127.0.0.1:0")
+	}
+	// Mail clients' listeners are off unless env opens them: a demo
+	// server would take the demo's ports, which servers started together
+	// (and one the developer runs) would contend for.
+	for _, key := range []string{"PREAU_MAIL_IMAP_ADDR", "PREAU_MAIL_SUBMISSION_ADDR"} {
+		if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") }) {
+			env = append(env, key+"=")
+		}
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "--config", ConfigFile(tb, dir), "--data-dir", DataDir(dir)}, args...)...)
 	cmd.Dir = dir
