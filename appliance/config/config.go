@@ -85,8 +85,9 @@ type Config struct {
 	// MailPlainAuth allows passwords without TLS: "false", "true", or
 	// "loopback" (only from the machine itself, the demo's).
 	MailPlainAuth string
-	// MailMaxSize is the largest message, in bytes.
-	MailMaxSize int64
+	// MailMaxSize is the largest message, in bytes; MailQuota what one
+	// person's mailbox holds.
+	MailMaxSize, MailQuota int64
 
 	File string // the config file read, "" when none
 }
@@ -150,6 +151,7 @@ var keys = []key{
 	{"mail.submission_addr", "", isOptionalAddr},
 	{"mail.allow_plain_auth", "false", oneOf("false", "true", "loopback")},
 	{"mail.max_message_size", "25MB", isSize},
+	{"mail.user_quota", "1GB", isSize},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -267,6 +269,7 @@ func build(v *viper.Viper, file string) Config {
 	docSchool, _ := parseSize(v.GetString("documents.school_quota"))
 	cacheMax, _ := parseSize(v.GetString("cache.max_size"))
 	mailMax, _ := parseSize(v.GetString("mail.max_message_size"))
+	mailQuota, _ := parseSize(v.GetString("mail.user_quota"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -312,6 +315,7 @@ func build(v *viper.Viper, file string) Config {
 		MailSubmissionAddr: v.GetString("mail.submission_addr"),
 		MailPlainAuth:      v.GetString("mail.allow_plain_auth"),
 		MailMaxSize:        mailMax,
+		MailQuota:          mailQuota,
 		File:               file,
 	}
 }

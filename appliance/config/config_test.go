@@ -76,7 +76,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"auth.session_ttl": "1h", "auth.pupil_session_idle": "30m", "auth.school_day_end": "16:30", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
 		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s", "i18n.default_language": "ar",
 		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB", "cache.max_size": "1GB", "sites.fetch_icons": "false", "mail.domain": "Ecoles.Ville.fr",
-		"mail.imap_addr": ":2143", "mail.imaps_addr": ":2993", "mail.submission_addr": ":2587", "mail.allow_plain_auth": "loopback", "mail.max_message_size": "1MB"}
+		"mail.imap_addr": ":2143", "mail.imaps_addr": ":2993", "mail.submission_addr": ":2587", "mail.allow_plain_auth": "loopback", "mail.max_message_size": "1MB", "mail.user_quota": "2GB"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {

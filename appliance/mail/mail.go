@@ -40,7 +40,7 @@ func newNode(env *feature.Env) *Node {
 		school = ""
 	}
 	n := &Node{cfg: c, log: env.Log,
-		S: NewService(env.DB, env.Register, env.Auth, env.Notify, env.Log, Config{Domain: c.MailDomain, MaxSize: c.MailMaxSize, School: school})}
+		S: NewService(env.DB, env.Register, env.Auth, env.Notify, env.Log, Config{Domain: c.MailDomain, MaxSize: c.MailMaxSize, Quota: c.MailQuota, School: school})}
 	n.S.finder = func() feature.Finder { return env.Finder } // the search registers after the mail
 	if c.TLS() {
 		if cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err == nil {

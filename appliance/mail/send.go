@@ -75,6 +75,9 @@ func (s *Service) Send(ctx context.Context, u auth.User, lang i18n.Lang, d Draft
 	if int64(len(raw)) > s.maxSize {
 		return Outcome{}, ErrTooLarge
 	}
+	if err := s.roomFor(ctx, u, int64(len(raw))); err != nil {
+		return Outcome{}, err
+	}
 	all := unique(slices.Concat(to, cc, bcc))
 	sent, err := s.post(ctx, u, raw, m, all, d.DraftID)
 	if err == nil && d.ReplyTo != "" {

@@ -10,6 +10,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/i18n"
 	"preau/appliance/notify"
 	"preau/appliance/store"
 )
@@ -25,6 +26,7 @@ type Service struct {
 	log     *slog.Logger
 	domain  string // mail.domain
 	maxSize int64  // mail.max_message_size
+	quota   int64  // mail.user_quota
 	school  string // this node's school, "" on central (which writes every scope)
 	now     func() time.Time
 	watch   *watcher
@@ -37,6 +39,7 @@ type Service struct {
 type Config struct {
 	Domain  string
 	MaxSize int64
+	Quota   int64 // 0 for none
 	School  string // "" on central
 }
 
@@ -45,7 +48,7 @@ func NewService(db *store.DB, reg feature.Register, a *auth.Service, hub *notify
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, reg: reg, auth: a, hub: hub, log: log, domain: strings.ToLower(c.Domain), maxSize: c.MaxSize,
+	return &Service{db: db, reg: reg, auth: a, hub: hub, log: log, domain: strings.ToLower(c.Domain), maxSize: c.MaxSize, quota: c.Quota,
 		school: c.School, now: time.Now, watch: newWatcher(db, log)}
 }
 
@@ -147,6 +150,30 @@ func (s *Service) FolderByIMAP(ctx context.Context, u auth.User, name string) (F
 		}
 	}
 	return Folder{}, apperr.New(apperr.ErrNotFound, "mail.err.no_folder")
+}
+
+// Usage is what a person's mailbox holds, in bytes, and may hold (0:
+// no limit).
+func (s *Service) Usage(ctx context.Context, u auth.User) (used, quota int64, err error) {
+	err = s.db.Reader().QueryRowContext(ctx, `SELECT coalesce(sum(m.size), 0) FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id
+		WHERE c.deleted = 0 AND c.owner_id = ?`, u.ID).Scan(&used)
+	return used, s.quota, err
+}
+
+// roomFor refuses a message of size bytes that a person's mailbox cannot
+// hold: what they send or save; what they receive always arrives.
+func (s *Service) roomFor(ctx context.Context, u auth.User, size int64) error {
+	if s.quota <= 0 {
+		return nil
+	}
+	used, _, err := s.Usage(ctx, u)
+	if err != nil {
+		return err
+	}
+	if used+size > s.quota {
+		return apperr.New(apperr.ErrTooLarge, "mail.err.quota", "Used", i18n.Size(used), "Quota", i18n.Size(s.quota))
+	}
+	return nil
 }
 
 // Unread counts the unread messages of a person's inbox.

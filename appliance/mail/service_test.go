@@ -218,3 +218,29 @@ func TestDraftsAndIMAPState(t *testing.T) {
 		t.Fatalf("Sent: %+v (validity must differ from Drafts')", sentBox)
 	}
 }
+
+// A full mailbox still receives, but its owner cannot send or save until
+// they make room; the refusal says how full it is.
+func TestQuota(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Config: map[string]string{"mail.user_quota": "12KB"}})
+	s := mail.Of(a.Env).S
+	ctx := t.Context()
+	teacher, director := a.User("enseignant"), a.User("directeur")
+	used, quota, err := s.Usage(ctx, teacher)
+	if err != nil || quota != 12<<10 || used == 0 {
+		t.Fatalf("usage %d of %d: %v", used, quota, err)
+	}
+	big := strings.Repeat("Une longue lettre. ", 600) // about 11 KB
+	_, err = s.Send(ctx, teacher, "fr", mail.Draft{To: []string{director.ID}, Subject: "Long", Text: big})
+	if !errors.Is(err, apperr.ErrTooLarge) || !strings.Contains(err.Error(), "pleine") {
+		t.Fatalf("over quota: %v", err)
+	}
+	// what the director sends the teacher still arrives
+	before, _ := s.Unread(ctx, teacher)
+	if _, err := s.Send(ctx, director, "fr", mail.Draft{To: []string{teacher.ID}, Subject: "Court", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.Unread(ctx, teacher); after != before+1 {
+		t.Fatal("a full mailbox received nothing")
+	}
+}

@@ -30,6 +30,9 @@ func (s *Service) Append(ctx context.Context, u auth.User, folder string, raw []
 	if err != nil {
 		return "", err
 	}
+	if err := s.roomFor(ctx, u, int64(len(raw))); err != nil {
+		return "", err
+	}
 	st, err := s.stored(ctx, u, raw, m)
 	if err != nil {
 		return "", err
@@ -92,6 +95,9 @@ func (s *Service) Submit(ctx context.Context, u auth.User, raw []byte, recipient
 	}
 	if !strings.EqualFold(m.From.Email, s.Address(u).Email) {
 		return Outcome{}, apperr.New(apperr.ErrForbidden, "mail.err.forged_from", "Address", s.Address(u).Email)
+	}
+	if err := s.roomFor(ctx, u, int64(len(raw))); err != nil {
+		return Outcome{}, err
 	}
 	raw = withoutBcc(raw)
 	if m.MessageID == "" {
