@@ -182,7 +182,9 @@ func (s *Service) reachOf(ctx context.Context, u auth.User) (reach, error) {
 	return r, nil
 }
 
-func staffProfile(p auth.Profile) bool { return p == auth.Teacher || p == auth.Director || p == auth.DSI }
+func staffProfile(p auth.Profile) bool {
+	return p == auth.Teacher || p == auth.Director || p == auth.DSI
+}
 
 func boolRank(b bool) int {
 	if b {

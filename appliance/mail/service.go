@@ -39,7 +39,7 @@ type Service struct {
 type Config struct {
 	Domain  string
 	MaxSize int64
-	Quota   int64 // 0 for none
+	Quota   int64  // 0 for none
 	School  string // "" on central
 }
 

@@ -79,15 +79,15 @@ func tiles(env *feature.Env) []web.Tile {
 
 // boxPage is a folder's list, or a search's results.
 type boxPage struct {
-	Folders  []Folder
-	Folder   Folder
-	Page     Page
-	Query    string
-	Results  bool
-	Held     int // pupils' messages waiting for this teacher
-	Prev     string
-	Next     string
-	Faces    map[string]face // the pupil's correspondents
+	Folders []Folder
+	Folder  Folder
+	Page    Page
+	Query   string
+	Results bool
+	Held    int // pupils' messages waiting for this teacher
+	Prev    string
+	Next    string
+	Faces   map[string]face // the pupil's correspondents
 }
 
 // face is how a pupil recognises who wrote: a name, a colour, the
