@@ -9,7 +9,20 @@ import (
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/mail"
+	"preau/appliance/store"
 )
+
+// emptyMailboxes puts the demo's messages out of the way, for the tests
+// that count what arrives.
+func emptyMailboxes(t *testing.T, a *apptest.App) {
+	t.Helper()
+	if err := a.DB.Write(t.Context(), func(tx *store.Tx) error {
+		_, err := tx.ExecContext(t.Context(), "UPDATE mail_copies SET deleted = 1, hlc = ?, origin = ?", tx.HLC, tx.Origin)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func node(t *testing.T) (*apptest.App, *mail.Service) {
 	t.Helper()

@@ -33,6 +33,7 @@ import (
 func submission(t *testing.T, o apptest.Options) (*apptest.App, *mail.Service, string) {
 	t.Helper()
 	a := apptest.New(t, o)
+	emptyMailboxes(t, a)
 	n := mail.Of(a.Env)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
