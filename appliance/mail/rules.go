@@ -96,90 +96,116 @@ func (s *Service) reachOf(ctx context.Context, u auth.User) (reach, error) {
 			}
 		}
 	}
+	var err error
 	switch u.Profile {
 	case auth.DSI:
 		r.all = true
-		users, err := s.auth.AllUsers(ctx)
-		if err != nil {
-			return r, err
-		}
-		add(users)
-		r.groups = append(r.groups, Contact{Key: "city:directors", Label: "mail.group.directors", Group: true})
+		r.groups = []Contact{{Key: "city:directors", Label: "mail.group.directors", Group: true}}
+		err = s.reachCity(ctx, add, func(auth.User) bool { return true })
 	case auth.Teacher, auth.Director:
-		users, err := s.reg.SchoolUsers(ctx, u.SchoolID)
-		if err != nil {
-			return r, err
-		}
-		add(users)
-		if err := s.addDSI(ctx, add); err != nil {
-			return r, err
-		}
-		classes, err := s.reg.SchoolClasses(ctx, u.SchoolID)
-		if err != nil {
-			return r, err
-		}
-		mine, _ := s.reg.UserClasses(ctx, u.ID)
-		// one's own classes first
-		slices.SortStableFunc(classes, func(a, b auth.Class) int {
-			return cmp.Compare(boolRank(!containsClass(mine, a.ID)), boolRank(!containsClass(mine, b.ID)))
-		})
-		for _, c := range classes {
-			r.groups = append(r.groups,
-				Contact{Key: "class:" + c.ID + ":parents", Label: "mail.group.class_parents", Args: []any{"Class", c.Name}, Group: true},
-				Contact{Key: "class:" + c.ID + ":pupils", Label: "mail.group.class_pupils", Args: []any{"Class", c.Name}, Group: true})
-		}
-		r.groups = append(r.groups,
-			Contact{Key: "school:" + u.SchoolID + ":staff", Label: "mail.group.school_staff", Group: true},
-			Contact{Key: "school:" + u.SchoolID + ":parents", Label: "mail.group.school_parents", Group: true})
+		r.groups, err = s.reachSchool(ctx, u, add)
 	case auth.Parent:
-		children, err := s.reg.Children(ctx, u.ID)
-		if err != nil {
-			return r, err
-		}
-		for _, child := range children {
-			classes, err := s.reg.UserClasses(ctx, child.ID)
-			if err != nil {
-				return r, err
-			}
-			for _, c := range classes {
-				teachers, err := s.reg.ClassTeachers(ctx, c.ID)
-				if err != nil {
-					return r, err
-				}
-				add(teachers)
-			}
-			staff, err := s.reg.SchoolUsers(ctx, child.SchoolID)
-			if err != nil {
-				return r, err
-			}
-			add(slices.DeleteFunc(staff, func(x auth.User) bool { return x.Profile != auth.Director }))
-		}
+		err = s.reachFamily(ctx, u, add)
 	case auth.Pupil:
-		st, err := s.Settings(ctx, u.SchoolID)
-		if err != nil || st.Pupils == "none" {
-			return r, err
-		}
-		classes, err := s.reg.UserClasses(ctx, u.ID)
-		if err != nil {
-			return r, err
-		}
-		for _, c := range classes {
-			teachers, err := s.reg.ClassTeachers(ctx, c.ID)
-			if err != nil {
-				return r, err
-			}
-			add(teachers)
-			if st.Pupils == "class" {
-				pupils, err := s.reg.ClassPupils(ctx, c.ID)
-				if err != nil {
-					return r, err
-				}
-				add(pupils)
-				r.groups = append(r.groups, Contact{Key: "class:" + c.ID + ":pupils", Label: "mail.group.my_class", Args: []any{"Class", c.Name}, Group: true})
-			}
-		}
+		r.groups, err = s.reachClass(ctx, u, add)
 	}
-	return r, nil
+	return r, err
+}
+
+// reachCity adds the city's accounts that keep says to.
+func (s *Service) reachCity(ctx context.Context, add func([]auth.User), keep func(auth.User) bool) error {
+	users, err := s.auth.AllUsers(ctx)
+	add(slices.DeleteFunc(users, func(x auth.User) bool { return !keep(x) }))
+	return err
+}
+
+// reachSchool: a member of staff's school, its pupils' parents, the DSI;
+// the groups of every class (theirs first) and of the school.
+func (s *Service) reachSchool(ctx context.Context, u auth.User, add func([]auth.User)) ([]Contact, error) {
+	users, err := s.reg.SchoolUsers(ctx, u.SchoolID)
+	if err != nil {
+		return nil, err
+	}
+	add(users)
+	if err := s.reachCity(ctx, add, func(x auth.User) bool { return x.Profile == auth.DSI }); err != nil {
+		return nil, err
+	}
+	classes, err := s.reg.SchoolClasses(ctx, u.SchoolID)
+	if err != nil {
+		return nil, err
+	}
+	mine, _ := s.reg.UserClasses(ctx, u.ID)
+	slices.SortStableFunc(classes, func(a, b auth.Class) int {
+		return cmp.Compare(boolRank(!containsClass(mine, a.ID)), boolRank(!containsClass(mine, b.ID)))
+	})
+	var groups []Contact
+	for _, c := range classes {
+		groups = append(groups,
+			Contact{Key: "class:" + c.ID + ":parents", Label: "mail.group.class_parents", Args: []any{"Class", c.Name}, Group: true},
+			Contact{Key: "class:" + c.ID + ":pupils", Label: "mail.group.class_pupils", Args: []any{"Class", c.Name}, Group: true})
+	}
+	return append(groups,
+		Contact{Key: "school:" + u.SchoolID + ":staff", Label: "mail.group.school_staff", Group: true},
+		Contact{Key: "school:" + u.SchoolID + ":parents", Label: "mail.group.school_parents", Group: true}), nil
+}
+
+// reachFamily: a parent's children's teachers and their schools' directors.
+func (s *Service) reachFamily(ctx context.Context, u auth.User, add func([]auth.User)) error {
+	children, err := s.reg.Children(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, child := range children {
+		if _, err := s.classesOf(ctx, child.ID, add); err != nil {
+			return err
+		}
+		staff, err := s.reg.SchoolUsers(ctx, child.SchoolID)
+		if err != nil {
+			return err
+		}
+		add(slices.DeleteFunc(staff, func(x auth.User) bool { return x.Profile != auth.Director }))
+	}
+	return nil
+}
+
+// reachClass: a pupil's teachers, and their classmates with their class's
+// group when the school lets them.
+func (s *Service) reachClass(ctx context.Context, u auth.User, add func([]auth.User)) ([]Contact, error) {
+	st, err := s.Settings(ctx, u.SchoolID)
+	if err != nil || st.Pupils == "none" {
+		return nil, err
+	}
+	classes, err := s.classesOf(ctx, u.ID, add)
+	if err != nil || st.Pupils != "class" {
+		return nil, err
+	}
+	var groups []Contact
+	for _, c := range classes {
+		pupils, err := s.reg.ClassPupils(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		add(pupils)
+		groups = append(groups, Contact{Key: "class:" + c.ID + ":pupils", Label: "mail.group.my_class", Args: []any{"Class", c.Name}, Group: true})
+	}
+	return groups, nil
+}
+
+// classesOf adds the teachers of a pupil's classes, and returns the
+// classes.
+func (s *Service) classesOf(ctx context.Context, pupilID string, add func([]auth.User)) ([]auth.Class, error) {
+	classes, err := s.reg.UserClasses(ctx, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range classes {
+		teachers, err := s.reg.ClassTeachers(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		add(teachers)
+	}
+	return classes, nil
 }
 
 func staffProfile(p auth.Profile) bool {
@@ -195,16 +221,6 @@ func boolRank(b bool) int {
 
 func containsClass(list []auth.Class, id string) bool {
 	return slices.ContainsFunc(list, func(c auth.Class) bool { return c.ID == id })
-}
-
-// addDSI adds the city's DSI accounts.
-func (s *Service) addDSI(ctx context.Context, add func([]auth.User)) error {
-	users, err := s.auth.AllUsers(ctx)
-	if err != nil {
-		return err
-	}
-	add(slices.DeleteFunc(users, func(x auth.User) bool { return x.Profile != auth.DSI }))
-	return nil
 }
 
 // Directory lists whom a person may write to whose name, login or group
