@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"preau/appliance/apptest"
 	"preau/appliance/mail"
@@ -125,4 +126,32 @@ func TestMailAPI(t *testing.T) {
 		t.Error("a refused message was kept")
 	}
 	_ = apptest.Options{}
+}
+
+// HTML mail from outside (brought in by a mail client) is shown through
+// the one sanitizer: no script, no handler, no remote image, which the
+// page says it left out.
+func TestHTMLMailShownSanitized(t *testing.T) {
+	a, s := node(t)
+	parent := a.User("parent")
+	raw := "From: Mairie <mairie@ville.example>\r\nTo: parent@preau.local\r\nSubject: Inscriptions cantine\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		`<p onmouseover="steal()">Les <b>inscriptions</b> sont ouvertes.</p><script>steal()</script>` +
+		`<img src="https://pixel.example/track.gif"><a href="javascript:steal()">ici</a>` + "\r\n"
+	id, err := s.Append(t.Context(), parent, mail.Inbox, []byte(raw), mail.Flags{}, time.Time{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := a.Get(a.ClientAs("parent"), "/messagerie/"+id)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "<b>inscriptions</b>") {
+		t.Fatalf("read: %d", resp.StatusCode)
+	}
+	for _, bad := range []string{"onmouseover", "<script>steal", "pixel.example", "javascript:"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("%q reached the page", bad)
+		}
+	}
+	if !strings.Contains(body, "images distantes") {
+		t.Error("the page does not say remote images were blocked")
+	}
 }
