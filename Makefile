@@ -28,9 +28,23 @@ test:
 ## bench: Go benchmarks, and the load benchmarks against the real binary (see docs/performance.md)
 # One package at a time (-p 1): two benchmarks sharing the cores would
 # measure each other. The load benchmarks take over a second per iteration,
-# so the default -benchtime runs each of them once.
+# so the default -benchtime runs each of them once. BenchmarkIMAP compares
+# preau with Debian's Dovecot, which it starts itself on loopback: when
+# missing, dovecot-imapd is installed (as root), and the system service the
+# package starts is stopped and disabled at once.
 bench:
-	$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 30m ./...
+	@if [ ! -x /usr/sbin/dovecot ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "bench: installing Debian's dovecot-imapd, BenchmarkIMAP's reference server"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq dovecot-imapd >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq dovecot-imapd >/dev/null; } || exit 1; \
+	    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true; fi; \
+	  else \
+	    echo "bench: no /usr/sbin/dovecot (apt-get install dovecot-imapd): BenchmarkIMAP will skip its Dovecot half"; \
+	  fi; \
+	fi
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 45m ./...
 
 ## dist: cross-compiled binaries under dist/
 dist:

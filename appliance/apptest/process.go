@@ -1,11 +1,11 @@
 package apptest
 
 // Processes: the real preau binary, built once per test process, started as
-// a child on a loopback port. Sync, fault and load tests need separate
-// processes (a kill is a kill); the in-process App serves everything else.
+// a child on a loopback port, and the servers load tests compare it with.
+// Sync, fault and load tests need separate processes (a kill is a kill);
+// the in-process App serves everything else.
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -174,6 +173,32 @@ func withoutPreauEnv() []string {
 // waits for it.
 func StartCommand(tb testing.TB, cmd *exec.Cmd, url, ready string) *Process {
 	tb.Helper()
+	client := &http.Client{Timeout: 2 * time.Second}
+	return start(tb, cmd, url, func() bool {
+		resp, err := client.Get(url + ready)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+// StartListener starts cmd, a server that is not HTTP (Dovecot, for the
+// IMAP benchmark), and waits until it accepts TCP connections on addr.
+func StartListener(tb testing.TB, cmd *exec.Cmd, addr string) *Process {
+	tb.Helper()
+	return start(tb, cmd, addr, func() bool {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+func start(tb testing.TB, cmd *exec.Cmd, url string, ready func() bool) *Process {
+	tb.Helper()
 	p := &Process{URL: url, cmd: cmd, output: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.output, p.output
 	if err := cmd.Start(); err != nil {
@@ -190,20 +215,16 @@ func StartCommand(tb testing.TB, cmd *exec.Cmd, url, ready string) *Process {
 	return p
 }
 
-func (p *Process) waitReady(path string, timeout time.Duration) error {
+func (p *Process) waitReady(ready func() bool, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	client := &http.Client{Timeout: 2 * time.Second}
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.exited:
 			return fmt.Errorf("exited: %v", p.cmd.ProcessState)
 		default:
 		}
-		if resp, err := client.Get(p.URL + path); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		if ready() {
+			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -249,48 +270,13 @@ func (p *Process) PeakRSS() (int64, error) { return p.status("VmHWM") }
 
 // CPUTime is the user and system CPU time the process has used so far.
 func (p *Process) CPUTime() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	// Fields after the command name, which may hold spaces: state is the
-	// first, utime the 12th and stime the 13th, in clock ticks of 1/100 s.
-	i := bytes.LastIndexByte(b, ')')
-	fields := strings.Fields(string(b[i+1:]))
-	if i < 0 || len(fields) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", p.cmd.Process.Pid)
-	}
-	var ticks int64
-	for _, f := range fields[11:13] {
-		n, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			return 0, err
-		}
-		ticks += n
-	}
-	return time.Duration(ticks) * 10 * time.Millisecond, nil
+	st, err := readStat(p.cmd.Process.Pid)
+	return st.cpu, err
 }
 
 // status reads a kB field of /proc/<pid>/status.
 func (p *Process) status(field string) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok || name != field {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
-		return kb * 1024, err
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	return 0, fmt.Errorf("%s not in /proc/%d/status", field, p.cmd.Process.Pid)
+	return readKB(p.cmd.Process.Pid, "status", field)
 }
 
 // FreeAddr finds a free loopback port. Another process could take it

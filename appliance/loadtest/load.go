@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -162,4 +163,11 @@ func send(client *http.Client, req *http.Request, want int) error {
 		return fmt.Errorf("%s %s: status %d, want %d", req.Method, req.URL.Path, resp.StatusCode, want)
 	}
 	return nil
+}
+
+// SelfCPU is the CPU time this process, the load generator, has used.
+func SelfCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru) // cannot fail with these arguments
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -3,10 +3,11 @@
 // once, an authenticated page under load next to a bare net/http handler,
 // the idle memory of a demo appliance, a lesson document's transfer next to
 // a plain net/http one, and micro-benchmarks of the store,
-// sessions and templates; and sync: a school's backlog drained through a
+// sessions and templates; sync: a school's backlog drained through a
 // shaped link, received rows applied against SQLite's insert rate, central
-// serving a city of schools. docs/performance.md gives the targets and
-// figures.
+// serving a city of schools; and mail: fifty IMAP clients against preau's
+// IMAP server and against Dovecot, started the same way. docs/performance.md
+// gives the targets and figures.
 //
 // Its benchmarks run under `make bench`; `go test ./...` compiles them and
 // runs nothing. It may import any appliance package; nothing imports it.

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -226,7 +225,7 @@ func (l *cityLoad) nominal(window time.Duration) cityRun {
 func (l *cityLoad) measure(plan []session, drive func(run func(session))) cityRun {
 	var mu sync.Mutex
 	res := cityRun{sessions: len(plan)}
-	cpu0, self0 := cpuTime(l.b, l.srv), selfCPU(l.b)
+	cpu0, self0 := cpuTime(l.b, l.srv), loadtest.SelfCPU()
 	start := time.Now()
 	drive(func(s session) {
 		t := time.Now()
@@ -244,7 +243,7 @@ func (l *cityLoad) measure(plan []session, drive func(run func(session))) cityRu
 		}
 	})
 	res.elapsed = time.Since(start)
-	res.serverCPU, res.loadCPU = cpuTime(l.b, l.srv)-cpu0, selfCPU(l.b)-self0
+	res.serverCPU, res.loadCPU = cpuTime(l.b, l.srv)-cpu0, loadtest.SelfCPU()-self0
 	return res
 }
 
@@ -276,13 +275,4 @@ func (r *cityRun) rate() float64 { return float64(r.sessions) / r.elapsed.Second
 
 func (r *cityRun) percentile(p float64) time.Duration {
 	return loadtest.Result{Latencies: r.latencies}.Percentile(p)
-}
-
-// selfCPU is the CPU time this test process (the load generator) has used.
-func selfCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
