@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 
 	"preau/appliance/apperr"
@@ -570,6 +572,11 @@ func (s *imapSession) Append(mailbox string, lit imap.LiteralReader, o *imap.App
 	if err != nil {
 		return nil, err
 	}
+	if f.ID == Sent { // a mail client files what it sent after the server did: one copy is enough
+		if data, ok := s.alreadySent(raw); ok {
+			return data, nil
+		}
+	}
 	bits, keywords := readFlags(o.Flags)
 	if len(keywords) > maxKeywords {
 		return nil, s.refusal(imap.ResponseCodeLimit, i18n.M("mail.imap.keywords", "Max", maxKeywords))
@@ -595,4 +602,30 @@ func (s *imapSession) Append(mailbox string, lit imap.LiteralReader, o *imap.App
 		s.sel.dirty = true
 	}
 	return &imap.AppendData{UID: imap.UID(uids[0]), UIDValidity: validity}, nil
+}
+
+// alreadySent answers an APPEND to Envoyés of a message its sender sent
+// through the server, which kept it there: with the copy it kept.
+func (s *imapSession) alreadySent(raw []byte) (*imap.AppendData, bool) {
+	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(raw)))
+	if err != nil {
+		return nil, false
+	}
+	mh := gomail.Header{Header: message.Header{Header: h}}
+	id, err := mh.MessageID()
+	if err != nil || id == "" {
+		return nil, false
+	}
+	copyID, ok := s.n.S.sentCopy(s.ctx, s.user, id)
+	if !ok {
+		return nil, false
+	}
+	validity, uid, err := s.n.S.uidOf(s.ctx, s.user, Sent, copyID)
+	if err != nil || uid == 0 {
+		return nil, false
+	}
+	if s.sel != nil && s.sel.folder == Sent {
+		s.sel.dirty = true
+	}
+	return &imap.AppendData{UID: imap.UID(uid), UIDValidity: validity}, true
 }

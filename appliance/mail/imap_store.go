@@ -170,3 +170,22 @@ func (s *Service) searchables(ctx context.Context, u auth.User, folder string, l
 	}
 	return out, rows.Err()
 }
+
+// sentCopy finds the copy in a person's Envoyés of the message they sent
+// with this Message-ID.
+func (s *Service) sentCopy(ctx context.Context, u auth.User, headerID string) (string, bool) {
+	var id string
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT c.id FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id
+		WHERE m.header_id = ? AND m.sender_id = ? AND c.owner_id = ? AND c.folder = ? AND c.deleted = 0 LIMIT 1`,
+		headerID, u.ID, u.ID, Sent).Scan(&id)
+	return id, err == nil
+}
+
+// uidOf is the UID of a copy in a folder, given it now if it has none.
+func (s *Service) uidOf(ctx context.Context, u auth.User, folder, copyID string) (uint32, uint32, error) {
+	if err := s.assign(ctx, u.ID, folder, []string{copyID}, nil); err != nil {
+		return 0, 0, err
+	}
+	mb, given, err := s.uids(ctx, u.ID, folder)
+	return mb.Validity, given[copyID], err
+}

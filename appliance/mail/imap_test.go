@@ -582,6 +582,22 @@ func TestIMAPAppend(t *testing.T) {
 	if _, got, _ := n.S.Raw(ctx, teacher, drafts.Entries[0].CopyID); string(got) != raw {
 		t.Errorf("the text kept: %q", got)
 	}
+	// what the client files in Sent after sending it through the server is there already
+	send(t, n.S, teacher, "Envoyé", "Par le serveur.", a.User("directeur"))
+	sent, _ := n.S.Mailbox(ctx, teacher, mail.Sent)
+	_, sentRaw, err := n.S.Raw(ctx, teacher, sent.Entries[0].CopyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app = c.Append("Sent", int64(len(sentRaw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}})
+	app.Write(sentRaw)
+	app.Close()
+	if data, err := app.Wait(); err != nil || data.UID != imap.UID(sent.Entries[0].UID) || data.UIDValidity != sent.Validity {
+		t.Errorf("APPEND to Sent of a message sent: %+v %v", data, err)
+	}
+	if again, _ := n.S.Mailbox(ctx, teacher, mail.Sent); len(again.Entries) != 1 {
+		t.Errorf("Sent holds %d copies", len(again.Entries))
+	}
 	// a message that does not parse is refused with the reason, and nothing is written
 	bad := "From: <<<\r\nSubject: x\r\n\r\nbody\r\n"
 	app = c.Append("INBOX", int64(len(bad)), nil)
