@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,13 +43,23 @@ func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mail
 		return mb, err
 	}
 	var missing []string
+	present := make(map[string]bool, len(copies))
 	for _, c := range copies {
+		present[c.CopyID] = true
 		if _, ok := uids[c.CopyID]; !ok {
 			missing = append(missing, c.CopyID)
 		}
 	}
-	if len(missing) > 0 || mb.Validity == 0 {
-		if err := s.assign(ctx, u.ID, folder, missing); err != nil {
+	// A copy seen gone leaves its UID behind: should it come back, it
+	// is a new message to the clients that saw it go, with a new UID.
+	var left []string
+	for id := range uids {
+		if !present[id] {
+			left = append(left, id)
+		}
+	}
+	if len(missing) > 0 || len(left) > 0 || mb.Validity == 0 {
+		if err := s.assign(ctx, u.ID, folder, missing, left); err != nil {
 			return mb, err
 		}
 		if mb, uids, err = s.uids(ctx, u.ID, folder); err != nil {
@@ -103,9 +114,19 @@ func (s *Service) uids(ctx context.Context, owner, folder string) (Mailbox, map[
 
 // assign gives the next UIDs to copies, creating the folder's validity
 // when it has none: the time in seconds, or one more than the last given
-// on this node when the clock went back.
-func (s *Service) assign(ctx context.Context, owner, folder string, copyIDs []string) error {
+// on this node when the clock went back. It forgets the UIDs of the copies
+// that left, unless they are back already.
+func (s *Service) assign(ctx context.Context, owner, folder string, copyIDs, left []string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		for chunk := range slices.Chunk(left, 500) {
+			list, ids := store.In(chunk)
+			args := append([]any{owner, folder}, ids...)
+			if _, err := tx.ExecContext(ctx, "DELETE FROM mail_uids WHERE owner_id = ? AND folder = ? AND copy_id IN ("+list+
+				") AND copy_id NOT IN (SELECT id FROM mail_copies WHERE owner_id = ? AND folder = ? AND deleted = 0)",
+				append(args, owner, folder)...); err != nil {
+				return err
+			}
+		}
 		var next uint32
 		err := tx.QueryRowContext(ctx, "SELECT next_uid FROM mail_mailboxes WHERE owner_id = ? AND folder = ?", owner, folder).Scan(&next)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -57,6 +57,10 @@ func (r *ReadPool) stmt(ctx context.Context, query string) *sql.Stmt {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.stmts == nil { // closed meanwhile: the plain query says so
+		st.Close()
+		return nil
+	}
 	if prev := r.stmts[query]; prev != nil {
 		st.Close()
 		return prev

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A cached statement must see later writes and schema changes, and a
@@ -63,5 +65,28 @@ func TestReadPoolReusesStatements(t *testing.T) {
 	_, err := db.Reader().QueryContext(ctx, "SELECT body FROM nowhere")
 	if err == nil || !strings.Contains(err.Error(), "nowhere") {
 		t.Fatalf("bad query: err = %v, want the table named", err)
+	}
+}
+
+// A query that races the pool's Close gets an error, never a panic: a
+// service's goroutine may still be reading as the node stops.
+func TestReadPoolQueryWhileClosing(t *testing.T) {
+	for i := range 10 {
+		db := openTest(t, t.TempDir())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for j := 0; ; j++ {
+				// a new text each time: each is prepared, the window where Close lands
+				rows, err := db.Reader().QueryContext(context.Background(), "SELECT "+strconv.Itoa(j)+" FROM notes")
+				if err != nil {
+					return
+				}
+				rows.Close()
+			}
+		}()
+		time.Sleep(time.Duration(i) * 100 * time.Microsecond)
+		db.Close()
+		<-done
 	}
 }
