@@ -19,7 +19,7 @@ func BenchmarkIMAPIdleConnection(b *testing.B) {
 	a, n, addr := imapNode(b, apptest.Options{})
 	teacher, director := a.User("enseignant"), a.User("directeur")
 	for i := range 50 {
-		send(b, n.S, director, fmt.Sprintf("Message %d", i), "texte", teacher)
+		sendAs(b, n.S, director, fmt.Sprintf("Message %d", i), "texte", teacher)
 	}
 	measure := func() uint64 {
 		runtime.GC()

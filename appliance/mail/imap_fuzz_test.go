@@ -75,15 +75,16 @@ func checkMailboxes(t testing.TB, s *mail.Service, u auth.User) string {
 // else's changes.
 func FuzzIMAPCommands(f *testing.F) {
 	a := apptest.New(f, apptest.Options{Config: map[string]string{"mail.max_message_size": "64KB"}})
+	emptyMailboxes(f, a)
 	n := mail.Of(a.Env)
 	errs := &errorLog{}
 	n.SetLog(slog.New(errs))
 	addr := serveIMAP(f, n, false)
 	teacher, director := a.User("enseignant"), a.User("directeur")
 	parent := a.User("parent")
-	send(f, n.S, director, "Conseil", "Jeudi au musée.", teacher)
-	send(f, n.S, parent, "Absence", "Léa est malade.", teacher)
-	send(f, n.S, teacher, "Réponse", "Bon rétablissement.", parent)
+	sendAs(f, n.S, director, "Conseil", "Jeudi au musée.", teacher)
+	sendAs(f, n.S, parent, "Absence", "Léa est malade.", teacher)
+	sendAs(f, n.S, teacher, "Réponse", "Bon rétablissement.", parent)
 	if _, err := n.S.Send(context.Background(), director, "fr", mail.Draft{To: []string{teacher.ID}, Subject: "Pièce jointe", Text: "ci-joint",
 		Attachments: []mail.Attachment{{Name: "a.pdf", Type: "application/pdf", Data: []byte("%PDF-1.4")}}}); err != nil {
 		f.Fatal(err)

@@ -4,16 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -36,6 +29,7 @@ import (
 func imapNode(t testing.TB, o apptest.Options) (*apptest.App, *mail.Node, string) {
 	t.Helper()
 	a := apptest.New(t, o)
+	emptyMailboxes(t, a)
 	n := mail.Of(a.Env)
 	addr := serveIMAP(t, n, false)
 	return a, n, addr
@@ -142,7 +136,7 @@ func (r *rawIMAP) login(login string) {
 }
 
 // send is a message from one person to others through the webmail.
-func send(t testing.TB, s *mail.Service, from auth.User, subject, text string, to ...auth.User) {
+func sendAs(t testing.TB, s *mail.Service, from auth.User, subject, text string, to ...auth.User) {
 	t.Helper()
 	d := mail.Draft{Subject: subject, Text: text}
 	for _, u := range to {
@@ -267,8 +261,8 @@ func TestIMAPFolders(t *testing.T) {
 		t.Errorf("LIST (SUBSCRIBED): %v", subscribed)
 	}
 
-	send(t, n.S, a.User("directeur"), "Réunion", "Jeudi.", teacher)
-	send(t, n.S, a.User("directeur"), "Sortie", "Vendredi.", teacher)
+	sendAs(t, n.S, a.User("directeur"), "Réunion", "Jeudi.", teacher)
+	sendAs(t, n.S, a.User("directeur"), "Sortie", "Vendredi.", teacher)
 	st, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true, UIDNext: true, UIDValidity: true, NumUnseen: true, Size: true, NumDeleted: true}).Wait()
 	if err != nil || *st.NumMessages != 2 || *st.NumUnseen != 2 || st.UIDNext != 3 || st.UIDValidity == 0 || *st.Size < 100 || *st.NumDeleted != 0 {
 		t.Fatalf("STATUS: %+v %v", st, err)
@@ -389,10 +383,10 @@ func TestIMAPSearch(t *testing.T) {
 	ctx := t.Context()
 	teacher, director := a.User("enseignant"), a.User("directeur")
 	parent, _ := parentOf(t, a, teacher)
-	send(t, n.S, director, "Conseil d'école", "Le conseil se tient jeudi au MUSÉE.", teacher)                  // 1
-	send(t, n.S, parent, "Absence de Léa", "Léa est malade aujourd'hui.", teacher)                             // 2
-	send(t, n.S, director, "Sortie", "Rendez-vous à 9 h devant l'école.\n"+strings.Repeat("x", 2000), teacher) // 3
-	mustInbox(t, n.S, teacher)                                                                                 // UIDs 1 to 3: the next is 4, whatever its date
+	sendAs(t, n.S, director, "Conseil d'école", "Le conseil se tient jeudi au MUSÉE.", teacher)                  // 1
+	sendAs(t, n.S, parent, "Absence de Léa", "Léa est malade aujourd'hui.", teacher)                             // 2
+	sendAs(t, n.S, director, "Sortie", "Rendez-vous à 9 h devant l'école.\n"+strings.Repeat("x", 2000), teacher) // 3
+	mustInbox(t, n.S, teacher)                                                                                   // UIDs 1 to 3: the next is 4, whatever its date
 	// a message from outside the webmail: HTML only, its text out of the row
 	html := "From: Mairie <mairie@preau.local>\r\nTo: enseignant@preau.local\r\nSubject: =?utf-8?q?Cantine_d=C3=A9cembre?=\r\n" +
 		"Date: Mon, 01 Dec 2025 08:00:00 +0100\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Menu de la <b>semaine</b> : gratin.</p>\r\n"
@@ -455,7 +449,7 @@ func TestIMAPStoreCopyMoveExpunge(t *testing.T) {
 	ctx := t.Context()
 	teacher, director := a.User("enseignant"), a.User("directeur")
 	for _, subject := range []string{"un", "deux", "trois", "quatre"} {
-		send(t, n.S, director, subject, "texte", teacher)
+		sendAs(t, n.S, director, subject, "texte", teacher)
 	}
 	var expunged []uint32
 	c := signIn(t, addr, "enseignant", &imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
@@ -583,7 +577,7 @@ func TestIMAPAppend(t *testing.T) {
 		t.Errorf("the text kept: %q", got)
 	}
 	// what the client files in Sent after sending it through the server is there already
-	send(t, n.S, teacher, "Envoyé", "Par le serveur.", a.User("directeur"))
+	sendAs(t, n.S, teacher, "Envoyé", "Par le serveur.", a.User("directeur"))
 	sent, _ := n.S.Mailbox(ctx, teacher, mail.Sent)
 	_, sentRaw, err := n.S.Raw(ctx, teacher, sent.Entries[0].CopyID)
 	if err != nil {
@@ -672,7 +666,7 @@ func TestIMAPIdle(t *testing.T) {
 		return v
 	}
 	// a message sent from the webmail reaches the idling client at once
-	send(t, n.S, director, "Conseil", "Jeudi.", teacher)
+	sendAs(t, n.S, director, "Conseil", "Jeudi.", teacher)
 	if got := wait("EXISTS", exists); got != uint32(1) {
 		t.Errorf("EXISTS %v", got)
 	}
@@ -697,7 +691,7 @@ func TestIMAPIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	// others' mail wakes no one
-	send(t, n.S, teacher, "Pour la direction", "x", director)
+	sendAs(t, n.S, teacher, "Pour la direction", "x", director)
 	if err := c.Noop().Wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -708,37 +702,11 @@ func TestIMAPIdle(t *testing.T) {
 	}
 }
 
-// certificate writes a self-signed certificate for 127.0.0.1 and its key,
-// as tls.cert and tls.key read them.
-func certificate(t testing.TB) map[string]string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "preau.local"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	cert, priv := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(priv, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
-	return map[string]string{"tls.cert": cert, "tls.key": priv}
-}
-
 // A password travels in clear text only when mail.allow_plain_auth says
 // so: otherwise LOGIN waits for STARTTLS, or comes over IMAPS.
 func TestIMAPLoginNeedsTLS(t *testing.T) {
-	cfg := certificate(t)
-	cfg["mail.allow_plain_auth"] = "false"
+	cert, key := certificate(t)
+	cfg := map[string]string{"tls.cert": cert, "tls.key": key, "mail.allow_plain_auth": "false"}
 	_, n, addr := imapNode(t, apptest.Options{Config: cfg})
 	r := dialRaw(t, addr)
 	res, caps := r.send("C1 CAPABILITY")
@@ -821,9 +789,9 @@ func TestIMAPOwnMailboxOnly(t *testing.T) {
 	if err := a.Auth.SetPassword(ctx, pupil.ID, "cahier-bleu-2026", false); err != nil {
 		t.Fatal(err)
 	}
-	send(t, n.S, teacher, "Pour les parents", "secret des parents", parent)
-	send(t, n.S, parent, "Pour l'enseignant", "secret de l'enseignant", teacher)
-	send(t, n.S, teacher, "Pour la classe", "lecture", pupil)
+	sendAs(t, n.S, teacher, "Pour les parents", "secret des parents", parent)
+	sendAs(t, n.S, parent, "Pour l'enseignant", "secret de l'enseignant", teacher)
+	sendAs(t, n.S, teacher, "Pour la classe", "lecture", pupil)
 	subjects := func(c *imapclient.Client, folder string) []string {
 		t.Helper()
 		if _, err := c.Select(folder, nil).Wait(); err != nil {

@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -14,10 +15,10 @@ import (
 
 // emptyMailboxes puts the demo's messages out of the way, for the tests
 // that count what arrives.
-func emptyMailboxes(t *testing.T, a *apptest.App) {
+func emptyMailboxes(t testing.TB, a *apptest.App) {
 	t.Helper()
-	if err := a.DB.Write(t.Context(), func(tx *store.Tx) error {
-		_, err := tx.ExecContext(t.Context(), "UPDATE mail_copies SET deleted = 1, hlc = ?, origin = ?", tx.HLC, tx.Origin)
+	if err := a.DB.Write(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.ExecContext(context.Background(), "UPDATE mail_copies SET deleted = 1, hlc = ?, origin = ?", tx.HLC, tx.Origin)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -27,6 +28,7 @@ func emptyMailboxes(t *testing.T, a *apptest.App) {
 func node(t *testing.T) (*apptest.App, *mail.Service) {
 	t.Helper()
 	a := apptest.New(t, apptest.Options{})
+	emptyMailboxes(t, a)
 	return a, mail.Of(a.Env).S
 }
 
