@@ -33,6 +33,10 @@ var imapCaps = imap.CapSet{
 	imap.CapStatusSize: {}, imap.CapBinary: {}, imap.CapLiteralPlus: {},
 }
 
+// maxIMAPClients and maxIMAPClientsPerHost cap the IMAP connections at
+// once: a client keeps one or two per account open, idling.
+const maxIMAPClients, maxIMAPClientsPerHost = 2000, 300
+
 // ServeIMAP serves mail clients on ln until ctx ends, then closes their
 // connections. With implicitTLS, every connection starts with TLS (IMAPS);
 // otherwise a client may ask for it with STARTTLS, when the node has a
@@ -41,6 +45,9 @@ var imapCaps = imap.CapSet{
 // they turn TLS on.
 func (n *Node) ServeIMAP(ctx context.Context, ln net.Listener, implicitTLS bool) error {
 	defer ln.Close()
+	// a cap on connections at once, in all and per client: a school's
+	// whole staff with two devices each fits many times over
+	ln = limitConns(ln, maxIMAPClients, maxIMAPClientsPerHost, "* BYE Too many connections, try again later\r\n")
 	if implicitTLS {
 		if n.tls == nil {
 			return errors.New("mail: IMAPS needs a certificate (tls.cert, tls.key)")

@@ -594,14 +594,14 @@ func (s *imapSession) Append(mailbox string, lit imap.LiteralReader, o *imap.App
 			return nil, s.fail(err)
 		}
 	}
-	validity, uids, err := s.n.S.arrivedUIDs(s.ctx, s.user, f.ID, []string{id})
+	validity, uid, err := s.n.S.uidOf(s.ctx, s.user, f.ID, id)
 	if err != nil {
 		return nil, s.fail(err)
 	}
 	if s.sel != nil && s.sel.folder == f.ID {
 		s.sel.dirty = true
 	}
-	return &imap.AppendData{UID: imap.UID(uids[0]), UIDValidity: validity}, nil
+	return &imap.AppendData{UID: imap.UID(uid), UIDValidity: validity}, nil
 }
 
 // alreadySent answers an APPEND to Envoyés of a message its sender sent

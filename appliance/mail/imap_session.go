@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -78,14 +77,6 @@ func (s *imapSession) Close() error {
 }
 
 // remoteIP is the client's address, for the login throttle and the logs.
-func (s *imapSession) remoteIP() string {
-	addr := s.conn.NetConn().RemoteAddr()
-	if host, _, err := net.SplitHostPort(addr.String()); err == nil {
-		return host
-	}
-	return addr.String()
-}
-
 // secure reports whether a password may come over this connection: TLS,
 // or a client mail.allow_plain_auth trusts.
 func (s *imapSession) secure() bool {
@@ -102,13 +93,8 @@ func (s *imapSession) Login(username, password string) error {
 	if !s.secure() {
 		return s.refusal(imap.ResponseCodePrivacyRequired, i18n.M("mail.imap.privacy"))
 	}
-	// the login, or the address: login@<mail.domain>
-	login := strings.TrimSpace(username)
-	if name, domain, ok := strings.Cut(login, "@"); ok && strings.EqualFold(domain, s.n.S.Domain()) {
-		login = name
-	}
-	ip := s.remoteIP()
-	u, err := s.n.S.auth.LoginPassword(s.ctx, login, password, ip)
+	login, ip := strings.TrimSpace(username), hostOf(s.conn.NetConn().RemoteAddr())
+	u, err := s.n.signIn(s.ctx, username, password, s.conn.NetConn().RemoteAddr())
 	var throttled *auth.ThrottledError
 	switch {
 	case err == nil:

@@ -79,23 +79,11 @@ func (s *Service) RenameFolders(ctx context.Context, u auth.User, renames map[st
 // from lo to hi, by UID. Copies without a UID yet are not among them:
 // Mailbox gives them theirs.
 func (s *Service) entries(ctx context.Context, u auth.User, folder string, lo, hi uint32) ([]Entry, error) {
-	return store.Query(ctx, s.db.Reader(), func(r store.Scanner) (Entry, error) {
-		var e Entry
-		var err error
-		e.Summary, err = scanSummary(uidScanner{r, &e.UID})
-		return e, err
-	}, "SELECT x.uid, "+summaryColumns+` FROM mail_uids x JOIN mail_copies c ON c.id = x.copy_id JOIN mail_messages m ON m.id = c.message_id
-		WHERE x.owner_id = ? AND x.folder = ? AND x.uid BETWEEN ? AND ? AND c.deleted = 0 AND c.owner_id = x.owner_id AND c.folder = x.folder
-		ORDER BY x.uid`, u.ID, folder, lo, hi)
+	return store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_uids n JOIN mail_copies c ON c.id = n.copy_id
+		JOIN mail_messages m ON m.id = c.message_id
+		WHERE n.owner_id = ? AND n.folder = ? AND n.uid BETWEEN ? AND ? AND c.deleted = 0 AND c.owner_id = n.owner_id AND c.folder = n.folder
+		ORDER BY n.uid`, u.ID, folder, lo, hi)
 }
-
-// uidScanner reads a UID before the columns of a summary.
-type uidScanner struct {
-	r   store.Scanner
-	uid *uint32
-}
-
-func (s uidScanner) Scan(dest ...any) error { return s.r.Scan(append([]any{s.uid}, dest...)...) }
 
 // arrivedUIDs gives UIDs to copies a client just put in a folder (APPEND,
 // COPY, MOVE), in order, and says them with the folder's UIDVALIDITY. A
@@ -115,10 +103,10 @@ func (s *Service) arrivedUIDs(ctx context.Context, u auth.User, folder string, c
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.assign(ctx, u.ID, folder, copyIDs, nil); err != nil {
+	if err := s.assign(ctx, u.ID, folder, copyIDs, false); err != nil {
 		return 0, nil, err
 	}
-	mb, given, err := s.uids(ctx, u.ID, folder)
+	mb, given, err := s.uids(ctx, u.ID, folder, copyIDs)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -183,9 +171,13 @@ func (s *Service) sentCopy(ctx context.Context, u auth.User, headerID string) (s
 
 // uidOf is the UID of a copy in a folder, given it now if it has none.
 func (s *Service) uidOf(ctx context.Context, u auth.User, folder, copyID string) (uint32, uint32, error) {
-	if err := s.assign(ctx, u.ID, folder, []string{copyID}, nil); err != nil {
+	mb, given, err := s.uids(ctx, u.ID, folder, []string{copyID})
+	if err != nil || given[copyID] != 0 {
+		return mb.Validity, given[copyID], err
+	}
+	if err := s.assign(ctx, u.ID, folder, []string{copyID}, false); err != nil {
 		return 0, 0, err
 	}
-	mb, given, err := s.uids(ctx, u.ID, folder)
+	mb, given, err = s.uids(ctx, u.ID, folder, []string{copyID})
 	return mb.Validity, given[copyID], err
 }

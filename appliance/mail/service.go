@@ -93,20 +93,10 @@ type Folder struct {
 // Folders lists a person's folders with their counts: the special ones
 // first, then theirs by name.
 func (s *Service) Folders(ctx context.Context, u auth.User) ([]Folder, error) {
-	out := make([]Folder, 0, len(specials))
-	for _, sp := range specials {
-		out = append(out, Folder{ID: sp.ID, IMAP: sp.IMAP, Use: sp.Use, Special: true, Icon: sp.Icon})
-	}
-	own, err := store.Query(ctx, s.db.Reader(), func(r store.Scanner) (Folder, error) {
-		var f Folder
-		err := r.Scan(&f.ID, &f.Name)
-		f.IMAP, f.Icon = f.Name, "dossier"
-		return f, err
-	}, "SELECT id, name FROM mail_folders WHERE deleted = 0 AND owner_id = ? ORDER BY name", u.ID)
+	out, err := s.folderList(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, own...)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT folder, count(*), sum(1 - seen) FROM mail_copies
 		WHERE deleted = 0 AND owner_id = ? GROUP BY folder`, u.ID)
 	if err != nil {
@@ -126,9 +116,24 @@ func (s *Service) Folders(ctx context.Context, u auth.User) ([]Folder, error) {
 	return out, rows.Err()
 }
 
+// folderList lists a person's folders without their counts.
+func (s *Service) folderList(ctx context.Context, u auth.User) ([]Folder, error) {
+	out := make([]Folder, 0, len(specials))
+	for _, sp := range specials {
+		out = append(out, Folder{ID: sp.ID, IMAP: sp.IMAP, Use: sp.Use, Special: true, Icon: sp.Icon})
+	}
+	own, err := store.Query(ctx, s.db.Reader(), func(r store.Scanner) (Folder, error) {
+		var f Folder
+		err := r.Scan(&f.ID, &f.Name)
+		f.IMAP, f.Icon = f.Name, "dossier"
+		return f, err
+	}, "SELECT id, name FROM mail_folders WHERE deleted = 0 AND owner_id = ? ORDER BY name", u.ID)
+	return append(out, own...), err
+}
+
 // folder finds one of a person's folders by id.
 func (s *Service) folder(ctx context.Context, u auth.User, id string) (Folder, error) {
-	folders, err := s.Folders(ctx, u)
+	folders, err := s.folderList(ctx, u)
 	if err != nil {
 		return Folder{}, err
 	}
@@ -140,7 +145,7 @@ func (s *Service) folder(ctx context.Context, u auth.User, id string) (Folder, e
 
 // FolderByIMAP finds a folder by its IMAP name (INBOX in any case).
 func (s *Service) FolderByIMAP(ctx context.Context, u auth.User, name string) (Folder, error) {
-	folders, err := s.Folders(ctx, u)
+	folders, err := s.folderList(ctx, u)
 	if err != nil {
 		return Folder{}, err
 	}

@@ -62,6 +62,10 @@ func (s *Service) Append(ctx context.Context, u auth.User, folder string, raw []
 		if err := s.insertCopy(ctx, tx, c); err != nil {
 			return err
 		}
+		// its UID now, in the same write, when clients know the folder
+		if err := s.giveUIDs(ctx, tx, u.ID, folder, []string{c.ID}, false); err != nil {
+			return err
+		}
 		if f.Answered != nil && *f.Answered {
 			_, err := tx.ExecContext(ctx, "UPDATE mail_copies SET answered = 1 WHERE id = ?", c.ID)
 			return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,60 +33,74 @@ type Mailbox struct {
 }
 
 // Mailbox reads a folder's state for IMAP, giving a UID to every copy that
-// has none yet, in the order they arrived.
+// has none yet, in the order they arrived. Its entries hold what IMAP
+// asks of every message (flags, sizes, dates, the subject for SEARCH):
+// one read of the copies with their UIDs, none of the messages' texts.
 func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mailbox, error) {
-	copies, err := s.summaries(ctx, "c.owner_id = ? AND c.folder = ?", u.ID, folder)
-	if err != nil {
-		return Mailbox{}, err
-	}
-	mb, uids, err := s.uids(ctx, u.ID, folder)
+	mb, entries, known, err := s.imapEntries(ctx, u.ID, folder)
 	if err != nil {
 		return mb, err
 	}
 	var missing []string
-	present := make(map[string]bool, len(copies))
-	for _, c := range copies {
-		present[c.CopyID] = true
-		if _, ok := uids[c.CopyID]; !ok {
-			missing = append(missing, c.CopyID)
+	numbered := 0
+	for _, e := range entries {
+		if e.UID == 0 {
+			missing = append(missing, e.CopyID)
+		} else {
+			numbered++
 		}
 	}
-	// A copy seen gone leaves its UID behind: should it come back, it
-	// is a new message to the clients that saw it go, with a new UID.
-	var left []string
-	for id := range uids {
-		if !present[id] {
-			left = append(left, id)
-		}
+	// A copy seen gone leaves its UID behind: should it come back, it is
+	// a new message to the clients that saw it go, with a new UID.
+	if len(missing) == 0 && numbered == known && mb.Validity != 0 {
+		mb.Entries = entries
+		return mb, nil
 	}
-	if len(missing) > 0 || len(left) > 0 || mb.Validity == 0 {
-		if err := s.assign(ctx, u.ID, folder, missing, left); err != nil {
-			return mb, err
-		}
-		if mb, uids, err = s.uids(ctx, u.ID, folder); err != nil {
-			return mb, err
-		}
+	if err := s.assign(ctx, u.ID, folder, missing, numbered != known); err != nil {
+		return mb, err
 	}
-	mb.Entries = make([]Entry, 0, len(copies))
-	for _, c := range copies {
-		if uid, ok := uids[c.CopyID]; ok {
-			mb.Entries = append(mb.Entries, Entry{UID: uid, Summary: c})
-		}
-	}
-	sortEntries(mb.Entries)
-	return mb, nil
+	mb, mb.Entries, _, err = s.imapEntries(ctx, u.ID, folder)
+	return mb, err
 }
 
-func sortEntries(es []Entry) {
-	for i := 1; i < len(es); i++ { // nearly sorted already: insertion sort
-		for j := i; j > 0 && es[j].UID < es[j-1].UID; j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
+const entryColumns = `c.id, c.message_id, c.seen, c.flagged, c.answered, c.draft, c.removed, c.keywords, c.received_at, c.hlc,
+	m.size, m.date, m.subject, coalesce(n.uid, 0)`
+
+// scanEntry reads the entryColumns of a copy of folder.
+func scanEntry(folder string) func(r store.Scanner) (Entry, error) {
+	return func(r store.Scanner) (Entry, error) {
+		var e Entry
+		var keywords, received, date string
+		err := r.Scan(&e.CopyID, &e.MessageID, &e.Seen, &e.Flagged, &e.Answered, &e.Draft, &e.Removed, &keywords, &received, &e.HLC,
+			&e.Size, &date, &e.Subject, &e.UID)
+		e.Folder, e.Keywords = folder, strings.Fields(keywords)
+		e.ReceivedAt, _ = time.Parse(time.RFC3339Nano, received)
+		e.Date, _ = time.Parse(time.RFC3339, date)
+		return e, err
 	}
 }
 
-// uids reads a folder's validity, next UID and given UIDs.
-func (s *Service) uids(ctx context.Context, owner, folder string) (Mailbox, map[string]uint32, error) {
+// imapEntries reads a folder's validity and next UID, its live copies by
+// UID (those without one yet last, UID 0), and how many UIDs it has given
+// that are still held (some may be of copies that left).
+func (s *Service) imapEntries(ctx context.Context, owner, folder string) (Mailbox, []Entry, int, error) {
+	var mb Mailbox
+	var known int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT coalesce(b.validity, 0), coalesce(b.next_uid, 0),
+		(SELECT count(*) FROM mail_uids WHERE owner_id = ? AND folder = ?)
+		FROM (SELECT 1) LEFT JOIN mail_mailboxes b ON b.owner_id = ? AND b.folder = ?`, owner, folder, owner, folder).Scan(&mb.Validity, &mb.NextUID, &known)
+	if err != nil {
+		return mb, nil, 0, err
+	}
+	entries, err := store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id
+		LEFT JOIN mail_uids n ON n.copy_id = c.id AND n.folder = c.folder
+		WHERE c.deleted = 0 AND c.owner_id = ? AND c.folder = ? ORDER BY n.uid IS NULL, n.uid, c.received_at, c.id`, owner, folder)
+	return mb, entries, known, err
+}
+
+// uids reads a folder's validity, next UID and the UIDs given to some
+// copies.
+func (s *Service) uids(ctx context.Context, owner, folder string, copyIDs []string) (Mailbox, map[string]uint32, error) {
 	var mb Mailbox
 	err := s.db.Reader().QueryRowContext(ctx, "SELECT validity, next_uid FROM mail_mailboxes WHERE owner_id = ? AND folder = ?", owner, folder).
 		Scan(&mb.Validity, &mb.NextUID)
@@ -95,68 +110,84 @@ func (s *Service) uids(ctx context.Context, owner, folder string) (Mailbox, map[
 	if err != nil {
 		return mb, nil, err
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT copy_id, uid FROM mail_uids WHERE owner_id = ? AND folder = ?", owner, folder)
-	if err != nil {
-		return mb, nil, err
-	}
-	defer rows.Close()
 	out := map[string]uint32{}
-	for rows.Next() {
-		var id string
-		var uid uint32
-		if err := rows.Scan(&id, &uid); err != nil {
+	for chunk := range slices.Chunk(copyIDs, 500) {
+		list, ids := store.In(chunk)
+		rows, err := s.db.Reader().QueryContext(ctx, "SELECT copy_id, uid FROM mail_uids WHERE owner_id = ? AND folder = ? AND copy_id IN ("+list+")",
+			append([]any{owner, folder}, ids...)...)
+		if err != nil {
 			return mb, nil, err
 		}
-		out[id] = uid
+		for rows.Next() {
+			var id string
+			var uid uint32
+			if err := rows.Scan(&id, &uid); err != nil {
+				rows.Close()
+				return mb, nil, err
+			}
+			out[id] = uid
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return mb, nil, err
+		}
 	}
-	return mb, out, rows.Err()
+	return mb, out, nil
 }
 
 // assign gives the next UIDs to copies, creating the folder's validity
 // when it has none: the time in seconds, or one more than the last given
-// on this node when the clock went back. It forgets the UIDs of the copies
-// that left, unless they are back already.
-func (s *Service) assign(ctx context.Context, owner, folder string, copyIDs, left []string) error {
+// on this node when the clock went back. With forget, it forgets the
+// UIDs of the copies that left, unless they are back already.
+func (s *Service) assign(ctx context.Context, owner, folder string, copyIDs []string, forget bool) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		for chunk := range slices.Chunk(left, 500) {
-			list, ids := store.In(chunk)
-			args := append([]any{owner, folder}, ids...)
-			if _, err := tx.ExecContext(ctx, "DELETE FROM mail_uids WHERE owner_id = ? AND folder = ? AND copy_id IN ("+list+
-				") AND copy_id NOT IN (SELECT id FROM mail_copies WHERE owner_id = ? AND folder = ? AND deleted = 0)",
-				append(args, owner, folder)...); err != nil {
+		if forget {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM mail_uids WHERE owner_id = ? AND folder = ?
+				AND copy_id NOT IN (SELECT id FROM mail_copies WHERE owner_id = ? AND folder = ? AND deleted = 0)`,
+				owner, folder, owner, folder); err != nil {
 				return err
 			}
 		}
-		var next uint32
-		err := tx.QueryRowContext(ctx, "SELECT next_uid FROM mail_mailboxes WHERE owner_id = ? AND folder = ?", owner, folder).Scan(&next)
-		if errors.Is(err, sql.ErrNoRows) {
-			var last int64
-			if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT last FROM mail_validity WHERE id = 1), 0)").Scan(&last); err != nil {
-				return err
-			}
-			validity := max(s.now().Unix(), last+1) & 0xFFFFFFFF
-			if _, err := tx.ExecContext(ctx, "INSERT INTO mail_validity(id, last) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET last = excluded.last", validity); err != nil {
-				return err
-			}
-			next = 1
-			if _, err := tx.ExecContext(ctx, "INSERT INTO mail_mailboxes(owner_id, folder, validity, next_uid) VALUES (?, ?, ?, 1)", owner, folder, validity); err != nil {
-				return err
-			}
-		} else if err != nil {
+		return s.giveUIDs(ctx, tx, owner, folder, copyIDs, true)
+	})
+}
+
+// giveUIDs gives, in tx, the next UIDs of a folder to copies; create says
+// whether to create the folder's UIDVALIDITY when it has none (without,
+// a folder no client looked at yet gets its UIDs when one does).
+func (s *Service) giveUIDs(ctx context.Context, tx *store.Tx, owner, folder string, copyIDs []string, create bool) error {
+	var next uint32
+	err := tx.QueryRowContext(ctx, "SELECT next_uid FROM mail_mailboxes WHERE owner_id = ? AND folder = ?", owner, folder).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) && !create {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		var last int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT last FROM mail_validity WHERE id = 1), 0)").Scan(&last); err != nil {
 			return err
 		}
-		for _, id := range copyIDs {
-			res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO mail_uids(owner_id, folder, uid, copy_id) VALUES (?, ?, ?, ?)", owner, folder, next, id)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				next++
-			}
+		validity := max(s.now().Unix(), last+1) & 0xFFFFFFFF
+		if _, err := tx.ExecContext(ctx, "INSERT INTO mail_validity(id, last) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET last = excluded.last", validity); err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE mail_mailboxes SET next_uid = ? WHERE owner_id = ? AND folder = ?", next, owner, folder)
+		next = 1
+		if _, err := tx.ExecContext(ctx, "INSERT INTO mail_mailboxes(owner_id, folder, validity, next_uid) VALUES (?, ?, ?, 1)", owner, folder, validity); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
-	})
+	}
+	for _, id := range copyIDs {
+		res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO mail_uids(owner_id, folder, uid, copy_id) VALUES (?, ?, ?, ?)", owner, folder, next, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			next++
+		}
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE mail_mailboxes SET next_uid = ? WHERE owner_id = ? AND folder = ?", next, owner, folder)
+	return err
 }
 
 // ResetValidity gives every folder of this node a new UIDVALIDITY at the
