@@ -28,8 +28,8 @@ func (s *Service) CopyTo(ctx context.Context, u auth.User, copyIDs []string, fol
 		for i, id := range copyIDs {
 			nid := store.NewID()
 			res, err := tx.ExecContext(ctx, `INSERT INTO mail_copies(id, scope, hlc, origin, owner_id, message_id, folder, seen, flagged,
-				answered, draft, removed, keywords, received_at)
-				SELECT ?, ?, ?, ?, owner_id, message_id, ?, seen, flagged, answered, draft, removed, keywords, received_at
+				answered, draft, removed, keywords, received_at, size, sent_at, subject)
+				SELECT ?, ?, ?, ?, owner_id, message_id, ?, seen, flagged, answered, draft, removed, keywords, received_at, size, sent_at, subject
 				FROM mail_copies WHERE id = ? AND owner_id = ? AND deleted = 0`,
 				nid, s.writeScope(u), tx.HLC, tx.Origin, folder, id, u.ID)
 			if err != nil {
@@ -80,7 +80,6 @@ func (s *Service) RenameFolders(ctx context.Context, u auth.User, renames map[st
 // Mailbox gives them theirs.
 func (s *Service) entries(ctx context.Context, u auth.User, folder string, lo, hi uint32) ([]Entry, error) {
 	return store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_uids n JOIN mail_copies c ON c.id = n.copy_id
-		JOIN mail_messages m ON m.id = c.message_id
 		WHERE n.owner_id = ? AND n.folder = ? AND n.uid BETWEEN ? AND ? AND c.deleted = 0 AND c.owner_id = n.owner_id AND c.folder = n.folder
 		ORDER BY n.uid`, u.ID, folder, lo, hi)
 }

@@ -194,9 +194,11 @@ type copyRow struct {
 }
 
 func (s *Service) insertCopy(ctx context.Context, tx *store.Tx, c copyRow) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO mail_copies(id, scope, hlc, origin, owner_id, message_id, folder, seen, draft, flagged, keywords, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
-		c.ID, c.Scope, tx.HLC, tx.Origin, c.OwnerID, c.MessageID, c.Folder, c.Seen, c.Draft, c.Flagged,
-		strings.Join(c.Keywords, " "), c.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	_, err := tx.ExecContext(ctx, `INSERT INTO mail_copies(id, scope, hlc, origin, owner_id, message_id, folder, seen, draft, flagged, keywords, received_at,
+		size, sent_at, subject)
+		SELECT ?, ?, ?, ?, ?, m.id, ?, ?, ?, ?, ?, ?, m.size, m.date, m.subject FROM mail_messages m WHERE m.id = ?
+		ON CONFLICT(id) DO NOTHING`,
+		c.ID, c.Scope, tx.HLC, tx.Origin, c.OwnerID, c.Folder, c.Seen, c.Draft, c.Flagged,
+		strings.Join(c.Keywords, " "), c.ReceivedAt.UTC().Format(time.RFC3339Nano), c.MessageID)
 	return err
 }

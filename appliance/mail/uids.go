@@ -64,7 +64,7 @@ func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mail
 }
 
 const entryColumns = `c.id, c.message_id, c.seen, c.flagged, c.answered, c.draft, c.removed, c.keywords, c.received_at, c.hlc,
-	m.size, m.date, m.subject, coalesce(n.uid, 0)`
+	c.size, c.sent_at, c.subject, coalesce(n.uid, 0)`
 
 // scanEntry reads the entryColumns of a copy of folder.
 func scanEntry(folder string) func(r store.Scanner) (Entry, error) {
@@ -92,7 +92,7 @@ func (s *Service) imapEntries(ctx context.Context, owner, folder string) (Mailbo
 	if err != nil {
 		return mb, nil, 0, err
 	}
-	entries, err := store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id
+	entries, err := store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_copies c
 		LEFT JOIN mail_uids n ON n.copy_id = c.id AND n.folder = c.folder
 		WHERE c.deleted = 0 AND c.owner_id = ? AND c.folder = ? ORDER BY n.uid IS NULL, n.uid, c.received_at, c.id`, owner, folder)
 	return mb, entries, known, err

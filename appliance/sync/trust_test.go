@@ -218,7 +218,8 @@ func TestHostilePushesRefused(t *testing.T) {
 	}
 	mailCopy := func(set map[string]any) store.Row {
 		return forgedRow("mail_copies", map[string]any{"owner_id": c.parentA.ID, "message_id": honest, "folder": "inbox", "seen": int64(0),
-			"flagged": int64(0), "answered": int64(0), "draft": int64(0), "removed": int64(0), "keywords": "", "received_at": "2026-12-03T08:00:00Z"}, set)
+			"flagged": int64(0), "answered": int64(0), "draft": int64(0), "removed": int64(0), "keywords": "", "received_at": "2026-12-03T08:00:00Z",
+			"size": int64(5), "sent_at": "2026-12-03T08:00:00Z", "subject": "Bonjour"}, set)
 	}
 	mailFolder := func(owner string) store.Row {
 		return forgedRow("mail_folders", map[string]any{"owner_id": owner, "name": "Classe", "created_at": "2026-12-03T08:00:00Z"}, nil)
