@@ -119,6 +119,15 @@ func (s *imapSession) load(set imap.NumSet) ([]picked, error) {
 	return out, nil
 }
 
+// writable is the selection, refused when it was opened by EXAMINE.
+func (s *imapSession) writable() (*selection, error) {
+	sel, err := s.selected()
+	if err == nil && sel.readOnly {
+		return nil, s.refusal(imap.ResponseCodeCannot, i18n.M("mail.imap.read_only"))
+	}
+	return sel, err
+}
+
 // selected is the selection, or the refusal when UIDVALIDITY changed under
 // the session and it has none any more.
 func (s *imapSession) selected() (*selection, error) {
@@ -350,12 +359,9 @@ func (b flagBits) set(mask flagBits) Flags {
 func (s *imapSession) Store(w *imapserver.FetchWriter, set imap.NumSet, sf *imap.StoreFlags, _ *imap.StoreOptions) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sel, err := s.selected()
+	sel, err := s.writable()
 	if err != nil {
 		return err
-	}
-	if sel.readOnly {
-		return s.refusal(imap.ResponseCodeCannot, i18n.M("mail.imap.read_only"))
 	}
 	msgs, err := s.load(set)
 	if err != nil {
@@ -495,12 +501,9 @@ func uidSet(uids []uint32) imap.UIDSet { return spans[imap.UIDRange](uids) }
 func (s *imapSession) Move(w *imapserver.MoveWriter, set imap.NumSet, dest string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sel, err := s.selected()
+	sel, err := s.writable()
 	if err != nil {
 		return err
-	}
-	if sel.readOnly {
-		return s.refusal(imap.ResponseCodeCannot, i18n.M("mail.imap.read_only"))
 	}
 	f, err := s.destination(dest)
 	if err != nil {
