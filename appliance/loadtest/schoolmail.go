@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/auth"
 	"preau/appliance/mail"
 )
 
@@ -24,11 +25,16 @@ const schoolMailTerm = 100 * 24 * time.Hour
 // mail.domain.
 const mailDomain = "preau.local"
 
+// What school mail says (i18n:data).
 var (
-	days     = []string{"lundi", "mardi", "mercredi", "jeudi", "vendredi"}
-	months   = []string{"septembre", "octobre", "novembre", "décembre"}
-	places   = []string{"musée", "gymnase", "théâtre", "zoo", "parc", "planétarium", "château"}
-	subjects = []func(r *rand.Rand) string{
+	direction    = "Direction de l'école"
+	parentOf     = "Parent de "
+	periscolaire = "Service périscolaire"
+	greeting     = "Bonjour,\n\n"
+	days         = []string{"lundi", "mardi", "mercredi", "jeudi", "vendredi"}
+	months       = []string{"septembre", "octobre", "novembre", "décembre"}
+	places       = []string{"musée", "gymnase", "théâtre", "zoo", "parc", "planétarium", "château"}
+	subjects     = []func(r *rand.Rand) string{
 		func(r *rand.Rand) string { return "Sortie au " + pick(r, places) + " " + pick(r, days) },
 		func(r *rand.Rand) string { return "Réunion parents-professeurs du " + date(r) },
 		func(r *rand.Rand) string { return "Absence de " + pick(r, firstNames) },
@@ -79,13 +85,13 @@ func SchoolMail(login string, i, n int) ([]byte, time.Time) {
 	var from mail.Address
 	switch r.IntN(4) {
 	case 0:
-		from = mail.Address{Name: "Direction de l'école", Email: "direction@" + mailDomain}
+		from = mail.Address{Name: direction, Email: "direction@" + mailDomain}
 	case 1:
 		from = mail.Address{Name: first + " " + last, Email: strings.ToLower(fold(first+"."+last)) + "@" + mailDomain}
 	case 2:
-		from = mail.Address{Name: "Parent de " + first + " " + last, Email: "parent." + strings.ToLower(fold(last)) + "@" + mailDomain}
+		from = mail.Address{Name: parentOf + first + " " + last, Email: "parent." + strings.ToLower(fold(last)) + "@" + mailDomain}
 	default:
-		from = mail.Address{Name: "Service périscolaire", Email: "periscolaire@" + mailDomain}
+		from = mail.Address{Name: periscolaire, Email: "periscolaire@" + mailDomain}
 	}
 	var text strings.Builder
 	text.WriteString("Bonjour,\n\n")
@@ -125,9 +131,9 @@ func Draft(login string, r *rand.Rand) []byte {
 		MessageID: fmt.Sprintf("brouillon.%d.%s@%s", r.Uint64(), login, mailDomain),
 		Subject:   subjects[r.IntN(len(subjects))](r),
 		From:      mail.Address{Email: login + "@" + mailDomain},
-		To:        []mail.Address{{Name: "Direction de l'école", Email: "direction@" + mailDomain}},
+		To:        []mail.Address{{Name: direction, Email: "direction@" + mailDomain}},
 		Date:      time.Now(),
-		Text:      "Bonjour,\n\n" + ProbeText(r, 200+r.IntN(400)) + ".\n",
+		Text:      greeting + ProbeText(r, 200+r.IntN(400)) + ".\n",
 	})
 	if err != nil {
 		panic(fmt.Sprintf("compose a draft: %v", err))
@@ -136,11 +142,9 @@ func Draft(login string, r *rand.Rand) []byte {
 }
 
 // fold writes a name in ASCII, as an address's local part.
-func fold(s string) string {
-	return strings.NewReplacer("é", "e", "è", "e", "ë", "e", "ï", "i", "î", "i", "ç", "c", "à", "a", "ô", "o").Replace(s)
-}
+func fold(s string) string { return auth.Slug(s) }
 
 // searchWords are what the clients' SEARCH TEXT looks for: words of the
-// messages, some with accents, and the odd one found nowhere.
+// messages, some with accents, and the odd one found nowhere (i18n:data).
 var searchWords = []string{"piscine", "sortie", "cantine", "réunion", "autorisation", "récréation",
 	"bibliothèque", "carnaval", "Martin", "Léa", "goûter", "dictée", "certificat", "photos", "bénévoles", "xylophone"}
