@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -97,6 +98,42 @@ func spans[R imap.UIDRange | imap.SeqRange](nums []uint32) []R {
 type searchQuery struct {
 	s   *imapSession
 	sel *selection
+	// indexed are, per TEXT key, the copies the full-text index finds
+	indexed map[string]map[string]bool
+}
+
+// fromIndex answers a TEXT key from the search's full-text index, as
+// Dovecot's FTS plugins do: each word the start of a word of the message
+// (its people, subject or text), accents and case folded. ok is false
+// without an index, or for a key with no word: the messages are read.
+func (q *searchQuery) fromIndex(key string) (found map[string]bool, ok bool) {
+	if f, done := q.indexed[key]; done {
+		return f, f != nil
+	}
+	if q.indexed == nil {
+		q.indexed = map[string]map[string]bool{}
+	}
+	q.indexed[key] = nil // unless the index answers
+	svc := q.s.n.S
+	if svc.finder == nil || svc.finder() == nil || !hasWord(key) {
+		return nil, false
+	}
+	ids, err := svc.finder().Find(q.s.ctx, q.s.user, key, searchSource.Kind, 1<<20)
+	if err != nil {
+		return nil, false
+	}
+	found = make(map[string]bool, len(ids))
+	for _, id := range ids {
+		found[id] = true
+	}
+	q.indexed[key] = found
+	return found, true
+}
+
+// hasWord reports whether a key holds a letter or a digit: the index
+// knows words only.
+func hasWord(key string) bool {
+	return strings.IndexFunc(key, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // searchDoc is a message being searched, what it takes read once.
@@ -111,8 +148,13 @@ type searchDoc struct {
 // needsText reports whether the criteria read more than the rows: a
 // header, a body, a date of sending.
 func (q *searchQuery) needsText(c *imap.SearchCriteria) bool {
-	if len(c.Header) > 0 || len(c.Body) > 0 || len(c.Text) > 0 || !c.SentSince.IsZero() || !c.SentBefore.IsZero() {
+	if len(c.Header) > 0 || len(c.Body) > 0 || !c.SentSince.IsZero() || !c.SentBefore.IsZero() {
 		return true
+	}
+	for _, t := range c.Text {
+		if _, ok := q.fromIndex(t); !ok {
+			return true
+		}
 	}
 	for i := range c.Not {
 		if q.needsText(&c.Not[i]) {
@@ -188,6 +230,12 @@ func (q *searchQuery) match(c *imap.SearchCriteria, d *searchDoc) bool {
 		}
 	}
 	for _, t := range c.Text {
+		if found, ok := q.fromIndex(t); ok {
+			if !found[d.e.CopyID] {
+				return false
+			}
+			continue
+		}
 		if !q.headerHas(d, "", t) && !q.bodyHas(d, t) {
 			return false
 		}
