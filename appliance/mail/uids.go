@@ -42,8 +42,13 @@ func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mail
 		return Mailbox{}, err
 	}
 	if mb, seq, ok := s.listings.get(u.ID, folder); ok {
-		if changed, err := s.copiesChanged(ctx, u.ID, seq); err != nil || !changed {
+		changed, err := s.copiesChanged(ctx, u.ID, seq)
+		if err != nil {
 			return mb, err
+		}
+		if !changed {
+			s.listings.checked(u.ID, folder, end)
+			return mb, nil
 		}
 	}
 	gen := s.listings.generation()
