@@ -15,9 +15,8 @@ import (
 // read (a change arrived by sync included); a UID given here, which the
 // change log does not see, forgets it at once.
 
-// maxListings bounds the memory (some 400 KB for a folder of a thousand
-// messages): the folders most recently open, of a school's staff at once.
-const maxListings = 64
+// maxListings bounds the memory: the folders most recently open.
+const maxListings = 32
 
 type listing struct {
 	mb   Mailbox
@@ -46,16 +45,6 @@ func (l *listings) get(owner, folder string) (Mailbox, int64, bool) {
 	mb := x.mb
 	mb.Entries = slices.Clone(x.mb.Entries) // the caller's to keep
 	return mb, x.seq, true
-}
-
-// checked records that a listing still held at the change log's end seq:
-// the next check reads the log from there.
-func (l *listings) checked(owner, folder string, seq int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if x, ok := l.m[listingKey{owner, folder}]; ok && seq > x.seq {
-		x.seq = seq
-	}
 }
 
 // generation is the count of forgets, read before a listing is read.

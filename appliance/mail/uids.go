@@ -42,13 +42,8 @@ func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mail
 		return Mailbox{}, err
 	}
 	if mb, seq, ok := s.listings.get(u.ID, folder); ok {
-		changed, err := s.copiesChanged(ctx, u.ID, seq)
-		if err != nil {
+		if changed, err := s.copiesChanged(ctx, u.ID, seq); err != nil || !changed {
 			return mb, err
-		}
-		if !changed {
-			s.listings.checked(u.ID, folder, end)
-			return mb, nil
 		}
 	}
 	gen := s.listings.generation()
