@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"slices"
@@ -77,19 +76,12 @@ func (s *Service) RenameFolders(ctx context.Context, u auth.User, renames map[st
 }
 
 // entries reads the copies of one of a person's folders whose UIDs are
-// from lo to hi, by UID: from the folder's listing (listing.go), which
-// gives UIDs to the copies that have none yet.
+// from lo to hi, by UID. Copies without a UID yet are not among them:
+// Mailbox gives them theirs.
 func (s *Service) entries(ctx context.Context, u auth.User, folder string, lo, hi uint32) ([]Entry, error) {
-	mb, err := s.Mailbox(ctx, u, folder)
-	if err != nil {
-		return nil, err
-	}
-	from, _ := slices.BinarySearchFunc(mb.Entries, lo, func(e Entry, uid uint32) int { return cmp.Compare(e.UID, uid) })
-	to, found := slices.BinarySearchFunc(mb.Entries, hi, func(e Entry, uid uint32) int { return cmp.Compare(e.UID, uid) })
-	if found {
-		to++
-	}
-	return mb.Entries[from:to], nil
+	return store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_uids n JOIN mail_copies c ON c.id = n.copy_id
+		WHERE n.owner_id = ? AND n.folder = ? AND n.uid BETWEEN ? AND ? AND c.deleted = 0 AND c.owner_id = n.owner_id AND c.folder = n.folder
+		ORDER BY n.uid`, u.ID, folder, lo, hi)
 }
 
 // arrivedUIDs gives UIDs to copies a client just put in a folder (APPEND,

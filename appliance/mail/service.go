@@ -33,8 +33,6 @@ type Service struct {
 	// finder is the search's index, when the node has one: the webmail's
 	// search asks it; without it, a plain scan of one's messages.
 	finder func() feature.Finder
-	// listings are the folders IMAP clients have open (listing.go)
-	listings listings
 }
 
 // Config is what the service needs of the node's configuration.

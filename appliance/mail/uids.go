@@ -37,26 +37,6 @@ type Mailbox struct {
 // asks of every message (flags, sizes, dates, the subject for SEARCH):
 // one read of the copies with their UIDs, none of the messages' texts.
 func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mailbox, error) {
-	end, err := s.changeLogEnd(ctx)
-	if err != nil {
-		return Mailbox{}, err
-	}
-	if mb, seq, ok := s.listings.get(u.ID, folder); ok {
-		if changed, err := s.copiesChanged(ctx, u.ID, seq); err != nil || !changed {
-			return mb, err
-		}
-	}
-	gen := s.listings.generation()
-	mb, err := s.readMailbox(ctx, u, folder)
-	if err == nil {
-		s.listings.put(u.ID, folder, mb, end, gen)
-	}
-	return mb, err
-}
-
-// readMailbox reads a folder's state from the store, giving the UIDs it
-// lacks.
-func (s *Service) readMailbox(ctx context.Context, u auth.User, folder string) (Mailbox, error) {
 	mb, entries, known, err := s.imapEntries(ctx, u.ID, folder)
 	if err != nil {
 		return mb, err
@@ -160,7 +140,6 @@ func (s *Service) uids(ctx context.Context, owner, folder string, copyIDs []stri
 // on this node when the clock went back. With forget, it forgets the
 // UIDs of the copies that left, unless they are back already.
 func (s *Service) assign(ctx context.Context, owner, folder string, copyIDs []string, forget bool) error {
-	defer s.listings.forget(owner, folder) // the UIDs changed: the change log does not say
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		if forget {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM mail_uids WHERE owner_id = ? AND folder = ?
@@ -177,7 +156,6 @@ func (s *Service) assign(ctx context.Context, owner, folder string, copyIDs []st
 // whether to create the folder's UIDVALIDITY when it has none (without,
 // a folder no client looked at yet gets its UIDs when one does).
 func (s *Service) giveUIDs(ctx context.Context, tx *store.Tx, owner, folder string, copyIDs []string, create bool) error {
-	defer s.listings.forget(owner, folder)
 	var next uint32
 	err := tx.QueryRowContext(ctx, "SELECT next_uid FROM mail_mailboxes WHERE owner_id = ? AND folder = ?", owner, folder).Scan(&next)
 	if errors.Is(err, sql.ErrNoRows) && !create {
@@ -215,7 +193,6 @@ func (s *Service) giveUIDs(ctx context.Context, tx *store.Tx, owner, folder stri
 // ResetValidity gives every folder of this node a new UIDVALIDITY at the
 // next look: after a restore, what clients remember no longer holds.
 func (s *Service) ResetValidity(ctx context.Context) error {
-	defer s.listings.forgetAll()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM mail_uids"); err != nil {
 			return err
