@@ -94,6 +94,18 @@ func TestMailStory(t *testing.T) {
 					t.Errorf("the conversation holds %d messages, want 2", teacher.Doc().Find(".mail-thread li").Length())
 				}
 				s.maybe(teacher, "enseignant", "messagerie-conversation-"+lang)
+				teacher.Open("/messagerie/validation")
+				inLanguage(t, teacher, lang, "the teacher's validation page")
+				s.maybe(teacher, "enseignant", "messagerie-validation-"+lang)
+				director := b.Tab(t, app.URL, vp)
+				director.AcceptLanguage(lang)
+				loginForm(t, director, "directeur")
+				director.Open("/messagerie/reglages")
+				inLanguage(t, director, lang, "the director's mail rules")
+				if director.Doc().Find(`input[name="eleves"]`).Length() != 3 {
+					t.Error("the rules page offers no choice of the pupils' rule")
+				}
+				s.maybe(director, "directeur", "messagerie-reglages-"+lang)
 
 				pupil := b.Tab(t, app.URL, vp)
 				pupil.AcceptLanguage(lang)
