@@ -16,27 +16,12 @@ import (
 // and B's teacher sees « remis ». The parent's answer comes back the same
 // way. And a director writes to the city's DSI, who answers.
 func TestMailBetweenSchools(t *testing.T) {
-	p := newPair(t, "ecole-a")
-	b := enrollSchool(t, p.central, "ecole-b")
+	w := newTwoSchools(t)
+	p, b, parent := w.pair, w.b, w.parent
 	ctx := t.Context()
-	classA, _ := p.school.Register.CreateClass(ctx, "ecole-a", "CP", "CP")
-	childA, _ := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Ana", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-a"}, ClassIDs: []string{classA.ID}})
-	parent, err := p.school.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "maman.roy", Display: "Maman Roy", Profile: auth.Parent,
-		SchoolID: "ecole-a", Password: "motdepasse"}, ChildIDs: []string{childA.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	director := p.user(t, "dir.a", auth.Director, nil, nil)
-	classB, _ := b.Register.CreateClass(ctx, "ecole-b", "CM1", "CM1")
-	childB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-b"}, ClassIDs: []string{classB.ID}})
-	teacherB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "prof.b", Display: "Prof B", Profile: auth.Teacher, SchoolID: "ecole-b"}, ClassIDs: []string{classB.ID}})
-	syncOnce(t, p.school)
-	syncOnce(t, b)
-	if err := p.central.Register.LinkChild(ctx, parent.ID, childB.ID); err != nil {
-		t.Fatal(err)
-	}
-	syncOnce(t, b)
-	syncOnce(t, p.school)
+	teacherB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "prof.b", Display: "Prof B", Profile: auth.Teacher, SchoolID: "ecole-b"}, ClassIDs: []string{w.cm1.ID}})
+	w.link(t)
 
 	atA, atB, atCentral := mail.Of(p.school.Env).S, mail.Of(b.Env).S, mail.Of(p.central.Env).S
 	out, err := atB.Send(ctx, teacherB, "fr", mail.Draft{To: []string{"maman.roy@preau.local"}, Subject: "Léo à la piscine", Text: "Léo a oublié son bonnet."})

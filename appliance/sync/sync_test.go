@@ -470,7 +470,19 @@ func TestSameLoginCreatedOfflineAtTwoSchools(t *testing.T) {
 // A parent has one account city-wide: registered at school A, linked (on
 // central) to a child at school B, the same account reaches B and logs in
 // there; B's other families never reach A.
-func TestParentWithChildrenInTwoSchools(t *testing.T) {
+// twoSchools is central with schools A and B, and a parent of school A
+// (maman.roy, password "motdepasse") with a child at each: Ana in A's CP,
+// Léo in B's CM1, linked on central.
+type twoSchools struct {
+	pair
+	b      *apptest.App
+	parent auth.User
+	childB auth.User
+	cm1    auth.Class
+}
+
+func newTwoSchools(t *testing.T) twoSchools {
+	t.Helper()
 	p := newPair(t, "ecole-a")
 	b := enrollSchool(t, p.central, "ecole-b")
 	ctx := t.Context()
@@ -481,17 +493,29 @@ func TestParentWithChildrenInTwoSchools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	classB, _ := b.Register.CreateClass(ctx, "ecole-b", "CM1", "CM1")
-	childB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-b"}, ClassIDs: []string{classB.ID}})
-	otherB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "papa.autre", Display: "Papa Autre", Profile: auth.Parent, SchoolID: "ecole-b", Password: "motdepasse"}, ChildIDs: []string{childB.ID}})
-	syncOnce(t, p.school)
-	syncOnce(t, b)
-	// On central, the second child is linked to the same account.
-	if err := p.central.Register.LinkChild(ctx, parent.ID, childB.ID); err != nil {
+	cm1, _ := b.Register.CreateClass(ctx, "ecole-b", "CM1", "CM1")
+	childB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{FirstName: "Léo", LastName: "Roy", Profile: auth.Pupil, SchoolID: "ecole-b"}, ClassIDs: []string{cm1.ID}})
+	return twoSchools{pair: p, b: b, parent: parent, childB: childB, cm1: cm1}
+}
+
+// link links Léo to the parent on central and syncs both schools.
+func (w twoSchools) link(t *testing.T) {
+	t.Helper()
+	syncOnce(t, w.school)
+	syncOnce(t, w.b)
+	if err := w.central.Register.LinkChild(t.Context(), w.parent.ID, w.childB.ID); err != nil {
 		t.Fatal(err)
 	}
-	syncOnce(t, b)
-	syncOnce(t, p.school)
+	syncOnce(t, w.b)
+	syncOnce(t, w.school)
+}
+
+func TestParentWithChildrenInTwoSchools(t *testing.T) {
+	w := newTwoSchools(t)
+	p, b, parent, childB := w.pair, w.b, w.parent, w.childB
+	ctx := t.Context()
+	otherB, _ := b.Register.CreateUser(ctx, roster.NewUser{NewUser: auth.NewUser{Login: "papa.autre", Display: "Papa Autre", Profile: auth.Parent, SchoolID: "ecole-b", Password: "motdepasse"}, ChildIDs: []string{childB.ID}})
+	w.link(t)
 	if _, err := b.Auth.LoginPassword(ctx, "maman.roy", "motdepasse", ""); err != nil {
 		t.Fatalf("the parent's one account does not work at the second school: %v", err)
 	}
