@@ -11,7 +11,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -44,13 +43,12 @@ type userKey struct{}
 // davHandler serves CalDAV to a person it authenticates by their login and
 // password (HTTP Basic, over the school's LAN or central's HTTPS).
 type davHandler struct {
-	s     *Service
-	dav   *caldav.Handler
-	creds *credCache
+	s   *Service
+	dav *caldav.Handler
 }
 
 func newDAV(s *Service) *davHandler {
-	h := &davHandler{s: s, creds: &credCache{seen: map[[32]byte]cred{}}}
+	h := &davHandler{s: s}
 	h.dav = &caldav.Handler{Backend: &davBackend{s: s}, Prefix: CalDAVPath}
 	return h
 }
@@ -80,59 +78,14 @@ func (h *davHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.dav.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
 }
 
-// authenticate checks the request's login and password, remembering a
-// success a few minutes: a calendar program sends them with every request,
-// and checking a password is meant to be slow.
+// authenticate checks the request's login and password: a calendar
+// program sends them with every request, which ClientLogin remembers.
 func (h *davHandler) authenticate(r *http.Request) (auth.User, error) {
 	login, password, ok := r.BasicAuth()
 	if !ok {
 		return auth.User{}, apperr.Text("agenda.err.login_required")
 	}
-	key := sha256.Sum256([]byte(login + "\x00" + password))
-	if id, ok := h.creds.get(key); ok {
-		if u, err := h.s.env.Auth.User(r.Context(), id); err == nil && !u.Disabled {
-			return u, nil
-		}
-	}
-	u, err := h.s.env.Auth.LoginPassword(r.Context(), login, password, web.ClientIP(r))
-	if err != nil {
-		return u, err
-	}
-	h.creds.put(key, u.ID)
-	return u, nil
-}
-
-// credCache remembers logins and passwords that were right, by their hash.
-type credCache struct {
-	mu   sync.Mutex
-	seen map[[32]byte]cred
-}
-
-type cred struct {
-	user    string
-	expires time.Time
-}
-
-const credTTL = 5 * time.Minute
-
-func (c *credCache) get(key [32]byte) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.seen[key]
-	if !ok || time.Now().After(e.expires) {
-		delete(c.seen, key)
-		return "", false
-	}
-	return e.user, true
-}
-
-func (c *credCache) put(key [32]byte, user string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.seen) > 10000 { // a flood of logins: start again rather than grow
-		c.seen = map[[32]byte]cred{}
-	}
-	c.seen[key] = cred{user: user, expires: time.Now().Add(credTTL)}
+	return h.s.env.Auth.ClientLogin(r.Context(), login, password, web.ClientIP(r))
 }
 
 // principal is a person's CalDAV principal, their home within it.

@@ -28,6 +28,7 @@ type Service struct {
 	dayEnd     time.Duration
 	log        *slog.Logger
 	now        func() time.Time // time.Now; tests move it
+	clients    clientLogins     // see ClientLogin
 
 	// Logins counts login attempts by outcome, for /metrics.
 	Logins struct{ OK, Failed, Throttled atomic.Int64 }

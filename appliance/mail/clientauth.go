@@ -18,5 +18,5 @@ func (n *Node) signIn(ctx context.Context, name, password string, addr net.Addr)
 	if l, domain, ok := strings.Cut(login, "@"); ok && strings.EqualFold(domain, n.S.Domain()) {
 		login = l
 	}
-	return n.S.auth.LoginPassword(ctx, login, password, hostOf(addr))
+	return n.S.auth.ClientLogin(ctx, login, password, hostOf(addr))
 }
