@@ -26,7 +26,7 @@ import (
 // (sequence number - 1) and its copy as the store has it now.
 type picked struct {
 	i int
-	e Entry
+	e *Entry
 }
 
 // pick finds the messages of a number set the client knows, by index in
@@ -101,12 +101,18 @@ func (s *imapSession) load(set imap.NumSet) ([]picked, error) {
 	if len(idx) == 0 {
 		return nil, nil
 	}
-	entries, err := s.n.S.entries(s.ctx, s.user, sel.folder, sel.uids[idx[0]], sel.uids[idx[len(idx)-1]])
+	mb, err := s.n.S.Mailbox(s.ctx, s.user, sel.folder)
 	if err != nil {
 		return nil, err
 	}
+	if mb.Validity != sel.validity { // the next poll says why
+		sel.dirty = true
+		return nil, nil
+	}
+	entries := mb.Entries
+	first := sel.uids[idx[0]]
+	j := sort.Search(len(entries), func(k int) bool { return entries[k].UID >= first })
 	out := make([]picked, 0, len(idx))
-	j := 0
 	for _, i := range idx {
 		uid := sel.uids[i]
 		for j < len(entries) && entries[j].UID < uid {
@@ -168,11 +174,12 @@ func (s *imapSession) Fetch(w *imapserver.FetchWriter, set imap.NumSet, o *imap.
 			}
 		}
 	}
-	needRaw := o.Envelope || o.BodyStructure != nil || len(o.BodySection) > 0 || len(o.BinarySection) > 0 || len(o.BinarySectionSize) > 0
+	needBody := len(o.BodySection) > 0 || len(o.BinarySection) > 0 || len(o.BinarySectionSize) > 0
 	var unavailable error
 	for _, m := range msgs {
 		var raw []byte
-		if needRaw {
+		known := s.n.facts.get(m.e.MessageID)
+		if needBody || (o.Envelope && known.envelope == nil) || (o.BodyStructure != nil && known.structure == nil) {
 			if raw, err = s.n.S.rawBytes(s.ctx, m.e.MessageID); errors.Is(err, apperr.ErrUnavailable) {
 				unavailable = err // its file comes with the next sync: the others are read all the same
 				continue
@@ -183,8 +190,8 @@ func (s *imapSession) Fetch(w *imapserver.FetchWriter, set imap.NumSet, o *imap.
 		r := w.CreateMessage(uint32(m.i + 1))
 		r.WriteUID(imap.UID(m.e.UID))
 		if o.Flags || marked[m.e.UID] {
-			r.WriteFlags(imapFlags(m.e.Summary))
-			sel.marks[m.i] = mark(m.e.Summary)
+			r.WriteFlags(imapFlags(m.e))
+			sel.marks[m.i] = mark(m.e)
 		}
 		if o.InternalDate {
 			r.WriteInternalDate(m.e.ReceivedAt.In(time.Local))
@@ -192,11 +199,19 @@ func (s *imapSession) Fetch(w *imapserver.FetchWriter, set imap.NumSet, o *imap.
 		if o.RFC822Size {
 			r.WriteRFC822Size(m.e.Size)
 		}
+		if o.Envelope && known.envelope == nil {
+			known.envelope = envelopeOf(raw)
+			s.n.facts.put(m.e.MessageID, facts{envelope: known.envelope})
+		}
+		if o.BodyStructure != nil && known.structure == nil {
+			known.structure = bodyStructureOf(raw)
+			s.n.facts.put(m.e.MessageID, facts{structure: known.structure})
+		}
 		if o.Envelope {
-			r.WriteEnvelope(envelopeOf(raw))
+			r.WriteEnvelope(known.envelope)
 		}
 		if o.BodyStructure != nil {
-			r.WriteBodyStructure(bodyStructureOf(raw))
+			r.WriteBodyStructure(known.structure)
 		}
 		for _, bs := range o.BodySection {
 			data := imapserver.ExtractBodySection(bytes.NewReader(raw), bs)
@@ -304,7 +319,7 @@ const (
 
 var systemFlags = map[string]flagBits{`\seen`: bitSeen, `\answered`: bitAnswered, `\flagged`: bitFlagged, `\deleted`: bitDeleted, `\draft`: bitDraft}
 
-func bitsOf(e Summary) flagBits {
+func bitsOf(e *Entry) flagBits {
 	var b flagBits
 	if e.Seen {
 		b |= bitSeen
@@ -380,7 +395,7 @@ func (s *imapSession) Store(w *imapserver.FetchWriter, set imap.NumSet, sf *imap
 	}
 	changes := map[string]*change{}
 	for _, m := range msgs {
-		old := bitsOf(m.e.Summary)
+		old := bitsOf(m.e)
 		now, kw := old, m.e.Keywords
 		switch sf.Op {
 		case imap.StoreFlagsSet:
@@ -427,13 +442,13 @@ func (s *imapSession) Store(w *imapserver.FetchWriter, set imap.NumSet, sf *imap
 		}
 	}
 	for _, m := range msgs {
-		sel.marks[m.i] = mark(m.e.Summary)
+		sel.marks[m.i] = mark(m.e)
 		if sf.Silent {
 			continue
 		}
 		r := w.CreateMessage(uint32(m.i + 1))
 		r.WriteUID(imap.UID(m.e.UID))
-		r.WriteFlags(imapFlags(m.e.Summary))
+		r.WriteFlags(imapFlags(m.e))
 		if err := r.Close(); err != nil {
 			return err
 		}

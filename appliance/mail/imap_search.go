@@ -17,9 +17,10 @@ import (
 )
 
 // IMAP's SEARCH over the selected folder. Flags, dates, sizes and UIDs are
-// read from the copies' rows; the text from what the webmail's search
-// reads (the decoded text of the body, and the start of the message for
-// its header), a message being parsed only when its row cannot answer:
+// read from the folders' index (index.go); the text from what the
+// webmail's search reads (the decoded text of the body, and the start of
+// the message for its header), a message being parsed only when its row
+// cannot answer:
 // its text is not all there (HTML only, files attached, longer than the
 // part kept) or its header is longer than the part read.
 
@@ -193,7 +194,7 @@ func (q *searchQuery) match(c *imap.SearchCriteria, d *searchDoc) bool {
 	if !inDates(d.e.ReceivedAt.In(time.Local), c.Since, c.Before) {
 		return false
 	}
-	bits := bitsOf(d.e.Summary)
+	bits := bitsOf(d.e)
 	for _, f := range c.Flag {
 		if !hasFlag(d, bits, f) {
 			return false

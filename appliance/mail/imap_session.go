@@ -18,8 +18,9 @@ import (
 )
 
 // An IMAP session: who signed in, and the folder they selected. It holds
-// no message: every command reads the person's copies from the store,
-// through the Service, which only ever gives a person their own.
+// no message: every command reads the person's copies through the
+// Service (its folders' index, and the store), which only ever gives a
+// person their own.
 
 // imapSession is one client's connection. imapserver calls its methods one
 // at a time, but for IDLE, which runs beside the next command's reading:
@@ -56,7 +57,7 @@ type selection struct {
 
 // mark is a digest of a copy's clock, which moves with every change of its
 // flags: two marks differ when the client has flags to learn.
-func mark(e Summary) uint32 { return uint32(e.HLC) ^ uint32(e.HLC>>32) }
+func mark(e *Entry) uint32 { return uint32(e.HLC) ^ uint32(e.HLC>>32) }
 
 func (n *Node) newIMAPSession(ctx context.Context, c *imapserver.Conn, done func()) *imapSession {
 	ctx, cancel := context.WithCancel(ctx)
@@ -492,7 +493,7 @@ func (s *imapSession) Select(name string, options *imap.SelectOptions) (*imap.Se
 	var firstUnseen uint32
 	keywords := map[string]bool{}
 	for i, e := range mb.Entries {
-		sel.uids[i], sel.marks[i] = e.UID, mark(e.Summary)
+		sel.uids[i], sel.marks[i] = e.UID, mark(e)
 		if !e.Seen && firstUnseen == 0 {
 			firstUnseen = uint32(i + 1)
 		}
@@ -663,13 +664,13 @@ func (s *imapSession) sync(expunge func(uint32) error, w *imapserver.UpdateWrite
 		return nil
 	}
 	for i, k := range at {
-		if k < 0 || mark(fresh[k].Summary) == sel.marks[i] {
+		if k < 0 || mark(fresh[k]) == sel.marks[i] {
 			continue
 		}
-		if err := w.WriteMessageFlags(uint32(i+1), imap.UID(sel.uids[i]), imapFlags(fresh[k].Summary)); err != nil {
+		if err := w.WriteMessageFlags(uint32(i+1), imap.UID(sel.uids[i]), imapFlags(fresh[k])); err != nil {
 			return err
 		}
-		sel.marks[i] = mark(fresh[k].Summary)
+		sel.marks[i] = mark(fresh[k])
 	}
 	last := uint32(0)
 	if len(sel.uids) > 0 {
@@ -679,7 +680,7 @@ func (s *imapSession) sync(expunge func(uint32) error, w *imapserver.UpdateWrite
 	for _, e := range fresh {
 		if e.UID > last {
 			sel.uids = append(sel.uids, e.UID)
-			sel.marks = append(sel.marks, mark(e.Summary))
+			sel.marks = append(sel.marks, mark(e))
 			added = true
 		}
 	}
@@ -690,7 +691,7 @@ func (s *imapSession) sync(expunge func(uint32) error, w *imapserver.UpdateWrite
 }
 
 // imapFlags are a copy's flags as IMAP says them.
-func imapFlags(e Summary) []imap.Flag {
+func imapFlags(e *Entry) []imap.Flag {
 	flags := make([]imap.Flag, 0, 2+len(e.Keywords))
 	for _, f := range []struct {
 		on   bool

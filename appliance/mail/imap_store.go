@@ -75,15 +75,6 @@ func (s *Service) RenameFolders(ctx context.Context, u auth.User, renames map[st
 	})
 }
 
-// entries reads the copies of one of a person's folders whose UIDs are
-// from lo to hi, by UID. Copies without a UID yet are not among them:
-// Mailbox gives them theirs.
-func (s *Service) entries(ctx context.Context, u auth.User, folder string, lo, hi uint32) ([]Entry, error) {
-	return store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_uids n JOIN mail_copies c ON c.id = n.copy_id
-		WHERE n.owner_id = ? AND n.folder = ? AND n.uid BETWEEN ? AND ? AND c.deleted = 0 AND c.owner_id = n.owner_id AND c.folder = n.folder
-		ORDER BY n.uid`, u.ID, folder, lo, hi)
-}
-
 // arrivedUIDs gives UIDs to copies a client just put in a folder (APPEND,
 // COPY, MOVE), in order, and says them with the folder's UIDVALIDITY. A
 // copy that was in the folder before gets a new UID all the same: to the
@@ -102,7 +93,9 @@ func (s *Service) arrivedUIDs(ctx context.Context, u auth.User, folder string, c
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.assign(ctx, u.ID, folder, copyIDs, false); err != nil {
+	err = s.assign(ctx, u.ID, folder, copyIDs, false)
+	s.index.touch(u.ID, folder, copyIDs)
+	if err != nil {
 		return 0, nil, err
 	}
 	mb, given, err := s.uids(ctx, u.ID, folder, copyIDs)
@@ -174,7 +167,9 @@ func (s *Service) uidOf(ctx context.Context, u auth.User, folder, copyID string)
 	if err != nil || given[copyID] != 0 {
 		return mb.Validity, given[copyID], err
 	}
-	if err := s.assign(ctx, u.ID, folder, []string{copyID}, false); err != nil {
+	err = s.assign(ctx, u.ID, folder, []string{copyID}, false)
+	s.index.touch(u.ID, folder, []string{copyID})
+	if err != nil {
 		return 0, 0, err
 	}
 	mb, given, err = s.uids(ctx, u.ID, folder, []string{copyID})

@@ -369,7 +369,7 @@ func waitExists(t testing.TB, c *imapclient.Client, n uint32) {
 }
 
 // mustInbox is a person's inbox as IMAP numbers it.
-func mustInbox(t testing.TB, s *mail.Service, u auth.User) []mail.Entry {
+func mustInbox(t testing.TB, s *mail.Service, u auth.User) []*mail.Entry {
 	t.Helper()
 	mb, err := s.Mailbox(context.Background(), u, mail.Inbox)
 	if err != nil {

@@ -26,6 +26,8 @@ type Node struct {
 	// tls is the server's certificate for STARTTLS and implicit TLS; nil
 	// when none is configured.
 	tls *tls.Config
+	// facts are the envelopes and structures of the messages IMAP listed
+	facts factCache
 }
 
 type nodeKey struct{}

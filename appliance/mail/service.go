@@ -30,6 +30,7 @@ type Service struct {
 	school  string // this node's school, "" on central (which writes every scope)
 	now     func() time.Time
 	watch   *watcher
+	index   *index // the folders IMAP clients look at
 	// finder is the search's index, when the node has one: the webmail's
 	// search asks it; without it, a plain scan of one's messages.
 	finder func() feature.Finder
@@ -48,8 +49,10 @@ func NewService(db *store.DB, reg feature.Register, a *auth.Service, hub *notify
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, reg: reg, auth: a, hub: hub, log: log, domain: strings.ToLower(c.Domain), maxSize: c.MaxSize, quota: c.Quota,
+	s := &Service{db: db, reg: reg, auth: a, hub: hub, log: log, domain: strings.ToLower(c.Domain), maxSize: c.MaxSize, quota: c.Quota,
 		school: c.School, now: time.Now, watch: newWatcher(db, log)}
+	s.index = newIndex(s)
+	return s
 }
 
 // Domain is the mail domain of every account.
@@ -157,11 +160,13 @@ func (s *Service) FolderByIMAP(ctx context.Context, u auth.User, name string) (F
 	return Folder{}, apperr.New(apperr.ErrNotFound, "mail.err.no_folder")
 }
 
+// usageQuery sums a person's copies from the index mail_copies_usage alone.
+const usageQuery = "SELECT coalesce(sum(size), 0) FROM mail_copies WHERE deleted = 0 AND owner_id = ?"
+
 // Usage is what a person's mailbox holds, in bytes, and may hold (0:
 // no limit).
 func (s *Service) Usage(ctx context.Context, u auth.User) (used, quota int64, err error) {
-	err = s.db.Reader().QueryRowContext(ctx, `SELECT coalesce(sum(m.size), 0) FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id
-		WHERE c.deleted = 0 AND c.owner_id = ?`, u.ID).Scan(&used)
+	err = s.db.Reader().QueryRowContext(ctx, usageQuery, u.ID).Scan(&used)
 	return used, s.quota, err
 }
 

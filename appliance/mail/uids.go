@@ -19,25 +19,40 @@ import (
 // when a person's mailbox changes, wherever the change came from (the
 // webmail, another client, sync).
 
-// Entry is a copy in a folder as IMAP sees it.
+// Entry is a copy in a folder as IMAP sees it: what a command may ask of
+// every message (flags, sizes, dates, the subject for SEARCH), none of its
+// text. The entries a Mailbox gives are shared with other sessions: they
+// are never changed, but replaced.
 type Entry struct {
-	UID uint32
-	Summary
+	UID                                     uint32
+	CopyID, MessageID                       string
+	Subject                                 string
+	Keywords                                []string
+	ReceivedAt, Date                        time.Time
+	Size                                    int64
+	HLC                                     int64 // the copy's clock: it changes with every change of its flags or folder
+	Seen, Flagged, Answered, Draft, Removed bool
 }
 
 // Mailbox is a folder's IMAP state.
 type Mailbox struct {
 	Validity uint32
 	NextUID  uint32
-	Entries  []Entry // by UID
+	Entries  []*Entry // by UID
 }
 
-// Mailbox reads a folder's state for IMAP, giving a UID to every copy that
-// has none yet, in the order they arrived. Its entries hold what IMAP
-// asks of every message (flags, sizes, dates, the subject for SEARCH):
-// one read of the copies with their UIDs, none of the messages' texts.
+// Mailbox is a folder's state for IMAP, every copy in it with a UID, given
+// in the order they arrived to those that had none. It comes from the
+// folders' index, which reads a folder once and then only the copies that
+// changed.
 func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mailbox, error) {
-	mb, entries, known, err := s.imapEntries(ctx, u.ID, folder)
+	return s.index.mailbox(ctx, u.ID, folder)
+}
+
+// readMailbox reads a folder's state from the store, giving UIDs to the
+// copies that have none.
+func (s *Service) readMailbox(ctx context.Context, owner, folder string) (Mailbox, error) {
+	mb, entries, known, err := s.imapEntries(ctx, owner, folder)
 	if err != nil {
 		return mb, err
 	}
@@ -56,34 +71,32 @@ func (s *Service) Mailbox(ctx context.Context, u auth.User, folder string) (Mail
 		mb.Entries = entries
 		return mb, nil
 	}
-	if err := s.assign(ctx, u.ID, folder, missing, numbered != known); err != nil {
+	if err := s.assign(ctx, owner, folder, missing, numbered != known); err != nil {
 		return mb, err
 	}
-	mb, mb.Entries, _, err = s.imapEntries(ctx, u.ID, folder)
+	mb, mb.Entries, _, err = s.imapEntries(ctx, owner, folder)
 	return mb, err
 }
 
 const entryColumns = `c.id, c.message_id, c.seen, c.flagged, c.answered, c.draft, c.removed, c.keywords, c.received_at, c.hlc,
 	c.size, c.sent_at, c.subject, coalesce(n.uid, 0)`
 
-// scanEntry reads the entryColumns of a copy of folder.
-func scanEntry(folder string) func(r store.Scanner) (Entry, error) {
-	return func(r store.Scanner) (Entry, error) {
-		var e Entry
-		var keywords, received, date string
-		err := r.Scan(&e.CopyID, &e.MessageID, &e.Seen, &e.Flagged, &e.Answered, &e.Draft, &e.Removed, &keywords, &received, &e.HLC,
-			&e.Size, &date, &e.Subject, &e.UID)
-		e.Folder, e.Keywords = folder, strings.Fields(keywords)
-		e.ReceivedAt, _ = time.Parse(time.RFC3339Nano, received)
-		e.Date, _ = time.Parse(time.RFC3339, date)
-		return e, err
-	}
+// scanEntry reads the entryColumns of a copy.
+func scanEntry(r store.Scanner) (*Entry, error) {
+	var e Entry
+	var keywords, received, date string
+	err := r.Scan(&e.CopyID, &e.MessageID, &e.Seen, &e.Flagged, &e.Answered, &e.Draft, &e.Removed, &keywords, &received, &e.HLC,
+		&e.Size, &date, &e.Subject, &e.UID)
+	e.Keywords = strings.Fields(keywords)
+	e.ReceivedAt, _ = time.Parse(time.RFC3339Nano, received)
+	e.Date, _ = time.Parse(time.RFC3339, date)
+	return &e, err
 }
 
 // imapEntries reads a folder's validity and next UID, its live copies by
 // UID (those without one yet last, UID 0), and how many UIDs it has given
 // that are still held (some may be of copies that left).
-func (s *Service) imapEntries(ctx context.Context, owner, folder string) (Mailbox, []Entry, int, error) {
+func (s *Service) imapEntries(ctx context.Context, owner, folder string) (Mailbox, []*Entry, int, error) {
 	var mb Mailbox
 	var known int
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT coalesce(b.validity, 0), coalesce(b.next_uid, 0),
@@ -92,7 +105,7 @@ func (s *Service) imapEntries(ctx context.Context, owner, folder string) (Mailbo
 	if err != nil {
 		return mb, nil, 0, err
 	}
-	entries, err := store.Query(ctx, s.db.Reader(), scanEntry(folder), "SELECT "+entryColumns+` FROM mail_copies c
+	entries, err := store.Query(ctx, s.db.Reader(), scanEntry, "SELECT "+entryColumns+` FROM mail_copies c
 		LEFT JOIN mail_uids n ON n.copy_id = c.id AND n.folder = c.folder
 		WHERE c.deleted = 0 AND c.owner_id = ? AND c.folder = ? ORDER BY n.uid IS NULL, n.uid, c.received_at, c.id`, owner, folder)
 	return mb, entries, known, err
@@ -193,13 +206,15 @@ func (s *Service) giveUIDs(ctx context.Context, tx *store.Tx, owner, folder stri
 // ResetValidity gives every folder of this node a new UIDVALIDITY at the
 // next look: after a restore, what clients remember no longer holds.
 func (s *Service) ResetValidity(ctx context.Context) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM mail_uids"); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM mail_mailboxes")
 		return err
 	})
+	s.index.reset()
+	return err
 }
 
 // watcher wakes those who wait on a person's mailbox (IMAP IDLE, the
@@ -271,22 +286,19 @@ func (w *watcher) run(ctx context.Context, last int64) {
 		case <-w.kick:
 		case <-time.After(30 * time.Second):
 		}
-		rows, err := w.db.Reader().QueryContext(ctx, `SELECT c.seq, coalesce(m.owner_id, '') FROM changes c
-			LEFT JOIN mail_copies m ON c.tbl = 'mail_copies' AND m.id = c.row_id WHERE c.seq > ? ORDER BY c.seq`, last)
+		owners := map[string]bool{}
+		seq, err := copyChanges(ctx, w.db.Reader(), last, func(_, owner string) {
+			if owner != "" {
+				owners[owner] = true
+			}
+		})
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn("mail: watch", "err", err)
 			}
 			continue
 		}
-		owners := map[string]bool{}
-		for rows.Next() {
-			var owner string
-			if rows.Scan(&last, &owner) == nil && owner != "" {
-				owners[owner] = true
-			}
-		}
-		rows.Close()
+		last = seq
 		w.mu.Lock()
 		for owner := range owners {
 			for c := range w.subs[owner] {
