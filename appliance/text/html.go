@@ -16,8 +16,10 @@ import (
 // policy keeps the formatting of user-generated content (paragraphs, lists,
 // tables, links, emphasis) and drops scripts, styles, forms and frames.
 // Links open outside Préau without telling the site where they came from.
-// Images are kept only when they travel with the content (data: URLs):
-// a remote image would tell its sender who read their mail, and when.
+// Images are kept when they travel with the content (data: URLs) or are
+// Préau's own, served under MediaPath: a remote image would tell its
+// sender who read their mail, and when, and any other path of Préau's
+// would have the reader's browser ask for a page.
 var policy = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoReferrerOnLinks(true)
@@ -25,12 +27,24 @@ var policy = func() *bluemonday.Policy {
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.AllowDataURIImages()
 	p.RewriteSrc(func(u *url.URL) {
-		if u.Scheme != "data" {
+		if u.Scheme != "data" && !IsMedia(u) {
 			*u = url.URL{} // a remote image, or one of Préau's own pages: no source
 		}
 	})
 	return p
 }()
+
+// MediaPath is where features serve the images people put in what they
+// write (a forum post's, a blog post's): GET only, each checking who asks.
+// Only these, of Préau's own addresses, may be an image's source in
+// people's HTML.
+const MediaPath = "/media/"
+
+// IsMedia reports whether u is one of Préau's media, on this server.
+func IsMedia(u *url.URL) bool {
+	return u.Scheme == "" && u.Host == "" && u.Opaque == "" && strings.HasPrefix(u.Path, MediaPath) &&
+		!strings.Contains(u.Path, "..") && u.RawQuery == ""
+}
 
 // remoteImage is an <img> whose source is fetched from elsewhere.
 var remoteImage = regexp.MustCompile(`(?is)<img\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//`)

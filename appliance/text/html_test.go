@@ -30,3 +30,22 @@ func TestSafeHTML(t *testing.T) {
 		t.Errorf("HTMLText = %q", got)
 	}
 }
+
+// Markdown keeps what people format and refuses what they could smuggle:
+// typed HTML is left out, javascript: links go, only Préau's media are
+// images.
+func TestMarkdown(t *testing.T) {
+	out := Markdown("# Sortie\n**Bravo** à tous\nligne deux\n\n<script>alert(1)</script>\n[piège](javascript:alert(1)) " +
+		"![photo](/media/forum/1a2b) ![pisteur](https://tracker.example/p.gif) ![page](/deconnexion) ![remonte](/media/../deconnexion)\n\n" +
+		"| a | b |\n|---|---|\n| 1 | 2 |\n\nhttps://ecole.example/")
+	for _, good := range []string{"<h1", "<strong>Bravo</strong>", "<br", "<table>", `src="/media/forum/1a2b"`, `href="https://ecole.example/"`} {
+		if !strings.Contains(out, good) {
+			t.Errorf("%q lost in %s", good, out)
+		}
+	}
+	for _, bad := range []string{"<script", "javascript:", "tracker.example", `src="/deconnexion"`, "/media/.."} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%q kept in %s", bad, out)
+		}
+	}
+}
