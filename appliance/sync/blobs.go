@@ -281,8 +281,11 @@ func (h *centralHandlers) putBlob(w http.ResponseWriter, r *http.Request) {
 
 // mayFetch reports whether a school may fetch a file from central: one
 // that a row it receives references (its scope, the city's, its
-// audience). A school that knows another school's file by its SHA-256
-// gets the same 404 as for a file that does not exist.
+// audience), and, of the city's library, one meant for it (the rule's
+// Targets): every school holds the library's rows, but a file the DSI
+// put there for some schools stays theirs. A school that knows another
+// school's file by its SHA-256 gets the same 404 as for a file that does
+// not exist.
 func (c *Central) mayFetch(ctx context.Context, school, hash string) (bool, error) {
 	if !store.ValidHash(hash) {
 		return false, nil
@@ -293,7 +296,11 @@ func (c *Central) mayFetch(ctx context.Context, school, hash string) (bool, erro
 			continue
 		}
 		var one int
-		err := c.db.Reader().QueryRowContext(ctx, "SELECT 1 FROM "+tbl+" WHERE "+col+" = :hash AND ("+c.audience(tbl)+") LIMIT 1",
+		cond := c.audience(tbl)
+		if rule, ok := c.db.Cached(tbl); ok && rule.Targets != "" {
+			cond = "(" + cond + ") AND (scope != 'global' OR " + targeted(rule.Targets, ":school") + ")"
+		}
+		err := c.db.Reader().QueryRowContext(ctx, "SELECT 1 FROM "+tbl+" WHERE "+col+" = :hash AND ("+cond+") LIMIT 1",
 			sql.Named("hash", hash), sql.Named("school", school)).Scan(&one)
 		switch {
 		case err == nil:

@@ -41,7 +41,7 @@ func (c *Client) wanted(ctx context.Context) ([]feature.CachedFile, error) {
 		}
 		targets := "1"
 		if rule.Targets != "" {
-			targets = "(" + rule.Targets + " = '' OR ' ' || " + rule.Targets + " || ' ' LIKE '% ' || ? || ' %')"
+			targets = targeted(rule.Targets, "?")
 		}
 		col := c.db.BlobColumn(tbl)
 		rows, err := c.db.Reader().QueryContext(ctx, "SELECT "+col+", max("+rule.Size+"), max(hlc) AS h FROM "+tbl+
@@ -265,4 +265,11 @@ func (c *Client) Prefetch(ctx context.Context) error {
 		free -= f.Size
 	}
 	return nil
+}
+
+// targeted is the SQL condition that a row's column of target schools
+// (feature.Targets: ids separated by spaces, '' for every school) names
+// the school given by the parameter param.
+func targeted(column, param string) string {
+	return "(" + column + " = '' OR ' ' || " + column + " || ' ' LIKE '% ' || " + param + " || ' %')"
 }

@@ -413,7 +413,8 @@ func TestSchoolHoldsNoDSISecret(t *testing.T) {
 
 // A school fetches from central only the files of rows it receives: school
 // B's document, whose SHA-256 school A's node learnt somehow, is a 404 for
-// A, as is a hash of nothing; the city's files and A's own are served.
+// A, as is a hash of nothing and the city's file meant for B alone; the
+// city's files for every school and A's own are served.
 func TestSchoolFetchesOnlyItsFiles(t *testing.T) {
 	c := newCity(t)
 	ctx := t.Context()
@@ -449,5 +450,26 @@ func TestSchoolFetchesOnlyItsFiles(t *testing.T) {
 	}
 	if got := fetch(ours.Blob); got != http.StatusOK {
 		t.Errorf("school A fetching its own class's file: %d, want 200", got)
+	}
+	// The city's library: every school holds its rows, but a file meant
+	// for school B alone is B's.
+	dsi, err := c.central.Auth.CreateUser(ctx, auth.NewUser{Login: "dsi.docs", Display: "DSI", Profile: auth.DSI, Password: "motdepasse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	library := documents.NewCentralService(c.central.DB, c.central.Register, limits)
+	forB, _, err := library.ShareCity(ctx, dsi, documents.Upload{Name: "b-seulement.pdf", Size: -1, Content: strings.NewReader("Pour l'école B")}, []string{"ecole-b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forAll, _, err := library.ShareCity(ctx, dsi, documents.Upload{Name: "toutes.pdf", Size: -1, Content: strings.NewReader("Pour toutes les écoles")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fetch(forB.Blob); got != http.StatusNotFound {
+		t.Errorf("school A fetching the city's file meant for school B: %d, want 404", got)
+	}
+	if got := fetch(forAll.Blob); got != http.StatusOK {
+		t.Errorf("school A fetching the city's file for every school: %d, want 200", got)
 	}
 }
