@@ -268,7 +268,7 @@ func (c *Client) Prefetch(ctx context.Context) error {
 }
 
 // targeted is the SQL condition that a row's column of target schools
-// (feature.Targets: ids separated by spaces, '' for every school) names
+// (feature.Targets: ids separated by spaces, empty for every school) names
 // the school given by the parameter param.
 func targeted(column, param string) string {
 	return "(" + column + " = '' OR ' ' || " + column + " || ' ' LIKE '% ' || " + param + " || ' %')"
