@@ -7,11 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/apperr"
 	"preau/appliance/i18n"
@@ -235,8 +230,7 @@ func ValidLogin(l string) bool {
 
 // Slug folds a name to a login part: "Léa-Marie" → "lea-marie".
 func Slug(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, _ := transform.String(t, strings.ToLower(strings.TrimSpace(s)))
+	folded := text.StripAccents(strings.ToLower(strings.TrimSpace(s)))
 	var b strings.Builder
 	for _, r := range folded {
 		switch {

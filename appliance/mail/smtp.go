@@ -13,13 +13,11 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/i18n"
+	ptext "preau/appliance/text"
 )
 
 // SMTP submission (RFC 6409): how a mail client on the LAN sends as one of
@@ -258,8 +256,7 @@ func (s *submission) refuse(code int, enh smtp.EnhancedCode, err error) *smtp.SM
 // becomes « e », « ’ » « ' »; ok is false when some of it could not.
 func replyText(text string, utf8 bool) (string, bool) {
 	if !utf8 {
-		// a new chain each time: a chain keeps state
-		text, _, _ = transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), text)
+		text = ptext.StripAccents(text)
 		text = strings.ReplaceAll(text, "…", "...")
 	}
 	ok := true

@@ -13,9 +13,6 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"preau/appliance/auth"
 	"preau/appliance/i18n"
@@ -399,12 +396,10 @@ func (r *Row) set(col, v string) {
 	}
 }
 
-var accents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // fold makes names comparable: lower case, no accents, punctuation and runs
 // of spaces as one space ("Jean-Pierre  D'Arc" = "jean pierre d arc").
 func fold(s string) string {
-	folded, _, _ := transform.String(accents, strings.ToLower(s))
+	folded := text.StripAccents(strings.ToLower(s))
 	return strings.Join(strings.FieldsFunc(folded, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), " ")

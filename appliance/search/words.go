@@ -3,11 +3,9 @@ package search
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"preau/appliance/text"
 	"strings"
 	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // How words enter the index. Each word of an entry is written once for
@@ -65,22 +63,7 @@ func indexed(kind string, audiences []string, title, body string) string {
 // fold is a word as compared for ranking and snippets: lower case,
 // without accents. Most words are plain ASCII: they only lose their
 // capitals.
-func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s) && ascii; i++ {
-		ascii = s[i] < utf8.RuneSelf
-	}
-	if ascii {
-		return strings.ToLower(s)
-	}
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func fold(s string) string { return text.StripAccents(strings.ToLower(s)) }
 
 // audienceKind is what an audience is of: "class" for a class's readers
 // (feature's audiences are written kind:id).

@@ -9,8 +9,9 @@
 // catalogue key ("field.first_name"); refusals are catalogue messages, said
 // in the language of the person who typed.
 //
-// It imports only apperr, i18n and bluemonday (SafeHTML, for the HTML
-// people write): auth and every feature build on it.
+// It imports only apperr, i18n, golang.org/x/text, bluemonday and goldmark
+// (SafeHTML and Markdown, for what people write): auth and every feature
+// build on it.
 package text
 
 import (

@@ -86,3 +86,18 @@ func TestShort(t *testing.T) {
 		}
 	}
 }
+
+func TestStripAccents(t *testing.T) {
+	for in, want := range map[string]string{
+		"Léa-Marie":       "Lea-Marie",
+		"Ørsted Müller":   "Ørsted Muller",
+		"plain ASCII":     "plain ASCII",
+		"Noël à l'école":  "Noel a l'ecole",
+		"e\u0301te\u0301": "ete",
+		"مَدْرَسَة":       "مدرسة",
+	} {
+		if got := StripAccents(in); got != want {
+			t.Errorf("StripAccents(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
