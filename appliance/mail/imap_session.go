@@ -249,22 +249,27 @@ func (s *imapSession) Rename(name, newName string, options *imap.RenameOptions) 
 	return s.fail(s.n.S.RenameFolders(s.ctx, s.user, renames))
 }
 
-// Every folder is subscribed: Préau keeps no list of them apart.
+// Subscriptions are kept with the person's own folders, so that every
+// client and node lists the same; the special folders always are.
 
 func (s *imapSession) Subscribe(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, err := s.folder(name)
-	return err
+	f, err := s.folder(name)
+	if err != nil {
+		return err
+	}
+	return s.fail(s.n.S.Subscribe(s.ctx, s.user, f.ID, true))
 }
 
 func (s *imapSession) Unsubscribe(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.n.S.FolderByIMAP(s.ctx, s.user, name); err != nil {
+	f, err := s.n.S.FolderByIMAP(s.ctx, s.user, name)
+	if err != nil {
 		return nil // gone already, as clients unsubscribe after DELETE
 	}
-	return s.refusal(imap.ResponseCodeCannot, i18n.M("mail.imap.subscribed"))
+	return s.fail(s.n.S.Subscribe(s.ctx, s.user, f.ID, false))
 }
 
 // listed is a folder as LIST names it; a level above folders that is no
@@ -323,13 +328,13 @@ func (s *imapSession) List(w *imapserver.ListWriter, ref string, patterns []stri
 		if !slices.ContainsFunc(patterns, func(p string) bool { return listMatch(f.IMAP, f.ID == Inbox, ref, p) }) {
 			continue
 		}
-		if (options.SelectSpecialUse && f.Use == "") || (options.SelectSubscribed && f.ID == "") {
+		if (options.SelectSpecialUse && f.Use == "") || (options.SelectSubscribed && !f.Subscribed) {
 			continue
 		}
 		data := imap.ListData{Mailbox: f.IMAP, Delim: imapDelim}
 		if f.ID == "" {
 			data.Attrs = append(data.Attrs, imap.MailboxAttrNoSelect)
-		} else if options.ReturnSubscribed || options.SelectSubscribed {
+		} else if f.Subscribed && (options.ReturnSubscribed || options.SelectSubscribed) {
 			data.Attrs = append(data.Attrs, imap.MailboxAttrSubscribed)
 		}
 		if f.children {

@@ -147,6 +147,23 @@ func sendAs(t testing.TB, s *mail.Service, from auth.User, subject, text string,
 	}
 }
 
+// listWith is a client's LIST: each folder's attributes by name.
+func listWith(t *testing.T, c *imapclient.Client, pattern string, o *imap.ListOptions) map[string][]imap.MailboxAttr {
+	t.Helper()
+	all, err := c.List("", pattern, o).Collect()
+	if err != nil {
+		t.Fatalf("LIST %q: %v", pattern, err)
+	}
+	out := map[string][]imap.MailboxAttr{}
+	for _, l := range all {
+		if l.Delim != '/' {
+			t.Errorf("%s: delimiter %q", l.Mailbox, l.Delim)
+		}
+		out[l.Mailbox] = l.Attrs
+	}
+	return out
+}
+
 // imapCode is the response code of a command's refusal.
 func imapCode(err error) imap.ResponseCode {
 	var ie *imap.Error
@@ -166,18 +183,7 @@ func TestIMAPFolders(t *testing.T) {
 	c := signIn(t, addr, "enseignant@preau.local", nil)
 	list := func(pattern string, o *imap.ListOptions) map[string][]imap.MailboxAttr {
 		t.Helper()
-		all, err := c.List("", pattern, o).Collect()
-		if err != nil {
-			t.Fatalf("LIST %q: %v", pattern, err)
-		}
-		out := map[string][]imap.MailboxAttr{}
-		for _, l := range all {
-			if l.Delim != '/' {
-				t.Errorf("%s: delimiter %q", l.Mailbox, l.Delim)
-			}
-			out[l.Mailbox] = l.Attrs
-		}
-		return out
+		return listWith(t, c, pattern, o)
 	}
 	has := func(attrs []imap.MailboxAttr, want ...imap.MailboxAttr) bool {
 		for _, w := range want {
@@ -259,6 +265,25 @@ func TestIMAPFolders(t *testing.T) {
 	}
 	if subscribed := list("*", &imap.ListOptions{SelectSubscribed: true}); len(subscribed) != 7 || !has(subscribed["Classe verte"], imap.MailboxAttrSubscribed) {
 		t.Errorf("LIST (SUBSCRIBED): %v", subscribed)
+	}
+	// A folder unsubscribed is listed, but not as subscribed, by every
+	// client of the account; SUBSCRIBE brings it back.
+	if err := c.Unsubscribe("École/Sorties").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	other := signIn(t, addr, "enseignant", nil)
+	if subscribed := listWith(t, other, "*", &imap.ListOptions{SelectSubscribed: true}); len(subscribed) != 6 || subscribed["École/Sorties"] != nil {
+		t.Errorf("LIST (SUBSCRIBED) after UNSUBSCRIBE, from another client: %v", subscribed)
+	}
+	if all := list("*", &imap.ListOptions{ReturnSubscribed: true}); all["École/Sorties"] == nil || has(all["École/Sorties"], imap.MailboxAttrSubscribed) ||
+		!has(all["INBOX"], imap.MailboxAttrSubscribed) {
+		t.Errorf("LIST RETURN (SUBSCRIBED) after UNSUBSCRIBE: %v", all)
+	}
+	if err := c.Subscribe("École/Sorties").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if subscribed := list("*", &imap.ListOptions{SelectSubscribed: true}); len(subscribed) != 7 {
+		t.Errorf("LIST (SUBSCRIBED) after SUBSCRIBE: %v", subscribed)
 	}
 
 	sendAs(t, n.S, a.User("directeur"), "Réunion", "Jeudi.", teacher)

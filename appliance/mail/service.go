@@ -91,6 +91,9 @@ type Folder struct {
 	Unread  int
 	Special bool
 	Icon    string // its picture in the webmail, under assets/icons
+	// Subscribed: mail clients list it (IMAP's SUBSCRIBE); the special
+	// folders always are.
+	Subscribed bool
 }
 
 // Folders lists a person's folders with their counts: the special ones
@@ -123,15 +126,38 @@ func (s *Service) Folders(ctx context.Context, u auth.User) ([]Folder, error) {
 func (s *Service) folderList(ctx context.Context, u auth.User) ([]Folder, error) {
 	out := make([]Folder, 0, len(specials))
 	for _, sp := range specials {
-		out = append(out, Folder{ID: sp.ID, IMAP: sp.IMAP, Use: sp.Use, Special: true, Icon: sp.Icon})
+		out = append(out, Folder{ID: sp.ID, IMAP: sp.IMAP, Use: sp.Use, Special: true, Icon: sp.Icon, Subscribed: true})
 	}
 	own, err := store.Query(ctx, s.db.Reader(), func(r store.Scanner) (Folder, error) {
 		var f Folder
-		err := r.Scan(&f.ID, &f.Name)
+		err := r.Scan(&f.ID, &f.Name, &f.Subscribed)
 		f.IMAP, f.Icon = f.Name, "dossier"
 		return f, err
-	}, "SELECT id, name FROM mail_folders WHERE deleted = 0 AND owner_id = ? ORDER BY name", u.ID)
+	}, "SELECT id, name, subscribed FROM mail_folders WHERE deleted = 0 AND owner_id = ? ORDER BY name", u.ID)
 	return append(out, own...), err
+}
+
+// Subscribe sets whether mail clients list one of a person's own folders.
+// The special folders are always listed.
+func (s *Service) Subscribe(ctx context.Context, u auth.User, id string, on bool) error {
+	f, err := s.folder(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if f.Special {
+		if on {
+			return nil
+		}
+		return apperr.New(apperr.ErrForbidden, "mail.err.special_subscribed")
+	}
+	if f.Subscribed == on {
+		return nil
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE mail_folders SET subscribed = ?, hlc = ?, origin = ? WHERE id = ? AND owner_id = ? AND deleted = 0",
+			on, tx.HLC, tx.Origin, id, u.ID)
+		return err
+	})
 }
 
 // folder finds one of a person's folders by id.

@@ -222,7 +222,7 @@ func TestHostilePushesRefused(t *testing.T) {
 			"size": int64(5), "sent_at": "2026-12-03T08:00:00Z", "subject": "Bonjour"}, set)
 	}
 	mailFolder := func(owner string) store.Row {
-		return forgedRow("mail_folders", map[string]any{"owner_id": owner, "name": "Classe", "created_at": "2026-12-03T08:00:00Z"}, nil)
+		return forgedRow("mail_folders", map[string]any{"owner_id": owner, "name": "Classe", "created_at": "2026-12-03T08:00:00Z", "subscribed": int64(1)}, nil)
 	}
 	cases := []struct {
 		name string
