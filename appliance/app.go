@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"preau/appliance/agenda"
+	"preau/appliance/announcements"
 	"preau/appliance/attendance"
 	"preau/appliance/auth"
 	"preau/appliance/classroom"
@@ -56,6 +57,7 @@ var Features = []feature.Feature{
 	attendance.Feature,
 	agenda.Feature,
 	news.Feature,
+	announcements.Feature,
 	notifications.Feature,
 	documents.Feature,
 	sites.Feature,

@@ -169,6 +169,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		t.Fatalf("a feed token: %v", err)
 	}
 	return strings.NewReplacer(
+		"{announcement}", announcementFixture(t, a),
 		"{mail_folder}", mailFolder,
 		"{mail}", mailCopy,
 		"{site_picture}", sitePicture,

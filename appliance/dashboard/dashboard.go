@@ -52,7 +52,8 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Tiles"] = h.TilesFor(r)
-	data["Panels"] = h.PanelsFor(r)
+	data["Top"] = h.PanelsFor(r, true)
+	data["Panels"] = h.PanelsFor(r, false)
 	h.Render(w, r, "dashboard/"+string(u.Profile), web.T(r, "layout.home"), data)
 }
 

@@ -56,17 +56,7 @@ func (s *Service) City(ctx context.Context, u auth.User) ([]Document, error) {
 
 // schoolsOf are the schools whose share of the city's library u reads.
 func (s *Service) schoolsOf(ctx context.Context, u auth.User) ([]string, error) {
-	if u.Profile != auth.Parent {
-		return []string{u.SchoolID}, nil
-	}
-	children, err := s.reg.Children(ctx, u.ID)
-	var out []string
-	for _, c := range children {
-		if !slices.Contains(out, c.SchoolID) {
-			out = append(out, c.SchoolID)
-		}
-	}
-	return out, err
+	return feature.SchoolsOf(ctx, s.reg, u)
 }
 
 // readsCity reports whether u, of those schools, reads a city document.

@@ -135,3 +135,20 @@ func ParentIDs(ctx context.Context, reg Register, pupilIDs []string) ([]string, 
 	}
 	return out, nil
 }
+
+// SchoolsOf are the schools a person belongs to, for what the city
+// meant for some schools (feature.Targets): their own, or a parent's
+// children's, whichever school each is at.
+func SchoolsOf(ctx context.Context, reg Register, u auth.User) ([]string, error) {
+	if u.Profile != auth.Parent {
+		return []string{u.SchoolID}, nil
+	}
+	children, err := reg.Children(ctx, u.ID)
+	var out []string
+	for _, c := range children {
+		if !slices.Contains(out, c.SchoolID) {
+			out = append(out, c.SchoolID)
+		}
+	}
+	return out, err
+}

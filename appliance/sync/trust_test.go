@@ -239,6 +239,9 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a copy of a message that was not theirs", mailCopy(map[string]any{"owner_id": c.pupilA.ID}), "expéditeur ou d’un destinataire"},
 		{"a folder of school B's teacher", mailFolder(c.teacherB.ID), "personne de l’école"},
 		{"school B's mail rules", forgedRow("mail_settings", map[string]any{"id": "ecole-b", "pupils": "none", "moderate": int64(0)}, nil), "sa propre messagerie"},
+		{"an announcement of its own", forgedRow("announcements", map[string]any{"kind": "outage", "title": "Fermeture", "body": "", "schools": "",
+			"starts_at": "2026-12-03T08:00:00Z", "ends_at": "2026-12-04T08:00:00Z", "author_id": c.dirA.ID, "created_at": "2026-12-03T08:00:00Z"}, nil),
+			"service informatique de la ville"},
 		// users
 		{"own teacher made DSI", promoted, "comptes DSI"},
 		{"own teacher made director", c.forge(c.teacherRow, map[string]any{"profile": "director"}), "profil"},

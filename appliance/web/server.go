@@ -107,6 +107,9 @@ type Panel struct {
 	// Data is what the panel shows to the request's user; nil draws no
 	// panel (nothing to show today).
 	Data func(r *http.Request) (any, error)
+	// Top draws it above the tiles: what everyone must see first (the
+	// city's announcement of an outage).
+	Top bool
 }
 
 // Server routes requests to features and renders their pages.
@@ -183,10 +186,14 @@ func (s *Server) AddPanel(p Panel) {
 }
 
 // PanelsFor draws the panels of the request user's profile that have
-// something to show. A panel that fails is left out, not the page.
-func (s *Server) PanelsFor(r *http.Request) []template.HTML {
+// something to show, those above the tiles (top) or those under them. A
+// panel that fails is left out, not the page.
+func (s *Server) PanelsFor(r *http.Request, top bool) []template.HTML {
 	var out []template.HTML
 	for _, p := range s.panels[CurrentUser(r).Profile] {
+		if p.Top != top {
+			continue
+		}
 		data, err := p.Data(r)
 		if err == nil && data != nil {
 			var html template.HTML
