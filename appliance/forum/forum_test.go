@@ -183,3 +183,27 @@ func TestModeration(t *testing.T) {
 		t.Errorf("a removed post still shows: %+v", got.Posts)
 	}
 }
+
+// The top bar's search finds published posts for their forum's readers
+// only: the staff's room stays the staff's, a held post nobody's.
+func TestSearchFindsPosts(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	find := func(login, q string) bool {
+		t.Helper()
+		resp, body := a.Get(a.ClientAs(login), "/api/v1/search?q="+q)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("search as %s: %d %s", login, resp.StatusCode, body)
+		}
+		return strings.Contains(body, "/forum/")
+	}
+	if !find("enseignant", "jardin") || find("eleve", "jardin") || find("parent", "jardin") {
+		t.Errorf("the staff room's post: found by the teacher only")
+	}
+	if !find("parent", "covoiturage") || find("eleve", "covoiturage") {
+		t.Errorf("the parents' forum's post: found by the parent, not the pupil")
+	}
+	// The demo pupil's reply is held: no one finds it yet.
+	if find("enseignant", "renard") {
+		t.Errorf("a held post is found")
+	}
+}

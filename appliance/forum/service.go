@@ -518,6 +518,7 @@ func (s *Service) NewThread(ctx context.Context, u auth.User, forumID string, d 
 	if err := s.insertThread(ctx, s.scopeOf(f), t, p); err != nil {
 		return t, p, err
 	}
+	s.markRead(ctx, u, f, t, p.CreatedAt) // what one writes, one has read
 	s.announce(ctx, u, f, t, p)
 	return t, p, nil
 }
@@ -551,6 +552,7 @@ func (s *Service) Reply(ctx context.Context, u auth.User, threadID string, d Pos
 	if err := s.insertPost(ctx, s.scopeOf(f), p); err != nil {
 		return p, err
 	}
+	s.markRead(ctx, u, f, t, p.CreatedAt)
 	s.announce(ctx, u, f, t, p)
 	p.HTML = markdown(p.Body)
 	return p, nil
