@@ -16,11 +16,11 @@ import (
 // sends the row to every school.
 var pushChecks = map[string]store.PushCheck{
 	"forums":        checkForumRow,
-	"forum_threads": checkThreadRow,
-	"forum_posts":   checkPostRow,
-	"forum_files":   checkFileRow,
+	"forum_threads": inForum("", "", "author_id"),
+	"forum_posts":   inForum("forum_threads", "thread_id", "author_id"),
+	"forum_files":   inForum("forum_posts", "post_id", "author_id"),
 	"forum_reads":   checkReadRow,
-	"forum_reports": checkReportRow,
+	"forum_reports": inForum("forum_posts", "post_id", "reporter_id"),
 }
 
 func checkForumRow(ctx context.Context, p store.Pushed) error {
@@ -69,54 +69,23 @@ func pushedWriter(ctx context.Context, p store.Pushed, audience, userID string) 
 	return nil
 }
 
-func checkThreadRow(ctx context.Context, p store.Pushed) error {
-	audience, err := pushedForum(ctx, p, p.Row.Str("forum_id"), true)
-	if err != nil {
-		return err
+// inForum is the rule of a row written in a forum: in one of the
+// school's, or flagged in the city's; pointing (its column parentCol) to a
+// row of parentTable of the same forum, when it names one; written by one
+// of the school's people (its column writerCol).
+func inForum(parentTable, parentCol, writerCol string) store.PushCheck {
+	return func(ctx context.Context, p store.Pushed) error {
+		audience, err := pushedForum(ctx, p, p.Row.Str("forum_id"), true)
+		if err != nil {
+			return err
+		}
+		if parentTable != "" {
+			if err := pushedIn(ctx, p, parentTable, p.Row.Str(parentCol)); err != nil {
+				return err
+			}
+		}
+		return pushedWriter(ctx, p, audience, p.Row.Str(writerCol))
 	}
-	return pushedWriter(ctx, p, audience, p.Row.Str("author_id"))
-}
-
-// pushedIn checks that a row of a table points to a row of the same forum.
-func pushedIn(ctx context.Context, p store.Pushed, table, id string) error {
-	var forumID string
-	if err := p.Tx.QueryRowContext(ctx, "SELECT forum_id FROM "+table+" WHERE id = ?", id).Scan(&forumID); err != nil || forumID != p.Row.Str("forum_id") {
-		return apperr.New(apperr.ErrForbidden, "forum.push.forum")
-	}
-	return nil
-}
-
-func checkPostRow(ctx context.Context, p store.Pushed) error {
-	audience, err := pushedForum(ctx, p, p.Row.Str("forum_id"), true)
-	if err != nil {
-		return err
-	}
-	if err := pushedIn(ctx, p, "forum_threads", p.Row.Str("thread_id")); err != nil {
-		return err
-	}
-	return pushedWriter(ctx, p, audience, p.Row.Str("author_id"))
-}
-
-func checkFileRow(ctx context.Context, p store.Pushed) error {
-	audience, err := pushedForum(ctx, p, p.Row.Str("forum_id"), true)
-	if err != nil {
-		return err
-	}
-	if err := pushedIn(ctx, p, "forum_posts", p.Row.Str("post_id")); err != nil {
-		return err
-	}
-	return pushedWriter(ctx, p, audience, p.Row.Str("author_id"))
-}
-
-func checkReportRow(ctx context.Context, p store.Pushed) error {
-	audience, err := pushedForum(ctx, p, p.Row.Str("forum_id"), true)
-	if err != nil {
-		return err
-	}
-	if err := pushedIn(ctx, p, "forum_posts", p.Row.Str("post_id")); err != nil {
-		return err
-	}
-	return pushedWriter(ctx, p, audience, p.Row.Str("reporter_id"))
 }
 
 // checkReadRow: how far one of the school's people read a thread of one
@@ -134,4 +103,13 @@ func checkReadRow(ctx context.Context, p store.Pushed) error {
 		return apperr.New(apperr.ErrForbidden, "forum.push.read")
 	}
 	return pushedWriter(ctx, p, audience, p.Row.Str("user_id"))
+}
+
+// pushedIn checks that a row points to a row of a table of the same forum.
+func pushedIn(ctx context.Context, p store.Pushed, table, id string) error {
+	var forumID string
+	if err := p.Tx.QueryRowContext(ctx, "SELECT forum_id FROM "+table+" WHERE id = ?", id).Scan(&forumID); err != nil || forumID != p.Row.Str("forum_id") {
+		return apperr.New(apperr.ErrForbidden, "forum.push.forum")
+	}
+	return nil
 }

@@ -698,19 +698,30 @@ func (s *Service) markRead(ctx context.Context, u auth.User, f Forum, t Thread, 
 	}
 }
 
-// Editable loads a post u may change: their own, published or held.
-func (s *Service) Editable(ctx context.Context, u auth.User, postID string) (Forum, Thread, Post, error) {
+// visiblePost loads a post u sees, with its thread, its forum and what u
+// may do there: not a removed one, nor a held one but for its author and
+// the moderators.
+func (s *Service) visiblePost(ctx context.Context, u auth.User, postID string) (Forum, Access, Thread, Post, error) {
 	p, err := s.getPost(ctx, postID)
 	if err != nil {
-		return Forum{}, Thread{}, p, err
+		return Forum{}, Access{}, Thread{}, p, err
 	}
 	t, err := s.getThread(ctx, p.ThreadID)
 	if err != nil {
-		return Forum{}, t, p, err
+		return Forum{}, Access{}, t, p, apperr.New(apperr.ErrNotFound, "forum.err.post_not_found")
 	}
-	f, _, err := s.Forum(ctx, u, p.ForumID)
-	if err != nil || p.Status == Removed {
-		return f, t, p, apperr.New(apperr.ErrNotFound, "forum.err.post_not_found")
+	f, acc, err := s.Forum(ctx, u, p.ForumID)
+	if err != nil || p.Status == Removed || (p.Status == Held && !acc.Moderate && p.AuthorID != u.ID) {
+		return f, acc, t, p, apperr.New(apperr.ErrNotFound, "forum.err.post_not_found")
+	}
+	return f, acc, t, p, nil
+}
+
+// Editable loads a post u may change: their own, published or held.
+func (s *Service) Editable(ctx context.Context, u auth.User, postID string) (Forum, Thread, Post, error) {
+	f, _, t, p, err := s.visiblePost(ctx, u, postID)
+	if err != nil {
+		return f, t, p, err
 	}
 	if p.AuthorID != u.ID {
 		return f, t, p, apperr.New(apperr.ErrForbidden, "forum.err.not_yours")
@@ -752,17 +763,9 @@ func (s *Service) Edit(ctx context.Context, u auth.User, postID, body string) (P
 // Delete removes a post: its author's own, or any for a moderator. A
 // thread whose first post goes goes with it.
 func (s *Service) Delete(ctx context.Context, u auth.User, postID string) (Forum, Thread, error) {
-	p, err := s.getPost(ctx, postID)
+	f, acc, t, p, err := s.visiblePost(ctx, u, postID)
 	if err != nil {
-		return Forum{}, Thread{}, err
-	}
-	t, err := s.getThread(ctx, p.ThreadID)
-	if err != nil {
-		return Forum{}, t, err
-	}
-	f, acc, err := s.Forum(ctx, u, p.ForumID)
-	if err != nil || p.Status == Removed {
-		return f, t, apperr.New(apperr.ErrNotFound, "forum.err.post_not_found")
+		return f, t, err
 	}
 	if p.AuthorID != u.ID && !acc.Moderate {
 		return f, t, apperr.New(apperr.ErrForbidden, "forum.err.not_yours")
@@ -813,17 +816,12 @@ func (s *Service) SetLocked(ctx context.Context, u auth.User, threadID string, o
 // ReportPost reports a post u sees to its forum's moderators, once per
 // person.
 func (s *Service) ReportPost(ctx context.Context, u auth.User, postID, reason string) (Forum, Thread, error) {
-	p, err := s.getPost(ctx, postID)
+	f, _, t, p, err := s.visiblePost(ctx, u, postID)
 	if err != nil {
-		return Forum{}, Thread{}, err
+		return f, t, err
 	}
-	t, err := s.getThread(ctx, p.ThreadID)
-	if err != nil {
-		return Forum{}, t, err
-	}
-	f, _, err := s.Forum(ctx, u, p.ForumID)
-	if err != nil || p.Status != Published {
-		return f, t, apperr.New(apperr.ErrNotFound, "forum.err.post_not_found")
+	if p.Status != Published {
+		return f, t, apperr.New(apperr.ErrConflict, "forum.err.not_published")
 	}
 	if reason, err = text.Body("forum.field.reason", reason, maxReason); err != nil {
 		return f, t, err
@@ -950,12 +948,7 @@ func (s *Service) OpenFile(ctx context.Context, u auth.User, fileID string) (Fil
 	if err != nil {
 		return f, nil, err
 	}
-	p, err := s.getPost(ctx, f.PostID)
-	if err != nil {
-		return f, nil, apperr.New(apperr.ErrNotFound, "forum.err.file_not_found")
-	}
-	_, acc, err := s.Forum(ctx, u, p.ForumID)
-	if err != nil || p.Status == Removed || (p.Status == Held && !acc.Moderate && p.AuthorID != u.ID) {
+	if _, _, _, _, err := s.visiblePost(ctx, u, f.PostID); err != nil {
 		return f, nil, apperr.New(apperr.ErrNotFound, "forum.err.file_not_found")
 	}
 	rc, err := s.db.Blobs().Open(f.Hash)
