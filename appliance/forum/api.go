@@ -2,6 +2,7 @@ package forum
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"preau/appliance/web"
@@ -90,6 +91,32 @@ func (h *handlers) apiForums(w http.ResponseWriter, r *http.Request) {
 		if out[i].Categories == nil {
 			out[i].Categories = []string{}
 		}
+	}
+	web.JSON(w, http.StatusOK, out)
+}
+
+// apiUpdateForum: {"title", "about", "categories": [...], "moderated"} →
+// the forum, for its moderators.
+func (h *handlers) apiUpdateForum(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Title      string   `json:"title"`
+		About      string   `json:"about"`
+		Categories []string `json:"categories"`
+		Moderated  bool     `json:"moderated"`
+	}
+	if !h.DecodeJSON(w, r, &in) {
+		return
+	}
+	f, err := h.s.UpdateForum(r.Context(), web.CurrentUser(r), r.PathValue("id"),
+		ForumDraft{Title: in.Title, About: in.About, Categories: strings.Join(in.Categories, "\n"), Moderated: in.Moderated})
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	out := forumJSON{ID: f.ID, Title: f.Title, Audience: f.Audience, About: f.About, ClassID: f.ClassID, SchoolID: f.SchoolID,
+		Categories: f.Categories, Moderated: f.Moderated}
+	if out.Categories == nil {
+		out.Categories = []string{}
 	}
 	web.JSON(w, http.StatusOK, out)
 }

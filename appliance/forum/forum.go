@@ -29,6 +29,7 @@ const (
 	Path           = "/forum"
 	ModerationPath = Path + "/moderation"
 	postsPath      = Path + "/messages/"
+	settingsPath   = Path + "/reglages/"
 	reportsPath    = Path + "/signalements/"
 	// MediaPath is where a post's images and attachments are served, under
 	// the one policy's media path so that a post may show its images.
@@ -62,6 +63,8 @@ func routes(env *feature.Env) {
 	env.Handle("GET "+Path+"/nouveau", openers, h.newForumPage)
 	env.Handle("POST "+Path, openers, h.createForum)
 	env.Handle("GET "+ModerationPath, moderators, h.moderation)
+	env.Handle("GET "+settingsPath+"{id}", moderators, h.settings)
+	env.Handle("POST "+settingsPath+"{id}", moderators, h.saveSettings)
 	env.Handle("GET "+Path+"/{id}", readers, h.forum)
 	env.Handle("POST "+Path+"/{id}", readers, h.newThread)
 	env.Handle("GET "+Path+"/{id}/{thread}", readers, h.thread)
@@ -82,6 +85,7 @@ func routes(env *feature.Env) {
 	}
 
 	env.Handle("GET /api/v1/forums", readers, h.apiForums)
+	env.Handle("PATCH /api/v1/forums/{id}", moderators, h.apiUpdateForum)
 	env.Handle("GET /api/v1/forums/{id}/threads", readers, h.apiThreads)
 	env.Handle("POST /api/v1/forums/{id}/threads", readers, h.apiNewThread)
 	env.Handle("GET /api/v1/threads/{id}", readers, h.apiThread)

@@ -2,6 +2,7 @@ package forum_test
 
 import (
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -205,5 +206,59 @@ func TestSearchFindsPosts(t *testing.T) {
 	// The demo pupil's reply is held: no one finds it yet.
 	if find("enseignant", "renard") {
 		t.Errorf("a held post is found")
+	}
+}
+
+// A forum's moderators change its settings, not who it is for; others
+// may not; a bad title is refused with nothing written.
+func TestForumSettings(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	parents := forums(t, a, "parent")["parents"].ID
+	call(t, a, "enseignant", "PATCH", "/api/v1/forums/"+parents, `{"title":"Les parents du CE1","categories":["Sorties"],"moderated":false}`, http.StatusOK)
+	call(t, a, "parent", "PATCH", "/api/v1/forums/"+parents, `{"title":"Piraté"}`, http.StatusForbidden)
+	call(t, a, "enseignant", "PATCH", "/api/v1/forums/"+parents, `{"title":""}`, http.StatusBadRequest)
+	if got := forums(t, a, "parent")["parents"]; got.Title != "Les parents du CE1" {
+		t.Errorf("after the settings: %+v", got)
+	}
+	resp, page := a.Get(a.ClientAs("enseignant"), "/forum/reglages/"+parents)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Les parents du CE1") || strings.Contains(page, `name="pour"`) {
+		t.Errorf("the settings page: %d", resp.StatusCode)
+	}
+}
+
+// The pages: quoting a post fills the reply with it in Markdown; a post
+// with neither text nor file, or an empty file, is refused with the
+// form kept and nothing written.
+func TestPagesQuoteAndRefuse(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	parents := forums(t, a, "parent")["parents"].ID
+	var threads []struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal([]byte(call(t, a, "parent", "GET", "/api/v1/forums/"+parents+"/threads", "", http.StatusOK)), &threads)
+	var got threadBody
+	json.Unmarshal([]byte(call(t, a, "parent", "GET", "/api/v1/threads/"+threads[0].ID, "", http.StatusOK)), &got)
+	path := "/forum/" + parents + "/" + threads[0].ID
+	resp, page := a.Get(a.ClientAs("enseignant"), path+"?citer="+got.Posts[0].ID)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "&gt; **"+got.Posts[0].Author+"**") {
+		t.Errorf("the quote is not in the reply: %d", resp.StatusCode)
+	}
+	before := len(got.Posts)
+	resp, page = a.PostForm(a.ClientAs("parent"), path, map[string][]string{"texte": {"   "}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "écrivez un message") {
+		t.Errorf("an empty post: %d", resp.StatusCode)
+	}
+	body := &strings.Builder{}
+	mw := multipart.NewWriter(body)
+	mw.WriteField("texte", "Avec un fichier vide")
+	mw.CreateFormFile("fichiers", "vide.txt")
+	mw.Close()
+	resp, page = a.Do(a.ClientAs("parent"), "POST", path, mw.FormDataContentType(), body.String())
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "Avec un fichier vide") {
+		t.Errorf("an empty file: %d, the text kept: %v", resp.StatusCode, strings.Contains(page, "Avec un fichier vide"))
+	}
+	json.Unmarshal([]byte(call(t, a, "parent", "GET", "/api/v1/threads/"+threads[0].ID, "", http.StatusOK)), &got)
+	if len(got.Posts) != before {
+		t.Errorf("a refused post was written")
 	}
 }

@@ -343,6 +343,25 @@ func (s *Service) CreateForum(ctx context.Context, u auth.User, d ForumDraft) (s
 	return s.insertForum(ctx, f)
 }
 
+// UpdateForum changes a forum's title, presentation, categories and
+// whether pupils' posts wait: its moderators do. Who it is for stays.
+func (s *Service) UpdateForum(ctx context.Context, u auth.User, id string, d ForumDraft) (Forum, error) {
+	f, acc, err := s.Forum(ctx, u, id)
+	if err != nil {
+		return f, err
+	}
+	if !acc.Moderate {
+		return f, apperr.New(apperr.ErrForbidden, "forum.err.not_moderator")
+	}
+	d.Audience, d.ClassID = f.Audience, f.ClassID
+	changed, err := s.checkForum(ctx, u, d)
+	if err != nil {
+		return f, err
+	}
+	f.Title, f.About, f.Categories, f.Moderated = changed.Title, changed.About, changed.Categories, changed.Moderated
+	return f, s.updateForum(ctx, f)
+}
+
 func (s *Service) checkForum(ctx context.Context, u auth.User, d ForumDraft) (Forum, error) {
 	var f Forum
 	var err error

@@ -97,6 +97,14 @@ func (s *Service) insertForum(ctx context.Context, f Forum) (string, error) {
 	return id, err
 }
 
+func (s *Service) updateForum(ctx context.Context, f Forum) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE forums SET title = ?, about = ?, categories = ?, moderated = ?, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?",
+			f.Title, f.About, strings.Join(f.Categories, "\n"), f.Moderated, tx.HLC, tx.Origin, f.ID)
+		return err
+	})
+}
+
 // threadColumns read a thread with what its list shows: its published
 // posts, the latest one's time.
 const threadColumns = `t.id, t.forum_id, t.category, t.title, t.author_id, t.pinned, t.locked, t.created_at, t.city,

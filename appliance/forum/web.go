@@ -67,6 +67,7 @@ func (h *handlers) opens(u auth.User) bool {
 // forumForm is the form that opens a forum.
 type forumForm struct {
 	ForumDraft
+	ID        string // the forum being changed, "" for a new one
 	Audiences []string
 	Classes   []auth.Class
 }
@@ -93,6 +94,39 @@ func (h *handlers) renderForumForm(w http.ResponseWriter, r *http.Request, statu
 	h.RenderStatus(w, r, status, "forum/new", web.T(r, "forum.new_title"), f, errMsg)
 }
 
+// draftOf reads the form that opens or changes a forum.
+func draftOf(r *http.Request) ForumDraft {
+	return ForumDraft{Title: r.FormValue("titre"), About: r.FormValue("presentation"), Audience: r.FormValue("pour"), ClassID: r.FormValue("classe"),
+		Categories: r.FormValue("categories"), Moderated: r.FormValue("validation") != ""}
+}
+
+func (h *handlers) settings(w http.ResponseWriter, r *http.Request) {
+	f, acc, err := h.s.Forum(r.Context(), web.CurrentUser(r), r.PathValue("id"))
+	if err == nil && !acc.Moderate {
+		err = apperr.New(apperr.ErrForbidden, "forum.err.not_moderator")
+	}
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	d := ForumDraft{Title: f.Title, About: f.About, Categories: strings.Join(f.Categories, "\n"), Moderated: f.Moderated}
+	h.RenderStatus(w, r, http.StatusOK, "forum/new", web.T(r, "forum.settings_title"), forumForm{ForumDraft: d, ID: f.ID}, "")
+}
+
+func (h *handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
+	d := draftOf(r)
+	f, err := h.s.UpdateForum(r.Context(), web.CurrentUser(r), r.PathValue("id"), d)
+	if err != nil {
+		if status := web.ErrStatus(err); status == http.StatusBadRequest {
+			h.RenderStatus(w, r, status, "forum/new", web.T(r, "forum.settings_title"), forumForm{ForumDraft: d, ID: f.ID}, web.ErrText(r, err))
+			return
+		}
+		h.Fail(w, r, err)
+		return
+	}
+	h.Redirect(w, r, ForumPath(f.ID), "forum.flash.settings", "Title", f.Title)
+}
+
 func (h *handlers) newForumPage(w http.ResponseWriter, r *http.Request) {
 	if !h.opens(web.CurrentUser(r)) {
 		h.Error(w, r, http.StatusForbidden, "forum.err.city_on_central")
@@ -102,8 +136,7 @@ func (h *handlers) newForumPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) createForum(w http.ResponseWriter, r *http.Request) {
-	d := ForumDraft{Title: r.FormValue("titre"), About: r.FormValue("presentation"), Audience: r.FormValue("pour"), ClassID: r.FormValue("classe"),
-		Categories: r.FormValue("categories"), Moderated: r.FormValue("validation") != ""}
+	d := draftOf(r)
 	id, err := h.s.CreateForum(r.Context(), web.CurrentUser(r), d)
 	if err != nil {
 		if status := web.ErrStatus(err); status < http.StatusInternalServerError {
