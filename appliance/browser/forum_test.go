@@ -120,6 +120,11 @@ func TestForumStory(t *testing.T) {
 				director.Open("/forum/nouveau")
 				inLanguage(t, director, lang, "the new forum's form")
 				s.maybe(director, "directeur", "forum-nouveau-"+lang)
+				pupil.Open("/accueil")
+				if pupil.Doc().Find(`main a[href="/forum"]`).Length() == 0 {
+					t.Errorf("the pupil's home page has no forum tile")
+				}
+				s.maybe(pupil, "eleve", "accueil-"+lang)
 			})
 		}
 	}

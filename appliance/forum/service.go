@@ -925,20 +925,31 @@ func (s *Service) Approve(ctx context.Context, u auth.User, postID string) (Thre
 		return t, err
 	}
 	p.Status = Published
+	s.tellAuthor(ctx, f, t, p, ThreadPath(f.ID, t.ID)+"#m-"+p.ID, "forum.notice.approved")
 	s.announce(ctx, auth.User{ID: p.AuthorID, DisplayName: p.Author}, f, t, p)
 	return t, nil
 }
 
+// tellAuthor tells a held post's author what became of it.
+func (s *Service) tellAuthor(ctx context.Context, f Forum, t Thread, p Post, url, key string) {
+	s.hub.Tell(ctx, notify.Notice{Users: []string{p.AuthorID}, Scope: s.scopeOf(f), Kind: "forum", Icon: "bulle", URL: url,
+		Key: key, Args: map[string]string{"Title": t.Title}})
+}
+
 // Refuse takes down a held post.
 func (s *Service) Refuse(ctx context.Context, u auth.User, postID string) (Thread, error) {
-	_, t, p, err := s.moderatedPost(ctx, u, postID)
+	f, t, p, err := s.moderatedPost(ctx, u, postID)
 	if err != nil {
 		return t, err
 	}
 	if p.Status != Held {
 		return t, apperr.New(apperr.ErrConflict, "forum.err.not_held")
 	}
-	return t, s.setStatus(ctx, p.ID, Removed)
+	if err := s.setStatus(ctx, p.ID, Removed); err != nil {
+		return t, err
+	}
+	s.tellAuthor(ctx, f, t, p, ForumPath(f.ID), "forum.notice.refused") // the thread may be gone with it
+	return t, nil
 }
 
 // CloseReport closes a report: the post kept, or taken down (remove)
