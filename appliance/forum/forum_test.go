@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"preau/appliance/apptest"
+	"preau/appliance/forum"
 )
 
 type forumItem struct {
@@ -260,5 +261,61 @@ func TestPagesQuoteAndRefuse(t *testing.T) {
 	json.Unmarshal([]byte(call(t, a, "parent", "GET", "/api/v1/threads/"+threads[0].ID, "", http.StatusOK)), &got)
 	if len(got.Posts) != before {
 		t.Errorf("a refused post was written")
+	}
+}
+
+// Nothing people write runs in a reader's page: the one policy takes
+// scripts, handlers, dangerous URLs and foreign images out of posts.
+func TestPostsAreSanitized(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	parents := forums(t, a, "parent")["parents"].ID
+	for _, body := range []string{
+		`<script>alert(1)</script>`,
+		`<img src=x onerror=alert(1)>`,
+		`[lien](javascript:alert(1))`,
+		`![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)`,
+		`<svg onload=alert(1)>`,
+		`<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>`,
+		`<a href="jav&#x09;ascript:alert(1)">x</a>`,
+		`<div style="background:url(javascript:alert(1))">x</div>`,
+		`![espion](https://evil.example/pixel.png)`,
+		`<iframe src="/forum"></iframe>`,
+	} {
+		in, _ := json.Marshal(map[string]string{"title": "Essai", "body": body})
+		out := created(t, call(t, a, "parent", "POST", "/api/v1/forums/"+parents+"/threads", string(in), http.StatusCreated))
+		var got threadBody
+		json.Unmarshal([]byte(call(t, a, "parent", "GET", "/api/v1/threads/"+out["id"], "", http.StatusOK)), &got)
+		html := strings.ToLower(got.Posts[0].HTML)
+		for _, bad := range []string{"<script", "onerror", "onload", "javascript:", "<svg", "<iframe", "evil.example", "style=", "data:image/svg"} {
+			if strings.Contains(html, bad) {
+				t.Errorf("%s → %s", body, got.Posts[0].HTML)
+			}
+		}
+	}
+}
+
+// A person's files in the forums stay within their quota: over it, the
+// post is refused and nothing written.
+func TestFilesQuota(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	old := forum.UserQuota
+	forum.UserQuota = 100
+	t.Cleanup(func() { forum.UserQuota = old })
+	parents := forums(t, a, "parent")["parents"].ID
+	body := &strings.Builder{}
+	mw := multipart.NewWriter(body)
+	mw.WriteField("titre", "Trop gros")
+	mw.WriteField("texte", "Voici le plan")
+	fw, _ := mw.CreateFormFile("fichiers", "plan.txt")
+	fw.Write([]byte(strings.Repeat("x", 200)))
+	mw.Close()
+	resp, page := a.Do(a.ClientAs("parent"), "POST", "/forum/"+parents, mw.FormDataContentType(), body.String())
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, "supprimez-en") {
+		t.Errorf("over the quota: %d", resp.StatusCode)
+	}
+	var n int
+	a.DB.Reader().QueryRow("SELECT count(*) FROM forum_threads WHERE title = 'Trop gros'").Scan(&n)
+	if n != 0 {
+		t.Errorf("a refused thread was written")
 	}
 }

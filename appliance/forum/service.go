@@ -112,6 +112,11 @@ const (
 	maxThreads    = 200      // a forum's page lists the latest
 )
 
+// UserQuota is what one person's files in the forums may hold in all:
+// the forums are for talking, the documents for sharing files. A
+// variable for tests.
+var UserQuota int64 = 100 << 20
+
 // imageTypes are the files shown as images in a post, by the type their
 // first bytes show; any other file is an attachment, downloaded.
 var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
@@ -526,7 +531,7 @@ func (s *Service) NewThread(ctx context.Context, u auth.User, forumID string, d 
 	if err := checkPost(&d.Post); err != nil {
 		return t, Post{}, err
 	}
-	files, err := s.storeFiles(d.Post.Files)
+	files, err := s.storeFiles(ctx, u, d.Post.Files)
 	if err != nil {
 		return t, Post{}, err
 	}
@@ -562,7 +567,7 @@ func (s *Service) Reply(ctx context.Context, u auth.User, threadID string, d Pos
 	if err := checkPost(&d); err != nil {
 		return Post{}, err
 	}
-	files, err := s.storeFiles(d.Files)
+	files, err := s.storeFiles(ctx, u, d.Files)
 	if err != nil {
 		return Post{}, err
 	}
@@ -583,8 +588,21 @@ func (s *Service) threadVisible(r reader, f Forum, t Thread) bool {
 	return t.Visible || t.AuthorID == r.u.ID || r.moderates(f)
 }
 
-// storeFiles keeps checked files as blobs.
-func (s *Service) storeFiles(ups []web.Upload) ([]File, error) {
+// storeFiles keeps u's checked files as blobs, within their quota.
+func (s *Service) storeFiles(ctx context.Context, u auth.User, ups []web.Upload) ([]File, error) {
+	if len(ups) == 0 {
+		return nil, nil
+	}
+	used, err := s.usage(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, up := range ups {
+		used += up.Size
+	}
+	if used > UserQuota {
+		return nil, apperr.New(apperr.ErrTooLarge, "forum.err.quota", "Max", UserQuota>>20)
+	}
 	var out []File
 	for _, up := range ups {
 		rc, err := up.Open()

@@ -295,6 +295,13 @@ func (s *Service) queryFiles(ctx context.Context, postID string) ([]File, error)
 	return store.Query(ctx, s.db.Reader(), scanFile, "SELECT "+fileColumns+" FROM forum_files WHERE deleted = 0 AND post_id = ? ORDER BY created_at, id", postID)
 }
 
+// usage is what a person's files in the forums hold.
+func (s *Service) usage(ctx context.Context, userID string) (int64, error) {
+	var n int64
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT coalesce(sum(size), 0) FROM forum_files WHERE deleted = 0 AND author_id = ?", userID).Scan(&n)
+	return n, err
+}
+
 // withFiles reads the posts' files.
 func (s *Service) withFiles(ctx context.Context, posts []Post) error {
 	if len(posts) == 0 {

@@ -76,6 +76,7 @@ CREATE TABLE forum_files (
     created_at TEXT NOT NULL
 );
 CREATE INDEX forum_files_post ON forum_files(post_id) WHERE deleted = 0;
+CREATE INDEX forum_files_author ON forum_files(author_id) WHERE deleted = 0;
 
 -- How far each person has read each thread: id derived from the pair,
 -- so that two nodes never make two rows of it.
