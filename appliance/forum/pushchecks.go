@@ -18,7 +18,7 @@ var pushChecks = map[string]store.PushCheck{
 	"forums":        checkForumRow,
 	"forum_threads": inForum("", "", "author_id"),
 	"forum_posts":   inForum("forum_threads", "thread_id", "author_id"),
-	"forum_files":   inForum("forum_posts", "post_id", "author_id"),
+	"forum_files":   checkFileRow,
 	"forum_reads":   checkReadRow,
 	"forum_reports": inForum("forum_posts", "post_id", "reporter_id"),
 }
@@ -86,6 +86,14 @@ func inForum(parentTable, parentCol, writerCol string) store.PushCheck {
 		}
 		return pushedWriter(ctx, p, audience, p.Row.Str(writerCol))
 	}
+}
+
+// checkFileRow: a file of a post of the forum's, named by its SHA-256.
+func checkFileRow(ctx context.Context, p store.Pushed) error {
+	if !store.ValidHash(p.Row.Str("hash")) {
+		return apperr.New(apperr.ErrForbidden, "forum.push.file_hash")
+	}
+	return inForum("forum_posts", "post_id", "author_id")(ctx, p)
 }
 
 // checkReadRow: how far one of the school's people read a thread of one

@@ -298,6 +298,7 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a post in the city's forum unflagged", forumPost(map[string]any{"forum_id": cityForum, "author_id": c.teacherA.ID}), "forum de l'école"},
 		{"a file of another forum's post", forumFile(map[string]any{"post_id": store.NewID()}), "forum de l'école"},
 		{"a file by school B's parent", forumFile(map[string]any{"author_id": c.parentB.ID}), "personnes de l'école"},
+		{"a forum file whose file is a path", forumFile(map[string]any{"hash": "../../config.yaml"}), "SHA-256"},
 		{"a reading by school B's pupil", forumRead(c.pupilB.ID, nil), "personnes de l'école"},
 		{"a reading under another id", forumRead(c.pupilA.ID, map[string]any{"id": store.NewID()}), "identifiant de lecture"},
 		{"a report by school B's parent", forumReport(map[string]any{"reporter_id": c.parentB.ID}), "personnes de l'école"},
