@@ -25,6 +25,7 @@ import (
 	"preau/appliance/dashboard"
 	"preau/appliance/documents"
 	"preau/appliance/feature"
+	"preau/appliance/forum"
 	"preau/appliance/homework"
 	"preau/appliance/liaison"
 	"preau/appliance/mail"
@@ -62,6 +63,7 @@ var Features = []feature.Feature{
 	documents.Feature,
 	sites.Feature,
 	mail.Feature,
+	forum.Feature,
 	search.Feature,
 	psync.Feature,
 }

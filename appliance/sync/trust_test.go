@@ -135,6 +135,36 @@ func TestHostilePushesRefused(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Forums' rows need their forum and thread on central: school A's
+	// honest class forum and thread, school B's and the city's forums.
+	forumA, threadA, postA := store.NewID(), store.NewID(), store.NewID()
+	forumB, cityForum := store.NewID(), store.NewID()
+	if err := c.school.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO forums(id, scope, hlc, origin, school_id, audience, class_id, title, author_id, created_at)
+			VALUES (?, 'ecole-a', ?, ?, 'ecole-a', 'class', ?, 'Classe', ?, '2026-12-03T08:00:00Z')`, forumA, tx.HLC, tx.Origin, c.classA.ID, c.teacherA.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO forum_threads(id, scope, hlc, origin, forum_id, title, author_id, created_at)
+			VALUES (?, 'ecole-a', ?, ?, ?, 'Sujet', ?, '2026-12-03T08:00:00Z')`, threadA, tx.HLC, tx.Origin, forumA, c.teacherA.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO forum_posts(id, scope, hlc, origin, thread_id, forum_id, author_id, body, created_at)
+			VALUES (?, 'ecole-a', ?, ?, ?, ?, ?, 'Bonjour', '2026-12-03T08:00:00Z')`, postA, tx.HLC, tx.Origin, threadA, forumA, c.teacherA.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.central.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO forums(id, scope, hlc, origin, school_id, audience, class_id, title, author_id, created_at)
+			VALUES (?, 'ecole-b', ?, ?, 'ecole-b', 'class', ?, 'Classe B', ?, '2026-12-03T08:00:00Z')`, forumB, tx.HLC, tx.Origin, c.classB.ID, c.teacherB.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO forums(id, scope, hlc, origin, school_id, audience, title, author_id, created_at)
+			VALUES (?, 'global', ?, ?, '', 'city', 'Ville', 'dsi', '2026-12-03T08:00:00Z')`, cityForum, tx.HLC, tx.Origin)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	syncOnce(t, c.school)
 	forgedRow := func(table string, values, set map[string]any) store.Row {
 		r := store.Row{Table: table, Values: map[string]any{"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0)}}
@@ -224,11 +254,55 @@ func TestHostilePushesRefused(t *testing.T) {
 	mailFolder := func(owner string) store.Row {
 		return forgedRow("mail_folders", map[string]any{"owner_id": owner, "name": "Classe", "created_at": "2026-12-03T08:00:00Z", "subscribed": int64(1)}, nil)
 	}
+	forumRow := func(set map[string]any) store.Row {
+		return forgedRow("forums", map[string]any{"school_id": "ecole-a", "audience": "class", "class_id": c.classA.ID, "title": "Classe",
+			"about": "", "categories": "", "moderated": int64(0), "author_id": c.teacherA.ID, "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	forumThread := func(set map[string]any) store.Row {
+		return forgedRow("forum_threads", map[string]any{"city": int64(0), "forum_id": forumA, "category": "", "title": "Sujet",
+			"author_id": c.pupilA.ID, "pinned": int64(0), "locked": int64(0), "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	forumPost := func(set map[string]any) store.Row {
+		return forgedRow("forum_posts", map[string]any{"city": int64(0), "thread_id": threadA, "forum_id": forumA, "author_id": c.pupilA.ID,
+			"body": "Bonjour", "status": "published", "created_at": "2026-12-03T08:00:00Z", "edited_at": ""}, set)
+	}
+	forumFile := func(set map[string]any) store.Row {
+		return forgedRow("forum_files", map[string]any{"city": int64(0), "post_id": postA, "forum_id": forumA, "author_id": c.teacherA.ID,
+			"hash": strings.Repeat("c", 64), "name": "photo.png", "type": "image/png", "size": int64(10), "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	forumRead := func(user string, set map[string]any) store.Row {
+		return forgedRow("forum_reads", map[string]any{"id": store.NaturalID("forum-read", user, threadA), "user_id": user, "thread_id": threadA,
+			"forum_id": forumA, "read_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	forumReport := func(set map[string]any) store.Row {
+		return forgedRow("forum_reports", map[string]any{"city": int64(0), "post_id": postA, "forum_id": forumA, "reporter_id": c.parentA.ID,
+			"reason": "", "status": "open", "handled_by": "", "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
 	cases := []struct {
 		name string
 		row  store.Row
 		want string
 	}{
+		// forums: the school's own, opened by its staff, for its classes;
+		// rows in them by its people; the city's flag only on the city's
+		{"a forum in school B's name", forumRow(map[string]any{"school_id": "ecole-b"}), "ses propres forums"},
+		{"the city's forum from a school", forumRow(map[string]any{"scope": "global", "school_id": "", "audience": "city", "class_id": ""}), "global"},
+		{"a forum opened by a pupil", forumRow(map[string]any{"author_id": c.pupilA.ID}), "personnes de l'école"},
+		{"a forum for school B's class", forumRow(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a thread in school B's forum", forumThread(map[string]any{"forum_id": forumB}), "forum de l'école"},
+		{"a school's thread sent to every school", forumThread(map[string]any{"city": int64(1)}), "forum de l'école"},
+		{"a thread by school B's pupil", forumThread(map[string]any{"author_id": c.pupilB.ID}), "personnes de l'école"},
+		{"a pupil's thread in the city's forum", forumThread(map[string]any{"forum_id": cityForum, "city": int64(1)}), "personnes de l'école"},
+		{"a post by school B's teacher", forumPost(map[string]any{"author_id": c.teacherB.ID}), "personnes de l'école"},
+		{"a post under another forum's thread", forumPost(map[string]any{"forum_id": forumB}), "forum de l'école"},
+		{"a post in the city's forum unflagged", forumPost(map[string]any{"forum_id": cityForum, "author_id": c.teacherA.ID}), "forum de l'école"},
+		{"a file of another forum's post", forumFile(map[string]any{"post_id": store.NewID()}), "forum de l'école"},
+		{"a file by school B's parent", forumFile(map[string]any{"author_id": c.parentB.ID}), "personnes de l'école"},
+		{"a forum file whose file is a path", forumFile(map[string]any{"hash": "../../config.yaml"}), "SHA-256"},
+		{"a reading by school B's pupil", forumRead(c.pupilB.ID, nil), "personnes de l'école"},
+		{"a reading under another id", forumRead(c.pupilA.ID, map[string]any{"id": store.NewID()}), "identifiant de lecture"},
+		{"a report by school B's parent", forumReport(map[string]any{"reporter_id": c.parentB.ID}), "personnes de l'école"},
+		{"a report flagged for every school", forumReport(map[string]any{"city": int64(1)}), "forum de l'école"},
 		// mail: messages and copies of the people who use the school; a
 		// copy is its sender's or a recipient's; only central delivers
 		// between schools

@@ -11,6 +11,8 @@
     count.textContent = ev.unread;
     count.hidden = ev.unread === 0;
     document.body.dataset.unread = ev.unread;
+    // for a page that shows what the event is about (a forum's thread)
+    document.dispatchEvent(new CustomEvent("preau:live", { detail: ev }));
     if (ev.latest && toast && ev.fresh) {
       toast.textContent = ev.latest.title;
       toast.hidden = false;
