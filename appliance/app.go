@@ -30,6 +30,7 @@ import (
 	"preau/appliance/news"
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
+	"preau/appliance/requests"
 	"preau/appliance/roster"
 	"preau/appliance/search"
 	"preau/appliance/signin"
@@ -56,6 +57,7 @@ var Features = []feature.Feature{
 	attendance.Feature,
 	agenda.Feature,
 	news.Feature,
+	requests.Feature,
 	notifications.Feature,
 	documents.Feature,
 	sites.Feature,

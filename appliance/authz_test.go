@@ -168,7 +168,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	}); err != nil {
 		t.Fatalf("a feed token: %v", err)
 	}
-	return strings.NewReplacer(
+	pairs := []string{
 		"{mail_folder}", mailFolder,
 		"{mail}", mailCopy,
 		"{site_picture}", sitePicture,
@@ -190,7 +190,8 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		"{teacher}", a.User("helene.roux").ID,
 		"{parent}", a.User("parent").ID,
 		"{school}", pupil.SchoolID,
-	)
+	}
+	return strings.NewReplacer(append(pairs, requestsFixture(t, a)...)...)
 }
 
 // matrixTemplate is a data directory of the role with the demo school; on a
