@@ -41,11 +41,11 @@ func checkEventRow(ctx context.Context, p store.Pushed) error {
 		}
 		return nil
 	}
-	if r.Str("school_id") != p.School || pushedRequestSchool(ctx, p.Tx, r.Str("request_id")) != p.School {
-		return apperr.New(apperr.ErrForbidden, "requests.push.school")
-	}
 	if r.Str("status") != "" || r.Str("assignee") != "" {
 		return apperr.New(apperr.ErrForbidden, "requests.push.status")
+	}
+	if r.Str("school_id") != p.School || pushedRequestSchool(ctx, p.Tx, r.Str("request_id")) != p.School {
+		return apperr.New(apperr.ErrForbidden, "requests.push.school")
 	}
 	if !auth.PushedUser(ctx, p, r.Str("author_id"), auth.Director) {
 		return apperr.New(apperr.ErrForbidden, "requests.push.author")
