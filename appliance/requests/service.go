@@ -413,6 +413,9 @@ func (s *Service) Get(ctx context.Context, u auth.User, id string) (Request, []E
 	if r.Status, err = s.statusOf(ctx, r.ID, r.Status); err != nil {
 		return r, nil, err
 	}
+	if sc, err := s.reg.School(ctx, r.SchoolID); err == nil {
+		r.SchoolName = sc.Name
+	}
 	events, err := s.events(ctx, r.ID)
 	return r, events, err
 }
