@@ -162,16 +162,12 @@ func (h *handlers) renderForm(w http.ResponseWriter, r *http.Request, status int
 // draftOf reads the filing form: quantities are named qte-<item id>, an
 // empty or zero one orders none.
 func draftOf(r *http.Request) (Draft, error) {
-	err := r.ParseMultipartForm(MaxFile * maxFiles)
-	if err != nil && err != http.ErrNotMultipart {
-		r.ParseForm()
-	}
+	files, err := web.Uploads(r, "photos")
 	d := Draft{Kind: r.FormValue("type"), Title: r.FormValue("titre")}
 	if d.Kind == Intervention {
 		d.Fields = Fields{Room: r.FormValue("salle"), Equipment: r.FormValue("equipement"), Description: r.FormValue("description"),
 			Urgency: r.FormValue("urgence")}
-		d.Files, err = web.Uploads(r, "photos")
-		d.Files = slices.DeleteFunc(d.Files, func(u web.Upload) bool { return u.Size == 0 && u.Name == "" })
+		d.Files = files
 		return d, err
 	}
 	for key, v := range r.PostForm {
@@ -186,7 +182,7 @@ func draftOf(r *http.Request) (Draft, error) {
 		d.Fields.Items = append(d.Fields.Items, Line{Item: id, Quantity: n})
 	}
 	slices.SortFunc(d.Fields.Items, func(a, b Line) int { return strings.Compare(a.Item, b.Item) })
-	return d, nil
+	return d, err
 }
 
 func (h *handlers) file(w http.ResponseWriter, r *http.Request) {
@@ -249,7 +245,7 @@ func (h *handlers) renderShow(w http.ResponseWriter, r *http.Request, status int
 func (h *handlers) comment(w http.ResponseWriter, r *http.Request) {
 	files, err := web.Uploads(r, "fichier")
 	var file *web.Upload
-	if len(files) > 0 && (files[0].Size > 0 || files[0].Name != "") {
+	if len(files) > 0 {
 		file = &files[0]
 	}
 	if err == nil {

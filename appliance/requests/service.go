@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -261,14 +260,9 @@ func checkFile(up *web.Upload) error {
 	case up.Size > MaxFile:
 		return apperr.New(apperr.ErrInvalid, "requests.err.file_too_big", "Max", MaxFile>>20)
 	}
-	f, err := up.Open()
-	if err != nil {
+	if err := up.Sniff(); err != nil {
 		return err
 	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	up.Type = http.DetectContentType(head[:n])
 	name, err := text.Line("requests.field.file_name", up.Name, maxTitle)
 	if err != nil {
 		return err
