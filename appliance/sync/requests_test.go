@@ -2,12 +2,15 @@ package sync_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"preau/appliance/auth"
 	"preau/appliance/feature"
 	"preau/appliance/requests"
+	"preau/appliance/web"
 )
 
 // Requests round-trip school → central → school: a director files one, it
@@ -147,5 +150,66 @@ func TestRequestChangedBySchoolRefused(t *testing.T) {
 	}
 	if after := countRows(t, c.central.DB); after != before {
 		t.Errorf("refused pushes changed central: %d → %d", before, after)
+	}
+}
+
+// Files on a request go both ways with their comments: the director's
+// photo reaches the DSI on central, the DSI's delivery slip the school.
+func TestRequestFilesBothWays(t *testing.T) {
+	p := newPair(t, "ecole-f")
+	ctx := t.Context()
+	director := p.user(t, "dir.f", auth.Director, nil, nil)
+	dsi, err := p.central.Auth.UserByLogin(ctx, "dsi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := p.school.Sync.Client
+	atSchool := requests.NewService(p.school.DB, p.school.Register, func() feature.Outbox { return client })
+	atCentral := requests.NewCentralService(p.central.DB, p.central.Register)
+	upload := func(name, content string) *web.Upload {
+		return &web.Upload{Name: name, Size: int64(len(content)), Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(content)), nil }}
+	}
+	r, err := atSchool.File(ctx, director, requests.Draft{Kind: requests.Intervention, Title: "Porte bloquée",
+		Fields: requests.Fields{Room: "Entrée", Equipment: "Porte", Description: "La serrure ne tourne plus.", Urgency: "normal"},
+		Files:  []web.Upload{*upload("serrure.txt", "photo de la serrure")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	if err := client.TransferBlobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	read := func(s *requests.Service, u auth.User, name string) string {
+		t.Helper()
+		_, events, err := s.Get(ctx, u, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.FileName == name {
+				_, f, err := s.OpenFile(ctx, u, e.ID)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				defer f.Close()
+				b, _ := io.ReadAll(f)
+				return string(b)
+			}
+		}
+		t.Fatalf("no event with %s", name)
+		return ""
+	}
+	if got := read(atCentral, dsi, "serrure.txt"); got != "photo de la serrure" {
+		t.Errorf("the school's file on central: %q", got)
+	}
+	if err := atCentral.Comment(ctx, dsi, r.ID, "Bon d'intervention joint.", upload("bon.txt", "bon n° 42")); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	if err := client.TransferBlobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(atSchool, director, "bon.txt"); got != "bon n° 42" {
+		t.Errorf("the DSI's file at school: %q", got)
 	}
 }
