@@ -213,3 +213,51 @@ func TestRequestFilesBothWays(t *testing.T) {
 		t.Errorf("the DSI's file at school: %q", got)
 	}
 }
+
+// The DSI edits the catalogues on central; each school holds them after
+// its next sync, an entry taken off included. A school's director cannot
+// edit them, and an entry without a name is refused.
+func TestRequestCataloguesReachSchools(t *testing.T) {
+	p := newPair(t, "ecole-c")
+	ctx := t.Context()
+	director := p.user(t, "dir.c", auth.Director, nil, nil)
+	dsi, err := p.central.Auth.UserByLogin(ctx, "dsi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	atSchool := requests.NewService(p.school.DB, p.school.Register, func() feature.Outbox { return p.school.Sync.Client })
+	atCentral := requests.NewCentralService(p.central.DB, p.central.Register)
+	if _, err := atCentral.AddItem(ctx, dsi, requests.Item{Catalogue: requests.Supplies, Name: ""}); err == nil {
+		t.Error("an entry without a name was added")
+	}
+	if _, err := atSchool.AddItem(ctx, director, requests.Item{Catalogue: requests.Supplies, Name: "Souris"}); err == nil {
+		t.Error("a director added to the city's catalogue")
+	}
+	it, err := atCentral.AddItem(ctx, dsi, requests.Item{Catalogue: requests.Supplies, Name: "Tablette", Unit: "pièce"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func() bool {
+		items, err := atSchool.Catalogue(ctx, requests.Supplies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range items {
+			if x.ID == it.ID {
+				return true
+			}
+		}
+		return false
+	}
+	syncOnce(t, p.school)
+	if !has() {
+		t.Fatal("the new entry did not reach the school")
+	}
+	if _, err := atCentral.RemoveItem(ctx, dsi, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, p.school)
+	if has() {
+		t.Error("the entry taken off is still offered at the school")
+	}
+}
