@@ -1,6 +1,11 @@
 package browser_test
 
 import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +95,41 @@ func TestRequestsStory(t *testing.T) {
 				inLanguage(t, dsi, lang, "the DSI's request")
 				s.maybe(dsi, "dsi", "demande-en-cours-"+lang)
 
+				// The DSI adds to the pharmacy's catalogue.
+				dsi.Open("/demandes/catalogues")
+				inLanguage(t, dsi, lang, "the catalogues")
+				dsi.Type(`section[data-catalogue="pharmacy"] input[name="nom"]`, "Thermomètre frontal")
+				dsi.Type(`section[data-catalogue="pharmacy"] input[name="unite"]`, "pièce")
+				dsi.Click(`section[data-catalogue="pharmacy"] form.stack button[type="submit"]`)
+				if !strings.Contains(text(dsi.Doc(), `section[data-catalogue="pharmacy"] .catalogue-items`), "Thermomètre frontal") {
+					t.Errorf("the new entry is not in the pharmacy's catalogue")
+				}
+				s.maybe(dsi, "dsi", "demandes-catalogues-"+lang)
+
 				sync()
+				// The school now offers the new entry; an intervention goes
+				// with its photo.
+				director.Open("/demandes/nouvelle?type=pharmacy")
+				if !strings.Contains(text(director.Doc(), "fieldset.request-items"), "Thermomètre frontal") {
+					t.Errorf("the school's form does not offer the DSI's new entry")
+				}
+				director.Open("/demandes/nouvelle?type=intervention")
+				director.Type(`input[name="titre"]`, "Fuite au préau")
+				director.Type(`input[name="salle"]`, "Préau")
+				director.Type(`input[name="equipement"]`, "Toiture")
+				director.Type(`textarea[name="description"]`, "Il pleut dedans quand il y a du vent.")
+				director.SetFiles(`input[name="photos"]`, requestsPhoto(t))
+				s.maybe(director, "directeur", "demande-intervention-"+lang)
+				director.Click(`form[action="/demandes"] button[type="submit"]`)
+				loaded := `(() => { const i = document.querySelector("img.request-photo"); return !!i && i.complete && i.naturalWidth > 0 })()`
+				for end := time.Now().Add(5 * time.Second); !browser.Eval[bool](director, loaded); time.Sleep(100 * time.Millisecond) {
+					if time.Now().After(end) {
+						t.Errorf("the intervention's photo does not show")
+						break
+					}
+				}
+				s.maybe(director, "directeur", "demande-intervention-envoyee-"+lang)
+
 				director.Open(requestPath)
 				doc := director.Doc()
 				if got := doc.Find("article.request").AttrOr("data-status", ""); got != "in_progress" {
@@ -124,4 +163,25 @@ func requestsSchool(t *testing.T, central *apptest.App) *apptest.App {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// requestsPhoto writes a small PNG to send as an intervention's photo.
+func requestsPhoto(t *testing.T) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 120, 80))
+	for y := 0; y < 80; y++ {
+		for x := 0; x < 120; x++ {
+			img.Set(x, y, color.RGBA{uint8(x * 2), 120, uint8(y * 3), 255})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "fuite.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
