@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"preau/appliance/apptest"
+	"preau/appliance/auth"
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -164,5 +166,51 @@ func TestDSIHandlesOnCentral(t *testing.T) {
 		a.User("directeur").ID).Scan(&notices)
 	if notices == 0 {
 		t.Error("the director was not told")
+	}
+}
+
+// A director sees only their school's requests: another school's director
+// on central lists none of them, and opening one finds nothing (404), its
+// files included; the queue's filters narrow it.
+func TestDirectorSeesOnlyTheirSchool(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Role: "central"})
+	ctx := t.Context()
+	if err := a.Register.CreateSchool(ctx, "ecole-b", "École B"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Auth.CreateUser(ctx, auth.NewUser{Login: "dir.b", Display: "Dir B", Profile: auth.Director, SchoolID: "ecole-b",
+		Password: feature.DemoPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(t, a, "dir.b"); len(got) != 0 {
+		t.Errorf("school B's director lists %v", got)
+	}
+	var request, file string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT request_id, id FROM request_events WHERE file != '' LIMIT 1").Scan(&request, &file); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/demandes/" + request, "/demandes/fichiers/" + file} {
+		if resp, _ := a.Get(a.ClientAs("dir.b"), path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("school B's director on %s: %d, want 404", path, resp.StatusCode)
+		}
+		if resp, _ := a.Get(a.ClientAs("directeur"), path); resp.StatusCode != http.StatusOK {
+			t.Errorf("the school's director on %s: %d", path, resp.StatusCode)
+		}
+	}
+	before := count(t, a.DB, "request_events")
+	if resp, _ := a.PostForm(a.ClientAs("dir.b"), "/demandes/"+request+"/commentaires", url.Values{"texte": {"Et nous ?"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("school B's director commenting: %d, want 404", resp.StatusCode)
+	}
+	if n := count(t, a.DB, "request_events"); n != before {
+		t.Error("a refused comment was written")
+	}
+	for _, c := range []struct {
+		query string
+		want  bool
+	}{{"?age=7", true}, {"?age=old", false}, {"?type=supplies", false}, {"?type=intervention&ecole=ecole-b", false}, {"?statut=received", true}} {
+		_, body := a.Get(a.ClientAs("dsi"), "/demandes"+c.query)
+		if got := strings.Contains(body, `data-request="`+request+`"`); got != c.want {
+			t.Errorf("the queue filtered by %s holds the intervention: %v, want %v", c.query, got, c.want)
+		}
 	}
 }
