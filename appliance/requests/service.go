@@ -251,6 +251,9 @@ func (s *Service) check(ctx context.Context, d *Draft) error {
 	return nil
 }
 
+// unnamedFile is the name a file sent without one is kept under (i18n:data).
+const unnamedFile = "fichier"
+
 // checkFile refuses an empty file or one over MaxFile, and reads its type
 // from its first bytes.
 func checkFile(up *web.Upload) error {
@@ -268,7 +271,7 @@ func checkFile(up *web.Upload) error {
 		return err
 	}
 	if name == "" {
-		name = "fichier"
+		name = unnamedFile
 	}
 	up.Name = name
 	return nil
