@@ -13,23 +13,38 @@ import (
 	"preau/appliance/web"
 )
 
+// requestsSides is a pair with the school's director, central's DSI and
+// the requests' service on each side.
+type requestsSides struct {
+	pair
+	director, dsi       auth.User
+	atSchool, atCentral *requests.Service
+}
+
+func newRequestsSides(t *testing.T, school string) requestsSides {
+	t.Helper()
+	p := newPair(t, school)
+	dsi, err := p.central.Auth.UserByLogin(t.Context(), "dsi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := p.school.Sync.Client
+	atCentral := requests.NewCentralService(p.central.DB, p.central.Register)
+	atCentral.SetHub(p.central.Env.Notify)
+	return requestsSides{pair: p, director: p.user(t, "dir."+school, auth.Director, nil, nil), dsi: dsi,
+		atSchool:  requests.NewService(p.school.DB, p.school.Register, func() feature.Outbox { return client }),
+		atCentral: atCentral}
+}
+
 // Requests round-trip school → central → school: a director files one, it
 // is queued until central acknowledges it, then received; the DSI takes
 // it in hand on central and the school sees the change, with a
 // notification, at the next sync. One filed while the link is down stays
 // queued, reaches nobody, and leaves when the link is back.
 func TestRequestsRoundTrip(t *testing.T) {
-	p := newPair(t, "ecole-r")
-	ctx := t.Context()
-	director := p.user(t, "dir.r", auth.Director, nil, nil)
-	dsi, err := p.central.Auth.UserByLogin(ctx, "dsi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := p.school.Sync.Client
-	atSchool := requests.NewService(p.school.DB, p.school.Register, func() feature.Outbox { return client })
-	atCentral := requests.NewCentralService(p.central.DB, p.central.Register)
-	atCentral.SetHub(p.central.Env.Notify)
+	sides := newRequestsSides(t, "ecole-r")
+	p, director, dsi, atSchool, atCentral := sides.pair, sides.director, sides.dsi, sides.atSchool, sides.atCentral
+	ctx, client := t.Context(), p.school.Sync.Client
 	syncOnce(t, p.school) // the city's catalogues reach the school
 	items, err := atSchool.Catalogue(ctx, requests.Pharmacy)
 	if err != nil || len(items) == 0 {
@@ -156,16 +171,9 @@ func TestRequestChangedBySchoolRefused(t *testing.T) {
 // Files on a request go both ways with their comments: the director's
 // photo reaches the DSI on central, the DSI's delivery slip the school.
 func TestRequestFilesBothWays(t *testing.T) {
-	p := newPair(t, "ecole-f")
-	ctx := t.Context()
-	director := p.user(t, "dir.f", auth.Director, nil, nil)
-	dsi, err := p.central.Auth.UserByLogin(ctx, "dsi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := p.school.Sync.Client
-	atSchool := requests.NewService(p.school.DB, p.school.Register, func() feature.Outbox { return client })
-	atCentral := requests.NewCentralService(p.central.DB, p.central.Register)
+	sides := newRequestsSides(t, "ecole-f")
+	p, director, dsi, atSchool, atCentral := sides.pair, sides.director, sides.dsi, sides.atSchool, sides.atCentral
+	ctx, client := t.Context(), p.school.Sync.Client
 	upload := func(name, content string) *web.Upload {
 		return &web.Upload{Name: name, Size: int64(len(content)), Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(content)), nil }}
 	}
@@ -218,15 +226,9 @@ func TestRequestFilesBothWays(t *testing.T) {
 // its next sync, an entry taken off included. A school's director cannot
 // edit them, and an entry without a name is refused.
 func TestRequestCataloguesReachSchools(t *testing.T) {
-	p := newPair(t, "ecole-c")
+	sides := newRequestsSides(t, "ecole-c")
+	p, director, dsi, atSchool, atCentral := sides.pair, sides.director, sides.dsi, sides.atSchool, sides.atCentral
 	ctx := t.Context()
-	director := p.user(t, "dir.c", auth.Director, nil, nil)
-	dsi, err := p.central.Auth.UserByLogin(ctx, "dsi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	atSchool := requests.NewService(p.school.DB, p.school.Register, func() feature.Outbox { return p.school.Sync.Client })
-	atCentral := requests.NewCentralService(p.central.DB, p.central.Register)
 	if _, err := atCentral.AddItem(ctx, dsi, requests.Item{Catalogue: requests.Supplies, Name: ""}); err == nil {
 		t.Error("an entry without a name was added")
 	}
