@@ -32,6 +32,7 @@ import (
 	"preau/appliance/news"
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
+	"preau/appliance/requests"
 	"preau/appliance/roster"
 	"preau/appliance/search"
 	"preau/appliance/signin"
@@ -59,6 +60,7 @@ var Features = []feature.Feature{
 	agenda.Feature,
 	news.Feature,
 	announcements.Feature,
+	requests.Feature,
 	notifications.Feature,
 	documents.Feature,
 	sites.Feature,

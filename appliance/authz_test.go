@@ -169,7 +169,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	}); err != nil {
 		t.Fatalf("a feed token: %v", err)
 	}
-	return strings.NewReplacer(
+	pairs := []string{
 		"{announcement}", announcementFixture(t, a),
 		"{forum_thread}", forumThread,
 		"{forum_post}", forumPost,
@@ -196,7 +196,8 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		"{teacher}", a.User("helene.roux").ID,
 		"{parent}", a.User("parent").ID,
 		"{school}", pupil.SchoolID,
-	)
+	}
+	return strings.NewReplacer(append(pairs, requestsFixture(t, a)...)...)
 }
 
 // matrixTemplate is a data directory of the role with the demo school; on a

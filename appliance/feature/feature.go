@@ -118,6 +118,10 @@ type Env struct {
 	// (sync's, set when sync registers); nil on central, which holds them
 	// all.
 	Library Library
+	// Outbox is a school's writes not yet acknowledged by central (sync's,
+	// set when sync registers); nil on central, where every row has
+	// arrived. Read it when a request comes.
+	Outbox Outbox
 
 	// Services run while the node serves, each until its context ends
 	// (sync's loop).
@@ -188,6 +192,15 @@ type Library interface {
 	Touch(ctx context.Context, hash string)
 	// CacheUsage is what the cache holds and may hold.
 	CacheUsage(ctx context.Context) (CacheUsage, error)
+}
+
+// Outbox is what a school wrote that central has not acknowledged yet:
+// the sync client knows up to which of its own writes central said it
+// holds them durably.
+type Outbox interface {
+	// Unsent reports, among ids of a table's rows, those whose last write
+	// here central has not acknowledged.
+	Unsent(ctx context.Context, table string, ids []string) (map[string]bool, error)
 }
 
 // CacheUsage is a school's cache of the city's library.

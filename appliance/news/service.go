@@ -3,7 +3,6 @@ package news
 import (
 	"context"
 	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -148,14 +147,9 @@ func checkImage(up *web.Upload) error {
 	case up.Size > MaxImage:
 		return apperr.New(apperr.ErrInvalid, "news.err.image_too_big", "Max", MaxImage>>20)
 	}
-	f, err := up.Open()
-	if err != nil {
+	if err := up.Sniff(); err != nil {
 		return err
 	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	up.Type = http.DetectContentType(head[:n])
 	if !imageTypes[up.Type] {
 		return apperr.New(apperr.ErrInvalid, "news.err.not_image")
 	}

@@ -715,6 +715,31 @@ func (c *Client) pendingOut(ctx context.Context, link Link) (int64, error) {
 	return n, err
 }
 
+// Unsent reports which of a table's rows (by id) were last written here
+// and not yet acknowledged by central: their entry in the change log is
+// past the push cursor, which moves only when central answers that it
+// committed the batch. Before enrollment, nothing of ours has been sent.
+func (c *Client) Unsent(ctx context.Context, table string, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	link, err := c.Link(ctx)
+	if err != nil && !errors.Is(err, ErrNotEnrolled) {
+		return nil, err
+	}
+	list, args := store.In(ids)
+	rows, err := store.Query(ctx, c.db.Reader(), func(r store.Scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, "SELECT row_id FROM changes WHERE tbl = ? AND origin = ? AND seq > ? AND row_id IN ("+list+")",
+		append([]any{table, c.db.Node().ID, c.pushCursor(link)}, args...)...)
+	for _, id := range rows {
+		out[id] = true
+	}
+	return out, err
+}
+
 // Status is a school's sync state, as GET /api/v1/sync/status returns it.
 type Status struct {
 	Link       string  `json:"link"` // "up" or "down"

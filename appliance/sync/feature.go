@@ -25,6 +25,7 @@ func routes(env *feature.Env) {
 	env.Services = append(env.Services, s.Run)
 	if s.Client != nil {
 		env.Library = s.Client
+		env.Outbox = s.Client
 	}
 	control := func(f func(r *http.Request) (any, error)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {

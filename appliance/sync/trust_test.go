@@ -196,6 +196,15 @@ func TestHostilePushesRefused(t *testing.T) {
 		return forgedRow("news", map[string]any{"school_id": "ecole-a", "audience": "school", "class_id": "", "author_id": c.teacherA.ID,
 			"title": "Fête", "body": "", "image": "", "image_type": "", "created_at": "2026-12-03T08:00:00Z"}, set)
 	}
+	cityRequest := func(set map[string]any) store.Row {
+		return forgedRow("requests", map[string]any{"school_id": "ecole-a", "kind": "pharmacy", "title": "Infirmerie", "fields": `{"items":[]}`,
+			"author_id": c.dirA.ID, "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	requestEvent := func(set map[string]any) store.Row {
+		return forgedRow("request_events", map[string]any{"request_id": store.NewID(), "school_id": "ecole-a", "author_id": c.dirA.ID,
+			"author_name": "Dir A", "status": "", "assignee": "", "body": "Merci", "file": "", "file_name": "", "file_type": "",
+			"created_at": "2026-12-03T08:00:00Z"}, set)
+	}
 	site := func(set map[string]any) store.Row {
 		return forgedRow("sites", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "level": "", "schools": "",
 			"url": "https://jeux.example", "title": "Jeux", "comment": "", "picture": "", "picture_type": "", "author_id": c.teacherA.ID,
@@ -374,6 +383,15 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"news by a parent", news(map[string]any{"author_id": c.parentA.ID}), "équipe de l'école"},
 		{"news for school B's class", news(map[string]any{"audience": "class", "class_id": c.classB.ID}), "classe de l'école"},
 		{"the city's news from a school", news(map[string]any{"scope": "global", "school_id": ""}), "global"},
+		// requests to the city: the school's own, by its director; statuses,
+		// agents and catalogues are the DSI's, on central
+		{"a request in school B's name", cityRequest(map[string]any{"school_id": "ecole-b"}), "ses propres demandes"},
+		{"a request filed by a teacher", cityRequest(map[string]any{"author_id": c.teacherA.ID}), "direction de l'école"},
+		{"a request's status set by the school", requestEvent(map[string]any{"status": "done"}), "seule la DSI"},
+		{"a request assigned by the school", requestEvent(map[string]any{"assignee": "Moi"}), "seule la DSI"},
+		{"a comment on another school's request", requestEvent(nil), "ses propres demandes"},
+		{"a catalogue entry from a school", forgedRow("request_items", map[string]any{"scope": "global", "catalogue": "pharmacy", "name": "Sirop",
+			"unit": "", "created_at": "2026-12-03T08:00:00Z"}, nil), "global"},
 		// sites: the school's own, chosen by its staff, for its classes or a
 		// level, their picture named by its hash
 		{"a site in school B's name", site(map[string]any{"school_id": "ecole-b"}), "ses propres sites"},

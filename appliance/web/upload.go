@@ -19,6 +19,20 @@ type Upload struct {
 	Open       func() (io.ReadCloser, error)
 }
 
+// Sniff sets Type from the file's first bytes: what the browser said is
+// not trusted.
+func (u *Upload) Sniff() error {
+	f, err := u.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	u.Type = http.DetectContentType(head[:n])
+	return nil
+}
+
 // Uploads are the files a multipart form sends in field, several at once
 // where the input allows it; none for a form that is not multipart, or a
 // file input left empty. Files over a megabyte wait on disk, not in memory.
