@@ -11,6 +11,7 @@ import (
 	"mime"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
@@ -25,6 +26,10 @@ const (
 	thumbMaxPixels = 50 << 20 // a larger picture is not decoded: a file that says it is huge may be a trap
 	thumbsDir      = "thumbs"
 )
+
+// PhoneSize is the longer side of the copy of a photo a phone is sent
+// (a class blog's), the original kept for downloads.
+const PhoneSize = 1280
 
 // pictureTypes are the image types thumbnails are drawn from.
 var pictureTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
@@ -43,11 +48,17 @@ var ErrNoThumbnail = errors.New("no thumbnail for this file")
 // Thumbnail is a JPEG of the picture stored as hash, at most thumbSize
 // pixels across: ErrNotFound when the blob is not here (yet),
 // ErrNoThumbnail when it is no picture.
-func (b *Blobs) Thumbnail(hash string) ([]byte, error) {
-	if !ValidHash(hash) {
+func (b *Blobs) Thumbnail(hash string) ([]byte, error) { return b.Resized(hash, thumbSize) }
+
+// Resized is a JPEG of the picture stored as hash, at most size pixels
+// across (a picture already smaller keeps its size), drawn once and kept:
+// a thumbnail for a card, a phone's copy of a class blog's photo. Errors
+// as Thumbnail's.
+func (b *Blobs) Resized(hash string, size int) ([]byte, error) {
+	if !ValidHash(hash) || size <= 0 {
 		return nil, ErrNotFound
 	}
-	p := b.thumbPath(hash)
+	p := b.thumbPath(hash, size)
 	if data, err := os.ReadFile(p); err == nil {
 		return data, nil
 	}
@@ -56,7 +67,7 @@ func (b *Blobs) Thumbnail(hash string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := drawThumbnail(f)
+	data, err := drawThumbnail(f, size)
 	if err != nil {
 		return nil, ErrNoThumbnail
 	}
@@ -70,14 +81,18 @@ func (b *Blobs) Thumbnail(hash string) ([]byte, error) {
 	return data, nil
 }
 
-// thumbPath is where a blob's thumbnail is kept: beside the blobs, not
+// thumbPath is where a blob's copy at size is kept: beside the blobs, not
 // in backups.
-func (b *Blobs) thumbPath(hash string) string {
-	return filepath.Join(filepath.Dir(b.dir), thumbsDir, hash[:2], hash+".jpg")
+func (b *Blobs) thumbPath(hash string, size int) string {
+	name := hash + ".jpg"
+	if size != thumbSize {
+		name = hash + "-" + strconv.Itoa(size) + ".jpg"
+	}
+	return filepath.Join(filepath.Dir(b.dir), thumbsDir, hash[:2], name)
 }
 
-// drawThumbnail scales a picture down to fit thumbSize, as a JPEG.
-func drawThumbnail(r io.ReadSeeker) ([]byte, error) {
+// drawThumbnail scales a picture down to fit size, as a JPEG.
+func drawThumbnail(r io.ReadSeeker, size int) ([]byte, error) {
 	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
 		return nil, err
@@ -93,11 +108,11 @@ func drawThumbnail(r io.ReadSeeker) ([]byte, error) {
 		return nil, err
 	}
 	w, h := cfg.Width, cfg.Height
-	if w > thumbSize || h > thumbSize {
+	if w > size || h > size {
 		if w >= h {
-			w, h = thumbSize, max(1, h*thumbSize/w)
+			w, h = size, max(1, h*size/w)
 		} else {
-			w, h = max(1, w*thumbSize/h), thumbSize
+			w, h = max(1, w*size/h), size
 		}
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
