@@ -19,6 +19,7 @@ import (
 	"preau/appliance/agenda"
 	"preau/appliance/attendance"
 	"preau/appliance/auth"
+	"preau/appliance/blog"
 	"preau/appliance/classroom"
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
@@ -56,6 +57,7 @@ var Features = []feature.Feature{
 	attendance.Feature,
 	agenda.Feature,
 	news.Feature,
+	blog.Feature,
 	notifications.Feature,
 	documents.Feature,
 	sites.Feature,

@@ -161,6 +161,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		t.Fatalf("demo site with a picture: %v", err)
 	}
 	mailCopy, mailFolder := mailFixture(t, a)
+	blogPost, blogMedia, blogComment := blogFixture(t, a)
 	if err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO calendar_tokens(user_id, token, created_at) VALUES (?, 'jeton-de-test', '2026-12-03T08:00:00Z')",
 			a.User("parent").ID)
@@ -169,6 +170,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		t.Fatalf("a feed token: %v", err)
 	}
 	return strings.NewReplacer(
+		"{blog_post}", blogPost, "{blog_media}", blogMedia, "{blog_comment}", blogComment,
 		"{mail_folder}", mailFolder,
 		"{mail}", mailCopy,
 		"{site_picture}", sitePicture,
