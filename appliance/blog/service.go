@@ -55,12 +55,10 @@ const (
 	listLimit  = 50
 )
 
-// photoTypes and videoTypes are what a post may carry, by the type the
+// videoTypes are the videos a post may carry, and its photos are those
+// the blob store draws copies from (store.IsPicture), by the type the
 // file's first bytes show, whatever its name says.
-var (
-	photoTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
-	videoTypes = map[string]bool{"video/mp4": true, "video/webm": true}
-)
+var videoTypes = map[string]bool{"video/mp4": true, "video/webm": true}
 
 // Post is one entry of a class's blog.
 type Post struct {
@@ -435,7 +433,7 @@ func checkFiles(files []web.Upload, had int) error {
 		f.Close()
 		up.Type = http.DetectContentType(head[:n])
 		switch {
-		case photoTypes[up.Type]:
+		case store.IsPicture(up.Type):
 			if up.Size > MaxPhoto {
 				return apperr.New(apperr.ErrInvalid, "blog.err.photo_too_big", "Name", name, "Max", MaxPhoto>>20)
 			}
