@@ -255,3 +255,21 @@ func TestPupilPostHeld(t *testing.T) {
 		t.Fatalf("the published post for the parent: %d %q", status, p.Status)
 	}
 }
+
+// The search finds a published post for its class's families, not for
+// another class's.
+func TestSearchFindsPostsForTheClass(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	found := func(login string) bool {
+		resp, out := a.Get(a.ClientAs(login), "/api/v1/search?q=ferme")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("search as %s: %d %s", login, resp.StatusCode, out)
+		}
+		return strings.Contains(out, `"kind":"blog"`) && strings.Contains(out, "Sortie à la ferme")
+	}
+	for login, want := range map[string]bool{"parent": true, "eleve": true, "enseignant": true, "nadia.bernard": false, "tom.martin": false, "helene.roux": false} {
+		if got := found(login); got != want {
+			t.Errorf("%s finds the CE1's post: %v, want %v", login, got, want)
+		}
+	}
+}
