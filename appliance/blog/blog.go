@@ -175,6 +175,10 @@ func (h *handlers) publish(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	if web.CurrentUser(r).Profile == auth.Pupil {
+		h.Redirect(w, r, Path+"/"+id, "blog.flash.submitted", "Title", d.Title)
+		return
+	}
 	h.Redirect(w, r, Path+"/"+id, "blog.flash.published", "Title", d.Title)
 }
 

@@ -254,6 +254,21 @@ func TestPupilPostHeld(t *testing.T) {
 	if status, p := getPost(t, a, "parent", created.ID); status != http.StatusOK || p.Status != blog.Published {
 		t.Fatalf("the published post for the parent: %d %q", status, p.Status)
 	}
+	// By the page, with a drawing: held, whatever audience the form says.
+	if resp, _ := a.Get(pupil, blog.Path+"/nouveau"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the pupil's form: %d", resp.StatusCode)
+	}
+	ctype, body := multipartBody(t, url.Values{"classe": {ce1}, "titre": {"Mon dessin"}, "pour": {"school"}}, "photos", file{"chat.jpg", picture(t, 60, 40)})
+	resp, _ = a.Do(pupil, "POST", blog.Path, ctype, body)
+	id := strings.TrimPrefix(resp.Header.Get("Location"), blog.Path+"/")
+	if status, p := getPost(t, a, "eleve", id); resp.StatusCode != http.StatusSeeOther || status != http.StatusOK || p.Status != blog.Pending || len(p.Photos) != 1 {
+		t.Fatalf("the pupil's post by the page: %d %d %+v", resp.StatusCode, status, p)
+	}
+	var audience string
+	a.DB.Reader().QueryRow("SELECT audience FROM blog_posts WHERE id = ?", id).Scan(&audience)
+	if audience != blog.Class {
+		t.Fatalf("a pupil's post for %q", audience)
+	}
 }
 
 // The search finds a published post for its class's families, not for
