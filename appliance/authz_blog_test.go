@@ -19,8 +19,9 @@ func init() {
 	readers := []auth.Profile{auth.Pupil, auth.Parent, auth.Teacher, auth.Director}
 	staff := []auth.Profile{auth.Teacher, auth.Director}
 	talkers := []auth.Profile{auth.Parent, auth.Teacher, auth.Director}
-	// Adding a photo by the API without a file: the staff are let in and
-	// told to attach one; the pupil reading the post may not add to it.
+	// Adding a photo without a file, by the API or the post's page: the
+	// staff are let in and told to attach one; the pupil reading the post
+	// may not add to it.
 	noFile := api(http.StatusBadRequest, staff...)
 	// The teacher deletes; the director, asking next, finds it gone (the
 	// director's own right is tested in package blog).
@@ -35,6 +36,7 @@ func init() {
 		authzCase{Route: "POST /cahier-de-vie/reglages", Path: "/cahier-de-vie/reglages", Body: "classe={class}&commentaires=1", Expect: form(staff...)},
 		authzCase{Route: "GET /cahier-de-vie/{id}", Path: "/cahier-de-vie/{blog_post}", Expect: page(readers...)},
 		authzCase{Route: "GET /cahier-de-vie/{id}/photos.zip", Path: "/cahier-de-vie/{blog_post}/photos.zip", Expect: page(readers...)},
+		authzCase{Route: "POST /cahier-de-vie/{id}/photos", Path: "/cahier-de-vie/{blog_post}/photos", Expect: noFile},
 		authzCase{Route: "POST /cahier-de-vie/{id}/publier", Path: "/cahier-de-vie/{blog_post}/publier", Expect: form(staff...)},
 		authzCase{Route: "POST /cahier-de-vie/{id}/supprimer", Path: "/cahier-de-vie/{blog_post}/supprimer", Expect: deleted},
 		authzCase{Route: "POST /cahier-de-vie/{id}/commentaires", Path: "/cahier-de-vie/{blog_post}/commentaires", Body: "texte=Bravo",

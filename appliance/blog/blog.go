@@ -67,6 +67,8 @@ func routes(env *feature.Env) {
 	env.Handle("POST "+Path+"/reglages", staff, h.saveSettings)
 	env.Handle("GET "+Path+"/{id}", readers, h.post)
 	env.Handle("GET "+Path+"/{id}/photos.zip", readers, h.zip)
+	env.Handle("POST "+Path+"/{id}/photos", writers, h.addFiles)
+	env.AllowBody("POST "+Path+"/{id}/photos", maxForm)
 	env.Handle("POST "+Path+"/{id}/publier", staff, h.approve)
 	env.Handle("POST "+Path+"/{id}/supprimer", writers, h.remove)
 	env.Handle("POST "+Path+"/{id}/commentaires", talkers, h.comment)
@@ -191,6 +193,32 @@ func (h *handlers) post(w http.ResponseWriter, r *http.Request) {
 	h.Render(w, r, "blog/post", e.Title, e)
 }
 
+// addFiles adds photos or videos to a post from its page.
+func (h *handlers) addFiles(w http.ResponseWriter, r *http.Request) {
+	u, id := web.CurrentUser(r), r.PathValue("id")
+	files, err := web.Uploads(r, "photos")
+	if err == nil {
+		err = h.s.AddFiles(r.Context(), u, id, files)
+	}
+	if err != nil {
+		h.failOnPost(w, r, id, err)
+		return
+	}
+	h.Redirect(w, r, Path+"/"+id, "blog.flash.files_added")
+}
+
+// failOnPost shows a refusal on the post's page, where the form was; a
+// post the reader does not see is not found.
+func (h *handlers) failOnPost(w http.ResponseWriter, r *http.Request, id string, err error) {
+	if status := web.ErrStatus(err); status < http.StatusInternalServerError && status != http.StatusNotFound {
+		if e, lerr := h.s.Entry(r.Context(), web.CurrentUser(r), id); lerr == nil {
+			h.RenderStatus(w, r, status, "blog/post", e.Title, e, web.ErrText(r, err))
+			return
+		}
+	}
+	h.Fail(w, r, err)
+}
+
 func (h *handlers) approve(w http.ResponseWriter, r *http.Request) {
 	p, err := h.s.Approve(r.Context(), web.CurrentUser(r), r.PathValue("id"))
 	if err != nil {
@@ -213,14 +241,7 @@ func (h *handlers) comment(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, err := h.s.AddComment(r.Context(), web.CurrentUser(r), id, r.FormValue("texte"))
 	if err != nil {
-		if status := web.ErrStatus(err); status < http.StatusInternalServerError && status != http.StatusNotFound {
-			e, lerr := h.s.Entry(r.Context(), web.CurrentUser(r), id)
-			if lerr == nil {
-				h.RenderStatus(w, r, status, "blog/post", e.Title, e, web.ErrText(r, err))
-				return
-			}
-		}
-		h.Fail(w, r, err)
+		h.failOnPost(w, r, id, err)
 		return
 	}
 	key := "blog.flash.commented"

@@ -288,3 +288,34 @@ func TestSearchFindsPostsForTheClass(t *testing.T) {
 		}
 	}
 }
+
+// The teacher adds photos to a post from its page; a file that is no
+// photo is refused there, and nothing is added.
+func TestAddFilesFromThePage(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	teacher := a.ClientAs("enseignant")
+	resp, out := a.Do(teacher, "POST", "/api/v1/blog", "application/json", `{"class_id":"`+a.ClassID("CE1")+`","title":"Kermesse","body":"Stands"}`)
+	var created struct{ ID string }
+	json.Unmarshal([]byte(out), &created)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatal(out)
+	}
+	ctype, body := multipartBody(t, nil, "photos", file{"stand.jpg", picture(t, 50, 50)}, file{"notes.txt", []byte("pas une photo")})
+	if resp, page := a.Do(teacher, "POST", blog.Path+"/"+created.ID+"/photos", ctype, body); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(page, "notes.txt") {
+		t.Fatalf("a text file among the photos: %d", resp.StatusCode)
+	}
+	if _, p := getPost(t, a, "parent", created.ID); len(p.Photos) != 0 {
+		t.Fatal("a refused batch added photos")
+	}
+	ctype, body = multipartBody(t, nil, "photos", file{"stand.jpg", picture(t, 50, 50)})
+	if resp, _ := a.Do(teacher, "POST", blog.Path+"/"+created.ID+"/photos", ctype, body); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding a photo: %d", resp.StatusCode)
+	}
+	if _, p := getPost(t, a, "parent", created.ID); len(p.Photos) != 1 {
+		t.Fatalf("the parent sees %d photos", len(p.Photos))
+	}
+	if resp, _ := a.Do(a.ClientAs("eleve"), "POST", blog.Path+"/"+created.ID+"/photos", ctype, body); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a pupil adds to the teacher's post: %d", resp.StatusCode)
+	}
+}

@@ -244,7 +244,7 @@ type Entry struct {
 	Videos   []Media
 	Comments []CommentEntry
 	// What the reader may do with it.
-	Staff, CanComment, CanDelete bool
+	Staff, CanComment, CanDelete, CanAdd bool
 }
 
 // CommentEntry is a comment with its author's name.
@@ -299,6 +299,7 @@ func (s *Service) entries(ctx context.Context, r reader, posts []Post, comments 
 	for i, p := range posts {
 		e := Entry{Post: p, HTML: template.HTML(text.Markdown(p.Body)), Staff: r.staffOf(p)} // the one sanitizer policy made it safe
 		e.CanDelete = e.Staff || p.AuthorID == r.user.ID
+		e.CanAdd = e.Staff || (p.AuthorID == r.user.ID && p.Status == Pending)
 		e.Author = s.name(ctx, p.AuthorID)
 		if c, err := s.reg.Class(ctx, p.ClassID); err == nil {
 			e.Class = c.Name
