@@ -58,7 +58,7 @@ func toJSON(e Entry) postJSON {
 
 // apiList: the posts the caller sees, newest first (?class_id= narrows).
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
-	entries, err := h.s.For(r.Context(), web.CurrentUser(r), r.URL.Query().Get("class_id"))
+	entries, err := h.s.For(r.Context(), web.CurrentUser(r), r.URL.Query().Get("class_id"), 0)
 	if err != nil {
 		h.Fail(w, r, err)
 		return

@@ -27,7 +27,7 @@ import (
 )
 
 // Feature is the class blog.
-var Feature = feature.Feature{Name: "blog", Schema: Schema, Routes: routes, Tiles: tiles,
+var Feature = feature.Feature{Name: "blog", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
 	Search: []feature.SearchSource{searchSource}, Demo: feature.Demo{Seed: demo}}
 
 // Path is the class blog's page, for every profile of a school.
@@ -104,6 +104,25 @@ func tiles(env *feature.Env) []web.Tile {
 	}
 }
 
+// panels: the class's latest post with its photos, on the home pages of
+// the families, who open Préau for it first.
+func panels(env *feature.Env) []web.Panel {
+	s := serviceOf(env)
+	latest := func(r *http.Request) (any, error) {
+		entries, err := s.For(r.Context(), web.CurrentUser(r), "", 1)
+		if err != nil || len(entries) == 0 {
+			return nil, err
+		}
+		e := entries[0]
+		e.Photos = e.Photos[:min(len(e.Photos), 4)]
+		return e, nil
+	}
+	return []web.Panel{
+		{Profile: auth.Parent, Order: 15, Page: "blog/panel", Data: latest},
+		{Profile: auth.Pupil, Order: 25, Page: "blog/panel", Data: latest},
+	}
+}
+
 // listPage is the posts a person sees, with their classes to narrow to
 // and a way to post for those who do.
 type listPage struct {
@@ -117,7 +136,7 @@ type listPage struct {
 func (h *handlers) list(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	classID := r.URL.Query().Get("classe")
-	entries, err := h.s.For(r.Context(), u, classID)
+	entries, err := h.s.For(r.Context(), u, classID, 0)
 	if err != nil {
 		h.Fail(w, r, err)
 		return

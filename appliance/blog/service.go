@@ -253,9 +253,12 @@ type CommentEntry struct {
 	Author string
 }
 
-// For lists the posts u sees, newest first; classID narrows to one
-// class ("" for all).
-func (s *Service) For(ctx context.Context, u auth.User, classID string) ([]Entry, error) {
+// For lists the posts u sees, newest first, at most limit (0: the
+// list's own); classID narrows to one class ("" for all).
+func (s *Service) For(ctx context.Context, u auth.User, classID string, limit int) ([]Entry, error) {
+	if limit <= 0 {
+		limit = listLimit
+	}
 	r, err := s.readerOf(ctx, u)
 	if err != nil {
 		return nil, err
@@ -265,7 +268,7 @@ func (s *Service) For(ctx context.Context, u auth.User, classID string) ([]Entry
 		where += " AND class_id = ?"
 		args = append(args, classID)
 	}
-	posts, err := s.queryPosts(ctx, where+" ORDER BY created_at DESC, id DESC LIMIT ?", append(args, listLimit)...)
+	posts, err := s.queryPosts(ctx, where+" ORDER BY created_at DESC, id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,12 @@ func TestBlogStory(t *testing.T) {
 				parent := b.Tab(t, app.URL, browser.Phone)
 				parent.AcceptLanguage(lang)
 				loginForm(t, parent, "parent")
+				parent.Open("/accueil")
+				if !strings.Contains(text(parent.Doc(), ".blog-panel"), "Sortie au parc") {
+					t.Errorf("the parent's home page does not show the class's latest post")
+				}
+				blogImagesLoaded(t, parent, ".blog-panel img")
+				s.maybe(parent, "parent", "accueil-cahier-de-vie-"+lang)
 				parent.Open("/cahier-de-vie")
 				inLanguage(t, parent, lang, "the parent's class blog")
 				if !strings.Contains(text(parent.Doc(), "#cahier-de-vie"), "Sortie au parc") {
