@@ -123,6 +123,9 @@ func TestBlogStory(t *testing.T) {
 					t.Errorf("a parent of another class opens the post: %d", status)
 				}
 
+				teacher.Open("/cahier-de-vie")
+				inLanguage(t, teacher, lang, "the teacher's class blog")
+				s.maybe(teacher, "enseignant", "cahier-de-vie-"+lang)
 				teacher.Open("/cahier-de-vie/validation")
 				inLanguage(t, teacher, lang, "the approval queue")
 				s.maybe(teacher, "enseignant", "cahier-de-vie-validation-"+lang)
