@@ -20,6 +20,7 @@ import (
 	"preau/appliance/announcements"
 	"preau/appliance/attendance"
 	"preau/appliance/auth"
+	"preau/appliance/blog"
 	"preau/appliance/classroom"
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
@@ -61,6 +62,7 @@ var Features = []feature.Feature{
 	news.Feature,
 	announcements.Feature,
 	requests.Feature,
+	blog.Feature,
 	notifications.Feature,
 	documents.Feature,
 	sites.Feature,

@@ -192,14 +192,15 @@ func (b *Blobs) Complete(hash string) error {
 	return b.install(part, hash)
 }
 
-// Remove deletes a stored blob and its thumbnail: only a cache evicting a
+// Remove deletes a stored blob and its thumbnail (and phone copy): only a cache evicting a
 // file that no row needs for good calls it (sync's, for the city's
 // library); a file is otherwise kept as long as the data directory.
 func (b *Blobs) Remove(hash string) error {
 	if !ValidHash(hash) {
 		return ErrNotFound
 	}
-	os.Remove(b.thumbPath(hash))
+	os.Remove(b.thumbPath(hash, thumbSize))
+	os.Remove(b.thumbPath(hash, PhoneSize))
 	if err := os.Remove(b.path(hash)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}

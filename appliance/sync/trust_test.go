@@ -165,6 +165,15 @@ func TestHostilePushesRefused(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Media and comments need their post on central: an honest one.
+	blogPostID := store.NewID()
+	if err := c.school.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO blog_posts(id, scope, hlc, origin, school_id, class_id, author_id, title, audience, status, created_at)
+			VALUES (?, 'ecole-a', ?, ?, 'ecole-a', ?, ?, 'Sortie', 'class', 'published', '2026-12-03T08:00:00Z')`, blogPostID, tx.HLC, tx.Origin, c.classA.ID, c.teacherA.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	syncOnce(t, c.school)
 	forgedRow := func(table string, values, set map[string]any) store.Row {
 		r := store.Row{Table: table, Values: map[string]any{"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0)}}
@@ -204,6 +213,23 @@ func TestHostilePushesRefused(t *testing.T) {
 		return forgedRow("request_events", map[string]any{"request_id": store.NewID(), "school_id": "ecole-a", "author_id": c.dirA.ID,
 			"author_name": "Dir A", "status": "", "assignee": "", "body": "Merci", "file": "", "file_name": "", "file_type": "",
 			"created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	blogPost := func(set map[string]any) store.Row {
+		return forgedRow("blog_posts", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "author_id": c.teacherA.ID,
+			"title": "Sortie", "body": "", "audience": "class", "status": "published", "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	blogMedia := func(set map[string]any) store.Row {
+		return forgedRow("blog_media", map[string]any{"post_id": blogPostID, "school_id": "ecole-a", "class_id": c.classA.ID,
+			"token": strings.Repeat("a", 32), "kind": "photo", "blob": strings.Repeat("b", 64), "type": "image/jpeg", "size": int64(10),
+			"name": "photo.jpg", "position": int64(0), "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	blogComment := func(set map[string]any) store.Row {
+		return forgedRow("blog_comments", map[string]any{"post_id": blogPostID, "school_id": "ecole-a", "class_id": c.classA.ID,
+			"author_id": c.parentA.ID, "body": "Bravo", "status": "approved", "created_at": "2026-12-03T09:00:00Z"}, set)
+	}
+	blogSettings := func(set map[string]any) store.Row {
+		return forgedRow("blog_settings", map[string]any{"id": c.classA.ID, "school_id": "ecole-a", "pupils_post": int64(0),
+			"comments": int64(1), "moderated": int64(1)}, set)
 	}
 	site := func(set map[string]any) store.Row {
 		return forgedRow("sites", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "level": "", "schools": "",
@@ -392,6 +418,20 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a comment on another school's request", requestEvent(nil), "ses propres demandes"},
 		{"a catalogue entry from a school", forgedRow("request_items", map[string]any{"scope": "global", "catalogue": "pharmacy", "name": "Sirop",
 			"unit": "", "created_at": "2026-12-03T08:00:00Z"}, nil), "global"},
+		// blog: the school's own classes' posts, by their staff or pupils;
+		// files and comments of its posts; comments by staff or families
+		{"a blog post in school B's name", blogPost(map[string]any{"school_id": "ecole-b"}), "son propre cahier de vie"},
+		{"a blog post for school B's class", blogPost(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a blog post by a parent", blogPost(map[string]any{"author_id": c.parentA.ID}), "élèves de la classe écrivent"},
+		{"a blog post by school B's teacher", blogPost(map[string]any{"author_id": c.teacherB.ID}), "élèves de la classe écrivent"},
+		{"a pupil's blog post for the whole school", blogPost(map[string]any{"author_id": c.pupilA.ID, "audience": "school"}), "élèves de la classe écrivent"},
+		{"a blog photo whose file is a path", blogMedia(map[string]any{"blob": "../../config.yaml"}), "SHA-256"},
+		{"a blog photo of no post of the school's", blogMedia(map[string]any{"post_id": store.NewID()}), "billet de cette classe"},
+		{"a blog photo under another class", blogMedia(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a blog comment by another family", blogComment(map[string]any{"author_id": c.parentB.ID}), "parents de ses élèves"},
+		{"a blog comment by a pupil", blogComment(map[string]any{"author_id": c.pupilA.ID}), "parents de ses élèves"},
+		{"a blog comment on no post of the school's", blogComment(map[string]any{"post_id": store.NewID()}), "billet de cette classe"},
+		{"blog settings of school B's class", blogSettings(map[string]any{"id": c.classB.ID}), "classe de l'école"},
 		// sites: the school's own, chosen by its staff, for its classes or a
 		// level, their picture named by its hash
 		{"a site in school B's name", site(map[string]any{"school_id": "ecole-b"}), "ses propres sites"},
