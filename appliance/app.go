@@ -30,6 +30,7 @@ import (
 	"preau/appliance/news"
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
+	"preau/appliance/pages"
 	"preau/appliance/roster"
 	"preau/appliance/search"
 	"preau/appliance/signin"
@@ -60,6 +61,7 @@ var Features = []feature.Feature{
 	documents.Feature,
 	sites.Feature,
 	mail.Feature,
+	pages.Feature,
 	search.Feature,
 	psync.Feature,
 }

@@ -161,6 +161,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		t.Fatalf("demo site with a picture: %v", err)
 	}
 	mailCopy, mailFolder := mailFixture(t, a)
+	classPage, pageVersion := pagesFixture(t, a, classes[0].ID)
 	if err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO calendar_tokens(user_id, token, created_at) VALUES (?, 'jeton-de-test', '2026-12-03T08:00:00Z')",
 			a.User("parent").ID)
@@ -170,6 +171,8 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	}
 	return strings.NewReplacer(
 		"{mail_folder}", mailFolder,
+		"{page_version}", pageVersion,
+		"{page}", classPage,
 		"{mail}", mailCopy,
 		"{site_picture}", sitePicture,
 		"{site}", site,

@@ -1,0 +1,352 @@
+package pages
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// The live side of a page: the rooms where its editors' sockets meet. The
+// server never decodes a Yjs document (DESIGN.md, « Real-time
+// collaboration »): it keeps every update as a row, replays the rows to
+// whoever joins, relays new updates and awareness, and drops the updates
+// of readers.
+
+// docStore is what a room needs of the page's rows.
+type docStore interface {
+	// updates lists a page's stored updates, in the order they were kept.
+	updates(ctx context.Context, pageID string) ([][]byte, error)
+	// appendUpdate keeps one update by an editor.
+	appendUpdate(ctx context.Context, pageID string, p peer, data []byte) error
+}
+
+// peer is who holds a socket: the page's rights, not the whole account.
+type peer struct {
+	UserID   string
+	CanWrite bool
+}
+
+// Limits of one socket.
+const (
+	// maxUpdateSize is the largest update frame kept; a larger one closes
+	// the socket (a paste of a whole book is refused, not stored).
+	maxUpdateSize = 1 << 20
+	// sendQueue frames may wait for a slow socket; past that it is closed
+	// (its client reconnects and replays) rather than slowing the room.
+	sendQueue = 256
+	// floodFrames a second is more than any typing makes; past it the
+	// socket is closed.
+	floodFrames = 200
+	pingEvery   = 20 * time.Second
+	writeWait   = 10 * time.Second
+	readWait    = 60 * time.Second
+)
+
+// collab holds the rooms of the pages being edited on this node.
+type collab struct {
+	store docStore
+	log   *slog.Logger
+
+	mu    sync.Mutex
+	rooms map[string]*room
+}
+
+func newCollab(s docStore, log *slog.Logger) *collab {
+	return &collab{store: s, log: log, rooms: map[string]*room{}}
+}
+
+// room is one page's sockets and the awareness states their clients set.
+type room struct {
+	id    string
+	conns map[*conn]struct{}
+	aware map[uint64]awareState
+}
+
+type awareState struct {
+	awareness
+	owner *conn
+}
+
+// conn is one socket in a room.
+type conn struct {
+	ws   *websocket.Conn
+	peer peer
+	send chan []byte
+	// clients are the awareness client ids this socket set: removed for
+	// everyone when it closes.
+	clients map[uint64]struct{}
+	closed  bool
+	denied  bool // told once that its writes are refused
+}
+
+// queue hands a frame to the socket's writer; a socket too slow to keep up
+// is dropped. Called with c.mu held.
+func (c *collab) queue(k *conn, frame []byte) {
+	if k.closed {
+		return
+	}
+	select {
+	case k.send <- frame:
+	default:
+		c.log.Warn("pages: socket too slow, closed", "user", k.peer.UserID)
+		k.closed = true
+		close(k.send)
+	}
+}
+
+// broadcast queues a frame on every socket of the room but skip.
+func (c *collab) broadcast(r *room, frame []byte, skip *conn) {
+	for k := range r.conns {
+		if k != skip {
+			c.queue(k, frame)
+		}
+	}
+}
+
+// serve keeps a socket until it closes: the caller has checked that p may
+// read the page.
+func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
+	k := &conn{ws: ws, peer: p, send: make(chan []byte, sendQueue), clients: map[uint64]struct{}{}}
+	c.mu.Lock()
+	r := c.rooms[pageID]
+	if r == nil {
+		r = &room{id: pageID, conns: map[*conn]struct{}{}, aware: map[uint64]awareState{}}
+		c.rooms[pageID] = r
+	}
+	r.conns[k] = struct{}{}
+	if p.CanWrite {
+		// Ask for all the client holds: its edits made offline come back
+		// in its step 2.
+		c.queue(k, syncMessage(syncStep1, emptyStateVector))
+	}
+	if len(r.aware) > 0 {
+		states := make([]awareness, 0, len(r.aware))
+		for _, a := range r.aware {
+			states = append(states, a.awareness)
+		}
+		c.queue(k, awarenessMessage(encodeAwareness(states)))
+	}
+	c.mu.Unlock()
+
+	done := make(chan struct{})
+	go c.write(k, done)
+	reason := c.read(r, k)
+	c.leave(r, k)
+	<-done
+	ws.Close()
+	if reason != nil {
+		c.log.Info("pages: socket closed", "page", pageID, "user", p.UserID, "reason", reason)
+	}
+}
+
+// write sends the queued frames and pings, until the queue closes.
+func (c *collab) write(k *conn, done chan<- struct{}) {
+	defer close(done)
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case frame, ok := <-k.send:
+			if !ok {
+				k.ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(writeWait))
+				k.ws.Close() // unblocks the reader
+				return
+			}
+			k.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := k.ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
+				k.ws.Close()
+				c.drain(k)
+				return
+			}
+		case <-ping.C:
+			if err := k.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				k.ws.Close()
+				c.drain(k)
+				return
+			}
+		}
+	}
+}
+
+// drain empties a dead socket's queue until leave closes it.
+func (c *collab) drain(k *conn) {
+	for range k.send {
+	}
+}
+
+// errClosing is a frame that ends the connection, with the reason logged.
+type errClosing struct{ reason string }
+
+func (e errClosing) Error() string { return e.reason }
+
+// read handles the client's frames until the socket fails or misbehaves;
+// it returns why it stopped when that is worth a log line.
+func (c *collab) read(r *room, k *conn) error {
+	k.ws.SetReadLimit(maxUpdateSize + 64)
+	k.ws.SetReadDeadline(time.Now().Add(readWait))
+	k.ws.SetPongHandler(func(string) error { return k.ws.SetReadDeadline(time.Now().Add(readWait)) })
+	window, frames := time.Now(), 0
+	for {
+		kind, data, err := k.ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				return errClosing{"frame larger than the largest update"}
+			}
+			return nil // gone, cleanly or not
+		}
+		k.ws.SetReadDeadline(time.Now().Add(readWait))
+		if time.Since(window) > time.Second {
+			window, frames = time.Now(), 0
+		}
+		if frames++; frames > floodFrames {
+			return errClosing{"too many frames a second"}
+		}
+		if kind != websocket.BinaryMessage {
+			return errClosing{"text frame"}
+		}
+		m, err := parseMessage(data)
+		if errors.Is(err, errUnknown) {
+			c.log.Info("pages: unknown message dropped", "page", r.id, "user", k.peer.UserID)
+			continue
+		}
+		if err != nil {
+			return errClosing{"malformed frame: " + err.Error()}
+		}
+		if err := c.handle(r, k, m); err != nil {
+			return err
+		}
+	}
+}
+
+func (c *collab) handle(r *room, k *conn, m message) error {
+	switch m.Type {
+	case msgSync:
+		switch m.Sub {
+		case syncStep1:
+			return c.answerStep1(r, k)
+		case syncStep2, syncUpdate:
+			return c.update(r, k, m)
+		}
+	case msgAwareness:
+		return c.awareness(r, k, m.Payload)
+	case msgQueryAwareness:
+		c.mu.Lock()
+		states := make([]awareness, 0, len(r.aware))
+		for _, a := range r.aware {
+			states = append(states, a.awareness)
+		}
+		c.queue(k, awarenessMessage(encodeAwareness(states)))
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+// answerStep1 replays the stored updates: Yjs applies updates in any order
+// and any number of times, so the client ends with what it lacked. The
+// last goes as a step 2, which tells the client it is in sync.
+func (c *collab) answerStep1(r *room, k *conn) error {
+	ups, err := c.store.updates(context.Background(), r.id)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, u := range ups {
+		if i < len(ups)-1 {
+			c.queue(k, syncMessage(syncUpdate, u))
+		}
+	}
+	last := emptyUpdate
+	if len(ups) > 0 {
+		last = ups[len(ups)-1]
+	}
+	c.queue(k, syncMessage(syncStep2, last))
+	return nil
+}
+
+// update keeps an editor's update and relays it; a reader's is dropped.
+func (c *collab) update(r *room, k *conn, m message) error {
+	if !k.peer.CanWrite {
+		c.mu.Lock()
+		if !k.denied {
+			k.denied = true
+			c.queue(k, permissionDenied("read-only"))
+			c.log.Info("pages: update from a reader dropped", "page", r.id, "user", k.peer.UserID)
+		}
+		c.mu.Unlock()
+		return nil
+	}
+	if len(m.Payload) == 0 || string(m.Payload) == string(emptyUpdate) {
+		return nil
+	}
+	if err := c.store.appendUpdate(context.Background(), r.id, k.peer, m.Payload); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.broadcast(r, syncMessage(syncUpdate, m.Payload), k)
+	c.mu.Unlock()
+	return nil
+}
+
+// awareness keeps the states a client sets and relays them to everyone,
+// the sender too: the official client closes a socket that hears nothing
+// for 30 s, and its own states, renewed every 15 s, are what it hears on
+// a quiet page.
+func (c *collab) awareness(r *room, k *conn, payload []byte) error {
+	entries, err := parseAwareness(payload)
+	if err != nil {
+		return errClosing{"malformed awareness: " + err.Error()}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := entries[:0]
+	for _, a := range entries {
+		old, known := r.aware[a.Client]
+		if known && old.owner != k {
+			continue // another socket's client: not this one's to change
+		}
+		kept = append(kept, a)
+		if a.gone() {
+			delete(r.aware, a.Client)
+			delete(k.clients, a.Client)
+			continue
+		}
+		r.aware[a.Client] = awareState{awareness: a, owner: k}
+		k.clients[a.Client] = struct{}{}
+	}
+	if len(kept) == len(entries) {
+		c.broadcast(r, awarenessMessage(payload), nil)
+	} else if len(kept) > 0 {
+		c.broadcast(r, awarenessMessage(encodeAwareness(kept)), nil)
+	}
+	return nil
+}
+
+// leave takes a closed socket out of its room and tells the others that
+// its clients are gone, as their clients would after 30 s of silence.
+func (c *collab) leave(r *room, k *conn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(r.conns, k)
+	var gone []awareness
+	for id := range k.clients {
+		if a, ok := r.aware[id]; ok && a.owner == k {
+			gone = append(gone, awareness{Client: id, Clock: a.Clock + 1, State: "null"})
+			delete(r.aware, id)
+		}
+	}
+	if len(gone) > 0 {
+		c.broadcast(r, awarenessMessage(encodeAwareness(gone)), k)
+	}
+	if !k.closed {
+		k.closed = true
+		close(k.send)
+	}
+	if len(r.conns) == 0 {
+		delete(c.rooms, r.id)
+	}
+}
