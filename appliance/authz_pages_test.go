@@ -28,6 +28,11 @@ func init() {
 		authzCase{Route: "GET /pages/{id}/modifier", Path: "/pages/{page}/modifier", Expect: page(editors...)},
 		authzCase{Route: "POST /pages/{id}/html", Path: "/pages/{page}/html", Body: "html=%3Cp%3Eoui%3C%2Fp%3E",
 			Expect: expect(http.StatusOK, http.StatusUnauthorized, editors...)},
+		authzCase{Route: "GET /pages/{id}/mises-a-jour", Path: "/pages/{page}/mises-a-jour", Expect: expect(http.StatusOK, http.StatusSeeOther, editors...)},
+		// Naming no row of the page: past the checks of who they are, a
+		// conflict (the page changed meanwhile).
+		authzCase{Route: "POST /pages/{id}/compacter", Path: "/pages/{page}/compacter", Body: `{"through":"aucune","update":"AAA="}`,
+			Expect: expect(http.StatusConflict, http.StatusUnauthorized, editors...)},
 		authzCase{Route: "GET /pages/{id}/historique", Path: "/pages/{page}/historique", Expect: page(readers...)},
 		authzCase{Route: "GET /pages/{id}/historique/{version}", Path: "/pages/{page}/historique/{page_version}", Expect: page(readers...)},
 		authzCase{Route: "POST /api/v1/pages", Path: "/api/v1/pages", Body: `{"title":"Essai","class_id":"{class}"}`,

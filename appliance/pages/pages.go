@@ -50,6 +50,8 @@ func routes(env *feature.Env) {
 	env.Handle("GET "+Path+"/{id}", readers, h.page)
 	env.Handle("GET "+Path+"/{id}/modifier", editors, h.editor)
 	env.Handle("POST "+Path+"/{id}/html", editors, h.saveHTML)
+	env.Handle("GET "+Path+"/{id}/mises-a-jour", editors, h.stored)
+	env.Handle("POST "+Path+"/{id}/compacter", editors, h.compact)
 	env.Handle("GET "+Path+"/{id}/historique", readers, h.history)
 	env.Handle("GET "+Path+"/{id}/historique/{version}", readers, h.version)
 	env.Handle("POST /api/v1/pages", editors, h.apiCreate)
@@ -113,8 +115,13 @@ func (h *handlers) editor(w http.ResponseWriter, r *http.Request) {
 		}
 		restore = v.HTML
 	}
+	n, err := h.s.updateCount(r.Context(), p.ID)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
 	h.Render(w, r, "pages/editor", p.Title, map[string]any{"Page": p, "Body": template.HTML(p.HTML), "Name": u.DisplayName,
-		"Restore": template.HTML(restore), "Color": colorOf(u.ID)})
+		"Restore": template.HTML(restore), "Color": colorOf(u.ID), "Compact": n > compactAfter})
 }
 
 // colorOf gives each person a cursor colour of their own.
@@ -135,6 +142,36 @@ func (h *handlers) saveHTML(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]string{"html": safe})
+}
+
+// stored: {"through", "updates": [base64…]}, the rows an editor merges.
+func (h *handlers) stored(w http.ResponseWriter, r *http.Request) {
+	st, err := h.s.ForCompaction(r.Context(), web.CurrentUser(r), r.PathValue("id"))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if st.Updates == nil {
+		st.Updates = [][]byte{}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"through": st.Through, "updates": st.Updates})
+}
+
+// compact: {"through", "update": base64} → {"replaced"}.
+func (h *handlers) compact(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Through string `json:"through"`
+		Update  []byte `json:"update"`
+	}
+	if !h.DecodeJSON(w, r, &in) {
+		return
+	}
+	n, err := h.s.Compact(r.Context(), web.CurrentUser(r), r.PathValue("id"), in.Through, in.Update)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]int{"replaced": n})
 }
 
 func (h *handlers) history(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,12 @@ type Draft struct {
 const (
 	maxTitle = 200
 	maxHTML  = 512 << 10
+	// maxCompacted is the largest merged update kept: a whole page's
+	// document.
+	maxCompacted = 8 << 20
+	// compactAfter: an editor that opens a page with more update rows
+	// than this compacts them.
+	compactAfter = 200
 	// versionPause: an editor's save starts a new version of the history
 	// when the last one is older than this.
 	versionPause = 5 * time.Minute
@@ -218,6 +224,39 @@ func (s *Service) Updates(ctx context.Context, u auth.User, id string) ([][]byte
 		return nil, err
 	}
 	return s.updates(ctx, id)
+}
+
+// Stored is a page's live update rows: what an editor merges (Yjs's
+// mergeUpdates) to compact them, Through naming the last.
+type Stored struct {
+	Through string
+	Updates [][]byte
+}
+
+// ForCompaction lists the update rows of a page u writes.
+func (s *Service) ForCompaction(ctx context.Context, u auth.User, id string) (Stored, error) {
+	if _, err := s.Writable(ctx, u, id); err != nil {
+		return Stored{}, err
+	}
+	ids, data, err := s.updateRows(ctx, id)
+	if err != nil || len(ids) == 0 {
+		return Stored{}, err
+	}
+	return Stored{Through: ids[len(ids)-1], Updates: data}, nil
+}
+
+// Compact replaces the page's update rows up to through by merged, the one
+// update the editor's Yjs made of them: the editor proves it merged them
+// by naming the last (DESIGN.md: replay plus client compaction). It
+// returns how many rows it replaced.
+func (s *Service) Compact(ctx context.Context, u auth.User, id, through string, merged []byte) (int, error) {
+	if _, err := s.Writable(ctx, u, id); err != nil {
+		return 0, err
+	}
+	if len(merged) == 0 || len(merged) > maxCompacted {
+		return 0, apperr.New(apperr.ErrTooLarge, "pages.err.too_large")
+	}
+	return s.compact(ctx, id, through, u.ID, merged)
 }
 
 // pageStore is the room's view of the rows: the websocket has checked

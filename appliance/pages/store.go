@@ -128,3 +128,57 @@ func (s *Service) appendUpdate(ctx context.Context, pageID, authorID string, dat
 		return err
 	})
 }
+
+// updateRows lists a page's live update rows with their ids, in the order
+// kept: what an editor merges to compact them.
+func (s *Service) updateRows(ctx context.Context, pageID string) (ids []string, data [][]byte, err error) {
+	type row struct {
+		id   string
+		data []byte
+	}
+	rows, err := store.Query(ctx, s.db.Reader(), func(r store.Scanner) (row, error) {
+		var x row
+		err := r.Scan(&x.id, &x.data)
+		return x, err
+	}, "SELECT id, data FROM page_updates WHERE deleted = 0 AND page_id = ? ORDER BY rowid", pageID)
+	for _, r := range rows {
+		ids, data = append(ids, r.id), append(data, r.data)
+	}
+	return ids, data, err
+}
+
+// compact replaces the page's live update rows kept up to through (that
+// one included) by merged, in one transaction: the rows become tombstones,
+// which replicate, and merged a new row. Rows kept after through, or
+// arriving later from another node, stay as they are.
+func (s *Service) compact(ctx context.Context, pageID, through, authorID string, merged []byte) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var last int64
+		err := tx.QueryRowContext(ctx, "SELECT rowid FROM page_updates WHERE deleted = 0 AND page_id = ? AND id = ?", pageID, through).Scan(&last)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.ErrConflict, "pages.err.compacted")
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE page_updates SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND page_id = ? AND rowid <= ?",
+			tx.HLC, tx.Origin, pageID, last)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = tx.ExecContext(ctx, `INSERT INTO page_updates(id, scope, hlc, origin, page_id, school_id, author_id, data, created_at)
+			SELECT ?, scope, ?, ?, id, school_id, ?, ?, ? FROM pages WHERE id = ?`,
+			store.NewID(), tx.HLC, tx.Origin, authorID, merged, stamp(s.now()), pageID)
+		return err
+	})
+	return int(n), err
+}
+
+// updateCount counts a page's live update rows.
+func (s *Service) updateCount(ctx context.Context, pageID string) (int, error) {
+	var n int
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM page_updates WHERE deleted = 0 AND page_id = ?", pageID).Scan(&n)
+	return n, err
+}

@@ -55,6 +55,8 @@ function start (root) {
     }
   })
 
+  if (root.hasAttribute('data-compact')) provider.once('sync', () => setTimeout(compact, 1000))
+
   // Post the HTML two seconds after this editor's own changes.
   let timer = 0
   const save = () => {
@@ -73,6 +75,25 @@ function start (root) {
   })
   window.addEventListener('pagehide', () => { if (timer) save() })
 
+  // Compaction: the page holds many small updates; this editor merges
+  // them with Yjs's own mergeUpdates and gives the server the one update,
+  // naming the last row merged (the server replaces those rows only).
+  function compact () {
+    fetch('/pages/' + id + '/mises-a-jour', { credentials: 'same-origin' })
+      .then((r) => r.ok ? r.json() : Promise.reject(r.status))
+      .then(({ through, updates }) => {
+        if (!through || updates.length < 2) return
+        const merged = Y.mergeUpdates(updates.map(fromBase64))
+        return fetch('/pages/' + id + '/compacter', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ through, update: toBase64(merged) })
+        })
+      })
+      .catch(() => {})
+  }
+
   root.querySelectorAll('[data-cmd]').forEach((b) => b.addEventListener('click', () => {
     const chain = editor.chain().focus()
     switch (b.dataset.cmd) {
@@ -82,4 +103,17 @@ function start (root) {
       case 'bulletList': chain.toggleBulletList().run(); break
     }
   }))
+}
+
+function fromBase64 (s) {
+  const bin = atob(s)
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
+function toBase64 (bytes) {
+  let bin = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000))
+  return btoa(bin)
 }
