@@ -237,13 +237,11 @@ func FuzzParseMessage(f *testing.F) {
 	})
 }
 
-// TestOfficialClient drives the official y-websocket client from Node
-// (assets/src/test/ywebsocket.mjs, npm ci in assets/src): two editors at
-// once converge, a late joiner gets everything, a reader cannot write, an
-// abrupt close removes the client's cursor for the others, and edits
-// made offline arrive on reconnection. Skipped without Node or the npm
-// packages, unless PREAU_NODE_TESTS=required (CI).
-func TestOfficialClient(t *testing.T) {
+// needNode is assets/src, where the tests' Node scripts run; the test is
+// skipped without Node or the npm packages, unless PREAU_NODE_TESTS is
+// "required" (CI).
+func needNode(t *testing.T) string {
+	t.Helper()
 	dir, _ := filepath.Abs("../../assets/src")
 	_, errNode := exec.LookPath("node")
 	_, errMods := os.Stat(filepath.Join(dir, "node_modules", "y-websocket"))
@@ -253,6 +251,17 @@ func TestOfficialClient(t *testing.T) {
 		}
 		t.Skip("no node or no assets/src/node_modules: run npm ci in assets/src")
 	}
+	return dir
+}
+
+// TestOfficialClient drives the official y-websocket client from Node
+// (assets/src/test/ywebsocket.mjs, npm ci in assets/src): two editors at
+// once converge, a late joiner gets everything, a reader cannot write, an
+// abrupt close removes the client's cursor for the others, and edits
+// made offline arrive on reconnection. Skipped without Node or the npm
+// packages, unless PREAU_NODE_TESTS=required (CI).
+func TestOfficialClient(t *testing.T) {
+	dir := needNode(t)
 	srv, st := pagesServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,19 +12,11 @@ import (
 	"preau/appliance/pages"
 )
 
-// pagesNode runs assets/src/test/ytext.mjs with the updates on stdin;
-// skipped without Node (required in CI).
+// pagesNode runs assets/src/test/ytext.mjs with the updates on stdin
+// (skipped without Node: see needNode).
 func pagesNode(t *testing.T, mode string, updates [][]byte) string {
 	t.Helper()
-	dir, _ := filepath.Abs("../../assets/src")
-	_, errNode := exec.LookPath("node")
-	_, errMods := os.Stat(filepath.Join(dir, "node_modules", "yjs"))
-	if errNode != nil || errMods != nil {
-		if os.Getenv("PREAU_NODE_TESTS") == "required" {
-			t.Fatal("node and assets/src/node_modules are required (npm ci in assets/src)")
-		}
-		t.Skip("no node or no assets/src/node_modules")
-	}
+	dir := pages.NeedNode(t)
 	var in strings.Builder
 	for _, u := range updates {
 		in.WriteString(hex.EncodeToString(u) + "\n")
