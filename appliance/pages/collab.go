@@ -64,6 +64,9 @@ type room struct {
 	id    string
 	conns map[*conn]struct{}
 	aware map[uint64]awareState
+	// state is what the stored updates hold, read again when a socket
+	// joins (sync may have brought rows) and kept up as updates come.
+	state *docState
 }
 
 type awareState struct {
@@ -111,17 +114,24 @@ func (c *collab) broadcast(r *room, frame []byte, skip *conn) {
 // read the page.
 func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
 	k := &conn{ws: ws, peer: p, send: make(chan []byte, sendQueue), clients: map[uint64]struct{}{}}
+	state, _, _, err := c.load(pageID)
+	if err != nil {
+		c.log.Error("pages: updates unreadable", "page", pageID, "err", err)
+		ws.Close()
+		return
+	}
 	c.mu.Lock()
 	r := c.rooms[pageID]
 	if r == nil {
 		r = &room{id: pageID, conns: map[*conn]struct{}{}, aware: map[uint64]awareState{}}
 		c.rooms[pageID] = r
 	}
+	r.state = state
 	r.conns[k] = struct{}{}
 	if p.CanWrite {
-		// Ask for all the client holds: its edits made offline come back
-		// in its step 2.
-		c.queue(k, syncMessage(syncStep1, emptyStateVector))
+		// Ask for what the client holds beyond the stored updates: its
+		// edits made offline come back in its step 2.
+		c.queue(k, syncMessage(syncStep1, state.stateVector()))
 	}
 	if len(r.aware) > 0 {
 		states := make([]awareness, 0, len(r.aware))
@@ -227,7 +237,7 @@ func (c *collab) handle(r *room, k *conn, m message) error {
 	case msgSync:
 		switch m.Sub {
 		case syncStep1:
-			return c.answerStep1(r, k)
+			return c.answerStep1(r, k, m)
 		case syncStep2, syncUpdate:
 			return c.update(r, k, m)
 		}
@@ -245,24 +255,49 @@ func (c *collab) handle(r *room, k *conn, m message) error {
 	return nil
 }
 
-// answerStep1 replays the stored updates: Yjs applies updates in any order
-// and any number of times, so the client ends with what it lacked. The
-// last goes as a step 2, which tells the client it is in sync.
-func (c *collab) answerStep1(r *room, k *conn) error {
-	ups, err := c.store.updates(context.Background(), r.id)
+// load reads a page's stored updates and what they hold; infos[i] is nil
+// for an update the server cannot read, which is always sent.
+func (c *collab) load(pageID string) (*docState, [][]byte, []*updateInfo, error) {
+	ups, err := c.store.updates(context.Background(), pageID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	state, infos := newDocState(), make([]*updateInfo, len(ups))
+	for i, u := range ups {
+		if info, err := parseUpdate(u); err == nil {
+			state.add(info)
+			infos[i] = &info
+		}
+	}
+	return state, ups, infos, nil
+}
+
+// answerStep1 replays the stored updates the client lacks (by its state
+// vector; every update that deletes, as Yjs's own diff does): Yjs applies
+// updates in any order and any number of times. The last goes as a step
+// 2, which tells the client it is in sync.
+func (c *collab) answerStep1(r *room, k *conn, m message) error {
+	sv, svErr := parseStateVector(m.Payload)
+	_, ups, infos, err := c.load(r.id)
 	if err != nil {
 		return err
 	}
+	var send [][]byte
+	for i, u := range ups {
+		if svErr != nil || infos[i] == nil || lacks(sv, *infos[i]) {
+			send = append(send, u)
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, u := range ups {
-		if i < len(ups)-1 {
+	for i, u := range send {
+		if i < len(send)-1 {
 			c.queue(k, syncMessage(syncUpdate, u))
 		}
 	}
 	last := emptyUpdate
-	if len(ups) > 0 {
-		last = ups[len(ups)-1]
+	if len(send) > 0 {
+		last = send[len(send)-1]
 	}
 	c.queue(k, syncMessage(syncStep2, last))
 	return nil
@@ -283,10 +318,26 @@ func (c *collab) update(r *room, k *conn, m message) error {
 	if len(m.Payload) == 0 || string(m.Payload) == string(emptyUpdate) {
 		return nil
 	}
+	info, parseErr := parseUpdate(m.Payload)
+	if parseErr != nil {
+		// Kept as it came: the server's reading of Yjs is not the judge
+		// of what Yjs accepts.
+		c.log.Warn("pages: update not understood, kept as is", "page", r.id, "user", k.peer.UserID, "err", parseErr)
+	} else {
+		c.mu.Lock()
+		held := r.state != nil && r.state.holds(info)
+		c.mu.Unlock()
+		if held {
+			return nil // the answer to our step 1 of a client that had nothing new
+		}
+	}
 	if err := c.store.appendUpdate(context.Background(), r.id, k.peer, m.Payload); err != nil {
 		return err
 	}
 	c.mu.Lock()
+	if parseErr == nil && r.state != nil {
+		r.state.add(info)
+	}
 	c.broadcast(r, syncMessage(syncUpdate, m.Payload), k)
 	c.mu.Unlock()
 	return nil
