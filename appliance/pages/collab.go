@@ -35,9 +35,9 @@ const (
 	// maxUpdateSize is the largest update frame kept; a larger one closes
 	// the socket (a paste of a whole book is refused, not stored).
 	maxUpdateSize = 1 << 20
-	// sendQueue frames may wait for a slow socket; past that it is closed
-	// (its client reconnects and replays) rather than slowing the room.
-	sendQueue = 256
+	// maxPending bytes may wait for a slow socket; past that it is closed
+	// (its client reconnects and catches up) rather than slowing the room.
+	maxPending = 8 << 20
 	// floodFrames a second is more than any typing makes; past it the
 	// socket is closed.
 	floodFrames = 200
@@ -78,7 +78,11 @@ type awareState struct {
 type conn struct {
 	ws   *websocket.Conn
 	peer peer
-	send chan []byte
+	// pending frames wait for the socket's writer, which wake wakes: an
+	// idle socket holds no queue.
+	pending      [][]byte
+	pendingBytes int
+	wake         chan struct{}
 	// clients are the awareness client ids this socket set: removed for
 	// everyone when it closes.
 	clients map[uint64]struct{}
@@ -92,12 +96,26 @@ func (c *collab) queue(k *conn, frame []byte) {
 	if k.closed {
 		return
 	}
-	select {
-	case k.send <- frame:
-	default:
+	if k.pendingBytes+len(frame) > maxPending {
 		c.log.Warn("pages: socket too slow, closed", "user", k.peer.UserID)
-		k.closed = true
-		close(k.send)
+		c.shut(k)
+		return
+	}
+	k.pending, k.pendingBytes = append(k.pending, frame), k.pendingBytes+len(frame)
+	c.signal(k)
+}
+
+// shut tells the socket's writer to close it once the queue is sent.
+// Called with c.mu held.
+func (c *collab) shut(k *conn) {
+	k.closed = true
+	c.signal(k)
+}
+
+func (c *collab) signal(k *conn) {
+	select {
+	case k.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -113,7 +131,7 @@ func (c *collab) broadcast(r *room, frame []byte, skip *conn) {
 // serve keeps a socket until it closes: the caller has checked that p may
 // read the page.
 func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
-	k := &conn{ws: ws, peer: p, send: make(chan []byte, sendQueue), clients: map[uint64]struct{}{}}
+	k := &conn{ws: ws, peer: p, wake: make(chan struct{}, 1), clients: map[uint64]struct{}{}}
 	state, _, _, err := c.load(pageID)
 	if err != nil {
 		c.log.Error("pages: updates unreadable", "page", pageID, "err", err)
@@ -153,38 +171,34 @@ func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
 	}
 }
 
-// write sends the queued frames and pings, until the queue closes.
+// write sends the queued frames and pings, until the socket is shut.
 func (c *collab) write(k *conn, done chan<- struct{}) {
 	defer close(done)
+	defer k.ws.Close() // unblocks the reader
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	for {
 		select {
-		case frame, ok := <-k.send:
-			if !ok {
-				k.ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(writeWait))
-				k.ws.Close() // unblocks the reader
-				return
+		case <-k.wake:
+			c.mu.Lock()
+			frames, closed := k.pending, k.closed
+			k.pending, k.pendingBytes = nil, 0
+			c.mu.Unlock()
+			for _, f := range frames {
+				k.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				if k.ws.WriteMessage(websocket.BinaryMessage, f) != nil {
+					return
+				}
 			}
-			k.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := k.ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
-				k.ws.Close()
-				c.drain(k)
+			if closed {
+				k.ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(writeWait))
 				return
 			}
 		case <-ping.C:
-			if err := k.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				k.ws.Close()
-				c.drain(k)
+			if k.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
 				return
 			}
 		}
-	}
-}
-
-// drain empties a dead socket's queue until leave closes it.
-func (c *collab) drain(k *conn) {
-	for range k.send {
 	}
 }
 
@@ -393,10 +407,7 @@ func (c *collab) leave(r *room, k *conn) {
 	if len(gone) > 0 {
 		c.broadcast(r, awarenessMessage(encodeAwareness(gone)), k)
 	}
-	if !k.closed {
-		k.closed = true
-		close(k.send)
-	}
+	c.shut(k)
 	if len(r.conns) == 0 {
 		delete(c.rooms, r.id)
 	}

@@ -240,7 +240,7 @@ func FuzzParseMessage(f *testing.F) {
 // needNode is assets/src, where the tests' Node scripts run; the test is
 // skipped without Node or the npm packages, unless PREAU_NODE_TESTS is
 // "required" (CI).
-func needNode(t *testing.T) string {
+func needNode(t testing.TB) string {
 	t.Helper()
 	dir, _ := filepath.Abs("../../assets/src")
 	_, errNode := exec.LookPath("node")

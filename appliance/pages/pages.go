@@ -10,6 +10,7 @@ package pages
 import (
 	"html/template"
 	"net/http"
+	"sync"
 
 	"github.com/gorilla/websocket"
 
@@ -225,8 +226,11 @@ func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 }
 
 // upgrader accepts only this server's own pages (gorilla's default Origin
-// check) and programs, which send no Origin.
-var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
+// check) and programs, which send no Origin. Sockets read through the
+// buffer the HTTP server already gave them and share write buffers from a
+// pool, holding one only while a frame goes out: an idle editor costs
+// little more than its socket.
+var upgrader = websocket.Upgrader{WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{}}
 
 // ws is the page's y-websocket: a reader gets the document and the
 // awareness, and their updates are dropped.
