@@ -82,7 +82,8 @@ type conn struct {
 	// idle socket holds no queue.
 	pending      [][]byte
 	pendingBytes int
-	wake         chan struct{}
+	flushing     bool        // a goroutine is writing the queue
+	pinger       *time.Timer // pings the socket now and then
 	// clients are the awareness client ids this socket set: removed for
 	// everyone when it closes.
 	clients map[uint64]struct{}
@@ -112,10 +113,12 @@ func (c *collab) shut(k *conn) {
 	c.signal(k)
 }
 
+// signal starts a writer when none runs: an idle socket has none, only
+// its reader. Called with c.mu held.
 func (c *collab) signal(k *conn) {
-	select {
-	case k.wake <- struct{}{}:
-	default:
+	if !k.flushing {
+		k.flushing = true
+		go c.flush(k)
 	}
 }
 
@@ -131,7 +134,7 @@ func (c *collab) broadcast(r *room, frame []byte, skip *conn) {
 // serve keeps a socket until it closes: the caller has checked that p may
 // read the page.
 func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
-	k := &conn{ws: ws, peer: p, wake: make(chan struct{}, 1), clients: map[uint64]struct{}{}}
+	k := &conn{ws: ws, peer: p, clients: map[uint64]struct{}{}}
 	state, _, _, err := c.load(pageID)
 	if err != nil {
 		c.log.Error("pages: updates unreadable", "page", pageID, "err", err)
@@ -146,6 +149,7 @@ func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
 	}
 	r.state = state
 	r.conns[k] = struct{}{}
+	k.pinger = time.AfterFunc(pingEvery, func() { c.ping(k) })
 	if p.CanWrite {
 		// Ask for what the client holds beyond the stored updates: its
 		// edits made offline come back in its step 2.
@@ -160,46 +164,51 @@ func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
 	}
 	c.mu.Unlock()
 
-	done := make(chan struct{})
-	go c.write(k, done)
 	reason := c.read(r, k)
 	c.leave(r, k)
-	<-done
-	ws.Close()
 	if reason != nil {
 		c.log.Info("pages: socket closed", "page", pageID, "user", p.UserID, "reason", reason)
 	}
 }
 
-// write sends the queued frames and pings, until the socket is shut.
-func (c *collab) write(k *conn, done chan<- struct{}) {
-	defer close(done)
-	defer k.ws.Close() // unblocks the reader
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
+// flush writes the queued frames until none is left; once the socket is
+// shut, it says goodbye and closes it, which ends its reader too.
+func (c *collab) flush(k *conn) {
 	for {
-		select {
-		case <-k.wake:
-			c.mu.Lock()
-			frames, closed := k.pending, k.closed
-			k.pending, k.pendingBytes = nil, 0
+		c.mu.Lock()
+		frames, closed := k.pending, k.closed
+		k.pending, k.pendingBytes = nil, 0
+		if len(frames) == 0 {
+			k.flushing = false
 			c.mu.Unlock()
-			for _, f := range frames {
-				k.ws.SetWriteDeadline(time.Now().Add(writeWait))
-				if k.ws.WriteMessage(websocket.BinaryMessage, f) != nil {
-					return
-				}
-			}
 			if closed {
+				k.pinger.Stop()
 				k.ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(writeWait))
-				return
+				k.ws.Close()
 			}
-		case <-ping.C:
-			if k.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+			return
+		}
+		c.mu.Unlock()
+		for _, f := range frames {
+			k.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if k.ws.WriteMessage(websocket.BinaryMessage, f) != nil {
+				k.ws.Close() // the reader ends, and leave shuts the socket
+				c.mu.Lock()
+				k.pending, k.pendingBytes, k.flushing = nil, 0, false
+				c.mu.Unlock()
 				return
 			}
 		}
 	}
+}
+
+// ping keeps proxies from closing a quiet socket and finds dead ones.
+func (c *collab) ping(k *conn) {
+	if k.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+		k.ws.Close()
+		return
+	}
+	k.pinger.Reset(pingEvery)
 }
 
 // errClosing is a frame that ends the connection, with the reason logged.
