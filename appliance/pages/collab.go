@@ -32,8 +32,9 @@ type peer struct {
 
 // Limits of one socket.
 const (
-	// maxUpdateSize is the largest update frame kept; a larger one closes
-	// the socket (a paste of a whole book is refused, not stored).
+	// maxUpdateSize is the largest update frame kept when the
+	// configuration says nothing (collab.max_update_size); a larger one
+	// closes the socket (a paste of a whole book is refused, not stored).
 	maxUpdateSize = 1 << 20
 	// maxPending bytes may wait for a slow socket; past that it is closed
 	// (its client reconnects and catches up) rather than slowing the room.
@@ -48,15 +49,16 @@ const (
 
 // collab holds the rooms of the pages being edited on this node.
 type collab struct {
-	store docStore
-	log   *slog.Logger
+	store     docStore
+	log       *slog.Logger
+	maxUpdate int64 // collab.max_update_size
 
 	mu    sync.Mutex
 	rooms map[string]*room
 }
 
 func newCollab(s docStore, log *slog.Logger) *collab {
-	return &collab{store: s, log: log, rooms: map[string]*room{}}
+	return &collab{store: s, log: log, maxUpdate: maxUpdateSize, rooms: map[string]*room{}}
 }
 
 // room is one page's sockets and the awareness states their clients set.
@@ -219,7 +221,7 @@ func (e errClosing) Error() string { return e.reason }
 // read handles the client's frames until the socket fails or misbehaves;
 // it returns why it stopped when that is worth a log line.
 func (c *collab) read(r *room, k *conn) error {
-	k.ws.SetReadLimit(maxUpdateSize + 64)
+	k.ws.SetReadLimit(c.maxUpdate + 64)
 	k.ws.SetReadDeadline(time.Now().Add(readWait))
 	k.ws.SetPongHandler(func(string) error { return k.ws.SetReadDeadline(time.Now().Add(readWait)) })
 	window, frames := time.Now(), 0

@@ -46,6 +46,10 @@ func routes(env *feature.Env) {
 	s := NewService(env.DB, env.Register)
 	env.Provide(serviceKey{}, s)
 	h := &handlers{Env: env, s: s, live: newCollab(pageStore{s}, env.Log)}
+	if max := env.Config.CollabMaxUpdate; max > 0 {
+		h.live.maxUpdate = max
+		s.maxUpdate = max
+	}
 	env.Handle("GET "+Path, readers, h.list)
 	env.Handle("POST "+Path, editors, h.create)
 	env.Handle("GET "+Path+"/{id}", readers, h.page)

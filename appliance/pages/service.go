@@ -61,14 +61,15 @@ const (
 // the school's director) read and write its pages; the parents of its
 // pupils read them.
 type Service struct {
-	db  *store.DB
-	reg feature.Register
-	now func() time.Time
+	db        *store.DB
+	reg       feature.Register
+	now       func() time.Time
+	maxUpdate int64 // collab.max_update_size
 }
 
 // NewService returns the class pages of db.
 func NewService(db *store.DB, reg feature.Register) *Service {
-	return &Service{db: db, reg: reg, now: time.Now}
+	return &Service{db: db, reg: reg, now: time.Now, maxUpdate: maxUpdateSize}
 }
 
 // access reports what u may do with the pages of a class.
@@ -211,7 +212,7 @@ func (s *Service) Write(ctx context.Context, u auth.User, id string, update []by
 	if _, err := s.Writable(ctx, u, id); err != nil {
 		return err
 	}
-	if len(update) > maxUpdateSize {
+	if int64(len(update)) > s.maxUpdate {
 		return apperr.New(apperr.ErrTooLarge, "pages.err.too_large")
 	}
 	return s.appendUpdate(ctx, id, u.ID, update)
