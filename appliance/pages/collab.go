@@ -43,22 +43,27 @@ const (
 	// socket is closed.
 	floodFrames = 200
 	pingEvery   = 20 * time.Second
-	writeWait   = 10 * time.Second
-	readWait    = 60 * time.Second
+	// watchEvery: a page being edited looks this often for updates that
+	// sync brought from the other side (central, or a school), and sends
+	// them to its editors.
+	watchEvery = 5 * time.Second
+	writeWait  = 10 * time.Second
+	readWait   = 60 * time.Second
 )
 
 // collab holds the rooms of the pages being edited on this node.
 type collab struct {
 	store     docStore
 	log       *slog.Logger
-	maxUpdate int64 // collab.max_update_size
+	maxUpdate int64         // collab.max_update_size
+	watch     time.Duration // how often a live room looks for rows sync brought
 
 	mu    sync.Mutex
 	rooms map[string]*room
 }
 
 func newCollab(s docStore, log *slog.Logger) *collab {
-	return &collab{store: s, log: log, maxUpdate: maxUpdateSize, rooms: map[string]*room{}}
+	return &collab{store: s, log: log, maxUpdate: maxUpdateSize, watch: watchEvery, rooms: map[string]*room{}}
 }
 
 // room is one page's sockets and the awareness states their clients set.
@@ -148,6 +153,7 @@ func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
 	if r == nil {
 		r = &room{id: pageID, conns: map[*conn]struct{}{}, aware: map[uint64]awareState{}}
 		c.rooms[pageID] = r
+		go c.watchRoom(r)
 	}
 	r.state = state
 	r.conns[k] = struct{}{}
@@ -170,6 +176,34 @@ func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
 	c.leave(r, k)
 	if reason != nil {
 		c.log.Info("pages: socket closed", "page", pageID, "user", p.UserID, "reason", reason)
+	}
+}
+
+// watchRoom sends a live room's editors the updates that arrived by sync
+// (rows no socket of this node wrote), until the room empties.
+func (c *collab) watchRoom(r *room) {
+	t := time.NewTicker(c.watch)
+	defer t.Stop()
+	for range t.C {
+		c.mu.Lock()
+		live := c.rooms[r.id] == r
+		c.mu.Unlock()
+		if !live {
+			return
+		}
+		_, ups, infos, err := c.load(r.id)
+		if err != nil {
+			c.log.Warn("pages: updates unreadable", "page", r.id, "err", err)
+			continue
+		}
+		c.mu.Lock()
+		for i, u := range ups {
+			if infos[i] != nil && r.state != nil && !r.state.holds(*infos[i]) {
+				r.state.add(*infos[i])
+				c.broadcast(r, syncMessage(syncUpdate, u), nil)
+			}
+		}
+		c.mu.Unlock()
 	}
 }
 

@@ -43,6 +43,7 @@ func pagesServer(t *testing.T) (*httptest.Server, *pagesMemStore) {
 	t.Helper()
 	st := &pagesMemStore{rows: map[string][][]byte{}}
 	c := newCollab(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	c.watch = 50 * time.Millisecond
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := upgrader.Upgrade(w, r, nil)
 		if err != nil {
@@ -156,6 +157,18 @@ func TestRoomRelaysStoresAndReplays(t *testing.T) {
 	o := pagesDial(t, srv, "/p2")
 	o.next(isSync(syncStep1))
 	o.quiet(isSync(syncUpdate))
+}
+
+// An update that sync brings while editors are on the page reaches them.
+func TestRoomSendsWhatSyncBrought(t *testing.T) {
+	srv, st := pagesServer(t)
+	a := pagesDial(t, srv, "/p")
+	a.next(isSync(syncStep1))
+	typed := pagesTypingUpdates(t)[0]
+	st.appendUpdate(context.Background(), "p", peer{}, typed) // as sync writes a row
+	if m := a.next(isSync(syncUpdate)); !bytes.Equal(m.Payload, typed) {
+		t.Fatalf("got %x", m.Payload)
+	}
 }
 
 func TestRoomAwareness(t *testing.T) {
