@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X preau/appliance.Version=$(VERSION)
 GO ?= go
 
-.PHONY: run build test bench dist fmt vet clean
+.PHONY: run build test bench dist fmt vet clean assets
 
 ## run: build and start a school appliance with the demo school at http://localhost:8080
 run: build
@@ -53,6 +53,12 @@ dist:
 	  os=$${target%/*}; arch=$${target#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/preau-$$os-$$arch$$ext . || exit 1; \
 	done
+
+## assets: rebuild the committed JS bundle (assets/js/pages.js) from assets/src with npm and esbuild;
+## `make run` and `go build` never need it
+assets:
+	cd assets/src && npm ci && npm run build
+	@printf 'assets/js/pages.js: %s bytes, %s gzipped\n' "$$(wc -c < assets/js/pages.js)" "$$(gzip -9c assets/js/pages.js | wc -c)"
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

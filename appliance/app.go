@@ -33,6 +33,7 @@ import (
 	"preau/appliance/news"
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
+	"preau/appliance/pages"
 	"preau/appliance/requests"
 	"preau/appliance/roster"
 	"preau/appliance/search"
@@ -68,6 +69,7 @@ var Features = []feature.Feature{
 	sites.Feature,
 	mail.Feature,
 	forum.Feature,
+	pages.Feature,
 	search.Feature,
 	psync.Feature,
 }

@@ -163,6 +163,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 	mailCopy, mailFolder := mailFixture(t, a)
 	forum, forumThread, forumPost, forumFile := forumFixture(t, a, classes[0].ID)
 	blogPost, blogMedia, blogComment := blogFixture(t, a)
+	classPage, pageVersion := pagesFixture(t, a, classes[0].ID)
 	if err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO calendar_tokens(user_id, token, created_at) VALUES (?, 'jeton-de-test', '2026-12-03T08:00:00Z')",
 			a.User("parent").ID)
@@ -178,6 +179,8 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		"{forum}", forum,
 		"{blog_post}", blogPost, "{blog_media}", blogMedia, "{blog_comment}", blogComment,
 		"{mail_folder}", mailFolder,
+		"{page_version}", pageVersion,
+		"{page}", classPage,
 		"{mail}", mailCopy,
 		"{site_picture}", sitePicture,
 		"{site}", site,

@@ -88,6 +88,9 @@ type Config struct {
 	// MailMaxSize is the largest message, in bytes; MailQuota what one
 	// person's mailbox holds.
 	MailMaxSize, MailQuota int64
+	// CollabMaxUpdate is the largest Yjs update a page's editor may send,
+	// in bytes: a larger frame closes its socket.
+	CollabMaxUpdate int64
 
 	File string // the config file read, "" when none
 }
@@ -151,6 +154,7 @@ var keys = []key{
 	{"mail.submission_addr", "", isOptionalAddr},
 	{"mail.allow_plain_auth", "false", oneOf("false", "true", "loopback")},
 	{"mail.max_message_size", "25MB", isSize},
+	{"collab.max_update_size", "1MB", isSize},
 	{"mail.user_quota", "1GB", isSize},
 }
 
@@ -270,6 +274,7 @@ func build(v *viper.Viper, file string) Config {
 	cacheMax, _ := parseSize(v.GetString("cache.max_size"))
 	mailMax, _ := parseSize(v.GetString("mail.max_message_size"))
 	mailQuota, _ := parseSize(v.GetString("mail.user_quota"))
+	collabMax, _ := parseSize(v.GetString("collab.max_update_size"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -316,6 +321,7 @@ func build(v *viper.Viper, file string) Config {
 		MailPlainAuth:      v.GetString("mail.allow_plain_auth"),
 		MailMaxSize:        mailMax,
 		MailQuota:          mailQuota,
+		CollabMaxUpdate:    collabMax,
 		File:               file,
 	}
 }

@@ -1,142 +1,96 @@
 package sync_test
 
 import (
-	"net/http"
-	"net/url"
+	"bytes"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/PuerkitoBio/goquery"
-
-	"preau/appliance/apptest"
-	"preau/appliance/auth"
+	"preau/appliance/pages"
 )
 
-func page(t *testing.T, a *apptest.App, c *http.Client, path string) *goquery.Document {
-	t.Helper()
-	resp, body := a.Get(c, path)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %d", path, resp.StatusCode)
-	}
-	d, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+// Two Yjs updates made apart by two documents that never met (the text
+// "t"), as assets/src/test/ytext.mjs make writes them: what the school's
+// editor typed during the outage, and what the teacher typed from home on
+// central meanwhile.
+const (
+	pagesAtSchool  = "0101c2d69b9d0d00040101741ec380206c27c3a9636f6c652070656e64616e74206c612070616e6e652e2000"
+	pagesAtCentral = "0101d4fcae8609000401017428c380206c61206d6169736f6e20737572206c652073657276657572206465206c612076696c6c652e00"
+)
 
-func TestDirectorSyncPageAndConflictRestore(t *testing.T) {
+// TestPagesEditedOnBothSidesOfAnOutage: a page written at school while
+// the link is down and on central at the same time holds both sides'
+// updates once sync runs, on both nodes; with Node at hand, the document
+// they make holds both texts.
+func TestPagesEditedOnBothSidesOfAnOutage(t *testing.T) {
 	p := newPair(t, "ecole-a")
 	ctx := t.Context()
-	dir, err := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "dir.a", Display: "Dir A", Profile: auth.Director, SchoolID: "ecole-a", Password: "motdepasse"})
+	class, teacher, pupil, parent := p.family(t, "CE1", "a")
+	atSchool := pages.Of(p.school.Env)
+	id, err := atSchool.Create(ctx, teacher, pages.Draft{Title: "Les insectes", ClassID: class.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := p.school.Auth.CreateUser(ctx, auth.NewUser{Login: "prof.e", Display: "Prof E", Profile: auth.Teacher, SchoolID: "ecole-a"})
-	syncOnce(t, p.school)
-	// Concurrent edits of one column: the school's loses and is kept at the school.
-	p.school.Auth.SetDisabled(ctx, u.ID, true)
-	p.central.Auth.SetDisabled(ctx, u.ID, true)
-	p.central.Auth.SetDisabled(ctx, u.ID, false) // later still: central wins
 	syncOnce(t, p.school)
 
-	c := p.school.ClientAs(dir.Login)
-	d := page(t, p.school, c, "/synchronisation")
-	if link, _ := d.Find("#sync-status").Attr("data-link"); link != "up" {
-		t.Fatalf("link shown as %q", link)
-	}
-	forms := d.Find("form[action^='/synchronisation/conflits/']")
-	if forms.Length() == 0 {
-		t.Fatalf("no conflict to restore on the page:\n%s", d.Find("table").Text())
-	}
-	action, _ := forms.First().Attr("action")
-	resp, _ := p.school.PostForm(c, action, url.Values{})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("restore: %d", resp.StatusCode)
-	}
-	if !strings.Contains(page(t, p.school, c, "/synchronisation").Find("table").Text(), "restaurée") {
-		t.Fatal("restored conflict not marked")
-	}
-	// "Synchroniser maintenant" sends the restored version to central.
-	if resp, _ := p.school.PostForm(c, "/synchronisation", url.Values{}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sync now: %d", resp.StatusCode)
-	}
-	if st, _ := p.school.Sync.Client.Status(ctx); st.PendingOut != 0 {
-		t.Fatalf("restored version not sent: %+v", st)
-	}
-	// Another school's conflict number is not restorable from here.
-	if resp, _ := p.school.PostForm(c, "/synchronisation/conflits/999", url.Values{}); resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("unknown conflict: %d", resp.StatusCode)
-	}
-}
-
-func TestDSISchoolsPage(t *testing.T) {
-	p := newPair(t, "ecole-a")
-	syncOnce(t, p.school)
-	c := p.central.ClientAs("dsi")
-	d := page(t, p.central, c, "/ecoles")
-	row := d.Find("tr[data-school='ecole-a']")
-	if row.Length() != 1 || !strings.Contains(row.Text(), "inscrite") {
-		t.Fatalf("ecole-a row: %q", row.Text())
-	}
-	if d.Find("svg rect").Length() == 0 {
-		t.Fatal("no sync volume chart")
-	}
-	// Adding a school shows its one-time token, which enrolls a school.
-	resp, body := p.central.PostForm(c, "/ecoles", url.Values{"id": {"ecole-neuve"}, "name": {"École neuve"}})
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
-		t.Fatalf("add school: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
-	}
-	d, _ = goquery.NewDocumentFromReader(strings.NewReader(body))
-	token := d.Find("[data-token]").Text()
-	n := apptest.New(t, apptest.Options{NoDemo: true, Config: map[string]string{"school.id": "ecole-neuve"}})
-	if _, err := n.Sync.Client.Enroll(t.Context(), p.central.URL, token); err != nil {
-		t.Fatalf("token from the page does not enroll: %v", err)
-	}
-	resp, body = p.central.PostForm(c, "/ecoles", url.Values{"id": {"École Invalide"}, "name": {"x"}})
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "invalide") {
-		t.Fatalf("invalid id: %d", resp.StatusCode)
-	}
-	// Revoking stops the school's sync.
-	if resp, _ := p.central.PostForm(c, "/ecoles/ecole-a/revoquer", url.Values{}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("revoke: %d", resp.StatusCode)
-	}
-	if _, err := p.school.Sync.Client.SyncOnce(t.Context()); err == nil {
-		t.Fatal("revoked school still syncs")
-	}
-}
-
-// The director's page says when the school last heard central; the DSI's,
-// when central last heard each school, and which hold their live request.
-func TestPagesSayWhenEachSideLastHeardTheOther(t *testing.T) {
-	t.Parallel() // it mostly waits
-	p := newPair(t, "ecole-a")
-	if _, err := p.school.Auth.CreateUser(t.Context(), auth.NewUser{Login: "dir.a", Display: "Dir A", Profile: auth.Director,
-		SchoolID: "ecole-a", Password: "motdepasse"}); err != nil {
+	// The link is down: each side writes.
+	school, _ := hex.DecodeString(pagesAtSchool)
+	central, _ := hex.DecodeString(pagesAtCentral)
+	if err := atSchool.Write(ctx, pupil, id, school); err != nil {
 		t.Fatal(err)
 	}
-	run(t, p.school)
-	waitFor(t, "the live request did not open", 5*time.Second, func() bool { return status(t, p.school).Live })
-	// Central answers the live request whenever it holds rows for the
-	// school, and the school opens another after pulling them: the pages are
-	// read until both show the request open, as a person reloading would.
-	var heard, link, contact string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		d := page(t, p.school, p.school.ClientAs("dir.a"), "/synchronisation")
-		heard, link = d.Find("#sync-heard").Text(), d.Find(".link-up").Text()
-		row := page(t, p.central, p.central.ClientAs("dsi"), "/ecoles").Find("tr[data-school='ecole-a'] td[data-label='Dernier contact']")
-		if contact = strings.TrimSpace(row.Text()); strings.Contains(link, "arrivent aussitôt") && contact == "en direct" {
-			break
+	atCentral := pages.Of(p.central.Env)
+	if err := atCentral.Write(ctx, teacher, id, central); err != nil {
+		t.Fatalf("the teacher writes from home: %v", err)
+	}
+	if err := atCentral.Write(ctx, parent, id, []byte{1}); err == nil {
+		t.Fatal("a parent wrote on central")
+	}
+
+	syncOnce(t, p.school)
+	for name, s := range map[string]*pages.Service{"school": atSchool, "central": atCentral} {
+		got, err := s.Updates(ctx, teacher, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || !slices.ContainsFunc(got, func(b []byte) bool { return bytes.Equal(b, school) }) ||
+			!slices.ContainsFunc(got, func(b []byte) bool { return bytes.Equal(b, central) }) {
+			t.Fatalf("%s holds %x", name, got)
+		}
+		if text := pagesText(t, got); text != "" && (!strings.Contains(text, "pendant la panne") || !strings.Contains(text, "serveur de la ville")) {
+			t.Fatalf("%s's document reads %q", name, text)
+		} else if text != "" {
+			t.Logf("%s's document reads %q", name, text)
 		}
 	}
-	if !strings.Contains(heard, "dernier contact avec la ville") || !strings.Contains(heard, "à l'instant") {
-		t.Errorf("director's page: %q", heard)
+}
+
+// pagesText is the text of the document the updates make, read by Yjs
+// itself in Node; "" without Node or assets/src/node_modules, unless
+// PREAU_NODE_TESTS is "required" (CI).
+func pagesText(t *testing.T, updates [][]byte) string {
+	dir, _ := filepath.Abs("../../assets/src")
+	_, errMods := os.Stat(filepath.Join(dir, "node_modules", "yjs"))
+	_, errNode := exec.LookPath("node")
+	if errMods != nil || errNode != nil {
+		if os.Getenv("PREAU_NODE_TESTS") == "required" {
+			t.Fatal("node and assets/src/node_modules are required (npm ci in assets/src)")
+		}
+		return ""
 	}
-	if !strings.Contains(link, "arrivent aussitôt") {
-		t.Errorf("director's page, link: %q", link)
+	var in strings.Builder
+	for _, u := range updates {
+		in.WriteString(hex.EncodeToString(u) + "\n")
 	}
-	if contact != "en direct" {
-		t.Errorf("DSI's page, last contact of ecole-a: %q", contact)
+	cmd := exec.Command("node", "test/ytext.mjs")
+	cmd.Dir, cmd.Stdin = dir, strings.NewReader(in.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
 	}
+	return strings.TrimSpace(string(out))
 }

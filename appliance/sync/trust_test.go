@@ -174,6 +174,20 @@ func TestHostilePushesRefused(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Updates and versions need their page on central: an honest one.
+	pageID, pageUpdateID := store.NewID(), store.NewID()
+	if err := c.school.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO pages(id, scope, hlc, origin, school_id, class_id, kind, title, author_id, created_at, updated_at)
+			VALUES (?, 'ecole-a', ?, ?, 'ecole-a', ?, 'wiki', 'Insectes', ?, '2026-12-03T08:00:00Z', '2026-12-03T08:00:00Z')`,
+			pageID, tx.HLC, tx.Origin, c.classA.ID, c.pupilA.ID)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO page_updates(id, scope, hlc, origin, page_id, school_id, author_id, data, created_at)
+				VALUES (?, 'ecole-a', ?, ?, ?, 'ecole-a', ?, x'0102', '2026-12-03T08:00:00Z')`, pageUpdateID, tx.HLC, tx.Origin, pageID, c.pupilA.ID)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	syncOnce(t, c.school)
 	forgedRow := func(table string, values, set map[string]any) store.Row {
 		r := store.Row{Table: table, Values: map[string]any{"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0)}}
@@ -313,6 +327,18 @@ func TestHostilePushesRefused(t *testing.T) {
 		return forgedRow("forum_reports", map[string]any{"city": int64(0), "post_id": postA, "forum_id": forumA, "reporter_id": c.parentA.ID,
 			"reason": "", "status": "open", "handled_by": "", "created_at": "2026-12-03T08:00:00Z"}, set)
 	}
+	classPage := func(set map[string]any) store.Row {
+		return forgedRow("pages", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "kind": "wiki", "title": "Insectes",
+			"html": "", "author_id": c.teacherA.ID, "created_at": "2026-12-03T08:00:00Z", "updated_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	pageUpdate := func(set map[string]any) store.Row {
+		return forgedRow("page_updates", map[string]any{"page_id": pageID, "school_id": "ecole-a", "author_id": c.pupilA.ID,
+			"data": []byte{1, 2}, "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	pageVersion := func(set map[string]any) store.Row {
+		return forgedRow("page_versions", map[string]any{"page_id": pageID, "school_id": "ecole-a", "author_id": c.pupilA.ID,
+			"html": "<p>x</p>", "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
 	cases := []struct {
 		name string
 		row  store.Row
@@ -338,6 +364,17 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a reading under another id", forumRead(c.pupilA.ID, map[string]any{"id": store.NewID()}), "identifiant de lecture"},
 		{"a report by school B's parent", forumReport(map[string]any{"reporter_id": c.parentB.ID}), "personnes de l'école"},
 		{"a report flagged for every school", forumReport(map[string]any{"city": int64(1)}), "forum de l'école"},
+		// class pages: the school's own, for its classes, written by its
+		// pupils and staff; an update never changes
+		{"a page in school B's name", classPage(map[string]any{"school_id": "ecole-b"}), "propres pages"},
+		{"a page for school B's class", classPage(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a page by a parent", classPage(map[string]any{"author_id": c.parentA.ID}), "élèves et l'équipe"},
+		{"a page by school B's teacher", classPage(map[string]any{"author_id": c.teacherB.ID}), "élèves et l'équipe"},
+		{"an update of no page of the school's", pageUpdate(map[string]any{"page_id": store.NewID()}), "propres pages"},
+		{"an update in school B's name", pageUpdate(map[string]any{"school_id": "ecole-b"}), "propres pages"},
+		{"an update by a parent", pageUpdate(map[string]any{"author_id": c.parentA.ID}), "élèves et l'équipe"},
+		{"an update rewritten", pageUpdate(map[string]any{"id": pageUpdateID, "data": []byte{9}}), "ne change jamais"},
+		{"a version by school B's pupil", pageVersion(map[string]any{"author_id": c.pupilB.ID}), "élèves et l'équipe"},
 		// mail: messages and copies of the people who use the school; a
 		// copy is its sender's or a recipient's; only central delivers
 		// between schools
