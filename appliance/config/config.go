@@ -374,7 +374,7 @@ func checkUnknownEnv() error {
 }
 
 // ignoredEnv are PREAU_* variables used by tools and tests, not configuration.
-var ignoredEnv = map[string]bool{"PREAU_BROWSER_TESTS": true, "PREAU_SCREENSHOTS": true}
+var ignoredEnv = map[string]bool{"PREAU_BROWSER_TESTS": true, "PREAU_NODE_TESTS": true, "PREAU_SCREENSHOTS": true}
 
 func checkValue(v *viper.Viper, k key) error {
 	raw := v.Get(k.name)
