@@ -163,7 +163,11 @@ func (s *Service) storeImage(up *web.Upload) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	hash, _, err := s.db.Blobs().Put(f, MaxImage)
+	r, err := store.WithoutLocation(f, up.Type, MaxImage) // a phone writes where a photo was taken into it
+	if err != nil {
+		return "", err
+	}
+	hash, _, err := s.db.Blobs().Put(r, MaxImage)
 	return hash, err
 }
 

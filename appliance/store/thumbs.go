@@ -172,35 +172,16 @@ func exifOrientation(r io.Reader) int {
 // tiffOrientation reads the orientation tag of an APP1 segment's first
 // directory ("Exif\0\0", then a TIFF header).
 func tiffOrientation(seg []byte) int {
-	if len(seg) < 14 || string(seg[:6]) != "Exif\x00\x00" {
+	t, order, ifd0, ok := exifTIFF(seg)
+	if !ok {
 		return 1
 	}
-	t := seg[6:]
-	var order binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		order = binary.LittleEndian
-	case "MM":
-		order = binary.BigEndian
-	default:
+	e := tiffTag(t, order, ifd0, 0x0112)
+	if e < 0 {
 		return 1
 	}
-	ifd := int(order.Uint32(t[4:8]))
-	if ifd < 8 || ifd+2 > len(t) {
-		return 1
-	}
-	entries := int(order.Uint16(t[ifd:]))
-	for i := range entries {
-		e := ifd + 2 + 12*i
-		if e+12 > len(t) {
-			return 1
-		}
-		if order.Uint16(t[e:]) == 0x0112 {
-			if o := int(order.Uint16(t[e+8:])); o >= 1 && o <= 8 {
-				return o
-			}
-			return 1
-		}
+	if o := int(order.Uint16(t[e+8:])); o >= 1 && o <= 8 {
+		return o
 	}
 	return 1
 }
