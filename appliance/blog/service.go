@@ -464,13 +464,7 @@ func (s *Service) storeFiles(files []web.Upload) ([]Media, error) {
 		if videoTypes[up.Type] {
 			kind, limit = Video, MaxVideo
 		}
-		// a phone writes where the photo was taken into it
-		r, err := store.WithoutLocation(f, up.Type, limit)
-		var hash string
-		var size int64
-		if err == nil {
-			hash, size, err = s.db.Blobs().Put(r, limit)
-		}
+		hash, size, err := s.db.Blobs().PutUpload(f, up.Type, limit)
 		f.Close()
 		if err != nil {
 			return nil, err

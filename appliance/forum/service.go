@@ -609,13 +609,7 @@ func (s *Service) storeFiles(ctx context.Context, u auth.User, ups []web.Upload)
 		if err != nil {
 			return nil, err
 		}
-		// a phone writes where a photo was taken into it
-		r, err := store.WithoutLocation(rc, up.Type, MaxFile)
-		var hash string
-		var size int64
-		if err == nil {
-			hash, size, err = s.db.Blobs().Put(r, MaxFile)
-		}
+		hash, size, err := s.db.Blobs().PutUpload(rc, up.Type, MaxFile)
 		rc.Close()
 		if err != nil {
 			return nil, err

@@ -163,11 +163,7 @@ func (s *Service) storeImage(up *web.Upload) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	r, err := store.WithoutLocation(f, up.Type, MaxImage) // a phone writes where a photo was taken into it
-	if err != nil {
-		return "", err
-	}
-	hash, _, err := s.db.Blobs().Put(r, MaxImage)
+	hash, _, err := s.db.Blobs().PutUpload(f, up.Type, MaxImage)
 	return hash, err
 }
 

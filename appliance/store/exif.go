@@ -114,17 +114,17 @@ func stripGPS(seg []byte) bool {
 	return true
 }
 
-// WithoutLocation is an upload of type typ ready to keep: a JPEG read
-// whole (up to limit and one byte more, so that Put still refuses one too
-// large) with its location blanked; any other type as it comes.
-func WithoutLocation(r io.Reader, typ string, limit int64) (io.Reader, error) {
-	if typ != "image/jpeg" {
-		return r, nil
+// PutUpload keeps a file people uploaded, of type typ, as Put does: a
+// JPEG is read whole (up to limit and one byte more, so that Put still
+// refuses one too large) and its location blanked first.
+func (b *Blobs) PutUpload(r io.Reader, typ string, limit int64) (string, int64, error) {
+	if typ == "image/jpeg" {
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if err != nil {
+			return "", 0, err
+		}
+		StripLocation(data)
+		r = bytes.NewReader(data)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	StripLocation(data)
-	return bytes.NewReader(data), nil
+	return b.Put(r, limit)
 }
