@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X preau/appliance.Version=$(VERSION)
 GO ?= go
 
-.PHONY: run build test bench dist fmt vet clean assets
+.PHONY: run build test fuzz bench dist fmt vet clean assets
 
 ## run: build and start a school appliance with the demo school at http://localhost:8080
 run: build
@@ -24,6 +24,21 @@ test:
 	  echo "##  or run .ci/run, which installs it.                      ##"; \
 	  echo "############################################################"; echo ""; fi
 	$(GO) test -count=1 -timeout 20m ./...
+
+## fuzz: run every fuzz target for FUZZTIME each (CI: a short run after `make test`)
+# The targets are found, not listed: every `func FuzzXxx` of a *_test.go
+# file, so a new one runs without editing this file. Go fuzzes one target
+# of one package at a time; a failing input is written under the
+# package's testdata/fuzz/FuzzXxx/ and fails the run.
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=.git '^func Fuzz' . | sort | \
+	while read -r file; do \
+	  for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
+	    echo "fuzz: $$target ($$(dirname "$$file")) for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "./$$(dirname "$$file")"; \
+	  done; \
+	done
 
 ## bench: Go benchmarks, and the load benchmarks against the real binary (see docs/performance.md)
 # One package at a time (-p 1): two benchmarks sharing the cores would

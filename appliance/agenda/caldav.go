@@ -254,6 +254,19 @@ func (b *davBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.
 	if err != nil {
 		return nil, err
 	}
+	d, err := fromICal(cal)
+	if err != nil {
+		return nil, davError(err)
+	}
+	u := userOf(ctx)
+	if !exists && d.UID != "" && d.UID != old.UID {
+		// A program may name the file otherwise than the event's UID
+		// (Préau files it under its UID, as Location says): sent again,
+		// it is the same event, not a second one.
+		if old, exists, err = b.personalEvent(ctx, homeSet(u)+calPersonal+"/"+url.PathEscape(d.UID)+".ics"); err != nil {
+			return nil, err
+		}
+	}
 	etag := strconv.FormatInt(old.HLC, 36)
 	if exists && opts.IfNoneMatch.IsWildcard() {
 		return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("it exists"))
@@ -263,15 +276,10 @@ func (b *davBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.
 			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("it changed"))
 		}
 	}
-	d, err := fromICal(cal)
-	if err != nil {
-		return nil, davError(err)
-	}
 	if d.UID == "" {
 		d.UID = old.UID
 	}
 	d.Calendar = Personal
-	u := userOf(ctx)
 	var e Event
 	if exists {
 		e, err = b.s.Update(ctx, u, old.ID, d)

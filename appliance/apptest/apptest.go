@@ -65,7 +65,9 @@ func New(t testing.TB, o Options) *App {
 		t.Fatalf("config: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	// A fuzz test's log may not be written to while it fuzzes, when the
+	// server logs: its appliance stays quiet.
+	if _, fuzz := t.(*testing.F); testing.Verbose() && !fuzz {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	a, err := appliance.Open(context.Background(), cfg, log, o.Features...)

@@ -238,8 +238,15 @@ func TestRoomRefusesBadFrames(t *testing.T) {
 func FuzzParseMessage(f *testing.F) {
 	f.Add(syncMessage(syncUpdate, []byte("abc")))
 	f.Add(awarenessMessage(encodeAwareness([]awareness{{1, 2, "{}"}})))
+	// A frame read is the message the server would write for it, and an
+	// awareness update reads back as written.
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := parseMessage(b)
+		if err == nil && m.Type == msgSync {
+			if again, err := parseMessage(syncMessage(m.Sub, m.Payload)); err != nil || again.Sub != m.Sub || !bytes.Equal(again.Payload, m.Payload) {
+				t.Fatalf("sync message %+v written again reads %+v, %v", m, again, err)
+			}
+		}
 		if err == nil && m.Type == msgAwareness {
 			if as, err := parseAwareness(m.Payload); err == nil {
 				if !bytes.Equal(encodeAwareness(as), m.Payload) {

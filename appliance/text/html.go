@@ -52,7 +52,14 @@ var remoteImage = regexp.MustCompile(`(?is)<img\b[^>]*\bsrc\s*=\s*["']?\s*(?:htt
 // SafeHTML is people's HTML made safe to show inside a Préau page; blocked
 // reports whether remote images were left out.
 func SafeHTML(s string) (safe string, blocked bool) {
-	return policy.Sanitize(s), remoteImage.MatchString(s)
+	safe = policy.Sanitize(s)
+	if strings.Contains(safe, `src=""`) {
+		// A source the policy blanked is left as an empty attribute,
+		// which the policy drops when it reads it again: drop it now, so
+		// that HTML cleaned once (a class page's, kept) is clean as it is.
+		safe = policy.Sanitize(safe)
+	}
+	return safe, remoteImage.MatchString(s)
 }
 
 var strict = bluemonday.StrictPolicy()
