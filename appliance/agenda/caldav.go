@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -75,7 +76,31 @@ func (h *davHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, web.T(r, "agenda.err.not_your_calendars"), http.StatusForbidden)
 		return
 	}
+	if r.Method == http.MethodPut {
+		if err := readableCalendar(r); err != nil {
+			http.Error(w, web.ErrText(r, err), http.StatusBadRequest)
+			return
+		}
+	}
 	h.dav.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+}
+
+// readableCalendar refuses a PUT's body that go-ical cannot read without
+// panicking (go-ical indexes an empty slice on "0;0="), before go-webdav
+// decodes it; the body is left for it to read again.
+func readableCalendar(r *http.Request) (err error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return apperr.New(apperr.ErrInvalid, "agenda.err.unreadable_calendar")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	defer func() {
+		if recover() != nil {
+			err = apperr.New(apperr.ErrInvalid, "agenda.err.unreadable_calendar")
+		}
+	}()
+	ical.NewDecoder(bytes.NewReader(body)).Decode()
+	return nil
 }
 
 // authenticate checks the request's login and password: a calendar

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-ical"
@@ -112,5 +113,15 @@ func TestCalDAVPutUnderAnotherName(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d events with the UID, want 1", n)
+	}
+}
+
+// A body go-ical cannot read without panicking is refused, saying what
+// to send, not answered with an internal error.
+func TestCalDAVPutUnreadable(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	status, answer, _ := dav(t, a, http.MethodPut, "/caldav/parent/agendas/personnel/x.ics", []byte("0;0="))
+	if status != http.StatusBadRequest || !strings.Contains(answer, "iCalendar") {
+		t.Fatalf("PUT 0;0= answered %d: %s", status, answer)
 	}
 }
