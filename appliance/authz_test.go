@@ -2,6 +2,7 @@ package appliance_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -290,6 +291,7 @@ func runMatrix(t *testing.T, templates map[string]*apptest.Template, rows []auth
 					}
 				}
 				resp, text := a.Do(client, method, path, ctype, body)
+				checkSecureHeaders(t, fmt.Sprintf("%s as %s", path, p), resp)
 				if resp.StatusCode != want {
 					t.Errorf("%s as %s: status %d, want %d\n%.300s", path, p, resp.StatusCode, want, text)
 				}

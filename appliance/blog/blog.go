@@ -374,10 +374,7 @@ func (h *handlers) media(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", m.Type)
-	if size == "originale" {
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.Name}))
-	}
+	web.FileHeaders(w, m.Name, m.Type, size == "originale")
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 

@@ -67,6 +67,9 @@ func TestHTTPSWithInitCertificate(t *testing.T) {
 	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Error("the redirect to HTTPS lacks X-Content-Type-Options: nosniff")
 	}
+	if resp.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent over plain HTTP, where browsers ignore it")
+	}
 
 	roots := x509.NewCertPool()
 	pemBytes, _ := os.ReadFile(cfg.TLSCert)
@@ -81,6 +84,9 @@ func TestHTTPSWithInitCertificate(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz over HTTPS = %d", resp.StatusCode)
+	}
+	if !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("HTTPS without HSTS: %q", resp.Header.Get("Strict-Transport-Security"))
 	}
 	peer := resp.TLS.PeerCertificates[0]
 	if m := fingerprintLine.FindStringSubmatch(out); m == nil || m[1] != colonHex(sha256.Sum256(peer.Raw)) {
@@ -106,7 +112,7 @@ func TestHTTPSWithInitCertificate(t *testing.T) {
 			session = c
 		}
 	}
-	if session == nil || !session.Secure || !session.HttpOnly {
-		t.Errorf("session cookie = %+v, want Secure and HttpOnly", session)
+	if session == nil || !session.Secure || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Errorf("session cookie = %+v, want Secure, HttpOnly and SameSite=Lax", session)
 	}
 }

@@ -10,7 +10,6 @@ package documents
 
 import (
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -208,12 +207,7 @@ func (h *handlers) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer content.Close()
-	disposition := "attachment"
-	if d.Inline() {
-		disposition = "inline"
-	}
-	w.Header().Set("Content-Type", d.Type)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": d.Name}))
+	web.FileHeaders(w, d.Name, d.Type, false)
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("ETag", `"`+d.Blob+`"`)
 	http.ServeContent(w, r, "", time.Time{}, content)

@@ -207,6 +207,10 @@ func TestTypesAndThumbnails(t *testing.T) {
 		if got := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(got, c.disposition) {
 			t.Errorf("%s: Content-Disposition %q (type %s), want %s", c.name, got, resp.Header.Get("Content-Type"), c.disposition)
 		}
+		// Saved as bytes: the type it was sent with is not repeated.
+		if got := resp.Header.Get("Content-Type"); c.disposition == "attachment" && got != "application/octet-stream" {
+			t.Errorf("%s: saved as %q, want application/octet-stream", c.name, got)
+		}
 	}
 	img := image.NewRGBA(image.Rect(0, 0, 1200, 600))
 	for x := range 1200 {

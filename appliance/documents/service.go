@@ -20,6 +20,7 @@ import (
 	"preau/appliance/notify"
 	"preau/appliance/store"
 	"preau/appliance/text"
+	"preau/appliance/web"
 )
 
 // Document is a file a class's teacher shared with it.
@@ -445,23 +446,9 @@ func sniff(head []byte, name string) string {
 	return t
 }
 
-// inline are the types a browser shows without running anything: served
-// as they are. Anything else is served as a download (HTML, SVG, XML,
-// scripts above all: they would run in Préau's origin).
-var inline = map[string]bool{"application/pdf": true, "image/png": true, "image/jpeg": true, "image/gif": true,
-	"image/webp": true, "image/bmp": true, "audio/mpeg": true, "audio/wave": true, "audio/ogg": true, "video/mp4": true,
-	"video/webm": true, "text/plain": true}
-
-// activeNames are the extensions of files a browser runs or renders as a
-// page, whatever their content looked like: served as downloads too.
-var activeNames = []string{".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".js", ".mjs", ".css"}
-
 // Inline reports whether a document may be shown in the browser: its
-// content runs nothing, and its name does not make it a page.
-func (d Document) Inline() bool {
-	mt, _, _ := mime.ParseMediaType(d.Type)
-	return inline[mt] && !slices.Contains(activeNames, strings.ToLower(path.Ext(d.Name)))
-}
+// content runs nothing, and its name does not make it a page (web.Inline).
+func (d Document) Inline() bool { return web.Inline(d.Name, d.Type) }
 
 // Thumb reports whether the document has a thumbnail (a picture).
 func (d Document) Thumb() bool { return store.IsPicture(d.Type) }

@@ -1,7 +1,6 @@
 package forum
 
 import (
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -407,14 +406,8 @@ func (h *handlers) media(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	disposition := "attachment"
-	ctype := "application/octet-stream"
-	if f.IsImage() {
-		disposition, ctype = "inline", f.Type
-	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	web.FileHeaders(w, f.Name, f.Type, !f.IsImage())
+	w.Header().Set("Content-Security-Policy", web.FileCSP+"; sandbox")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	http.ServeContent(w, r, "", time.Time{}, rc)
 }

@@ -8,7 +8,6 @@
 package homework
 
 import (
-	"mime"
 	"net/http"
 	"slices"
 	"time"
@@ -339,8 +338,7 @@ func (h *handlers) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer content.Close()
-	w.Header().Set("Content-Type", f.Type)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	web.FileHeaders(w, f.Name, f.Type, true)
 	w.Header().Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", time.Time{}, content)
 }

@@ -3,7 +3,6 @@ package mail
 import (
 	"html/template"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -229,9 +228,7 @@ func (h *handlers) attachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// a file from a message is downloaded, never shown inside Préau's origin
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": cmpOr(a.Name, "piece-jointe")}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	web.FileHeaders(w, cmpOr(a.Name, "piece-jointe"), a.Type, true)
 	w.Write(a.Data)
 }
 

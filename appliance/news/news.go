@@ -14,6 +14,7 @@ import (
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/feature"
+	"preau/appliance/store"
 	"preau/appliance/web"
 )
 
@@ -182,7 +183,8 @@ func (h *handlers) image(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", it.ImageType)
+	// A row from sync could name any type: only a picture shows.
+	web.FileHeaders(w, "", it.ImageType, !store.IsPicture(it.ImageType))
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	http.ServeContent(w, r, "", time.Time{}, f)
 }

@@ -12,7 +12,6 @@
 package requests
 
 import (
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -282,13 +281,7 @@ func (h *handlers) fileOf(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	disposition := "attachment"
-	if e.Picture() {
-		disposition = "inline"
-	}
-	w.Header().Set("Content-Type", e.FileType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": e.FileName}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	web.FileHeaders(w, e.FileName, e.FileType, !e.Picture())
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 

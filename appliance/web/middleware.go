@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -196,14 +197,86 @@ func TooLarge(err error) bool {
 }
 
 // SecureHeaders sets what every response carries, whoever writes it (pages,
-// JSON, assets, error pages, redirects, http.Error): browsers must not guess
-// a type other than the one declared, or a file served as text could run as
-// a script or a stylesheet.
+// JSON, assets, files, error pages, redirects, http.Error, a websocket
+// refused): browsers must not guess a type other than the one declared,
+// nor show Préau in another site's frame, nor tell other sites which page
+// a link was followed from, nor lend a page the camera, the microphone or
+// the location (no feature asks for them: a photo is taken through a file
+// input, which needs no permission); and over TLS, they must come back
+// over TLS only. The Content-Security-Policy depends on what is sent:
+// decided when the handler writes its header (see policyWriter).
 func SecureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Permissions-Policy", PermissionsPolicy)
+		if r.TLS != nil {
+			// A year; no includeSubDomains: a school's box answers on its
+			// own name only, and its parent domain is the city's.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(&policyWriter{ResponseWriter: w}, r)
 	})
+}
+
+// PermissionsPolicy refuses every powerful feature to every page.
+const PermissionsPolicy = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), display-capture=(), geolocation=(), " +
+	"gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=(), xr-spatial-tracking=()"
+
+// PageCSP lets a page load only Préau's own files, with no inline script
+// or style, in no frame, and send its forms only to Préau: HTML that
+// slipped into a page can neither run a script nor make a form post a
+// password elsewhere.
+const PageCSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; " +
+	"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+// FileCSP is the policy of everything that is not one of Préau's pages
+// (JSON, a file, a picture, a feed): it may load nothing and run nothing,
+// should a browser open it as a page, and shows in no frame.
+const FileCSP = "default-src 'none'; frame-ancestors 'none'"
+
+// policyWriter sets the Content-Security-Policy a response's type calls
+// for when its header is written, unless its handler chose one (a
+// forum's file is also sandboxed).
+type policyWriter struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (w *policyWriter) WriteHeader(code int) {
+	if !w.done {
+		w.done = true
+		h := w.Header()
+		if h.Get("Content-Security-Policy") == "" {
+			mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+			if mt == "text/html" {
+				h.Set("Content-Security-Policy", PageCSP)
+			} else {
+				// No type declared yet is held to the strictest: net/http
+				// would name it from its first bytes.
+				h.Set("Content-Security-Policy", FileCSP)
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *policyWriter) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *policyWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection to a websocket: gorilla asks for an
+// http.Hijacker.
+func (w *policyWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.done = true
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

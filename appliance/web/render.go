@@ -217,10 +217,7 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int
 		http.Error(w, T(r, "error.internal"), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Referrer-Policy", "same-origin")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8") // and so PageCSP (SecureHeaders)
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
@@ -271,13 +268,6 @@ type panelView struct {
 	Profile auth.Profile
 	Data    any
 }
-
-// contentSecurityPolicy lets a page load only Préau's own files, with no
-// inline script, in no frame, and send its forms only to Préau: HTML that
-// slipped into a page can neither run a script nor make a form post a
-// password elsewhere.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; " +
-	"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
 // renderBuffers recycles the buffers pages are built in (whole, so that a
 // template error can still become a 500): growing a new one to a page's
@@ -447,7 +437,7 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Config.TLS(), SameSite: http.SameSiteLaxMode})
 	msg, _ := url.QueryUnescape(c.Value)
 	return msg
 }
