@@ -29,14 +29,24 @@ test:
 # The targets are found, not listed: every `func FuzzXxx` of a *_test.go
 # file, so a new one runs without editing this file. Go fuzzes one target
 # of one package at a time; a failing input is written under the
-# package's testdata/fuzz/FuzzXxx/ and fails the run.
+# package's testdata/fuzz/FuzzXxx/ and fails the run. Go 1.26's fuzzer
+# may end a run on time with a bare "context deadline exceeded" and no
+# failing input (go.dev/issue/75804, fixed in Go 1.27): that one is said,
+# not failed on.
 FUZZTIME ?= 10s
 fuzz:
-	@set -e; grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=.git '^func Fuzz' . | sort | \
+	@set -e; out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=.git '^func Fuzz' . | sort | \
 	while read -r file; do \
 	  for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
 	    echo "fuzz: $$target ($$(dirname "$$file")) for $(FUZZTIME)"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "./$$(dirname "$$file")"; \
+	    if $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "./$$(dirname "$$file")" > "$$out" 2>&1; then \
+	      grep -v '^fuzz: elapsed' "$$out" || true; \
+	    elif grep -q 'context deadline exceeded' "$$out" && ! grep -q 'Failing input written' "$$out"; then \
+	      echo "fuzz: $$target stopped by Go's deadline race (go.dev/issue/75804), no failing input"; \
+	    else \
+	      cat "$$out"; exit 1; \
+	    fi; \
 	  done; \
 	done
 
