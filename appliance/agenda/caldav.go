@@ -238,8 +238,10 @@ func (b *davBackend) GetCalendarObject(ctx context.Context, p string, req *calda
 	if err != nil {
 		return nil, err
 	}
+	// Objects are named by their UID escaped; go-webdav hands over the
+	// path unescaped (a UID with a space, an accent or a slash).
 	for _, o := range objs {
-		if o.Path == p {
+		if name, err := url.PathUnescape(o.Path); o.Path == p || err == nil && name == p {
 			return &o, nil
 		}
 	}

@@ -125,3 +125,32 @@ func TestCalDAVPutUnreadable(t *testing.T) {
 		t.Fatalf("PUT 0;0= answered %d: %s", status, answer)
 	}
 }
+
+// An event whose UID must be escaped in a path (a space, an accent, a
+// slash) reads back where Préau said it keeps it.
+func TestCalDAVUIDEscaped(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	for _, uid := range []string{"rdv 1", "réunion", "a/b@client"} {
+		body := []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20261203T080000Z\r\n" +
+			"SUMMARY:Rendez-vous\r\nDTSTART:20261209T090000Z\r\nDTEND:20261209T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+		status, answer, kept := dav(t, a, http.MethodPut, "/caldav/parent/agendas/personnel/nouveau.ics", body)
+		if status != http.StatusCreated {
+			t.Fatalf("%s: PUT %d %s", uid, status, answer)
+		}
+		if status, answer, _ := dav(t, a, http.MethodGet, kept, nil); status != http.StatusOK || !strings.Contains(answer, "Rendez-vous") {
+			t.Errorf("%s: GET %s: %d %s", uid, kept, status, answer)
+		}
+	}
+}
+
+// A year iCalendar cannot write back (0000) is refused, saying which are
+// accepted.
+func TestCalDAVPutYearZero(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	body := []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:zero\r\nSUMMARY:Zéro\r\nDTSTART:00000101T000000\r\n" +
+		"END:VEVENT\r\nEND:VCALENDAR\r\n")
+	if status, answer, _ := dav(t, a, http.MethodPut, "/caldav/parent/agendas/personnel/zero.ics", body); status != http.StatusBadRequest ||
+		!strings.Contains(answer, "1900") {
+		t.Fatalf("year 0000: %d %s", status, answer)
+	}
+}

@@ -35,6 +35,8 @@ const (
 	maxDescription = 5000
 	maxPlace       = 200
 	maxSpan        = 366 * 24 * time.Hour // one event's length
+	minYear        = 1900                 // an event's years, both included
+	maxYear        = 2999
 )
 
 // Service is the agenda, shared by the pages, the API, the feed and
@@ -100,6 +102,11 @@ func (s *Service) check(ctx context.Context, u auth.User, d Draft) (Event, error
 	}
 	if e.Start.IsZero() || e.End.IsZero() {
 		return e, apperr.New(apperr.ErrInvalid, "agenda.err.when_required")
+	}
+	// A calendar program may send any year, 0000 included, which iCalendar
+	// cannot write back as it came.
+	if e.Start.Year() < minYear || e.End.Year() > maxYear {
+		return e, apperr.New(apperr.ErrInvalid, "agenda.err.year", "Min", minYear, "Max", maxYear)
 	}
 	if !e.End.After(e.Start) {
 		return e, apperr.New(apperr.ErrInvalid, "agenda.err.end_before_start")
