@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -265,10 +264,9 @@ func (b *davBackend) personalEvent(ctx context.Context, p string) (Event, bool, 
 	if cal != calPersonal {
 		return Event{}, false, webdav.NewHTTPError(http.StatusForbidden, errors.New("this calendar is read-only"))
 	}
-	uid, err := url.PathUnescape(strings.TrimSuffix(path.Base(file), ".ics"))
-	if err != nil {
-		return Event{}, false, webdav.NewHTTPError(http.StatusBadRequest, err)
-	}
+	// p is the path as go-webdav read it, unescaped: the file name is
+	// the UID as it is, slashes included.
+	uid := strings.TrimSuffix(file, ".ics")
 	events, err := b.s.query(ctx, "calendar = 'personal' AND owner_id = ? AND uid = ?", userOf(ctx).ID, uid)
 	if err != nil || len(events) == 0 {
 		return Event{UID: uid}, false, err
@@ -290,7 +288,7 @@ func (b *davBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.
 		// A program may name the file otherwise than the event's UID
 		// (Préau files it under its UID, as Location says): sent again,
 		// it is the same event, not a second one.
-		if old, exists, err = b.personalEvent(ctx, homeSet(u)+calPersonal+"/"+url.PathEscape(d.UID)+".ics"); err != nil {
+		if old, exists, err = b.personalEvent(ctx, homeSet(u)+calPersonal+"/"+d.UID+".ics"); err != nil {
 			return nil, err
 		}
 	}

@@ -130,7 +130,7 @@ func TestCalDAVPutUnreadable(t *testing.T) {
 // slash) reads back where Préau said it keeps it.
 func TestCalDAVUIDEscaped(t *testing.T) {
 	a := apptest.New(t, apptest.Options{})
-	for _, uid := range []string{"rdv 1", "réunion", "a/b@client"} {
+	for _, uid := range []string{"rdv 1", "réunion", "a/b@client", "%41", "%0"} {
 		body := []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20261203T080000Z\r\n" +
 			"SUMMARY:Rendez-vous\r\nDTSTART:20261209T090000Z\r\nDTEND:20261209T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 		status, answer, kept := dav(t, a, http.MethodPut, "/caldav/parent/agendas/personnel/nouveau.ics", body)
