@@ -154,3 +154,15 @@ func TestCalDAVPutYearZero(t *testing.T) {
 		t.Fatalf("year 0000: %d %s", status, answer)
 	}
 }
+
+// A UID with a line break is refused: written back in every object, it
+// would break the calendar's listing.
+func TestCalDAVPutUIDWithLineBreak(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	body := []byte("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:a\rb\nSUMMARY:Piège\nDTSTART:20261209T090000Z\n" +
+		"END:VEVENT\nEND:VCALENDAR\n")
+	if status, answer, _ := dav(t, a, http.MethodPut, "/caldav/parent/agendas/personnel/x.ics", body); status != http.StatusBadRequest ||
+		!strings.Contains(answer, "UID") {
+		t.Fatalf("UID with CR: %d %s", status, answer)
+	}
+}

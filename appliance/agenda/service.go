@@ -34,6 +34,7 @@ const (
 	maxTitle       = 200
 	maxDescription = 5000
 	maxPlace       = 200
+	maxUID         = 255
 	maxSpan        = 366 * 24 * time.Hour // one event's length
 	minYear        = 1900                 // an event's years, both included
 	maxYear        = 2999
@@ -98,6 +99,11 @@ func (s *Service) check(ctx context.Context, u auth.User, d Draft) (Event, error
 		return e, err
 	}
 	if e.Place, err = text.Line("field.place", d.Place, maxPlace); err != nil {
+		return e, err
+	}
+	// A calendar program's UID is written back in every object: a line
+	// break in it would break the whole calendar's listing.
+	if e.UID, err = text.Line("field.uid", d.UID, maxUID); err != nil {
 		return e, err
 	}
 	if e.Start.IsZero() || e.End.IsZero() {
