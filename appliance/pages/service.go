@@ -27,6 +27,9 @@ var Kinds = []string{Wiki, Journal}
 type Page struct {
 	ID, SchoolID, ClassID, Kind, Title, AuthorID string
 	HTML                                         string // sanitized
+	// OwnerID is the row of the feature that holds the page (a
+	// mini-site's), which decides its rights; empty for a class page.
+	OwnerID string
 	CreatedAt, UpdatedAt                         time.Time
 }
 
@@ -59,17 +62,43 @@ const (
 // Service is the class pages, shared by the pages, the API and the
 // websocket. Its rules: the pupils and the staff of a class (its teachers,
 // the school's director) read and write its pages; the parents of its
-// pupils read them.
+// pupils read them. A page another feature holds (feature.OwnedPages) is
+// read and written as that feature says.
 type Service struct {
 	db        *store.DB
 	reg       feature.Register
 	now       func() time.Time
 	maxUpdate int64 // collab.max_update_size
+	// owner is the feature that holds pages here, nil when none
+	// registered (Env.PageOwner, read when a request comes).
+	owner func() feature.PageOwner
 }
 
 // NewService returns the class pages of db.
 func NewService(db *store.DB, reg feature.Register) *Service {
-	return &Service{db: db, reg: reg, now: time.Now, maxUpdate: maxUpdateSize}
+	return &Service{db: db, reg: reg, now: time.Now, maxUpdate: maxUpdateSize, owner: func() feature.PageOwner { return nil }}
+}
+
+// pageAccess reports what u may do with page p: its class's rights, or
+// its owner's.
+func (s *Service) pageAccess(ctx context.Context, u auth.User, p Page) (read, write bool, err error) {
+	if p.OwnerID == "" {
+		return s.access(ctx, u, p.ClassID)
+	}
+	owner := s.owner()
+	if owner == nil {
+		return false, false, nil
+	}
+	return owner.PageRights(ctx, u, p.OwnerID, p.ClassID)
+}
+
+// Back is where a reader of p goes back to: the class pages, or its
+// owner's page.
+func (s *Service) Back(p Page) string {
+	if owner := s.owner(); p.OwnerID != "" && owner != nil {
+		return owner.OwnerPath(p.OwnerID)
+	}
+	return Path
 }
 
 // access reports what u may do with the pages of a class.
@@ -115,7 +144,7 @@ func (s *Service) Readable(ctx context.Context, u auth.User, id string) (Page, b
 	if err != nil {
 		return p, false, err
 	}
-	read, write, err := s.access(ctx, u, p.ClassID)
+	read, write, err := s.pageAccess(ctx, u, p)
 	if err != nil {
 		return p, false, err
 	}
@@ -270,4 +299,43 @@ func (ps pageStore) updates(ctx context.Context, pageID string) ([][]byte, error
 
 func (ps pageStore) appendUpdate(ctx context.Context, pageID string, p peer, data []byte) error {
 	return ps.s.appendUpdate(ctx, pageID, p.UserID, data)
+}
+
+// CreateOwned adds an empty page that ownerID holds (feature.OwnedPages).
+func (s *Service) CreateOwned(ctx context.Context, ownerID, classID, authorID, title string) (string, error) {
+	title = strings.TrimSpace(title)
+	if ownerID == "" || title == "" || utf8.RuneCountInString(title) > maxTitle {
+		return "", apperr.New(apperr.ErrInvalid, "pages.err.title")
+	}
+	c, err := s.reg.Class(ctx, classID)
+	if err != nil {
+		return "", apperr.New(apperr.ErrInvalid, "pages.err.class")
+	}
+	now := s.now()
+	return s.insert(ctx, Page{SchoolID: c.SchoolID, ClassID: c.ID, Kind: Wiki, Title: title, AuthorID: authorID,
+		OwnerID: ownerID, CreatedAt: now, UpdatedAt: now})
+}
+
+// RenameOwned retitles one of ownerID's pages.
+func (s *Service) RenameOwned(ctx context.Context, ownerID, pageID, title string) error {
+	title = strings.TrimSpace(title)
+	if title == "" || utf8.RuneCountInString(title) > maxTitle {
+		return apperr.New(apperr.ErrInvalid, "pages.err.title")
+	}
+	return s.setOwned(ctx, ownerID, pageID, title, false)
+}
+
+// RemoveOwned removes one of ownerID's pages.
+func (s *Service) RemoveOwned(ctx context.Context, ownerID, pageID string) error {
+	return s.setOwned(ctx, ownerID, pageID, "", true)
+}
+
+// Owned lists ownerID's pages, oldest first.
+func (s *Service) Owned(ctx context.Context, ownerID string) ([]feature.OwnedPage, error) {
+	ps, err := s.ownedPages(ctx, ownerID)
+	out := make([]feature.OwnedPage, len(ps))
+	for i, p := range ps {
+		out[i] = feature.OwnedPage{ID: p.ID, Title: p.Title, HTML: p.HTML, UpdatedAt: p.UpdatedAt}
+	}
+	return out, err
 }
