@@ -29,8 +29,8 @@ type Page struct {
 	HTML                                         string // sanitized
 	// OwnerID is the row of the feature that holds the page (a
 	// mini-site's), which decides its rights; empty for a class page.
-	OwnerID string
-	CreatedAt, UpdatedAt                         time.Time
+	OwnerID              string
+	CreatedAt, UpdatedAt time.Time
 }
 
 // Version is a page's HTML as it was once.
