@@ -30,6 +30,7 @@ import (
 	"preau/appliance/homework"
 	"preau/appliance/liaison"
 	"preau/appliance/mail"
+	"preau/appliance/minisites"
 	"preau/appliance/news"
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
@@ -70,6 +71,7 @@ var Features = []feature.Feature{
 	mail.Feature,
 	forum.Feature,
 	pages.Feature,
+	minisites.Feature, // after pages: its pages are class pages
 	search.Feature,
 	psync.Feature,
 }

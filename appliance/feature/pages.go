@@ -31,6 +31,9 @@ type OwnedPages interface {
 	// RenameOwned and RemoveOwned change one of the owner's pages.
 	RenameOwned(ctx context.Context, ownerID, pageID, title string) error
 	RemoveOwned(ctx context.Context, ownerID, pageID string) error
+	// SaveOwnedHTML keeps a page's HTML, sanitized, as its editor's
+	// browser posts it (for a holder's demo and tests).
+	SaveOwnedHTML(ctx context.Context, ownerID, pageID, authorID, html string) error
 	// Owned lists the owner's pages with their sanitized HTML.
 	Owned(ctx context.Context, ownerID string) ([]OwnedPage, error)
 }

@@ -195,6 +195,11 @@ func (s *Service) SaveHTML(ctx context.Context, u auth.User, id, html string) (s
 	if err != nil {
 		return "", err
 	}
+	return s.keepHTML(ctx, p, u.ID, html)
+}
+
+// keepHTML sanitizes and keeps a page's HTML, with its history.
+func (s *Service) keepHTML(ctx context.Context, p Page, authorID, html string) (string, error) {
 	if len(html) > maxHTML {
 		return "", apperr.New(apperr.ErrTooLarge, "pages.err.too_large")
 	}
@@ -202,13 +207,13 @@ func (s *Service) SaveHTML(ctx context.Context, u auth.User, id, html string) (s
 	if safe == p.HTML {
 		return safe, nil
 	}
-	last, err := s.lastVersion(ctx, id)
+	last, err := s.lastVersion(ctx, p.ID)
 	if err != nil {
 		return "", err
 	}
 	now := s.now()
-	newVersion := last.ID == "" || last.AuthorID != u.ID || now.Sub(last.CreatedAt) > versionPause
-	return safe, s.saveHTML(ctx, p, u.ID, safe, now, newVersion, last.ID)
+	newVersion := last.ID == "" || last.AuthorID != authorID || now.Sub(last.CreatedAt) > versionPause
+	return safe, s.saveHTML(ctx, p, authorID, safe, now, newVersion, last.ID)
 }
 
 // Versions lists the history of a page u reads, newest first.
@@ -338,4 +343,17 @@ func (s *Service) Owned(ctx context.Context, ownerID string) ([]feature.OwnedPag
 		out[i] = feature.OwnedPage{ID: p.ID, Title: p.Title, HTML: p.HTML, UpdatedAt: p.UpdatedAt}
 	}
 	return out, err
+}
+
+// SaveOwnedHTML keeps the HTML of one of ownerID's pages.
+func (s *Service) SaveOwnedHTML(ctx context.Context, ownerID, pageID, authorID, html string) error {
+	p, err := s.get(ctx, pageID)
+	if err == nil && (ownerID == "" || p.OwnerID != ownerID) {
+		err = apperr.New(apperr.ErrNotFound, "pages.err.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.keepHTML(ctx, p, authorID, html)
+	return err
 }
