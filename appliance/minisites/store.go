@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"preau/appliance/apperr"
-		"preau/appliance/store"
+	"preau/appliance/store"
 )
 
 // The mini-sites' SQL, all of it.
