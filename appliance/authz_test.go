@@ -202,6 +202,7 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		"{parent}", a.User("parent").ID,
 		"{school}", pupil.SchoolID,
 	}
+	pairs = append(pairs, minisitesFixture(t, a, classes[0].ID)...)
 	return strings.NewReplacer(append(pairs, requestsFixture(t, a)...)...)
 }
 

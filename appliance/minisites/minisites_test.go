@@ -291,7 +291,7 @@ func TestAudiences(t *testing.T) {
 func TestBadInputWritesNothing(t *testing.T) {
 	f := newFixture(t)
 	lea := f.User("eleve")
-	sites, pages := f.count(t, "minisites"), f.count(t, "pages")
+	sites, pages, images := f.count(t, "minisites"), f.count(t, "pages"), f.count(t, "minisite_images")
 	for name, body := range map[string]string{
 		"no title":      `{"title":" ","class_id":"` + f.classID + `","pupils":["` + lea.ID + `"]}`,
 		"no pupil":      `{"title":"Vide","class_id":"` + f.classID + `","pupils":[]}`,
@@ -326,7 +326,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 			t.Errorf("%s: %d", name, resp.StatusCode)
 		}
 	}
-	if f.count(t, "minisites") != sites || f.count(t, "pages") != pages || f.count(t, "minisite_images") != 0 {
+	if f.count(t, "minisites") != sites || f.count(t, "pages") != pages || f.count(t, "minisite_images") != images {
 		t.Fatal("refused input wrote rows")
 	}
 }
