@@ -17,8 +17,8 @@ import (
 // demoSite is the demo class's mini-site, as its group wrote it (data, in
 // the school's language: i18n:data).
 var demoSite = struct {
-	title string
-	pages []struct{ title, html string }
+	title   string
+	pages   []struct{ title, html string }
 	comment string // the teacher's, reopening it after publishing
 }{"Les oiseaux de l'école", []struct{ title, html string }{
 	{"Les oiseaux de l'école", "<h2>Bienvenue !</h2><p>Nous observons les oiseaux de la cour depuis septembre.</p>"},
