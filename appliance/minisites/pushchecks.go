@@ -9,6 +9,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/store"
+	"preau/appliance/text"
 )
 
 // pushChecks are the rules central applies to the mini-sites' rows a
@@ -69,7 +70,7 @@ func checkImageRow(ctx context.Context, p store.Pushed) error {
 	case !sha256Hex.MatchString(p.Row.Str("hash")):
 		return apperr.New(apperr.ErrForbidden, "minisites.push.file_hash")
 	case !auth.PushedUser(ctx, p, p.Row.Str("author_id"), append(slices.Clone(staff), auth.Pupil)...):
-		return apperr.New(apperr.ErrForbidden, "minisites.push.author")
+		return apperr.New(apperr.ErrForbidden, "minisites.push.image_author")
 	case p.Prior != nil && !p.Unchanged("site_id", "school_id", "page_id", "token", "hash", "author_id"):
 		return apperr.New(apperr.ErrForbidden, "minisites.push.moved")
 	}
@@ -77,9 +78,14 @@ func checkImageRow(ctx context.Context, p store.Pushed) error {
 }
 
 func checkPublishedRow(ctx context.Context, p store.Pushed) error {
+	safe, _ := text.SafeHTML(p.Row.Str("html"))
 	switch {
 	case !ownSite(ctx, p):
 		return apperr.New(apperr.ErrForbidden, "minisites.push.site")
+	case safe != p.Row.Str("html"):
+		// Shown sanitized anyway; refused so that a school's tampering is
+		// said where it happens.
+		return apperr.New(apperr.ErrForbidden, "minisites.push.html")
 	case p.Prior != nil && !p.Unchanged("site_id", "school_id", "page_id", "title", "html", "images"):
 		return apperr.New(apperr.ErrForbidden, "minisites.push.moved")
 	}
