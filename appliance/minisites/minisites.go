@@ -46,7 +46,7 @@ type handlers struct {
 }
 
 func newService(env *feature.Env) *Service {
-	return NewService(env.DB, env.Register, func() feature.OwnedPages { return env.Pages })
+	return NewService(env.DB, env.Register, func() feature.OwnedPages { return env.Pages }, env.Notify)
 }
 
 func routes(env *feature.Env) {

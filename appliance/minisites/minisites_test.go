@@ -166,6 +166,9 @@ func TestWriteSubmitPublishRead(t *testing.T) {
 	if resp, body := f.api("eleve", "POST", "/api/v1/minisites/"+f.site+"/submit", ""); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"submitted"`) {
 		t.Fatalf("submit: %d %s", resp.StatusCode, body)
 	}
+	if n := f.notices(t, "enseignant", "minisites.notice.submitted"); n != 1 {
+		t.Errorf("the teacher got %d notices of the submission", n)
+	}
 	if resp, _ := f.PostForm(lea, "/pages/"+etna+"/html", url.Values{"html": {"<p>après</p>"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a pupil writes a submitted site: %d", resp.StatusCode)
 	}
@@ -184,6 +187,9 @@ func TestWriteSubmitPublishRead(t *testing.T) {
 	}
 	if s = f.get(t, "eleve"); s.Status != "draft" || s.Comment != "Ajoutez une photo du cratère." {
 		t.Fatalf("sent back: %+v", s)
+	}
+	if n := f.notices(t, "eleve", "minisites.notice.sent_back"); n != 1 {
+		t.Errorf("the group got %d notices of the sending back", n)
 	}
 	f.api("eleve", "POST", "/api/v1/minisites/"+f.site+"/submit", "")
 
@@ -367,6 +373,17 @@ func TestMenuOneLevel(t *testing.T) {
 	if len(s.Pages) != 2 || s.Pages[1].ParentID != "" {
 		t.Fatalf("after removing the parent: %+v", s.Pages)
 	}
+}
+
+// notices counts login's notifications of a key about the site.
+func (f fixture) notices(t *testing.T, login, key string) int {
+	t.Helper()
+	var n int
+	if err := f.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM notifications WHERE user_id = ? AND title_key = ? AND url = ?",
+		f.User(login).ID, key, "/mini-sites/"+f.site).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func (f fixture) upload(t *testing.T, login, path, name string, data []byte) (*http.Response, string) {

@@ -14,6 +14,7 @@ import (
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/notify"
 	"preau/appliance/store"
 	"preau/appliance/text"
 	"preau/appliance/web"
@@ -103,12 +104,31 @@ type Service struct {
 	db    *store.DB
 	reg   feature.Register
 	pages func() feature.OwnedPages
+	hub   *notify.Hub // tells the group and the teachers; nil tells nobody
 	now   func() time.Time
 }
 
 // NewService returns the mini-sites of db, whose pages are kept by pages.
-func NewService(db *store.DB, reg feature.Register, pages func() feature.OwnedPages) *Service {
-	return &Service{db: db, reg: reg, pages: pages, now: time.Now}
+func NewService(db *store.DB, reg feature.Register, pages func() feature.OwnedPages, hub *notify.Hub) *Service {
+	return &Service{db: db, reg: reg, pages: pages, hub: hub, now: time.Now}
+}
+
+// tell notifies the class's teachers (staff) or the group of a change of
+// the site.
+func (s *Service) tell(ctx context.Context, site Site, staff bool, key string) {
+	to := site.Pupils
+	if staff {
+		teachers, err := s.reg.ClassTeachers(ctx, site.ClassID)
+		if err != nil {
+			return
+		}
+		to = nil
+		for _, t := range teachers {
+			to = append(to, t.ID)
+		}
+	}
+	s.hub.Tell(ctx, notify.Notice{Users: to, Scope: site.SchoolID, Kind: "minisites", Icon: "globe", URL: Path + "/" + site.ID,
+		Key: key, Args: map[string]string{"Title": site.Title}})
 }
 
 // Rights is what a person may do with a site.
@@ -603,7 +623,11 @@ func (s *Service) Submit(ctx context.Context, u auth.User, id string) error {
 		return err
 	}
 	site.Status, site.Comment, site.UpdatedAt = Submitted, "", s.now()
-	return s.setSite(ctx, site)
+	if err := s.setSite(ctx, site); err != nil {
+		return err
+	}
+	s.tell(ctx, site, true, "minisites.notice.submitted")
+	return nil
 }
 
 // SendBack reopens a submitted or published site for its group, with the
@@ -624,7 +648,11 @@ func (s *Service) SendBack(ctx context.Context, u auth.User, id, comment string)
 		return apperr.New(apperr.ErrInvalid, "minisites.err.comment")
 	}
 	site.Status, site.UpdatedAt = Draft, s.now()
-	return s.setSite(ctx, site)
+	if err := s.setSite(ctx, site); err != nil {
+		return err
+	}
+	s.tell(ctx, site, false, "minisites.notice.sent_back")
+	return nil
 }
 
 // Publish publishes the site as it stands to an audience: its pages'
@@ -671,7 +699,11 @@ func (s *Service) Publish(ctx context.Context, u auth.User, id, audience string)
 	}
 	now := s.now()
 	site.Status, site.Audience, site.Comment, site.UpdatedAt, site.PublishedAt = Published, audience, "", now, now
-	return s.publish(ctx, site, pages)
+	if err := s.publish(ctx, site, pages); err != nil {
+		return err
+	}
+	s.tell(ctx, site, false, "minisites.notice.published")
+	return nil
 }
 
 // credits are the group's first names: a published site never shows a
