@@ -91,6 +91,8 @@ func TestMinisitesStory(t *testing.T) {
 				}
 				s.maybe(teacher, "enseignant", "minisite-apercu-"+lang)
 				teacher.Open(site)
+				inLanguage(t, teacher, lang, "the teacher's review")
+				s.maybe(teacher, "enseignant", "minisite-relecture-"+lang)
 				check(t, teacher, `form[action$="/publier"] input[value="public"]`)
 				teacher.Click(`form[action$="/publier"] button[type="submit"]`)
 				public := teacher.Doc().Find(`.minisite-head a[href^="/public/mini-sites/"]`).AttrOr("href", "")
