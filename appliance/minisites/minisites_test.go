@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
@@ -137,6 +140,9 @@ func TestWriteSubmitPublishRead(t *testing.T) {
 	}
 	if resp, _ := f.Get(lea, "/pages/"+etna+"/modifier"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("the editor for the group: %d", resp.StatusCode)
+	}
+	if _, body := f.Get(lea, "/pages"); strings.Contains(body, etna) {
+		t.Error("the site's page is listed among the class pages")
 	}
 	// A picture for the page.
 	if resp, body := f.upload(t, "eleve", "/mini-sites/"+f.site+"/pages/"+etna+"/images", "etna.png", pngBytes(t)); resp.StatusCode != http.StatusSeeOther {
@@ -404,4 +410,75 @@ func pngBytes(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// The site's pages go through the class pages' websocket with the site's
+// rights: the group writes while it is a draft, not once it is handed
+// in; a pupil outside the group cannot open it.
+func TestWebsocketFollowsTheSite(t *testing.T) {
+	f := newFixture(t)
+	page := f.get(t, "eleve").Pages[0].ID
+	dial := func(login string) (*websocket.Conn, int) {
+		t.Helper()
+		u, _ := url.Parse(f.URL)
+		jar := f.ClientAs(login).Jar
+		d := websocket.Dialer{Jar: jar, HandshakeTimeout: 5 * time.Second}
+		ws, resp, err := d.Dial("ws://"+u.Host+"/api/v1/pages/"+page+"/ws", nil)
+		if err != nil {
+			if resp == nil {
+				t.Fatal(err)
+			}
+			return nil, resp.StatusCode
+		}
+		t.Cleanup(func() { ws.Close() })
+		return ws, resp.StatusCode
+	}
+	updates := func() int {
+		var n int
+		f.DB.Reader().QueryRow("SELECT count(*) FROM page_updates WHERE page_id = ?", page).Scan(&n)
+		return n
+	}
+	// An update frame (sync, update, 2 bytes): the server keeps a
+	// writer's as it came, and drops a reader's.
+	frame := []byte{0, 2, 2, 1, 2}
+	send := func(ws *websocket.Conn, want int) {
+		t.Helper()
+		if err := ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
+			t.Fatal(err)
+		}
+		for end := time.Now().Add(3 * time.Second); updates() != want && time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		}
+		if got := updates(); got != want {
+			t.Fatalf("%d stored updates, want %d", got, want)
+		}
+	}
+	if _, status := dial(f.outsider.Login); status != http.StatusNotFound {
+		t.Errorf("a pupil outside the group opens the socket: %d", status)
+	}
+	ws, status := dial("eleve")
+	if status != http.StatusSwitchingProtocols {
+		t.Fatalf("the group's pupil: %d", status)
+	}
+	send(ws, updates()+1)
+	f.api("eleve", "POST", "/api/v1/minisites/"+f.site+"/submit", "")
+	ws, _ = dial("eleve")
+	before := updates()
+	if err := ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
+		t.Fatal(err)
+	}
+	// The server says once that the reader's update was refused (auth
+	// message, permission denied), after dropping it.
+	ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, m, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("no refusal for a handed-in site's update: %v", err)
+		}
+		if len(m) > 1 && m[0] == 2 && m[1] == 0 {
+			break
+		}
+	}
+	if got := updates(); got != before {
+		t.Fatalf("a handed-in site's page took an update: %d → %d", before, got)
+	}
 }
