@@ -19,6 +19,7 @@ import (
 
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/store"
 	"preau/appliance/text"
 	"preau/appliance/web"
 )
@@ -269,6 +270,9 @@ func (h *handlers) act(w http.ResponseWriter, r *http.Request, flash string, do 
 // anyone.
 func (h *handlers) media(w http.ResponseWriter, r *http.Request) {
 	im, err := h.s.Image(r.Context(), web.CurrentUser(r), r.PathValue("token"))
+	if err == nil && !store.IsPicture(im.Type) {
+		err = errNoImage // a row that came by sync is not trusted to say a picture's type
+	}
 	if err != nil {
 		h.Fail(w, r, err)
 		return

@@ -69,6 +69,9 @@ func checkImageRow(ctx context.Context, p store.Pushed) error {
 		return apperr.New(apperr.ErrForbidden, "minisites.push.site")
 	case !sha256Hex.MatchString(p.Row.Str("hash")):
 		return apperr.New(apperr.ErrForbidden, "minisites.push.file_hash")
+	case !store.IsPicture(p.Row.Str("type")):
+		// Served as its type: HTML would run on the reader's origin.
+		return apperr.New(apperr.ErrForbidden, "minisites.push.image_type")
 	case !auth.PushedUser(ctx, p, p.Row.Str("author_id"), append(slices.Clone(staff), auth.Pupil)...):
 		return apperr.New(apperr.ErrForbidden, "minisites.push.image_author")
 	case p.Prior != nil && !p.Unchanged("site_id", "school_id", "page_id", "token", "hash", "author_id"):

@@ -444,6 +444,7 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a menu entry moved to school B's site", c.forge(read(t, c, "minisite_pages", sitePageA), map[string]any{"site_id": siteB}), "mini-site de l'école"},
 		{"a picture in school B's site", miniImage(map[string]any{"site_id": siteB}), "mini-site de l'école"},
 		{"a picture whose file is a path", miniImage(map[string]any{"hash": "../../config.yaml"}), "SHA-256"},
+		{"a picture that is a web page", miniImage(map[string]any{"type": "text/html"}), "PNG, JPEG"},
 		{"a picture by school B's pupil", miniImage(map[string]any{"author_id": c.pupilB.ID}), "élèves et l'équipe"},
 		{"a picture by a parent", miniImage(map[string]any{"author_id": c.parentA.ID}), "élèves et l'équipe"},
 		{"a picture's file swapped", c.forge(read(t, c, "minisite_images", siteImageA), map[string]any{"hash": strings.Repeat("e", 64)}), "ne se réécrit pas"},
