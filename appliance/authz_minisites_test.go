@@ -63,6 +63,8 @@ func init() {
 		authzCase{Route: "POST /mini-sites/{id}/publier", Path: site + "/publier", Body: "public=class", Expect: form(staff...)},
 		authzCase{Route: "POST /mini-sites/{id}/depublier", Path: site + "/depublier",
 			Expect: then(form(staff...), http.StatusConflict, auth.Director)},
+		authzCase{Route: "POST /mini-sites/{id}/supprimer", Path: site + "/supprimer",
+			Expect: then(form(staff...), http.StatusNotFound, auth.Director)},
 		authzCase{Route: "GET /public/mini-sites/{slug}", Path: "/public/mini-sites/{minisite_slug}", Expect: everyone(http.StatusOK)},
 		authzCase{Route: "GET /media/mini-sites/{token}", Path: "/media/mini-sites/{minisite_image}", Expect: everyone(http.StatusOK)},
 		authzCase{Route: "GET /api/v1/minisites", Path: "/api/v1/minisites", Expect: api(http.StatusOK, listers...)},

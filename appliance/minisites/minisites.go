@@ -69,6 +69,7 @@ func routes(env *feature.Env) {
 	env.Handle("POST "+Path+"/{id}/renvoyer", staffs, h.sendBack)
 	env.Handle("POST "+Path+"/{id}/publier", staffs, h.publish)
 	env.Handle("POST "+Path+"/{id}/depublier", staffs, h.unpublish)
+	env.Handle("POST "+Path+"/{id}/supprimer", staffs, h.remove)
 	env.Handle("GET "+PublicPath+"{slug}", web.Public(), h.public)
 	env.Handle("GET "+MediaPrefix+"{token}", web.Public(), h.media)
 	env.Handle("GET /api/v1/minisites", listers, h.apiList)
@@ -253,6 +254,15 @@ func (h *handlers) publish(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) unpublish(w http.ResponseWriter, r *http.Request) {
 	h.act(w, r, "minisites.flash.unpublished", func(u auth.User, id string) error { return h.s.Unpublish(r.Context(), u, id) })
+}
+
+func (h *handlers) remove(w http.ResponseWriter, r *http.Request) {
+	site, err := h.s.Delete(r.Context(), web.CurrentUser(r), r.PathValue("id"))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.Redirect(w, r, Path, "minisites.flash.deleted", "Title", site.Title)
 }
 
 // act runs a form's action on the site {id} and goes back to the site

@@ -482,3 +482,37 @@ func TestWebsocketFollowsTheSite(t *testing.T) {
 		t.Fatalf("a handed-in site's page took an update: %d → %d", before, got)
 	}
 }
+
+// The staff delete a site: its pages, pictures and publication go too;
+// the group cannot.
+func TestDeleteSite(t *testing.T) {
+	f := newFixture(t)
+	page := f.get(t, "eleve").Pages[0].ID
+	resp, body := f.api("enseignant", "POST", "/api/v1/minisites/"+f.site+"/publish", `{"audience":"public"}`)
+	var pub site
+	json.Unmarshal([]byte(body), &pub)
+	if resp.StatusCode != http.StatusOK || pub.URL == "" {
+		t.Fatalf("publish: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := f.PostForm(f.ClientAs("eleve"), "/mini-sites/"+f.site+"/supprimer", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a pupil deletes the site: %d", resp.StatusCode)
+	}
+	if resp, _ := f.PostForm(f.ClientAs("helene.roux"), "/mini-sites/"+f.site+"/supprimer", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another class's teacher deletes the site: %d", resp.StatusCode)
+	}
+	if resp, _ := f.PostForm(f.ClientAs("enseignant"), "/mini-sites/"+f.site+"/supprimer", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", resp.StatusCode)
+	}
+	for login, path := range map[string]string{"": pub.URL, "eleve": "/pages/" + page, "enseignant": "/mini-sites/" + f.site} {
+		if resp, _ := f.Get(f.ClientAs(login), path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("deleted, GET %s as %q: %d", path, login, resp.StatusCode)
+		}
+	}
+	var live int
+	f.DB.Reader().QueryRow(`SELECT (SELECT count(*) FROM minisite_pages WHERE deleted = 0 AND site_id = ?1)
+		+ (SELECT count(*) FROM minisite_published WHERE deleted = 0 AND site_id = ?1)
+		+ (SELECT count(*) FROM pages WHERE deleted = 0 AND owner_id = ?1)`, f.site).Scan(&live)
+	if live != 0 {
+		t.Fatalf("%d rows of the deleted site left", live)
+	}
+}

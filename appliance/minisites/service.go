@@ -740,6 +740,24 @@ func (s *Service) Unpublish(ctx context.Context, u auth.User, id string) error {
 	return s.publish(ctx, site, nil)
 }
 
+// Delete removes a site, its pages, pictures and publication.
+func (s *Service) Delete(ctx context.Context, u auth.User, id string) (Site, error) {
+	site, err := s.staffOf(ctx, u, id)
+	if err != nil {
+		return site, err
+	}
+	owned, err := s.pages().Owned(ctx, site.ID)
+	if err != nil {
+		return site, err
+	}
+	for _, p := range owned {
+		if err := s.pages().RemoveOwned(ctx, site.ID, p.ID); err != nil {
+			return site, err
+		}
+	}
+	return site, s.deleteSite(ctx, site.ID)
+}
+
 // Reading is a published site as its readers see it.
 type Reading struct {
 	Site Site

@@ -222,3 +222,17 @@ func (s *Service) publish(ctx context.Context, site Site, pages []PublishedPage)
 		return updateSite(ctx, tx, site)
 	})
 }
+
+// deleteSite makes tombstones of a site and its rows, in one transaction.
+func (s *Service) deleteSite(ctx context.Context, siteID string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		for _, table := range []string{"minisite_pages", "minisite_images", "minisite_published"} {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+table+" SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND site_id = ?",
+				tx.HLC, tx.Origin, siteID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE minisites SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?", tx.HLC, tx.Origin, siteID)
+		return err
+	})
+}
