@@ -41,6 +41,7 @@ func init() {
 		// Published to the public: every account reads it here too.
 		authzCase{Route: "GET /mini-sites/{id}/lire", Path: site + "/lire", Expect: page(loggedIn...)},
 		authzCase{Route: "POST /mini-sites/{id}/reglages", Path: site + "/reglages", Body: "titre=Nos+oiseaux&theme=night", Expect: form(writers...)},
+		authzCase{Route: "POST /mini-sites/{id}/groupe", Path: site + "/groupe", Body: "eleves={pupil}", Expect: form(staff...)},
 		authzCase{Route: "POST /mini-sites/{id}/pages", Path: site + "/pages", Body: "titre=Le+merle", Expect: form(writers...)},
 		authzCase{Route: "POST /mini-sites/{id}/pages/{page}/renommer", Path: site + "/pages/{minisite_page}/renommer", Body: "titre=Accueil",
 			Expect: form(writers...)},

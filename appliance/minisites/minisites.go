@@ -59,6 +59,7 @@ func routes(env *feature.Env) {
 	env.Handle("GET "+Path+"/{id}/apercu", writers, h.preview)
 	env.Handle("GET "+Path+"/{id}/lire", web.LoggedIn(), h.read)
 	env.Handle("POST "+Path+"/{id}/reglages", writers, h.settings)
+	env.Handle("POST "+Path+"/{id}/groupe", staffs, h.group)
 	env.Handle("POST "+Path+"/{id}/pages", writers, h.addPage)
 	env.Handle("POST "+Path+"/{id}/pages/{page}/renommer", writers, h.renamePage)
 	env.Handle("POST "+Path+"/{id}/pages/{page}/deplacer", writers, h.movePage)
@@ -188,6 +189,15 @@ func (h *handlers) public(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) settings(w http.ResponseWriter, r *http.Request) {
 	h.act(w, r, "minisites.flash.saved", func(u auth.User, id string) error {
 		return h.s.Update(r.Context(), u, id, r.FormValue("titre"), r.FormValue("theme"))
+	})
+}
+
+func (h *handlers) group(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, "minisites.flash.saved", func(u auth.User, id string) error {
+		if err := r.ParseForm(); err != nil {
+			return err
+		}
+		return h.s.SetGroup(r.Context(), u, id, r.Form["eleves"])
 	})
 }
 

@@ -164,6 +164,22 @@ func TestWriteSubmitPublishRead(t *testing.T) {
 	if resp, _ := f.Get(f.ClientAs("helene.roux"), "/mini-sites/"+f.site); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("another class's teacher reads the site: %d", resp.StatusCode)
 	}
+	// The teacher adds the classmate to the group: they write too; a
+	// parent cannot be added.
+	teacher := f.ClientAs("enseignant")
+	if resp, _ := f.PostForm(teacher, "/mini-sites/"+f.site+"/groupe", url.Values{"eleves": {f.User("eleve").ID, f.User("parent").ID}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a parent in the group: %d", resp.StatusCode)
+	}
+	if resp, _ := f.PostForm(lea, "/mini-sites/"+f.site+"/groupe", url.Values{"eleves": {f.User("eleve").ID, f.outsider.ID}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a pupil changes the group: %d", resp.StatusCode)
+	}
+	if resp, _ := f.PostForm(teacher, "/mini-sites/"+f.site+"/groupe", url.Values{"eleves": {f.User("eleve").ID, f.outsider.ID}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the group changed: %d", resp.StatusCode)
+	}
+	if resp, _ := f.PostForm(outsider, "/pages/"+etna+"/html", url.Values{"html": {html + "<p>Le copain aussi.</p>"}}); resp.StatusCode != http.StatusOK {
+		t.Errorf("the classmate added to the group writes: %d", resp.StatusCode)
+	}
+	f.PostForm(teacher, "/mini-sites/"+f.site+"/groupe", url.Values{"eleves": {f.User("eleve").ID}})
 	if resp, _ := f.Get(f.ClientAs("parent"), "/pages/"+etna); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a parent reads a draft page: %d", resp.StatusCode)
 	}
@@ -181,7 +197,6 @@ func TestWriteSubmitPublishRead(t *testing.T) {
 	if resp, _ := f.PostForm(lea, "/mini-sites/"+f.site+"/pages", url.Values{"titre": {"Encore"}}); resp.StatusCode != http.StatusConflict {
 		t.Errorf("a pupil adds a page to a submitted site: %d", resp.StatusCode)
 	}
-	teacher := f.ClientAs("enseignant")
 	if resp, _ := f.PostForm(teacher, "/mini-sites/"+f.site+"/renvoyer", url.Values{"commentaire": {"  "}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("sent back without a comment: %d", resp.StatusCode)
 	}

@@ -219,18 +219,9 @@ func (s *Service) Create(ctx context.Context, u auth.User, n New) (string, error
 	if err != nil {
 		return "", err
 	}
-	pupils, err := s.reg.ClassPupils(ctx, c.ID)
+	group, err := s.checkGroup(ctx, c.ID, n.Pupils)
 	if err != nil {
 		return "", err
-	}
-	group := slices.Compact(slices.Sorted(slices.Values(n.Pupils)))
-	if len(group) == 0 {
-		return "", apperr.New(apperr.ErrInvalid, "minisites.err.no_pupil")
-	}
-	for _, id := range group {
-		if !slices.ContainsFunc(pupils, func(p auth.User) bool { return p.ID == id }) {
-			return "", apperr.New(apperr.ErrInvalid, "minisites.err.not_pupil")
-		}
 	}
 	now := s.now()
 	site := Site{ID: store.NewID(), SchoolID: c.SchoolID, ClassID: c.ID, Title: title, Theme: n.Theme, Pupils: group,
@@ -244,6 +235,37 @@ func (s *Service) Create(ctx context.Context, u auth.User, n New) (string, error
 	return site.ID, nil
 }
 
+// checkGroup is a group of a class's pupils, each once.
+func (s *Service) checkGroup(ctx context.Context, classID string, ids []string) ([]string, error) {
+	pupils, err := s.reg.ClassPupils(ctx, classID)
+	if err != nil {
+		return nil, err
+	}
+	group := slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(group) == 0 {
+		return nil, apperr.New(apperr.ErrInvalid, "minisites.err.no_pupil")
+	}
+	for _, id := range group {
+		if !slices.ContainsFunc(pupils, func(p auth.User) bool { return p.ID == id }) {
+			return nil, apperr.New(apperr.ErrInvalid, "minisites.err.not_pupil")
+		}
+	}
+	return group, nil
+}
+
+// SetGroup changes which of the class's pupils make the site.
+func (s *Service) SetGroup(ctx context.Context, u auth.User, id string, pupils []string) error {
+	site, err := s.staffOf(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if site.Pupils, err = s.checkGroup(ctx, site.ClassID, pupils); err != nil {
+		return err
+	}
+	site.UpdatedAt = s.now()
+	return s.setSite(ctx, site)
+}
+
 // View is a site as its workspace shows it.
 type View struct {
 	Site   Site
@@ -252,6 +274,7 @@ type View struct {
 	Flat   []Page             // the menu's pages in order, each child after its parent
 	Images map[string][]Image // by page
 	Group  []auth.User
+	Class  []auth.User // the class's pupils, for the staff to change the group
 	// Live is whether a publication is online (the site may have been
 	// reopened since).
 	Live bool
@@ -282,6 +305,9 @@ func (s *Service) Get(ctx context.Context, u auth.User, id string) (View, error)
 		if slices.Contains(site.Pupils, p.ID) {
 			v.Group = append(v.Group, p)
 		}
+	}
+	if r.Staff {
+		v.Class = pupils
 	}
 	return v, err
 }
