@@ -8,6 +8,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -92,6 +93,14 @@ type Config struct {
 	// in bytes: a larger frame closes its socket.
 	CollabMaxUpdate int64
 
+	// UpdateRootKey is the DSI's update root public key (hex Ed25519,
+	// what "preau update keygen" prints), pinned: a school applies only
+	// bundles whose metadata it signed; "" refuses every update.
+	UpdateRootKey string
+	// UpdateHealthTimeout is how long a new binary has to answer /healthz
+	// before the previous one is put back.
+	UpdateHealthTimeout time.Duration
+
 	File string // the config file read, "" when none
 }
 
@@ -156,6 +165,8 @@ var keys = []key{
 	{"mail.max_message_size", "25MB", isSize},
 	{"collab.max_update_size", "1MB", isSize},
 	{"mail.user_quota", "1GB", isSize},
+	{"update.root_key", "", isRootKey},
+	{"update.health_timeout", "60s", isDuration},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -275,6 +286,7 @@ func build(v *viper.Viper, file string) Config {
 	mailMax, _ := parseSize(v.GetString("mail.max_message_size"))
 	mailQuota, _ := parseSize(v.GetString("mail.user_quota"))
 	collabMax, _ := parseSize(v.GetString("collab.max_update_size"))
+	healthTimeout, _ := time.ParseDuration(v.GetString("update.health_timeout"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -284,45 +296,47 @@ func build(v *viper.Viper, file string) Config {
 		dataDir = v.GetString("data_dir")
 	}
 	return Config{
-		Role:               v.GetString("role"),
-		DataDir:            dataDir,
-		Demo:               v.GetBool("demo"),
-		Dev:                v.GetBool("dev"),
-		HTTPAddr:           v.GetString("http.addr"),
-		HTTPSAddr:          v.GetString("https.addr"),
-		MaxBodySize:        size,
-		TLSCert:            v.GetString("tls.cert"),
-		TLSKey:             v.GetString("tls.key"),
-		MetricsAddr:        v.GetString("metrics.addr"),
-		SchoolID:           v.GetString("school.id"),
-		SchoolName:         v.GetString("school.name"),
-		PublicURL:          strings.TrimRight(v.GetString("public_url"), "/"),
-		LogFormat:          v.GetString("log.format"),
-		LogLevel:           v.GetString("log.level"),
-		SessionTTL:         ttl,
-		PupilIdle:          idle,
-		SchoolDayEnd:       dayEnd,
-		HashConcurrency:    hc,
-		CentralURL:         strings.TrimRight(v.GetString("central.url"), "/"),
-		EnrollmentToken:    v.GetString("central.enrollment_token"),
-		SyncInterval:       interval,
-		SyncStall:          stall,
-		SyncNowTimeout:     now,
-		DefaultLanguage:    v.GetString("i18n.default_language"),
-		DocMaxFile:         docFile,
-		DocUserQuota:       docUser,
-		DocSchoolQuota:     docSchool,
-		CacheMaxSize:       cacheMax,
-		SiteIcons:          v.GetBool("sites.fetch_icons"),
-		MailDomain:         strings.ToLower(v.GetString("mail.domain")),
-		MailIMAPAddr:       v.GetString("mail.imap_addr"),
-		MailIMAPSAddr:      v.GetString("mail.imaps_addr"),
-		MailSubmissionAddr: v.GetString("mail.submission_addr"),
-		MailPlainAuth:      v.GetString("mail.allow_plain_auth"),
-		MailMaxSize:        mailMax,
-		MailQuota:          mailQuota,
-		CollabMaxUpdate:    collabMax,
-		File:               file,
+		Role:                v.GetString("role"),
+		DataDir:             dataDir,
+		Demo:                v.GetBool("demo"),
+		Dev:                 v.GetBool("dev"),
+		HTTPAddr:            v.GetString("http.addr"),
+		HTTPSAddr:           v.GetString("https.addr"),
+		MaxBodySize:         size,
+		TLSCert:             v.GetString("tls.cert"),
+		TLSKey:              v.GetString("tls.key"),
+		MetricsAddr:         v.GetString("metrics.addr"),
+		SchoolID:            v.GetString("school.id"),
+		SchoolName:          v.GetString("school.name"),
+		PublicURL:           strings.TrimRight(v.GetString("public_url"), "/"),
+		LogFormat:           v.GetString("log.format"),
+		LogLevel:            v.GetString("log.level"),
+		SessionTTL:          ttl,
+		PupilIdle:           idle,
+		SchoolDayEnd:        dayEnd,
+		HashConcurrency:     hc,
+		CentralURL:          strings.TrimRight(v.GetString("central.url"), "/"),
+		EnrollmentToken:     v.GetString("central.enrollment_token"),
+		SyncInterval:        interval,
+		SyncStall:           stall,
+		SyncNowTimeout:      now,
+		DefaultLanguage:     v.GetString("i18n.default_language"),
+		DocMaxFile:          docFile,
+		DocUserQuota:        docUser,
+		DocSchoolQuota:      docSchool,
+		CacheMaxSize:        cacheMax,
+		SiteIcons:           v.GetBool("sites.fetch_icons"),
+		MailDomain:          strings.ToLower(v.GetString("mail.domain")),
+		MailIMAPAddr:        v.GetString("mail.imap_addr"),
+		MailIMAPSAddr:       v.GetString("mail.imaps_addr"),
+		MailSubmissionAddr:  v.GetString("mail.submission_addr"),
+		MailPlainAuth:       v.GetString("mail.allow_plain_auth"),
+		MailMaxSize:         mailMax,
+		MailQuota:           mailQuota,
+		CollabMaxUpdate:     collabMax,
+		UpdateRootKey:       strings.ToLower(strings.TrimSpace(v.GetString("update.root_key"))),
+		UpdateHealthTimeout: healthTimeout,
+		File:                file,
 	}
 }
 
@@ -529,4 +543,17 @@ func parseSize(s string) (int64, error) {
 		return 0, problem("size", "Value", s)
 	}
 	return n * mult, nil
+}
+
+// isRootKey: empty (no update is applied), or an Ed25519 public key in hex,
+// as "preau update keygen" prints it.
+func isRootKey(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if b, err := hex.DecodeString(s); err != nil || len(b) != 32 {
+		return problem("root_key")
+	}
+	return nil
 }
