@@ -40,6 +40,7 @@ import (
 	"preau/appliance/signin"
 	"preau/appliance/sites"
 	"preau/appliance/store"
+	"preau/appliance/update"
 	psync "preau/appliance/sync"
 	"preau/appliance/web"
 	"preau/assets"
@@ -71,6 +72,7 @@ var Features = []feature.Feature{
 	forum.Feature,
 	pages.Feature,
 	search.Feature,
+	update.Feature,
 	psync.Feature,
 }
 

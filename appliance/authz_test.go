@@ -202,7 +202,9 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		"{parent}", a.User("parent").ID,
 		"{school}", pupil.SchoolID,
 	}
-	return strings.NewReplacer(append(pairs, requestsFixture(t, a)...)...)
+	pairs = append(pairs, requestsFixture(t, a)...)
+	pairs = append(pairs, updateFixture(t, a)...)
+	return strings.NewReplacer(pairs...)
 }
 
 // matrixTemplate is a data directory of the role with the demo school; on a
