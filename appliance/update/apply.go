@@ -64,12 +64,14 @@ type started struct {
 	PID     int    `json:"pid"`
 }
 
-func stateDir(dataDir string) string      { return filepath.Join(dataDir, "update") }
-func pendingFile(dataDir string) string   { return filepath.Join(stateDir(dataDir), "pending.json") }
-func startedFile(dataDir string) string   { return filepath.Join(stateDir(dataDir), "started.json") }
-func watchLogFile(dataDir string) string  { return filepath.Join(stateDir(dataDir), "watch.log") }
-func clearPending(dataDir string)         { os.Remove(pendingFile(dataDir)); os.Remove(startedFile(dataDir)) }
-func markStarted(dataDir, v string) error { return writeJSON(startedFile(dataDir), started{Version: v, PID: os.Getpid()}) }
+func stateDir(dataDir string) string     { return filepath.Join(dataDir, "update") }
+func pendingFile(dataDir string) string  { return filepath.Join(stateDir(dataDir), "pending.json") }
+func startedFile(dataDir string) string  { return filepath.Join(stateDir(dataDir), "started.json") }
+func watchLogFile(dataDir string) string { return filepath.Join(stateDir(dataDir), "watch.log") }
+func clearPending(dataDir string)        { os.Remove(pendingFile(dataDir)); os.Remove(startedFile(dataDir)) }
+func markStarted(dataDir, v string) error {
+	return writeJSON(startedFile(dataDir), started{Version: v, PID: os.Getpid()})
+}
 
 func readPending(dataDir string) (pending, bool) {
 	var p pending
@@ -280,4 +282,3 @@ func restart(log *slog.Logger) {
 		log.Error("service not restarted", "err", err)
 	}
 }
-
