@@ -179,29 +179,31 @@ func (s *Service) Overview(ctx context.Context, u auth.User) ([]Published, []Sch
 	return rels, out, nil
 }
 
-// meantHere is the newest release meant for this school.
+// meantHere is the release the DSI published last among those meant for
+// this school: a later publication supersedes an earlier one, so that an
+// older version published after a newer one is verified, and refused as a
+// rollback, rather than passed over.
 func (s *Service) meantHere(ctx context.Context) (Published, bool, error) {
 	rels, err := s.releases(ctx)
 	if err != nil {
 		return Published{}, false, err
 	}
-	var best Published
-	found := false
 	for _, r := range rels {
-		if r.Targets().Includes(s.cfg.SchoolID) && (!found || Compare(r.Version, best.Version) > 0) {
-			best, found = r, true
+		if r.Targets().Includes(s.cfg.SchoolID) {
+			return r, true, nil
 		}
 	}
-	return best, found, nil
+	return Published{}, false, nil
 }
 
-// check applies, at a school, the newest release meant for it when it is
-// newer than what runs and was not handled already: the bundle is
-// fetched, verified against the pinned root, then the binary swapped. A
-// refusal is logged and reported, and nothing is written.
+// check applies, at a school, the last release meant for it when it was
+// not handled already and is not what runs: the bundle is fetched,
+// verified against the pinned root, then the binary swapped. A refusal
+// (an older version among them) is logged and reported, and nothing is
+// written.
 func (s *Service) check(ctx context.Context) error {
 	rel, ok, err := s.meantHere(ctx)
-	if err != nil || !ok || Compare(rel.Version, s.version) <= 0 {
+	if err != nil || !ok || rel.Version == s.version {
 		return err
 	}
 	if rep, err := s.report(ctx, s.cfg.SchoolID); err == nil && rep.ReleaseID == rel.ID && rep.State != Idle {

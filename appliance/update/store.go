@@ -49,7 +49,7 @@ func scanRelease(row store.Scanner) (Published, error) {
 }
 
 func (s *Service) releases(ctx context.Context) ([]Published, error) {
-	return store.Query(ctx, s.db.Reader(), scanRelease, "SELECT "+releaseColumns+" FROM update_releases WHERE deleted = 0 ORDER BY created_at DESC")
+	return store.Query(ctx, s.db.Reader(), scanRelease, "SELECT "+releaseColumns+" FROM update_releases WHERE deleted = 0 ORDER BY created_at DESC, hlc DESC")
 }
 
 func (s *Service) release(ctx context.Context, id string) (Published, error) {
