@@ -443,4 +443,3 @@ func fetchPage(t *testing.T, c *dsiClient, path string) string {
 	}
 	return string(b)
 }
-
