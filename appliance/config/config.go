@@ -1,5 +1,7 @@
 // Package config loads Préau's configuration: built-in defaults, then the
-// YAML file, then PREAU_* environment variables, then command-line flags.
+// YAML file, then (at a school) the city's configuration a signed update
+// brought (CityFile), then PREAU_* environment variables, then
+// command-line flags.
 // The result is an immutable typed Config; any unknown key, wrong type or
 // invalid value stops start-up with an error naming the key and its source.
 //
@@ -8,13 +10,16 @@
 package config
 
 import (
+	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -227,10 +232,18 @@ func Load(file string, flags map[string]string) (Config, error) {
 	}
 	source := make(map[string]i18n.Message, len(keys))
 	demoDefaults(v, file, flags)
+	city, cityFile, err := readCity(v, flags)
+	if err != nil {
+		return Config{}, err
+	}
 	for _, k := range keys {
 		source[k.name] = i18n.M("config.source_default")
 		if file != "" && v.InConfig(k.name) {
 			source[k.name] = i18n.M("config.source_file", "File", file)
+		}
+		if val, ok := city[k.name]; ok {
+			v.Set(k.name, val)
+			source[k.name] = i18n.M("config.source_city", "File", cityFile)
 		}
 		if val, ok := os.LookupEnv(EnvName(k.name)); ok {
 			v.Set(k.name, val)
@@ -556,4 +569,71 @@ func isRootKey(s string) error {
 		return problem("root_key")
 	}
 	return nil
+}
+
+// CityKeys are the keys the city's DSI may set on its schools through a
+// signed update: limits, intervals, the default language; never a
+// school's identity, its addresses, its certificates, its link to central
+// or the update root key.
+var CityKeys = []string{"sync.interval", "sync.stall_timeout", "sync.now_timeout", "cache.max_size", "documents.max_file_size",
+	"documents.user_quota", "documents.school_quota", "mail.max_message_size", "mail.user_quota", "collab.max_update_size",
+	"update.health_timeout", "i18n.default_language", "sites.fetch_icons", "log.level"}
+
+// CityFile is where a school keeps the city's configuration that a signed
+// update brought: above its configuration file, below the environment and
+// the flags.
+func CityFile(dataDir string) string { return filepath.Join(dataDir, "update", "config.yaml") }
+
+// ParseCity reads the city's configuration, YAML as in config.yaml: only
+// CityKeys, each with a valid value. It returns the values by key.
+func ParseCity(data []byte) (map[string]string, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return nil, problem("city_unreadable", "Reason", err.Error())
+	}
+	out := map[string]string{}
+	for _, name := range v.AllKeys() {
+		if !slices.Contains(CityKeys, name) {
+			return nil, problem("city_key", "Key", name)
+		}
+		for _, k := range keys {
+			if k.name != name {
+				continue
+			}
+			if err := checkValue(v, k); err != nil {
+				return nil, problem("key_invalid", "Key", name, "Source", i18n.M("config.source_update"), "Problem", err)
+			}
+			out[name] = v.GetString(name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, problem("city_empty")
+	}
+	return out, nil
+}
+
+// readCity reads the city's configuration under the data directory the
+// file, the environment or the flags name, if there is one.
+func readCity(v *viper.Viper, flags map[string]string) (map[string]string, string, error) {
+	dir := v.GetString("data_dir")
+	if val, ok := os.LookupEnv(EnvName("data_dir")); ok {
+		dir = val
+	}
+	if val, ok := flags["data_dir"]; ok {
+		dir = val
+	}
+	name := CityFile(dir)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, name, nil
+	}
+	if err != nil {
+		return nil, name, problem("file_open", "File", name, "Reason", err.Error())
+	}
+	city, err := ParseCity(data)
+	if err != nil {
+		return nil, name, problem("city_invalid", "File", name, "Problem", err)
+	}
+	return city, name, nil
 }

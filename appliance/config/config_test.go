@@ -249,3 +249,36 @@ func TestMailDemoDefaults(t *testing.T) {
 		t.Fatalf("a bad value: %v", err)
 	}
 }
+
+// The city's configuration a signed update brought sits above the file
+// and below the environment; it sets only the keys the city may set.
+func TestCityConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Dir(CityFile(dir)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(CityFile(dir), []byte("sync:\n  interval: 2m\ncache:\n  max_size: 2GB\n"), 0o600)
+	file := writeConfig(t, "data_dir: "+dir+"\nsync:\n  interval: 10m\ncache:\n  max_size: 1GB\n")
+	t.Setenv("PREAU_CACHE_MAX_SIZE", "3GB")
+	c, err := Load(file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SyncInterval != 2*time.Minute || c.CacheMaxSize != 3<<30 {
+		t.Fatalf("sync.interval %v (want the city's 2m), cache.max_size %d (want the environment's)", c.SyncInterval, c.CacheMaxSize)
+	}
+	for name, body := range map[string]string{
+		"a key the city may not set": "update:\n  root_key: \"\"\n",
+		"an invalid value":           "sync:\n  interval: bientot\n",
+		"nothing":                    "# rien\n",
+		"not YAML":                   "sync: [\n",
+	} {
+		if _, err := ParseCity([]byte(body)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	os.WriteFile(CityFile(dir), []byte("school:\n  id: autre\n"), 0o600)
+	if _, err := Load(file, nil); err == nil || !strings.Contains(err.Error(), "school.id") {
+		t.Fatalf("a city file that sets the school's id: %v", err)
+	}
+}
