@@ -230,7 +230,7 @@ func TestHostilePushesRefused(t *testing.T) {
 	}
 	updateReport := func(set map[string]any) store.Row {
 		return forgedRow("update_reports", map[string]any{"id": "ecole-a", "school_id": "ecole-a", "running": "1.0.0", "release_id": "",
-			"release_version": "", "state": "applied", "reason": "", "reason_args": "{}", "updated_at": "2026-12-03T08:00:00Z"}, set)
+			"release_version": "", "applied_version": "", "state": "applied", "reason": "", "reason_args": "{}", "updated_at": "2026-12-03T08:00:00Z"}, set)
 	}
 	blogPost := func(set map[string]any) store.Row {
 		return forgedRow("blog_posts", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "author_id": c.teacherA.ID,

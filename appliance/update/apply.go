@@ -51,6 +51,10 @@ type pending struct {
 	OldPID    int       `json:"old_pid"`
 	Managed   bool      `json:"managed"` // the old process ran under a service manager
 	Deadline  time.Time `json:"deadline"`
+	// City is set when the release brought the city's configuration too:
+	// the one it replaced is kept beside it (CityFile.previous, absent
+	// when there was none), for a rollback to put back.
+	City bool `json:"city,omitempty"`
 	// Result is set by the watchdog when it rolled back, with the reason.
 	Result     string            `json:"result,omitempty"`
 	Reason     string            `json:"reason,omitempty"`
@@ -106,8 +110,9 @@ func writeJSON(name string, v any) error {
 }
 
 // applyBinary stages, swaps and hands over to the watchdog (steps 1 and 2
-// above); the caller then stops this process.
-func (s *Service) applyBinary(bin []byte, rel Published) error {
+// above), with the city's configuration the release brings, if any; the
+// caller then stops this process.
+func (s *Service) applyBinary(bin, city []byte, rel Published) error {
 	exe, err := os.Executable()
 	if err == nil {
 		exe, err = filepath.EvalSymlinks(exe)
@@ -129,12 +134,30 @@ func (s *Service) applyBinary(bin []byte, rel Published) error {
 	p := pending{ReleaseID: rel.ID, Version: rel.Version, Previous: s.version, Exe: exe, Backup: backup, OldPID: os.Getpid(),
 		Managed: !ksvc.Interactive(), Deadline: s.now().Add(s.cfg.UpdateHealthTimeout + 30*time.Second)}
 	os.Remove(startedFile(s.cfg.DataDir))
+	if city != nil {
+		p.City = true
+		if err := keepCity(s.cfg.DataDir); err != nil {
+			os.Remove(staged)
+			return err
+		}
+	}
 	if err := writeJSON(pendingFile(s.cfg.DataDir), p); err != nil {
 		os.Remove(staged)
 		return err
 	}
+	if city != nil {
+		if err := writeFile(config.CityFile(s.cfg.DataDir), city, 0o600); err != nil {
+			os.Remove(staged)
+			restoreCity(s.cfg.DataDir)
+			clearPending(s.cfg.DataDir)
+			return err
+		}
+	}
 	if err := os.Rename(staged, exe); err != nil {
 		os.Remove(staged)
+		if city != nil {
+			restoreCity(s.cfg.DataDir)
+		}
 		clearPending(s.cfg.DataDir)
 		return err
 	}
@@ -145,14 +168,43 @@ func (s *Service) applyBinary(bin []byte, rel Published) error {
 	if err := detach(backup, args, watchLogFile(s.cfg.DataDir), p.Managed); err != nil {
 		// No watchdog, no rollback: put the old binary back.
 		os.Rename(backup, exe)
+		if city != nil {
+			restoreCity(s.cfg.DataDir)
+		}
 		clearPending(s.cfg.DataDir)
 		return err
 	}
 	return nil
 }
 
+// keepCity keeps the city's configuration in place before a release
+// replaces it: a copy beside it, or none when there is none.
+func keepCity(dataDir string) error {
+	name := config.CityFile(dataDir)
+	os.Remove(name + ".previous")
+	err := copyFile(name, name+".previous")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// restoreCity puts back what keepCity kept.
+func restoreCity(dataDir string) {
+	name := config.CityFile(dataDir)
+	if err := os.Rename(name+".previous", name); errors.Is(err, os.ErrNotExist) {
+		os.Remove(name)
+	}
+}
+
+// writeFile writes a file whole: a temporary file beside it, synced, then
+// renamed over it.
 func writeFile(name string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	tmp := name + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
 	if err != nil {
 		return err
 	}
@@ -160,7 +212,11 @@ func writeFile(name string, data []byte, mode os.FileMode) error {
 	if err == nil {
 		err = f.Sync()
 	}
-	return errors.Join(err, f.Close())
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, name)
 }
 
 func copyFile(from, to string) error {
@@ -212,6 +268,9 @@ func Watch(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Warn("update did not answer, rolling back", "version", p.Version, "timeout", timeout)
 	if err := os.Rename(p.Backup, p.Exe); err != nil {
 		return fmt.Errorf("roll back %s: %w", p.Exe, err)
+	}
+	if p.City {
+		restoreCity(cfg.DataDir)
 	}
 	p.Result, p.Reason = RolledBack, "update.err.unhealthy"
 	p.ReasonArgs = map[string]string{"Version": p.Version, "Timeout": timeout.String()}

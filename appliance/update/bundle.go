@@ -51,6 +51,10 @@ const (
 	MaxBundle = 256 << 20
 )
 
+// CityTarget is the city's configuration among a bundle's targets: YAML
+// of the keys config.CityKeys, which a school keeps in config.CityFile.
+const CityTarget = "config.yaml"
+
 // BinaryTarget names the binary of a platform among a bundle's targets
 // ("preau/linux-amd64").
 func BinaryTarget(goos, goarch string) string { return "preau/" + goos + "-" + goarch }

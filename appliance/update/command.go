@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"preau/appliance/apperr"
+	"preau/appliance/config"
 	"preau/appliance/feature"
 )
 
@@ -73,24 +74,40 @@ func signCmd(c feature.Console, args []string) error {
 	dir := fs.String("keys", "", l.T("update.cmd.flag_keys"))
 	version := fs.String("version", "", l.T("update.cmd.flag_version"))
 	binary := fs.String("binary", "", l.T("update.cmd.flag_binary"))
+	city := fs.String("city-config", "", l.T("update.cmd.flag_config"))
 	platform := fs.String("platform", runtime.GOOS+"/"+runtime.GOARCH, l.T("update.cmd.flag_platform"))
 	expires := fs.Duration("expires", 30*24*time.Hour, l.T("update.cmd.flag_expires"))
 	out := fs.String("out", "", l.T("update.cmd.flag_out"))
 	if _, err := c.Parse(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" || *binary == "" || *out == "" {
+	if *dir == "" || (*binary == "" && *city == "") || *out == "" {
 		return apperr.New(apperr.ErrInvalid, "update.cmd.need_sign")
 	}
 	goos, goarch, ok := strings.Cut(*platform, "/")
 	if !ok || goos == "" || goarch == "" {
 		return apperr.New(apperr.ErrInvalid, "update.cmd.bad_platform", "Platform", *platform)
 	}
-	bin, err := os.ReadFile(*binary)
-	if err != nil {
-		return apperr.New(apperr.ErrInvalid, "update.cmd.no_file", "File", *binary)
+	files := map[string][]byte{}
+	if *binary != "" {
+		bin, err := os.ReadFile(*binary)
+		if err != nil {
+			return apperr.New(apperr.ErrInvalid, "update.cmd.no_file", "File", *binary)
+		}
+		files[BinaryTarget(goos, goarch)] = bin
 	}
-	data, err := Sign(*dir, Release{Version: *version, Files: map[string][]byte{BinaryTarget(goos, goarch): bin}, Expires: *expires}, time.Now())
+	if *city != "" {
+		data, err := os.ReadFile(*city)
+		if err != nil {
+			return apperr.New(apperr.ErrInvalid, "update.cmd.no_file", "File", *city)
+		}
+		// Refused here rather than by every school.
+		if _, err := config.ParseCity(data); err != nil {
+			return err
+		}
+		files[CityTarget] = data
+	}
+	data, err := Sign(*dir, Release{Version: *version, Files: files, Expires: *expires}, time.Now())
 	if err != nil {
 		return err
 	}

@@ -379,6 +379,30 @@ func TestUpdateFlowWithRealProcesses(t *testing.T) {
 		return errors.Is(err, os.ErrNotExist)
 	}, school.String)
 
+	// The city's configuration alone, as a release of its own: written,
+	// read again at the restart; the binary stays.
+	cityFile := filepath.Join(apptest.DataDir(schoolDir), "update", "config.yaml")
+	cityYAML := filepath.Join(t.TempDir(), "ville.yaml")
+	os.WriteFile(cityYAML, []byte("sync:\n  interval: 2s\n"), 0o644)
+	badYAML := filepath.Join(t.TempDir(), "mauvaise.yaml")
+	os.WriteFile(badYAML, []byte("school:\n  id: autre\n"), 0o644)
+	if out, err := preau(t, v1, nil, "", "update", "sign", "--keys", keys, "--version", "1.1.1", "--city-config", badYAML, "--out",
+		filepath.Join(t.TempDir(), "x")); err == nil || !strings.Contains(out, "school.id") {
+		t.Fatalf("signing a configuration the city may not set: %v\n%s", err, out)
+	}
+	cityBundle := filepath.Join(t.TempDir(), "ville.bundle")
+	if out, err := preau(t, v1, nil, "", "update", "sign", "--keys", keys, "--version", "1.1.1", "--city-config", cityYAML, "--out", cityBundle); err != nil {
+		t.Fatalf("sign the configuration: %v\n%s", err, out)
+	}
+	id = publish(cityBundle, "")
+	eventually(t, "the city's configuration was not applied", time.Minute, func() bool {
+		st := dsi.school("ecole-a")
+		return st.ReleaseID == id && st.State == update.Applied
+	}, school.String)
+	if got, _ := os.ReadFile(cityFile); !strings.Contains(string(got), "interval: 2s") || sum(t, exe) != sum(t, v2) {
+		t.Fatalf("after the configuration: %q, binary changed: %v", got, sum(t, exe) != sum(t, v2))
+	}
+
 	// Rolled back: an older version, validly signed, is refused.
 	applied := sum(t, exe)
 	untouched = applied
@@ -396,7 +420,14 @@ func TestUpdateFlowWithRealProcesses(t *testing.T) {
 
 	// A new binary that exits at start: put back after
 	// update.health_timeout, the school reports the rollback.
-	id = publish(signed("1.2.0", broken, "24h"), "")
+	brokenCity := filepath.Join(t.TempDir(), "ville-1.2.0.yaml")
+	os.WriteFile(brokenCity, []byte("sync:\n  interval: 3s\n"), 0o644)
+	brokenBundle := filepath.Join(t.TempDir(), "preau-1.2.0.bundle")
+	if out, err := preau(t, v1, nil, "", "update", "sign", "--keys", keys, "--version", "1.2.0", "--binary", broken, "--city-config", brokenCity,
+		"--platform", platform, "--out", brokenBundle); err != nil {
+		t.Fatalf("sign 1.2.0: %v\n%s", err, out)
+	}
+	id = publish(brokenBundle, "")
 	eventually(t, "the broken release was not rolled back", 2*time.Minute, func() bool {
 		st := dsi.school("ecole-a")
 		return st.ReleaseID == id && st.State == update.RolledBack
@@ -407,6 +438,9 @@ func TestUpdateFlowWithRealProcesses(t *testing.T) {
 	}
 	if sum(t, exe) != applied {
 		t.Fatal("the previous binary was not put back")
+	}
+	if got, _ := os.ReadFile(cityFile); !strings.Contains(string(got), "interval: 2s") {
+		t.Fatalf("the city's configuration was not put back with the binary: %q", got)
 	}
 	if !strings.Contains(school.String(), "la nouvelle version ne démarre pas") {
 		t.Fatal("the broken binary never ran")

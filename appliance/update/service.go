@@ -51,6 +51,7 @@ type Report struct {
 	Running        string            `json:"version"`
 	ReleaseID      string            `json:"release_id,omitempty"`
 	ReleaseVersion string            `json:"release_version,omitempty"`
+	AppliedVersion string            `json:"applied_version,omitempty"` // the newest release applied here
 	State          string            `json:"state"`
 	Reason         string            `json:"reason,omitempty"` // a catalogue key
 	ReasonArgs     map[string]string `json:"reason_args,omitempty"`
@@ -197,16 +198,21 @@ func (s *Service) meantHere(ctx context.Context) (Published, bool, error) {
 }
 
 // check applies, at a school, the last release meant for it when it was
-// not handled already and is not what runs: the bundle is fetched,
-// verified against the pinned root, then the binary swapped. A refusal
-// (an older version among them) is logged and reported, and nothing is
-// written.
+// not handled already and is not what runs: the bundle is fetched and
+// verified against the pinned root (and as newer than both what runs and
+// the newest release applied here), then the city's configuration it
+// carries is written, and its binary swapped. A refusal (an older version
+// among them) is logged and reported, and nothing is written.
 func (s *Service) check(ctx context.Context) error {
 	rel, ok, err := s.meantHere(ctx)
 	if err != nil || !ok || rel.Version == s.version {
 		return err
 	}
-	if rep, err := s.report(ctx, s.cfg.SchoolID); err == nil && rep.ReleaseID == rel.ID && rep.State != Idle {
+	rep, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
+	if rep.ReleaseID == rel.ID && rep.State != Idle && (rep.State != Pending || inFlight(s.cfg.DataDir)) {
 		return nil // handled: a refused or rolled-back release is not tried again
 	}
 	if inFlight(s.cfg.DataDir) {
@@ -223,38 +229,72 @@ func (s *Service) check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := Verify(data, s.cfg.UpdateRootKey, s.version, s.now())
+	newest := s.version
+	if Compare(rep.AppliedVersion, newest) > 0 {
+		newest = rep.AppliedVersion
+	}
+	v, err := Verify(data, s.cfg.UpdateRootKey, newest, s.now())
+	var bin, city []byte
+	var cityValues map[string]string
 	if err == nil {
-		if _, ok := v.Targets[BinaryTarget(runtime.GOOS, runtime.GOARCH)]; !ok {
+		bin, city = v.Targets[BinaryTarget(runtime.GOOS, runtime.GOARCH)], v.Targets[CityTarget]
+		switch {
+		case bin == nil && city == nil:
 			err = reason("update.err.no_binary", "Platform", runtime.GOOS+"/"+runtime.GOARCH)
+		case city != nil:
+			if cityValues, err = config.ParseCity(city); err != nil {
+				err = reason("update.err.bad_config", "Problem", err.Error())
+			}
 		}
 	}
 	if err != nil {
-		return s.refuse(ctx, rel, err)
+		return s.refuse(ctx, rep, rel, err)
 	}
-	s.log.Info("update verified, applying", "version", v.Version)
-	if err := s.writeReport(ctx, Report{SchoolID: s.cfg.SchoolID, Running: s.version, ReleaseID: rel.ID, ReleaseVersion: rel.Version,
-		State: Pending}); err != nil {
+	s.log.Info("update verified, applying", "version", v.Version, "binary", bin != nil, "configuration", len(cityValues))
+	rep.ReleaseID, rep.ReleaseVersion, rep.Reason, rep.ReasonArgs = rel.ID, rel.Version, "", nil
+	if bin == nil {
+		if err := writeFile(config.CityFile(s.cfg.DataDir), city, 0o600); err != nil {
+			return err
+		}
+		// The configuration alone: applied, read again at the restart.
+		rep.State, rep.AppliedVersion = Applied, rel.Version
+		if err := s.writeReport(ctx, rep); err != nil {
+			return err
+		}
+		s.stop()
+		return nil
+	}
+	rep.State = Pending
+	if err := s.writeReport(ctx, rep); err != nil {
 		return err
 	}
-	if err := s.applyBinary(v.Targets[BinaryTarget(runtime.GOOS, runtime.GOARCH)], rel); err != nil {
+	if err := s.applyBinary(bin, city, rel); err != nil {
 		s.log.Error("update not applied", "version", v.Version, "err", err)
-		return s.writeReport(ctx, Report{SchoolID: s.cfg.SchoolID, Running: s.version, ReleaseID: rel.ID, ReleaseVersion: rel.Version,
-			State: Refused, Reason: "update.err.apply", ReasonArgs: map[string]string{"Error": err.Error()}})
+		rep.State, rep.Reason, rep.ReasonArgs = Refused, "update.err.apply", map[string]string{"Error": err.Error()}
+		return s.writeReport(ctx, rep)
 	}
 	s.stop()
 	return nil
 }
 
+// current is this school's report, idle when it has none yet.
+func (s *Service) current(ctx context.Context) (Report, error) {
+	rep, err := s.report(ctx, s.cfg.SchoolID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Report{SchoolID: s.cfg.SchoolID, Running: s.version, State: Idle}, nil
+	}
+	return rep, err
+}
+
 // refuse logs and reports why a release is refused.
-func (s *Service) refuse(ctx context.Context, rel Published, err error) error {
+func (s *Service) refuse(ctx context.Context, rep Report, rel Published, err error) error {
 	var r *Refusal
 	if !errors.As(err, &r) {
 		return err
 	}
 	s.log.Warn("update refused", "version", rel.Version, "reason", err.Error())
-	return s.writeReport(ctx, Report{SchoolID: s.cfg.SchoolID, Running: s.version, ReleaseID: rel.ID, ReleaseVersion: rel.Version,
-		State: Refused, Reason: r.Key, ReasonArgs: r.Args})
+	rep.ReleaseID, rep.ReleaseVersion, rep.State, rep.Reason, rep.ReasonArgs = rel.ID, rel.Version, Refused, r.Key, r.Args
+	return s.writeReport(ctx, rep)
 }
 
 func (s *Service) readBundle(hash string) ([]byte, error) {
@@ -271,10 +311,7 @@ func (s *Service) readBundle(hash string) ([]byte, error) {
 // reports the rollback the watchdog decided) and reports the version it
 // runs.
 func (s *Service) started(ctx context.Context) error {
-	rep, err := s.report(ctx, s.cfg.SchoolID)
-	if errors.Is(err, apperr.ErrNotFound) {
-		rep, err = Report{SchoolID: s.cfg.SchoolID, State: Idle}, nil
-	}
+	rep, err := s.current(ctx)
 	if err != nil {
 		return err
 	}
@@ -282,16 +319,16 @@ func (s *Service) started(ctx context.Context) error {
 	switch {
 	case ok && p.Result == RolledBack:
 		s.log.Warn("update rolled back", "version", p.Version, "reason", p.Reason)
-		rep = Report{SchoolID: s.cfg.SchoolID, ReleaseID: p.ReleaseID, ReleaseVersion: p.Version, State: RolledBack,
-			Reason: p.Reason, ReasonArgs: p.ReasonArgs}
+		rep.ReleaseID, rep.ReleaseVersion, rep.State, rep.Reason, rep.ReasonArgs = p.ReleaseID, p.Version, RolledBack, p.Reason, p.ReasonArgs
 		clearPending(s.cfg.DataDir)
 	case ok && p.Version == s.version:
 		if err := markStarted(s.cfg.DataDir, s.version); err != nil {
 			return err
 		}
 		s.log.Info("update applied", "version", s.version, "previous", p.Previous)
-		rep = Report{SchoolID: s.cfg.SchoolID, ReleaseID: p.ReleaseID, ReleaseVersion: p.Version, State: Applied}
-	case rep.Running == s.version:
+		rep.ReleaseID, rep.ReleaseVersion, rep.State, rep.Reason, rep.ReasonArgs = p.ReleaseID, p.Version, Applied, "", nil
+		rep.AppliedVersion = p.Version
+	case rep.Running == s.version && !rep.Updated.IsZero():
 		return nil
 	}
 	rep.Running = s.version

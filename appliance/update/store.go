@@ -74,12 +74,12 @@ func (s *Service) extend(ctx context.Context, id string) error {
 	})
 }
 
-const reportColumns = "school_id, running, release_id, release_version, state, reason, reason_args, updated_at"
+const reportColumns = "school_id, running, release_id, release_version, applied_version, state, reason, reason_args, updated_at"
 
 func scanReport(row store.Scanner) (Report, error) {
 	var r Report
 	var args, updated string
-	err := row.Scan(&r.SchoolID, &r.Running, &r.ReleaseID, &r.ReleaseVersion, &r.State, &r.Reason, &args, &updated)
+	err := row.Scan(&r.SchoolID, &r.Running, &r.ReleaseID, &r.ReleaseVersion, &r.AppliedVersion, &r.State, &r.Reason, &args, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.ErrNotFound, "update.err.not_found")
 	}
@@ -103,12 +103,13 @@ func (s *Service) writeReport(ctx context.Context, r Report) error {
 		args = []byte("{}")
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO update_reports(id, scope, hlc, origin, school_id, running, release_id, release_version, state,
-			reason, reason_args, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO update_reports(id, scope, hlc, origin, school_id, running, release_id, release_version,
+			applied_version, state, reason, reason_args, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, deleted = 0, running = excluded.running,
-			release_id = excluded.release_id, release_version = excluded.release_version, state = excluded.state, reason = excluded.reason,
+			release_id = excluded.release_id, release_version = excluded.release_version,
+			applied_version = excluded.applied_version, state = excluded.state, reason = excluded.reason,
 			reason_args = excluded.reason_args, updated_at = excluded.updated_at`,
-			r.SchoolID, r.SchoolID, tx.HLC, tx.Origin, r.SchoolID, r.Running, r.ReleaseID, r.ReleaseVersion, r.State, r.Reason, string(args),
+			r.SchoolID, r.SchoolID, tx.HLC, tx.Origin, r.SchoolID, r.Running, r.ReleaseID, r.ReleaseVersion, r.AppliedVersion, r.State, r.Reason, string(args),
 			s.now().UTC().Format(stamp))
 		return err
 	})

@@ -34,6 +34,7 @@ CREATE TABLE update_reports (
     running         TEXT NOT NULL,
     release_id      TEXT NOT NULL DEFAULT '',
     release_version TEXT NOT NULL DEFAULT '',
+    applied_version TEXT NOT NULL DEFAULT '', -- the newest release applied here: an older one is a rollback
     state           TEXT NOT NULL,              -- idle, pending, applied, rolled_back, refused: checked on push (a CHECK would fail a hostile batch as a 500)
     reason          TEXT NOT NULL DEFAULT '',
     reason_args     TEXT NOT NULL DEFAULT '{}',
