@@ -246,6 +246,9 @@ func readTar(data []byte) (map[string][]byte, error) {
 		if h.Size < 0 || h.Size > limit {
 			return nil, reason("update.err.too_large", "Max", limit>>20)
 		}
+		if h.Size > int64(len(data)) {
+			return nil, reason("update.err.truncated") // said larger than the whole bundle: nothing to allocate for
+		}
 		body := make([]byte, h.Size)
 		if _, err := io.ReadFull(tr, body); err != nil {
 			return nil, reason("update.err.truncated")

@@ -342,6 +342,9 @@ func (s *Service) run(ctx context.Context) {
 		s.log.Error("update state not recorded", "err", err)
 	}
 	every := min(s.cfg.SyncInterval, time.Minute)
+	if every <= 0 {
+		every = time.Minute
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
