@@ -5,6 +5,7 @@ package update
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 )
 
@@ -21,7 +22,15 @@ func detach(bin string, args []string, logFile string, managed bool) error {
 	name := bin
 	if managed {
 		if run, err := exec.LookPath("systemd-run"); err == nil {
-			args = append([]string{"--collect", "--quiet", "--", bin}, args...)
+			// A transient unit starts with a clean environment: the
+			// configuration the service has from PREAU_* goes along.
+			pre := []string{"--collect", "--quiet"}
+			for _, kv := range os.Environ() {
+				if strings.HasPrefix(kv, "PREAU_") {
+					pre = append(pre, "--setenv="+kv)
+				}
+			}
+			args = append(append(pre, "--", bin), args...)
 			name = run
 		}
 	}
