@@ -42,6 +42,7 @@ import (
 	"preau/appliance/sites"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
+	"preau/appliance/update"
 	"preau/appliance/web"
 	"preau/assets"
 	"preau/ui"
@@ -73,6 +74,7 @@ var Features = []feature.Feature{
 	pages.Feature,
 	minisites.Feature, // after pages: its pages are class pages
 	search.Feature,
+	update.Feature,
 	psync.Feature,
 }
 

@@ -264,6 +264,10 @@ func TestHostilePushesRefused(t *testing.T) {
 			"author_name": "Dir A", "status": "", "assignee": "", "body": "Merci", "file": "", "file_name": "", "file_type": "",
 			"created_at": "2026-12-03T08:00:00Z"}, set)
 	}
+	updateReport := func(set map[string]any) store.Row {
+		return forgedRow("update_reports", map[string]any{"id": "ecole-a", "school_id": "ecole-a", "running": "1.0.0", "release_id": "",
+			"release_version": "", "applied_version": "", "state": "applied", "reason": "", "reason_args": "{}", "updated_at": "2026-12-03T08:00:00Z"}, set)
+	}
 	blogPost := func(set map[string]any) store.Row {
 		return forgedRow("blog_posts", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "author_id": c.teacherA.ID,
 			"title": "Sortie", "body": "", "audience": "class", "status": "published", "created_at": "2026-12-03T08:00:00Z"}, set)
@@ -572,6 +576,12 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"an event of school B's class", event(map[string]any{"class_id": c.classB.ID}), "écrivent l'agenda"},
 		{"an event in school B's name", event(map[string]any{"school_id": "ecole-b"}), "pas de l'école"},
 		{"someone else's own event", event(map[string]any{"calendar": "personal", "owner_id": c.parentB.ID, "author_id": c.teacherA.ID}), "écrivent l'agenda"},
+		// updates: releases are the DSI's; a school reports only on itself
+		{"an update report in school B's name", updateReport(map[string]any{"id": "ecole-b", "school_id": "ecole-b"}), "ses propres mises à jour"},
+		{"an update report of school B under A's id", updateReport(map[string]any{"school_id": "ecole-b"}), "ses propres mises à jour"},
+		{"an update report in no known state", updateReport(map[string]any{"state": "installed"}), "état de mise à jour inconnu"},
+		{"a release published by a school", forgedRow("update_releases", map[string]any{"scope": "global", "version": "9.9.9",
+			"bundle": strings.Repeat("b", 64), "size": int64(10), "schools": "", "wave": "", "author_name": "", "created_at": "2026-12-03T08:00:00Z"}, nil), "global"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,
