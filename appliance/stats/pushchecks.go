@@ -28,7 +28,7 @@ func checkCountRow(ctx context.Context, p store.Pushed) error {
 	if !validKey(figure, day, profile, item) {
 		return apperr.New(apperr.ErrForbidden, "stats.push.key")
 	}
-	if r.ID() != countID(p.School, p.School, day, figure, profile, item) {
+	if r.ID() != CountID(p.School, p.School, day, figure, profile, item) {
 		return apperr.New(apperr.ErrForbidden, "stats.push.natural")
 	}
 	if n, _ := r.Values["count"].(int64); n < 0 || n > MaxCount {

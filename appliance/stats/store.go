@@ -59,9 +59,9 @@ const (
 	monthLayout = "2006-01"
 )
 
-// countID is a counter's row id, from its natural key: a node adds to the
+// CountID is a counter's row id, from its natural key: a node adds to the
 // same row all day, and two sources never write the same row.
-func countID(source, school, day, figure, profile, item string) string {
+func CountID(source, school, day, figure, profile, item string) string {
 	return store.NaturalID("stats", source, school, day, figure, profile, item)
 }
 
@@ -77,7 +77,7 @@ func (rc *Recorder) write(ctx context.Context, tx *store.Tx, now time.Time, coun
 		if _, err := tx.ExecContext(ctx, `INSERT INTO stats_counts(id, scope, hlc, origin, school_id, source, day, figure, profile, item, count)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET count = count + excluded.count, hlc = excluded.hlc, origin = excluded.origin, deleted = 0`,
-			countID(rc.source, k.school, k.day, k.figure, k.profile, k.item), k.school, tx.HLC, tx.Origin, k.school, rc.source,
+			CountID(rc.source, k.school, k.day, k.figure, k.profile, k.item), k.school, tx.HLC, tx.Origin, k.school, rc.source,
 			k.day, k.figure, k.profile, k.item, n); err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (rc *Recorder) setCount(ctx context.Context, tx *store.Tx, school, day, fig
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)
 		ON CONFLICT(id) DO UPDATE SET count = excluded.count, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
 		WHERE count != excluded.count OR deleted != 0`,
-		countID(rc.source, school, day, figure, profile, ""), school, tx.HLC, tx.Origin, school, rc.source, day, figure, profile, n)
+		CountID(rc.source, school, day, figure, profile, ""), school, tx.HLC, tx.Origin, school, rc.source, day, figure, profile, n)
 	return err
 }
 
