@@ -276,7 +276,7 @@ func TestQueriesRefused(t *testing.T) {
 		"/api/v1/stats?from=2025-13-01&to=2025-12-31":       http.StatusBadRequest,
 		"/api/v1/stats?from=2025-03-02&to=2025-03-01":       http.StatusBadRequest,
 		"/api/v1/stats?from=2024-01-01&to=2025-12-31":       http.StatusBadRequest,
-		"/stats.csv?from=hier":                               http.StatusBadRequest,
+		"/stats.csv?from=hier":                              http.StatusBadRequest,
 		"/statistiques?du=2025-03-01&au=2025-03-31&ecole=x": http.StatusForbidden,
 	} {
 		resp, body := a.Get(director, path)

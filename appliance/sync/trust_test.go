@@ -10,8 +10,8 @@ import (
 	"preau/appliance/documents"
 	"preau/appliance/mail"
 	"preau/appliance/roster"
-	"preau/appliance/store"
 	"preau/appliance/stats"
+	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
 
