@@ -65,14 +65,14 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 
 // demoDay adds a day's connections, hours and visits to counts.
 func demoDay(counts map[key]int64, school string, t time.Time, rnd *rand.Rand) {
-	day := t.Format(dayLayout)
+	day, month := t.Format(dayLayout), t.Format(monthLayout)+"-01"
 	wd := t.Weekday()
 	class := wd != time.Wednesday && wd != time.Saturday && wd != time.Sunday
 	add := func(profile string, n int, hours []int) {
 		for range n {
 			counts[key{school, day, Connections, profile, ""}]++
 			h := hours[rnd.IntN(len(hours))]
-			counts[key{school, day, Hours, "", twoDigits(h)}]++
+			counts[key{school, month, Hours, "", twoDigits(h)}]++
 		}
 	}
 	if class {
@@ -94,7 +94,7 @@ func demoDay(counts map[key]int64, school string, t time.Time, rnd *rand.Rand) {
 	}
 	for _, s := range services {
 		if n := s.weight * scale * (70 + rnd.IntN(60)) / 100; n > 0 {
-			counts[key{school, day, Visits, "", s.name}] += int64(n)
+			counts[key{school, month, Visits, "", s.name}] += int64(n)
 		}
 	}
 }

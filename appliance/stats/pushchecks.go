@@ -44,11 +44,11 @@ func validKey(figure, day, profile, item string) bool {
 		return validDay(day) && slices.Contains(Profiles, profile) && item == ""
 	case Hours:
 		h, err := strconv.Atoi(item)
-		return validDay(day) && profile == "" && len(item) == 2 && err == nil && h >= 0 && h < 24
+		return validMonth(day) && profile == "" && len(item) == 2 && err == nil && h >= 0 && h < 24
 	case Visits:
-		return validDay(day) && profile == "" && validService(item)
+		return validMonth(day) && profile == "" && validService(item)
 	case Visitors:
-		return validDay(day) && day[8:] == "01" && slices.Contains(Profiles, profile) && item == ""
+		return validMonth(day) && slices.Contains(Profiles, profile) && item == ""
 	case Created, Activated:
 		return day == accountsDay && slices.Contains(Profiles, profile) && item == ""
 	}
@@ -59,6 +59,9 @@ func validDay(day string) bool {
 	_, err := time.Parse(dayLayout, day)
 	return err == nil
 }
+
+// validMonth: a month's figures are on its first day.
+func validMonth(day string) bool { return validDay(day) && day[8:] == "01" }
 
 // validService: a feature's name, as the root names them.
 func validService(s string) bool {

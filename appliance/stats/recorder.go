@@ -83,7 +83,7 @@ func (rc *Recorder) Connection(u auth.User) {
 	t := rc.now().In(feature.Zone)
 	day := t.Format(dayLayout)
 	rc.counts[key{school, day, Connections, string(u.Profile), ""}]++
-	rc.counts[key{school, day, Hours, "", t.Format("15")}]++
+	rc.counts[key{school, t.Format(monthLayout) + "-01", Hours, "", t.Format("15")}]++
 	rc.seen[seen{school, t.Format(monthLayout), string(u.Profile), u.ID}] = true
 	rc.activated[u.ID] = school
 }
@@ -98,7 +98,7 @@ func (rc *Recorder) Visit(u auth.User, service string) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	t := rc.now().In(feature.Zone)
-	rc.counts[key{school, t.Format(dayLayout), Visits, "", service}]++
+	rc.counts[key{school, t.Format(monthLayout) + "-01", Visits, "", service}]++
 	rc.seen[seen{school, t.Format(monthLayout), string(u.Profile), u.ID}] = true
 }
 

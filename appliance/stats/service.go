@@ -49,8 +49,8 @@ type Report struct {
 	// VisitsPerVisitor is connections per unique visitor.
 	VisitsPerVisitor float64
 	Profiles         []ProfileCount // connections and visitors per profile
-	Services         []ItemCount    // pages served per service, most used first
-	Hours            [24]int64      // connections per hour of the day
+	Services         []ItemCount    // pages served per service, most used first, in the months the period touches
+	Hours            [24]int64      // connections per hour of the day, in the months the period touches
 	Weekdays         [7]int64       // connections per weekday, Monday first
 	Accounts         []Accounts     // per profile, and their total last
 	Schools          []SchoolCount  // the city's report: per school
@@ -162,10 +162,12 @@ func (s *Service) Report(ctx context.Context, u auth.User, q Query) (Report, err
 	}{
 		{&days, "SELECT day, profile, '', sum(count) FROM stats_counts WHERE deleted = 0 AND figure = 'connections' AND day BETWEEN ? AND ?" +
 			" %s GROUP BY day, profile", []any{q.From, q.To}},
+		// Hours and services are counted per month: the months the
+		// period touches, whole.
 		{&hours, "SELECT '', '', item, sum(count) FROM stats_counts WHERE deleted = 0 AND figure = 'hours' AND day BETWEEN ? AND ? %s GROUP BY item",
-			[]any{q.From, q.To}},
+			[]any{q.From[:7] + "-01", q.To}},
 		{&services, "SELECT '', '', item, sum(count) FROM stats_counts WHERE deleted = 0 AND figure = 'visits' AND day BETWEEN ? AND ? %s GROUP BY item",
-			[]any{q.From, q.To}},
+			[]any{q.From[:7] + "-01", q.To}},
 		{&visitors, "SELECT day, profile, school_id, sum(count) FROM stats_counts WHERE deleted = 0 AND figure = 'visitors' AND day BETWEEN ? AND ?" +
 			" %s GROUP BY day, profile, school_id", []any{q.From[:7] + "-01", q.To}},
 		// Per school, per profile, the larger of the school's and central's

@@ -41,11 +41,14 @@ var Schema = store.Schema{
 // The figures a counter row holds.
 const (
 	Connections = "connections" // sessions opened, per day and profile
-	Hours       = "hours"       // sessions opened, per day and hour
-	Visits      = "visits"      // pages of a service served, per day and service
-	Visitors    = "visitors"    // people who came in a month, per profile, on its first day
-	Created     = "accounts_created"
-	Activated   = "accounts_activated"
+	// The figures of a month are on its first day. Hours and services are
+	// counted per month rather than per day: a city's year of them per day
+	// would be five rows of six, for figures read over weeks and months.
+	Hours     = "hours"    // sessions opened, per month and hour of the day
+	Visits    = "visits"   // pages of a service served, per month and service
+	Visitors  = "visitors" // people who came in a month, per profile
+	Created   = "accounts_created"
+	Activated = "accounts_activated"
 )
 
 // Figures are the figures a counter row may hold.
