@@ -20,7 +20,7 @@ CREATE TABLE stats_counts (
 -- Every figure is read over a range of days, the whole city's or a school's:
 -- one index holds all a report reads, so a year of the city is read from it
 -- alone.
-CREATE INDEX stats_counts_figure ON stats_counts(figure, day, school_id, profile, item, count) WHERE deleted = 0;
+CREATE INDEX stats_counts_figure ON stats_counts(figure, day, profile, school_id, item, count) WHERE deleted = 0;
 
 -- Who came this month and last, to count unique visitors once each: a
 -- keyed hash of the account (the key never leaves this node, stats_key),
