@@ -51,7 +51,8 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 		}
 		// Unique visitors of each month: most of each profile's accounts.
 		share := map[string]float64{"pupil": .85, "teacher": 1, "parent": .6, "director": 1}
-		for m := today.AddDate(0, 0, -demoDays); !m.After(today); m = m.AddDate(0, 1, 0) {
+		start := today.AddDate(0, 0, -demoDays)
+		for m := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, feature.Zone); !m.After(today); m = m.AddDate(0, 1, 0) {
 			for _, p := range Profiles {
 				n := int64(float64(perProfile[auth.Profile(p)]) * share[p])
 				if err := rc.setCount(ctx, tx, school.ID, m.Format(monthLayout)+"-01", Visitors, p, n); err != nil {

@@ -147,7 +147,7 @@ func (p *statsPage) draw(l *i18n.Localizer) {
 	var cols []Column
 	for i, t := range periods {
 		key, label := t.Format(dayLayout), strconv.Itoa(t.Day())
-		long := l.ShortDate(t)
+		long := l.T("stats.day_label", "Day", strconv.Itoa(t.Day()), "Month", l.T("stats.month_short."+strconv.Itoa(int(t.Month()))))
 		if p.ByMonth {
 			key, label = t.Format(monthLayout), l.T("stats.month_short."+strconv.Itoa(int(t.Month())))
 			long = l.T("date.month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
@@ -169,9 +169,9 @@ func (p *statsPage) draw(l *i18n.Localizer) {
 	p.Connections = Columns(cols, rtl)
 
 	var svc []Column
-	for _, s := range rep.Services[:min(len(rep.Services), 8)] {
+	for i, s := range rep.Services[:min(len(rep.Services), 8)] {
 		name := l.T("stats.service." + s.Item)
-		svc = append(svc, Column{Parts: []Part{{Class: "service", Count: s.Count, Title: l.T("stats.bar", "What", name, "Count", l.Number(int(s.Count)))}}})
+		svc = append(svc, Column{Label: strconv.Itoa(i + 1), ShowLabel: true, Parts: []Part{{Class: "service", Count: s.Count, Title: l.T("stats.bar", "What", name, "Count", l.Number(int(s.Count)))}}})
 	}
 	p.Services = Columns(svc, rtl)
 
