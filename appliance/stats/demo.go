@@ -27,6 +27,11 @@ func demo(ctx context.Context, env *feature.Env, school feature.DemoSchool) erro
 	if env.Config.Role == config.RoleCentral {
 		rc.source = Central // central's own count of the school: its parents from home
 	}
+	var counted int
+	if err := env.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM stats_counts WHERE school_id = ? AND source = ?",
+		school.ID, rc.source).Scan(&counted); err != nil || counted > 0 {
+		return err // counted already: seeded before, or real activity
+	}
 	rnd := rand.New(rand.NewPCG(uint64(len(school.ID)), 14))
 	today := rc.now().In(feature.Zone)
 	counts := map[key]int64{}

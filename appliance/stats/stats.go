@@ -9,7 +9,8 @@
 // Pages draw their charts as SVG on the server, with a table beside each,
 // and the same figures come as CSV and JSON.
 //
-// It imports apperr, auth, store, web and feature; no other feature.
+// It imports apperr, auth, config, i18n, store, web and feature; no other
+// feature.
 // Connections come from auth (OnSession), visits from web (OnVisit).
 package stats
 
