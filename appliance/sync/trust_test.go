@@ -10,6 +10,7 @@ import (
 	"preau/appliance/documents"
 	"preau/appliance/mail"
 	"preau/appliance/roster"
+	"preau/appliance/stats"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
@@ -267,6 +268,12 @@ func TestHostilePushesRefused(t *testing.T) {
 	updateReport := func(set map[string]any) store.Row {
 		return forgedRow("update_reports", map[string]any{"id": "ecole-a", "school_id": "ecole-a", "running": "1.0.0", "release_id": "",
 			"release_version": "", "applied_version": "", "state": "applied", "reason": "", "reason_args": "{}", "updated_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	// usage statistics: counters under their natural id, the school's own
+	// and counted there, of a known shape
+	counter := func(key []string, n int64, set map[string]any) store.Row {
+		return forgedRow("stats_counts", map[string]any{"id": stats.CountID("ecole-a", key[0], key[1], key[2], key[3], key[4]), "school_id": key[0],
+			"source": "ecole-a", "day": key[1], "figure": key[2], "profile": key[3], "item": key[4], "count": n}, set)
 	}
 	blogPost := func(set map[string]any) store.Row {
 		return forgedRow("blog_posts", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "author_id": c.teacherA.ID,
@@ -535,6 +542,15 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a comment on another school's request", requestEvent(nil), "ses propres demandes"},
 		{"a catalogue entry from a school", forgedRow("request_items", map[string]any{"scope": "global", "catalogue": "pharmacy", "name": "Sirop",
 			"unit": "", "created_at": "2026-12-03T08:00:00Z"}, nil), "global"},
+		// usage statistics: counts of the school's own, never a person's
+		{"a counter in school B's name", counter([]string{"ecole-b", "2026-12-03", "connections", "pupil", ""}, 3, nil), "autre école"},
+		{"a counter as if counted on central", counter([]string{"ecole-a", "2026-12-03", "connections", "parent", ""}, 3,
+			map[string]any{"source": "central"}), "autre école"},
+		{"a counter naming a pupil", counter([]string{"ecole-a", "2026-12-03", "visits", "", c.pupilA.ID}, 1, nil), "forme inconnue"},
+		{"a counter of hour 25", counter([]string{"ecole-a", "2026-12-03", "hours", "", "25"}, 1, nil), "forme inconnue"},
+		{"a counter under another row's id", counter([]string{"ecole-a", "2026-12-03", "connections", "pupil", ""}, 3,
+			map[string]any{"id": store.NewID()}), "pas le sien"},
+		{"a million and more connections", counter([]string{"ecole-a", "2026-12-03", "connections", "pupil", ""}, 5_000_000, nil), "hors des valeurs"},
 		// blog: the school's own classes' posts, by their staff or pupils;
 		// files and comments of its posts; comments by staff or families
 		{"a blog post in school B's name", blogPost(map[string]any{"school_id": "ecole-b"}), "son propre cahier de vie"},
