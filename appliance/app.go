@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"preau/appliance/agenda"
@@ -30,6 +31,7 @@ import (
 	"preau/appliance/homework"
 	"preau/appliance/liaison"
 	"preau/appliance/mail"
+	"preau/appliance/minisites"
 	"preau/appliance/news"
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
@@ -39,8 +41,10 @@ import (
 	"preau/appliance/search"
 	"preau/appliance/signin"
 	"preau/appliance/sites"
+	"preau/appliance/stats"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
+	"preau/appliance/update"
 	"preau/appliance/web"
 	"preau/assets"
 	"preau/ui"
@@ -70,7 +74,10 @@ var Features = []feature.Feature{
 	mail.Feature,
 	forum.Feature,
 	pages.Feature,
+	minisites.Feature, // after pages: its pages are class pages
 	search.Feature,
+	update.Feature,
+	stats.Feature,
 	psync.Feature,
 }
 
@@ -139,6 +146,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		a.Env.Sources = append(a.Env.Sources, f.Search...)
 	}
 	for _, f := range features {
+		a.Web.Registering(f.Name)
 		if f.Routes != nil {
 			f.Routes(a.Env)
 		}
@@ -153,6 +161,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 			}
 		}
 	}
+	a.Web.Registering("")
 	a.Sync = psync.Of(a.Env)
 	if cfg.Demo {
 		if err := a.SeedDemo(ctx, demoSchool(cfg)); err != nil {
@@ -300,8 +309,11 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 		a.Log.Info("metrics served without a session", "addr", ls.Metrics.Addr())
 	}
 	go a.housekeeping(ctx)
+	// The services get until the servers are down and a few seconds more
+	// to finish what they hold (the statistics' counters not yet written).
+	var services sync.WaitGroup
 	for _, run := range a.Env.Services {
-		go run(ctx)
+		services.Go(func() { run(ctx) })
 	}
 	if err := a.serveControl(ctx); err != nil {
 		a.Log.Warn("control socket unavailable: preau sync will not reach this server", "err", err)
@@ -316,6 +328,13 @@ func (a *App) Serve(ctx context.Context, ls Listeners) error {
 	defer cancel()
 	for _, srv := range servers {
 		srv.Shutdown(shutdown)
+	}
+	done := make(chan struct{})
+	go func() { services.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutdown.Done():
+		a.Log.Warn("services still running at shutdown")
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

@@ -203,7 +203,10 @@ func fixture(t *testing.T, a *apptest.App) *strings.Replacer {
 		"{parent}", a.User("parent").ID,
 		"{school}", pupil.SchoolID,
 	}
-	return strings.NewReplacer(append(pairs, requestsFixture(t, a)...)...)
+	pairs = append(pairs, minisitesFixture(t, a, classes[0].ID)...)
+	pairs = append(pairs, requestsFixture(t, a)...)
+	pairs = append(pairs, updateFixture(t, a)...)
+	return strings.NewReplacer(pairs...)
 }
 
 // matrixTemplate is a data directory of the role with the demo school; on a

@@ -29,6 +29,7 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time // time.Now; tests move it
 	clients    clientLogins     // see ClientLogin
+	onSession  []func(User)     // see OnSession
 
 	// Logins counts login attempts by outcome, for /metrics.
 	Logins struct{ OK, Failed, Throttled atomic.Int64 }
@@ -174,8 +175,19 @@ func (s *Service) NewSession(ctx context.Context, u User, ip string) (string, er
 			hashSecret(token), u.ID, now.Unix(), s.sessionEnd(u, now).Unix(), ip, now.Unix())
 		return err
 	})
+	if err == nil {
+		for _, f := range s.onSession {
+			f(u)
+		}
+	}
 	return token, err
 }
+
+// OnSession calls f with the account of every session opened from now on,
+// whichever way its holder proved who they are (password, pictures, card,
+// the API's token): the usage statistics count connections there. f runs
+// on the login's request and must be quick.
+func (s *Service) OnSession(f func(User)) { s.onSession = append(s.onSession, f) }
 
 // sessionEnd is when a session u opens at now ends, whatever its activity.
 func (s *Service) sessionEnd(u User, now time.Time) time.Time {

@@ -1,5 +1,7 @@
 // Package config loads Préau's configuration: built-in defaults, then the
-// YAML file, then PREAU_* environment variables, then command-line flags.
+// YAML file, then (at a school) the city's configuration a signed update
+// brought (CityFile), then PREAU_* environment variables, then
+// command-line flags.
 // The result is an immutable typed Config; any unknown key, wrong type or
 // invalid value stops start-up with an error naming the key and its source.
 //
@@ -8,12 +10,16 @@
 package config
 
 import (
+	"bytes"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,6 +98,14 @@ type Config struct {
 	// in bytes: a larger frame closes its socket.
 	CollabMaxUpdate int64
 
+	// UpdateRootKey is the DSI's update root public key (hex Ed25519,
+	// what "preau update keygen" prints), pinned: a school applies only
+	// bundles whose metadata it signed; "" refuses every update.
+	UpdateRootKey string
+	// UpdateHealthTimeout is how long a new binary has to answer /healthz
+	// before the previous one is put back.
+	UpdateHealthTimeout time.Duration
+
 	File string // the config file read, "" when none
 }
 
@@ -156,6 +170,8 @@ var keys = []key{
 	{"mail.max_message_size", "25MB", isSize},
 	{"collab.max_update_size", "1MB", isSize},
 	{"mail.user_quota", "1GB", isSize},
+	{"update.root_key", "", isRootKey},
+	{"update.health_timeout", "60s", isDuration},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -216,10 +232,18 @@ func Load(file string, flags map[string]string) (Config, error) {
 	}
 	source := make(map[string]i18n.Message, len(keys))
 	demoDefaults(v, file, flags)
+	city, cityFile, err := readCity(v, flags)
+	if err != nil {
+		return Config{}, err
+	}
 	for _, k := range keys {
 		source[k.name] = i18n.M("config.source_default")
 		if file != "" && v.InConfig(k.name) {
 			source[k.name] = i18n.M("config.source_file", "File", file)
+		}
+		if val, ok := city[k.name]; ok {
+			v.Set(k.name, val)
+			source[k.name] = i18n.M("config.source_city", "File", cityFile)
 		}
 		if val, ok := os.LookupEnv(EnvName(k.name)); ok {
 			v.Set(k.name, val)
@@ -275,6 +299,7 @@ func build(v *viper.Viper, file string) Config {
 	mailMax, _ := parseSize(v.GetString("mail.max_message_size"))
 	mailQuota, _ := parseSize(v.GetString("mail.user_quota"))
 	collabMax, _ := parseSize(v.GetString("collab.max_update_size"))
+	healthTimeout, _ := time.ParseDuration(v.GetString("update.health_timeout"))
 	hc, _ := strconv.Atoi(v.GetString("auth.hash_concurrency"))
 	if hc <= 0 {
 		hc = runtime.NumCPU()
@@ -284,45 +309,47 @@ func build(v *viper.Viper, file string) Config {
 		dataDir = v.GetString("data_dir")
 	}
 	return Config{
-		Role:               v.GetString("role"),
-		DataDir:            dataDir,
-		Demo:               v.GetBool("demo"),
-		Dev:                v.GetBool("dev"),
-		HTTPAddr:           v.GetString("http.addr"),
-		HTTPSAddr:          v.GetString("https.addr"),
-		MaxBodySize:        size,
-		TLSCert:            v.GetString("tls.cert"),
-		TLSKey:             v.GetString("tls.key"),
-		MetricsAddr:        v.GetString("metrics.addr"),
-		SchoolID:           v.GetString("school.id"),
-		SchoolName:         v.GetString("school.name"),
-		PublicURL:          strings.TrimRight(v.GetString("public_url"), "/"),
-		LogFormat:          v.GetString("log.format"),
-		LogLevel:           v.GetString("log.level"),
-		SessionTTL:         ttl,
-		PupilIdle:          idle,
-		SchoolDayEnd:       dayEnd,
-		HashConcurrency:    hc,
-		CentralURL:         strings.TrimRight(v.GetString("central.url"), "/"),
-		EnrollmentToken:    v.GetString("central.enrollment_token"),
-		SyncInterval:       interval,
-		SyncStall:          stall,
-		SyncNowTimeout:     now,
-		DefaultLanguage:    v.GetString("i18n.default_language"),
-		DocMaxFile:         docFile,
-		DocUserQuota:       docUser,
-		DocSchoolQuota:     docSchool,
-		CacheMaxSize:       cacheMax,
-		SiteIcons:          v.GetBool("sites.fetch_icons"),
-		MailDomain:         strings.ToLower(v.GetString("mail.domain")),
-		MailIMAPAddr:       v.GetString("mail.imap_addr"),
-		MailIMAPSAddr:      v.GetString("mail.imaps_addr"),
-		MailSubmissionAddr: v.GetString("mail.submission_addr"),
-		MailPlainAuth:      v.GetString("mail.allow_plain_auth"),
-		MailMaxSize:        mailMax,
-		MailQuota:          mailQuota,
-		CollabMaxUpdate:    collabMax,
-		File:               file,
+		Role:                v.GetString("role"),
+		DataDir:             dataDir,
+		Demo:                v.GetBool("demo"),
+		Dev:                 v.GetBool("dev"),
+		HTTPAddr:            v.GetString("http.addr"),
+		HTTPSAddr:           v.GetString("https.addr"),
+		MaxBodySize:         size,
+		TLSCert:             v.GetString("tls.cert"),
+		TLSKey:              v.GetString("tls.key"),
+		MetricsAddr:         v.GetString("metrics.addr"),
+		SchoolID:            v.GetString("school.id"),
+		SchoolName:          v.GetString("school.name"),
+		PublicURL:           strings.TrimRight(v.GetString("public_url"), "/"),
+		LogFormat:           v.GetString("log.format"),
+		LogLevel:            v.GetString("log.level"),
+		SessionTTL:          ttl,
+		PupilIdle:           idle,
+		SchoolDayEnd:        dayEnd,
+		HashConcurrency:     hc,
+		CentralURL:          strings.TrimRight(v.GetString("central.url"), "/"),
+		EnrollmentToken:     v.GetString("central.enrollment_token"),
+		SyncInterval:        interval,
+		SyncStall:           stall,
+		SyncNowTimeout:      now,
+		DefaultLanguage:     v.GetString("i18n.default_language"),
+		DocMaxFile:          docFile,
+		DocUserQuota:        docUser,
+		DocSchoolQuota:      docSchool,
+		CacheMaxSize:        cacheMax,
+		SiteIcons:           v.GetBool("sites.fetch_icons"),
+		MailDomain:          strings.ToLower(v.GetString("mail.domain")),
+		MailIMAPAddr:        v.GetString("mail.imap_addr"),
+		MailIMAPSAddr:       v.GetString("mail.imaps_addr"),
+		MailSubmissionAddr:  v.GetString("mail.submission_addr"),
+		MailPlainAuth:       v.GetString("mail.allow_plain_auth"),
+		MailMaxSize:         mailMax,
+		MailQuota:           mailQuota,
+		CollabMaxUpdate:     collabMax,
+		UpdateRootKey:       strings.ToLower(strings.TrimSpace(v.GetString("update.root_key"))),
+		UpdateHealthTimeout: healthTimeout,
+		File:                file,
 	}
 }
 
@@ -529,4 +556,84 @@ func parseSize(s string) (int64, error) {
 		return 0, problem("size", "Value", s)
 	}
 	return n * mult, nil
+}
+
+// isRootKey: empty (no update is applied), or an Ed25519 public key in hex,
+// as "preau update keygen" prints it.
+func isRootKey(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if b, err := hex.DecodeString(s); err != nil || len(b) != 32 {
+		return problem("root_key")
+	}
+	return nil
+}
+
+// CityKeys are the keys the city's DSI may set on its schools through a
+// signed update: limits, intervals, the default language; never a
+// school's identity, its addresses, its certificates, its link to central
+// or the update root key.
+var CityKeys = []string{"sync.interval", "sync.stall_timeout", "sync.now_timeout", "cache.max_size", "documents.max_file_size",
+	"documents.user_quota", "documents.school_quota", "mail.max_message_size", "mail.user_quota", "collab.max_update_size",
+	"update.health_timeout", "i18n.default_language", "sites.fetch_icons", "log.level"}
+
+// CityFile is where a school keeps the city's configuration that a signed
+// update brought: above its configuration file, below the environment and
+// the flags.
+func CityFile(dataDir string) string { return filepath.Join(dataDir, "update", "config.yaml") }
+
+// ParseCity reads the city's configuration, YAML as in config.yaml: only
+// CityKeys, each with a valid value. It returns the values by key.
+func ParseCity(data []byte) (map[string]string, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return nil, problem("city_unreadable", "Reason", err.Error())
+	}
+	out := map[string]string{}
+	for _, name := range v.AllKeys() {
+		if !slices.Contains(CityKeys, name) {
+			return nil, problem("city_key", "Key", name)
+		}
+		for _, k := range keys {
+			if k.name != name {
+				continue
+			}
+			if err := checkValue(v, k); err != nil {
+				return nil, problem("key_invalid", "Key", name, "Source", i18n.M("config.source_update"), "Problem", err)
+			}
+			out[name] = v.GetString(name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, problem("city_empty")
+	}
+	return out, nil
+}
+
+// readCity reads the city's configuration under the data directory the
+// file, the environment or the flags name, if there is one.
+func readCity(v *viper.Viper, flags map[string]string) (map[string]string, string, error) {
+	dir := v.GetString("data_dir")
+	if val, ok := os.LookupEnv(EnvName("data_dir")); ok {
+		dir = val
+	}
+	if val, ok := flags["data_dir"]; ok {
+		dir = val
+	}
+	name := CityFile(dir)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, name, nil
+	}
+	if err != nil {
+		return nil, name, problem("file_open", "File", name, "Reason", err.Error())
+	}
+	city, err := ParseCity(data)
+	if err != nil {
+		return nil, name, problem("city_invalid", "File", name, "Problem", err)
+	}
+	return city, name, nil
 }

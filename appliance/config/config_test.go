@@ -76,7 +76,8 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"auth.session_ttl": "1h", "auth.pupil_session_idle": "30m", "auth.school_day_end": "16:30", "auth.hash_concurrency": "3", "central.url": "https://ent.ville.example/",
 		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s", "i18n.default_language": "ar",
 		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB", "cache.max_size": "1GB", "sites.fetch_icons": "false", "mail.domain": "Ecoles.Ville.fr",
-		"mail.imap_addr": ":2143", "mail.imaps_addr": ":2993", "mail.submission_addr": ":2587", "mail.allow_plain_auth": "loopback", "mail.max_message_size": "1MB", "mail.user_quota": "2GB", "collab.max_update_size": "2MB"}
+		"mail.imap_addr": ":2143", "mail.imaps_addr": ":2993", "mail.submission_addr": ":2587", "mail.allow_plain_auth": "loopback", "mail.max_message_size": "1MB", "mail.user_quota": "2GB", "collab.max_update_size": "2MB",
+		"update.root_key": "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB", "update.health_timeout": "90s"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -93,7 +94,8 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		c.SchoolName != "S" || c.PublicURL != "https://e.example" || c.LogFormat != "json" || c.LogLevel != "warn" ||
 		c.SessionTTL.Hours() != 1 || c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
 		c.SyncInterval.Seconds() != 30 || c.SyncStall.Seconds() != 5 || c.SyncNowTimeout.Seconds() != 10 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute ||
-		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 || c.CacheMaxSize != 1<<30 || c.SiteIcons || c.MailDomain != "ecoles.ville.fr" || c.CollabMaxUpdate != 2<<20 {
+		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 || c.CacheMaxSize != 1<<30 || c.SiteIcons || c.MailDomain != "ecoles.ville.fr" || c.CollabMaxUpdate != 2<<20 ||
+		c.UpdateRootKey != "abababababababababababababababababababababababababababababababab" || c.UpdateHealthTimeout != 90*time.Second {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }
@@ -107,6 +109,9 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"a mail domain with a space", "mail:\n  domain: \"ecoles ville.fr\"\n", `"mail.domain"`},
 		{"a mail domain of one label", "mail:\n  domain: localhost\n", `"mail.domain"`},
 		{"bad bool", "demo: peut-être\n", `"demo"`},
+		{"a root key that is not hex", "update:\n  root_key: pas-une-cle\n", `"update.root_key"`},
+		{"a root key too short", "update:\n  root_key: abcd\n", `"update.root_key"`},
+		{"a health timeout that is no duration", "update:\n  health_timeout: bientot\n", `"update.health_timeout"`},
 		{"bad size", "http:\n  max_body: beaucoup\n", `"http.max_body"`},
 		{"bad duration", "auth:\n  session_ttl: demain\n", `"auth.session_ttl"`},
 		{"bad pupil idle", "auth:\n  pupil_session_idle: 0s\n", `"auth.pupil_session_idle"`},
@@ -242,5 +247,38 @@ func TestMailDemoDefaults(t *testing.T) {
 	}
 	if _, err := Load(writeConfig(t, "mail:\n  allow_plain_auth: peut-etre\n"), nil); err == nil || !strings.Contains(err.Error(), "mail.allow_plain_auth") {
 		t.Fatalf("a bad value: %v", err)
+	}
+}
+
+// The city's configuration a signed update brought sits above the file
+// and below the environment; it sets only the keys the city may set.
+func TestCityConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Dir(CityFile(dir)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(CityFile(dir), []byte("sync:\n  interval: 2m\ncache:\n  max_size: 2GB\n"), 0o600)
+	file := writeConfig(t, "data_dir: "+dir+"\nsync:\n  interval: 10m\ncache:\n  max_size: 1GB\n")
+	t.Setenv("PREAU_CACHE_MAX_SIZE", "3GB")
+	c, err := Load(file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SyncInterval != 2*time.Minute || c.CacheMaxSize != 3<<30 {
+		t.Fatalf("sync.interval %v (want the city's 2m), cache.max_size %d (want the environment's)", c.SyncInterval, c.CacheMaxSize)
+	}
+	for name, body := range map[string]string{
+		"a key the city may not set": "update:\n  root_key: \"\"\n",
+		"an invalid value":           "sync:\n  interval: bientot\n",
+		"nothing":                    "# rien\n",
+		"not YAML":                   "sync: [\n",
+	} {
+		if _, err := ParseCity([]byte(body)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	os.WriteFile(CityFile(dir), []byte("school:\n  id: autre\n"), 0o600)
+	if _, err := Load(file, nil); err == nil || !strings.Contains(err.Error(), "school.id") {
+		t.Fatalf("a city file that sets the school's id: %v", err)
 	}
 }

@@ -122,6 +122,12 @@ type Env struct {
 	// set when sync registers); nil on central, where every row has
 	// arrived. Read it when a request comes.
 	Outbox Outbox
+	// Pages are the class pages, for a feature that holds pages there
+	// (the mini-sites); PageOwner is that feature's say on them. Both
+	// are set when their feature registers: read them when a request
+	// comes (see pages.go).
+	Pages     OwnedPages
+	PageOwner PageOwner
 
 	// Services run while the node serves, each until its context ends
 	// (sync's loop).

@@ -44,7 +44,9 @@ type handlers struct {
 
 func routes(env *feature.Env) {
 	s := NewService(env.DB, env.Register)
+	s.owner = func() feature.PageOwner { return env.PageOwner }
 	env.Provide(serviceKey{}, s)
+	env.Pages = s
 	h := &handlers{Env: env, s: s, live: newCollab(pageStore{s}, env.Log)}
 	if max := env.Config.CollabMaxUpdate; max > 0 {
 		h.live.maxUpdate = max
@@ -98,7 +100,7 @@ func (h *handlers) page(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	h.Render(w, r, "pages/page", p.Title, map[string]any{"Page": p, "Body": template.HTML(p.HTML), "Writable": write})
+	h.Render(w, r, "pages/page", p.Title, map[string]any{"Page": p, "Back": h.s.Back(p), "Body": template.HTML(p.HTML), "Writable": write})
 }
 
 // editor is the live editor; ?restaurer=<version> loads that version's
@@ -125,7 +127,7 @@ func (h *handlers) editor(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	h.Render(w, r, "pages/editor", p.Title, map[string]any{"Page": p, "Body": template.HTML(p.HTML), "Name": u.DisplayName,
+	h.Render(w, r, "pages/editor", p.Title, map[string]any{"Page": p, "Back": h.s.Back(p), "Body": template.HTML(p.HTML), "Name": u.DisplayName,
 		"Restore": template.HTML(restore), "Color": colorOf(u.ID), "Compact": n > compactAfter})
 }
 
@@ -187,7 +189,7 @@ func (h *handlers) history(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, write, _ := h.s.Readable(r.Context(), u, p.ID)
-	h.Render(w, r, "pages/history", p.Title, map[string]any{"Page": p, "Versions": vs, "Writable": write})
+	h.Render(w, r, "pages/history", p.Title, map[string]any{"Page": p, "Back": h.s.Back(p), "Versions": vs, "Writable": write})
 }
 
 func (h *handlers) version(w http.ResponseWriter, r *http.Request) {
@@ -198,7 +200,7 @@ func (h *handlers) version(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, write, _ := h.s.Readable(r.Context(), u, p.ID)
-	h.Render(w, r, "pages/version", p.Title, map[string]any{"Page": p, "Version": v, "Body": template.HTML(v.HTML), "Writable": write})
+	h.Render(w, r, "pages/version", p.Title, map[string]any{"Page": p, "Back": h.s.Back(p), "Version": v, "Body": template.HTML(v.HTML), "Writable": write})
 }
 
 // apiCreate: {"title", "class_id", "kind"} → 201 {"id"}.

@@ -27,7 +27,7 @@ func checkPageRow(ctx context.Context, p store.Pushed) error {
 		return apperr.New(apperr.ErrForbidden, "pages.push.class")
 	case !auth.PushedUser(ctx, p, p.Row.Str("author_id"), writers...):
 		return apperr.New(apperr.ErrForbidden, "pages.push.author")
-	case p.Prior != nil && !p.Unchanged("school_id", "class_id", "author_id"):
+	case p.Prior != nil && !p.Unchanged("school_id", "class_id", "author_id", "owner_id"):
 		return apperr.New(apperr.ErrForbidden, "pages.push.moved")
 	}
 	return nil

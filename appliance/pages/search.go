@@ -20,5 +20,5 @@ var searchSource = feature.SearchSource{Kind: "pages", Icon: "crayon", Table: "p
 			e.Body, e.URL = text.HTMLText(html), Path+"/"+e.ID
 			e.Audiences = []string{feature.ClassAudience(classID)}
 			return e, err
-		}, "SELECT id, class_id, title, html FROM pages WHERE deleted = 0 AND id IN ("+list+")", args...)
+		}, "SELECT id, class_id, title, html FROM pages WHERE deleted = 0 AND owner_id = '' AND id IN ("+list+")", args...)
 	}}

@@ -27,7 +27,10 @@ var Kinds = []string{Wiki, Journal}
 type Page struct {
 	ID, SchoolID, ClassID, Kind, Title, AuthorID string
 	HTML                                         string // sanitized
-	CreatedAt, UpdatedAt                         time.Time
+	// OwnerID is the row of the feature that holds the page (a
+	// mini-site's), which decides its rights; empty for a class page.
+	OwnerID              string
+	CreatedAt, UpdatedAt time.Time
 }
 
 // Version is a page's HTML as it was once.
@@ -59,17 +62,43 @@ const (
 // Service is the class pages, shared by the pages, the API and the
 // websocket. Its rules: the pupils and the staff of a class (its teachers,
 // the school's director) read and write its pages; the parents of its
-// pupils read them.
+// pupils read them. A page another feature holds (feature.OwnedPages) is
+// read and written as that feature says.
 type Service struct {
 	db        *store.DB
 	reg       feature.Register
 	now       func() time.Time
 	maxUpdate int64 // collab.max_update_size
+	// owner is the feature that holds pages here, nil when none
+	// registered (Env.PageOwner, read when a request comes).
+	owner func() feature.PageOwner
 }
 
 // NewService returns the class pages of db.
 func NewService(db *store.DB, reg feature.Register) *Service {
-	return &Service{db: db, reg: reg, now: time.Now, maxUpdate: maxUpdateSize}
+	return &Service{db: db, reg: reg, now: time.Now, maxUpdate: maxUpdateSize, owner: func() feature.PageOwner { return nil }}
+}
+
+// pageAccess reports what u may do with page p: its class's rights, or
+// its owner's.
+func (s *Service) pageAccess(ctx context.Context, u auth.User, p Page) (read, write bool, err error) {
+	if p.OwnerID == "" {
+		return s.access(ctx, u, p.ClassID)
+	}
+	owner := s.owner()
+	if owner == nil {
+		return false, false, nil
+	}
+	return owner.PageRights(ctx, u, p.OwnerID, p.ClassID)
+}
+
+// Back is where a reader of p goes back to: the class pages, or its
+// owner's page.
+func (s *Service) Back(p Page) string {
+	if owner := s.owner(); p.OwnerID != "" && owner != nil {
+		return owner.OwnerPath(p.OwnerID)
+	}
+	return Path
 }
 
 // access reports what u may do with the pages of a class.
@@ -115,7 +144,7 @@ func (s *Service) Readable(ctx context.Context, u auth.User, id string) (Page, b
 	if err != nil {
 		return p, false, err
 	}
-	read, write, err := s.access(ctx, u, p.ClassID)
+	read, write, err := s.pageAccess(ctx, u, p)
 	if err != nil {
 		return p, false, err
 	}
@@ -166,6 +195,11 @@ func (s *Service) SaveHTML(ctx context.Context, u auth.User, id, html string) (s
 	if err != nil {
 		return "", err
 	}
+	return s.keepHTML(ctx, p, u.ID, html)
+}
+
+// keepHTML sanitizes and keeps a page's HTML, with its history.
+func (s *Service) keepHTML(ctx context.Context, p Page, authorID, html string) (string, error) {
 	if len(html) > maxHTML {
 		return "", apperr.New(apperr.ErrTooLarge, "pages.err.too_large")
 	}
@@ -173,13 +207,13 @@ func (s *Service) SaveHTML(ctx context.Context, u auth.User, id, html string) (s
 	if safe == p.HTML {
 		return safe, nil
 	}
-	last, err := s.lastVersion(ctx, id)
+	last, err := s.lastVersion(ctx, p.ID)
 	if err != nil {
 		return "", err
 	}
 	now := s.now()
-	newVersion := last.ID == "" || last.AuthorID != u.ID || now.Sub(last.CreatedAt) > versionPause
-	return safe, s.saveHTML(ctx, p, u.ID, safe, now, newVersion, last.ID)
+	newVersion := last.ID == "" || last.AuthorID != authorID || now.Sub(last.CreatedAt) > versionPause
+	return safe, s.saveHTML(ctx, p, authorID, safe, now, newVersion, last.ID)
 }
 
 // Versions lists the history of a page u reads, newest first.
@@ -270,4 +304,56 @@ func (ps pageStore) updates(ctx context.Context, pageID string) ([][]byte, error
 
 func (ps pageStore) appendUpdate(ctx context.Context, pageID string, p peer, data []byte) error {
 	return ps.s.appendUpdate(ctx, pageID, p.UserID, data)
+}
+
+// CreateOwned adds an empty page that ownerID holds (feature.OwnedPages).
+func (s *Service) CreateOwned(ctx context.Context, ownerID, classID, authorID, title string) (string, error) {
+	title = strings.TrimSpace(title)
+	if ownerID == "" || title == "" || utf8.RuneCountInString(title) > maxTitle {
+		return "", apperr.New(apperr.ErrInvalid, "pages.err.title")
+	}
+	c, err := s.reg.Class(ctx, classID)
+	if err != nil {
+		return "", apperr.New(apperr.ErrInvalid, "pages.err.class")
+	}
+	now := s.now()
+	return s.insert(ctx, Page{SchoolID: c.SchoolID, ClassID: c.ID, Kind: Wiki, Title: title, AuthorID: authorID,
+		OwnerID: ownerID, CreatedAt: now, UpdatedAt: now})
+}
+
+// RenameOwned retitles one of ownerID's pages.
+func (s *Service) RenameOwned(ctx context.Context, ownerID, pageID, title string) error {
+	title = strings.TrimSpace(title)
+	if title == "" || utf8.RuneCountInString(title) > maxTitle {
+		return apperr.New(apperr.ErrInvalid, "pages.err.title")
+	}
+	return s.setOwned(ctx, ownerID, pageID, title, false)
+}
+
+// RemoveOwned removes one of ownerID's pages.
+func (s *Service) RemoveOwned(ctx context.Context, ownerID, pageID string) error {
+	return s.setOwned(ctx, ownerID, pageID, "", true)
+}
+
+// Owned lists ownerID's pages, oldest first.
+func (s *Service) Owned(ctx context.Context, ownerID string) ([]feature.OwnedPage, error) {
+	ps, err := s.ownedPages(ctx, ownerID)
+	out := make([]feature.OwnedPage, len(ps))
+	for i, p := range ps {
+		out[i] = feature.OwnedPage{ID: p.ID, Title: p.Title, HTML: p.HTML, UpdatedAt: p.UpdatedAt}
+	}
+	return out, err
+}
+
+// SaveOwnedHTML keeps the HTML of one of ownerID's pages.
+func (s *Service) SaveOwnedHTML(ctx context.Context, ownerID, pageID, authorID, html string) error {
+	p, err := s.get(ctx, pageID)
+	if err == nil && (ownerID == "" || p.OwnerID != ownerID) {
+		err = apperr.New(apperr.ErrNotFound, "pages.err.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.keepHTML(ctx, p, authorID, html)
+	return err
 }

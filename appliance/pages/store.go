@@ -33,14 +33,14 @@ var Schema = store.Schema{
 	},
 }
 
-const pageColumns = "id, school_id, class_id, kind, title, html, author_id, created_at, updated_at"
+const pageColumns = "id, school_id, class_id, kind, title, html, author_id, created_at, updated_at, owner_id"
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 func scanPage(row store.Scanner) (Page, error) {
 	var p Page
 	var created, updated string
-	err := row.Scan(&p.ID, &p.SchoolID, &p.ClassID, &p.Kind, &p.Title, &p.HTML, &p.AuthorID, &created, &updated)
+	err := row.Scan(&p.ID, &p.SchoolID, &p.ClassID, &p.Kind, &p.Title, &p.HTML, &p.AuthorID, &created, &updated, &p.OwnerID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, apperr.New(apperr.ErrNotFound, "pages.err.not_found")
 	}
@@ -55,15 +55,15 @@ func (s *Service) get(ctx context.Context, id string) (Page, error) {
 
 func (s *Service) classPages(ctx context.Context, classID string) ([]Page, error) {
 	return store.Query(ctx, s.db.Reader(), scanPage,
-		"SELECT "+pageColumns+" FROM pages WHERE deleted = 0 AND class_id = ? ORDER BY updated_at DESC", classID)
+		"SELECT "+pageColumns+" FROM pages WHERE deleted = 0 AND class_id = ? AND owner_id = '' ORDER BY updated_at DESC", classID)
 }
 
 func (s *Service) insert(ctx context.Context, p Page) (string, error) {
 	id := store.NewID()
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO pages(id, scope, hlc, origin, school_id, class_id, kind, title, html, author_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`, id, p.SchoolID, tx.HLC, tx.Origin, p.SchoolID, p.ClassID, p.Kind, p.Title,
-			p.AuthorID, stamp(p.CreatedAt), stamp(p.UpdatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO pages(id, scope, hlc, origin, school_id, class_id, kind, title, html, author_id, created_at, updated_at, owner_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)`, id, p.SchoolID, tx.HLC, tx.Origin, p.SchoolID, p.ClassID, p.Kind, p.Title,
+			p.AuthorID, stamp(p.CreatedAt), stamp(p.UpdatedAt), p.OwnerID)
 		return err
 	})
 	return id, err
@@ -181,4 +181,30 @@ func (s *Service) updateCount(ctx context.Context, pageID string) (int, error) {
 	var n int
 	err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM page_updates WHERE deleted = 0 AND page_id = ?", pageID).Scan(&n)
 	return n, err
+}
+
+// ownedPages lists the pages an owner holds, oldest first.
+func (s *Service) ownedPages(ctx context.Context, ownerID string) ([]Page, error) {
+	return store.Query(ctx, s.db.Reader(), scanPage,
+		"SELECT "+pageColumns+" FROM pages WHERE deleted = 0 AND owner_id = ? ORDER BY created_at, id", ownerID)
+}
+
+// setOwned renames (title) or removes (deleted) one of an owner's pages.
+func (s *Service) setOwned(ctx context.Context, ownerID, pageID, title string, deleted bool) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		q, args := "UPDATE pages SET title = ?, updated_at = ?, hlc = ?, origin = ? WHERE deleted = 0 AND owner_id = ? AND id = ?",
+			[]any{title, stamp(s.now()), tx.HLC, tx.Origin, ownerID, pageID}
+		if deleted {
+			q, args = "UPDATE pages SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND owner_id = ? AND id = ?",
+				[]any{tx.HLC, tx.Origin, ownerID, pageID}
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.ErrNotFound, "pages.err.not_found")
+		}
+		return nil
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"preau/appliance/documents"
 	"preau/appliance/mail"
 	"preau/appliance/roster"
+	"preau/appliance/stats"
 	"preau/appliance/store"
 	psync "preau/appliance/sync"
 )
@@ -188,6 +189,42 @@ func TestHostilePushesRefused(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Mini-sites' rows need their site on central: school A's honest one,
+	// with a page, a picture and a published page; school B's on central.
+	siteA, siteB, sitePageA, siteImageA, sitePublishedA := store.NewID(), store.NewID(), store.NewID(), store.NewID(), store.NewID()
+	if err := c.school.DB.Write(ctx, func(tx *store.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO minisites(id, scope, hlc, origin, school_id, class_id, title, theme, pupils, status, author_id, created_at, updated_at)
+				VALUES (?, 'ecole-a', ?, ?, 'ecole-a', ?, 'Oiseaux', 'sea', ?, 'draft', ?, '2026-12-03T08:00:00Z', '2026-12-03T08:00:00Z')`,
+				[]any{siteA, tx.HLC, tx.Origin, c.classA.ID, c.pupilA.ID, c.teacherA.ID}},
+			{`INSERT INTO minisite_pages(id, scope, hlc, origin, site_id, school_id, parent_id, position) VALUES (?, 'ecole-a', ?, ?, ?, 'ecole-a', '', 0)`,
+				[]any{sitePageA, tx.HLC, tx.Origin, siteA}},
+			{`INSERT INTO minisite_images(id, scope, hlc, origin, site_id, school_id, page_id, token, hash, type, name, author_id, created_at)
+				VALUES (?, 'ecole-a', ?, ?, ?, 'ecole-a', ?, ?, ?, 'image/png', 'a.png', ?, '2026-12-03T08:00:00Z')`,
+				[]any{siteImageA, tx.HLC, tx.Origin, siteA, sitePageA, store.NewID(), strings.Repeat("d", 64), c.pupilA.ID}},
+			{`INSERT INTO minisite_published(id, scope, hlc, origin, site_id, school_id, page_id, parent_id, position, title, html, images, published_at)
+				VALUES (?, 'ecole-a', ?, ?, ?, 'ecole-a', ?, '', 0, 'Oiseaux', '<p>x</p>', '', '2026-12-03T08:00:00Z')`,
+				[]any{sitePublishedA, tx.HLC, tx.Origin, siteA, sitePageA}},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.central.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO minisites(id, scope, hlc, origin, school_id, class_id, title, theme, pupils, status, author_id, created_at, updated_at)
+			VALUES (?, 'ecole-b', ?, ?, 'ecole-b', ?, 'Site B', 'sun', ?, 'draft', ?, '2026-12-03T08:00:00Z', '2026-12-03T08:00:00Z')`,
+			siteB, tx.HLC, tx.Origin, c.classB.ID, c.pupilB.ID, c.teacherB.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	syncOnce(t, c.school)
 	forgedRow := func(table string, values, set map[string]any) store.Row {
 		r := store.Row{Table: table, Values: map[string]any{"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0)}}
@@ -227,6 +264,16 @@ func TestHostilePushesRefused(t *testing.T) {
 		return forgedRow("request_events", map[string]any{"request_id": store.NewID(), "school_id": "ecole-a", "author_id": c.dirA.ID,
 			"author_name": "Dir A", "status": "", "assignee": "", "body": "Merci", "file": "", "file_name": "", "file_type": "",
 			"created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	updateReport := func(set map[string]any) store.Row {
+		return forgedRow("update_reports", map[string]any{"id": "ecole-a", "school_id": "ecole-a", "running": "1.0.0", "release_id": "",
+			"release_version": "", "applied_version": "", "state": "applied", "reason": "", "reason_args": "{}", "updated_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	// usage statistics: counters under their natural id, the school's own
+	// and counted there, of a known shape
+	counter := func(key []string, n int64, set map[string]any) store.Row {
+		return forgedRow("stats_counts", map[string]any{"id": stats.CountID("ecole-a", key[0], key[1], key[2], key[3], key[4]), "school_id": key[0],
+			"source": "ecole-a", "day": key[1], "figure": key[2], "profile": key[3], "item": key[4], "count": n}, set)
 	}
 	blogPost := func(set map[string]any) store.Row {
 		return forgedRow("blog_posts", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "author_id": c.teacherA.ID,
@@ -329,7 +376,7 @@ func TestHostilePushesRefused(t *testing.T) {
 	}
 	classPage := func(set map[string]any) store.Row {
 		return forgedRow("pages", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "kind": "wiki", "title": "Insectes",
-			"html": "", "author_id": c.teacherA.ID, "created_at": "2026-12-03T08:00:00Z", "updated_at": "2026-12-03T08:00:00Z"}, set)
+			"html": "", "author_id": c.teacherA.ID, "created_at": "2026-12-03T08:00:00Z", "updated_at": "2026-12-03T08:00:00Z", "owner_id": ""}, set)
 	}
 	pageUpdate := func(set map[string]any) store.Row {
 		return forgedRow("page_updates", map[string]any{"page_id": pageID, "school_id": "ecole-a", "author_id": c.pupilA.ID,
@@ -338,6 +385,22 @@ func TestHostilePushesRefused(t *testing.T) {
 	pageVersion := func(set map[string]any) store.Row {
 		return forgedRow("page_versions", map[string]any{"page_id": pageID, "school_id": "ecole-a", "author_id": c.pupilA.ID,
 			"html": "<p>x</p>", "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	miniSite := func(set map[string]any) store.Row {
+		return forgedRow("minisites", map[string]any{"school_id": "ecole-a", "class_id": c.classA.ID, "title": "Volcans", "theme": "sun",
+			"pupils": c.pupilA.ID, "status": "draft", "audience": "", "slug": "", "comment": "", "credits": "", "author_id": c.teacherA.ID,
+			"created_at": "2026-12-03T08:00:00Z", "updated_at": "2026-12-03T08:00:00Z", "published_at": ""}, set)
+	}
+	miniPage := func(set map[string]any) store.Row {
+		return forgedRow("minisite_pages", map[string]any{"site_id": siteA, "school_id": "ecole-a", "parent_id": "", "position": int64(1)}, set)
+	}
+	miniImage := func(set map[string]any) store.Row {
+		return forgedRow("minisite_images", map[string]any{"site_id": siteA, "school_id": "ecole-a", "page_id": sitePageA, "token": store.NewID(),
+			"hash": strings.Repeat("f", 64), "type": "image/png", "name": "b.png", "author_id": c.pupilA.ID, "created_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	miniPublished := func(set map[string]any) store.Row {
+		return forgedRow("minisite_published", map[string]any{"site_id": siteA, "school_id": "ecole-a", "page_id": sitePageA, "parent_id": "",
+			"position": int64(0), "title": "Oiseaux", "html": "<p>y</p>", "images": "", "published_at": "2026-12-03T08:00:00Z"}, set)
 	}
 	cases := []struct {
 		name string
@@ -375,6 +438,30 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"an update by a parent", pageUpdate(map[string]any{"author_id": c.parentA.ID}), "élèves et l'équipe"},
 		{"an update rewritten", pageUpdate(map[string]any{"id": pageUpdateID, "data": []byte{9}}), "ne change jamais"},
 		{"a version by school B's pupil", pageVersion(map[string]any{"author_id": c.pupilB.ID}), "élèves et l'équipe"},
+		// mini-sites: the school's own, for its classes, started by its
+		// staff for its pupils; their rows in one of its sites; what was
+		// published never rewritten; a class page never moved into a site
+		{"a class page moved into a mini-site", c.forge(read(t, c, "pages", pageID), map[string]any{"owner_id": siteA}), "ni d'auteur"},
+		{"a mini-site in school B's name", miniSite(map[string]any{"school_id": "ecole-b"}), "propres mini-sites"},
+		{"a mini-site for school B's class", miniSite(map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a mini-site started by a pupil", miniSite(map[string]any{"author_id": c.pupilA.ID}), "équipe de l'école"},
+		{"a mini-site with school B's pupil", miniSite(map[string]any{"pupils": c.pupilA.ID + " " + c.pupilB.ID}), "élèves de l'école"},
+		{"a mini-site whose group is a parent", miniSite(map[string]any{"pupils": c.parentA.ID}), "élèves de l'école"},
+		{"a mini-site moved to school B's class", c.forge(read(t, c, "minisites", siteA), map[string]any{"class_id": c.classB.ID}), "classe de l'école"},
+		{"a mini-site's author rewritten", c.forge(read(t, c, "minisites", siteA), map[string]any{"author_id": c.dirA.ID}), "ni d'auteur"},
+		{"school B's mini-site taken over", c.forge(read(t, c, "minisites", siteA), map[string]any{"id": siteB}), "ne reprend pas"},
+		{"a menu entry of school B's site", miniPage(map[string]any{"site_id": siteB}), "mini-site de l'école"},
+		{"a menu entry of no site", miniPage(map[string]any{"site_id": store.NewID()}), "mini-site de l'école"},
+		{"a menu entry moved to school B's site", c.forge(read(t, c, "minisite_pages", sitePageA), map[string]any{"site_id": siteB}), "mini-site de l'école"},
+		{"a picture in school B's site", miniImage(map[string]any{"site_id": siteB}), "mini-site de l'école"},
+		{"a picture whose file is a path", miniImage(map[string]any{"hash": "../../config.yaml"}), "SHA-256"},
+		{"a picture that is a web page", miniImage(map[string]any{"type": "text/html"}), "PNG, JPEG"},
+		{"a picture by school B's pupil", miniImage(map[string]any{"author_id": c.pupilB.ID}), "élèves et l'équipe"},
+		{"a picture by a parent", miniImage(map[string]any{"author_id": c.parentA.ID}), "élèves et l'équipe"},
+		{"a picture's file swapped", c.forge(read(t, c, "minisite_images", siteImageA), map[string]any{"hash": strings.Repeat("e", 64)}), "ne se réécrit pas"},
+		{"a published page of school B's site", miniPublished(map[string]any{"site_id": siteB}), "mini-site de l'école"},
+		{"a published page rewritten", c.forge(read(t, c, "minisite_published", sitePublishedA), map[string]any{"html": "<p>autre</p>"}), "ne se réécrit pas"},
+		{"a published page that is not sanitized", miniPublished(map[string]any{"html": "<script>alert(1)</script>"}), "assaini"},
 		// mail: messages and copies of the people who use the school; a
 		// copy is its sender's or a recipient's; only central delivers
 		// between schools
@@ -455,6 +542,15 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"a comment on another school's request", requestEvent(nil), "ses propres demandes"},
 		{"a catalogue entry from a school", forgedRow("request_items", map[string]any{"scope": "global", "catalogue": "pharmacy", "name": "Sirop",
 			"unit": "", "created_at": "2026-12-03T08:00:00Z"}, nil), "global"},
+		// usage statistics: counts of the school's own, never a person's
+		{"a counter in school B's name", counter([]string{"ecole-b", "2026-12-03", "connections", "pupil", ""}, 3, nil), "autre école"},
+		{"a counter as if counted on central", counter([]string{"ecole-a", "2026-12-03", "connections", "parent", ""}, 3,
+			map[string]any{"source": "central"}), "autre école"},
+		{"a counter naming a pupil", counter([]string{"ecole-a", "2026-12-03", "visits", "", c.pupilA.ID}, 1, nil), "forme inconnue"},
+		{"a counter of hour 25", counter([]string{"ecole-a", "2026-12-03", "hours", "", "25"}, 1, nil), "forme inconnue"},
+		{"a counter under another row's id", counter([]string{"ecole-a", "2026-12-03", "connections", "pupil", ""}, 3,
+			map[string]any{"id": store.NewID()}), "pas le sien"},
+		{"a million and more connections", counter([]string{"ecole-a", "2026-12-03", "connections", "pupil", ""}, 5_000_000, nil), "hors des valeurs"},
 		// blog: the school's own classes' posts, by their staff or pupils;
 		// files and comments of its posts; comments by staff or families
 		{"a blog post in school B's name", blogPost(map[string]any{"school_id": "ecole-b"}), "son propre cahier de vie"},
@@ -496,6 +592,12 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"an event of school B's class", event(map[string]any{"class_id": c.classB.ID}), "écrivent l'agenda"},
 		{"an event in school B's name", event(map[string]any{"school_id": "ecole-b"}), "pas de l'école"},
 		{"someone else's own event", event(map[string]any{"calendar": "personal", "owner_id": c.parentB.ID, "author_id": c.teacherA.ID}), "écrivent l'agenda"},
+		// updates: releases are the DSI's; a school reports only on itself
+		{"an update report in school B's name", updateReport(map[string]any{"id": "ecole-b", "school_id": "ecole-b"}), "ses propres mises à jour"},
+		{"an update report of school B under A's id", updateReport(map[string]any{"school_id": "ecole-b"}), "ses propres mises à jour"},
+		{"an update report in no known state", updateReport(map[string]any{"state": "installed"}), "état de mise à jour inconnu"},
+		{"a release published by a school", forgedRow("update_releases", map[string]any{"scope": "global", "version": "9.9.9",
+			"bundle": strings.Repeat("b", 64), "size": int64(10), "schools": "", "wave": "", "author_name": "", "created_at": "2026-12-03T08:00:00Z"}, nil), "global"},
 		// conflicts: a kept version a director could restore on central
 		{"kept version of a DSI", c.forge(store.Row{Table: "conflicts", Values: map[string]any{
 			"id": store.NewID(), "scope": "ecole-a", "deleted": int64(0), "tbl": "users", "row_id": c.teacherA.ID,
@@ -644,4 +746,14 @@ func TestSchoolFetchesOnlyItsFiles(t *testing.T) {
 	if got := fetch(forAll.Blob); got != http.StatusOK {
 		t.Errorf("school A fetching the city's file for every school: %d, want 200", got)
 	}
+}
+
+// read is a row as school A holds it (and central, after a sync).
+func read(t *testing.T, c city, table, id string) store.Row {
+	t.Helper()
+	r, err := c.school.DB.ReadRow(t.Context(), c.school.DB.Reader(), table, id)
+	if err != nil {
+		t.Fatalf("%s %s: %v", table, id, err)
+	}
+	return r
 }

@@ -72,6 +72,7 @@ func (a Access) Allows(p auth.Profile) bool {
 type Route struct {
 	Pattern string // "METHOD /path", as given to http.ServeMux
 	Access  Access
+	Feature string // the feature that registered it, "" for the server's own
 }
 
 // Tile is one entry of a profile's home page, which is that profile's menu:
@@ -129,6 +130,9 @@ type Server struct {
 	assets  fs.FS
 	metrics *metrics
 	handler http.Handler
+
+	registering string                                             // the feature whose routes are being registered (Registering)
+	onVisit     func(r *http.Request, u auth.User, feature string) // see OnVisit
 }
 
 // New builds a server. uiFS holds the templates, assetsFS the static files;
@@ -156,8 +160,38 @@ func New(cfg config.Config, db *store.DB, a *auth.Service, log *slog.Logger, uiF
 // Handle registers a handler with its access policy. Requests that the
 // policy refuses never reach the handler.
 func (s *Server) Handle(pattern string, access Access, h http.HandlerFunc) {
-	s.routes = append(s.routes, Route{Pattern: pattern, Access: access})
-	s.mux.Handle(pattern, s.authorize(access, h))
+	s.routes = append(s.routes, Route{Pattern: pattern, Access: access, Feature: s.registering})
+	s.mux.Handle(pattern, s.authorize(access, s.visited(s.registering, h)))
+}
+
+// Registering says which feature the routes handled from now on belong
+// to: the root names each feature before it registers its routes, so that
+// a page served is a visit to that feature's service without the feature
+// saying so (OnVisit).
+func (s *Server) Registering(feature string) { s.registering = feature }
+
+// OnVisit calls f after each page of a feature served whole to someone
+// logged in: a GET answered 200 with HTML, not the API, not a file. The
+// usage statistics count visits to each service there; f runs on the
+// request and must be quick.
+func (s *Server) OnVisit(f func(r *http.Request, u auth.User, feature string)) { s.onVisit = f }
+
+// visited wraps a feature's handler to report its pages to OnVisit.
+func (s *Server) visited(feature string, h http.HandlerFunc) http.HandlerFunc {
+	if feature == "" {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.onVisit == nil || r.Method != http.MethodGet || IsAPI(r) || CurrentSession(r) == nil {
+			h(w, r)
+			return
+		}
+		rec := &recorder{ResponseWriter: w}
+		h(rec, r)
+		if rec.status == http.StatusOK && strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			s.onVisit(r, CurrentUser(r), feature)
+		}
+	}
 }
 
 // Routes lists every registered route, sorted by pattern.
