@@ -303,8 +303,7 @@ func (h *handlers) media(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", im.Type)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	web.FileHeaders(w, "", im.Type, false)
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	http.ServeContent(w, r, "", time.Time{}, f)
