@@ -39,7 +39,9 @@ func checkSecureHeaders(t *testing.T, what string, resp *http.Response) {
 		t.Errorf("%s: CSP %q allows inline code", what, h.Get("Content-Security-Policy"))
 	case mt == "text/html" && (csp["default-src"] != "'self'" || csp["script-src"] != "" || csp["style-src"] != "" || csp["form-action"] != "'self'"):
 		t.Errorf("%s: a page's CSP %q is not PageCSP", what, h.Get("Content-Security-Policy"))
-	case mt != "text/html" && csp["default-src"] != "'none'":
+	case mt == "application/pdf" && h.Get("Content-Security-Policy") != web.PDFCSP:
+		t.Errorf("%s: a PDF served with CSP %q, want PDFCSP", what, h.Get("Content-Security-Policy"))
+	case mt != "text/html" && mt != "application/pdf" && csp["default-src"] != "'none'":
 		t.Errorf("%s: %s served with CSP %q, want default-src 'none'", what, mt, h.Get("Content-Security-Policy"))
 	}
 	// What could run in Préau's origin is only ever Préau's own, or saved.

@@ -53,6 +53,10 @@ func TestCSPByType(t *testing.T) {
 		}, PageCSP},
 		{"JSON", func(w http.ResponseWriter, r *http.Request) { JSON(w, http.StatusOK, map[string]int{"a": 1}) }, FileCSP},
 		{"no type declared", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html><script>x()</script>")) }, FileCSP},
+		{"PDF, for the browser's viewer", func(w http.ResponseWriter, r *http.Request) {
+			FileHeaders(w, "fiche.pdf", "application/pdf", false)
+			w.Write([]byte("%PDF-1.4"))
+		}, PDFCSP},
 		{"http.Error", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "non", http.StatusTeapot) }, FileCSP},
 		{"handler's own", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")

@@ -237,6 +237,12 @@ const PageCSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; " 
 // should a browser open it as a page, and shows in no frame.
 const FileCSP = "default-src 'none'; frame-ancestors 'none'"
 
+// PDFCSP is a PDF's: browsers show it in their own viewer, a page they
+// build around it with inline styles and a plugin that default-src 'none'
+// refuses (Chrome then shows a blank or a cut page, crbug.com/271452).
+// A PDF's own scripts run in the viewer's sandbox, not on Préau's origin.
+const PDFCSP = "frame-ancestors 'none'"
+
 // policyWriter sets the Content-Security-Policy a response's type calls
 // for when its header is written, unless its handler chose one (a
 // forum's file is also sandboxed).
@@ -251,9 +257,12 @@ func (w *policyWriter) WriteHeader(code int) {
 		h := w.Header()
 		if h.Get("Content-Security-Policy") == "" {
 			mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
-			if mt == "text/html" {
+			switch mt {
+			case "text/html":
 				h.Set("Content-Security-Policy", PageCSP)
-			} else {
+			case "application/pdf":
+				h.Set("Content-Security-Policy", PDFCSP)
+			default:
 				// No type declared yet is held to the strictest: net/http
 				// would name it from its first bytes.
 				h.Set("Content-Security-Policy", FileCSP)
