@@ -304,7 +304,7 @@ func (h *handlers) media(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	web.FileHeaders(w, "", im.Type, false)
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("Content-Security-Policy", web.FileCSP+"; sandbox")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
