@@ -96,6 +96,16 @@ type conn struct {
 	clients map[uint64]struct{}
 	closed  bool
 	denied  bool // told once that its writes are refused
+	// inbox holds the frames read and not yet handled; a handler
+	// goroutine runs only while it is not empty (handling), so that the
+	// reader, which lives as long as the socket, never grows the deep
+	// stack handling takes (SQLite, the replay): an idle socket costs
+	// its reader's small stack. drained wakes a reader waiting for the
+	// inbox to empty. reason is why the handler shut the socket.
+	inbox    []message
+	handling bool
+	drained  *sync.Cond
+	reason   error
 }
 
 // queue hands a frame to the socket's writer; a socket too slow to keep up
@@ -138,10 +148,12 @@ func (c *collab) broadcast(r *room, frame []byte, skip *conn) {
 	}
 }
 
-// serve keeps a socket until it closes: the caller has checked that p may
+// serve joins a socket to its page's room, then hands it to a new
+// goroutine that keeps it until it closes: the caller (the HTTP handler,
+// whose stack and request die when it returns) has checked that p may
 // read the page.
 func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
-	k := &conn{ws: ws, peer: p, clients: map[uint64]struct{}{}}
+	k := &conn{ws: ws, peer: p, clients: map[uint64]struct{}{}, drained: sync.NewCond(&c.mu)}
 	state, _, _, err := c.load(pageID)
 	if err != nil {
 		c.log.Error("pages: updates unreadable", "page", pageID, "err", err)
@@ -171,11 +183,15 @@ func (c *collab) serve(ws *websocket.Conn, pageID string, p peer) {
 		c.queue(k, awarenessMessage(encodeAwareness(states)))
 	}
 	c.mu.Unlock()
+	go c.keep(r, k)
+}
 
+// keep reads the socket until it closes, then leaves the room.
+func (c *collab) keep(r *room, k *conn) {
 	reason := c.read(r, k)
 	c.leave(r, k)
 	if reason != nil {
-		c.log.Info("pages: socket closed", "page", pageID, "user", p.UserID, "reason", reason)
+		c.log.Info("pages: socket closed", "page", r.id, "user", k.peer.UserID, "reason", reason)
 	}
 }
 
@@ -262,10 +278,11 @@ func (c *collab) read(r *room, k *conn) error {
 	for {
 		kind, data, err := k.ws.ReadMessage()
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				return errClosing{"frame larger than the largest update"}
+			reason := c.handled(k)
+			if reason == nil && errors.Is(err, websocket.ErrReadLimit) {
+				reason = errClosing{"frame larger than the largest update"}
 			}
-			return nil // gone, cleanly or not
+			return reason // nil: gone, cleanly or not
 		}
 		k.ws.SetReadDeadline(time.Now().Add(readWait))
 		if time.Since(window) > time.Second {
@@ -283,12 +300,71 @@ func (c *collab) read(r *room, k *conn) error {
 			continue
 		}
 		if err != nil {
+			c.handled(k)
 			return errClosing{"malformed frame: " + err.Error()}
 		}
-		if err := c.handle(r, k, m); err != nil {
-			return err
+		c.hand(r, k, m)
+	}
+}
+
+// maxInbox frames may wait for the handler; the reader then waits too,
+// and so does the client's TCP window.
+const maxInbox = 64
+
+// hand gives a frame to the socket's handler, starting one when none runs.
+func (c *collab) hand(r *room, k *conn, m message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(k.inbox) >= maxInbox && k.reason == nil {
+		k.drained.Wait()
+	}
+	if k.reason != nil {
+		return // the socket is closing: its reader is about to learn it
+	}
+	k.inbox = append(k.inbox, m)
+	if !k.handling {
+		k.handling = true
+		go c.handleAll(r, k)
+	}
+}
+
+// handleAll handles the inbox's frames in order until it is empty; a
+// frame that ends the connection closes the socket, which ends its reader.
+func (c *collab) handleAll(r *room, k *conn) {
+	for {
+		c.mu.Lock()
+		batch := k.inbox
+		k.inbox = nil
+		if len(batch) == 0 || k.reason != nil {
+			k.inbox, k.handling = nil, false
+			k.drained.Broadcast()
+			c.mu.Unlock()
+			return
+		}
+		k.drained.Broadcast()
+		c.mu.Unlock()
+		for _, m := range batch {
+			if err := c.handle(r, k, m); err != nil {
+				c.mu.Lock()
+				k.reason = err
+				c.mu.Unlock()
+				k.ws.Close()
+				break
+			}
 		}
 	}
+}
+
+// handled waits for the socket's handler to finish, so that the room is
+// left after the last frame was handled (an awareness state set after
+// leaving would stay in the room), and returns why it shut the socket.
+func (c *collab) handled(k *conn) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k.handling {
+		k.drained.Wait()
+	}
+	return k.reason
 }
 
 func (c *collab) handle(r *room, k *conn, m message) error {
@@ -390,15 +466,24 @@ func (c *collab) update(r *room, k *conn, m message) error {
 			return nil // the answer to our step 1 of a client that had nothing new
 		}
 	}
+	// Relayed before it is kept: the other editors need not wait for the
+	// disk, and an update the server failed to keep is not lost, since
+	// its sender (and now every editor) holds it and sends it back in its
+	// step 2 when it reconnects — the socket closes on that failure, and
+	// the room's state is only told of updates kept.
+	c.mu.Lock()
+	c.broadcast(r, syncMessage(syncUpdate, m.Payload), k)
+	c.mu.Unlock()
 	if err := c.store.appendUpdate(context.Background(), r.id, k.peer, m.Payload); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	if parseErr == nil && r.state != nil {
-		r.state.add(info)
+	if parseErr == nil {
+		c.mu.Lock()
+		if r.state != nil {
+			r.state.add(info)
+		}
+		c.mu.Unlock()
 	}
-	c.broadcast(r, syncMessage(syncUpdate, m.Payload), k)
-	c.mu.Unlock()
 	return nil
 }
 

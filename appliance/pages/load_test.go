@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +18,9 @@ import (
 )
 
 // pagesLatency is what assets/src/test/load.mjs latency prints.
+// mem is a server's memory: resident, and as its runtime counts it.
+type mem struct{ RSS, Runtime float64 }
+
 type pagesLatency struct {
 	P50, P99, Max     float64
 	Samples, Expected int
@@ -65,11 +69,21 @@ func BenchmarkPagesLoad(b *testing.B) {
 		}
 		return m
 	}
-	goMem := func() float64 {
+	// Both servers' memory is measured twice: resident (what the box
+	// pays: after a full GC, Go handing freed pages back as Node's does
+	// after its gc), and what each runtime counts as its own (Go: heap
+	// and stacks in use; Node: heap used plus external, which leaves out
+	// libuv's handles and the sockets' native buffers).
+	goMem := func() mem {
 		runtime.GC()
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		return float64(m.HeapInuse + m.StackInuse)
+		debug.FreeOSMemory()
+		rss, err := apptest.SelfRSS()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return mem{RSS: float64(rss), Runtime: float64(m.HeapInuse + m.StackInuse)}
 	}
 
 	latency := func(server, room string) pagesLatency {
@@ -85,8 +99,9 @@ func BenchmarkPagesLoad(b *testing.B) {
 		}
 		return l
 	}
-	idle := func(server, room string, measure func() float64) float64 {
-		before := measure()
+	// open holds 300 idle synced connections until the returned func
+	// closes them.
+	open := func(server, room string) (closeAll func()) {
 		cmd := exec.Command("node", "test/load.mjs", "idle", server, room, "300")
 		cmd.Dir, cmd.Env = dir, append(os.Environ(), "PREAU_TOKEN="+token)
 		in, _ := cmd.StdinPipe()
@@ -97,10 +112,21 @@ func BenchmarkPagesLoad(b *testing.B) {
 		if sc := bufio.NewScanner(out); !sc.Scan() || sc.Text() != "ready" {
 			b.Fatal("the idle connections did not open")
 		}
+		return func() { io.WriteString(in, "\n"); cmd.Wait() }
+	}
+	// idle is what each of 300 idle connections costs a server. A first
+	// round opened and closed lets each server reach the size its pools
+	// take under that load (SQLite readers and their caches, V8's
+	// spaces), which is not a connection's cost; the second is measured.
+	idle := func(server, room string, measure func() mem) mem {
+		open(server, room)()
 		time.Sleep(time.Second)
-		per := (measure() - before) / 300
-		io.WriteString(in, "\n")
-		cmd.Wait()
+		before := measure()
+		closeAll := open(server, room)
+		time.Sleep(time.Second)
+		after := measure()
+		per := mem{RSS: (after.RSS - before.RSS) / 300, Runtime: (after.Runtime - before.Runtime) / 300}
+		closeAll()
 		return per
 	}
 
@@ -110,7 +136,11 @@ func BenchmarkPagesLoad(b *testing.B) {
 		b.ReportMetric(mine.P99, "preau_p99_ms")
 		b.ReportMetric(ref.P50, "reference_p50_ms")
 		b.ReportMetric(ref.P99, "reference_p99_ms")
-		b.ReportMetric(idle(ours, quiet+"/ws", goMem)/1024, "preau_KB/idle_conn")
-		b.ReportMetric(idle(theirs, "repos", func() float64 { m := refMem(); return m.Heap + m.External })/1024, "reference_KB/idle_conn")
+		ourIdle := idle(ours, quiet+"/ws", goMem)
+		refIdle := idle(theirs, "repos", func() mem { m := refMem(); return mem{RSS: m.RSS, Runtime: m.Heap + m.External} })
+		b.ReportMetric(ourIdle.RSS/1024, "preau_KB/idle_conn")
+		b.ReportMetric(refIdle.RSS/1024, "reference_KB/idle_conn")
+		b.ReportMetric(ourIdle.Runtime/1024, "preau_runtime_KB/idle_conn")
+		b.ReportMetric(refIdle.Runtime/1024, "reference_runtime_KB/idle_conn")
 	}
 }

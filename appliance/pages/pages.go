@@ -232,11 +232,12 @@ func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 }
 
 // upgrader accepts only this server's own pages (gorilla's default Origin
-// check) and programs, which send no Origin. Sockets read through the
-// buffer the HTTP server already gave them and share write buffers from a
-// pool, holding one only while a frame goes out: an idle editor costs
-// little more than its socket.
-var upgrader = websocket.Upgrader{WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{}}
+// check) and programs, which send no Origin. Sockets read through a small
+// buffer of their own (not the 4 KB one the HTTP server gave them: an
+// update larger than the buffer is read straight into its message) and
+// share write buffers from a pool, holding one only while a frame goes
+// out: an idle editor costs little more than its socket.
+var upgrader = websocket.Upgrader{ReadBufferSize: 256, WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{}}
 
 // ws is the page's y-websocket: a reader gets the document and the
 // awareness, and their updates are dropped.
@@ -251,5 +252,5 @@ func (h *handlers) ws(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader answered
 	}
-	go h.live.serve(conn, p.ID, peer{UserID: u.ID, CanWrite: write})
+	h.live.serve(conn, p.ID, peer{UserID: u.ID, CanWrite: write})
 }
