@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"preau/appliance/i18n"
+	"runtime"
 )
 
 // Blobs are uploaded files, stored once by content: the SHA-256 of a file is
@@ -125,6 +126,10 @@ func (b *Blobs) tempFile() (*os.File, error) {
 }
 
 // install moves a verified file to its place; an existing copy is kept.
+// The file's bytes reach the disk before its name does, and its name
+// before install returns: the row that names the blob is committed after
+// that, so a power cut (not only a crash) never leaves a row naming a
+// blob that is missing or holds other bytes.
 func (b *Blobs) install(src, hash string) error {
 	dst := b.path(hash)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
@@ -133,7 +138,44 @@ func (b *Blobs) install(src, hash string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return nil
 	}
-	return os.Rename(src, dst)
+	if err := syncFile(src); err != nil {
+		return err
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+// syncFile flushes a file's bytes to the disk.
+func syncFile(name string) error {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir flushes a directory's entries (a file renamed into it) to the
+// disk. Windows cannot open a directory to flush it, and its NTFS journals
+// renames itself.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Received is how many bytes of a blob being received are on disk.
