@@ -7,12 +7,17 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // httpClient bounds every call: a write cut by a kill fails fast.
 var httpClient = &http.Client{Timeout: 20 * time.Second}
+
+// cut counts the requests that got no complete answer: those the kills
+// interrupted, whose writes may or may not have happened.
+var cut atomic.Int64
 
 // client is one person signed in on one server, by bearer token; a token
 // the server no longer knows signs in again.
@@ -93,6 +98,7 @@ func (c *client) do(ctx context.Context, method, path, token string, body []byte
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
+		cut.Add(1)
 		return 0, err
 	}
 	defer resp.Body.Close()
@@ -100,6 +106,7 @@ func (c *client) do(ctx context.Context, method, path, token string, body []byte
 	// acknowledgement.
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
+		cut.Add(1)
 		return 0, err
 	}
 	if raw, ok := out.(*[]byte); ok {

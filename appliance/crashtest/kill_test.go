@@ -2,11 +2,15 @@ package crashtest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +21,7 @@ import (
 	"preau/appliance/config"
 	"preau/appliance/forum"
 	"preau/appliance/roster"
+	"preau/appliance/store"
 )
 
 // writers is how many people write at once between two kills.
@@ -61,7 +66,7 @@ func TestKillUnderWrites(t *testing.T) {
 	home := &homeSigner{ids: ids, ledger: newLedger()}
 	stopHome := home.run(t, central.URL, apptest.DataDir(centralDir))
 
-	start := time.Now()
+	start, startKills := time.Now(), 0
 	for k := 1; k <= kills; k++ {
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
@@ -73,7 +78,18 @@ func TestKillUnderWrites(t *testing.T) {
 		cancel()
 		wg.Wait()
 		if err := checkDataDir(apptest.DataDir(schoolDir), w.acked); err != nil {
+			keep(t, schoolDir)
 			t.Fatalf("after kill %d (%d writes acknowledged): %v\nschool's log:\n%.4000s", k, w.acked.len(), err, proc.Output())
+		}
+		if k%5 == 0 {
+			// One kill in five also strikes the start that follows, while
+			// the server recovers its database and catches up.
+			killDuringStart(t, bin, schoolDir, env)
+			if err := checkDataDir(apptest.DataDir(schoolDir), w.acked); err != nil {
+				keep(t, schoolDir)
+				t.Fatalf("after a kill during the start after kill %d: %v", k, err)
+			}
+			startKills++
 		}
 		proc = apptest.StartServerEnv(t, bin, schoolDir, env)
 		if k%25 == 0 {
@@ -87,8 +103,47 @@ func TestKillUnderWrites(t *testing.T) {
 	w.readBack(t)
 	rows := converge(t, apptest.DataDir(schoolDir), apptest.DataDir(centralDir), home.ledger, 3*time.Minute)
 	byKind := w.acked.byKind()
-	t.Logf("crash test: %d kills survived, %d writes acknowledged and checked after every kill %v, %d signatures made at home arrived by sync; integrity ok, blobs intact, sync converged on %d rows, in %s",
-		kills, w.acked.len(), byKind, home.ledger.len(), rows, time.Since(start).Round(time.Second))
+	t.Logf("crash test: %d kills survived (and %d more during a start), %d requests cut by them, %d writes acknowledged and checked after every kill %v, %d signatures made at home arrived by sync; integrity ok, blobs intact, sync converged on %d rows, in %s",
+		kills, startKills, cut.Load(), w.acked.len(), byKind, home.ledger.len(), rows, time.Since(start).Round(time.Second))
+}
+
+// killDuringStart starts the school's server as StartServerEnv would and
+// kills it 0 to 300 ms later, ready or not.
+func killDuringStart(t *testing.T, bin, dir string, env []string) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--config", filepath.Join(dir, "config.yaml"), "--data-dir", apptest.DataDir(dir))
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PREAU_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(append(cmd.Env, "PREAU_LOG_LEVEL=warn", "PREAU_METRICS_ADDR=127.0.0.1:0", "PREAU_MAIL_IMAP_ADDR=",
+		"PREAU_MAIL_SUBMISSION_ADDR="), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Duration(rand.IntN(301)) * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+}
+
+// keep copies the database and blobs of a data directory that failed the
+// checks where CRASHTEST_KEEP says, to be looked at after the test removed
+// its own.
+func keep(t *testing.T, dir string) {
+	dst := os.Getenv("CRASHTEST_KEEP")
+	if dst == "" {
+		return
+	}
+	data := apptest.DataDir(dir)
+	err := os.CopyFS(filepath.Join(dst, store.BlobsDir), os.DirFS(filepath.Join(data, store.BlobsDir)))
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if b, rerr := os.ReadFile(filepath.Join(data, store.DBFile+suffix)); rerr == nil {
+			err = errors.Join(err, os.WriteFile(filepath.Join(dst, store.DBFile+suffix), b, 0o600))
+		}
+	}
+	t.Logf("the failing data directory is kept in %s (%v)", dst, err)
 }
 
 // school is the test school's id; password every seeded account's.
