@@ -15,9 +15,14 @@ import (
 // httpClient bounds every call: a write cut by a kill fails fast.
 var httpClient = &http.Client{Timeout: 20 * time.Second}
 
-// cut counts the requests that got no complete answer: those the kills
-// interrupted, whose writes may or may not have happened.
-var cut atomic.Int64
+// cut counts the requests that got no complete answer because a kill
+// struck while they were under way: their writes may or may not have
+// happened. killing is set just before each kill, so that the requests
+// that find the server gone are not counted.
+var (
+	cut     atomic.Int64
+	killing atomic.Bool
+)
 
 // client is one person signed in on one server, by bearer token; a token
 // the server no longer knows signs in again.
@@ -96,9 +101,12 @@ func (c *client) do(ctx context.Context, method, path, token string, body []byte
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	before := !killing.Load()
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		cut.Add(1)
+		if before {
+			cut.Add(1)
+		}
 		return 0, err
 	}
 	defer resp.Body.Close()
@@ -106,7 +114,9 @@ func (c *client) do(ctx context.Context, method, path, token string, body []byte
 	// acknowledgement.
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		cut.Add(1)
+		if before {
+			cut.Add(1)
+		}
 		return 0, err
 	}
 	if raw, ok := out.(*[]byte); ok {

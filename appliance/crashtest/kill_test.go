@@ -67,6 +67,7 @@ func TestKillUnderWrites(t *testing.T) {
 	stopHome := home.run(t, central.URL, apptest.DataDir(centralDir))
 
 	start, startKills := time.Now(), 0
+	var checking, restarting time.Duration // how long the checks and restarts took, all kills
 	for k := 1; k <= kills; k++ {
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
@@ -74,9 +75,11 @@ func TestKillUnderWrites(t *testing.T) {
 			wg.Go(func() { w.write(ctx, i) })
 		}
 		time.Sleep(time.Duration(50+rand.IntN(451)) * time.Millisecond)
+		killing.Store(true)
 		proc.Kill()
 		cancel()
 		wg.Wait()
+		checkStart := time.Now()
 		if err := checkDataDir(apptest.DataDir(schoolDir), w.acked); err != nil {
 			keep(t, schoolDir)
 			t.Fatalf("after kill %d (%d writes acknowledged): %v\nschool's log:\n%.4000s", k, w.acked.len(), err, proc.Output())
@@ -91,9 +94,13 @@ func TestKillUnderWrites(t *testing.T) {
 			}
 			startKills++
 		}
+		restart := time.Now()
 		proc = apptest.StartServerEnv(t, bin, schoolDir, env)
+		killing.Store(false)
+		checking, restarting = checking+restart.Sub(checkStart), restarting+time.Since(restart)
 		if k%25 == 0 {
-			t.Logf("%d kills survived, %d writes acknowledged and checked, %s", k, w.acked.len(), time.Since(start).Round(time.Second))
+			t.Logf("%d kills survived, %d writes acknowledged and checked, %s; on average a check %s, a restart to ready %s", k, w.acked.len(),
+				time.Since(start).Round(time.Second), (checking / time.Duration(k)).Round(time.Millisecond), (restarting / time.Duration(k)).Round(time.Millisecond))
 		}
 	}
 	stopHome()
