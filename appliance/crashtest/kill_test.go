@@ -84,6 +84,7 @@ func TestKillUnderWrites(t *testing.T) {
 			keep(t, schoolDir)
 			t.Fatalf("after kill %d (%d writes acknowledged): %v\nschool's log:\n%.4000s", k, w.acked.len(), err, proc.Output())
 		}
+		checking += time.Since(checkStart)
 		if k%5 == 0 {
 			// One kill in five also strikes the start that follows, while
 			// the server recovers its database and catches up.
@@ -97,7 +98,7 @@ func TestKillUnderWrites(t *testing.T) {
 		restart := time.Now()
 		proc = apptest.StartServerEnv(t, bin, schoolDir, env)
 		killing.Store(false)
-		checking, restarting = checking+restart.Sub(checkStart), restarting+time.Since(restart)
+		restarting += time.Since(restart)
 		if k%25 == 0 {
 			t.Logf("%d kills survived, %d writes acknowledged and checked, %s; on average a check %s, a restart to ready %s", k, w.acked.len(),
 				time.Since(start).Round(time.Second), (checking / time.Duration(k)).Round(time.Millisecond), (restarting / time.Duration(k)).Round(time.Millisecond))
