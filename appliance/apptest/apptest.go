@@ -20,6 +20,7 @@ import (
 	"preau/appliance/auth"
 	"preau/appliance/config"
 	"preau/appliance/feature"
+	"preau/appliance/store"
 	"preau/appliance/web"
 )
 
@@ -193,4 +194,24 @@ func DemoPictures() []int {
 		}
 	}
 	return nil
+}
+
+// OpenDataDir opens the store of a Process's data directory under dir,
+// configured by flags (data_dir is set), before its server first starts,
+// with an accounts service that hashes cheaply: how process tests seed
+// what the server then finds. The caller closes the store before the
+// server starts.
+func OpenDataDir(tb testing.TB, dir string, flags map[string]string) (config.Config, *store.DB, *auth.Service) {
+	tb.Helper()
+	flags["data_dir"] = DataDir(dir)
+	cfg, err := config.Load(ConfigFile(tb, dir), flags)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := appliance.OpenStore(context.Background(), cfg, log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg, db, auth.NewService(db, log, 2, time.Hour)
 }

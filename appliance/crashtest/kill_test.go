@@ -3,7 +3,6 @@ package crashtest
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -15,10 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"preau/appliance"
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
-	"preau/appliance/config"
 	"preau/appliance/forum"
 	"preau/appliance/roster"
 	"preau/appliance/store"
@@ -170,18 +167,9 @@ type seeded struct {
 // from the pages only, so not through the API).
 func seedSchool(t *testing.T, dir string) seeded {
 	t.Helper()
-	cfg, err := config.Load(apptest.ConfigFile(t, dir), map[string]string{"data_dir": apptest.DataDir(dir), "school.id": school})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := appliance.OpenStore(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, db, users := apptest.OpenDataDir(t, dir, map[string]string{"school.id": school})
 	defer db.Close()
-	users := auth.NewService(db, log, 2, time.Hour)
 	reg := roster.NewService(db, users)
 	if err := reg.EnsureSchool(ctx, school, "École K"); err != nil {
 		t.Fatal(err)
@@ -201,7 +189,7 @@ func seedSchool(t *testing.T, dir string) seeded {
 	teacher := user("prof.k", auth.Teacher, []string{class.ID}, nil)
 	pupil := user("eleve.k", auth.Pupil, []string{class.ID}, nil)
 	parent := user("parent.k", auth.Parent, nil, []string{pupil.ID})
-	f, err := forum.NewService(db, reg, users, nil, log, false, school).CreateForum(ctx, teacher,
+	f, err := forum.NewService(db, reg, users, nil, slog.New(slog.DiscardHandler), false, school).CreateForum(ctx, teacher,
 		forum.ForumDraft{Title: "Forum du CM1", Audience: forum.Class, ClassID: class.ID})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package loadtest_test
 
 import (
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -11,10 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"preau/appliance"
 	"preau/appliance/apptest"
-	"preau/appliance/auth"
-	"preau/appliance/config"
 	"preau/appliance/loadtest"
 	"preau/appliance/roster"
 	"preau/appliance/store"
@@ -93,20 +89,13 @@ func BenchmarkSyncCentral(b *testing.B) {
 // simulated nodes and a users row for the pushes' columns.
 func seedCity(b *testing.B, dir string) ([]*loadtest.SimSchool, store.Row) {
 	ctx := b.Context()
-	cfg, err := config.Load(apptest.ConfigFile(b, dir), map[string]string{"data_dir": apptest.DataDir(dir), "role": "central"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := appliance.OpenStore(ctx, cfg, log)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, db, users := apptest.OpenDataDir(b, dir, map[string]string{"role": "central"})
 	defer db.Close()
-	register := roster.NewService(db, auth.NewService(db, log, 2, time.Hour))
-	central := psync.NewCentral(db, register, log)
+	register := roster.NewService(db, users)
+	central := psync.NewCentral(db, register, slog.New(slog.DiscardHandler))
 	r := rand.New(rand.NewPCG(1, 2))
 	schools := make([]*loadtest.SimSchool, citySchools)
+	var err error
 	for i := range schools {
 		if schools[i], err = loadtest.EnrollSchool(ctx, db, central, loadtest.CitySchoolID(i)); err != nil {
 			b.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -19,10 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"preau/appliance"
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
-	"preau/appliance/config"
 	"preau/appliance/loadtest"
 )
 
@@ -398,17 +395,9 @@ func BenchmarkSyncLiveHeld(b *testing.B) {
 // before its server starts.
 func addDSI(b *testing.B, dir string) {
 	ctx := b.Context()
-	cfg, err := config.Load(apptest.ConfigFile(b, dir), map[string]string{"data_dir": apptest.DataDir(dir), "role": "central"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := appliance.OpenStore(ctx, cfg, log)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, db, users := apptest.OpenDataDir(b, dir, map[string]string{"role": "central"})
 	defer db.Close()
-	if _, err := auth.NewService(db, log, 2, time.Hour).CreateUser(ctx, auth.NewUser{Login: "dsi.bench", Display: "DSI",
+	if _, err := users.CreateUser(ctx, auth.NewUser{Login: "dsi.bench", Display: "DSI",
 		Profile: auth.DSI, Password: liveDSIPassword}); err != nil {
 		b.Fatal(err)
 	}

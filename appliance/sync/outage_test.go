@@ -3,16 +3,12 @@ package sync_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
-	"preau/appliance"
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
-	"preau/appliance/config"
 	"preau/appliance/roster"
 )
 
@@ -74,18 +70,9 @@ func tail(s string, n int) string {
 // enrollment, which central accepts).
 func seedDirector(t *testing.T, dir, school string) {
 	t.Helper()
-	cfg, err := config.Load(apptest.ConfigFile(t, dir), map[string]string{"data_dir": apptest.DataDir(dir), "school.id": school})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := appliance.OpenStore(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, db, a := apptest.OpenDataDir(t, dir, map[string]string{"school.id": school})
 	defer db.Close()
-	a := auth.NewService(db, log, 2, time.Hour)
 	if err := roster.NewService(db, a).EnsureSchool(ctx, cfg.SchoolID, cfg.SchoolName); err != nil {
 		t.Fatal(err)
 	}

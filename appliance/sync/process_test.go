@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -17,10 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"preau/appliance"
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
-	"preau/appliance/config"
 	"preau/appliance/roster"
 	"preau/appliance/store"
 )
@@ -96,19 +93,9 @@ func (c *cutter) relay(down net.Conn) {
 // without passwords (no hashing), plus one account with a password.
 func seed(t *testing.T, dir string, flags map[string]string, n int, profile auth.Profile, school string) {
 	t.Helper()
-	flags["data_dir"] = apptest.DataDir(dir)
-	cfg, err := config.Load(apptest.ConfigFile(t, dir), flags)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := appliance.OpenStore(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, db, a := apptest.OpenDataDir(t, dir, flags)
 	defer db.Close()
-	a := auth.NewService(db, log, 2, time.Hour)
 	if err := roster.NewService(db, a).EnsureSchool(ctx, cfg.SchoolID, cfg.SchoolName); err != nil {
 		t.Fatal(err)
 	}

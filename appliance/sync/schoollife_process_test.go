@@ -2,15 +2,11 @@ package sync_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"preau/appliance"
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
-	"preau/appliance/config"
 	"preau/appliance/roster"
 )
 
@@ -135,18 +131,10 @@ func TestProcessesSchoolLife(t *testing.T) {
 // "motdepasse"; it returns the class's and the pupil's ids.
 func seedClass(t *testing.T, dir, school string) (string, string) {
 	t.Helper()
-	cfg, err := config.Load(apptest.ConfigFile(t, dir), map[string]string{"data_dir": apptest.DataDir(dir), "school.id": school})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := appliance.OpenStore(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, db, users := apptest.OpenDataDir(t, dir, map[string]string{"school.id": school})
 	defer db.Close()
-	reg := roster.NewService(db, auth.NewService(db, log, 2, time.Hour))
+	reg := roster.NewService(db, users)
 	if err := reg.EnsureSchool(ctx, school, "École V"); err != nil {
 		t.Fatal(err)
 	}
