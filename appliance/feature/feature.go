@@ -55,6 +55,9 @@ type Feature struct {
 
 	// Search is what the search finds of it, one source per kind of row.
 	Search []SearchSource
+	// Personal is what it holds of a person, for their export and their
+	// erasure (RGPD).
+	Personal Personal
 }
 
 // AgendaFeed lists what a feature shows in u's agenda between two days

@@ -1,0 +1,32 @@
+package feature
+
+import (
+	"context"
+
+	"preau/appliance/auth"
+)
+
+// Personal is a feature's part of what the RGPD gives a person over their
+// data: the export of everything the feature holds written by them or
+// about them, and its erasure on the director's order. A feature that
+// holds nothing personal leaves both nil.
+type Personal struct {
+	// Export writes into x what the feature holds written by u or about
+	// u: its rows as JSON parts, and the files they name.
+	Export func(env *Env, ctx context.Context, u auth.User, x Export) error
+	// Erase removes what the feature holds of u, or anonymises it where
+	// the school must keep a record (say which, and why, in a comment
+	// there: the privacy page names them). It writes replicated rows the
+	// usual way, so the erasure reaches central as updates and tombstones.
+	Erase func(env *Env, ctx context.Context, u auth.User) error
+}
+
+// Export is a person's export being written: a zip, one folder per
+// feature.
+type Export interface {
+	// Part adds v, marshalled to JSON, as the file name (".json" added).
+	Part(name string, v any) error
+	// File adds the stored blob hash as the file path (a name the person
+	// would recognise: the document's own).
+	File(path, hash string) error
+}
