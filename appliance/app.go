@@ -20,6 +20,7 @@ import (
 	"preau/appliance/agenda"
 	"preau/appliance/announcements"
 	"preau/appliance/attendance"
+	"preau/appliance/audit"
 	"preau/appliance/auth"
 	"preau/appliance/blog"
 	"preau/appliance/classroom"
@@ -56,6 +57,7 @@ var Version = "dev"
 // Features are the node's features, in the order their schemas migrate and
 // their routes register. Adding a feature is its folder and one line here.
 var Features = []feature.Feature{
+	audit.Feature, // first: it sets env.Audit, which the others record in
 	signin.Feature,
 	dashboard.Feature,
 	roster.Feature,

@@ -104,7 +104,10 @@ type Env struct {
 	Register Register
 	// Notify is the notification hub: a feature tells people what
 	// concerns them through it (notify.Notice).
-	Notify  *notify.Hub
+	Notify *notify.Hub
+	// Audit is the audit log: a feature records there each administrative
+	// action it performs (audit's, set when audit registers, first).
+	Audit   Auditor
 	Version string // the binary's, for what a node tells another
 	// DemoAccounts are the logins of this node's demo school, in demo mode.
 	DemoAccounts []DemoAccount
@@ -224,4 +227,30 @@ type CachedFile struct {
 	Size   int64
 	Here   bool
 	UsedAt time.Time // zero when never opened here
+}
+
+// Auditor records administrative actions in the audit log: who, what,
+// when, from where. Action is one of the audit package's stable names
+// (account.create, request.status); target names what was acted on (an
+// account's login, a request's id), never a secret.
+type Auditor interface {
+	// Record is an action done through the web: the actor is r's user,
+	// the address the client's as web.ClientIP decides it.
+	Record(r *http.Request, action, target string) error
+	// RecordConsole is an action done at the command line, by actor (a
+	// zero User when the command has no account behind it): its address
+	// is "console".
+	RecordConsole(ctx context.Context, actor auth.User, action, target string) error
+}
+
+// Audited records in the audit log an action r has just done. The action
+// is done already: a log that cannot be written is logged as an error,
+// not told to the user as a failure of what they did.
+func (e *Env) Audited(r *http.Request, action, target string) {
+	if e.Audit == nil {
+		return // a test's node without the audit feature
+	}
+	if err := e.Audit.Record(r, action, target); err != nil {
+		e.Log.ErrorContext(r.Context(), "audit", "action", action, "target", target, "error", err)
+	}
 }

@@ -60,7 +60,7 @@ func (h *handlers) apiChange(w http.ResponseWriter, r *http.Request) {
 	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
-	req, err := h.s.Change(r.Context(), web.CurrentUser(r), r.PathValue("id"), Change{Status: in.Status, Comment: in.Comment, Assignee: in.Assignee})
+	req, err := h.changeAudited(r, Change{Status: in.Status, Comment: in.Comment, Assignee: in.Assignee})
 	if err != nil {
 		h.Fail(w, r, err)
 		return

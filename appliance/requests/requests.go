@@ -254,9 +254,19 @@ func (h *handlers) comment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) change(w http.ResponseWriter, r *http.Request) {
-	_, err := h.s.Change(r.Context(), web.CurrentUser(r), r.PathValue("id"),
-		Change{Status: r.FormValue("statut"), Assignee: r.FormValue("agent"), Comment: r.FormValue("texte")})
+	_, err := h.changeAudited(r, Change{Status: r.FormValue("statut"), Assignee: r.FormValue("agent"), Comment: r.FormValue("texte")})
 	h.after(w, r, err, "requests.flash.changed")
+}
+
+// changeAudited is the DSI's change of the request r names, recorded in
+// the audit log when it sets a status or an agent (a comment alone is
+// not an administrative action).
+func (h *handlers) changeAudited(r *http.Request, c Change) (Request, error) {
+	req, err := h.s.Change(r.Context(), web.CurrentUser(r), r.PathValue("id"), c)
+	if err == nil && (c.Status != "" || c.Assignee != "") {
+		h.Audited(r, "request.status", req.ID)
+	}
+	return req, err
 }
 
 // after sends back to the request, or shows it again with what was wrong.

@@ -358,6 +358,7 @@ func (h *handlers) createAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	u, c, err := h.reg.AddWithSecrets(ctx, web.CurrentUser(r), n)
 	if err == nil {
+		h.Audited(r, "account.create", u.Login)
 		h.renderCredentials(w, r, credentialsPage{Heading: web.T(r, "roster.cred.created"), School: sc.School.Name, Sheets: []sheet{{Cards: []Credential{c}}},
 			Back: "/comptes/" + u.ID, BackLabel: web.T(r, "roster.cred.see_account")})
 		return
@@ -389,6 +390,7 @@ func (h *handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "account.password_reset", u.Login)
 	h.renderCredentials(w, r, credentialsPage{Heading: web.T(r, "roster.account.new_password"), Sheets: []sheet{{Cards: []Credential{c}}},
 		Intro: web.T(r, "roster.cred.reset_intro"),
 		Back:  "/comptes/" + u.ID, BackLabel: web.T(r, "roster.cred.back_account")})
@@ -407,9 +409,10 @@ func (h *handlers) setDisabled(w http.ResponseWriter, r *http.Request, disabled 
 		h.Fail(w, r, err)
 		return
 	}
-	key := "roster.account.enabled"
+	key, action := "roster.account.enabled", "account.enable"
 	if disabled {
-		key = "roster.account.disabled"
+		key, action = "roster.account.disabled", "account.disable"
 	}
+	h.Audited(r, action, u.Login)
 	h.Redirect(w, r, "/comptes/"+u.ID, key, "Name", u.DisplayName)
 }

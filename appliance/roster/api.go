@@ -41,6 +41,7 @@ func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "account.create", u.Login)
 	web.JSON(w, http.StatusCreated, map[string]string{"id": u.ID, "login": u.Login})
 }
 
@@ -104,7 +105,21 @@ func (h *handlers) apiChange(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, changeAction(in), u.Login)
 	web.JSON(w, http.StatusOK, listed(u))
+}
+
+// changeAction names a PATCH in the audit log: a change of the disabled
+// flag alone is a disabling or an enabling, anything else an update.
+func changeAction(in apiUserChange) string {
+	names := in.DisplayName != nil || in.FirstName != nil || in.LastName != nil || in.Email != nil
+	switch {
+	case in.Disabled != nil && !names && *in.Disabled:
+		return "account.disable"
+	case in.Disabled != nil && !names:
+		return "account.enable"
+	}
+	return "account.update"
 }
 
 // apiSetPassword sets the password of an account the caller administers;
@@ -125,6 +140,7 @@ func (h *handlers) apiSetPassword(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "account.password_reset", u.Login) // never the password
 	web.JSON(w, http.StatusOK, map[string]any{"id": u.ID, "must_change": in.MustChange})
 }
 

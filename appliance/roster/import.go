@@ -6,6 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"preau/appliance/auth"
@@ -176,6 +177,7 @@ func (h *handlers) importConfirm(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "import.apply", sc.School.ID+" ("+strconv.Itoa(creds.Created())+")")
 	h.renderCredentials(w, r, importedPage(r, creds, plan, sc))
 }
 

@@ -225,6 +225,15 @@ func TestHostilePushesRefused(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// audit: an honest entry of school A's journal, for the attempts to
+	// change or delete it once central holds it.
+	if err := c.school.Env.Audit.RecordConsole(ctx, c.dirA, "account.create", "prof.a"); err != nil {
+		t.Fatal(err)
+	}
+	var auditID string
+	if err := c.school.DB.Reader().QueryRowContext(ctx, "SELECT id FROM audit_entries").Scan(&auditID); err != nil {
+		t.Fatal(err)
+	}
 	syncOnce(t, c.school)
 	forgedRow := func(table string, values, set map[string]any) store.Row {
 		r := store.Row{Table: table, Values: map[string]any{"id": store.NewID(), "scope": "ecole-a", "hlc": int64(0), "origin": "", "deleted": int64(0)}}
@@ -604,6 +613,24 @@ func TestHostilePushesRefused(t *testing.T) {
 			"loser": string(promotedJSON), "winner_hlc": int64(1), "winner_origin": "x", "at": "2026-12-03T08:00:00Z", "restored_at": "", "columns": ""}}, nil),
 			"version gardée"},
 	}
+	// audit: school A's own journal, by its accounts, of known actions;
+	// append-only once written.
+	auditEntry := func(set map[string]any) store.Row {
+		return forgedRow("audit_entries", map[string]any{"school_id": "ecole-a", "at": "2026-12-03T08:00:00Z", "actor_id": c.dirA.ID,
+			"actor_name": "Dir A", "action": "account.create", "target": "prof.a", "address": "console"}, set)
+	}
+	cases = append(cases, []struct {
+		name string
+		row  store.Row
+		want string
+	}{
+		{"an audit entry in school B's name", auditEntry(map[string]any{"school_id": "ecole-b"}), "son propre journal"},
+		{"an audit entry of an unknown action", auditEntry(map[string]any{"action": "account.explode"}), "action inconnue"},
+		{"an audit entry by school B's parent", auditEntry(map[string]any{"actor_id": c.parentB.ID}), "compte de l'école"},
+		{"an audit entry pushed deleted", auditEntry(map[string]any{"deleted": int64(1)}), "ne se modifie ni ne s'efface"},
+		{"an audit entry rewritten", auditEntry(map[string]any{"id": auditID, "target": "personne"}), "ne se modifie ni ne s'efface"},
+		{"an audit entry erased", auditEntry(map[string]any{"id": auditID, "deleted": int64(1)}), "ne se modifie ni ne s'efface"},
+	}...)
 	tables := map[string]bool{}
 	before := countRows(t, c.central.DB)
 	for _, tc := range cases {
@@ -756,4 +783,23 @@ func read(t *testing.T, c city, table, id string) store.Row {
 		t.Fatalf("%s %s: %v", table, id, err)
 	}
 	return r
+}
+
+// A school's audit entries reach central, where the DSI reads them with
+// their school, actor and address as written.
+func TestAuditEntriesReachCentral(t *testing.T) {
+	c := newCity(t)
+	ctx := t.Context()
+	if err := c.school.Env.Audit.RecordConsole(ctx, c.dirA, "import.apply", "ecole-a (3)"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, c.school)
+	var school, actor, action, target, address string
+	if err := c.central.DB.Reader().QueryRowContext(ctx, "SELECT school_id, actor_name, action, target, address FROM audit_entries WHERE action = 'import.apply'").
+		Scan(&school, &actor, &action, &target, &address); err != nil {
+		t.Fatalf("the school's entry did not reach central: %v", err)
+	}
+	if school != "ecole-a" || actor != c.dirA.DisplayName || target != "ecole-a (3)" || address != "console" {
+		t.Errorf("on central: %s %s %s %s %s", school, actor, action, target, address)
+	}
 }
