@@ -2,12 +2,8 @@ package audit
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
-	"preau/appliance/apperr"
-	"preau/appliance/feature"
-	"preau/appliance/text"
 	"preau/appliance/web"
 )
 
@@ -42,31 +38,11 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, out)
 }
 
-// filterOf reads a Filter from a query: from and to are days in the
-// schools' zone, both included.
+// filterOf reads a Filter from the API's query: from and to are days in
+// the schools' zone, both included.
 func filterOf(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
-	f := Filter{Action: q.Get("action"), Actor: q.Get("actor"), School: q.Get("school")}
-	if v := q.Get("from"); v != "" {
-		d, err := feature.Day(v)
-		if err != nil {
-			return f, apperr.New(apperr.ErrInvalid, "audit.err.day", "Value", text.Short(v))
-		}
-		f.From = d
-	}
-	if v := q.Get("to"); v != "" {
-		d, err := feature.Day(v)
-		if err != nil {
-			return f, apperr.New(apperr.ErrInvalid, "audit.err.day", "Value", text.Short(v))
-		}
-		f.To = d.AddDate(0, 0, 1)
-	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return f, apperr.New(apperr.ErrInvalid, "audit.err.offset")
-		}
-		f.Offset = n
-	}
-	return f, nil
+	f, err := filterFrom(q.Get("from"), q.Get("to"), q.Get("offset"))
+	f.Action, f.Actor, f.School = q.Get("action"), q.Get("actor"), q.Get("school")
+	return f, err
 }

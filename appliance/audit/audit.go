@@ -26,7 +26,7 @@ import (
 )
 
 // Feature is the audit log.
-var Feature = feature.Feature{Name: "audit", Schema: Schema, Routes: routes}
+var Feature = feature.Feature{Name: "audit", Schema: Schema, Routes: routes, Tiles: tiles}
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -58,6 +58,7 @@ const (
 	ConfigChange         = "config.change"
 	ModerationApprove    = "moderation.approve"
 	ModerationRefuse     = "moderation.refuse"
+	ModerationRemove     = "moderation.remove"
 	ModerationPublish    = "moderation.publish"
 	ModerationUnpublish  = "moderation.unpublish"
 	UpdatePublish        = "update.publish"
@@ -67,7 +68,7 @@ const (
 
 // Actions are every action the log knows, in the order the filter lists them.
 var Actions = []string{AccountCreate, AccountUpdate, AccountDisable, AccountEnable, AccountPasswordReset, AccountRole, ImportApply,
-	ExportUser, EraseUser, ConfigChange, ModerationApprove, ModerationRefuse, ModerationPublish, ModerationUnpublish, UpdatePublish,
+	ExportUser, EraseUser, ConfigChange, ModerationApprove, ModerationRefuse, ModerationRemove, ModerationPublish, ModerationUnpublish, UpdatePublish,
 	UpdateExtend, RequestStatus}
 
 // Console is the address of an action done at the command line.
@@ -90,6 +91,7 @@ func routes(env *feature.Env) {
 	env.Audit = s
 	h := &handlers{Env: env, s: s}
 	env.Handle("GET /api/v1/audit", readers, h.apiList)
+	env.Handle("GET "+Path, readers, h.page)
 }
 
 // Record implements feature.Auditor for a web request.

@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"preau/appliance/apptest"
+	"preau/appliance/audit"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
 )
@@ -192,5 +194,72 @@ func TestRequestStatusRecordedOnCentral(t *testing.T) {
 	}
 	if got := journal(t, a, "dsi", ""); len(got) != 2 {
 		t.Errorf("the DSI's journal: %+v", got)
+	}
+}
+
+// A teacher's moderation is an administrative action: publishing a
+// pupils' mini-site, then unpublishing it, both land in the school's
+// journal under the teacher's name; the director reads them.
+func TestModerationRecorded(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	teacher, pupil := a.User("enseignant"), a.User("eleve")
+	classes, err := a.Register.UserClasses(t.Context(), pupil.ID)
+	if err != nil || len(classes) == 0 {
+		t.Fatalf("the pupil's class: %v %v", classes, err)
+	}
+	resp, out := a.Do(a.ClientAs("enseignant"), "POST", "/api/v1/minisites", "application/json",
+		`{"title":"Nos volcans","class_id":"`+classes[0].ID+`","pupils":["`+pupil.ID+`"],"theme":"sea"}`)
+	var site struct{ ID string }
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal([]byte(out), &site) != nil {
+		t.Fatalf("create: %d %s", resp.StatusCode, out)
+	}
+	if resp, out := a.Do(a.ClientAs("eleve"), "POST", "/api/v1/minisites/"+site.ID+"/submit", "application/json", `{}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("submit: %d %s", resp.StatusCode, out)
+	}
+	if got := journal(t, a, "directeur", ""); len(got) != 0 {
+		t.Fatalf("a pupil's handing in is no administrative action: %+v", got)
+	}
+	for _, step := range []string{"publish", "unpublish"} {
+		if resp, out := a.Do(a.ClientAs("enseignant"), "POST", "/api/v1/minisites/"+site.ID+"/"+step, "application/json",
+			`{"audience":"class"}`); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", step, resp.StatusCode, out)
+		}
+	}
+	got := journal(t, a, "directeur", "")
+	only(t, got, "moderation.publish", teacher.DisplayName, "mini-site/"+site.ID)
+	only(t, got, "moderation.unpublish", teacher.DisplayName, "mini-site/"+site.ID)
+}
+
+// The journal's page: the director's school's entries, newest first, in
+// pages of fifty; the action filter narrows; a bad date is refused.
+func TestJournalPage(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	dir := a.ClientAs("directeur")
+	for i := range audit.PageSize + 2 {
+		login := fmt.Sprintf("p%02d", i)
+		resp, out := a.Do(dir, "POST", "/api/v1/users", "application/json",
+			`{"login":"`+login+`","first_name":"P","last_name":"`+login+`","profile":"teacher","password":"Long-Pass-Word-42"}`)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create: %d %s", resp.StatusCode, out)
+		}
+	}
+	resp, body := a.Get(dir, audit.Path)
+	if resp.StatusCode != http.StatusOK || strings.Count(body, `data-action="account.create"`) != audit.PageSize ||
+		!strings.Contains(body, "p51") || strings.Contains(body, ">p00<") || !strings.Contains(body, `rel="next"`) {
+		t.Fatalf("first page: %d, %d rows\n%s", resp.StatusCode, strings.Count(body, "data-action="), body)
+	}
+	resp, body = a.Get(dir, audit.Path+"?position=50")
+	if resp.StatusCode != http.StatusOK || strings.Count(body, `data-action="account.create"`) != 2 || !strings.Contains(body, "p00") ||
+		strings.Contains(body, `rel="next"`) {
+		t.Errorf("second page: %d\n%s", resp.StatusCode, body)
+	}
+	if _, body = a.Get(dir, audit.Path+"?action=account.disable"); strings.Contains(body, "data-action=") {
+		t.Errorf("the filter does not narrow:\n%s", body)
+	}
+	if resp, _ := a.Get(dir, audit.Path+"?du=hier"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bad date: %d", resp.StatusCode)
+	}
+	if resp, _ := a.Get(a.ClientAs("enseignant"), audit.Path); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a teacher reads the journal: %d", resp.StatusCode)
 	}
 }

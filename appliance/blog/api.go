@@ -140,5 +140,6 @@ func (h *handlers) apiApproveComment(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "moderation.approve", "blog/"+c.ID)
 	web.JSON(w, http.StatusOK, map[string]string{"id": c.ID, "status": c.Status})
 }

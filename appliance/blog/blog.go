@@ -275,6 +275,7 @@ func (h *handlers) approveComment(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "moderation.approve", "blog/"+r.PathValue("id"))
 	h.Redirect(w, r, back(r), "blog.flash.comment_approved")
 }
 
@@ -283,6 +284,7 @@ func (h *handlers) removeComment(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "moderation.remove", "blog/"+r.PathValue("id"))
 	h.Redirect(w, r, back(r), "blog.flash.comment_removed")
 }
 

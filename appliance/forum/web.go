@@ -369,6 +369,7 @@ func (h *handlers) approve(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "moderation.approve", "forum/"+r.PathValue("id"))
 	h.Redirect(w, r, ModerationPath, "forum.flash.approved")
 }
 
@@ -377,6 +378,7 @@ func (h *handlers) refuse(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "moderation.refuse", "forum/"+r.PathValue("id"))
 	h.Redirect(w, r, ModerationPath, "forum.flash.refused")
 }
 
@@ -393,6 +395,7 @@ func (h *handlers) takeDown(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "moderation.remove", "forum/"+r.PathValue("id"))
 	h.Redirect(w, r, ModerationPath, "forum.flash.removed")
 }
 

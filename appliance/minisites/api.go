@@ -133,11 +133,15 @@ func (h *handlers) apiPublish(w http.ResponseWriter, r *http.Request) {
 	if !h.DecodeJSON(w, r, &in) {
 		return
 	}
-	h.apiAct(w, r, func(u auth.User, id string) error { return h.s.Publish(r.Context(), u, id, in.Audience) })
+	h.apiAct(w, r, func(u auth.User, id string) error {
+		return h.audited(r, "moderation.publish", id, h.s.Publish(r.Context(), u, id, in.Audience))
+	})
 }
 
 func (h *handlers) apiUnpublish(w http.ResponseWriter, r *http.Request) {
-	h.apiAct(w, r, func(u auth.User, id string) error { return h.s.Unpublish(r.Context(), u, id) })
+	h.apiAct(w, r, func(u auth.User, id string) error {
+		return h.audited(r, "moderation.unpublish", id, h.s.Unpublish(r.Context(), u, id))
+	})
 }
 
 // apiAct runs an action on the site {id} and answers the site as it is

@@ -258,12 +258,14 @@ func (h *handlers) sendBack(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) publish(w http.ResponseWriter, r *http.Request) {
 	h.act(w, r, "minisites.flash.published", func(u auth.User, id string) error {
-		return h.s.Publish(r.Context(), u, id, r.FormValue("public"))
+		return h.audited(r, "moderation.publish", id, h.s.Publish(r.Context(), u, id, r.FormValue("public")))
 	})
 }
 
 func (h *handlers) unpublish(w http.ResponseWriter, r *http.Request) {
-	h.act(w, r, "minisites.flash.unpublished", func(u auth.User, id string) error { return h.s.Unpublish(r.Context(), u, id) })
+	h.act(w, r, "minisites.flash.unpublished", func(u auth.User, id string) error {
+		return h.audited(r, "moderation.unpublish", id, h.s.Unpublish(r.Context(), u, id))
+	})
 }
 
 func (h *handlers) remove(w http.ResponseWriter, r *http.Request) {
@@ -284,6 +286,15 @@ func (h *handlers) act(w http.ResponseWriter, r *http.Request, flash string, do 
 		return
 	}
 	h.Redirect(w, r, Path+"/"+id, flash)
+}
+
+// audited records a teacher's decision on the site id in the audit log
+// when it was done (err nil), and passes err on.
+func (h *handlers) audited(r *http.Request, action, id string, err error) error {
+	if err == nil {
+		h.Audited(r, action, "mini-site/"+id)
+	}
+	return err
 }
 
 // media sends a picture to who may see it; public sites' pictures to

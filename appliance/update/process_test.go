@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -401,6 +402,18 @@ func TestUpdateFlowWithRealProcesses(t *testing.T) {
 	}, school.String)
 	if got, _ := os.ReadFile(cityFile); !strings.Contains(string(got), "interval: 2s") || sum(t, exe) != sum(t, v2) {
 		t.Fatalf("after the configuration: %q, binary changed: %v", got, sum(t, exe) != sum(t, v2))
+	}
+	// Both ends are in the journals the DSI reads: its publication on
+	// central, the school's applying it, which reaches central by sync.
+	eventually(t, "the configuration's application is not in the city's journal", time.Minute, func() bool {
+		var entries []struct{ Action, Target, School string }
+		c := dsi.call("GET", "/api/v1/audit?school=ecole-a&action=config.change", nil, &entries)
+		return c == http.StatusOK && len(entries) == 1 && entries[0].Target == "1.1.1"
+	}, school.String)
+	var published []struct{ Target string }
+	if c := dsi.call("GET", "/api/v1/audit?action=update.publish", nil, &published); c != http.StatusOK ||
+		!slices.ContainsFunc(published, func(e struct{ Target string }) bool { return e.Target == "1.1.1" }) {
+		t.Errorf("the publication is not in the city's journal: %d %+v", c, published)
 	}
 
 	// Rolled back: an older version, validly signed, is refused.

@@ -71,6 +71,9 @@ type Service struct {
 	// stop ends this process gracefully after a binary swap, for the
 	// service manager (or whoever supervises it) to start the new one.
 	stop func()
+	// audit is the audit log, where a school records the city's
+	// configuration it applies; nil in tests without one.
+	audit feature.Auditor
 }
 
 // NewService prepares the updates of a node running version.
@@ -251,6 +254,13 @@ func (s *Service) check(ctx context.Context) error {
 		return s.refuse(ctx, rep, rel, err)
 	}
 	s.log.Info("update verified, applying", "version", v.Version, "binary", bin != nil, "configuration", len(cityValues))
+	if city != nil && s.audit != nil {
+		// No account behind it: the city's signed configuration, applied
+		// by the school itself, under the school's name.
+		if err := s.audit.RecordConsole(ctx, auth.User{SchoolID: s.cfg.SchoolID}, "config.change", rel.Version); err != nil {
+			s.log.Error("audit", "action", "config.change", "error", err)
+		}
+	}
 	rep.ReleaseID, rep.ReleaseVersion, rep.Reason, rep.ReasonArgs = rel.ID, rel.Version, "", nil
 	if bin == nil {
 		if err := writeFile(config.CityFile(s.cfg.DataDir), city, 0o600); err != nil {

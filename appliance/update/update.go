@@ -43,7 +43,9 @@ type handlers struct {
 var dsi = web.Only(auth.DSI)
 
 func newService(env *feature.Env) *Service {
-	return NewService(env.DB, env.Config, env.Log, env.Register, func() feature.Library { return env.Library }, env.Version)
+	s := NewService(env.DB, env.Config, env.Log, env.Register, func() feature.Library { return env.Library }, env.Version)
+	s.audit = env.Audit
+	return s
 }
 
 // routes: the DSI's page and API on central; at a school, the update
@@ -127,6 +129,7 @@ func (h *handlers) extend(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "update.extend", p.Version)
 	h.Redirect(w, r, Path, "update.flash.extended", "Version", p.Version)
 }
 
@@ -206,6 +209,7 @@ func (h *handlers) apiPublish(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "update.publish", p.Version)
 	web.JSON(w, http.StatusCreated, jsonOf(p))
 }
 
@@ -216,6 +220,7 @@ func (h *handlers) apiExtend(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	h.Audited(r, "update.extend", p.Version)
 	web.JSON(w, http.StatusOK, jsonOf(p))
 }
 
