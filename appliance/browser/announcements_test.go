@@ -21,6 +21,7 @@ func TestAnnouncementsStory(t *testing.T) {
 		central := apptest.New(t, apptest.Options{Role: "central"})
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				s := shots(t, vp)
 				title := "Coupure du réseau " + vp.Name
 				dsi := b.Tab(t, central.URL, vp)

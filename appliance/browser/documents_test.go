@@ -29,6 +29,7 @@ func TestDocumentsStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				app := apptest.New(t, apptest.Options{})
 				s := shots(t, vp)
 				teacher := b.Tab(t, app.URL, vp)

@@ -2,6 +2,7 @@ package browser_test
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -39,4 +40,20 @@ func logout(t *testing.T, tab *browser.Tab) {
 	t.Helper()
 	browser.Eval[bool](tab, `(document.querySelector("details.account") || {}).open = true`)
 	tab.Click(`header form[action="/deconnexion"] button[type="submit"]`)
+}
+
+// variant runs a story's variant in lang at vp, or skips it: make test
+// runs each story on the diagonal of its matrix, in French on a desktop
+// and in Arabic on a phone, which tries both languages, both directions
+// and both sizes at half the cost; the accessibility walk checks every
+// page in all four. Taking screenshots (PREAU_SCREENSHOTS) runs all four,
+// since they are taken to be looked at.
+func variant(t *testing.T, lang string, vp browser.Viewport) {
+	t.Helper()
+	if os.Getenv(ScreenshotsEnv) != "" {
+		return
+	}
+	if (lang == "fr") != (vp.Name == browser.Desktop.Name) {
+		t.Skipf("%s on %s: off the diagonal (set %s to run the four variants)", lang, vp.Name, ScreenshotsEnv)
+	}
 }

@@ -18,6 +18,7 @@ func TestHomeworkStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				app := apptest.New(t, apptest.Options{})
 				s := shots(t, vp)
 				tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")

@@ -21,6 +21,7 @@ func TestLibraryStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				s := shots(t, vp)
 				central := apptest.New(t, apptest.Options{Role: "central"})
 				dsi := b.Tab(t, central.URL, vp)

@@ -25,6 +25,7 @@ func TestMailStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				s := shots(t, vp)
 				app := apptest.New(t, apptest.Options{})
 				teacher := b.Tab(t, app.URL, vp)

@@ -26,6 +26,7 @@ func TestMinisitesStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				central := apptest.New(t, apptest.Options{Role: "central"})
 				school := requestsSchool(t, central)
 				minisitesClass(t, school)

@@ -20,6 +20,7 @@ func TestSearchStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				app := apptest.New(t, apptest.Options{})
 				s := shots(t, vp)
 				entry, _ := json.Marshal(map[string]string{"class_id": app.ClassID("CE1"), "due": time.Now().AddDate(0, 0, 2).Format("2006-01-02"),

@@ -22,6 +22,7 @@ func TestStatsStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				s := shots(t, vp)
 				director := b.Tab(t, school.URL, vp)
 				director.AcceptLanguage(lang)

@@ -31,6 +31,7 @@ func TestUpdateStory(t *testing.T) {
 	for _, lang := range []string{"fr", "ar"} {
 		for _, vp := range []browser.Viewport{browser.Desktop, browser.Phone} {
 			t.Run(lang+"/"+vp.Name, func(t *testing.T) {
+				variant(t, lang, vp)
 				central := apptest.New(t, apptest.Options{Role: "central"})
 				school := requestsSchool(t, central)
 				resp, body := central.Do(central.ClientAs("dsi"), "POST", "/api/v1/updates?schools=ecole-moulin", "application/octet-stream", string(bundle))
