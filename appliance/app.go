@@ -178,6 +178,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 	return a, nil
 }
 
+// Auditor is the audit log of db, for commands that work on the data
+// directory directly.
+func Auditor(db *store.DB, cfg config.Config) feature.Auditor {
+	return audit.NewService(db, cfg.Role == config.RoleCentral)
+}
+
 // OpenStore opens the database with every component's schema, for the server
 // and for commands that work on the data directory directly.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {

@@ -263,3 +263,15 @@ func TestJournalPage(t *testing.T) {
 		t.Errorf("a teacher reads the journal: %d", resp.StatusCode)
 	}
 }
+
+// Putting a teacher in charge of a new class is a change of rights: the
+// journal says who was given which class.
+func TestRightsRecorded(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	teacher := a.User("enseignant")
+	if resp, body := a.PostForm(a.ClientAs("directeur"), "/classes", url.Values{"name": {"CE2-CM1 B"}, "level": {"CE2-CM1"},
+		"teacher": {teacher.ID}}); resp.StatusCode >= 400 {
+		t.Fatalf("create a class: %d %s", resp.StatusCode, body)
+	}
+	only(t, journal(t, a, "directeur", ""), "account.role", a.User("directeur").DisplayName, teacher.Login+" → CE2-CM1 B")
+}

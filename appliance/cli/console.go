@@ -68,7 +68,8 @@ func (e *env) Open(ctx context.Context, cfg config.Config) (*feature.Node, error
 	if err != nil {
 		return nil, err
 	}
-	return &feature.Node{Config: cfg, Log: log, DB: db, Auth: auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL)}, nil
+	return &feature.Node{Config: cfg, Log: log, DB: db, Auth: auth.NewService(db, log, cfg.HashConcurrency, cfg.SessionTTL),
+		Audit: appliance.Auditor(db, cfg)}, nil
 }
 
 func (e *env) Secret(prompt string) (string, error) { return readSecret(e, prompt) }

@@ -13,7 +13,6 @@ import (
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
-	"preau/appliance/config"
 	"preau/appliance/text"
 )
 
@@ -51,64 +50,51 @@ func runUser(e *env, args []string) error {
 	return i18n.Error(nil, "cli.user.unknown", "Name", args[0], "Choices", choices)
 }
 
-// openAccounts opens the data directory's accounts for a command, with the
-// configuration given by --config and --data-dir.
-func openAccounts(ctx context.Context, e *env, cf *configFlags, fs *flag.FlagSet) (*auth.Service, config.Config, func(), error) {
-	cfg, err := cf.load(fs)
-	if err != nil {
-		return nil, cfg, nil, err
-	}
-	n, err := e.Open(ctx, cfg)
-	if err != nil {
-		return nil, cfg, nil, err
-	}
-	return n.Auth, cfg, func() { n.Close() }, nil
-}
-
 func userPasswd(e *env, args []string) error {
 	var generate *bool
 	flags := func(fs *flag.FlagSet) {
 		generate = fs.Bool("generate", false, e.L().T("cli.user.flag_generate"))
 	}
-	return onUser(e, "user passwd", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) error {
+	return onUser(e, "user passwd", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) (string, error) {
 		password := auth.GeneratePassword()
 		if !*generate {
 			var err error
 			if password, err = readSecret(e, e.L().T("cli.user.new_password")+" "); err != nil {
-				return err
+				return "", err
 			}
 		}
 		if err := accounts.SetPassword(ctx, u.ID, password, *generate); err != nil {
-			return err
+			return "", err
 		}
 		fmt.Fprintln(e.stdout, e.L().T("cli.user.password_changed", "Login", u.Login))
 		if *generate {
 			fmt.Fprintln(e.stdout, e.L().T("roster.cmd.provisional", "Password", password))
 		}
-		return nil
+		return "account.password_reset", nil
 	})
 }
 
 func userDisable(e *env, args []string) error {
 	var enable *bool
 	flags := func(fs *flag.FlagSet) { enable = fs.Bool("enable", false, e.L().T("cli.user.flag_enable")) }
-	return onUser(e, "user disable", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) error {
+	return onUser(e, "user disable", args, flags, func(ctx context.Context, accounts *auth.Service, u auth.User) (string, error) {
 		if err := accounts.SetDisabled(ctx, u.ID, !*enable); err != nil {
-			return err
+			return "", err
 		}
 		if *enable {
 			fmt.Fprintln(e.stdout, e.L().T("cli.user.enabled", "Login", u.Login))
-		} else {
-			fmt.Fprintln(e.stdout, e.L().T("cli.user.disabled", "Login", u.Login))
+			return "account.enable", nil
 		}
-		return nil
+		fmt.Fprintln(e.stdout, e.L().T("cli.user.disabled", "Login", u.Login))
+		return "account.disable", nil
 	})
 }
 
 // onUser runs a command on the account named by its single LOGIN argument;
-// flags registers the command's own options.
+// flags registers the command's own options. fn answers the action it did,
+// for the audit log, where it is recorded as the console's.
 func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
-	fn func(ctx context.Context, accounts *auth.Service, u auth.User) error) error {
+	fn func(ctx context.Context, accounts *auth.Service, u auth.User) (string, error)) error {
 	var cf configFlags
 	fs := newFlagSet(name, e)
 	cf.register(fs, false)
@@ -121,11 +107,16 @@ func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
 		return i18n.Error(nil, "cli.user.one_login", "Command", name)
 	}
 	ctx := context.Background()
-	accounts, _, done, err := openAccounts(ctx, e, &cf, fs)
+	cfg, err := cf.load(fs)
 	if err != nil {
 		return err
 	}
-	defer done()
+	n, err := e.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	accounts := n.Auth
 	u, err := accounts.UserByLogin(ctx, rest[0])
 	if errors.Is(err, apperr.ErrNotFound) {
 		return i18n.Error([]error{apperr.ErrNotFound}, "cli.user.not_found", "Login", text.Short(rest[0]))
@@ -133,7 +124,12 @@ func onUser(e *env, name string, args []string, flags func(fs *flag.FlagSet),
 	if err != nil {
 		return err
 	}
-	return fn(ctx, accounts, u)
+	action, err := fn(ctx, accounts, u)
+	if err != nil {
+		return err
+	}
+	n.Audited(ctx, u.SchoolID, action, u.Login)
+	return nil
 }
 
 // readSecret reads one line from standard input, prompting on a terminal.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -284,5 +285,50 @@ func TestUserSubcommandsOfFeatures(t *testing.T) {
 	}
 	if _, err := run(t, "", "user", "supprimer"); err == nil || !strings.Contains(err.Error(), "inconnue") {
 		t.Errorf("unknown subcommand: err = %v", err)
+	}
+}
+
+// The account commands are administrative actions: each one done is in
+// the school's audit log, from the console, with no account behind it
+// and never a password; a refused one is not.
+func TestUserCommandsAudited(t *testing.T) {
+	s := newSchool(t)
+	if _, err := s.user("", "add", "--login", "zoe", "--name", "Zoé Martin", "--profile", "teacher", "--password", "mot-de-passe-zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.user("", "disable", "zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.user("", "passwd", "--generate", "zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.user("", "disable", "personne"); err == nil {
+		t.Fatal("an unknown login was disabled")
+	}
+	cfg, err := config.Load(s.file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := appliance.OpenStore(t.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got []string
+	rows, err := db.Reader().QueryContext(t.Context(), `SELECT action || ' ' || target || ' ' || address || ' ' || school_id || ' [' || actor_id || ']'
+		FROM audit_entries ORDER BY at, rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var line string
+		rows.Scan(&line)
+		got = append(got, line)
+	}
+	rows.Close()
+	want := []string{"account.create zoe console ecole-test []", "account.disable zoe console ecole-test []",
+		"account.password_reset zoe console ecole-test []"}
+	if !slices.Equal(got, want) {
+		t.Errorf("the journal holds\n%q\nwant\n%q", got, want)
 	}
 }

@@ -58,6 +58,22 @@ type Node struct {
 	Log    *slog.Logger
 	DB     *store.DB
 	Auth   *auth.Service
+	// Audit is the audit log, where a command records the administrative
+	// actions it does (accounts added, imports) with the address
+	// "console".
+	Audit Auditor
+}
+
+// Audited records in the audit log an action a command has done for the
+// school schoolID ("" for the city), with no account behind it. The
+// action is done: a log that cannot be written is said, not failed on.
+func (n *Node) Audited(ctx context.Context, schoolID, action, target string) {
+	if n.Audit == nil {
+		return // a test's node without the audit log
+	}
+	if err := n.Audit.RecordConsole(ctx, auth.User{SchoolID: schoolID}, action, target); err != nil {
+		n.Log.ErrorContext(ctx, "audit", "action", action, "target", target, "error", err)
+	}
 }
 
 // Close closes the node's store.

@@ -168,6 +168,13 @@ func (h *handlers) createClass(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// A teacher put in charge of a class gains rights over its pupils:
+	// a change of rights, for the journal.
+	for _, u := range staff {
+		if f.Teachers[u.ID] {
+			h.Audited(r, "account.role", u.Login+" → "+c.Name)
+		}
+	}
 	h.Redirect(w, r, withEcole("/classes", sc.Ecole), "roster.classes.created", "Name", c.Name)
 }
 

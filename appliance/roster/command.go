@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -88,6 +89,7 @@ func runAdd(c feature.Console, args []string) error {
 	if err != nil {
 		return err
 	}
+	node.Audited(ctx, u.SchoolID, "account.create", u.Login)
 	profile := l.T("profile." + string(u.Profile))
 	if u.SchoolID != "" {
 		fmt.Fprintln(c.Stdout(), l.T("roster.cmd.created_in", "Login", u.Login, "Name", u.DisplayName, "Profile", profile, "School", u.SchoolID))
@@ -257,6 +259,7 @@ func runImport(c feature.Console, args []string) error {
 	if err != nil {
 		return fmt.Errorf("import cancelled, nothing written: %w", err)
 	}
+	node.Audited(ctx, schoolID, "import.apply", schoolID+" ("+strconv.Itoa(creds.Created())+")")
 	printCredentials(out, l, creds)
 	return nil
 }
