@@ -193,7 +193,7 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 // openStore opens the database with the schemas of the layers below the
 // features, then the features' own in their order.
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger, features []feature.Feature) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DataDir, log)
+	db, err := store.OpenWith(ctx, cfg.DataDir, log, store.Durability(cfg.StoreSynchronous))
 	if err != nil {
 		return nil, err
 	}

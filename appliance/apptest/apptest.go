@@ -48,7 +48,10 @@ func New(t testing.TB, o Options) *App {
 	t.Helper()
 	// No icon of a curated site is fetched: nothing a test does leaves the
 	// machine (a test that wants one serves it on loopback, see sites).
-	flags := map[string]string{"data_dir": o.DataDir, "demo": "true", "log.level": "warn", "sites.fetch_icons": "false"}
+	// Nor does it fsync each write: a test's machine does not lose power,
+	// and the process tests (crashtest) run the durable default.
+	flags := map[string]string{"data_dir": o.DataDir, "demo": "true", "log.level": "warn", "sites.fetch_icons": "false",
+		"store.synchronous": string(store.Fast)}
 	if o.DataDir == "" {
 		flags["data_dir"] = t.TempDir()
 	}

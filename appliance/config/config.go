@@ -105,6 +105,9 @@ type Config struct {
 	// UpdateHealthTimeout is how long a new binary has to answer /healthz
 	// before the previous one is put back.
 	UpdateHealthTimeout time.Duration
+	// StoreSynchronous is SQLite's synchronous mode, "full" or "normal"
+	// (see store.Durability).
+	StoreSynchronous string
 
 	File string // the config file read, "" when none
 }
@@ -134,6 +137,7 @@ type key struct {
 var keys = []key{
 	{"role", RoleSchool, oneOf(RoleSchool, RoleCentral)},
 	{"data_dir", "./data", nonEmpty},
+	{"store.synchronous", "full", oneOf("full", "normal")},
 	{"demo", false, isBool},
 	{"dev", false, isBool},
 	{"http.addr", ":8080", isAddr},
@@ -349,6 +353,7 @@ func build(v *viper.Viper, file string) Config {
 		CollabMaxUpdate:     collabMax,
 		UpdateRootKey:       strings.ToLower(strings.TrimSpace(v.GetString("update.root_key"))),
 		UpdateHealthTimeout: healthTimeout,
+		StoreSynchronous:    v.GetString("store.synchronous"),
 		File:                file,
 	}
 }

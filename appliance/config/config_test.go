@@ -77,7 +77,8 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"central.enrollment_token": "jeton", "sync.interval": "30s", "sync.stall_timeout": "5s", "sync.now_timeout": "10s", "i18n.default_language": "ar",
 		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB", "cache.max_size": "1GB", "sites.fetch_icons": "false", "mail.domain": "Ecoles.Ville.fr",
 		"mail.imap_addr": ":2143", "mail.imaps_addr": ":2993", "mail.submission_addr": ":2587", "mail.allow_plain_auth": "loopback", "mail.max_message_size": "1MB", "mail.user_quota": "2GB", "collab.max_update_size": "2MB",
-		"update.root_key": "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB", "update.health_timeout": "90s"}
+		"update.root_key": "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB", "update.health_timeout": "90s",
+		"store.synchronous": "normal"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -95,7 +96,8 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		c.SessionTTL.Hours() != 1 || c.HashConcurrency != 3 || c.CentralURL != "https://ent.ville.example" || c.EnrollmentToken != "jeton" ||
 		c.SyncInterval.Seconds() != 30 || c.SyncStall.Seconds() != 5 || c.SyncNowTimeout.Seconds() != 10 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute ||
 		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 || c.CacheMaxSize != 1<<30 || c.SiteIcons || c.MailDomain != "ecoles.ville.fr" || c.CollabMaxUpdate != 2<<20 ||
-		c.UpdateRootKey != "abababababababababababababababababababababababababababababababab" || c.UpdateHealthTimeout != 90*time.Second {
+		c.UpdateRootKey != "abababababababababababababababababababababababababababababababab" || c.UpdateHealthTimeout != 90*time.Second ||
+		c.StoreSynchronous != "normal" {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }
@@ -113,6 +115,7 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"a root key too short", "update:\n  root_key: abcd\n", `"update.root_key"`},
 		{"a health timeout that is no duration", "update:\n  health_timeout: bientot\n", `"update.health_timeout"`},
 		{"bad size", "http:\n  max_body: beaucoup\n", `"http.max_body"`},
+		{"an unknown durability", "store:\n  synchronous: off\n", `"store.synchronous"`},
 		{"bad duration", "auth:\n  session_ttl: demain\n", `"auth.session_ttl"`},
 		{"bad pupil idle", "auth:\n  pupil_session_idle: 0s\n", `"auth.pupil_session_idle"`},
 		{"bad day end", "auth:\n  school_day_end: \"25:00\"\n", `"auth.school_day_end"`},
