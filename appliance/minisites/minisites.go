@@ -15,6 +15,7 @@ package minisites
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"preau/appliance/auth"
@@ -57,7 +58,7 @@ func routes(env *feature.Env) {
 	env.Handle("POST "+Path, staffs, h.create)
 	env.Handle("GET "+Path+"/{id}", writers, h.workspace)
 	env.Handle("GET "+Path+"/{id}/apercu", writers, h.preview)
-	env.Handle("GET "+Path+"/{id}/lire", web.LoggedIn(), h.read)
+	env.Handle("GET "+Path+"/{id}/lire", web.Public(), h.read)
 	env.Handle("POST "+Path+"/{id}/reglages", writers, h.settings)
 	env.Handle("POST "+Path+"/{id}/groupe", staffs, h.group)
 	env.Handle("POST "+Path+"/{id}/pages", writers, h.addPage)
@@ -166,8 +167,20 @@ func (h *handlers) preview(w http.ResponseWriter, r *http.Request) {
 	h.show(w, r, v.Site, menu, Path+"/"+v.Site.ID+"/apercu", true)
 }
 
+// read is a published site for its audience. Someone not logged in who
+// follows a link to it is sent to its public address when it has one,
+// and to the login page otherwise, as for any page behind it.
 func (h *handlers) read(w http.ResponseWriter, r *http.Request) {
-	rd, err := h.s.Published(r.Context(), web.CurrentUser(r), r.PathValue("id"))
+	u := web.CurrentUser(r)
+	rd, err := h.s.Published(r.Context(), u, r.PathValue("id"))
+	if u.Profile == auth.Anonymous {
+		if err == nil {
+			http.Redirect(w, r, PublicPath+rd.Site.Slug, http.StatusSeeOther)
+		} else {
+			http.Redirect(w, r, web.LoginPath+"?suite="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		}
+		return
+	}
 	if err != nil {
 		h.Fail(w, r, err)
 		return

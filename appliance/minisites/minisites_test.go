@@ -531,3 +531,33 @@ func TestDeleteSite(t *testing.T) {
 		t.Fatalf("%d rows of the deleted site left", live)
 	}
 }
+
+// Someone not logged in who follows a link to a site's reading page
+// lands on its public address when it is public, and on the login page
+// while it is not.
+func TestReadLinkLoggedOut(t *testing.T) {
+	f := newFixture(t)
+	read := "/mini-sites/" + f.site + "/lire"
+	if resp, _ := f.Get(f.ClientAs(""), read); resp.StatusCode != http.StatusSeeOther ||
+		!strings.HasPrefix(resp.Header.Get("Location"), "/connexion?suite=") {
+		t.Errorf("unpublished, logged out: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, audience := range []string{"school", "public"} {
+		resp, body := f.api("enseignant", "POST", "/api/v1/minisites/"+f.site+"/publish", `{"audience":"`+audience+`"}`)
+		var pub site
+		if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &pub) != nil {
+			t.Fatalf("publish to %s: %d %s", audience, resp.StatusCode, body)
+		}
+		resp, _ = f.Get(f.ClientAs(""), read)
+		want := "/connexion?suite="
+		if audience == "public" {
+			want = pub.URL
+		}
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, want) || want == "" {
+			t.Errorf("published to %s, logged out: %d → %s, want %s", audience, resp.StatusCode, loc, want)
+		}
+		if resp, _ := f.Get(f.ClientAs("eleve"), read); resp.StatusCode != http.StatusOK {
+			t.Errorf("published to %s, the pupil reads: %d", audience, resp.StatusCode)
+		}
+	}
+}
