@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -559,5 +560,42 @@ func TestReadLinkLoggedOut(t *testing.T) {
 		if resp, _ := f.Get(f.ClientAs("eleve"), read); resp.StatusCode != http.StatusOK {
 			t.Errorf("published to %s, the pupil reads: %d", audience, resp.StatusCode)
 		}
+	}
+}
+
+// A published site is found by those it was published to, by its title:
+// published to its class, by the class's pupils and not their parents;
+// to the families, by the parents too. A draft is found by no one.
+func TestSearchFindsPublishedSites(t *testing.T) {
+	f := newFixture(t)
+	finds := func(login string) bool {
+		t.Helper()
+		resp, body := f.Get(f.ClientAs(login), "/api/v1/search?q=volcans")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("search as %s: %d %s", login, resp.StatusCode, body)
+		}
+		var rs []struct{ Kind, URL string }
+		json.Unmarshal([]byte(body), &rs)
+		return slices.ContainsFunc(rs, func(r struct{ Kind, URL string }) bool {
+			return r.Kind == "minisites" && r.URL == "/mini-sites/"+f.site+"/lire"
+		})
+	}
+	if finds("eleve") || finds("enseignant") {
+		t.Fatal("a draft is found")
+	}
+	if resp, body := f.api("enseignant", "POST", "/api/v1/minisites/"+f.site+"/publish", `{"audience":"class"}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("publish: %d %s", resp.StatusCode, body)
+	}
+	if !finds("eleve") || !finds(f.outsider.Login) || !finds("enseignant") {
+		t.Error("published to the class, its pupils or its teacher do not find it")
+	}
+	if finds("parent") {
+		t.Error("published to the class, a parent finds it")
+	}
+	if resp, body := f.api("enseignant", "POST", "/api/v1/minisites/"+f.site+"/publish", `{"audience":"parents"}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("publish to the families: %d %s", resp.StatusCode, body)
+	}
+	if !finds("parent") {
+		t.Error("published to the families, the parent does not find it")
 	}
 }
