@@ -26,6 +26,7 @@ type postJSON struct {
 }
 
 type mediaJSON struct {
+	ID       string `json:"id"`       // for DELETE /api/v1/blog/{id}/photos/{media}
 	URL      string `json:"url"`      // the copy for phones (a video: itself)
 	Original string `json:"original"` // as taken
 	Type     string `json:"type"`
@@ -45,10 +46,10 @@ func toJSON(e Entry) postJSON {
 	out := postJSON{ID: e.ID, ClassID: e.ClassID, SchoolID: e.SchoolID, AuthorID: e.AuthorID, Title: e.Title, Body: e.Body, HTML: string(e.HTML),
 		Audience: e.Audience, Status: e.Status, Created: e.CreatedAt, Photos: []mediaJSON{}, Videos: []mediaJSON{}}
 	for _, m := range e.Photos {
-		out.Photos = append(out.Photos, mediaJSON{URL: m.URL(), Original: m.URL() + "?taille=originale", Type: m.Type, Size: m.Size})
+		out.Photos = append(out.Photos, mediaJSON{ID: m.ID, URL: m.URL(), Original: m.URL() + "?taille=originale", Type: m.Type, Size: m.Size})
 	}
 	for _, m := range e.Videos {
-		out.Videos = append(out.Videos, mediaJSON{URL: m.URL(), Original: m.URL() + "?taille=originale", Type: m.Type, Size: m.Size})
+		out.Videos = append(out.Videos, mediaJSON{ID: m.ID, URL: m.URL(), Original: m.URL() + "?taille=originale", Type: m.Type, Size: m.Size})
 	}
 	for _, c := range e.Comments {
 		out.Comments = append(out.Comments, commentJSON{ID: c.ID, AuthorID: c.AuthorID, Author: c.Author, Body: c.Body, Status: c.Status, Created: c.CreatedAt})
@@ -131,6 +132,15 @@ func (h *handlers) apiComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusCreated, map[string]string{"id": c.ID, "status": c.Status})
+}
+
+// apiRemoveMedia takes one photo or video off a post → 204.
+func (h *handlers) apiRemoveMedia(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.s.RemoveMedia(r.Context(), web.CurrentUser(r), r.PathValue("id"), r.PathValue("media")); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // apiApproveComment publishes a held comment → 200 {"id", "status"}.

@@ -68,6 +68,7 @@ func routes(env *feature.Env) {
 	env.Handle("GET "+Path+"/{id}", readers, h.post)
 	env.Handle("GET "+Path+"/{id}/photos.zip", readers, h.zip)
 	env.Handle("POST "+Path+"/{id}/photos", writers, h.addFiles)
+	env.Handle("POST "+Path+"/{id}/photos/{media}/supprimer", writers, h.removeMedia)
 	env.AllowBody("POST "+Path+"/{id}/photos", maxForm)
 	env.Handle("POST "+Path+"/{id}/publier", staff, h.approve)
 	env.Handle("POST "+Path+"/{id}/supprimer", writers, h.remove)
@@ -80,6 +81,7 @@ func routes(env *feature.Env) {
 	env.Handle("POST /api/v1/blog", writers, h.apiPublish)
 	env.Handle("GET /api/v1/blog/{id}", readers, h.apiPost)
 	env.Handle("POST /api/v1/blog/{id}/photos", writers, h.apiPhotos)
+	env.Handle("DELETE /api/v1/blog/{id}/photos/{media}", writers, h.apiRemoveMedia)
 	env.AllowBody("POST /api/v1/blog/{id}/photos", MaxVideo+1<<20)
 	env.Handle("POST /api/v1/blog/{id}/comments", talkers, h.apiComment)
 	env.Handle("POST /api/v1/blog/comments/{id}/approve", staff, h.apiApproveComment)
@@ -254,6 +256,15 @@ func (h *handlers) remove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Redirect(w, r, Path, "blog.flash.deleted", "Title", p.Title)
+}
+
+func (h *handlers) removeMedia(w http.ResponseWriter, r *http.Request) {
+	p, err := h.s.RemoveMedia(r.Context(), web.CurrentUser(r), r.PathValue("id"), r.PathValue("media"))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.Redirect(w, r, Path+"/"+p.ID, "blog.flash.media_removed")
 }
 
 func (h *handlers) comment(w http.ResponseWriter, r *http.Request) {

@@ -24,10 +24,12 @@ type post struct {
 	HTML   string `json:"html"`
 	Status string `json:"status"`
 	Photos []struct {
+		ID       string `json:"id"`
 		URL      string `json:"url"`
 		Original string `json:"original"`
 	} `json:"photos"`
 	Videos []struct {
+		ID   string `json:"id"`
 		URL  string `json:"url"`
 		Type string `json:"type"`
 	} `json:"videos"`
@@ -317,5 +319,51 @@ func TestAddFilesFromThePage(t *testing.T) {
 	}
 	if resp, _ := a.Do(a.ClientAs("eleve"), "POST", blog.Path+"/"+created.ID+"/photos", ctype, body); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a pupil adds to the teacher's post: %d", resp.StatusCode)
+	}
+}
+
+// One photo comes off a post, the others staying, from the page or the
+// API: a family refused their child's picture. The pupil reading it may
+// not; a photo of another post is not this one's; its address then
+// serves nothing.
+func TestRemoveOnePhoto(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	teacher := a.ClientAs("enseignant")
+	ctype, body := multipartBody(t, url.Values{"classe": {a.ClassID("CE1")}, "titre": {"Kermesse"}, "texte": {"Stands"}}, "photos",
+		file{"a.jpg", picture(t, 40, 40)}, file{"b.jpg", picture(t, 41, 41)}, file{"c.jpg", picture(t, 42, 42)})
+	if resp, page := a.Do(teacher, "POST", blog.Path, ctype, body); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post: %d %s", resp.StatusCode, page)
+	}
+	var id string
+	a.DB.Reader().QueryRow("SELECT id FROM blog_posts WHERE title = 'Kermesse'").Scan(&id)
+	_, p := getPost(t, a, "parent", id)
+	if len(p.Photos) != 3 {
+		t.Fatalf("%d photos", len(p.Photos))
+	}
+	first, second := p.Photos[0], p.Photos[1]
+	if resp, _ := a.Do(a.ClientAs("eleve"), "POST", blog.Path+"/"+id+"/photos/"+first.ID+"/supprimer", "", ""); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the pupil removes a photo: %d", resp.StatusCode)
+	}
+	var other string
+	a.DB.Reader().QueryRow("SELECT id FROM blog_media WHERE post_id != ? AND deleted = 0 LIMIT 1", id).Scan(&other)
+	if resp, _ := a.Do(teacher, "DELETE", "/api/v1/blog/"+id+"/photos/"+other, "", ""); other == "" || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another post's photo %q through this one: %d", other, resp.StatusCode)
+	}
+	if resp, _ := a.Do(teacher, "POST", blog.Path+"/"+id+"/photos/"+first.ID+"/supprimer", "", ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove from the page: %d", resp.StatusCode)
+	}
+	if resp, _ := a.Do(teacher, "DELETE", "/api/v1/blog/"+id+"/photos/"+second.ID, "", ""); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("remove through the API: %d", resp.StatusCode)
+	}
+	if _, p = getPost(t, a, "parent", id); len(p.Photos) != 1 || p.Photos[0].ID == first.ID || p.Photos[0].ID == second.ID {
+		t.Fatalf("left: %+v", p.Photos)
+	}
+	for _, gone := range []string{first.URL, second.URL} {
+		if resp, _ := a.Get(a.ClientAs("parent"), gone); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("a removed photo is still served at %s: %d", gone, resp.StatusCode)
+		}
+	}
+	if resp, _ := a.Do(teacher, "DELETE", "/api/v1/blog/"+id+"/photos/"+first.ID, "", ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("removing it twice: %d", resp.StatusCode)
 	}
 }

@@ -559,6 +559,27 @@ func (s *Service) Delete(ctx context.Context, u auth.User, id string) (Post, err
 	return p, s.removePost(ctx, p.ID)
 }
 
+// RemoveMedia takes one photo or video off a post, the rest staying: a
+// child whose family refused their picture, a wrong file. Its class's
+// staff, or its author, as for deleting the post.
+func (s *Service) RemoveMedia(ctx context.Context, u auth.User, postID, mediaID string) (Post, error) {
+	p, r, err := s.Readable(ctx, u, postID)
+	if err != nil {
+		return p, err
+	}
+	if !r.staffOf(p) && p.AuthorID != u.ID {
+		return p, apperr.New(apperr.ErrForbidden, "blog.err.not_yours")
+	}
+	media, err := s.mediaOf(ctx, []string{p.ID})
+	if err != nil {
+		return p, err
+	}
+	if !slices.ContainsFunc(media, func(m Media) bool { return m.ID == mediaID }) {
+		return p, apperr.New(apperr.ErrNotFound, "blog.err.no_media")
+	}
+	return p, s.removeMedia(ctx, mediaID)
+}
+
 // Settings reads a class's choices, for its staff.
 func (s *Service) Settings(ctx context.Context, u auth.User, classID string) (Settings, error) {
 	if _, err := feature.StaffOf(ctx, s.reg, u, classID, "blog.err.no_class", "blog.err.not_your_class"); err != nil {

@@ -193,6 +193,15 @@ func (s *Service) removePost(ctx context.Context, id string) error {
 	})
 }
 
+// removeMedia deletes one photo or video of a post; its file goes with
+// the next collection of unused files (preau gc).
+func (s *Service) removeMedia(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE blog_media SET deleted = 1, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?", tx.HLC, tx.Origin, id)
+		return err
+	})
+}
+
 func (s *Service) insertComment(ctx context.Context, c Comment) (string, error) {
 	id := store.NewID()
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
