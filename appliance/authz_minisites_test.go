@@ -39,7 +39,8 @@ func init() {
 		authzCase{Route: "GET /mini-sites/{id}", Path: site, Expect: page(writers...)},
 		authzCase{Route: "GET /mini-sites/{id}/apercu", Path: site + "/apercu?page={minisite_page}", Expect: page(writers...)},
 		// Published to the public: every account reads it here too.
-		authzCase{Route: "GET /mini-sites/{id}/lire", Path: site + "/lire", Expect: page(loggedIn...)},
+		// The fixture is public: anonymous is sent to its public address.
+		authzCase{Route: "GET /mini-sites/{id}/lire", Path: site + "/lire", Expect: page(loggedIn...), Redirect: "/public/mini-sites/"},
 		authzCase{Route: "POST /mini-sites/{id}/reglages", Path: site + "/reglages", Body: "titre=Nos+oiseaux&theme=night", Expect: form(writers...)},
 		authzCase{Route: "POST /mini-sites/{id}/groupe", Path: site + "/groupe", Body: "eleves={pupil}", Expect: form(staff...)},
 		authzCase{Route: "POST /mini-sites/{id}/pages", Path: site + "/pages", Body: "titre=Le+merle", Expect: form(writers...)},

@@ -27,6 +27,10 @@ type authzCase struct {
 	Path   string // the URL requested; {class}, {pupil}, {teacher}, {parent}, {school} are filled in
 	Body   string // url-encoded form, or JSON for /api/ routes
 	Expect map[auth.Profile]int
+	// Redirect is where anonymous is sent when it gets 303 on a GET: the
+	// login page ("") or the start of another path (a public site's own
+	// address).
+	Redirect string
 }
 
 var matrix []authzCase
@@ -300,8 +304,11 @@ func runMatrix(t *testing.T, templates map[string]*apptest.Template, rows []auth
 				}
 				if want == http.StatusSeeOther && p == auth.Anonymous && method == http.MethodGet {
 					loc, _ := url.Parse(resp.Header.Get("Location"))
-					if loc == nil || loc.Path != "/connexion" {
+					switch {
+					case c.Redirect == "" && (loc == nil || loc.Path != "/connexion"):
 						t.Errorf("%s as anonymous: redirected to %q, want the login page", path, resp.Header.Get("Location"))
+					case c.Redirect != "" && (loc == nil || !strings.HasPrefix(loc.Path, c.Redirect)):
+						t.Errorf("%s as anonymous: redirected to %q, want %s…", path, resp.Header.Get("Location"), c.Redirect)
 					}
 				}
 			}
