@@ -26,6 +26,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -138,12 +139,8 @@ func (b *Browser) Tab(t testing.TB, baseURL string, vp Viewport) *Tab {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
-	tab := &Tab{t: t, ctx: ctx, base: strings.TrimSuffix(baseURL, "/"), Viewport: vp}
-	var emulate []chromedp.EmulateViewportOption
-	if vp.Mobile {
-		emulate = append(emulate, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch)
-	}
-	tab.do("set viewport "+vp.Name, chromedp.EmulateViewport(vp.Width, vp.Height, emulate...))
+	tab := &Tab{t: t, ctx: ctx, base: strings.TrimSuffix(baseURL, "/")}
+	tab.Resize(vp)
 	// Headless Chromium asks for English; the stories are written for a
 	// French school's browser. A test that wants another calls
 	// AcceptLanguage.
@@ -168,12 +165,18 @@ type Tab struct {
 // step runs one action under actionTimeout.
 func step[T any](tab *Tab, what string, a chromedp.Action[T]) T {
 	tab.t.Helper()
-	ctx, cancel := context.WithTimeout(tab.ctx, actionTimeout)
+	return stepWithin(tab, what, actionTimeout, a)
+}
+
+// stepWithin runs one action that may take longer than a step.
+func stepWithin[T any](tab *Tab, what string, timeout time.Duration, a chromedp.Action[T]) T {
+	tab.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, timeout)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("nothing happened within %v: %w", actionTimeout, err)
+			err = fmt.Errorf("nothing happened within %v: %w", timeout, err)
 		}
 		tab.t.Fatalf("%s (on %s): %v", what, tab.location(), err)
 	}
@@ -328,6 +331,45 @@ func (tab *Tab) AcceptLanguage(lang string) {
 		}
 		_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 			Headers: network.Headers{"Accept-Language": lang}})
+		return err
+	}))
+}
+
+// EvalAwait evaluates a JavaScript expression whose value is a promise,
+// and returns what the promise resolves to. It may work for a while
+// (axe-core through a long page on a busy machine): a minute, not a step.
+func EvalAwait[T any](tab *Tab, what, expr string) T {
+	tab.t.Helper()
+	return stepWithin(tab, what, time.Minute, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// Resize sets the tab to another window size without reloading the page,
+// as a phone turned or a window dragged: the page lays itself out again.
+func (tab *Tab) Resize(vp Viewport) {
+	tab.t.Helper()
+	var emulate []chromedp.EmulateViewportOption
+	if vp.Mobile {
+		emulate = append(emulate, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch)
+	}
+	tab.do("set viewport "+vp.Name, chromedp.EmulateViewport(vp.Width, vp.Height, emulate...))
+	tab.Viewport = vp
+}
+
+// Press sends one key as the keyboard does (kb.Tab, kb.Enter…): real key
+// events, so the page's :focus-visible and key handlers see a person.
+func (tab *Tab) Press(key string) {
+	tab.t.Helper()
+	tab.do("press a key", chromedp.KeyEvent(key))
+}
+
+// OnEveryPage runs script in every page the tab loads from now on, before
+// the page's own: a test's tool (axe-core) loaded once rather than sent
+// again with each page. It goes through the DevTools protocol, which the
+// pages' Content-Security-Policy does not govern.
+func (tab *Tab) OnEveryPage(script string) {
+	tab.t.Helper()
+	tab.do("add a script to every page", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script})
 		return err
 	}))
 }

@@ -197,6 +197,9 @@ func (h *handlers) public(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=60")
+	// The page around the site speaks the reader's language: a cache keeps
+	// one copy per language, or an Arabic reader gets the French one.
+	w.Header().Set("Vary", "Accept-Language, Cookie")
 	h.show(w, r, rd.Site, rd.Menu, PublicPath+rd.Site.Slug, false)
 }
 
