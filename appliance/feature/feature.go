@@ -116,6 +116,9 @@ type Env struct {
 	Feeds []AgendaFeed
 	// Sources are every feature's SearchSource, for the search to index.
 	Sources []SearchSource
+	// Exports are every feature's Personal.Export, for a person's export
+	// to walk (RGPD).
+	Exports []NamedExport
 	// Finder is the search's index, for a feature's own search box (the
 	// webmail's); set when the search registers, after the features
 	// before it, so read it when a request comes.

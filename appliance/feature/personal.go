@@ -2,8 +2,10 @@ package feature
 
 import (
 	"context"
+	"io"
 
 	"preau/appliance/auth"
+	"preau/appliance/store"
 )
 
 // Personal is a feature's part of what the RGPD gives a person over their
@@ -29,4 +31,25 @@ type Export interface {
 	// File adds the stored blob hash as the file path (a name the person
 	// would recognise: the document's own).
 	File(path, hash string) error
+	// Write adds what r reads as the file path: a file the feature keeps
+	// in its row rather than in the blob store (a short mail message).
+	Write(path string, r io.Reader) error
+}
+
+// ExportRows adds to x, as the part name, the rows query reads: a list of
+// objects keyed by the query's column names, an empty list when none. The
+// query names its columns, never a secret one.
+func (e *Env) ExportRows(ctx context.Context, x Export, name, query string, args ...any) ([]store.Record, error) {
+	rows, err := store.Records(ctx, e.DB.Reader(), query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, x.Part(name, rows)
+}
+
+// NamedExport is a feature's Personal.Export with the feature's name: its
+// folder in the export.
+type NamedExport struct {
+	Feature string
+	Export  func(env *Env, ctx context.Context, u auth.User, x Export) error
 }

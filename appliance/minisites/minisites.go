@@ -25,7 +25,7 @@ import (
 )
 
 // Feature is the mini-sites.
-var Feature = feature.Feature{Name: "minisites", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "minisites", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
 
 // Path is the mini-sites' list; PublicPath where public sites are read.
 const (
