@@ -42,4 +42,3 @@ func personalExport(env *feature.Env, ctx context.Context, u auth.User, x featur
 	}
 	return nil
 }
-
