@@ -37,12 +37,16 @@ type Export interface {
 }
 
 // ExportRows adds to x, as the part name, the rows query reads: a list of
-// objects keyed by the query's column names, an empty list when none. The
-// query names its columns, never a secret one.
+// objects keyed by the query's column names. No rows, no part: a person
+// finds in their export only the folders of what exists. The query names
+// its columns, never a secret one.
 func (e *Env) ExportRows(ctx context.Context, x Export, name, query string, args ...any) ([]store.Record, error) {
 	rows, err := store.Records(ctx, e.DB.Reader(), query, args...)
 	if err != nil {
 		return nil, err
+	}
+	if len(rows) == 0 {
+		return rows, nil
 	}
 	return rows, x.Part(name, rows)
 }
