@@ -308,3 +308,60 @@ func TestExportRefusals(t *testing.T) {
 		t.Errorf("the director's export is not in the audit log: %q, %v", target, err)
 	}
 }
+
+// A file whose row is here but whose content has not arrived (it follows
+// its row by sync) is named in the README, and the rest of the export is
+// whole.
+func TestExportNamesMissingFiles(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	ctx := t.Context()
+	teacher := a.ClientAs("enseignant")
+	class := a.ClassID("CE1")
+	uploadDocument(t, a, teacher, class, "", "absent.txt", []byte("Ce fichier n'est pas encore arrivé.\n"))
+	uploadDocument(t, a, teacher, class, "", "present.txt", []byte("Celui-ci est là.\n"))
+	var hash string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT blob FROM documents WHERE deleted = 0 AND name = 'absent.txt'").Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Blobs().Remove(hash); err != nil {
+		t.Fatal(err)
+	}
+	x := download(t, a, teacher, "/api/v1/me/export")
+	if _, ok := x["documents/files/absent.txt"]; ok {
+		t.Error("a file that is not here is in the zip")
+	}
+	if string(x["documents/files/present.txt"]) != "Celui-ci est là.\n" {
+		t.Error("the file that is here is not in the zip")
+	}
+	if !strings.Contains(string(x["README.txt"]), "documents/files/absent.txt") {
+		t.Errorf("the README does not name the missing file:\n%s", x["README.txt"])
+	}
+}
+
+// On central the DSI exports anyone's data from the accounts pages.
+func TestExportByTheDSIOnCentral(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Role: "central"})
+	dsi := a.ClientAs("dsi")
+	users, err := a.Auth.AllUsers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var someone auth.User
+	for _, u := range users {
+		if u.Profile != auth.DSI {
+			someone = u
+			break
+		}
+	}
+	if someone.ID == "" {
+		t.Fatal("central's demo has no account but the DSI's")
+	}
+	resp, page := a.Get(dsi, "/comptes/"+someone.ID)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `href="/api/v1/users/`+someone.ID+`/export"`) {
+		t.Errorf("the DSI's page of %s: status %d, no export link", someone.Login, resp.StatusCode)
+	}
+	x := download(t, a, dsi, "/api/v1/users/"+someone.ID+"/export")
+	if !x.has(t, "roster/account.json", "login", someone.Login) {
+		t.Errorf("the DSI's export of %s is not theirs", someone.Login)
+	}
+}
