@@ -195,6 +195,15 @@ func TestExportHoldsWhatEachWrote(t *testing.T) {
 		if x.holds("Mot pour une autre famille") {
 			t.Error("another family's liaison note is in the parent's export")
 		}
+		notes := x.rows(t, "notifications/notifications.json")
+		if len(notes) == 0 {
+			t.Error("the parent was told of the absence, yet their export holds no notification")
+		}
+		for _, n := range notes {
+			if title, _ := n["title"].(string); !strings.Contains(title, " ") {
+				t.Errorf("a notification's title is not a sentence for people: %q", title)
+			}
+		}
 	})
 	t.Run("teacher", func(t *testing.T) {
 		x := download(t, a, asTeacher, "/api/v1/me/export")

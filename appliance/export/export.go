@@ -133,19 +133,15 @@ func (h *handlers) mine(w http.ResponseWriter, r *http.Request) {
 	h.send(w, r, web.CurrentUser(r), web.Lang(r))
 }
 
-// person is the export of the account the path names, in its owner's
-// language when they chose one, else the reader's.
+// person is the export of the account the path names, its README in the
+// language its owner reads Préau in.
 func (h *handlers) person(w http.ResponseWriter, r *http.Request) {
 	u, err := h.s.Person(r.Context(), web.CurrentUser(r), r.PathValue("id"))
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	lang, ok := i18n.Parse(u.Language)
-	if !ok {
-		lang = web.Lang(r)
-	}
-	h.send(w, r, u, lang)
+	h.send(w, r, u, h.LanguageOf(u))
 }
 
 // send streams u's export. It is recorded before it starts: once the

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
 	"preau/appliance/store"
 )
 
@@ -56,4 +57,17 @@ func (e *Env) ExportRows(ctx context.Context, x Export, name, query string, args
 type NamedExport struct {
 	Feature string
 	Export  func(env *Env, ctx context.Context, u auth.User, x Export) error
+}
+
+// LanguageOf is the language u reads Préau in: their choice, else the
+// node's default. What an export writes for people to read (a README, a
+// notification's title) is in it.
+func (e *Env) LanguageOf(u auth.User) i18n.Lang {
+	if l, ok := i18n.Parse(u.Language); ok {
+		return l
+	}
+	if l, ok := i18n.Parse(e.Config.DefaultLanguage); ok {
+		return l
+	}
+	return i18n.FR
 }
