@@ -7,6 +7,14 @@
 // for an account of their school (a pupil's family asks the school), to
 // the DSI for anyone.
 //
+// Every feature of appliance.Features was weighed. Those with no export
+// hold nothing of one person: dashboard and classroom have no table of
+// their own (a pupil's login card is the account's, which sign-in
+// mentions); search is an index of what the other features export
+// themselves; update and sync hold nodes and releases, not people.
+// Statistics export only the day an account was first used: their
+// counts are of everyone, their visitors keyed hashes.
+//
 // It imports auth, store, i18n, web and feature; no other feature.
 package export
 
