@@ -19,6 +19,7 @@
 package export
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"io"
@@ -117,7 +118,7 @@ func (a *archive) readme(u auth.User, lang i18n.Lang) error {
 		}
 	}
 	b.WriteString("\n" + l.T("export.readme.contact") + "\n")
-	w, err := a.create(Readme)
+	w, err := a.create(Readme, zip.Deflate)
 	if err != nil {
 		return err
 	}

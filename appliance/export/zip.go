@@ -44,7 +44,7 @@ func (a *archive) folder(name string) *folder { return &folder{a: a, name: name}
 
 // Part writes v as JSON, indented for a person to read.
 func (f *folder) Part(name string, v any) error {
-	w, err := f.create(name + ".json")
+	w, err := f.create(name+".json", zip.Deflate)
 	if err != nil {
 		return err
 	}
@@ -66,12 +66,19 @@ func (f *folder) File(p, hash string) error {
 		return fmt.Errorf("export %s/%s: %w", f.name, p, err)
 	}
 	defer src.Close()
-	return f.Write(p, src)
+	// Stored as they are: photos and videos are compressed already, and
+	// deflating them again would cost a small server's CPU for nothing.
+	w, err := f.create(p, zip.Store)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, src)
+	return err
 }
 
 // Write copies what r reads.
 func (f *folder) Write(p string, r io.Reader) error {
-	w, err := f.create(p)
+	w, err := f.create(p, zip.Deflate)
 	if err != nil {
 		return err
 	}
@@ -80,17 +87,17 @@ func (f *folder) Write(p string, r io.Reader) error {
 }
 
 // create opens the next entry of the folder under a safe, unused path.
-func (f *folder) create(p string) (io.Writer, error) {
+func (f *folder) create(p string, method uint16) (io.Writer, error) {
 	if len(f.a.folders) == 0 || f.a.folders[len(f.a.folders)-1] != f.name {
 		f.a.folders = append(f.a.folders, f.name)
 	}
-	return f.a.create(f.name + "/" + clean(p))
+	return f.a.create(f.name+"/"+clean(p), method)
 }
 
-func (a *archive) create(p string) (io.Writer, error) {
+func (a *archive) create(p string, method uint16) (io.Writer, error) {
 	p = a.unused(p)
 	a.names[p] = true
-	return a.zw.CreateHeader(&zip.FileHeader{Name: p, Method: zip.Deflate, Modified: a.at})
+	return a.zw.CreateHeader(&zip.FileHeader{Name: p, Method: method, Modified: a.at})
 }
 
 // unused is p, or p with " (2)", " (3)"… before its extension when a file
