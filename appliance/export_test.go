@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"preau/appliance"
 	"preau/appliance/apptest"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
+	"preau/appliance/i18n"
 )
 
 // exported is an export opened: each file of the zip by its path.
@@ -372,5 +374,21 @@ func TestExportByTheDSIOnCentral(t *testing.T) {
 	x := download(t, a, dsi, "/api/v1/users/"+someone.ID+"/export")
 	if !x.has(t, "roster/account.json", "login", someone.Login) {
 		t.Errorf("the DSI's export of %s is not theirs", someone.Login)
+	}
+}
+
+// Every feature that exports has its folder said in the README, in every
+// language: a folder a person cannot tell the purpose of is no answer to
+// their right of access.
+func TestExportFoldersAreSaid(t *testing.T) {
+	for _, f := range appliance.Features {
+		if f.Personal.Export == nil {
+			continue
+		}
+		for _, lang := range i18n.Langs {
+			if !i18n.Default().Has(lang, "export.folder."+f.Name) {
+				t.Errorf("no export.folder.%s in %s: the README cannot say what the %s/ folder holds", f.Name, lang, f.Name)
+			}
+		}
 	}
 }
