@@ -11,7 +11,7 @@
 // Register interface, which the roster feature implements and the root hands
 // to every feature in its Env.
 //
-// It imports store, auth, notify, web and config; never a feature.
+// It imports store, auth, i18n, notify, web and config; never a feature.
 package feature
 
 import (
