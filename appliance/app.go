@@ -27,6 +27,7 @@ import (
 	"preau/appliance/config"
 	"preau/appliance/dashboard"
 	"preau/appliance/documents"
+	"preau/appliance/export"
 	"preau/appliance/feature"
 	"preau/appliance/forum"
 	"preau/appliance/homework"
@@ -81,6 +82,7 @@ var Features = []feature.Feature{
 	update.Feature,
 	stats.Feature,
 	psync.Feature,
+	export.Feature, // reads every feature's Personal.Export
 }
 
 // Commands are the commands the features add to preau's command line, in
@@ -146,6 +148,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 			a.Env.Feeds = append(a.Env.Feeds, f.Agenda)
 		}
 		a.Env.Sources = append(a.Env.Sources, f.Search...)
+		if f.Personal.Export != nil {
+			a.Env.Exports = append(a.Env.Exports, feature.NamedExport{Feature: f.Name, Export: f.Personal.Export})
+		}
 	}
 	for _, f := range features {
 		a.Web.Registering(f.Name)

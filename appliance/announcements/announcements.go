@@ -19,7 +19,7 @@ import (
 )
 
 // Feature is the announcements.
-var Feature = feature.Feature{Name: "announcements", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
+var Feature = feature.Feature{Name: "announcements", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
 	Demo: feature.Demo{Seed: demo}}
 
 // Path is the announcements' page: the DSI's to write them, everyone's to

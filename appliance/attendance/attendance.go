@@ -18,7 +18,7 @@ import (
 )
 
 // Feature is the register and the absences.
-var Feature = feature.Feature{Name: "attendance", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
+var Feature = feature.Feature{Name: "attendance", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
 	Demo: feature.Demo{Seed: demo}}
 
 // Paths of the register and of the absences.

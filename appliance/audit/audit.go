@@ -26,7 +26,7 @@ import (
 )
 
 // Feature is the audit log.
-var Feature = feature.Feature{Name: "audit", Schema: Schema, Routes: routes, Tiles: tiles}
+var Feature = feature.Feature{Name: "audit", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles}
 
 //go:embed migrations/*.sql
 var migrations embed.FS

@@ -27,7 +27,7 @@ import (
 )
 
 // Feature is the class blog.
-var Feature = feature.Feature{Name: "blog", Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
+var Feature = feature.Feature{Name: "blog", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
 	Search: []feature.SearchSource{searchSource}, Demo: feature.Demo{Seed: demo}}
 
 // Path is the class blog's page, for every profile of a school.

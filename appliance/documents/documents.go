@@ -22,7 +22,7 @@ import (
 )
 
 // Feature is the lesson documents.
-var Feature = feature.Feature{Name: "documents", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "documents", Personal: feature.Personal{Export: personalExport}, Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
 
 // Path is the documents' page, for every profile that reads them.
 const Path = "/documents"

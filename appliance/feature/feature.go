@@ -11,7 +11,7 @@
 // Register interface, which the roster feature implements and the root hands
 // to every feature in its Env.
 //
-// It imports store, auth, notify, web and config; never a feature.
+// It imports store, auth, i18n, notify, web and config; never a feature.
 package feature
 
 import (
@@ -116,6 +116,9 @@ type Env struct {
 	Feeds []AgendaFeed
 	// Sources are every feature's SearchSource, for the search to index.
 	Sources []SearchSource
+	// Exports are every feature's Personal.Export, for a person's export
+	// to walk (RGPD).
+	Exports []NamedExport
 	// Finder is the search's index, for a feature's own search box (the
 	// webmail's); set when the search registers, after the features
 	// before it, so read it when a request comes.

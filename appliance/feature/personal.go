@@ -2,8 +2,11 @@ package feature
 
 import (
 	"context"
+	"io"
 
 	"preau/appliance/auth"
+	"preau/appliance/i18n"
+	"preau/appliance/store"
 )
 
 // Personal is a feature's part of what the RGPD gives a person over their
@@ -29,4 +32,42 @@ type Export interface {
 	// File adds the stored blob hash as the file path (a name the person
 	// would recognise: the document's own).
 	File(path, hash string) error
+	// Write adds what r reads as the file path: a file the feature keeps
+	// in its row rather than in the blob store (a short mail message).
+	Write(path string, r io.Reader) error
+}
+
+// ExportRows adds to x, as the part name, the rows query reads: a list of
+// objects keyed by the query's column names. No rows, no part: a person
+// finds in their export only the folders of what exists. The query names
+// its columns, never a secret one.
+func (e *Env) ExportRows(ctx context.Context, x Export, name, query string, args ...any) ([]store.Record, error) {
+	rows, err := store.Records(ctx, e.DB.Reader(), query, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return rows, nil
+	}
+	return rows, x.Part(name, rows)
+}
+
+// NamedExport is a feature's Personal.Export with the feature's name: its
+// folder in the export.
+type NamedExport struct {
+	Feature string
+	Export  func(env *Env, ctx context.Context, u auth.User, x Export) error
+}
+
+// LanguageOf is the language u reads Préau in: their choice, else the
+// node's default. What an export writes for people to read (a README, a
+// notification's title) is in it.
+func (e *Env) LanguageOf(u auth.User) i18n.Lang {
+	if l, ok := i18n.Parse(u.Language); ok {
+		return l
+	}
+	if l, ok := i18n.Parse(e.Config.DefaultLanguage); ok {
+		return l
+	}
+	return i18n.FR
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // Feature is the forums.
-var Feature = feature.Feature{Name: "forum", Schema: Schema, Routes: routes, Tiles: tiles, Search: []feature.SearchSource{searchSource},
+var Feature = feature.Feature{Name: "forum", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Search: []feature.SearchSource{searchSource},
 	Demo: feature.Demo{Seed: demo}}
 
 // Paths of the forums' pages.

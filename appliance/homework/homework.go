@@ -19,7 +19,7 @@ import (
 )
 
 // Feature is the cahier de textes.
-var Feature = feature.Feature{Name: "homework", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
+var Feature = feature.Feature{Name: "homework", Personal: feature.Personal{Export: personalExport}, Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
 	Demo: feature.Demo{Seed: demo}}
 
 // Path is the cahier de textes' page, for every profile.

@@ -18,7 +18,7 @@ import (
 )
 
 // Feature is the carnet de liaison.
-var Feature = feature.Feature{Name: "liaison", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
+var Feature = feature.Feature{Name: "liaison", Personal: feature.Personal{Export: personalExport}, Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
 	Demo: feature.Demo{Seed: demo}}
 
 // Path is the carnet de liaison's page, for every profile.

@@ -11,7 +11,7 @@ import (
 )
 
 // Feature is the mail.
-var Feature = feature.Feature{Name: "mail", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
+var Feature = feature.Feature{Name: "mail", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
 	Search: []feature.SearchSource{searchSource}}
 
 // Path is the webmail, for every profile.

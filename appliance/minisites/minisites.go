@@ -26,8 +26,8 @@ import (
 )
 
 // Feature is the mini-sites.
-var Feature = feature.Feature{Name: "minisites", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
-	Search: []feature.SearchSource{searchSource}}
+var Feature = feature.Feature{Name: "minisites", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles,
+	Demo: feature.Demo{Seed: demo}, Search: []feature.SearchSource{searchSource}}
 
 // Path is the mini-sites' list; PublicPath where public sites are read.
 const (

@@ -19,7 +19,7 @@ import (
 )
 
 // Feature is the news.
-var Feature = feature.Feature{Name: "news", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
+var Feature = feature.Feature{Name: "news", Personal: feature.Personal{Export: personalExport}, Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels,
 	Demo: feature.Demo{Seed: demo}}
 
 // Path is the news' page, for every profile.

@@ -20,7 +20,7 @@ import (
 )
 
 // Feature is the class pages.
-var Feature = feature.Feature{Name: "pages", Schema: Schema, Routes: routes, Tiles: tiles,
+var Feature = feature.Feature{Name: "pages", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles,
 	Search: []feature.SearchSource{searchSource}, Demo: feature.Demo{Seed: demo}}
 
 // Path is the class pages' list.

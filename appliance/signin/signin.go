@@ -22,7 +22,7 @@ import (
 )
 
 // Feature is how people get in and out.
-var Feature = feature.Feature{Name: "signin", Routes: routes}
+var Feature = feature.Feature{Name: "signin", Personal: feature.Personal{Export: personalExport}, Routes: routes}
 
 type handlers struct{ *feature.Env }
 

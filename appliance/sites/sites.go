@@ -22,7 +22,7 @@ import (
 )
 
 // Feature is the curated sites.
-var Feature = feature.Feature{Name: "sites", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "sites", Personal: feature.Personal{Export: personalExport}, Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
 
 // Path is the sites' page, for every profile.
 const Path = "/sites"

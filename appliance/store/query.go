@@ -37,3 +37,41 @@ func In[T any](values []T) (string, []any) {
 	}
 	return strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", "), args
 }
+
+// Record is one row read by Records: its columns by name, text as text.
+type Record map[string]any
+
+// Records runs a read and gives each row as a Record, for what hands rows
+// on as they are (a person's export): the query names its columns, so
+// that no secret column leaves by a SELECT *.
+func Records(ctx context.Context, r *ReadPool, query string, args ...any) ([]Record, error) {
+	rows, err := r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := []Record{}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		rec := make(Record, len(cols))
+		for i, c := range cols {
+			if b, ok := vals[i].([]byte); ok {
+				vals[i] = string(b)
+			}
+			rec[c] = vals[i]
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
+}
