@@ -148,6 +148,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		a.Env.Sources = append(a.Env.Sources, f.Search...)
 	}
 	for _, f := range features {
+		if f.Personal.Erase != nil {
+			a.Env.Erasers = append(a.Env.Erasers, feature.Eraser{Feature: f.Name, Erase: f.Personal.Erase})
+		}
+	}
+	for _, f := range features {
 		a.Web.Registering(f.Name)
 		if f.Routes != nil {
 			f.Routes(a.Env)

@@ -30,3 +30,10 @@ type Export interface {
 	// would recognise: the document's own).
 	File(path, hash string) error
 }
+
+// Eraser is one feature's Personal.Erase, with the feature's name for
+// what an erasure that stops halfway says.
+type Eraser struct {
+	Feature string
+	Erase   func(env *Env, ctx context.Context, u auth.User) error
+}

@@ -22,7 +22,7 @@ import (
 
 // Feature is the forums.
 var Feature = feature.Feature{Name: "forum", Schema: Schema, Routes: routes, Tiles: tiles, Search: []feature.SearchSource{searchSource},
-	Demo: feature.Demo{Seed: demo}}
+	Demo: feature.Demo{Seed: demo}, Personal: feature.Personal{Erase: erase}}
 
 // Paths of the forums' pages.
 const (

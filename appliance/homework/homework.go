@@ -20,7 +20,7 @@ import (
 
 // Feature is the cahier de textes.
 var Feature = feature.Feature{Name: "homework", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
-	Demo: feature.Demo{Seed: demo}}
+	Demo: feature.Demo{Seed: demo}, Personal: feature.Personal{Erase: erase}}
 
 // Path is the cahier de textes' page, for every profile.
 const Path = "/devoirs"
