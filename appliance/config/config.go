@@ -395,7 +395,7 @@ func build(v *viper.Viper, file string) Config {
 			ConnectionLogs:   days(v, "privacy.retention.connection_logs_days"),
 			Audit:            days(v, "privacy.retention.audit_days"),
 		},
-		File:                file,
+		File: file,
 	}
 }
 
