@@ -37,6 +37,7 @@ import (
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
 	"preau/appliance/pages"
+	"preau/appliance/privacy"
 	"preau/appliance/requests"
 	"preau/appliance/roster"
 	"preau/appliance/search"
@@ -81,6 +82,7 @@ var Features = []feature.Feature{
 	update.Feature,
 	stats.Feature,
 	psync.Feature,
+	privacy.Feature, // erasure and retention: walks the parts of the features above
 }
 
 // Commands are the commands the features add to preau's command line, in
@@ -148,8 +150,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		a.Env.Sources = append(a.Env.Sources, f.Search...)
 	}
 	for _, f := range features {
-		if f.Personal.Erase != nil {
-			a.Env.Erasers = append(a.Env.Erasers, feature.Eraser{Feature: f.Name, Erase: f.Personal.Erase})
+		if f.Personal.Erase != nil || f.Personal.Retain != nil {
+			a.Env.Erasers = append(a.Env.Erasers, feature.Eraser{Feature: f.Name, Personal: f.Personal})
 		}
 	}
 	for _, f := range features {

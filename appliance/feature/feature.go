@@ -116,8 +116,9 @@ type Env struct {
 	Feeds []AgendaFeed
 	// Sources are every feature's SearchSource, for the search to index.
 	Sources []SearchSource
-	// Erasers are every feature's Personal.Erase, in the features' order,
-	// for the privacy feature to walk when a person is erased.
+	// Erasers are every feature's Personal part that erases or retains,
+	// in the features' order, for the privacy feature to walk when a
+	// person is erased and when its daily job purges.
 	Erasers []Eraser
 	// Finder is the search's index, for a feature's own search box (the
 	// webmail's); set when the search registers, after the features

@@ -2,6 +2,7 @@ package feature
 
 import (
 	"context"
+	"time"
 
 	"preau/appliance/auth"
 )
@@ -19,6 +20,11 @@ type Personal struct {
 	// there: the privacy page names them). It writes replicated rows the
 	// usual way, so the erasure reaches central as updates and tombstones.
 	Erase func(env *Env, ctx context.Context, u auth.User) error
+	// Retain applies the feature's part of the retention rules
+	// (env.Config.Retention) as of now: what is older than its rule says
+	// goes, the usual way for replicated rows. The privacy feature's daily
+	// job calls it; nil when the feature keeps nothing under such a rule.
+	Retain func(env *Env, ctx context.Context, now time.Time) error
 }
 
 // Export is a person's export being written: a zip, one folder per
@@ -31,9 +37,9 @@ type Export interface {
 	File(path, hash string) error
 }
 
-// Eraser is one feature's Personal.Erase, with the feature's name for
-// what an erasure that stops halfway says.
+// Eraser is one feature's Personal part, with the feature's name for
+// what an erasure or a purge that stops halfway says.
 type Eraser struct {
 	Feature string
-	Erase   func(env *Env, ctx context.Context, u auth.User) error
+	Personal
 }

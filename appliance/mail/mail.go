@@ -12,7 +12,7 @@ import (
 
 // Feature is the mail.
 var Feature = feature.Feature{Name: "mail", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
-	Search: []feature.SearchSource{searchSource}, Personal: feature.Personal{Erase: erase}}
+	Search: []feature.SearchSource{searchSource}, Personal: feature.Personal{Erase: erase, Retain: retain}}
 
 // Path is the webmail, for every profile.
 const Path = "/messagerie"
