@@ -38,6 +38,7 @@ import (
 	"preau/appliance/notifications"
 	"preau/appliance/notify"
 	"preau/appliance/pages"
+	"preau/appliance/privacy"
 	"preau/appliance/requests"
 	"preau/appliance/roster"
 	"preau/appliance/search"
@@ -82,7 +83,8 @@ var Features = []feature.Feature{
 	update.Feature,
 	stats.Feature,
 	psync.Feature,
-	export.Feature, // reads every feature's Personal.Export
+	export.Feature,  // reads every feature's Personal.Export
+	privacy.Feature, // erasure and retention: walks the parts of the features above
 }
 
 // Commands are the commands the features add to preau's command line, in
@@ -150,6 +152,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		a.Env.Sources = append(a.Env.Sources, f.Search...)
 		if f.Personal.Export != nil {
 			a.Env.Exports = append(a.Env.Exports, feature.NamedExport{Feature: f.Name, Export: f.Personal.Export})
+		}
+	}
+	for _, f := range features {
+		if f.Personal.Erase != nil || f.Personal.Retain != nil {
+			a.Env.Erasers = append(a.Env.Erasers, feature.Eraser{Feature: f.Name, Personal: f.Personal})
 		}
 	}
 	for _, f := range features {

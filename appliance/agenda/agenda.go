@@ -21,7 +21,8 @@ import (
 )
 
 // Feature is the agenda.
-var Feature = feature.Feature{Name: "agenda", Personal: feature.Personal{Export: personalExport}, Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "agenda", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
+	Personal: feature.Personal{Export: personalExport, Erase: erase}}
 
 // Path is the agenda's page, for every profile.
 const Path = "/agenda"

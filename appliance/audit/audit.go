@@ -26,7 +26,7 @@ import (
 )
 
 // Feature is the audit log.
-var Feature = feature.Feature{Name: "audit", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles}
+var Feature = feature.Feature{Name: "audit", Schema: Schema, Routes: routes, Tiles: tiles, Personal: feature.Personal{Export: personalExport, Retain: retain}}
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -54,7 +54,7 @@ const (
 	AccountRole          = "account.role"
 	ImportApply          = "import.apply"
 	ExportUser           = "export.user"
-	EraseUser            = "erase.user"
+	EraseUser            = "account.erase"
 	ConfigChange         = "config.change"
 	ModerationApprove    = "moderation.approve"
 	ModerationRefuse     = "moderation.refuse"

@@ -6,6 +6,7 @@ import (
 
 	"preau/appliance/apperr"
 	"preau/appliance/auth"
+	"preau/appliance/config"
 	"preau/appliance/store"
 	"preau/appliance/text"
 )
@@ -125,9 +126,13 @@ func scanEntry(row store.Scanner) (Entry, error) {
 
 // checkEntryRow is the rule central applies to an entry a school pushes:
 // its own school's, by one of its accounts or its console, of a known
-// action; never changed nor deleted once central holds it.
+// action; never changed nor deleted once central holds it, but by the
+// retention purge (retention.go).
 func checkEntryRow(ctx context.Context, p store.Pushed) error {
 	r := p.Row
+	if purged(r, time.Now()) && r.Str("school_id") == p.School && (p.Prior == nil || p.Unchanged(purgeKeeps...)) {
+		return nil
+	}
 	if p.Prior != nil {
 		if !p.Unchanged(entryCols...) {
 			return apperr.New(apperr.ErrForbidden, "audit.push.changed")
@@ -149,5 +154,18 @@ func checkEntryRow(ctx context.Context, p store.Pushed) error {
 	return nil
 }
 
-// What a school may not change of an entry once central holds it: all.
-var entryCols = []string{"deleted", "school_id", "at", "actor_id", "actor_name", "action", "target", "address"}
+// What a school may not change of an entry once central holds it: all;
+// and what the retention purge keeps.
+var (
+	entryCols  = []string{"deleted", "school_id", "at", "actor_id", "actor_name", "action", "target", "address"}
+	purgeKeeps = []string{"school_id", "at", "actor_id", "action"}
+)
+
+// purged reports whether an entry is one the retention purge made: a
+// tombstone naming nobody, of an entry older than any audit retention
+// may keep it (a school cannot purge younger ones to hide an action).
+func purged(r store.Row, now time.Time) bool {
+	at, err := time.Parse(stamp, r.Str("at"))
+	return r.Deleted() && err == nil && at.Before(now.Add(-config.MinAuditRetention)) &&
+		r.Str("actor_name") == "" && r.Str("target") == "" && r.Str("address") == ""
+}

@@ -109,8 +109,36 @@ type Config struct {
 	// (see store.Durability).
 	StoreSynchronous string
 
+	// DPOName and DPOEmail are the city's data protection officer, whom
+	// the privacy page names for the people's rights; "" for unnamed.
+	DPOName, DPOEmail string
+	// Retention is how long personal data is kept (privacy.retention.*).
+	Retention Retention
+
 	File string // the config file read, "" when none
 }
+
+// Retention is how long the node keeps what the daily retention job
+// purges, each a whole number of days.
+type Retention struct {
+	// DepartedAccounts: a pupil's account disabled (they left the school)
+	// and untouched for this long is erased.
+	DepartedAccounts time.Duration
+	// Mail: messages and mailbox copies older than this go.
+	Mail time.Duration
+	// ConnectionLogs: sessions (when and from which address a person
+	// signed in) opened longer ago than this go, whatever their expiry.
+	ConnectionLogs time.Duration
+	// Audit: audit log entries older than this go.
+	Audit time.Duration
+}
+
+// MinAuditRetention is the least the audit log may keep its entries: six
+// months, the CNIL's lower bound for logs kept to secure a processing
+// (recommandation « journalisation », délibération n° 2021-122 du 14
+// octobre 2021: between six months and a year). Central refuses a
+// school's purge of younger entries.
+const MinAuditRetention = 180 * 24 * time.Hour
 
 // configError is a refused configuration, said in the reader's language
 // (the command line's: i18n.ErrorText), French in Error() for logs.
@@ -176,6 +204,16 @@ var keys = []key{
 	{"mail.user_quota", "1GB", isSize},
 	{"update.root_key", "", isRootKey},
 	{"update.health_timeout", "60s", isDuration},
+	{"privacy.dpo_name", "", nil},
+	{"privacy.dpo_email", "", isOptionalEmail},
+	// Connection logs six months and the audit log a year: the CNIL's
+	// range for logs kept to secure a processing (délibération n° 2021-122
+	// du 14 octobre 2021, six months to a year). A pupil's account a year
+	// after they left, and mail a year: the school year after.
+	{"privacy.retention.departed_accounts_days", 365, atLeastDays(1)},
+	{"privacy.retention.mail_days", 365, atLeastDays(30)},
+	{"privacy.retention.connection_logs_days", 180, atLeastDays(1)},
+	{"privacy.retention.audit_days", 365, atLeastDays(int(MinAuditRetention / (24 * time.Hour)))},
 }
 
 // Keys returns every configuration key name, sorted.
@@ -354,7 +392,15 @@ func build(v *viper.Viper, file string) Config {
 		UpdateRootKey:       strings.ToLower(strings.TrimSpace(v.GetString("update.root_key"))),
 		UpdateHealthTimeout: healthTimeout,
 		StoreSynchronous:    v.GetString("store.synchronous"),
-		File:                file,
+		DPOName:             strings.TrimSpace(v.GetString("privacy.dpo_name")),
+		DPOEmail:            strings.TrimSpace(v.GetString("privacy.dpo_email")),
+		Retention: Retention{
+			DepartedAccounts: days(v, "privacy.retention.departed_accounts_days"),
+			Mail:             days(v, "privacy.retention.mail_days"),
+			ConnectionLogs:   days(v, "privacy.retention.connection_logs_days"),
+			Audit:            days(v, "privacy.retention.audit_days"),
+		},
+		File: file,
 	}
 }
 
@@ -448,6 +494,30 @@ func isBool(s string) error {
 func isInt(s string) error {
 	if n, err := strconv.Atoi(s); err != nil || n < 0 {
 		return problem("int", "Value", s)
+	}
+	return nil
+}
+
+// atLeastDays checks a whole number of days, min at least.
+func atLeastDays(min int) func(string) error {
+	return func(s string) error {
+		if n, err := strconv.Atoi(s); err != nil || n < min {
+			return problem("days", "Value", s, "Min", min)
+		}
+		return nil
+	}
+}
+
+// days reads a key checked by atLeastDays as a duration.
+func days(v *viper.Viper, key string) time.Duration {
+	n, _ := strconv.Atoi(v.GetString(key))
+	return time.Duration(n) * 24 * time.Hour
+}
+
+func isOptionalEmail(s string) error {
+	at := strings.LastIndex(s, "@")
+	if s != "" && (at < 1 || at == len(s)-1 || strings.ContainsAny(s, " <>")) {
+		return problem("email", "Value", s)
 	}
 	return nil
 }

@@ -78,7 +78,9 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"documents.max_file_size": "5MB", "documents.user_quota": "1GB", "documents.school_quota": "3GB", "cache.max_size": "1GB", "sites.fetch_icons": "false", "mail.domain": "Ecoles.Ville.fr",
 		"mail.imap_addr": ":2143", "mail.imaps_addr": ":2993", "mail.submission_addr": ":2587", "mail.allow_plain_auth": "loopback", "mail.max_message_size": "1MB", "mail.user_quota": "2GB", "collab.max_update_size": "2MB",
 		"update.root_key": "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB", "update.health_timeout": "90s",
-		"store.synchronous": "normal"}
+		"store.synchronous": "normal",
+		"privacy.dpo_name": "Camille Dupont", "privacy.dpo_email": "dpd@ville.example", "privacy.retention.departed_accounts_days": "400",
+		"privacy.retention.mail_days": "60", "privacy.retention.connection_logs_days": "200", "privacy.retention.audit_days": "300"}
 	for _, k := range Keys() {
 		v, ok := values[k]
 		if !ok {
@@ -97,7 +99,9 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		c.SyncInterval.Seconds() != 30 || c.SyncStall.Seconds() != 5 || c.SyncNowTimeout.Seconds() != 10 || c.PupilIdle != 30*time.Minute || c.SchoolDayEnd != 16*time.Hour+30*time.Minute ||
 		c.DocMaxFile != 5<<20 || c.DocUserQuota != 1<<30 || c.DocSchoolQuota != 3<<30 || c.CacheMaxSize != 1<<30 || c.SiteIcons || c.MailDomain != "ecoles.ville.fr" || c.CollabMaxUpdate != 2<<20 ||
 		c.UpdateRootKey != "abababababababababababababababababababababababababababababababab" || c.UpdateHealthTimeout != 90*time.Second ||
-		c.StoreSynchronous != "normal" {
+		c.StoreSynchronous != "normal" ||
+		c.DPOName != "Camille Dupont" || c.DPOEmail != "dpd@ville.example" || c.Retention != (Retention{DepartedAccounts: 400 * 24 * time.Hour,
+		Mail: 60 * 24 * time.Hour, ConnectionLogs: 200 * 24 * time.Hour, Audit: 300 * 24 * time.Hour}) {
 		t.Fatalf("environment not applied to every key: %+v", c)
 	}
 }
@@ -125,6 +129,9 @@ func TestBadInputNamesKeyAndFile(t *testing.T) {
 		{"bad metrics addr", "metrics:\n  addr: 9100\n", `"metrics.addr"`},
 		{"bad stall timeout", "sync:\n  stall_timeout: jamais\n", `"sync.stall_timeout"`},
 		{"bad now timeout", "sync:\n  now_timeout: 0s\n", `"sync.now_timeout"`},
+		{"a retention that is no number of days", "privacy:\n  retention:\n    mail_days: un an\n", `"privacy.retention.mail_days"`},
+		{"an audit kept less than the CNIL's six months", "privacy:\n  retention:\n    audit_days: 30\n", `"privacy.retention.audit_days"`},
+		{"a DPO address without @", "privacy:\n  dpo_email: dpd.ville.example\n", `"privacy.dpo_email"`},
 		{"section as scalar", "http: 8080\n", `"http"`},
 		{"not yaml", "role: [\n", "illisible"},
 	}

@@ -119,6 +119,10 @@ type Env struct {
 	// Exports are every feature's Personal.Export, for a person's export
 	// to walk (RGPD).
 	Exports []NamedExport
+	// Erasers are every feature's Personal part that erases or retains,
+	// in the features' order, for the privacy feature to walk when a
+	// person is erased and when its daily job purges.
+	Erasers []Eraser
 	// Finder is the search's index, for a feature's own search box (the
 	// webmail's); set when the search registers, after the features
 	// before it, so read it when a request comes.

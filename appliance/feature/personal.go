@@ -3,6 +3,7 @@ package feature
 import (
 	"context"
 	"io"
+	"time"
 
 	"preau/appliance/auth"
 	"preau/appliance/i18n"
@@ -22,6 +23,11 @@ type Personal struct {
 	// there: the privacy page names them). It writes replicated rows the
 	// usual way, so the erasure reaches central as updates and tombstones.
 	Erase func(env *Env, ctx context.Context, u auth.User) error
+	// Retain applies the feature's part of the retention rules
+	// (env.Config.Retention) as of now: what is older than its rule says
+	// goes, the usual way for replicated rows. The privacy feature's daily
+	// job calls it; nil when the feature keeps nothing under such a rule.
+	Retain func(env *Env, ctx context.Context, now time.Time) error
 }
 
 // Export is a person's export being written: a zip, one folder per
@@ -70,4 +76,11 @@ func (e *Env) LanguageOf(u auth.User) i18n.Lang {
 		return l
 	}
 	return i18n.FR
+}
+
+// Eraser is one feature's Personal part, with the feature's name for
+// what an erasure or a purge that stops halfway says.
+type Eraser struct {
+	Feature string
+	Personal
 }

@@ -21,8 +21,8 @@ import (
 )
 
 // Feature is the forums.
-var Feature = feature.Feature{Name: "forum", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Search: []feature.SearchSource{searchSource},
-	Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "forum", Schema: Schema, Routes: routes, Tiles: tiles, Search: []feature.SearchSource{searchSource},
+	Demo: feature.Demo{Seed: demo}, Personal: feature.Personal{Export: personalExport, Erase: erase}}
 
 // Paths of the forums' pages.
 const (

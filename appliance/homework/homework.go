@@ -19,8 +19,8 @@ import (
 )
 
 // Feature is the cahier de textes.
-var Feature = feature.Feature{Name: "homework", Personal: feature.Personal{Export: personalExport}, Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
-	Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "homework", Search: []feature.SearchSource{searchSource}, Schema: Schema, Routes: routes, Tiles: tiles, Panels: panels, Agenda: agendaFeed,
+	Demo: feature.Demo{Seed: demo}, Personal: feature.Personal{Export: personalExport, Erase: erase}}
 
 // Path is the cahier de textes' page, for every profile.
 const Path = "/devoirs"

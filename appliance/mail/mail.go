@@ -11,8 +11,8 @@ import (
 )
 
 // Feature is the mail.
-var Feature = feature.Feature{Name: "mail", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
-	Search: []feature.SearchSource{searchSource}}
+var Feature = feature.Feature{Name: "mail", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
+	Search: []feature.SearchSource{searchSource}, Personal: feature.Personal{Export: personalExport, Erase: erase, Retain: retain}}
 
 // Path is the webmail, for every profile.
 const Path = "/messagerie"

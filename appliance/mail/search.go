@@ -23,5 +23,5 @@ var searchSource = feature.SearchSource{Kind: "mail", Icon: "courrier", Table: "
 			e.Audiences = []string{feature.PersonAudience(owner)}
 			return e, err
 		}, `SELECT c.id, c.owner_id, m.subject, m.from_addr, m.to_addrs, m.body_text FROM mail_copies c
-			JOIN mail_messages m ON m.id = c.message_id WHERE c.deleted = 0 AND c.id IN (`+list+")", args...)
+			JOIN mail_messages m ON m.id = c.message_id WHERE c.deleted = 0 AND m.deleted = 0 AND c.id IN (`+list+")", args...)
 	}}

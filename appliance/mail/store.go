@@ -106,7 +106,9 @@ const summaryColumns = `c.id, m.id, m.thread_id, c.folder, m.sender_id, m.subjec
 	m.snippet, m.date, c.received_at, m.size, m.attachments, c.seen, c.flagged, c.answered, c.draft, c.removed,
 	c.keywords, m.state, m.reason, m.delivered_at, c.hlc`
 
-const summaryFrom = " FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id WHERE c.deleted = 0 AND "
+// A message erased with its writer (see erase.go) hides the copies other
+// nodes still held of it when the tombstone came.
+const summaryFrom = " FROM mail_copies c JOIN mail_messages m ON m.id = c.message_id WHERE c.deleted = 0 AND m.deleted = 0 AND "
 
 func scanSummary(row store.Scanner) (Summary, error) {
 	var s Summary

@@ -24,7 +24,7 @@ import (
 )
 
 // Feature is the notifications' timeline and live channel.
-var Feature = feature.Feature{Name: "notifications", Personal: feature.Personal{Export: personalExport}, Schema: notify.Schema, Routes: routes}
+var Feature = feature.Feature{Name: "notifications", Schema: notify.Schema, Routes: routes, Personal: feature.Personal{Export: personalExport, Erase: erase}}
 
 // Path is the timeline's page.
 const Path = "/notifications"

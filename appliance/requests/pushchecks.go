@@ -35,8 +35,10 @@ func checkRequestRow(ctx context.Context, p store.Pushed) error {
 func checkEventRow(ctx context.Context, p store.Pushed) error {
 	r := p.Row
 	if p.Prior != nil {
-		// A school may send back what it holds, never change it.
-		if !p.Unchanged(eventCols...) {
+		// A school may send back what it holds, never change it, but to
+		// empty the writer's name when it erased them (erase.go).
+		erased := r.Str("author_name") == ""
+		if !p.Unchanged(eventCols...) && !(erased && p.Unchanged(eventColsButName...)) {
 			return apperr.New(apperr.ErrForbidden, "requests.push.changed")
 		}
 		return nil
@@ -58,6 +60,7 @@ var (
 	requestCols = []string{"deleted", "school_id", "kind", "title", "fields", "author_id", "created_at"}
 	eventCols   = []string{"deleted", "request_id", "school_id", "author_id", "author_name", "status", "assignee", "body", "file", "file_name",
 		"file_type", "created_at"}
+	eventColsButName = slices.DeleteFunc(slices.Clone(eventCols), func(c string) bool { return c == "author_name" })
 )
 
 // checkItemRow: the catalogues are the city's, global; a school's push of

@@ -25,7 +25,8 @@ import (
 )
 
 // Feature is the requests to the city.
-var Feature = feature.Feature{Name: "requests", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "requests", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
+	Personal: feature.Personal{Export: personalExport, Erase: erase}}
 
 // Path is the requests' page, the director's and the DSI's.
 const Path = "/demandes"

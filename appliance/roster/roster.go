@@ -22,7 +22,8 @@ import (
 )
 
 // Feature is the school's register of people.
-var Feature = feature.Feature{Name: "roster", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: demo, Commands: commands}
+var Feature = feature.Feature{Name: "roster", Schema: Schema, Routes: routes, Tiles: tiles, Demo: demo, Commands: commands,
+	Personal: feature.Personal{Export: personalExport, Erase: erase}}
 
 type handlers struct {
 	*feature.Env

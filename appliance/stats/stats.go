@@ -24,7 +24,8 @@ import (
 )
 
 // Feature is the usage statistics.
-var Feature = feature.Feature{Name: "stats", Personal: feature.Personal{Export: personalExport}, Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo}}
+var Feature = feature.Feature{Name: "stats", Schema: Schema, Routes: routes, Tiles: tiles, Demo: feature.Demo{Seed: demo},
+	Personal: feature.Personal{Export: personalExport, Erase: erase}}
 
 // Path is the statistics' page; CSVPath the same figures as CSV.
 const (

@@ -631,6 +631,19 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"an audit entry rewritten", auditEntry(map[string]any{"id": auditID, "target": "personne"}), "ne se modifie ni ne s'efface"},
 		{"an audit entry erased", auditEntry(map[string]any{"id": auditID, "deleted": int64(1)}), "ne se modifie ni ne s'efface"},
 	}...)
+	// privacy: the retention purge is the one change a school may push of
+	// an entry, and only of one older than config.MinAuditRetention,
+	// tombstoned naming nobody (TestRetentionReachesCentral pushes one).
+	cases = append(cases, []struct {
+		name string
+		row  store.Row
+		want string
+	}{
+		{"an audit entry of this week purged", auditEntry(map[string]any{"id": auditID, "deleted": int64(1), "actor_name": "", "target": "",
+			"address": ""}), "ne se modifie ni ne s'efface"},
+		{"an old audit entry purged still naming its actor", auditEntry(map[string]any{"at": "2020-01-06T08:00:00Z", "deleted": int64(1),
+			"target": "", "address": ""}), "ne se modifie ni ne s'efface"},
+	}...)
 	tables := map[string]bool{}
 	before := countRows(t, c.central.DB)
 	for _, tc := range cases {
