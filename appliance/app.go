@@ -153,8 +153,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, extra ...fea
 		if f.Personal.Export != nil {
 			a.Env.Exports = append(a.Env.Exports, feature.NamedExport{Feature: f.Name, Export: f.Personal.Export})
 		}
-	}
-	for _, f := range features {
 		if f.Personal.Erase != nil || f.Personal.Retain != nil {
 			a.Env.Erasers = append(a.Env.Erasers, feature.Eraser{Feature: f.Name, Personal: f.Personal})
 		}

@@ -79,7 +79,7 @@ func TestEveryKeyHasEnv(t *testing.T) {
 		"mail.imap_addr": ":2143", "mail.imaps_addr": ":2993", "mail.submission_addr": ":2587", "mail.allow_plain_auth": "loopback", "mail.max_message_size": "1MB", "mail.user_quota": "2GB", "collab.max_update_size": "2MB",
 		"update.root_key": "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB", "update.health_timeout": "90s",
 		"store.synchronous": "normal",
-		"privacy.dpo_name": "Camille Dupont", "privacy.dpo_email": "dpd@ville.example", "privacy.retention.departed_accounts_days": "400",
+		"privacy.dpo_name":  "Camille Dupont", "privacy.dpo_email": "dpd@ville.example", "privacy.retention.departed_accounts_days": "400",
 		"privacy.retention.mail_days": "60", "privacy.retention.connection_logs_days": "200", "privacy.retention.audit_days": "300"}
 	for _, k := range Keys() {
 		v, ok := values[k]
