@@ -71,6 +71,8 @@ type Service struct {
 	// stop ends this process gracefully after a binary swap, for the
 	// service manager (or whoever supervises it) to start the new one.
 	stop func()
+	// trust is what a school verified of the library's signatures.
+	trust libraryTrust
 }
 
 // NewService prepares the updates of a node running version.
