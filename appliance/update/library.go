@@ -243,7 +243,7 @@ func (s *Service) LibraryOverview(ctx context.Context, u auth.User) ([]LibrarySi
 type libraryTrust struct {
 	mu       sync.Mutex
 	verified map[string]libraryCheck
-	refused  map[string]bool // "version hash": reported already
+	refused  map[string]bool // "version hash reason": reported already
 }
 
 type libraryCheck struct {
@@ -356,7 +356,7 @@ func (s *Service) refuseFile(ctx context.Context, lib *SignedLibrary, name, hash
 	if lib != nil {
 		version = lib.Version
 	}
-	key := fmt.Sprint(version, " ", hash)
+	key := fmt.Sprint(version, " ", hash, " ", r.Key)
 	s.trust.mu.Lock()
 	seen := s.trust.refused[key]
 	if s.trust.refused == nil {
