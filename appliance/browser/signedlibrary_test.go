@@ -89,6 +89,10 @@ func TestSignedLibraryStory(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
+				// The signature's bundle follows its row.
+				if err := client.TransferBlobs(ctx); err != nil {
+					t.Fatal(err)
+				}
 				var bundle string
 				school.DB.Reader().QueryRowContext(ctx, "SELECT bundle FROM update_releases WHERE deleted = 0").Scan(&bundle)
 				if err := client.Fetch(ctx, bundle); err != nil {
