@@ -102,7 +102,7 @@ const perPage = 50
 // listPage is the director's requests or the DSI's queue, with its
 // filters, one page of it.
 type listPage struct {
-	Items    []Request
+	Items []Request
 	web.Pager
 	Filter   Filter
 	Schools  []auth.School
