@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"preau/appliance/apperr"
@@ -72,17 +73,30 @@ func pageOf(q url.Values) (limit, offset int, err error) {
 	return limit, offset, nil
 }
 
-// apiFile: {"kind", "title", "fields": {...}} → 201 {"id", "status"}.
+// apiFile: {"kind", "title", "fields": {...}} → 201 {"id", "status"}. An
+// intervention's photos come with it as multipart: the same object in the
+// field "request", the files in "files" (as the page's, same limits).
 func (h *handlers) apiFile(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Kind   string `json:"kind"`
 		Title  string `json:"title"`
 		Fields Fields `json:"fields"`
 	}
-	if !h.DecodeJSON(w, r, &in) {
+	var files []web.Upload
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		var err error
+		if files, err = web.Uploads(r, "files"); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+		if err := web.ReadJSON(strings.NewReader(r.FormValue("request")), &in); err != nil {
+			h.Error(w, r, http.StatusBadRequest, "error.json.invalid", "Reason", web.ErrText(r, err))
+			return
+		}
+	} else if !h.DecodeJSON(w, r, &in) {
 		return
 	}
-	req, err := h.s.File(r.Context(), web.CurrentUser(r), Draft{Kind: in.Kind, Title: in.Title, Fields: in.Fields})
+	req, err := h.s.File(r.Context(), web.CurrentUser(r), Draft{Kind: in.Kind, Title: in.Title, Fields: in.Fields, Files: files})
 	if err != nil {
 		h.Fail(w, r, err)
 		return
