@@ -24,6 +24,10 @@ func init() {
 			Expect: api(http.StatusBadRequest, auth.DSI)},
 		authzCase{Role: "central", Route: "POST /api/v1/updates/{id}/extend", Path: "/api/v1/updates/{update_release}/extend",
 			Expect: api(http.StatusOK, auth.DSI)},
+		// The library's signature: only the DSI publishes one; a body that
+		// is no bundle is refused once the DSI is let through.
+		authzCase{Role: "central", Route: "POST /api/v1/updates/library", Path: "/api/v1/updates/library", Body: `{"pas":"une signature"}`,
+			Expect: api(http.StatusBadRequest, auth.DSI)},
 	)
 }
 

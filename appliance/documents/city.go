@@ -2,6 +2,7 @@ package documents
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 
@@ -81,16 +82,19 @@ func (s *Service) cityReadable(ctx context.Context, u auth.User, d Document) err
 
 // fetch brings a city document's file here from central when this school's
 // cache does not hold it, and records that it was opened. Off the link, it
-// says when it will be.
+// says when it will be; a file the city did not sign is refused, here or
+// not.
 func (s *Service) fetch(ctx context.Context, d Document) error {
 	lib := s.libraryOf()
 	if lib == nil {
 		return nil
 	}
-	if !s.db.Blobs().Has(d.Blob) {
-		if err := lib.Fetch(ctx, d.Blob); err != nil {
-			return apperr.New(apperr.ErrUnavailable, "documents.err.library_offline", "Name", d.Name)
-		}
+	err := lib.Fetch(ctx, d.Blob)
+	switch {
+	case errors.Is(err, feature.ErrUnsigned):
+		return apperr.New(apperr.ErrForbidden, "documents.err.unsigned", "Name", d.Name)
+	case err != nil:
+		return apperr.New(apperr.ErrUnavailable, "documents.err.library_offline", "Name", d.Name)
 	}
 	lib.Touch(ctx, d.Blob)
 	return nil

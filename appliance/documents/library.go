@@ -174,6 +174,7 @@ func (h *handlers) apiCache(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	type file struct {
+		Name   string `json:"name"` // a document's name, a release's version
 		SHA256 string `json:"sha256"`
 		Size   int64  `json:"size"`
 		Here   bool   `json:"here"`
@@ -189,7 +190,7 @@ func (h *handlers) apiCache(w http.ResponseWriter, r *http.Request) {
 		if (cachedDocument{CachedFile: f}).Opened() {
 			at = f.UsedAt.UTC().Format(time.RFC3339)
 		}
-		out.Files = append(out.Files, file{SHA256: f.Hash, Size: f.Size, Here: f.Here, UsedAt: at})
+		out.Files = append(out.Files, file{Name: f.Name, SHA256: f.Hash, Size: f.Size, Here: f.Here, UsedAt: at})
 	}
 	web.JSON(w, http.StatusOK, out)
 }

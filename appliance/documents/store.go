@@ -25,7 +25,7 @@ var Schema = store.Schema{
 	Replicated: []string{"documents"},
 	Blobs:      map[string]string{"documents": "blob"},
 	PushChecks: pushChecks,
-	Cached:     map[string]store.CacheRule{"documents": {Size: "size", Targets: "schools"}},
+	Cached:     map[string]store.CacheRule{"documents": {Size: "size", Targets: "schools", Name: "name", Signed: true}},
 	Labels: map[string]store.Label{
 		"documents": {Row: "documents.label.document", Columns: []store.ColumnLabel{
 			{Column: "name", Label: "documents.label.name"}, {Column: "folder", Label: "documents.label.folder"},

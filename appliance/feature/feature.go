@@ -16,6 +16,7 @@ package feature
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 	_ "time/tzdata" // the appliance may have no zoneinfo: Europe/Paris travels in the binary
@@ -135,6 +136,10 @@ type Env struct {
 	// set when sync registers); nil on central, where every row has
 	// arrived. Read it when a request comes.
 	Outbox Outbox
+	// Signatures are the city's signature on its library's files at a
+	// school (update's, set when update registers, before sync); nil on
+	// central. Read them when a file comes.
+	Signatures Signatures
 	// Pages are the class pages, for a feature that holds pages there
 	// (the mini-sites); PageOwner is that feature's say on them. Both
 	// are set when their feature registers: read them when a request
@@ -234,7 +239,32 @@ type CachedFile struct {
 	Size   int64
 	Here   bool
 	UsedAt time.Time // zero when never opened here
+	// Name is what its row calls it (a document's name, a release's
+	// version), and Kind the catalogue key of what the row is (store.
+	// Label's Row): "documents.label.document", "update.label.release".
+	Name, Kind string
+	// Signed says the city must have signed it for the school to cache
+	// and serve it (store.CacheRule.Signed).
+	Signed bool
 }
+
+// Signatures are the city's signature on the files of its library: the
+// DSI signs the list of them (each file's SHA-256 and length) with the
+// keys whose root a school pins (update.root_key), and a school caches
+// and serves a file of the library only when the signed, unexpired list
+// names it.
+type Signatures interface {
+	// Vouch is nil when the city's signed library lists the file, or
+	// when this node pins no root key (the city signs nothing: central's
+	// word is taken, as before signatures); otherwise an error wrapping
+	// ErrUnsigned that says why, which the school logs and reports to the
+	// DSI. Name is the file's, for that report.
+	Vouch(ctx context.Context, name, hash string, size int64) error
+}
+
+// ErrUnsigned is a file of the city's library that the city's signed
+// list does not vouch for: it is neither cached nor served.
+var ErrUnsigned = errors.New("not signed by the city")
 
 // Auditor records administrative actions in the audit log: who, what,
 // when, from where. Action is one of the audit package's stable names

@@ -13,6 +13,7 @@ package requests
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,9 +96,15 @@ func tiles(env *feature.Env) []web.Tile {
 	return out
 }
 
-// listPage is the director's requests or the DSI's queue, with its filters.
+// perPage is how many requests a page of the list shows: a city's queue
+// of a year is a few thousand.
+const perPage = 50
+
+// listPage is the director's requests or the DSI's queue, with its
+// filters, one page of it.
 type listPage struct {
-	Items    []Request
+	Items []Request
+	web.Pager
 	Filter   Filter
 	Schools  []auth.School
 	DSI      bool
@@ -115,7 +122,10 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	p := listPage{Items: items, Filter: f, DSI: u.Profile == auth.DSI, Kinds: Kinds, Statuses: Statuses, Ages: Ages}
+	p := listPage{Filter: f, DSI: u.Profile == auth.DSI, Kinds: Kinds, Statuses: Statuses, Ages: Ages}
+	p.Pager = web.Paginate(len(items), perPage, q.Get("page"), func(n int) string { return listURL(f, n) })
+	from, to := p.Window()
+	p.Items = items[from:to]
 	if p.DSI {
 		if p.Schools, err = h.Register.Schools(r.Context()); err != nil {
 			h.Fail(w, r, err)
@@ -123,6 +133,24 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Render(w, r, "requests/list", web.T(r, "requests.title"), p)
+}
+
+// listURL is the list's address with its filters; page 1 and empty
+// filters are left out.
+func listURL(f Filter, page int) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"type": f.Kind, "ecole": f.School, "statut": f.Status, "age": f.Age} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return Path
+	}
+	return Path + "?" + v.Encode()
 }
 
 // form is the filing form of a kind: the catalogue offered, what was typed.

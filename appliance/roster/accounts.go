@@ -36,26 +36,14 @@ type profileTab struct {
 	Current     bool
 }
 
-// pageLink is one numbered link of the list's pagination.
-type pageLink struct {
-	Number  int
-	Href    string
-	Current bool
-	Gap     bool // pages left out before this one
-}
-
 type accountsPage struct {
 	Rows           []accountRow
-	Total          int // matching the filters, of which Rows shows one page
 	Profile, Query string
 	Tabs           []profileTab
 	DSI            bool
 	Ecole          string
 	Schools        []auth.School
-	Page, Pages    int
-	From, To       int    // positions of the first and last rows shown, from 1
-	Prev, Next     string // the neighbouring pages, "" at the ends
-	Links          []pageLink
+	web.Pager      // the page of Rows among the accounts matching the filters
 }
 
 // accounts lists the accounts the user administers, filtered by profile and
@@ -100,14 +88,14 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 			found = append(found, x)
 		}
 	}
-	page.Total = len(found)
 	link := func(profile string, n int) string { return accountsURL(page.Ecole, profile, page.Query, n) }
 	for _, o := range listProfiles(u) {
 		page.Tabs = append(page.Tabs, profileTab{Label: web.T(r, o.Label), Href: link(o.Value, 1), Count: counts[o.Value], Current: o.Value == page.Profile})
 	}
-	page.paginate(r.FormValue("page"), func(n int) string { return link(page.Profile, n) })
+	page.Pager = web.Paginate(len(found), perPage, r.FormValue("page"), func(n int) string { return link(page.Profile, n) })
 	names := schoolNames(page.Schools)
-	for _, x := range found[max(page.From-1, 0):page.To] {
+	from, to := page.Window()
+	for _, x := range found[from:to] {
 		row := accountRow{User: x, School: names[x.SchoolID], Classes: members[x.ID], Foreign: !page.DSI && x.SchoolID != u.SchoolID}
 		for _, id := range guardians[x.ID] {
 			row.Children = append(row.Children, byID[id])
@@ -115,32 +103,6 @@ func (h *handlers) accounts(w http.ResponseWriter, r *http.Request) {
 		page.Rows = append(page.Rows, row)
 	}
 	h.Render(w, r, "roster/accounts", "Comptes", page)
-}
-
-// paginate picks the page asked for (the last one when past it) and the
-// links around it: the first, the last, and the current one's neighbours.
-func (p *accountsPage) paginate(asked string, href func(int) string) {
-	p.Pages = max(1, (p.Total+perPage-1)/perPage)
-	p.Page, _ = strconv.Atoi(asked)
-	p.Page = min(max(p.Page, 1), p.Pages)
-	p.From, p.To = min((p.Page-1)*perPage+1, p.Total), min(p.Page*perPage, p.Total)
-	if p.Page > 1 {
-		p.Prev = href(p.Page - 1)
-	}
-	if p.Page < p.Pages {
-		p.Next = href(p.Page + 1)
-	}
-	if p.Pages == 1 {
-		return
-	}
-	last := 0
-	for n := 1; n <= p.Pages; n++ {
-		if n != 1 && n != p.Pages && (n < p.Page-1 || n > p.Page+1) {
-			continue
-		}
-		p.Links = append(p.Links, pageLink{Number: n, Href: href(n), Current: n == p.Page, Gap: n > last+1})
-		last = n
-	}
 }
 
 // accountsURL is the list's address with its filters; page 1 and empty

@@ -60,6 +60,14 @@ type Schema struct {
 type CacheRule struct {
 	Size    string // the column holding the file's size in bytes
 	Targets string // the column of the schools a row is meant for (feature.Targets), "" for every school
+	// Name is the column that names the file for people (a document's
+	// name, a release's version), for the director's page of the cache.
+	Name string
+	// Signed says the files are the city's content, which a school caches
+	// and serves only when the city's signed library lists them (see
+	// feature.Signatures); a file verified otherwise (an update bundle
+	// carries its own signatures) is not.
+	Signed bool
 }
 
 // Label is how people name a replicated table's rows.

@@ -43,16 +43,20 @@ func (c *Client) wanted(ctx context.Context) ([]feature.CachedFile, error) {
 		if rule.Targets != "" {
 			targets = targeted(rule.Targets, "?")
 		}
+		name := "''"
+		if rule.Name != "" {
+			name = "max(" + rule.Name + ")"
+		}
 		col := c.db.BlobColumn(tbl)
-		rows, err := c.db.Reader().QueryContext(ctx, "SELECT "+col+", max("+rule.Size+"), max(hlc) AS h FROM "+tbl+
+		rows, err := c.db.Reader().QueryContext(ctx, "SELECT "+col+", max("+rule.Size+"), "+name+", max(hlc) AS h FROM "+tbl+
 			" WHERE scope = 'global' AND deleted = 0 AND "+targets+" GROUP BY "+col+" ORDER BY h DESC", c.school)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var f feature.CachedFile
+			f := feature.CachedFile{Kind: c.db.Label(tbl).Row, Signed: rule.Signed}
 			var hlc int64
-			if err := rows.Scan(&f.Hash, &f.Size, &hlc); err != nil {
+			if err := rows.Scan(&f.Hash, &f.Size, &f.Name, &hlc); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -67,6 +71,21 @@ func (c *Client) wanted(ctx context.Context) ([]feature.CachedFile, error) {
 		}
 	}
 	return out, nil
+}
+
+// UseSignatures gives the client what vouches for the library's files.
+func (c *Client) UseSignatures(s func() feature.Signatures) { c.signatures = s }
+
+// vouch checks that the city signed a file it must have signed.
+func (c *Client) vouch(ctx context.Context, f feature.CachedFile) error {
+	if !f.Signed || c.signatures == nil {
+		return nil
+	}
+	s := c.signatures()
+	if s == nil {
+		return nil
+	}
+	return s.Vouch(ctx, f.Name, f.Hash, f.Size)
 }
 
 // CacheUsage is the cache as the director's page shows it.
@@ -111,25 +130,28 @@ func (c *Client) cached(ctx context.Context) (map[string]feature.CachedFile, err
 }
 
 // Fetch brings a file of the city's library here if it is not, making
-// room for it; ErrUnavailable when central cannot be reached.
+// room for it; ErrUnavailable when central cannot be reached, an error
+// wrapping feature.ErrUnsigned when the city did not sign a file it must
+// have signed, here or not (then it is neither fetched nor to be served).
 func (c *Client) Fetch(ctx context.Context, hash string) error {
-	if c.db.Blobs().Has(hash) {
-		return nil
-	}
 	files, err := c.wanted(ctx)
 	if err != nil {
 		return err
 	}
-	size := int64(-1)
-	for _, f := range files {
-		if f.Hash == hash {
-			size = f.Size
+	i := slices.IndexFunc(files, func(f feature.CachedFile) bool { return f.Hash == hash })
+	if i < 0 {
+		if c.db.Blobs().Has(hash) {
+			return nil // the school's own file too (a class's copy)
 		}
-	}
-	if size < 0 {
 		return store.ErrNotFound // not a file of the library this school shows
 	}
-	return c.fetch(ctx, hash, size, true)
+	if err := c.vouch(ctx, files[i]); err != nil {
+		return err
+	}
+	if c.db.Blobs().Has(hash) {
+		return nil
+	}
+	return c.fetch(ctx, hash, files[i].Size, true)
 }
 
 // fetch downloads one file into the cache; evict makes room for it first
@@ -248,7 +270,8 @@ func (c *Client) owned(ctx context.Context, hash string) (bool, error) {
 }
 
 // Prefetch fills the cache's free room with the library's files not here
-// yet, newest first, while the link is up; it stops at the first failure.
+// yet, newest first, while the link is up, passing over those the city
+// did not sign; it stops at the first failure to fetch.
 func (c *Client) Prefetch(ctx context.Context) error {
 	u, err := c.CacheUsage(ctx)
 	if err != nil {
@@ -258,6 +281,9 @@ func (c *Client) Prefetch(ctx context.Context) error {
 	for _, f := range u.Files {
 		if f.Here || f.Size > free {
 			continue
+		}
+		if c.vouch(ctx, f) != nil {
+			continue // refused, logged and reported: not cached
 		}
 		if err := c.fetch(ctx, f.Hash, f.Size, false); err != nil {
 			return err

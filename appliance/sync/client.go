@@ -16,6 +16,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"preau/appliance/feature"
 	"preau/appliance/store"
 )
 
@@ -35,6 +36,9 @@ type Client struct {
 	stall      time.Duration // sync.stall_timeout
 	nowTimeout time.Duration // sync.now_timeout
 	cacheMax   int64         // cache.max_size: the city's library's files kept here (cache.go)
+	// signatures vouch for the library's files (update's, read when a
+	// file comes: it registers before sync); nil returns trust central.
+	signatures func() feature.Signatures
 
 	enroll struct{ central, token string } // from the configuration, until enrolled
 

@@ -26,6 +26,7 @@ func routes(env *feature.Env) {
 	if s.Client != nil {
 		env.Library = s.Client
 		env.Outbox = s.Client
+		s.Client.UseSignatures(func() feature.Signatures { return env.Signatures })
 	}
 	control := func(f func(r *http.Request) (any, error)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {

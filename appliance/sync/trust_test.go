@@ -644,6 +644,27 @@ func TestHostilePushesRefused(t *testing.T) {
 		{"an old audit entry purged still naming its actor", auditEntry(map[string]any{"at": "2020-01-06T08:00:00Z", "deleted": int64(1),
 			"target": "", "address": ""}), "ne se modifie ni ne s'efface"},
 	}...)
+	// the signed library: its signatures are the DSI's; a school reports
+	// only on itself, in a state it writes.
+	libraryReport := func(set map[string]any) store.Row {
+		return forgedRow("update_library_reports", map[string]any{"id": "ecole-a", "school_id": "ecole-a", "version": int64(1), "state": "verified",
+			"files": "[]", "refused": int64(0), "reason": "", "reason_args": "{}", "updated_at": "2026-12-03T08:00:00Z"}, set)
+	}
+	cases = append(cases, []struct {
+		name string
+		row  store.Row
+		want string
+	}{
+		{"a library signature published by a school", forgedRow("update_library", map[string]any{"scope": "global", "version": int64(9),
+			"bundle": strings.Repeat("b", 64), "size": int64(10), "files": int64(1), "expires_at": "2027-12-03T08:00:00Z", "author_name": "",
+			"created_at": "2026-12-03T08:00:00Z"}, nil), "global"},
+		{"a library signature in the school's own scope", forgedRow("update_library", map[string]any{"version": int64(9),
+			"bundle": strings.Repeat("b", 64), "size": int64(10), "files": int64(1), "expires_at": "2027-12-03T08:00:00Z", "author_name": "",
+			"created_at": "2026-12-03T08:00:00Z"}, nil), "seule la DSI signe la bibliothèque"},
+		{"a library report in school B's name", libraryReport(map[string]any{"id": "ecole-b", "school_id": "ecole-b"}), "ses propres mises à jour"},
+		{"a library report of school B under A's id", libraryReport(map[string]any{"school_id": "ecole-b"}), "ses propres mises à jour"},
+		{"a library report in no known state", libraryReport(map[string]any{"state": "trusted"}), "état de mise à jour inconnu"},
+	}...)
 	tables := map[string]bool{}
 	before := countRows(t, c.central.DB)
 	for _, tc := range cases {

@@ -110,71 +110,11 @@ func releaseOf(tg *metadata.Metadata[metadata.TargetsType]) (string, error) {
 // time now, and that its release is newer than running: an error says
 // which check failed, in the catalogue's words.
 func Verify(data []byte, rootKey, running string, now time.Time) (*Verified, error) {
-	pinned, err := pinnedRoot(rootKey)
+	files, tg, expires, err := verifyRoles(data, rootKey, now)
 	if err != nil {
 		return nil, err
 	}
-	files, err := readTar(data)
-	if err != nil {
-		return nil, err
-	}
-	root, err := (&metadata.Metadata[metadata.RootType]{}).FromBytes(files[rootFile])
-	if err != nil {
-		return nil, reason("update.err.malformed_role", "Role", "root")
-	}
-	// The pinned key must vouch for the root, and the root for itself
-	// (its own threshold of its own keys).
-	if pinned.VerifyDelegate(metadata.ROOT, root) != nil || root.VerifyDelegate(metadata.ROOT, root) != nil {
-		return nil, reason("update.err.signature", "Role", "root")
-	}
-	if root.Signed.IsExpired(now) {
-		return nil, reason("update.err.expired", "Role", "root", "Date", root.Signed.Expires.Format(time.DateOnly))
-	}
-	ts, err := (&metadata.Metadata[metadata.TimestampType]{}).FromBytes(files[timestampFile])
-	if err != nil {
-		return nil, reason("update.err.malformed_role", "Role", "timestamp")
-	}
-	if root.VerifyDelegate(metadata.TIMESTAMP, ts) != nil {
-		return nil, reason("update.err.signature", "Role", "timestamp")
-	}
-	if ts.Signed.IsExpired(now) {
-		return nil, reason("update.err.expired", "Role", "timestamp", "Date", ts.Signed.Expires.Format(time.DateOnly))
-	}
-	snapMeta := ts.Signed.Meta[snapshotFile]
-	if snapMeta == nil || snapMeta.VerifyLengthHashes(files[snapshotFile]) != nil {
-		return nil, reason("update.err.tampered", "Name", snapshotFile)
-	}
-	snap, err := (&metadata.Metadata[metadata.SnapshotType]{}).FromBytes(files[snapshotFile])
-	if err != nil {
-		return nil, reason("update.err.malformed_role", "Role", "snapshot")
-	}
-	if root.VerifyDelegate(metadata.SNAPSHOT, snap) != nil {
-		return nil, reason("update.err.signature", "Role", "snapshot")
-	}
-	if snap.Signed.Version != snapMeta.Version {
-		return nil, reason("update.err.tampered", "Name", snapshotFile)
-	}
-	if snap.Signed.IsExpired(now) {
-		return nil, reason("update.err.expired", "Role", "snapshot", "Date", snap.Signed.Expires.Format(time.DateOnly))
-	}
-	tgMeta := snap.Signed.Meta[targetsFile]
-	if tgMeta == nil || tgMeta.VerifyLengthHashes(files[targetsFile]) != nil {
-		return nil, reason("update.err.tampered", "Name", targetsFile)
-	}
-	tg, err := (&metadata.Metadata[metadata.TargetsType]{}).FromBytes(files[targetsFile])
-	if err != nil {
-		return nil, reason("update.err.malformed_role", "Role", "targets")
-	}
-	if root.VerifyDelegate(metadata.TARGETS, tg) != nil {
-		return nil, reason("update.err.signature", "Role", "targets")
-	}
-	if tg.Signed.Version != tgMeta.Version {
-		return nil, reason("update.err.tampered", "Name", targetsFile)
-	}
-	if tg.Signed.IsExpired(now) {
-		return nil, reason("update.err.expired", "Role", "targets", "Date", tg.Signed.Expires.Format(time.DateOnly))
-	}
-	v := &Verified{Targets: map[string][]byte{}, Expires: earliest(root.Signed.Expires, ts.Signed.Expires, snap.Signed.Expires, tg.Signed.Expires)}
+	v := &Verified{Targets: map[string][]byte{}, Expires: expires}
 	if v.Version, err = releaseOf(tg); err != nil {
 		return nil, err
 	}
@@ -194,6 +134,79 @@ func Verify(data []byte, rootKey, running string, now time.Time) (*Verified, err
 		return nil, reason("update.err.rollback", "Version", v.Version, "Running", running)
 	}
 	return v, nil
+}
+
+// verifyRoles reads a bundle and checks its metadata as a TUF client
+// does, from the pinned root down to the targets: it returns the
+// bundle's files, its verified targets and when its earliest role
+// expires.
+func verifyRoles(data []byte, rootKey string, now time.Time) (map[string][]byte, *metadata.Metadata[metadata.TargetsType], time.Time, error) {
+	var never time.Time
+	pinned, err := pinnedRoot(rootKey)
+	if err != nil {
+		return nil, nil, never, err
+	}
+	files, err := readTar(data)
+	if err != nil {
+		return nil, nil, never, err
+	}
+	root, err := (&metadata.Metadata[metadata.RootType]{}).FromBytes(files[rootFile])
+	if err != nil {
+		return nil, nil, never, reason("update.err.malformed_role", "Role", "root")
+	}
+	// The pinned key must vouch for the root, and the root for itself
+	// (its own threshold of its own keys).
+	if pinned.VerifyDelegate(metadata.ROOT, root) != nil || root.VerifyDelegate(metadata.ROOT, root) != nil {
+		return nil, nil, never, reason("update.err.signature", "Role", "root")
+	}
+	if root.Signed.IsExpired(now) {
+		return nil, nil, never, reason("update.err.expired", "Role", "root", "Date", root.Signed.Expires.Format(time.DateOnly))
+	}
+	ts, err := (&metadata.Metadata[metadata.TimestampType]{}).FromBytes(files[timestampFile])
+	if err != nil {
+		return nil, nil, never, reason("update.err.malformed_role", "Role", "timestamp")
+	}
+	if root.VerifyDelegate(metadata.TIMESTAMP, ts) != nil {
+		return nil, nil, never, reason("update.err.signature", "Role", "timestamp")
+	}
+	if ts.Signed.IsExpired(now) {
+		return nil, nil, never, reason("update.err.expired", "Role", "timestamp", "Date", ts.Signed.Expires.Format(time.DateOnly))
+	}
+	snapMeta := ts.Signed.Meta[snapshotFile]
+	if snapMeta == nil || snapMeta.VerifyLengthHashes(files[snapshotFile]) != nil {
+		return nil, nil, never, reason("update.err.tampered", "Name", snapshotFile)
+	}
+	snap, err := (&metadata.Metadata[metadata.SnapshotType]{}).FromBytes(files[snapshotFile])
+	if err != nil {
+		return nil, nil, never, reason("update.err.malformed_role", "Role", "snapshot")
+	}
+	if root.VerifyDelegate(metadata.SNAPSHOT, snap) != nil {
+		return nil, nil, never, reason("update.err.signature", "Role", "snapshot")
+	}
+	if snap.Signed.Version != snapMeta.Version {
+		return nil, nil, never, reason("update.err.tampered", "Name", snapshotFile)
+	}
+	if snap.Signed.IsExpired(now) {
+		return nil, nil, never, reason("update.err.expired", "Role", "snapshot", "Date", snap.Signed.Expires.Format(time.DateOnly))
+	}
+	tgMeta := snap.Signed.Meta[targetsFile]
+	if tgMeta == nil || tgMeta.VerifyLengthHashes(files[targetsFile]) != nil {
+		return nil, nil, never, reason("update.err.tampered", "Name", targetsFile)
+	}
+	tg, err := (&metadata.Metadata[metadata.TargetsType]{}).FromBytes(files[targetsFile])
+	if err != nil {
+		return nil, nil, never, reason("update.err.malformed_role", "Role", "targets")
+	}
+	if root.VerifyDelegate(metadata.TARGETS, tg) != nil {
+		return nil, nil, never, reason("update.err.signature", "Role", "targets")
+	}
+	if tg.Signed.Version != tgMeta.Version {
+		return nil, nil, never, reason("update.err.tampered", "Name", targetsFile)
+	}
+	if tg.Signed.IsExpired(now) {
+		return nil, nil, never, reason("update.err.expired", "Role", "targets", "Date", tg.Signed.Expires.Format(time.DateOnly))
+	}
+	return files, tg, earliest(root.Signed.Expires, ts.Signed.Expires, snap.Signed.Expires, tg.Signed.Expires), nil
 }
 
 // pinnedRoot is a root that trusts only the pinned key for the root role:

@@ -36,6 +36,8 @@ func runCommand(c feature.Console, args []string) error {
 		return keygen(c, args[1:])
 	case "sign":
 		return signCmd(c, args[1:])
+	case "sign-library":
+		return signLibrary(c, args[1:])
 	case "publish":
 		return publish(c, args[1:])
 	case "verify":
@@ -118,6 +120,73 @@ func signCmd(c feature.Console, args []string) error {
 	return nil
 }
 
+// signLibrary signs the list of the city's library's files: the files
+// named, and those of the folders named (not their subfolders), each by
+// its name, which must be unique.
+func signLibrary(c feature.Console, args []string) error {
+	fs := c.FlagSet("update sign-library")
+	l := c.L()
+	dir := fs.String("keys", "", l.T("update.cmd.flag_keys"))
+	expires := fs.Duration("expires", 90*24*time.Hour, l.T("update.cmd.flag_expires"))
+	out := fs.String("out", "", l.T("update.cmd.flag_out"))
+	rest, err := c.Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *dir == "" || *out == "" || len(rest) == 0 {
+		return apperr.New(apperr.ErrInvalid, "update.cmd.need_sign_library")
+	}
+	files, err := libraryFiles(rest)
+	if err != nil {
+		return err
+	}
+	data, err := SignLibrary(*dir, files, *expires, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := writeFile(*out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.Stdout(), l.N("update.cmd.signed_library", len(files), "File", *out))
+	return nil
+}
+
+// libraryFiles are the files of paths (files, or folders' files) by name.
+func libraryFiles(paths []string) (map[string]string, error) {
+	files := map[string]string{}
+	add := func(name, path string) error {
+		if prev, ok := files[name]; ok {
+			return apperr.New(apperr.ErrInvalid, "update.cmd.same_name", "Name", name, "File", prev, "Other", path)
+		}
+		files[name] = path
+		return nil
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, apperr.New(apperr.ErrInvalid, "update.cmd.no_file", "File", p)
+		}
+		if !info.IsDir() {
+			if err := add(filepath.Base(p), p); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, apperr.New(apperr.ErrInvalid, "update.cmd.no_file", "File", p)
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				if err := add(e.Name(), filepath.Join(p, e.Name())); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return files, nil
+}
+
 func publish(c feature.Console, args []string) error {
 	fs := c.FlagSet("update publish")
 	l := c.L()
@@ -136,7 +205,13 @@ func publish(c feature.Console, args []string) error {
 	if err != nil {
 		return apperr.New(apperr.ErrInvalid, "update.cmd.no_file", "File", rest[0])
 	}
-	if _, err := ReleaseOf(data); err != nil {
+	// A release goes to a wave or to every school; the library's
+	// signature to every school, which all hold the library.
+	library := IsLibrary(data)
+	path := "/api/v1/updates?schools=" + url.QueryEscape(*schools)
+	if library {
+		path = "/api/v1/updates/library"
+	} else if _, err := ReleaseOf(data); err != nil {
 		return err
 	}
 	base := strings.TrimRight(*central, "/")
@@ -150,7 +225,7 @@ func publish(c feature.Console, args []string) error {
 			return err
 		}
 	}
-	req, err := http.NewRequest("POST", base+"/api/v1/updates?schools="+url.QueryEscape(*schools), bytes.NewReader(data))
+	req, err := http.NewRequest("POST", base+path, bytes.NewReader(data))
 	if err != nil {
 		return apperr.New(apperr.ErrInvalid, "update.cmd.bad_central", "URL", *central)
 	}
@@ -162,15 +237,20 @@ func publish(c feature.Console, args []string) error {
 	}
 	defer resp.Body.Close()
 	var body struct {
-		ID      string `json:"id"`
-		Version string `json:"version"`
-		Error   string `json:"error"`
+		ID      string          `json:"id"`
+		Version json.RawMessage `json:"version"` // a release's "1.4.0", a library signature's number
+		Files   int             `json:"files"`
+		Error   string          `json:"error"`
 	}
 	json.NewDecoder(resp.Body).Decode(&body)
 	if resp.StatusCode != http.StatusCreated {
 		return apperr.New(apperr.ErrInvalid, "update.cmd.refused", "Status", resp.StatusCode, "Error", body.Error)
 	}
-	fmt.Fprintln(c.Stdout(), l.T("update.cmd.published", "Version", body.Version, "ID", body.ID))
+	if library {
+		fmt.Fprintln(c.Stdout(), l.N("update.cmd.published_library", body.Files, "ID", body.ID))
+		return nil
+	}
+	fmt.Fprintln(c.Stdout(), l.T("update.cmd.published", "Version", strings.Trim(string(body.Version), `"`), "ID", body.ID))
 	return nil
 }
 
@@ -209,6 +289,15 @@ func verify(c feature.Console, args []string) error {
 	data, err := os.ReadFile(rest[0])
 	if err != nil {
 		return apperr.New(apperr.ErrInvalid, "update.cmd.no_file", "File", rest[0])
+	}
+	if IsLibrary(data) {
+		lib, err := VerifyLibrary(data, cfg.UpdateRootKey, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c.Stdout(), c.L().N("update.cmd.verified_library", len(lib.Files), "File", filepath.Base(rest[0]),
+			"Expires", lib.Expires.Format(time.DateTime)))
+		return nil
 	}
 	v, err := Verify(data, cfg.UpdateRootKey, c.Version(), time.Now())
 	if err != nil {

@@ -27,3 +27,22 @@ func checkReportRow(_ context.Context, p store.Pushed) error {
 	}
 	return nil
 }
+
+// checkLibraryRow: the library's signatures are the DSI's, global, as
+// releases are.
+func checkLibraryRow(context.Context, store.Pushed) error {
+	return apperr.New(apperr.ErrForbidden, "update.push.library")
+}
+
+// checkLibraryReportRow: a school reports only on its own library, one
+// row under its own id, in a state the school writes.
+func checkLibraryReportRow(_ context.Context, p store.Pushed) error {
+	r := p.Row
+	if r.ID() != p.School || r.Str("school_id") != p.School {
+		return apperr.New(apperr.ErrForbidden, "update.push.school")
+	}
+	if !slices.Contains([]string{LibraryVerified, LibraryRefused}, r.Str("state")) {
+		return apperr.New(apperr.ErrForbidden, "update.push.state")
+	}
+	return nil
+}

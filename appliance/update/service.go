@@ -74,6 +74,8 @@ type Service struct {
 	// audit is the audit log, where a school records the city's
 	// configuration it applies; nil in tests without one.
 	audit feature.Auditor
+	// trust is what a school verified of the library's signatures.
+	trust libraryTrust
 }
 
 // NewService prepares the updates of a node running version.

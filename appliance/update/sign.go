@@ -101,8 +101,6 @@ type Release struct {
 }
 
 // Sign makes the bundle of a release with the keys of dir (Keygen's).
-// The metadata's versions are the signing time in seconds, so that each
-// release's are higher than the last's.
 func Sign(dir string, rel Release, now time.Time) ([]byte, error) {
 	if !validVersion(rel.Version) {
 		return nil, reason("update.err.bad_version", "Version", rel.Version)
@@ -113,6 +111,26 @@ func Sign(dir string, rel Release, now time.Time) ([]byte, error) {
 	if rel.Expires <= 0 {
 		return nil, reason("update.err.bad_expiry")
 	}
+	meta, _ := json.Marshal(custom{Version: rel.Version})
+	raw := json.RawMessage(meta)
+	tg := metadata.Targets(now.Add(rel.Expires).UTC().Truncate(time.Second))
+	for name, body := range rel.Files {
+		t, err := metadata.TargetFile().FromBytes(name, body, "sha256")
+		if err != nil {
+			return nil, err
+		}
+		t.Custom = &raw
+		tg.Signed.Targets[name] = t
+	}
+	return signBundle(dir, tg, rel.Files, now)
+}
+
+// signBundle signs targets, then the snapshot and timestamp that name
+// them, with the keys of dir, and writes the bundle: the metadata, then
+// the bodies given (by target name). The metadata's versions are the
+// signing time in seconds, so that each signature's are higher than the
+// last's; they expire with the targets.
+func signBundle(dir string, tg *metadata.Metadata[metadata.TargetsType], bodies map[string][]byte, now time.Time) ([]byte, error) {
 	keys := map[string]ed25519.PrivateKey{}
 	for _, role := range Roles[1:] {
 		k, err := readKey(filepath.Join(dir, role+".key"))
@@ -125,24 +143,9 @@ func Sign(dir string, rel Release, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, reason("update.err.key_file", "File", filepath.Join(dir, rootFile))
 	}
-	expires := now.Add(rel.Expires).UTC().Truncate(time.Second)
+	expires := tg.Signed.Expires
 	version := now.Unix()
-	meta, _ := json.Marshal(custom{Version: rel.Version})
-	raw := json.RawMessage(meta)
-
-	tg := metadata.Targets(expires)
 	tg.Signed.Version = version
-	names := make([]string, 0, len(rel.Files))
-	for name, body := range rel.Files {
-		t, err := metadata.TargetFile().FromBytes(name, body, "sha256")
-		if err != nil {
-			return nil, err
-		}
-		t.Custom = &raw
-		tg.Signed.Targets[name] = t
-		names = append(names, name)
-	}
-	slices.Sort(names)
 	if err := sign(tg, keys[metadata.TARGETS]); err != nil {
 		return nil, err
 	}
@@ -181,8 +184,13 @@ func Sign(dir string, rel Release, now time.Time) ([]byte, error) {
 		return err
 	}
 	err = errors.Join(add(rootFile, rootData), add(timestampFile, tsData), add(snapshotFile, snapData), add(targetsFile, tgData))
+	names := make([]string, 0, len(bodies))
+	for name := range bodies {
+		names = append(names, name)
+	}
+	slices.Sort(names)
 	for _, name := range names {
-		err = errors.Join(err, add(targetsDir+name, rel.Files[name]))
+		err = errors.Join(err, add(targetsDir+name, bodies[name]))
 	}
 	if err = errors.Join(err, tw.Close()); err != nil {
 		return nil, err

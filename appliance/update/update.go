@@ -54,6 +54,7 @@ func routes(env *feature.Env) {
 	s := newService(env)
 	if env.Config.Role != config.RoleCentral {
 		env.Services = append(env.Services, s.run)
+		env.Signatures = s
 		return
 	}
 	h := &handlers{Env: env, s: s}
@@ -63,6 +64,8 @@ func routes(env *feature.Env) {
 	env.Handle("POST /api/v1/updates", dsi, h.apiPublish)
 	env.AllowBody("POST /api/v1/updates", MaxBundle)
 	env.Handle("POST /api/v1/updates/{id}/extend", dsi, h.apiExtend)
+	env.Handle("POST /api/v1/updates/library", dsi, h.apiPublishLibrary)
+	env.AllowBody("POST /api/v1/updates/library", maxLibrary)
 }
 
 func tiles(env *feature.Env) []web.Tile {
@@ -90,6 +93,17 @@ type releaseRow struct {
 type page struct {
 	Releases []releaseRow
 	Schools  []schoolRow
+	// Library is the newest signature of the city's library, nil when
+	// the DSI signed none; LibrarySchools are the schools' reports on it.
+	Library        *LibrarySignature
+	LibrarySchools []libraryRow
+}
+
+// libraryRow is a school's line of the signed library on the DSI's page.
+type libraryRow struct {
+	LibraryReport
+	Name   string
+	Reason string // in the reader's language
 }
 
 func (h *handlers) page(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +133,21 @@ func (h *handlers) page(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		p.Releases = append(p.Releases, row)
+	}
+	sigs, reps, err := h.s.LibraryOverview(r.Context(), web.CurrentUser(r))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if len(sigs) > 0 {
+		p.Library = &sigs[0]
+	}
+	for _, rep := range reps {
+		row := libraryRow{LibraryReport: rep, Name: cmpOr(names[rep.SchoolID], rep.SchoolID)}
+		if rep.Reason != "" {
+			row.Reason = web.T(r, rep.Reason, reasonArgs(rep.ReasonArgs)...)
+		}
+		p.LibrarySchools = append(p.LibrarySchools, row)
 	}
 	h.Render(w, r, "update/list", web.T(r, "update.title"), p)
 }
@@ -173,17 +202,31 @@ func nonNil(t feature.Targets) []string {
 	return t
 }
 
-// apiList: {"releases": [...], "schools": [{"school_id", "version", "state", ...}]}.
+// apiList: {"releases": [...], "schools": [{"school_id", "version", "state", ...}],
+// "library": [...], "library_schools": [...]}.
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	rels, states, err := h.s.Overview(r.Context(), web.CurrentUser(r))
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
+	sigs, reps, err := h.s.LibraryOverview(r.Context(), web.CurrentUser(r))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
 	out := struct {
-		Releases []releaseJSON `json:"releases"`
-		Schools  []SchoolState `json:"schools"`
-	}{Releases: []releaseJSON{}, Schools: states}
+		Releases       []releaseJSON      `json:"releases"`
+		Schools        []SchoolState      `json:"schools"`
+		Library        []LibrarySignature `json:"library"`
+		LibrarySchools []LibraryReport    `json:"library_schools"`
+	}{Releases: []releaseJSON{}, Schools: states, Library: sigs, LibrarySchools: reps}
+	if out.Library == nil {
+		out.Library = []LibrarySignature{}
+	}
+	if out.LibrarySchools == nil {
+		out.LibrarySchools = []LibraryReport{}
+	}
 	for _, p := range rels {
 		out.Releases = append(out.Releases, jsonOf(p))
 	}
@@ -193,7 +236,7 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 // apiPublish: the bundle as the body, ?schools=a,b for a first wave →
 // 201 the release.
 func (h *handlers) apiPublish(w http.ResponseWriter, r *http.Request) {
-	data, err := readBody(r)
+	data, err := readBody(r, MaxBundle)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -224,12 +267,28 @@ func (h *handlers) apiExtend(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, jsonOf(p))
 }
 
-// readBody reads a published bundle, at most MaxBundle bytes.
-func readBody(r *http.Request) ([]byte, error) {
+// apiPublishLibrary: a library bundle as the body → 201 the signature.
+func (h *handlers) apiPublishLibrary(w http.ResponseWriter, r *http.Request) {
+	data, err := readBody(r, maxLibrary)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	l, err := h.s.PublishLibrary(r.Context(), web.CurrentUser(r), data)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, l)
+}
+
+// readBody reads a published bundle, at most max bytes (the route's
+// AllowBody).
+func readBody(r *http.Request, max int64) ([]byte, error) {
 	data, err := io.ReadAll(r.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, apperr.New(apperr.ErrTooLarge, "update.err.too_large", "Max", MaxBundle>>20)
+		return nil, apperr.New(apperr.ErrTooLarge, "update.err.too_large", "Max", max>>20)
 	}
 	if err != nil {
 		return nil, reason("update.err.truncated")
