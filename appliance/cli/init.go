@@ -142,32 +142,55 @@ func renderConfig(values map[string]string, now time.Time) string {
 	return b.String()
 }
 
+// writeGroup writes a top-level key, or a section with its keys, nested
+// as deep as the keys' dots go (privacy.retention.mail_days); a section
+// is commented out when none of its keys is set.
 func writeGroup(b *strings.Builder, group string, keys []string, values map[string]string) {
-	setting := func(k string) (string, bool) {
-		if v, ok := values[k]; ok {
-			return strconv.Quote(v), true
-		}
-		def, _ := config.Default(k)
-		if s, ok := def.(string); ok {
-			return strconv.Quote(s), false
-		}
-		return fmt.Sprint(def), false
-	}
-	if len(keys) == 1 && keys[0] == group {
-		v, set := setting(group)
-		fmt.Fprintf(b, "%s%s: %s\n", commentUnless(set), group, v)
+	writeKeys(b, "", group, keys, values)
+}
+
+// writeKeys writes the keys under prefix (prefix included when it is a key
+// itself) at the depth of indent.
+func writeKeys(b *strings.Builder, indent, prefix string, keys []string, values map[string]string) {
+	name := prefix[strings.LastIndex(prefix, ".")+1:]
+	if len(keys) == 1 && keys[0] == prefix {
+		v, set := keySetting(prefix, values)
+		fmt.Fprintf(b, "%s%s%s: %s\n", indent, commentUnless(set), name, v)
 		return
 	}
-	_, anySet := setting(keys[0])
-	for _, k := range keys[1:] {
-		_, set := setting(k)
+	anySet := false
+	for _, k := range keys {
+		_, set := keySetting(k, values)
 		anySet = anySet || set
 	}
-	fmt.Fprintf(b, "%s%s:\n", commentUnless(anySet), group)
+	fmt.Fprintf(b, "%s%s%s:\n", indent, commentUnless(anySet), name)
+	var subs []string // the next level's names, in first-seen order
+	members := map[string][]string{}
 	for _, k := range keys {
-		v, set := setting(k)
-		fmt.Fprintf(b, "  %s%s: %s\n", commentUnless(set), strings.TrimPrefix(k, group+"."), v)
+		rest := strings.TrimPrefix(k, prefix+".")
+		first, _, _ := strings.Cut(rest, ".")
+		sub := prefix + "." + first
+		if _, seen := members[sub]; !seen {
+			subs = append(subs, sub)
+		}
+		members[sub] = append(members[sub], k)
 	}
+	for _, sub := range subs {
+		writeKeys(b, indent+"  ", sub, members[sub], values)
+	}
+}
+
+// keySetting is k's value as the file writes it, and whether it was chosen
+// (else its default).
+func keySetting(k string, values map[string]string) (string, bool) {
+	if v, ok := values[k]; ok {
+		return strconv.Quote(v), true
+	}
+	def, _ := config.Default(k)
+	if s, ok := def.(string); ok {
+		return strconv.Quote(s), false
+	}
+	return fmt.Sprint(def), false
 }
 
 func commentUnless(set bool) string {

@@ -45,7 +45,7 @@ func TestInitWritesALoadableConfig(t *testing.T) {
 	body, _ := os.ReadFile(file)
 	for _, k := range config.Keys() {
 		leaf := k[strings.LastIndex(k, ".")+1:]
-		if !regexp.MustCompile(`(?m)^(  )?(# )?` + regexp.QuoteMeta(leaf) + `: `).Match(body) {
+		if !regexp.MustCompile(`(?m)^(  )*(# )?` + regexp.QuoteMeta(leaf) + `: `).Match(body) {
 			t.Errorf("key %s missing from the file:\n%s", k, body)
 		}
 	}
