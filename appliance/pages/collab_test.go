@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -239,7 +240,9 @@ func FuzzParseMessage(f *testing.F) {
 	f.Add(syncMessage(syncUpdate, []byte("abc")))
 	f.Add(awarenessMessage(encodeAwareness([]awareness{{1, 2, "{}"}})))
 	// A frame read is the message the server would write for it, and an
-	// awareness update reads back as written.
+	// awareness update the server writes again reads back the same. (Bytes
+	// may differ: lib0 accepts a varint with needless continuation bytes,
+	// which the server writes in its shortest form.)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := parseMessage(b)
 		if err == nil && m.Type == msgSync {
@@ -249,8 +252,9 @@ func FuzzParseMessage(f *testing.F) {
 		}
 		if err == nil && m.Type == msgAwareness {
 			if as, err := parseAwareness(m.Payload); err == nil {
-				if !bytes.Equal(encodeAwareness(as), m.Payload) {
-					t.Fatalf("awareness does not round-trip")
+				again, err := parseAwareness(encodeAwareness(as))
+				if err != nil || !slices.Equal(again, as) {
+					t.Fatalf("awareness %+v written again reads %+v, %v", as, again, err)
 				}
 			}
 		}
