@@ -18,15 +18,29 @@ type entryJSON struct {
 }
 
 // apiList: GET /api/v1/audit?from=&to= (days, YYYY-MM-DD, to included;
-// and action, actor, school, offset) → [{"at", "actor", "action",
-// "target", "address"}], newest first.
+// and action, actor, school, limit, offset) → [{"at", "actor", "action",
+// "target", "address"}], newest first; the total in X-Total-Count, the
+// next window in a Link header.
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
-	f, err := filterOf(r)
+	q := r.URL.Query()
+	f, err := filterFrom(q.Get("from"), q.Get("to"))
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	entries, err := h.s.List(r.Context(), web.CurrentUser(r), f)
+	win, err := web.APIWindowOf(q)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	f.Action, f.Actor, f.School, f.Limit, f.Offset = q.Get("action"), q.Get("actor"), q.Get("school"), win.Limit, win.Offset
+	u := web.CurrentUser(r)
+	total, err := h.s.Count(r.Context(), u, f)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	entries, err := h.s.List(r.Context(), u, f)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -35,14 +49,6 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	for i, e := range entries {
 		out[i] = entryJSON{At: e.At, Actor: e.ActorName, Action: e.Action, Target: e.Target, Address: e.Address, School: e.SchoolID}
 	}
+	win.Announce(w, r, total)
 	web.JSON(w, http.StatusOK, out)
-}
-
-// filterOf reads a Filter from the API's query: from and to are days in
-// the schools' zone, both included.
-func filterOf(r *http.Request) (Filter, error) {
-	q := r.URL.Query()
-	f, err := filterFrom(q.Get("from"), q.Get("to"), q.Get("offset"))
-	f.Action, f.Actor, f.School = q.Get("action"), q.Get("actor"), q.Get("school")
-	return f, err
 }

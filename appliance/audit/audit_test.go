@@ -138,7 +138,16 @@ func TestJournalFiltersAndReaders(t *testing.T) {
 	if got := journal(t, a, "directeur", "?actor="+a.User("directeur").ID); len(got) != 2 {
 		t.Errorf("by the director: %+v", got)
 	}
-	for _, q := range []string{"?from=hier", "?action=account.explode", "?offset=-1"} {
+	// Paged as the other lists: the total in X-Total-Count, the next
+	// window in Link with the filters kept.
+	resp, _ = a.Get(a.ClientAs("directeur"), "/api/v1/audit?action=account.create&limit=1")
+	if resp.Header.Get("X-Total-Count") != "2" || !strings.Contains(resp.Header.Get("Link"), "action=account.create&limit=1&offset=1") {
+		t.Errorf("paging: total %q, link %q", resp.Header.Get("X-Total-Count"), resp.Header.Get("Link"))
+	}
+	if got := journal(t, a, "directeur", "?action=account.create&limit=1&offset=1"); len(got) != 1 || !strings.Contains(got[0].Target, "n1") {
+		t.Errorf("second window: %+v", got)
+	}
+	for _, q := range []string{"?from=hier", "?action=account.explode", "?offset=-1", "?limit=501"} {
 		if resp, out := a.Get(a.ClientAs("directeur"), "/api/v1/audit"+q); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: %d %s", q, resp.StatusCode, out)
 		}
@@ -248,7 +257,7 @@ func TestJournalPage(t *testing.T) {
 		!strings.Contains(body, "p51") || strings.Contains(body, ">p00<") || !strings.Contains(body, `rel="next"`) {
 		t.Fatalf("first page: %d, %d rows\n%s", resp.StatusCode, strings.Count(body, "data-action="), body)
 	}
-	resp, body = a.Get(dir, audit.Path+"?position=50")
+	resp, body = a.Get(dir, audit.Path+"?page=2")
 	if resp.StatusCode != http.StatusOK || strings.Count(body, `data-action="account.create"`) != 2 || !strings.Contains(body, "p00") ||
 		strings.Contains(body, `rel="next"`) {
 		t.Errorf("second page: %d\n%s", resp.StatusCode, body)

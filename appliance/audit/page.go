@@ -25,8 +25,7 @@ type journalPage struct {
 	Names   map[string]string // school names by id, for the DSI's column
 	Actions []string
 	Form    journalForm
-	Older   string // the next page's link, "" on the last
-	Newer   string // the previous page's link, "" on the first
+	Pager   web.Pager
 }
 
 // journalForm is the page's filters as the form sends them.
@@ -34,16 +33,17 @@ type journalForm struct {
 	From, To, Action, School string
 }
 
-// query is the form as a link's query, at position offset.
-func (f journalForm) query(offset int) string {
+// url is the journal's address with these filters, at a page; page 1
+// and empty filters are left out, as in the other paged lists.
+func (f journalForm) url(page int) string {
 	v := url.Values{}
 	for k, s := range map[string]string{"du": f.From, "au": f.To, "action": f.Action, "ecole": f.School} {
 		if s != "" {
 			v.Set(k, s)
 		}
 	}
-	if offset > 0 {
-		v.Set("position", strconv.Itoa(offset))
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
 	}
 	if len(v) == 0 {
 		return Path
@@ -55,23 +55,23 @@ func (h *handlers) page(w http.ResponseWriter, r *http.Request) {
 	u := web.CurrentUser(r)
 	q := r.URL.Query()
 	form := journalForm{From: q.Get("du"), To: q.Get("au"), Action: q.Get("action"), School: q.Get("ecole")}
-	f, err := filterFrom(form.From, form.To, q.Get("position"))
+	f, err := filterFrom(form.From, form.To)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	f.Action, f.School, f.Limit = form.Action, form.School, PageSize+1
-	entries, err := h.s.List(r.Context(), u, f)
+	f.Action, f.School = form.Action, form.School
+	total, err := h.s.Count(r.Context(), u, f)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	p := journalPage{Entries: entries, DSI: u.Profile == auth.DSI, Actions: Actions, Form: form}
-	if len(entries) > PageSize {
-		p.Entries, p.Older = entries[:PageSize], form.query(f.Offset+PageSize)
-	}
-	if f.Offset > 0 {
-		p.Newer = form.query(max(f.Offset-PageSize, 0))
+	p := journalPage{DSI: u.Profile == auth.DSI, Actions: Actions, Form: form,
+		Pager: web.Paginate(total, PageSize, q.Get("page"), form.url)}
+	f.Offset, _ = p.Pager.Window()
+	if p.Entries, err = h.s.List(r.Context(), u, f); err != nil {
+		h.Fail(w, r, err)
+		return
 	}
 	if p.DSI {
 		if p.Schools, err = h.Register.Schools(r.Context()); err != nil {
@@ -86,9 +86,9 @@ func (h *handlers) page(w http.ResponseWriter, r *http.Request) {
 	h.Render(w, r, "audit/journal", web.T(r, "audit.title"), p)
 }
 
-// filterFrom reads a period (days in the schools' zone, both included)
-// and a position in the list, as the API and the page both give them.
-func filterFrom(from, to, offset string) (Filter, error) {
+// filterFrom reads a period, days in the schools' zone, both included,
+// as the API and the page both give it.
+func filterFrom(from, to string) (Filter, error) {
 	var f Filter
 	if from != "" {
 		d, err := feature.Day(from)
@@ -103,13 +103,6 @@ func filterFrom(from, to, offset string) (Filter, error) {
 			return f, apperr.New(apperr.ErrInvalid, "audit.err.day", "Value", text.Short(to))
 		}
 		f.To = d.AddDate(0, 0, 1)
-	}
-	if offset != "" {
-		n, err := strconv.Atoi(offset)
-		if err != nil || n < 0 {
-			return f, apperr.New(apperr.ErrInvalid, "audit.err.offset")
-		}
-		f.Offset = n
 	}
 	return f, nil
 }

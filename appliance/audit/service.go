@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"preau/appliance/apperr"
@@ -76,8 +77,35 @@ func (s *Service) write(ctx context.Context, actor auth.User, action, target, ad
 // for the DSI, every school's and the city's (f.School narrows them).
 // Other profiles are refused.
 func (s *Service) List(ctx context.Context, u auth.User, f Filter) ([]Entry, error) {
-	var where []string
-	var args []any
+	where, args, err := readable(u, f)
+	if err != nil {
+		return nil, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = PageSize
+	}
+	q := "SELECT id, school_id, at, actor_id, actor_name, action, target, address FROM audit_entries WHERE " +
+		where + " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
+	return store.Query(ctx, s.db.Reader(), scanEntry, q, append(args, limit, max(f.Offset, 0))...)
+}
+
+// Count is how many entries List would read under f, all pages together.
+func (s *Service) Count(ctx context.Context, u auth.User, f Filter) (int, error) {
+	where, args, err := readable(u, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM audit_entries WHERE "+where, args...).Scan(&n)
+	return n, err
+}
+
+// readable is the SQL condition for the entries u may read under f, and
+// its arguments; a profile that reads no journal, or an unknown action,
+// is refused.
+func readable(u auth.User, f Filter) (string, []any, error) {
+	where, args := []string{"deleted = 0"}, []any{}
 	switch u.Profile {
 	case auth.Director:
 		where, args = append(where, "school_id = ?"), append(args, u.SchoolID)
@@ -86,11 +114,11 @@ func (s *Service) List(ctx context.Context, u auth.User, f Filter) ([]Entry, err
 			where, args = append(where, "school_id = ?"), append(args, f.School)
 		}
 	default:
-		return nil, apperr.New(apperr.ErrForbidden, "audit.err.readers")
+		return "", nil, apperr.New(apperr.ErrForbidden, "audit.err.readers")
 	}
 	if f.Action != "" {
 		if !known(f.Action) {
-			return nil, apperr.New(apperr.ErrInvalid, "audit.err.action", "Value", text.Short(f.Action))
+			return "", nil, apperr.New(apperr.ErrInvalid, "audit.err.action", "Value", text.Short(f.Action))
 		}
 		where, args = append(where, "action = ?"), append(args, f.Action)
 	}
@@ -103,17 +131,7 @@ func (s *Service) List(ctx context.Context, u auth.User, f Filter) ([]Entry, err
 	if !f.To.IsZero() {
 		where, args = append(where, "at < ?"), append(args, f.To.UTC().Format(stamp))
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = PageSize
-	}
-	q := "SELECT id, school_id, at, actor_id, actor_name, action, target, address FROM audit_entries WHERE deleted = 0"
-	for _, w := range where {
-		q += " AND " + w
-	}
-	q += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, max(f.Offset, 0))
-	return store.Query(ctx, s.db.Reader(), scanEntry, q, args...)
+	return strings.Join(where, " AND "), args, nil
 }
 
 func scanEntry(row store.Scanner) (Entry, error) {

@@ -1,15 +1,10 @@
 package requests
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
-	"preau/appliance/apperr"
-	"preau/appliance/text"
 	"preau/appliance/web"
 )
 
@@ -23,18 +18,11 @@ type requestJSON struct {
 	Updated  time.Time `json:"updated"`
 }
 
-// The API's pages of requests: ?limit= (1 to maxLimit, defaultLimit when
-// absent) and ?offset= (from 0).
-const (
-	defaultLimit = 100
-	maxLimit     = 500
-)
-
 // apiList: the director's school's requests, or every school's for the
 // DSI on central, newest first, one page: ?limit=&offset=. How many there
 // are in all is the X-Total-Count header; the next page, a Link header.
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
-	limit, offset, err := pageOf(r.URL.Query())
+	win, err := web.APIWindowOf(r.URL.Query())
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -45,32 +33,13 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	total := len(items)
-	items = items[min(offset, total):min(offset+limit, total)]
+	items = items[min(win.Offset, total):min(win.Offset+win.Limit, total)]
 	out := make([]requestJSON, len(items))
 	for i, it := range items {
 		out[i] = requestJSON{ID: it.ID, SchoolID: it.SchoolID, Kind: it.Kind, Title: it.Title, Status: it.Status, Updated: it.Updated}
 	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	if offset+limit < total {
-		w.Header().Set("Link", fmt.Sprintf(`</api/v1/requests?limit=%d&offset=%d>; rel="next"`, limit, offset+limit))
-	}
+	win.Announce(w, r, total)
 	web.JSON(w, http.StatusOK, out)
-}
-
-// pageOf reads ?limit= and ?offset=; a value that is not one is refused.
-func pageOf(q url.Values) (limit, offset int, err error) {
-	limit = defaultLimit
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxLimit {
-			return 0, 0, apperr.New(apperr.ErrInvalid, "requests.err.limit", "Value", text.Short(v), "Max", maxLimit)
-		}
-	}
-	if v := q.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, apperr.New(apperr.ErrInvalid, "requests.err.offset", "Value", text.Short(v))
-		}
-	}
-	return limit, offset, nil
 }
 
 // apiFile: {"kind", "title", "fields": {...}} → 201 {"id", "status"}. An
