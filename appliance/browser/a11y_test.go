@@ -118,7 +118,7 @@ func (w *walker) walk(start string) {
 				continue
 			}
 			w.pages = append(w.pages, p)
-			w.check(p, "fr")
+			w.checkSizes(p, "fr")
 			if depth < 2 {
 				next = append(next, w.links()...)
 			}
@@ -165,6 +165,22 @@ func (w *walker) check(p, lang string) {
 	}
 }
 
+// checkSizes checks the page the tab shows at its size, then laid out
+// again at the other size (a window dragged, a phone turned: no reload),
+// and leaves the tab at the size it had: each page load serves both
+// sizes, the longer part of a check being the load.
+func (w *walker) checkSizes(p, lang string) {
+	first := w.tab.Viewport
+	other := browser.Phone
+	if first.Mobile {
+		other = browser.Laptop
+	}
+	w.check(p, lang)
+	w.tab.Resize(other)
+	w.check(p, lang)
+	w.tab.Resize(first)
+}
+
 // report fails the test with one line per rule broken on a page.
 func (w *walker) report() {
 	keys := make([]string, 0, len(w.found))
@@ -194,14 +210,11 @@ const walkDeadline = 5 * time.Minute
 
 // TestA11yWalk checks every page each profile reaches from its home page,
 // two links deep, with axe-core (WCAG 2.1 A and AA): no serious or
-// critical violation. Each page is checked twice, in French on a laptop
-// and in Arabic on a phone: both languages and both sizes, at half the
-// time of all four pairs, which CI's half hour cannot spare (what differs
-// between the sizes is layout, the same in both directions; between the
-// languages, words and direction, the same at both sizes). A visitor
-// walks from the sign-in page, on a school and on central. The profiles
-// walk side by side, a browser each (go test's -parallel), the longest
-// walks first.
+// critical violation. Each page is checked in French and in Arabic, each
+// at laptop and phone sizes: loaded once per language, laid out again at
+// the other size. A visitor walks from the sign-in page, on a school and
+// on central. The profiles walk side by side, a browser each (go test's
+// -parallel), the longest walks first.
 func TestA11yWalk(t *testing.T) {
 	src := axeSource(t)
 	start := time.Now()
@@ -230,7 +243,7 @@ func TestA11yWalk(t *testing.T) {
 				w.tab.Resize(browser.Phone)
 				for _, p := range w.pages {
 					if w.open(p, "ar") {
-						w.check(p, "ar")
+						w.checkSizes(p, "ar")
 					}
 				}
 				w.report()
