@@ -91,34 +91,41 @@ func keyboardCheck(t *testing.T, tab *browser.Tab, path string) {
 }
 
 // TestKeyboard goes through each profile's home page, and a teacher's
-// form, class page editor and webmail, with the keyboard alone, on a
-// laptop and on a phone.
+// form, class page editor and webmail, with the keyboard alone, in French
+// and in Arabic (right to left: the skip link, the order of the focus and
+// its outline mirrored), on a laptop and on a phone.
 func TestKeyboard(t *testing.T) {
 	start := time.Now()
 	school := apptest.New(t, apptest.Options{})
 	central := apptest.New(t, apptest.Options{Role: "central"})
-	b := browser.Start(t, 3*time.Minute)
-	for _, vp := range []browser.Viewport{browser.Laptop, browser.Phone} {
-		for _, c := range []struct {
-			app   *apptest.App
-			login string
-		}{{school, "eleve"}, {school, "parent"}, {school, "directeur"}, {central, "dsi"}, {school, "enseignant"}} {
-			t.Run(vp.Name+"/"+c.login, func(t *testing.T) {
-				tab := b.Tab(t, c.app.URL, vp)
-				loginForm(t, tab, c.login)
-				paths := []string{"/accueil"}
-				if c.login == "enseignant" {
-					tab.Open("/pages")
-					page := browser.Eval[string](tab, `(document.querySelector("main a[href^='/pages/']") || {}).pathname || ""`)
-					if page == "" {
-						t.Fatal("no class page to edit in the teacher's list")
+	b := browser.Start(t, 5*time.Minute)
+	for _, lang := range []string{"fr", "ar"} {
+		for _, vp := range []browser.Viewport{browser.Laptop, browser.Phone} {
+			for _, c := range []struct {
+				app   *apptest.App
+				login string
+			}{{school, "eleve"}, {school, "parent"}, {school, "directeur"}, {central, "dsi"}, {school, "enseignant"}} {
+				t.Run(lang+"/"+vp.Name+"/"+c.login, func(t *testing.T) {
+					tab := b.Tab(t, c.app.URL, vp)
+					tab.AcceptLanguage(lang)
+					loginForm(t, tab, c.login)
+					paths := []string{"/accueil"}
+					if c.login == "enseignant" {
+						tab.Open("/pages")
+						page := browser.Eval[string](tab, `(document.querySelector("main a[href^='/pages/']") || {}).pathname || ""`)
+						if page == "" {
+							t.Fatal("no class page to edit in the teacher's list")
+						}
+						paths = append(paths, "/mot-de-passe", page, "/messagerie", "/messagerie/ecrire")
 					}
-					paths = append(paths, "/mot-de-passe", page, "/messagerie", "/messagerie/ecrire")
-				}
-				for _, p := range paths {
-					keyboardCheck(t, tab, p)
-				}
-			})
+					for _, p := range paths {
+						keyboardCheck(t, tab, p)
+						if l, _ := langOf(tab); l != lang {
+							t.Errorf("%s in %s: the page is in %q", p, lang, l)
+						}
+					}
+				})
+			}
 		}
 	}
 	t.Logf("keyboard walk in %v", time.Since(start).Round(time.Second))
