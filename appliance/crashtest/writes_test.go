@@ -17,9 +17,9 @@ import (
 // A write the server acknowledged: where its row must be, and for a file
 // the SHA-256 of what was sent.
 type write struct {
-	kind  string // homework, tick, note, ack, mail, thread, post, page, upload
+	kind  string // homework, tick, note, ack, mail, thread, post, page, edit, upload
 	table string // the table holding its row
-	key   string // the row's id, or for a tick or an acknowledgement "parent|pupil"
+	key   string // the row's id; for a tick or an acknowledgement "parent|pupil", for an edit "page|update in hex"
 	hash  string // an upload's content
 }
 
@@ -30,6 +30,7 @@ type ledger struct {
 	notes  []string // notes asking a signature, to sign
 	works  []string // homework entries, to tick
 	thread []string // forum threads, to answer
+	pages  []string // class pages, to type into
 }
 
 func newLedger() *ledger { return &ledger{} }
@@ -45,6 +46,8 @@ func (l *ledger) add(w write) {
 		l.works = append(l.works, w.key)
 	case "thread":
 		l.thread = append(l.thread, w.key)
+	case "page":
+		l.pages = append(l.pages, w.key)
 	}
 }
 
@@ -83,6 +86,7 @@ type world struct {
 	ids                    seeded
 	teacher, pupil, parent *client
 	acked                  *ledger
+	typed                  typed
 	mu                     sync.Mutex
 	seq                    int
 }
@@ -96,7 +100,7 @@ func (w *world) next() int {
 
 // write issues random writes of every kind until ctx ends (the kill).
 func (w *world) write(ctx context.Context, writer int) {
-	kinds := []func(context.Context, int) (write, bool){w.homework, w.tick, w.note, w.ack, w.mail, w.thread, w.post, w.page, w.upload}
+	kinds := []func(context.Context, int) (write, bool){w.homework, w.tick, w.note, w.ack, w.mail, w.thread, w.post, w.page, w.edit, w.upload}
 	for ctx.Err() == nil {
 		n := w.next()
 		if wr, ok := kinds[(writer+n)%len(kinds)](ctx, n); ok {
