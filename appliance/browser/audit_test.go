@@ -1,11 +1,13 @@
 package browser_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"preau/appliance/apptest"
+	"preau/appliance/audit"
 	"preau/appliance/auth"
 	"preau/appliance/browser"
 )
@@ -27,6 +29,13 @@ func TestJournalStory(t *testing.T) {
 					Profile: auth.Teacher, SchoolID: "ecole-moulin"})
 				if err != nil {
 					t.Fatal(err)
+				}
+				// A term's worth of password resets by the console: the
+				// journal runs to a second page.
+				for i := range audit.PageSize + 5 {
+					if err := school.Env.Audit.RecordConsole(t.Context(), teacher, audit.AccountPasswordReset, fmt.Sprintf("eleve.%02d", i)); err != nil {
+						t.Fatal(err)
+					}
 				}
 				s := shots(t, vp)
 
@@ -51,6 +60,18 @@ func TestJournalStory(t *testing.T) {
 					t.Errorf("the journal overflows by %d px", director.Overflow())
 				}
 				s.maybe(director, "directeur", "journal-"+lang)
+				if n := director.Doc().Find(`table.journal tr[data-action]`).Length(); n != audit.PageSize {
+					t.Errorf("the journal's first page shows %d rows", n)
+				}
+				director.Click(`nav.pager a[rel="next"]`)
+				if got := director.Doc().Find(`table.journal tr[data-action]`); got.Length() == 0 || !strings.Contains(got.Last().Text(), "eleve.00") ||
+					director.Doc().Find(`nav.pager a[aria-current="page"]`).Text() != "2" {
+					t.Errorf("the second page: %d rows, at %s: %q", got.Length(), director.Path(), text(director.Doc(), "main"))
+				}
+				if director.Overflow() > 0 {
+					t.Errorf("the journal's second page overflows by %d px", director.Overflow())
+				}
+				s.maybe(director, "directeur", "journal-page2-"+lang)
 				browser.Eval[bool](director, `(document.querySelector('select[name="action"]').value = "account.create", true)`)
 				director.Click(`form.journal-filters button[type="submit"]`)
 				if n := director.Doc().Find(`table.journal tr[data-action]`).Length(); n != 0 || !strings.Contains(director.Path(), "action=account.create") {
