@@ -44,6 +44,13 @@ func init() {
 			Expect: expect(http.StatusNotFound, http.StatusUnauthorized, staff...)},
 		authzCase{Route: "DELETE /api/v1/blog/{id}/photos/{media}", Path: "/api/v1/blog/{blog_post}/photos/inconnue",
 			Expect: expect(http.StatusNotFound, http.StatusUnauthorized, staff...)},
+		// Changing a post's words: its class's staff; the pupil reading
+		// it may not (only their own, while it waits for approval).
+		authzCase{Route: "GET /cahier-de-vie/{id}/modifier", Path: "/cahier-de-vie/{blog_post}/modifier", Expect: page(staff...)},
+		authzCase{Route: "POST /cahier-de-vie/{id}/modifier", Path: "/cahier-de-vie/{blog_post}/modifier",
+			Body: "titre=Sortie+%C3%A0+la+ferme&texte=Bonjour", Expect: form(staff...)},
+		authzCase{Route: "PATCH /api/v1/blog/{id}", Path: "/api/v1/blog/{blog_post}", Body: `{"body":"Bonjour"}`,
+			Expect: api(http.StatusOK, staff...)},
 		authzCase{Route: "POST /cahier-de-vie/{id}/publier", Path: "/cahier-de-vie/{blog_post}/publier", Expect: form(staff...)},
 		authzCase{Route: "POST /cahier-de-vie/{id}/supprimer", Path: "/cahier-de-vie/{blog_post}/supprimer", Expect: deleted},
 		authzCase{Route: "POST /cahier-de-vie/{id}/commentaires", Path: "/cahier-de-vie/{blog_post}/commentaires", Body: "texte=Bravo",

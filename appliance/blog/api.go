@@ -134,6 +134,41 @@ func (h *handlers) apiComment(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusCreated, map[string]string{"id": c.ID, "status": c.Status})
 }
 
+// apiEdit: {"title", "body", "audience"} → 200 the post as GET gives it.
+// Each field left out keeps its value.
+func (h *handlers) apiEdit(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Title    *string `json:"title"`
+		Body     *string `json:"body"`
+		Audience string  `json:"audience"`
+	}
+	if !h.DecodeJSON(w, r, &in) {
+		return
+	}
+	u, id := web.CurrentUser(r), r.PathValue("id")
+	e, err := h.s.Entry(r.Context(), u, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	d := Draft{Title: e.Title, Body: e.Body, Audience: in.Audience}
+	if in.Title != nil {
+		d.Title = *in.Title
+	}
+	if in.Body != nil {
+		d.Body = *in.Body
+	}
+	if _, err := h.s.Edit(r.Context(), u, id, d); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if e, err = h.s.Entry(r.Context(), u, id); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, toJSON(e))
+}
+
 // apiRemoveMedia takes one photo or video off a post → 204.
 func (h *handlers) apiRemoveMedia(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.s.RemoveMedia(r.Context(), web.CurrentUser(r), r.PathValue("id"), r.PathValue("media")); err != nil {

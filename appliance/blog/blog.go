@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"preau/appliance/apperr"
 	"preau/appliance/auth"
 	"preau/appliance/feature"
 	"preau/appliance/store"
@@ -67,6 +68,8 @@ func routes(env *feature.Env) {
 	env.Handle("POST "+Path+"/reglages", staff, h.saveSettings)
 	env.Handle("GET "+Path+"/{id}", readers, h.post)
 	env.Handle("GET "+Path+"/{id}/photos.zip", readers, h.zip)
+	env.Handle("GET "+Path+"/{id}/modifier", writers, h.editPage)
+	env.Handle("POST "+Path+"/{id}/modifier", writers, h.edit)
 	env.Handle("POST "+Path+"/{id}/photos", writers, h.addFiles)
 	env.Handle("POST "+Path+"/{id}/photos/{media}/supprimer", writers, h.removeMedia)
 	env.AllowBody("POST "+Path+"/{id}/photos", maxForm)
@@ -81,6 +84,7 @@ func routes(env *feature.Env) {
 	env.Handle("POST /api/v1/blog", writers, h.apiPublish)
 	env.Handle("GET /api/v1/blog/{id}", readers, h.apiPost)
 	env.Handle("POST /api/v1/blog/{id}/photos", writers, h.apiPhotos)
+	env.Handle("PATCH /api/v1/blog/{id}", writers, h.apiEdit)
 	env.Handle("DELETE /api/v1/blog/{id}/photos/{media}", writers, h.apiRemoveMedia)
 	env.AllowBody("POST /api/v1/blog/{id}/photos", MaxVideo+1<<20)
 	env.Handle("POST /api/v1/blog/{id}/comments", talkers, h.apiComment)
@@ -157,11 +161,14 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) {
 		Writer: len(writable) > 0, Staff: u.Profile == auth.Teacher || u.Profile == auth.Director})
 }
 
-// form is the posting form: the classes offered, and what was typed.
+// form is the posting form: the classes offered, and what was typed;
+// or, with Post set, the form changing that post's words.
 type form struct {
 	Draft
 	Classes []auth.Class
 	Pupil   bool
+	Post    *Post
+	Staff   bool // may choose the audience
 }
 
 func (h *handlers) newPage(w http.ResponseWriter, r *http.Request) {
@@ -203,6 +210,40 @@ func (h *handlers) publish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Redirect(w, r, Path+"/"+id, "blog.flash.published", "Title", d.Title)
+}
+
+// editPage is the form changing a post's words, for those who may.
+func (h *handlers) editPage(w http.ResponseWriter, r *http.Request) {
+	e, err := h.s.Entry(r.Context(), web.CurrentUser(r), r.PathValue("id"))
+	if err == nil && !e.CanAdd {
+		err = apperr.New(apperr.ErrForbidden, "blog.err.not_yours")
+	}
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.renderEdit(w, r, http.StatusOK, e, Draft{Title: e.Title, Body: e.Body, Audience: e.Audience}, "")
+}
+
+func (h *handlers) renderEdit(w http.ResponseWriter, r *http.Request, status int, e Entry, d Draft, errMsg string) {
+	h.RenderStatus(w, r, status, "blog/edit", web.T(r, "blog.edit_title"),
+		form{Draft: d, Post: &e.Post, Staff: e.Staff, Pupil: web.CurrentUser(r).Profile == auth.Pupil}, errMsg)
+}
+
+func (h *handlers) edit(w http.ResponseWriter, r *http.Request) {
+	u, id := web.CurrentUser(r), r.PathValue("id")
+	d := Draft{Title: r.FormValue("titre"), Body: r.FormValue("texte"), Audience: r.FormValue("pour")}
+	p, err := h.s.Edit(r.Context(), u, id, d)
+	if err != nil {
+		status := web.ErrStatus(err)
+		if e, lerr := h.s.Entry(r.Context(), u, id); lerr == nil && status < http.StatusInternalServerError && status != http.StatusForbidden {
+			h.renderEdit(w, r, status, e, d, web.ErrText(r, err))
+			return
+		}
+		h.Fail(w, r, err)
+		return
+	}
+	h.Redirect(w, r, Path+"/"+p.ID, "blog.flash.saved", "Title", p.Title)
 }
 
 func (h *handlers) post(w http.ResponseWriter, r *http.Request) {

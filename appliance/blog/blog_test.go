@@ -367,3 +367,85 @@ func TestRemoveOnePhoto(t *testing.T) {
 		t.Errorf("removing it twice: %d", resp.StatusCode)
 	}
 }
+
+// A post's words change after it is out: the class's teacher fixes a
+// typo by the page and shows it to the whole school by the API; a pupil
+// changes their own post while it waits, not its audience, and not once
+// published; a parent changes nothing. A refused change writes nothing.
+func TestEditPost(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	ce1 := a.ClassID("CE1")
+	teacher, pupil := a.ClientAs("enseignant"), a.ClientAs("eleve")
+	resp, out := a.Do(teacher, "POST", "/api/v1/blog", "application/json", `{"class_id":"`+ce1+`","title":"Sortie au muse","body":"Nous avons vu des tableaux."}`)
+	var created struct{ ID string }
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal([]byte(out), &created) != nil {
+		t.Fatalf("post: %d %s", resp.StatusCode, out)
+	}
+	id := created.ID
+
+	if resp, page := a.Get(teacher, blog.Path+"/"+id); resp.StatusCode != http.StatusOK || !strings.Contains(page, `href="/cahier-de-vie/`+id+`/modifier"`) {
+		t.Fatalf("the post's page offers no edit to its teacher: %d", resp.StatusCode)
+	}
+	if resp, form := a.Get(teacher, blog.Path+"/"+id+"/modifier"); resp.StatusCode != http.StatusOK || !strings.Contains(form, "Sortie au muse") ||
+		!strings.Contains(form, "Nous avons vu des tableaux.") {
+		t.Fatalf("the edit form: %d", resp.StatusCode)
+	}
+	resp, _ = a.PostForm(teacher, blog.Path+"/"+id+"/modifier", url.Values{"titre": {"Sortie au musée"}, "texte": {"Nous avons vu des **tableaux**."}, "pour": {"class"}})
+	if status, p := getPost(t, a, "parent", id); resp.StatusCode != http.StatusSeeOther || status != http.StatusOK || p.Title != "Sortie au musée" ||
+		!strings.Contains(p.HTML, "<strong>tableaux</strong>") {
+		t.Fatalf("after the teacher's edit: %d, the parent reads %d %+v", resp.StatusCode, status, p)
+	}
+	resp, out = a.Do(teacher, "PATCH", "/api/v1/blog/"+id, "application/json", `{"audience":"school"}`)
+	var edited struct{ Title, Audience string }
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(out), &edited) != nil || edited.Title != "Sortie au musée" || edited.Audience != blog.School {
+		t.Fatalf("the API's edit, title kept: %d %s", resp.StatusCode, out)
+	}
+
+	// Refused, nothing written.
+	var before string
+	a.DB.Reader().QueryRow("SELECT title || body || audience || hlc FROM blog_posts WHERE id = ?", id).Scan(&before)
+	for name, c := range map[string]struct {
+		login, body string
+		status      int
+		says        string
+	}{
+		"no title":    {"enseignant", `{"title":"  "}`, http.StatusBadRequest, "indiquez un titre"},
+		"a long text": {"enseignant", `{"body":"` + strings.Repeat("a", 20001) + `"}`, http.StatusBadRequest, "ne doit pas dépasser"},
+		"an audience": {"enseignant", `{"audience":"ville"}`, http.StatusBadRequest, "ville"},
+		"a parent":    {"parent", `{"title":"Pirate"}`, http.StatusForbidden, ""},
+		"a pupil":     {"eleve", `{"title":"Pirate"}`, http.StatusForbidden, ""},
+		"another class's teacher, reading it with the school": {"helene.roux", `{"title":"Pirate"}`, http.StatusForbidden, "seuls son auteur"},
+		"not JSON":       {"enseignant", `titre=Pirate`, http.StatusBadRequest, ""},
+		"an unknown key": {"enseignant", `{"titre":"Pirate"}`, http.StatusBadRequest, "titre"},
+	} {
+		resp, out := a.Do(a.ClientAs(c.login), "PATCH", "/api/v1/blog/"+id, "application/json", c.body)
+		if resp.StatusCode != c.status || !strings.Contains(out, c.says) {
+			t.Errorf("%s: %d %.200s, want %d saying %q", name, resp.StatusCode, out, c.status, c.says)
+		}
+	}
+	if resp, page := a.PostForm(teacher, blog.Path+"/"+id+"/modifier", url.Values{"titre": {""}, "texte": {"Gardé ?"}}); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(page, "indiquez un titre") || !strings.Contains(page, "Gardé ?") {
+		t.Errorf("an empty title by the page: %d, the form shown again with what was typed", resp.StatusCode)
+	}
+	var after string
+	a.DB.Reader().QueryRow("SELECT title || body || audience || hlc FROM blog_posts WHERE id = ?", id).Scan(&after)
+	if after != before {
+		t.Errorf("a refused edit was written: %q → %q", before, after)
+	}
+
+	// A pupil's own post, while it waits: its words, not its audience.
+	a.PostForm(teacher, blog.Path+"/reglages", url.Values{"classe": {ce1}, "eleves": {"1"}, "validation": {"1"}})
+	resp, out = a.Do(pupil, "POST", "/api/v1/blog", "application/json", `{"class_id":"`+ce1+`","title":"Mon dessn","body":"Un chat"}`)
+	json.Unmarshal([]byte(out), &created)
+	resp, out = a.Do(pupil, "PATCH", "/api/v1/blog/"+created.ID, "application/json", `{"title":"Mon dessin","audience":"school"}`)
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(out), &edited) != nil || edited.Title != "Mon dessin" || edited.Audience != blog.Class {
+		t.Fatalf("the pupil's edit of their held post: %d %s", resp.StatusCode, out)
+	}
+	a.PostForm(teacher, blog.Path+"/"+created.ID+"/publier", nil)
+	if resp, _ := a.Do(pupil, "PATCH", "/api/v1/blog/"+created.ID, "application/json", `{"title":"Changé après"}`); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the pupil edits their post once published: %d", resp.StatusCode)
+	}
+	if resp, _ := a.Get(pupil, blog.Path+"/"+created.ID+"/modifier"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the pupil opens the edit form of their published post: %d", resp.StatusCode)
+	}
+}

@@ -244,7 +244,7 @@ type Entry struct {
 	Videos   []Media
 	Comments []CommentEntry
 	// What the reader may do with it.
-	Staff, CanComment, CanDelete, CanAdd bool
+	Staff, CanComment, CanDelete, CanAdd bool // CanAdd: add files, and change its words
 }
 
 // CommentEntry is a comment with its author's name.
@@ -302,7 +302,7 @@ func (s *Service) entries(ctx context.Context, r reader, posts []Post, comments 
 	for i, p := range posts {
 		e := Entry{Post: p, HTML: template.HTML(text.Markdown(p.Body)), Staff: r.staffOf(p)} // the one sanitizer policy made it safe
 		e.CanDelete = e.Staff || p.AuthorID == r.user.ID
-		e.CanAdd = e.Staff || (p.AuthorID == r.user.ID && p.Status == Pending)
+		e.CanAdd = canEdit(r, p)
 		e.Author = s.name(ctx, p.AuthorID)
 		if c, err := s.reg.Class(ctx, p.ClassID); err == nil {
 			e.Class = c.Name
@@ -507,7 +507,7 @@ func (s *Service) AddFiles(ctx context.Context, u auth.User, id string, files []
 	if err != nil {
 		return err
 	}
-	if !r.staffOf(p) && !(p.AuthorID == u.ID && p.Status == Pending) {
+	if !canEdit(r, p) {
 		return apperr.New(apperr.ErrForbidden, "blog.err.not_yours")
 	}
 	if len(files) == 0 {
@@ -525,6 +525,43 @@ func (s *Service) AddFiles(ctx context.Context, u auth.User, id string, files []
 		return err
 	}
 	return s.addMedia(ctx, p, media)
+}
+
+// Edit changes a post's title, text and, for its class's staff, its
+// audience: the staff any post of their class, a pupil their own while it
+// waits for approval (once published, it is the staff's). Its photos are
+// added and removed on their own; its families are not told again.
+// Nothing is written when the draft is refused.
+func (s *Service) Edit(ctx context.Context, u auth.User, id string, d Draft) (Post, error) {
+	p, r, err := s.Readable(ctx, u, id)
+	if err != nil {
+		return p, err
+	}
+	if !canEdit(r, p) {
+		return p, apperr.New(apperr.ErrForbidden, "blog.err.not_yours")
+	}
+	if d.Title, err = text.Line("field.title", d.Title, maxTitle); err != nil {
+		return p, err
+	}
+	if d.Body, err = text.Body("field.body", d.Body, maxBody); err != nil {
+		return p, err
+	}
+	if d.Title == "" {
+		return p, apperr.New(apperr.ErrInvalid, "blog.err.title_required")
+	}
+	switch {
+	case d.Audience == "" || !r.staffOf(p):
+		d.Audience = p.Audience // a pupil's post stays the class's
+	case d.Audience != Class && d.Audience != School:
+		return p, apperr.New(apperr.ErrInvalid, "blog.err.audience", "Value", text.Short(d.Audience))
+	}
+	p.Title, p.Body, p.Audience = d.Title, d.Body, d.Audience
+	return p, s.updatePost(ctx, p)
+}
+
+// canEdit reports whether the reader may change a post's words.
+func canEdit(r reader, p Post) bool {
+	return r.staffOf(p) || (p.AuthorID == r.user.ID && p.Status == Pending)
 }
 
 // Approve publishes a pupil's post, for its class's staff.

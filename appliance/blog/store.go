@@ -172,6 +172,15 @@ func insertMedia(ctx context.Context, tx *store.Tx, postID string, p Post, media
 	return nil
 }
 
+// updatePost writes a post's words and audience.
+func (s *Service) updatePost(ctx context.Context, p Post) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE blog_posts SET title = ?, body = ?, audience = ?, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?",
+			p.Title, p.Body, p.Audience, tx.HLC, tx.Origin, p.ID)
+		return err
+	})
+}
+
 func (s *Service) setPostStatus(ctx context.Context, id, status string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE blog_posts SET status = ?, hlc = ?, origin = ? WHERE deleted = 0 AND id = ?", status, tx.HLC, tx.Origin, id)

@@ -55,7 +55,7 @@ func blogImagesLoaded(t *testing.T, tab *browser.Tab, sel string) {
 }
 
 // The class blog, for real: the teacher posts an outing with photos
-// through the form; the class's parent, on a phone, finds it on the
+// through the form and corrects its text; the class's parent, on a phone, finds it on the
 // list, sees the photos, comments; the comment waits until the teacher
 // approves it; the parent downloads the photos. A parent of another
 // class finds nothing. In French and in Arabic, on a desktop and a phone.
@@ -87,6 +87,24 @@ func TestBlogStory(t *testing.T) {
 				}
 				postPath := teacher.Path()
 				s.maybe(teacher, "enseignant", "cahier-de-vie-billet-"+lang)
+				// A word forgotten: the teacher changes the text from the
+				// post's page, the photos staying.
+				teacher.Click(`a[href="` + postPath + `/modifier"]`)
+				inLanguage(t, teacher, lang, "the post's edit form")
+				if got := browser.Eval[string](teacher, `document.querySelector('textarea[name="texte"]').value`); !strings.Contains(got, "**canards**") {
+					t.Fatalf("the edit form does not hold the post's text: %q", got)
+				}
+				if teacher.Overflow() > 0 {
+					t.Errorf("the edit form overflows by %d px", teacher.Overflow())
+				}
+				browser.Eval[bool](teacher, `(document.querySelector('textarea[name="texte"]').value = "", true)`)
+				teacher.Type(`textarea[name="texte"]`, "Nous avons observé les **canards** et ramassé des feuilles d'automne.")
+				s.maybe(teacher, "enseignant", "cahier-de-vie-modifier-"+lang)
+				teacher.Click(`form[action="` + postPath + `/modifier"] button[type="submit"]`)
+				if teacher.Path() != postPath || !strings.Contains(text(teacher.Doc(), ".blog-body"), "feuilles d'automne") ||
+					teacher.Doc().Find(".blog-gallery img").Length() != 3 {
+					t.Fatalf("after the edit, at %s: %q", teacher.Path(), text(teacher.Doc(), ".blog-body"))
+				}
 
 				parent := b.Tab(t, app.URL, browser.Phone)
 				parent.AcceptLanguage(lang)
