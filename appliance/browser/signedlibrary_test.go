@@ -24,7 +24,8 @@ import (
 // Moulin, which pins the DSI's root key, caches the signed files and
 // refuses the other; the DSI reads the refusal on « Mises à jour ». The
 // school's director finds, in the cache's page, the bundle of an update
-// named by its version, and the refused file is not opened. In French
+// named by its version, the refused file marked so in the cache and in
+// the library, and it is not opened. In French
 // and in Arabic, on a desktop and a phone.
 func TestSignedLibraryStory(t *testing.T) {
 	b := browser.Start(t, 4*time.Minute)
@@ -140,6 +141,23 @@ func TestSignedLibraryStory(t *testing.T) {
 				if !named {
 					t.Errorf("the update's bundle is not named in the cache: %q", text(director.Doc(), "#cache"))
 				}
+				// The refused file says so, in the cache and in the library,
+				// rather than that it comes back with the connection.
+				refusedWord := map[string]string{"fr": "Refusé", "ar": "مرفوض"}[lang]
+				if r := director.Doc().Find(`#cache tr[data-refused="true"]`); r.Length() != 1 || !strings.Contains(r.Text(), filepath.Base(unsigned.Name)) ||
+					!strings.Contains(r.Text(), refusedWord) {
+					t.Errorf("the cache's refused row: %q", r.Text())
+				}
+				director.Open("/documents/ville")
+				item := director.Doc().Find(`a[href="/documents/ville/` + unsigned.ID + `/fichier"]`).Closest("li, tr, article")
+				if item.Find(".refused").Length() != 1 || item.Find(".away").Length() != 0 || !strings.Contains(item.Text(), refusedWord) {
+					t.Errorf("the library shows the unsigned file as %q", item.Text())
+				}
+				if n := director.Doc().Find(".refused").Length(); n != 1 {
+					t.Errorf("%d files marked refused in the library, want 1", n)
+				}
+				s.maybe(director, "directeur", "bibliotheque-ville-refus-"+lang)
+				director.Open("/documents/ville/cache")
 				s.maybe(director, "directeur", "bibliotheque-cache-signee-"+lang)
 				if status := director.Open("/documents/ville/" + unsigned.ID + "/fichier"); status != http.StatusForbidden {
 					t.Errorf("the unsigned file: %d, want 403", status)

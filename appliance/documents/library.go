@@ -37,6 +37,7 @@ func libraryRoutes(env *feature.Env, h *handlers) {
 type libraryPage struct {
 	Documents []Document
 	Away      map[string]bool // the documents whose file this school's cache does not hold now
+	Refused   map[string]bool // the documents whose file the city did not sign: never served here
 	Central   bool            // the DSI publishes here
 	Schools   []auth.School   // the DSI's choice of schools
 	Director  bool
@@ -58,8 +59,16 @@ func (h *handlers) renderLibrary(w http.ResponseWriter, r *http.Request, status 
 	}
 	p := libraryPage{Documents: docs, Away: map[string]bool{}, Central: h.s.central && u.Profile == auth.DSI,
 		Director: u.Profile == auth.Director && h.s.libraryOf() != nil, MaxFile: h.s.limits.MaxFile, Pupil: u.Profile == auth.Pupil}
+	refused := map[string]bool{}
+	if lib := h.s.libraryOf(); lib != nil {
+		if refused, err = lib.Refused(r.Context()); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+	}
+	p.Refused = map[string]bool{}
 	for _, d := range docs {
-		p.Away[d.ID] = !h.DB.Blobs().Has(d.Blob)
+		p.Away[d.ID], p.Refused[d.ID] = !h.DB.Blobs().Has(d.Blob), refused[d.Blob]
 	}
 	if p.Central {
 		p.Schools, err = h.Register.Schools(r.Context())
@@ -174,11 +183,12 @@ func (h *handlers) apiCache(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	type file struct {
-		Name   string `json:"name"` // a document's name, a release's version
-		SHA256 string `json:"sha256"`
-		Size   int64  `json:"size"`
-		Here   bool   `json:"here"`
-		UsedAt string `json:"used_at"` // "" when never opened here
+		Name    string `json:"name"` // a document's name, a release's version
+		SHA256  string `json:"sha256"`
+		Size    int64  `json:"size"`
+		Here    bool   `json:"here"`
+		Refused bool   `json:"refused"` // the city did not sign it: never fetched nor served
+		UsedAt  string `json:"used_at"` // "" when never opened here
 	}
 	out := struct {
 		Max   int64  `json:"max"`
@@ -190,7 +200,7 @@ func (h *handlers) apiCache(w http.ResponseWriter, r *http.Request) {
 		if (cachedDocument{CachedFile: f}).Opened() {
 			at = f.UsedAt.UTC().Format(time.RFC3339)
 		}
-		out.Files = append(out.Files, file{Name: f.Name, SHA256: f.Hash, Size: f.Size, Here: f.Here, UsedAt: at})
+		out.Files = append(out.Files, file{Name: f.Name, SHA256: f.Hash, Size: f.Size, Here: f.Here, Refused: f.Refused, UsedAt: at})
 	}
 	web.JSON(w, http.StatusOK, out)
 }

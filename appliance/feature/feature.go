@@ -216,6 +216,10 @@ type Library interface {
 	Touch(ctx context.Context, hash string)
 	// CacheUsage is what the cache holds and may hold.
 	CacheUsage(ctx context.Context) (CacheUsage, error)
+	// Refused are the library's files, by hash, that the city did not
+	// sign though it must have: neither fetched nor served, whatever the
+	// link (a page says so rather than "when the connection returns").
+	Refused(ctx context.Context) (map[string]bool, error)
 }
 
 // Outbox is what a school wrote that central has not acknowledged yet:
@@ -244,8 +248,8 @@ type CachedFile struct {
 	// Label's Row): "documents.label.document", "update.label.release".
 	Name, Kind string
 	// Signed says the city must have signed it for the school to cache
-	// and serve it (store.CacheRule.Signed).
-	Signed bool
+	// and serve it (store.CacheRule.Signed); Refused, that it did not.
+	Signed, Refused bool
 }
 
 // Signatures are the city's signature on the files of its library: the

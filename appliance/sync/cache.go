@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -88,6 +89,28 @@ func (c *Client) vouch(ctx context.Context, f feature.CachedFile) error {
 	return s.Vouch(ctx, f.Name, f.Hash, f.Size)
 }
 
+// Refused is feature.Library's: the files the school may show that the
+// city did not sign though it must have.
+func (c *Client) Refused(ctx context.Context) (map[string]bool, error) {
+	files, err := c.wanted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, f := range files {
+		if c.refused(ctx, f) {
+			out[f.Hash] = true
+		}
+	}
+	return out, nil
+}
+
+// refused reports whether the city did not sign a file it must have; a
+// failure to tell (the store) is not a refusal.
+func (c *Client) refused(ctx context.Context, f feature.CachedFile) bool {
+	return errors.Is(c.vouch(ctx, f), feature.ErrUnsigned)
+}
+
 // CacheUsage is the cache as the director's page shows it.
 func (c *Client) CacheUsage(ctx context.Context) (feature.CacheUsage, error) {
 	u := feature.CacheUsage{Max: c.cacheMax}
@@ -101,7 +124,7 @@ func (c *Client) CacheUsage(ctx context.Context) (feature.CacheUsage, error) {
 	}
 	blobs := c.db.Blobs()
 	for _, f := range files {
-		f.Here = blobs.Has(f.Hash)
+		f.Here, f.Refused = blobs.Has(f.Hash), c.refused(ctx, f)
 		if e, ok := used[f.Hash]; ok {
 			f.UsedAt = e.UsedAt
 			if f.Here {
