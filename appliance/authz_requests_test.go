@@ -30,6 +30,9 @@ func init() {
 		authzCase{Route: "POST /demandes/{id}/statut", Path: "/demandes/{request}/statut", Body: "statut=done", Expect: form()},
 		authzCase{Route: "GET /api/v1/requests", Path: "/api/v1/requests", Expect: api(http.StatusOK, auth.Director)},
 		authzCase{Route: "POST /api/v1/requests", Path: "/api/v1/requests", Body: filed, Expect: api(http.StatusCreated, auth.Director)},
+		authzCase{Route: "GET /api/v1/requests/{id}", Path: "/api/v1/requests/{request}", Expect: api(http.StatusOK, auth.Director)},
+		authzCase{Route: "POST /api/v1/requests/{id}/comments", Path: "/api/v1/requests/{request}/comments", Body: `{"body":"Merci"}`,
+			Expect: api(http.StatusCreated, auth.Director)},
 		authzCase{Route: "PATCH /api/v1/requests/{id}", Path: "/api/v1/requests/{request}", Body: `{"status":"in_progress","comment":"Agent prévenu"}`,
 			Expect: api(http.StatusOK)},
 	)
@@ -47,6 +50,9 @@ func init() {
 		authzCase{Role: "central", Route: "POST /demandes/{id}/statut", Path: "/demandes/{request}/statut", Body: "statut=done", Expect: form(auth.DSI)},
 		authzCase{Role: "central", Route: "GET /api/v1/requests", Path: "/api/v1/requests", Expect: api(http.StatusOK, both...)},
 		authzCase{Role: "central", Route: "POST /api/v1/requests", Path: "/api/v1/requests", Body: filed, Expect: api(http.StatusCreated, auth.Director)},
+		authzCase{Role: "central", Route: "GET /api/v1/requests/{id}", Path: "/api/v1/requests/{request}", Expect: api(http.StatusOK, both...)},
+		authzCase{Role: "central", Route: "POST /api/v1/requests/{id}/comments", Path: "/api/v1/requests/{request}/comments", Body: `{"body":"Merci"}`,
+			Expect: api(http.StatusCreated, both...)},
 		authzCase{Role: "central", Route: "PATCH /api/v1/requests/{id}", Path: "/api/v1/requests/{request}", Body: `{"status":"in_progress","comment":"Agent prévenu"}`,
 			Expect: api(http.StatusOK, auth.DSI)},
 	)

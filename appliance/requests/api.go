@@ -90,3 +90,88 @@ func (h *handlers) apiChange(w http.ResponseWriter, r *http.Request) {
 	}
 	web.JSON(w, http.StatusOK, map[string]string{"id": req.ID, "status": req.Status})
 }
+
+// eventJSON is a step of a request's story: a status, an agent, a
+// comment, a file, as GET /api/v1/requests/{id} lists them.
+type eventJSON struct {
+	ID       string    `json:"id"`
+	At       time.Time `json:"at"`
+	Author   string    `json:"author"`
+	Status   string    `json:"status,omitempty"`
+	Assignee string    `json:"assignee,omitempty"`
+	Body     string    `json:"body,omitempty"`
+	File     *fileJSON `json:"file,omitempty"`
+}
+
+// fileJSON is an event's file: its address serves it to whoever sees the
+// request, by session or bearer token.
+type fileJSON struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	URL  string `json:"url"`
+}
+
+func toEventJSON(e Event) eventJSON {
+	out := eventJSON{ID: e.ID, At: e.Created, Author: e.AuthorName, Status: e.Status, Assignee: e.Assignee, Body: e.Body}
+	if e.File != "" {
+		out.File = &fileJSON{Name: e.FileName, Type: e.FileType, URL: Path + "/fichiers/" + e.ID}
+	}
+	return out
+}
+
+// apiGet: one request, its fields and its story, oldest first.
+func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request) {
+	req, events, err := h.s.Get(r.Context(), web.CurrentUser(r), r.PathValue("id"))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	out := struct {
+		requestJSON
+		Fields   Fields      `json:"fields"`
+		Assignee string      `json:"assignee"`
+		Created  time.Time   `json:"created"`
+		Events   []eventJSON `json:"events"`
+	}{requestJSON: requestJSON{ID: req.ID, SchoolID: req.SchoolID, Kind: req.Kind, Title: req.Title, Status: req.Status, Updated: req.Updated},
+		Fields: req.Fields, Assignee: req.Assignee, Created: req.Created, Events: make([]eventJSON, len(events))}
+	for i, e := range events {
+		out.Events[i] = toEventJSON(e)
+	}
+	web.JSON(w, http.StatusOK, out)
+}
+
+// apiComment: {"body"} → 201 the event; with a file, multipart: "body"
+// and one file in "file" (the page's limits).
+func (h *handlers) apiComment(w http.ResponseWriter, r *http.Request) {
+	var body string
+	var file *web.Upload
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		files, err := web.Uploads(r, "file")
+		if err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+		if len(files) > 1 {
+			h.Error(w, r, http.StatusBadRequest, "requests.err.one_file")
+			return
+		}
+		if len(files) == 1 {
+			file = &files[0]
+		}
+		body = r.FormValue("body")
+	} else {
+		var in struct {
+			Body string `json:"body"`
+		}
+		if !h.DecodeJSON(w, r, &in) {
+			return
+		}
+		body = in.Body
+	}
+	e, err := h.s.Comment(r.Context(), web.CurrentUser(r), r.PathValue("id"), body, file)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, toEventJSON(e))
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"preau/appliance/apptest"
+	"preau/appliance/auth"
+	"preau/appliance/feature"
 )
 
 // multipartRequest is a request to file as the API takes it with files:
@@ -75,5 +77,115 @@ func TestFileWithPhotosOverTheAPI(t *testing.T) {
 		if !strings.Contains(page, name) {
 			t.Errorf("the request's page does not show %s", name)
 		}
+	}
+}
+
+// commentForm is a comment as the API takes it with a file: its text in
+// "body", each file in "file".
+func commentForm(body string, files map[string][]byte) (string, string) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("body", body)
+	for name, data := range files {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+	}
+	mw.Close()
+	return mw.FormDataContentType(), buf.String()
+}
+
+// Comments and attachments through the API, on both sides: the director
+// comments with a photo at the school; the DSI, on central, reads the
+// request's story with its file's address, answers, and the file is
+// served from that address. Bad comments are refused with the reason and
+// nothing is written.
+func TestCommentsOverTheAPI(t *testing.T) {
+	central := apptest.New(t, apptest.Options{Role: "central"})
+	director, dsi := central.ClientAs("directeur"), central.ClientAs("dsi")
+	resp, out := central.Do(director, "POST", "/api/v1/requests", "application/json",
+		`{"kind":"intervention","title":"Fuite","fields":{"room":"Préau","equipment":"Toiture","description":"Il pleut dedans.","urgency":"urgent"}}`)
+	var filed struct{ ID string }
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal([]byte(out), &filed) != nil {
+		t.Fatalf("file: %d %s", resp.StatusCode, out)
+	}
+	path := "/api/v1/requests/" + filed.ID
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("\x00", 64))
+
+	events := count(t, central.DB, "request_events")
+	for _, c := range []struct {
+		name, ctype, body string
+	}{
+		{"nothing said", "application/json", `{"body":"  "}`},
+		{"not JSON", "application/json", `{"body":`},
+		{"an unknown key", "application/json", `{"texte":"Merci"}`},
+		{"an empty file", "", ""},
+		{"two files", "", ""},
+		{"a long text", "application/json", `{"body":"` + strings.Repeat("a", 5001) + `"}`},
+	} {
+		switch c.name {
+		case "an empty file":
+			c.ctype, c.body = commentForm("Voici", map[string][]byte{"vide.png": nil})
+		case "two files":
+			c.ctype, c.body = commentForm("Voici", map[string][]byte{"1.png": png, "2.png": png})
+		}
+		if resp, out := central.Do(director, "POST", path+"/comments", c.ctype, c.body); resp.StatusCode != http.StatusBadRequest ||
+			!strings.Contains(out, `"error"`) {
+			t.Errorf("%s: %d %s, want 400 with the reason", c.name, resp.StatusCode, out)
+		}
+	}
+	if e := count(t, central.DB, "request_events"); e != events {
+		t.Fatalf("refused comments wrote %d events", e-events)
+	}
+
+	ct, body := commentForm("La fuite, vue du couloir.", map[string][]byte{"couloir.png": png})
+	resp, out = central.Do(director, "POST", path+"/comments", ct, body)
+	var ev struct {
+		ID, Author, Body string
+		File             struct{ Name, Type, URL string }
+	}
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal([]byte(out), &ev) != nil || ev.ID == "" || ev.File.Name != "couloir.png" ||
+		ev.File.Type != "image/png" || ev.Body != "La fuite, vue du couloir." {
+		t.Fatalf("the director's comment with a photo: %d %s", resp.StatusCode, out)
+	}
+	if resp, out := central.Do(dsi, "POST", path+"/comments", "application/json", `{"body":"Un agent passe jeudi."}`); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the DSI's answer: %d %s", resp.StatusCode, out)
+	}
+
+	resp, out = central.Get(dsi, path)
+	var got struct {
+		ID, Kind, Title, Status string
+		Fields                  struct{ Room, Urgency string }
+		Events                  []struct {
+			ID, Author, Body string
+			File             *struct{ Name, URL string }
+		}
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(out), &got) != nil || got.Kind != "intervention" || got.Fields.Room != "Préau" ||
+		len(got.Events) != 2 {
+		t.Fatalf("the request read by the DSI: %d %s", resp.StatusCode, out)
+	}
+	first, last := got.Events[0], got.Events[1]
+	if first.ID != ev.ID || first.File == nil || first.File.URL == "" || last.Body != "Un agent passe jeudi." || last.File != nil {
+		t.Fatalf("the story: %+v", got.Events)
+	}
+	if resp, data := central.Get(dsi, first.File.URL); resp.StatusCode != http.StatusOK || data != string(png) {
+		t.Errorf("the photo at its address: %d, %d bytes", resp.StatusCode, len(data))
+	}
+	// Another school's director sees nothing of it.
+	if err := central.Register.CreateSchool(t.Context(), "autre", "Autre école"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := central.Auth.CreateUser(t.Context(), auth.NewUser{Login: "dir.autre", Display: "Dir autre", Profile: auth.Director, SchoolID: "autre",
+		Password: feature.DemoPassword}); err != nil {
+		t.Fatal(err)
+	}
+	other := central.ClientAs("dir.autre")
+	for _, p := range []string{path, first.File.URL} {
+		if resp, _ := central.Get(other, p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("another school's director reads %s: %d", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := central.Do(other, "POST", path+"/comments", "application/json", `{"body":"Intrus"}`); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another school's director comments: %d", resp.StatusCode)
 	}
 }

@@ -68,6 +68,8 @@ func routes(env *feature.Env) {
 	env.Handle("POST "+Path+"/{id}/statut", dsi, h.change)
 	env.Handle("GET /api/v1/requests", readers, h.apiList)
 	env.Handle("POST /api/v1/requests", directors, h.apiFile)
+	env.Handle("GET /api/v1/requests/{id}", readers, h.apiGet)
+	env.Handle("POST /api/v1/requests/{id}/comments", readers, h.apiComment)
 	env.Handle("PATCH /api/v1/requests/{id}", dsi, h.apiChange)
 }
 
@@ -277,7 +279,7 @@ func (h *handlers) comment(w http.ResponseWriter, r *http.Request) {
 		file = &files[0]
 	}
 	if err == nil {
-		err = h.s.Comment(r.Context(), web.CurrentUser(r), r.PathValue("id"), r.FormValue("texte"), file)
+		_, err = h.s.Comment(r.Context(), web.CurrentUser(r), r.PathValue("id"), r.FormValue("texte"), file)
 	}
 	h.after(w, r, err, "requests.flash.commented")
 }

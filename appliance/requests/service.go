@@ -458,37 +458,39 @@ func (s *Service) Change(ctx context.Context, u auth.User, id string, c Change) 
 
 // Comment adds a comment, a file, or both: the request's school's
 // director, or the DSI on central (whose comment the director is told of).
-func (s *Service) Comment(ctx context.Context, u auth.User, id, body string, file *web.Upload) error {
+// It returns the event written.
+func (s *Service) Comment(ctx context.Context, u auth.User, id, body string, file *web.Upload) (Event, error) {
 	r, _, err := s.Get(ctx, u, id)
 	if err != nil {
-		return err
+		return Event{}, err
 	}
 	if u.Profile == auth.DSI && !s.central {
-		return apperr.New(apperr.ErrForbidden, "requests.err.dsi_on_central")
+		return Event{}, apperr.New(apperr.ErrForbidden, "requests.err.dsi_on_central")
 	}
 	if body, err = text.Body("requests.field.comment_of", body, maxComment); err != nil {
-		return err
+		return Event{}, err
 	}
 	if strings.TrimSpace(body) == "" && file == nil {
-		return apperr.New(apperr.ErrInvalid, "requests.err.comment_required")
+		return Event{}, apperr.New(apperr.ErrInvalid, "requests.err.comment_required")
 	}
-	e := Event{RequestID: r.ID, SchoolID: r.SchoolID, AuthorID: u.ID, AuthorName: u.DisplayName, Body: body}
+	e := Event{ID: store.NewID(), RequestID: r.ID, SchoolID: r.SchoolID, AuthorID: u.ID, AuthorName: u.DisplayName, Body: body,
+		Created: s.now().UTC()}
 	if file != nil {
 		if err := checkFile(file); err != nil {
-			return err
+			return Event{}, err
 		}
 		if e.File, err = s.putFile(*file); err != nil {
-			return err
+			return Event{}, err
 		}
 		e.FileName, e.FileType = file.Name, file.Type
 	}
 	if err := s.append(ctx, e); err != nil {
-		return err
+		return Event{}, err
 	}
 	if u.Profile == auth.DSI {
 		s.tell(ctx, r, "")
 	}
-	return nil
+	return e, nil
 }
 
 // OpenFile opens an event's file for u, who sees its request.

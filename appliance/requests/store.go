@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -102,11 +103,15 @@ func (s *Service) insert(ctx context.Context, r Request, fields string, events [
 	return id, err
 }
 
+// insertEvent writes an event, with its own id and time when it has them.
 func (s *Service) insertEvent(ctx context.Context, tx *store.Tx, e Event) error {
+	if e.Created.IsZero() {
+		e.Created = s.now()
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO request_events(id, scope, hlc, origin, request_id, school_id, author_id, author_name,
 		status, assignee, body, file, file_name, file_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		store.NewID(), e.SchoolID, tx.HLC, tx.Origin, e.RequestID, e.SchoolID, e.AuthorID, e.AuthorName, e.Status, e.Assignee, e.Body,
-		e.File, e.FileName, e.FileType, s.now().UTC().Format(stamp))
+		cmp.Or(e.ID, store.NewID()), e.SchoolID, tx.HLC, tx.Origin, e.RequestID, e.SchoolID, e.AuthorID, e.AuthorName, e.Status, e.Assignee, e.Body,
+		e.File, e.FileName, e.FileType, e.Created.UTC().Format(stamp))
 	return err
 }
 
