@@ -13,19 +13,31 @@ import (
 	"preau/appliance/feature"
 )
 
-// multipartRequest is a request to file as the API takes it with files:
-// the JSON object in "request", each file in "files".
-func multipartRequest(t *testing.T, request string, files map[string][]byte) (string, string) {
-	t.Helper()
+// multipartForm is a form as the API takes it with files: one text
+// field, then each file under fileField; it returns its content type and
+// body.
+func multipartForm(field, value, fileField string, files map[string][]byte) (string, string) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	mw.WriteField("request", request)
+	mw.WriteField(field, value)
 	for name, body := range files {
-		fw, _ := mw.CreateFormFile("files", name)
+		fw, _ := mw.CreateFormFile(fileField, name)
 		fw.Write(body)
 	}
 	mw.Close()
 	return mw.FormDataContentType(), buf.String()
+}
+
+// multipartRequest is a request to file with files: the JSON object in
+// "request", each file in "files".
+func multipartRequest(request string, files map[string][]byte) (string, string) {
+	return multipartForm("request", request, "files", files)
+}
+
+// commentForm is a comment with files: its text in "body", each file in
+// "file".
+func commentForm(body string, files map[string][]byte) (string, string) {
+	return multipartForm("body", body, "file", files)
 }
 
 // The API files an intervention with its photos, as the page does, and
@@ -53,7 +65,7 @@ func TestFileWithPhotosOverTheAPI(t *testing.T) {
 		{"no request beside the files", ``, map[string][]byte{"1.png": png}, 400},
 		{"a request that is no JSON", `{"kind":`, map[string][]byte{"1.png": png}, 400},
 	} {
-		ct, body := multipartRequest(t, c.request, c.files)
+		ct, body := multipartRequest(c.request, c.files)
 		if resp, out := a.Do(director, "POST", "/api/v1/requests", ct, body); resp.StatusCode != c.status || !strings.Contains(out, `"error"`) {
 			t.Errorf("%s: %d %s, want %d with the reason", c.name, resp.StatusCode, out, c.status)
 		}
@@ -62,7 +74,7 @@ func TestFileWithPhotosOverTheAPI(t *testing.T) {
 		t.Fatalf("refused requests wrote %d requests and %d events", n-before, e-events)
 	}
 
-	ct, body := multipartRequest(t, intervention, map[string][]byte{"fuite.png": png, "plafond.png": png})
+	ct, body := multipartRequest(intervention, map[string][]byte{"fuite.png": png, "plafond.png": png})
 	resp, out := a.Do(director, "POST", "/api/v1/requests", ct, body)
 	var got struct{ ID, Status string }
 	json.Unmarshal([]byte(out), &got)
@@ -78,20 +90,6 @@ func TestFileWithPhotosOverTheAPI(t *testing.T) {
 			t.Errorf("the request's page does not show %s", name)
 		}
 	}
-}
-
-// commentForm is a comment as the API takes it with a file: its text in
-// "body", each file in "file".
-func commentForm(body string, files map[string][]byte) (string, string) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("body", body)
-	for name, data := range files {
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(data)
-	}
-	mw.Close()
-	return mw.FormDataContentType(), buf.String()
 }
 
 // Comments and attachments through the API, on both sides: the director
