@@ -24,7 +24,7 @@ func TestRequestCommentNameEmptiedByErasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := atSchool.Comment(ctx, c.dirA, r.ID, "Pour la classe de CE1", nil); err != nil {
+	if _, err := atSchool.Comment(ctx, c.dirA, r.ID, "Pour la classe de CE1", nil); err != nil {
 		t.Fatal(err)
 	}
 	syncOnce(t, c.school)

@@ -121,13 +121,24 @@ type client struct {
 
 func login(t *testing.T, base, user, password string) *client {
 	t.Helper()
+	c, status := tryLogin(t, base, user, password)
+	if c == nil {
+		t.Fatalf("login %s on %s: %d", user, base, status)
+	}
+	return c
+}
+
+// tryLogin is login for an account that may not be there yet (sync has
+// not brought it): nil and the status when the login is refused.
+func tryLogin(t *testing.T, base, user, password string) (*client, int) {
+	t.Helper()
 	c := &client{t: t, base: base}
 	var out struct{ Token string }
 	if status := c.call("POST", "/api/v1/session", map[string]string{"login": user, "password": password}, &out); status != 200 {
-		t.Fatalf("login %s on %s: %d", user, base, status)
+		return nil, status
 	}
 	c.token = out.Token
-	return c
+	return c, 200
 }
 
 func (c *client) call(method, path string, in, out any) int {

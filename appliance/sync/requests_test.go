@@ -98,7 +98,7 @@ func TestRequestsRoundTrip(t *testing.T) {
 		t.Errorf("the director was not told at school: %+v %v", notices, err)
 	}
 	// The director answers; the DSI reads it on central.
-	if err := atSchool.Comment(ctx, director, first.ID, "Merci !", nil); err != nil {
+	if _, err := atSchool.Comment(ctx, director, first.ID, "Merci !", nil); err != nil {
 		t.Fatal(err)
 	}
 	syncOnce(t, p.school)
@@ -210,7 +210,7 @@ func TestRequestFilesBothWays(t *testing.T) {
 	if got := read(atCentral, dsi, "serrure.txt"); got != "photo de la serrure" {
 		t.Errorf("the school's file on central: %q", got)
 	}
-	if err := atCentral.Comment(ctx, dsi, r.ID, "Bon d'intervention joint.", upload("bon.txt", "bon n° 42")); err != nil {
+	if _, err := atCentral.Comment(ctx, dsi, r.ID, "Bon d'intervention joint.", upload("bon.txt", "bon n° 42")); err != nil {
 		t.Fatal(err)
 	}
 	syncOnce(t, p.school)
